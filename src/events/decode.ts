@@ -1,0 +1,41 @@
+import { checkEvent, describeType, type SegmentEvent } from './event.js';
+import { DEFAULT_LIMITS, type EventLimits } from './limits.js';
+
+export type DecodeFailure = { ok: false; code: DecodeErrorCode; reason: string };
+export type DecodeResult = { ok: true; event: SegmentEvent } | DecodeFailure;
+export type DecodeErrorCode = 'oversized' | 'malformed_json' | 'not_an_object' | 'invalid_event';
+
+/**
+ * Parses one JSON-encoded event. Reasons are safe to log: they name the problem and a byte
+ * offset, never a fragment of the input (V8's JSON errors quote the input, which may be PII).
+ */
+export function decodeJsonEvent(input: string | Uint8Array, limits: EventLimits = DEFAULT_LIMITS): DecodeResult {
+  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
+  if (size > limits.maxBytes) {
+    return { ok: false, code: 'oversized', reason: `event is ${size} bytes, over the ${limits.maxBytes}-byte limit` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8'));
+  } catch (err) {
+    return { ok: false, code: 'malformed_json', reason: `malformed JSON${jsonErrorPosition(err)}` };
+  }
+  return checkDecoded(parsed);
+}
+
+/** Validates an already-decoded value (e.g. from a schema-registry decoder). */
+export function checkDecoded(parsed: unknown): DecodeResult {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { ok: false, code: 'not_an_object', reason: `event must be a JSON object, got ${describeType(parsed)}` };
+  }
+  const checked = checkEvent(parsed);
+  return checked.ok ? checked : { ok: false, code: 'invalid_event', reason: checked.reason };
+}
+
+function jsonErrorPosition(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  const position = /position (\d+)/.exec(message);
+  if (position) return ` at byte offset ${position[1]}`;
+  if (/end of JSON input|Unterminated/i.test(message)) return ': input ends unexpectedly';
+  return '';
+}

@@ -1,0 +1,148 @@
+/**
+ * A trie of every distinct path seen. Walking an event moves through the trie, so a path string
+ * is built once per distinct path, not once per event, and per-path decisions (key matches,
+ * inventory counters) hang off the node instead of a string-keyed map.
+ */
+export class PathNode {
+  readonly parent: PathNode | null;
+  /** The object key this node stands for; for an array element node, the array's key. */
+  readonly key: string;
+  /** True when this node is the `[]` element of its parent. */
+  readonly isElement: boolean;
+  readonly depth: number;
+  private children: Map<string, PathNode> | undefined;
+  private elementNode: PathNode | undefined;
+  private text: string | undefined;
+  /** Detection's per-path cache; `cacheGeneration` says which detector filled it. */
+  cache: unknown = undefined;
+  cacheGeneration = -1;
+
+  constructor(parent: PathNode | null, key: string, isElement: boolean, private readonly trie: PathTrie | null) {
+    this.parent = parent;
+    this.key = key;
+    this.isElement = isElement;
+    this.depth = parent === null ? 0 : parent.depth + 1;
+  }
+
+  child(key: string): PathNode {
+    let node = this.children?.get(key);
+    if (node === undefined) {
+      const trie = this.trie !== null && this.trie.admit() ? this.trie : null;
+      node = new PathNode(this, key, false, trie);
+      // Past the trie's bound, nodes are transient: correct, just not cached (defends memory
+      // against events with random keys).
+      if (trie !== null) (this.children ??= new Map()).set(key, node);
+    }
+    return node;
+  }
+
+  element(): PathNode {
+    if (this.elementNode === undefined) {
+      const node = new PathNode(this, this.key, true, this.trie);
+      if (this.trie !== null) this.elementNode = node;
+      return node;
+    }
+    return this.elementNode;
+  }
+
+  /** The path in Segmentloom's syntax: `properties.products[].name`, `properties["a.b"]`. */
+  get path(): string {
+    if (this.text === undefined) this.text = buildPath(this);
+    return this.text;
+  }
+
+  /** The keys from the root to this node, array markers left out (for key-context matching). */
+  keys(): string[] {
+    const keys: string[] = [];
+    for (let node: PathNode | null = this; node !== null && node.parent !== null; node = node.parent) {
+      if (!node.isElement) keys.push(node.key);
+    }
+    return keys.reverse();
+  }
+}
+
+export class PathTrie {
+  readonly root: PathNode;
+  private count = 0;
+
+  constructor(readonly maxNodes = 200_000) {
+    this.root = new PathNode(null, '', false, this);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** @internal called by PathNode when it wants to add a cached child. */
+  admit(): boolean {
+    if (this.count >= this.maxNodes) return false;
+    this.count++;
+    return true;
+  }
+
+  /** Finds or creates the node for a path string (for config and tests; not for the hot path). */
+  resolve(path: string): PathNode {
+    let node = this.root;
+    for (const segment of parsePath(path)) node = segment === ARRAY ? node.element() : node.child(segment);
+    return node;
+  }
+}
+
+const NEEDS_BRACKETS = /[.[\]"]|^$/;
+
+function buildPath(node: PathNode): string {
+  if (node.parent === null) return '';
+  const prefix = node.parent.path;
+  if (node.isElement) return `${prefix}[]`;
+  if (NEEDS_BRACKETS.test(node.key)) return `${prefix}[${JSON.stringify(node.key)}]`;
+  return prefix === '' ? node.key : `${prefix}.${node.key}`;
+}
+
+export const ARRAY: unique symbol = Symbol('[]');
+export type PathSegment = string | typeof ARRAY;
+
+/** Splits a path string back into keys and array markers. Throws on malformed paths. */
+export function parsePath(path: string): PathSegment[] {
+  const segments: PathSegment[] = [];
+  let i = 0;
+  let expectKey = true;
+  while (i < path.length) {
+    const ch = path[i];
+    if (ch === '[') {
+      if (path[i + 1] === ']') {
+        if (segments.length === 0) throw new Error(`invalid path "${path}": "[]" must follow a key`);
+        segments.push(ARRAY);
+        i += 2;
+      } else if (path[i + 1] === '"') {
+        const end = findClosingQuote(path, i + 2);
+        if (end < 0 || path[end + 1] !== ']') throw new Error(`invalid path "${path}": unterminated ["..."] key`);
+        segments.push(JSON.parse(path.slice(i + 1, end + 1)) as string);
+        i = end + 2;
+      } else {
+        throw new Error(`invalid path "${path}": expected [] or ["key"] at offset ${i}`);
+      }
+      expectKey = false;
+    } else if (ch === '.') {
+      if (expectKey) throw new Error(`invalid path "${path}": empty key at offset ${i}`);
+      i++;
+      expectKey = true;
+      if (path[i] === '[' && path[i + 1] === '"') expectKey = false;
+    } else {
+      let end = i;
+      while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
+      segments.push(path.slice(i, end));
+      i = end;
+      expectKey = false;
+    }
+  }
+  if (expectKey && path.length > 0) throw new Error(`invalid path "${path}": ends with "."`);
+  return segments;
+}
+
+function findClosingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return -1;
+}
