@@ -1,0 +1,101 @@
+import RE2 from 're2';
+import type { ClassifierDefinition } from './classifier-schema.js';
+import type { ClassifierInfo, Detection } from './types.js';
+import { VALIDATORS, type Validator } from './validators/index.js';
+import { ConfigError } from '../config/errors.js';
+
+export type ValueType = 'string' | 'number' | 'boolean';
+
+/** A classifier ready for the hot path: patterns compiled with RE2, validators resolved, detections prebuilt. */
+export interface CompiledClassifier extends ClassifierInfo {
+  readonly description: string;
+  readonly file: string;
+  readonly priority: number;
+  readonly enabled: boolean;
+  readonly key: ClassifierDefinition['key'];
+  readonly value: {
+    readonly types: ReadonlySet<ValueType>;
+    /** Global-flag copies for extracting candidates. */
+    readonly extractors: readonly RE2[];
+    readonly patternSources: readonly string[];
+    /** Extractors and sources used when scanning values under unrelated keys. */
+    readonly scanExtractors: readonly RE2[];
+    readonly scanPatternSources: readonly string[];
+    readonly validators: readonly Validator[];
+    readonly validatorNames: readonly string[];
+    readonly scan: boolean;
+    readonly minLength: number;
+    readonly maxLength: number;
+    readonly minDigits: number;
+    readonly requireAnyOf: string;
+    readonly ignoreUnderKeys: readonly string[];
+  };
+  readonly confidence: ClassifierDefinition['confidence'];
+  /** Prebuilt so a value match allocates nothing. */
+  readonly valueDetection: Detection;
+}
+
+/** Turns a validated definition into a compiled classifier. Throws ConfigError naming file and field. */
+export function compileClassifier(definition: ClassifierDefinition, file: string, fieldPrefix = ''): CompiledClassifier {
+  const compile = (field: 'patterns' | 'scanPatterns', sources: readonly string[]) =>
+    sources.map((source, i) => {
+      try {
+        return new RE2(source, 'gu');
+      } catch (err) {
+        throw new ConfigError(`${file}: ${fieldPrefix}value.${field}[${i}]: not a valid RE2 pattern (${(err as Error).message})`, file, `${fieldPrefix}value.${field}[${i}]`);
+      }
+    });
+  const extractors = compile('patterns', definition.value.patterns);
+  const scanPatternSources = definition.value.scanPatterns ?? definition.value.patterns;
+  const scanExtractors = definition.value.scanPatterns ? compile('scanPatterns', scanPatternSources) : extractors;
+  const validators = definition.value.validators.map((name, i) => {
+    const validator = VALIDATORS[name];
+    if (validator === undefined) {
+      throw new ConfigError(
+        `${file}: ${fieldPrefix}value.validators[${i}]: unknown validator "${name}"; known: ${Object.keys(VALIDATORS).sort().join(', ')}`,
+        file,
+        `${fieldPrefix}value.validators[${i}]`,
+      );
+    }
+    return validator;
+  });
+  if (definition.value.scan && scanExtractors.length === 0) {
+    throw new ConfigError(`${file}: ${fieldPrefix}value.scan: scanning values needs at least one pattern in value.patterns`, file, `${fieldPrefix}value.scan`);
+  }
+  const { key, value, confidence } = definition;
+  if (key.names.length + key.synonyms.length + key.qualified.length === 0 && !value.scan) {
+    throw new ConfigError(`${file}: ${fieldPrefix}key.names: a classifier needs key names, synonyms or qualified terms, or value.scan with patterns`, file, `${fieldPrefix}key.names`);
+  }
+  const info: ClassifierInfo = { id: definition.id, name: definition.name, category: definition.category, classification: definition.classification };
+  const how = [extractors.length > 0 ? 'pattern' : '', validators.length > 0 ? `validator ${definition.value.validators.join('+')}` : ''].filter(Boolean).join(' + ');
+  return {
+    ...info,
+    description: definition.description,
+    file,
+    priority: definition.priority,
+    enabled: definition.enabled,
+    key,
+    value: {
+      types: new Set(value.types),
+      extractors,
+      patternSources: value.patterns,
+      scanExtractors,
+      scanPatternSources,
+      validators,
+      validatorNames: value.validators,
+      scan: value.scan,
+      minLength: value.minLength,
+      maxLength: value.maxLength,
+      minDigits: value.minDigits,
+      requireAnyOf: value.requireAnyOf,
+      ignoreUnderKeys: value.ignoreUnderKeys,
+    },
+    confidence,
+    valueDetection: Object.freeze({ classifier: info, matchedOn: 'value', confidence: confidence.value, matcher: `value ${how}` }),
+  };
+}
+
+/** The shared info object of a compiled classifier (what Detection.classifier points to). */
+export function infoOf(classifier: CompiledClassifier): ClassifierInfo {
+  return classifier.valueDetection.classifier;
+}

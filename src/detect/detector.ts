@@ -1,0 +1,105 @@
+import type { Leaf, PathNode } from '../events/index.js';
+import type { CompiledClassifier } from './compile.js';
+import { KeyMatcher, type KeyMatch } from './key-matcher.js';
+import { splitWords } from './key-words.js';
+import type { ClassifierInfo, Detection, PointDetector } from './types.js';
+import { checkValue } from './value-check.js';
+import { ValueScanner } from './value-scanner.js';
+
+/** Everything decided about a path once, then reused for every value seen there. */
+interface PathDecision {
+  key: KeyMatch<CompiledClassifier> | null;
+  keyOnly: Detection | null;
+  keyAndValue: Detection | null;
+  /** Classifiers whose value matches are not believed under this key. */
+  skip: ReadonlySet<CompiledClassifier> | null;
+}
+
+let nextGeneration = 0;
+
+/**
+ * Classifies leaves: the key says what a field is meant to hold, the value says what it holds.
+ * A key match stands unless the value contradicts it (`email_opt_in: true`, `passport: "US"`);
+ * values under any key are scanned for data that validates (an email in `username`).
+ */
+export class Detector implements PointDetector {
+  readonly classifiers: readonly ClassifierInfo[];
+  private readonly generation = nextGeneration++;
+  private readonly keys: KeyMatcher<CompiledClassifier>;
+  private readonly scanner: ValueScanner;
+  private readonly ignoreRules: Array<{ classifier: CompiledClassifier; words: string[][] }>;
+
+  constructor(readonly compiled: readonly CompiledClassifier[]) {
+    this.classifiers = compiled.map((c) => c.valueDetection.classifier);
+    this.keys = new KeyMatcher(compiled);
+    this.scanner = new ValueScanner(compiled);
+    this.ignoreRules = compiled
+      .filter((c) => c.value.scan && c.value.ignoreUnderKeys.length > 0)
+      .map((classifier) => ({ classifier, words: classifier.value.ignoreUnderKeys.map((k) => splitWords(k)) }));
+  }
+
+  detect(node: PathNode, value: Leaf): Detection | null {
+    if (value === null || value === '') return null;
+    const decision = this.decide(node);
+    const type = typeof value;
+    const key = decision.key;
+    if (key !== null && key.classifier.value.types.has(type as 'string')) {
+      const classifier = key.classifier;
+      const verdict = type === 'boolean' ? 'none' : checkValue(classifier, type === 'string' ? (value as string) : String(value));
+      const needs = classifier.confidence.keyNeeds;
+      if (verdict === 'valid') return decision.keyAndValue;
+      if (needs === 'type' || (needs === 'pattern' && verdict === 'shape')) return decision.keyOnly;
+      // Contradicted: the key is wrong about this value; it may still hold something else.
+    }
+    if (type === 'string') {
+      const found = this.scanner.scan(value as string, false, decision.skip);
+      return found === null ? null : found.valueDetection;
+    }
+    if (type === 'number' && Number.isSafeInteger(value) && (value as number) >= 100_000) {
+      const found = this.scanner.scan(String(value), true, decision.skip);
+      return found === null ? null : found.valueDetection;
+    }
+    return null;
+  }
+
+  /** The cached per-path decision (exposed for `classifiers test` explanations). */
+  decide(node: PathNode): PathDecision {
+    if (node.cacheGeneration === this.generation) return node.cache as PathDecision;
+    const decision = this.computeDecision(node.keys());
+    node.cache = decision;
+    node.cacheGeneration = this.generation;
+    return decision;
+  }
+
+  /** Key decision for a bare list of keys (root → leaf), without a trie. */
+  computeDecision(keys: readonly string[]): PathDecision {
+    const key = this.keys.match(keys);
+    let keyOnly: Detection | null = null;
+    let keyAndValue: Detection | null = null;
+    if (key !== null) {
+      const c = key.classifier;
+      const info = c.valueDetection.classifier;
+      const value = c.valueDetection.matcher;
+      if (c.confidence.key >= c.confidence.threshold) {
+        keyOnly = Object.freeze({ classifier: info, matchedOn: 'key', confidence: c.confidence.key, matcher: key.matcher });
+      }
+      keyAndValue = Object.freeze({ classifier: info, matchedOn: 'key+value', confidence: c.confidence.keyAndValue, matcher: `${key.matcher} + ${value}` });
+    }
+    let skip: Set<CompiledClassifier> | null = null;
+    if (this.ignoreRules.length > 0 && keys.length > 0) {
+      const words = splitWords(keys[keys.length - 1]!);
+      for (const rule of this.ignoreRules) {
+        if (rule.words.some((run) => containsRun(words, run))) (skip ??= new Set()).add(rule.classifier);
+      }
+    }
+    return { key, keyOnly, keyAndValue, skip };
+  }
+}
+
+function containsRun(words: string[], run: string[]): boolean {
+  outer: for (let start = 0; start + run.length <= words.length; start++) {
+    for (let i = 0; i < run.length; i++) if (words[start + i] !== run[i]) continue outer;
+    return true;
+  }
+  return false;
+}

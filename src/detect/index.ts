@@ -1,0 +1,15 @@
+export type { Classification, ClassifierInfo, Detection, MatchedOn, PointDetector } from './types.js';
+export { riskOf, CLASSIFICATIONS } from './types.js';
+export { Detector } from './detector.js';
+export { loadClassifierSet, parseClassifierFile, BUILTIN_CLASSIFIERS_DIR, type ClassifierSet } from './load.js';
+export type { CompiledClassifier } from './compile.js';
+export { classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
+export { ConfigError } from '../config/errors.js';
+
+import { Detector } from './detector.js';
+import type { ClassifierSet } from './load.js';
+
+/** Builds the hot-path detector for a loaded classifier set. */
+export function createDetector(set: ClassifierSet): Detector {
+  return new Detector(set.classifiers);
+}

@@ -1,0 +1,36 @@
+import type { Leaf, PathNode } from '../events/index.js';
+
+export type Classification = 'red' | 'yellow' | 'green';
+export const CLASSIFICATIONS: readonly Classification[] = ['green', 'yellow', 'red'];
+
+/** Orders classifications by risk: green 0 < yellow 1 < red 2. */
+export function riskOf(classification: Classification): number {
+  return classification === 'red' ? 2 : classification === 'yellow' ? 1 : 0;
+}
+
+export type MatchedOn = 'key' | 'value' | 'key+value';
+
+/** What the rest of Segmentloom needs to know about a classifier. */
+export interface ClassifierInfo {
+  id: string;
+  name: string;
+  /** fideslang data category, e.g. `user.contact.email`. */
+  category: string;
+  classification: Classification;
+}
+
+/** One explainable decision about one leaf value. */
+export interface Detection {
+  classifier: ClassifierInfo;
+  matchedOn: MatchedOn;
+  /** 0..1 */
+  confidence: number;
+  /** Which matcher fired and why, e.g. `key synonym "emial"`, `value validator luhn`. Never contains the value. */
+  matcher: string;
+}
+
+/** Classifies leaves. Key decisions are cached per PathNode; values are checked per call. */
+export interface PointDetector {
+  detect(node: PathNode, value: Leaf): Detection | null;
+  readonly classifiers: readonly ClassifierInfo[];
+}

@@ -1,0 +1,100 @@
+import RE2 from 're2';
+import type { CompiledClassifier } from './compile.js';
+import { checkValue } from './value-check.js';
+
+// Shapes that are never personal data on their own and are everywhere in events (ids,
+// timestamps, hashes). Built-in and fixed, so a V8 regex is safe here; custom patterns use RE2.
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Hex digests (md5, sha*): at least one letter, so long digit runs (card numbers) still get scanned.
+const HEX = /^(?=[0-9]*[a-f])[0-9a-f]{16,}$/i;
+
+/**
+ * Finds personal data in values under keys that say nothing (`username`, `comment`, `ref`).
+ * Cheap prefilters (length, digit count, a required character) rule out most values before any
+ * pattern runs; the survivors go through one RE2.Set call, and only classifiers whose patterns hit
+ * run their extractors and validators.
+ */
+export class ValueScanner {
+  private readonly classifiers: CompiledClassifier[];
+  private readonly set: InstanceType<typeof RE2.Set> | null;
+  private readonly owner: number[] = [];
+  private readonly minLength: number;
+  private readonly needsDigits: boolean;
+
+  constructor(classifiers: readonly CompiledClassifier[]) {
+    // Riskier first, so a value that fits two classifiers reports the more sensitive one.
+    this.classifiers = classifiers
+      .filter((c) => c.value.scan)
+      .sort((a, b) => riskRank(b) - riskRank(a) || b.priority - a.priority);
+    const sources: string[] = [];
+    this.classifiers.forEach((classifier, index) => {
+      for (const source of classifier.value.scanPatternSources) {
+        sources.push(source);
+        this.owner.push(index);
+      }
+    });
+    this.set = sources.length > 0 ? new RE2.Set(sources, 'u') : null;
+    this.minLength = Math.min(...this.classifiers.map((c) => c.value.minLength), Infinity);
+    this.needsDigits = this.classifiers.some((c) => c.value.minDigits > 0);
+  }
+
+  get size(): number {
+    return this.classifiers.length;
+  }
+
+  /**
+   * The riskiest classifier whose pattern and validators accept the value, or null. `skip` lists
+   * classifiers not believed under this key (e.g. IP-like versions under `sdk_version`).
+   */
+  scan(text: string, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): CompiledClassifier | null {
+    if (this.set === null || text.length < this.minLength) return null;
+    if (!fromNumber && (ISO_TIMESTAMP.test(text) || UUID.test(text) || HEX.test(text))) return null;
+    const digits = this.needsDigits ? countDigits(text) : 0;
+    let anyCandidate = false;
+    for (const classifier of this.classifiers) {
+      if (this.prefilter(classifier, text, digits, fromNumber, skip)) {
+        anyCandidate = true;
+        break;
+      }
+    }
+    if (!anyCandidate) return null;
+    const hits = this.set.match(text);
+    if (hits.length === 0) return null;
+    let best = -1;
+    for (const hit of hits) {
+      const index = this.owner[hit]!;
+      if (best !== -1 && index >= best) continue;
+      const classifier = this.classifiers[index]!;
+      if (!this.prefilter(classifier, text, digits, fromNumber, skip)) continue;
+      if (checkValue(classifier, text, 'scan') === 'valid') best = index;
+    }
+    return best === -1 ? null : this.classifiers[best]!;
+  }
+
+  private prefilter(c: CompiledClassifier, text: string, digits: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): boolean {
+    const v = c.value;
+    if (text.length < v.minLength || text.length > v.maxLength || digits < v.minDigits) return false;
+    if (fromNumber && !v.types.has('number')) return false;
+    if (v.requireAnyOf !== '' && !hasAnyOf(text, v.requireAnyOf)) return false;
+    return skip === null || !skip.has(c);
+  }
+}
+
+function riskRank(c: CompiledClassifier): number {
+  return c.classification === 'red' ? 2 : c.classification === 'yellow' ? 1 : 0;
+}
+
+function countDigits(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) digits++;
+  }
+  return digits;
+}
+
+function hasAnyOf(text: string, chars: string): boolean {
+  for (let i = 0; i < chars.length; i++) if (text.includes(chars[i]!)) return true;
+  return false;
+}

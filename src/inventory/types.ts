@@ -1,0 +1,36 @@
+import type { Classification, MatchedOn } from '../detect/types.js';
+
+/**
+ * One data point of the inventory: what is known about one (source, event name, path).
+ * This is the record `segmentloom scan` prints and the durable inventory stores.
+ */
+export interface DataPointRecord {
+  source: string;
+  event: string;
+  path: string;
+  /** Classifier id (e.g. `email`), or null when no personal data was found. */
+  category: string | null;
+  /** fideslang data category of that classifier, or null. */
+  dataCategory: string | null;
+  classification: Classification;
+  matchedOn: MatchedOn | null;
+  confidence: number;
+  /** Which matcher fired (explanation), or null. */
+  matcher: string | null;
+  count: number;
+  /** ISO-8601 */
+  firstSeen: string;
+  /** ISO-8601 */
+  lastSeen: string;
+  /** A masked example: never a raw value of a classified data point. */
+  example: string | null;
+}
+
+/** Raised once per data point across all engine processes (new), or when a known point starts carrying riskier data (drift). */
+export interface DataPointSignal {
+  kind: 'new' | 'drift';
+  point: DataPointRecord;
+  /** For drift: what the point was classified as before. */
+  previous?: { category: string | null; classification: Classification };
+  detectedAt: string;
+}

@@ -1,0 +1,60 @@
+/**
+ * The seams between the pipeline loop and the outside world. Kafka, files and anything else plug
+ * in here; the loop never imports a client library.
+ */
+
+export type HeaderValue = Buffer | string;
+
+/** One raw input record, exactly as it arrived (bytes kept for the dead-letter path). */
+export interface InputMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, HeaderValue | undefined>;
+  /** Broker/producer timestamp in epoch millis, as a string (Kafka's convention). */
+  timestamp: string;
+}
+
+/** A batch handed to the loop. The source commits only when `commit()` is called. */
+export interface SourceBatch {
+  messages: InputMessage[];
+  /** Marks every message of the batch processed; called only after all outputs are acknowledged. */
+  commit(): Promise<void>;
+  /** Keeps group membership alive during long batches. */
+  heartbeat(): Promise<void>;
+  /** True when a rebalance took the partition away: the loop should stop work on this batch. */
+  isStale(): boolean;
+  /** Kafka sources: where the batch came from and how far behind the partition's end it is. */
+  topic?: string;
+  partition?: number;
+  /** Messages still after this batch once it is committed (high watermark − next offset). */
+  lagAfter?(): number;
+}
+
+export interface EventSource {
+  /** Starts delivering batches; resolves once consuming has begun. Batches are delivered one at a time per partition. */
+  start(onBatch: (batch: SourceBatch) => Promise<void>): Promise<void>;
+  /** Stops fetching, lets the batch in flight finish and commit, then disconnects. */
+  stop(): Promise<void>;
+  /** Finite sources (files, stdin): settles when the input is exhausted and every batch is handled. */
+  readonly finished?: Promise<void>;
+  /** True once the source is consuming (Kafka: the group was joined and partitions assigned). */
+  ready?(): boolean;
+}
+
+export interface OutputMessage {
+  key: Buffer | string | null;
+  /** null only when dead-lettering an input that had no value (a tombstone). */
+  value: Buffer | string | null;
+  headers?: Record<string, HeaderValue>;
+}
+
+/** A destination writer: Kafka topics, NDJSON files, … `send` resolves when the outputs are durable/acknowledged. */
+export interface EventSink {
+  send(target: string, messages: OutputMessage[]): Promise<void>;
+  /** Several targets at once (Kafka: one produce request per broker instead of one per topic). */
+  sendMany?(batches: { target: string; messages: OutputMessage[] }[]): Promise<void>;
+  close(): Promise<void>;
+}
