@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier } from '../../detect/index.js';
+import { VALIDATORS } from '../../detect/validators/index.js';
+import { PathTrie, type Leaf } from '../../events/index.js';
+import { maskValue } from '../../inventory/mask.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+
+const HELP = `Usage: segmentloom classifiers <list|validate|validators|test> [options]
+
+  list                       the classifiers in force (id, classification, fideslang category, file)
+  validate                   load and check classifier files; non-zero exit on any problem
+  validators                 the named value validators a classifier may use
+  test SAMPLE...             show which classifier fires for each sample, and why
+
+A SAMPLE is PATH=VALUE, e.g. properties.userEmail=jane@example.com or 'traits["ip adrs"]=10.1.2.3'.
+VALUE is read as JSON when it parses (42, true, null), else as text.
+
+Options:
+  --classifiers DIR          classifier directory (repeatable; default: the built-in set)
+  --file FILE                also load this classifier file, overriding ids it redefines
+  --format table|json        output format (default table)
+  -h, --help                 this help
+`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      classifiers: { type: 'string', multiple: true },
+      file: { type: 'string', multiple: true },
+      format: { type: 'string', default: 'table' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [action, ...samples] = positionals;
+  if (values.help || action === undefined) {
+    io.stdout.write(HELP);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, got "${values.format}"`);
+  if (action === 'validators') {
+    io.stdout.write(`${Object.keys(VALIDATORS).sort().join('\n')}\n`);
+    return EXIT.ok;
+  }
+  const classifiers = await load(values.classifiers, values.file);
+  switch (action) {
+    case 'list':
+      return list(classifiers, values.format, io);
+    case 'validate':
+      io.stdout.write(`ok: ${classifiers.length} classifiers\n`);
+      return EXIT.ok;
+    case 'test':
+      if (samples.length === 0) throw new UsageError('test needs at least one PATH=VALUE sample');
+      return test(classifiers, samples, values.format, io);
+    default:
+      throw new UsageError(`unknown action "${action}" (list, validate, validators, test)`);
+  }
+}
+
+async function load(dirs: string[] | undefined, files: string[] | undefined): Promise<CompiledClassifier[]> {
+  const set = await loadClassifierSet(dirs ?? [BUILTIN_CLASSIFIERS_DIR]);
+  const byId = new Map(set.classifiers.map((c) => [c.id, c]));
+  for (const file of files ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read classifier file ${file}`);
+    }
+    for (const classifier of parseClassifierFile(file, text)) {
+      if (classifier.enabled) byId.set(classifier.id, classifier);
+      else byId.delete(classifier.id);
+    }
+  }
+  return [...byId.values()];
+}
+
+function list(classifiers: CompiledClassifier[], format: string, io: CliIo): number {
+  const rows = classifiers
+    .map((c) => ({ id: c.id, classification: c.classification, category: c.category, name: c.name, file: c.file }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    for (const row of rows) io.stdout.write(`${row.id.padEnd(22)} ${row.classification.padEnd(7)} ${row.category.padEnd(52)} ${row.file}\n`);
+  }
+  return EXIT.ok;
+}
+
+function test(classifiers: CompiledClassifier[], samples: string[], format: string, io: CliIo): number {
+  const detector = new Detector(classifiers);
+  const trie = new PathTrie();
+  const results = samples.map((sample) => {
+    const eq = sample.indexOf('=');
+    if (eq <= 0) throw new UsageError(`sample "${sample.slice(0, 40)}" must be PATH=VALUE`);
+    const path = sample.slice(0, eq);
+    let node;
+    try {
+      node = trie.resolve(path);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const value = parseValue(sample.slice(eq + 1));
+    const detection = detector.detect(node, value);
+    const key = detector.decide(node).key;
+    return {
+      path: node.path,
+      value: maskValue(value),
+      category: detection?.classifier.id ?? null,
+      classification: detection?.classifier.classification ?? 'green',
+      matchedOn: detection?.matchedOn ?? null,
+      confidence: detection?.confidence ?? 0,
+      matcher: detection?.matcher ?? null,
+      // Why a key match did not stand, when it did not.
+      note: key !== null && detection?.classifier.id !== key.classifier.id ? `key suggests ${key.classifier.id} (${key.matcher}) but the value contradicts it` : null,
+    };
+  });
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } else {
+    for (const r of results) {
+      const verdict = r.category === null ? 'no personal data (green)' : `${r.category} (${r.classification}) on ${r.matchedOn}, confidence ${r.confidence.toFixed(2)}: ${r.matcher}`;
+      io.stdout.write(`${r.path} = ${r.value}\n  → ${verdict}\n${r.note ? `  note: ${r.note}\n` : ''}`);
+    }
+  }
+  return EXIT.ok;
+}
+
+function parseValue(text: string): Leaf {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || ['string', 'number', 'boolean'].includes(typeof parsed)) return parsed as Leaf;
+  } catch {
+    // not JSON: plain text
+  }
+  return text;
+}

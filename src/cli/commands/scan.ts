@@ -1,0 +1,115 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createDetector, loadClassifierSet } from '../../detect/index.js';
+import { DEFAULT_LIMITS } from '../../events/index.js';
+import { EventScanner, formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/index.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+
+const HELP = `Usage: segmentloom scan [FILE|-]... [options]
+
+Reads NDJSON Segment events (files, or stdin when no file or "-") and prints the data inventory
+they imply: one record per (source, event, path).
+
+Options:
+  --classifiers DIR   classifier directory (repeatable; default: the built-in set)
+  --source NAME       source name recorded for these events (default: "default")
+  --format FORMAT     table (default) | json | ndjson | csv
+  --max-depth N       nesting limit per event (default ${DEFAULT_LIMITS.maxDepth})
+  --max-bytes N       size limit per event line (default ${DEFAULT_LIMITS.maxBytes})
+  -h, --help          this help
+
+Invalid lines are counted and reported on stderr with their line numbers; they never abort the scan.
+`;
+
+const MAX_REPORTED_ERRORS = 100;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      classifiers: { type: 'string', multiple: true },
+      source: { type: 'string', default: 'default' },
+      format: { type: 'string', default: 'table' },
+      'max-depth': { type: 'string' },
+      'max-bytes': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const format = values.format as RecordFormat;
+  if (!RECORD_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${RECORD_FORMATS.join(', ')}, got "${values.format}"`);
+  const limits = {
+    ...DEFAULT_LIMITS,
+    maxDepth: positiveInt(values['max-depth'], '--max-depth', DEFAULT_LIMITS.maxDepth),
+    maxBytes: positiveInt(values['max-bytes'], '--max-bytes', DEFAULT_LIMITS.maxBytes),
+  };
+  const inputs = positionals.length > 0 ? positionals : ['-'];
+  for (const input of inputs) {
+    if (input === '-') continue;
+    try {
+      await access(input);
+    } catch {
+      throw new UsageError(`cannot read input file ${input}`);
+    }
+  }
+
+  const set = await loadClassifierSet(values.classifiers);
+  const scanner = new EventScanner(createDetector(set), limits);
+  const progress = io.stderr.isTTY ? startProgress(io.stderr) : null;
+  let events = 0;
+  let invalid = 0;
+  for (const input of inputs) {
+    const label = input === '-' ? 'stdin' : input;
+    const stream = input === '-' ? (io.stdin ?? process.stdin) : createReadStream(input);
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    let lineNumber = 0;
+    for await (const line of lines) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      const outcome = scanner.scanText(line, values.source!);
+      if (outcome.ok) {
+        events++;
+      } else {
+        invalid++;
+        if (invalid <= MAX_REPORTED_ERRORS) io.stderr.write(`${progress ? '\r\x1b[K' : ''}${label}:${lineNumber}: skipped: ${outcome.reason}\n`);
+      }
+      if (progress) progress.count = events + invalid;
+    }
+  }
+  progress?.stop();
+  if (invalid > MAX_REPORTED_ERRORS) io.stderr.write(`… ${invalid - MAX_REPORTED_ERRORS} more invalid lines not shown\n`);
+  io.stdout.write(formatRecords(scanner.aggregator.records(), format));
+  io.stderr.write(`scanned ${events} events, ${invalid} invalid line${invalid === 1 ? '' : 's'}\n`);
+  return EXIT.ok;
+}
+
+function positiveInt(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+/** A one-line counter on a terminal's stderr, redrawn once a second. */
+function startProgress(stderr: NodeJS.WritableStream) {
+  const state = {
+    count: 0,
+    stop() {
+      clearInterval(timer);
+      stderr.write('\r\x1b[K');
+    },
+  };
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const seconds = (Date.now() - started) / 1000;
+    stderr.write(`\r\x1b[Kscanning: ${state.count} lines (${Math.round(state.count / seconds)}/s)`);
+  }, 1000);
+  timer.unref();
+  return state;
+}

@@ -1,0 +1,16 @@
+/** What a command may touch: streams and environment, injected so commands are testable in-process. */
+export interface CliIo {
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** Exit statuses (sysexits where one fits). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, config: 78 } as const;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

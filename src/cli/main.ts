@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/errors.js';
+import { EXIT, UsageError, type CliIo, type Command } from './io.js';
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+// Loaded lazily so `segmentloom scan` does not pay for Kafka, SQL or HTTP modules.
+const COMMANDS: Record<string, CommandEntry> = {
+  scan: { summary: 'print the data inventory implied by NDJSON events', load: () => loadCommand('scan') },
+  classifiers: { summary: 'list, validate and try classifiers (test KEY=VALUE …)', load: () => loadCommand('classifiers') },
+  run: { summary: 'run the privacy pipeline (Kafka, or --input FILE with NDJSON outputs)', load: () => loadCommand('run') },
+  inventory: { summary: 'review the durable data inventory (inbox, classify, accept, CSV export)', load: () => loadCommand('inventory') },
+  requests: { summary: 'deletion and suppression requests, statuses and receipts', load: () => loadCommand('requests') },
+  subject: { summary: 'export all stored data of a data subject (access request)', load: () => loadCommand('subject') },
+  retention: { summary: 'sweep events past their retention period', load: () => loadCommand('retention') },
+  alerts: { summary: 'send a test alert to a configured channel', load: () => loadCommand('alerts') },
+};
+
+async function loadCommand(file: string): Promise<Command> {
+  const module = (await import(`./commands/${file}.js`)) as { run: Command };
+  return module.run;
+}
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    'Usage: segmentloom <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`),
+    '',
+    'Run `segmentloom <command> --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    const { version } = (await import('../../package.json', { with: { type: 'json' } })).default as { version: string };
+    io.stdout.write(`${version}\n`);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
+    io.stderr.write(`segmentloom: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await entry.load())(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr.write(`segmentloom ${name}: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`segmentloom ${name}: invalid configuration:\n${err.message}\n`);
+      return EXIT.config;
+    }
+    throw err;
+  }
+}
+
+export { parseArgs };

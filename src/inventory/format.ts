@@ -1,0 +1,83 @@
+import type { DataPointRecord } from './types.js';
+
+/** The fields every output format carries, in order (CSV columns, table columns). */
+export const RECORD_FIELDS = [
+  'source',
+  'event',
+  'path',
+  'category',
+  'dataCategory',
+  'classification',
+  'matchedOn',
+  'confidence',
+  'matcher',
+  'count',
+  'firstSeen',
+  'lastSeen',
+  'example',
+] as const satisfies ReadonlyArray<keyof DataPointRecord>;
+
+export type RecordFormat = 'table' | 'json' | 'ndjson' | 'csv';
+export const RECORD_FORMATS: readonly RecordFormat[] = ['table', 'json', 'ndjson', 'csv'];
+
+export function formatRecords(records: readonly DataPointRecord[], format: RecordFormat): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(records.map(ordered), null, 2)}\n`;
+    case 'ndjson':
+      return records.map((r) => `${JSON.stringify(ordered(r))}\n`).join('');
+    case 'csv':
+      return toCsv(records);
+    case 'table':
+      return toTable(records);
+  }
+}
+
+function ordered(record: DataPointRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of RECORD_FIELDS) out[field] = record[field];
+  return out;
+}
+
+/** RFC 4180: quote fields holding a comma, quote or line break; double inner quotes. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'number' ? String(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function toCsv(records: readonly DataPointRecord[]): string {
+  const lines = [RECORD_FIELDS.join(',')];
+  for (const record of records) lines.push(RECORD_FIELDS.map((field) => csvField(record[field])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const TABLE_COLUMNS: Array<[keyof DataPointRecord, string, number]> = [
+  ['classification', 'CLASS', 6],
+  ['category', 'CATEGORY', 20],
+  ['source', 'SOURCE', 14],
+  ['event', 'EVENT', 22],
+  ['path', 'PATH', 40],
+  ['matchedOn', 'ON', 9],
+  ['confidence', 'CONF', 4],
+  ['count', 'COUNT', 7],
+  ['example', 'EXAMPLE', 24],
+  ['matcher', 'MATCHER', 60],
+  ['dataCategory', 'DATA CATEGORY', 30],
+  ['firstSeen', 'FIRST SEEN', 24],
+  ['lastSeen', 'LAST SEEN', 24],
+];
+
+function toTable(records: readonly DataPointRecord[]): string {
+  const cell = (record: DataPointRecord, field: keyof DataPointRecord, max: number): string => {
+    const value = record[field];
+    let text = value === null ? '-' : field === 'confidence' ? (value as number).toFixed(2) : String(value);
+    if (text.length > max) text = `${text.slice(0, max - 1)}…`;
+    return text;
+  };
+  const widths = TABLE_COLUMNS.map(([field, title, max]) => Math.max(title.length, ...records.map((r) => cell(r, field, max).length)));
+  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const lines = [row(TABLE_COLUMNS.map(([, title]) => title))];
+  for (const record of records) lines.push(row(TABLE_COLUMNS.map(([field, , max]) => cell(record, field, max))));
+  return `${lines.join('\n')}\n`;
+}

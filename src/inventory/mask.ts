@@ -1,0 +1,31 @@
+import type { Leaf } from '../events/index.js';
+
+const MAX_EXAMPLE = 48;
+
+/**
+ * Masks a value to its shape: letters → x, digits → 9, everything else kept (`jane@example.com`
+ * → `xxxx@xxxxxxx.xxx`, `+1 415-555-2671` → `+9 999-999-9999`). Reviewers see the format, never
+ * the data.
+ */
+export function maskValue(value: Leaf): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  let out = '';
+  const end = Math.min(text.length, MAX_EXAMPLE);
+  for (let i = 0; i < end; i++) {
+    const ch = text[i]!;
+    if (ch >= '0' && ch <= '9') out += '9';
+    else if (/\p{L}/u.test(ch)) out += 'x';
+    else out += ch;
+  }
+  return text.length > MAX_EXAMPLE ? `${out}…` : out;
+}
+
+/**
+ * The example kept for a data point: masked when the point is classified as personal data; a
+ * short excerpt otherwise (green values help reviewers tell what a field is).
+ */
+export function exampleOf(value: Leaf, classified: boolean): string {
+  if (classified) return maskValue(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_EXAMPLE ? `${text.slice(0, MAX_EXAMPLE)}…` : text;
+}
