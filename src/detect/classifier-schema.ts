@@ -91,10 +91,7 @@ export const classifierSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
-/** A classifier file holds one classifier or a list under `classifiers:`. */
-export const classifierFileSchema = z.union([
-  z.strictObject({ classifiers: z.array(classifierSchema).min(1) }),
-  classifierSchema,
-]);
+/** A classifier file holds one classifier, or a list under `classifiers:`. */
+export const classifierListSchema = z.strictObject({ classifiers: z.array(classifierSchema).min(1) });
 
 export type ClassifierDefinition = z.infer<typeof classifierSchema>;

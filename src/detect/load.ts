@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../config/errors.js';
-import { classifierFileSchema, type ClassifierDefinition } from './classifier-schema.js';
+import { classifierListSchema, classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
 import { compileClassifier, type CompiledClassifier } from './compile.js';
 
 /** The classifiers shipped with Segmentloom (`classifiers/` at the package root). */
@@ -57,11 +57,20 @@ export function parseClassifierFile(file: string, text: string): CompiledClassif
     throw new ConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`, file);
   }
   const raw: unknown = document.toJS();
-  const parsed = classifierFileSchema.safeParse(raw);
-  if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
-  const definitions: ClassifierDefinition[] = 'classifiers' in parsed.data ? parsed.data.classifiers : [parsed.data];
+  // Pick the shape first so errors name the real field, not "(root): invalid input".
+  const isList = raw !== null && typeof raw === 'object' && 'classifiers' in raw;
+  let definitions: ClassifierDefinition[];
+  if (isList) {
+    const parsed = classifierListSchema.safeParse(raw);
+    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
+    definitions = parsed.data.classifiers;
+  } else {
+    const parsed = classifierSchema.safeParse(raw);
+    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
+    definitions = [parsed.data];
+  }
   return definitions.map((definition, i) => {
-    const prefix = 'classifiers' in parsed.data ? `classifiers[${i}].` : '';
+    const prefix = isList ? `classifiers[${i}].` : '';
     return compileClassifier(definition, file, prefix);
   });
 }

@@ -1,0 +1,36 @@
+/**
+ * `email` — an address whose local part is an RFC 5322 dot-atom and whose domain is a valid
+ * hostname ending in a real ICANN public suffix (via `tldts`). The suffix check is what rejects
+ * `user@host.invalidtld`, `x@localhost` and retina asset names such as `icon@2x.png`.
+ * Internationalized domains are checked in their punycode form. Quoted local parts, non-ASCII
+ * local parts and IP-literal domains (`user@[10.0.0.1]`) are not accepted.
+ */
+import { domainToASCII } from 'node:url';
+import { parse } from 'tldts';
+import { prepare } from './common.js';
+
+const MAX_EMAIL_LENGTH = 254; // RFC 5321 path limit
+const MAX_LOCAL_LENGTH = 64;
+
+// atext of RFC 5322; dots only between atoms (no leading, trailing or doubled dots).
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+// LDH labels of 1–63 chars, at least two labels, no hyphen at either end of a label.
+const HOSTNAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// `@2x`, `@3x`, `@1.5x` density suffixes of image assets: `logo@2x.png`, `hero@3x.mov`.
+const ASSET_DENSITY = /^\d+(?:\.\d+)?x$/;
+
+const TLDTS_OPTIONS = { extractHostname: false, validateHostname: false, detectIp: false } as const;
+
+export function isEmail(candidate: string): boolean {
+  const value = prepare(candidate, MAX_EMAIL_LENGTH);
+  if (value === null) return false;
+  const at = value.lastIndexOf('@');
+  if (at < 1 || at > MAX_LOCAL_LENGTH || at !== value.indexOf('@')) return false;
+  const local = value.slice(0, at);
+  const written = value.slice(at + 1);
+  const domain = /^[\x00-\x7f]*$/.test(written) ? written.toLowerCase() : domainToASCII(written);
+  if (domain.length > 253 || !LOCAL_PART.test(local) || !HOSTNAME.test(domain)) return false;
+  const parsed = parse(domain, TLDTS_OPTIONS);
+  if (parsed.isIcann !== true || !parsed.domainWithoutSuffix) return false;
+  return !ASSET_DENSITY.test(parsed.domainWithoutSuffix);
+}

@@ -1,0 +1,217 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Leaf } from '../../src/events/index.js';
+import { builtinDetector } from './helpers.js';
+
+let d: Awaited<ReturnType<typeof builtinDetector>>;
+beforeAll(async () => {
+  d = await builtinDetector();
+});
+
+type Case = [path: string, value: Leaf];
+
+/** Asserts each case is classified as `id` (or as nothing when id is null). */
+function expectAll(id: string | null, cases: Case[]) {
+  for (const [path, value] of cases) {
+    expect({ path, value, found: d.category(path, value) }).toEqual({ path, value, found: id });
+  }
+}
+
+describe('key matching follows how real events name fields', () => {
+  it('matches any case and separator style', () => {
+    expectAll('email', [
+      ['properties.email', 'jane@example.com'],
+      ['properties.Email', 'jane@example.com'],
+      ['properties.EMAIL_ADDRESS', 'jane@example.com'],
+      ['properties.emailAddress', 'jane@example.com'],
+      ['properties.email-address', 'jane@example.com'],
+      ['properties["email address"]', 'jane@example.com'],
+    ]);
+  });
+
+  it('accepts prefixes and suffixes that qualify the same thing', () => {
+    expectAll('email', [
+      ['properties.billing_email', 'jane@example.com'],
+      ['properties.userEmail', 'jane@example.com'],
+      ['traits.primary_email_value', 'jane@example.com'],
+    ]);
+    expectAll('phone_number', [['traits.mobile_phone_number', '+44 7911 123456']]);
+  });
+
+  it('expands abbreviations', () => {
+    expectAll('street_address', [['traits.home_addr', '1 Main St']]);
+    expectAll('phone_number', [['traits.phone_no', '+1 415 555 2671'], ['traits.phone_num', '+1 415 555 2671']]);
+    expectAll('date_of_birth', [['traits.dob', '1985-04-12']]);
+    expectAll('person_name', [['traits.fname', 'Jane'], ['traits.lname', 'Doe']]);
+  });
+
+  it('corrects common misspellings', () => {
+    expectAll('email', [['properties.emial', 'jane@example.com']]);
+    expectAll('ip_address', [['properties["ip adrs"]', '10.1.2.3']]);
+    expectAll('street_address', [['traits.adress', '1 Main St']]);
+    expectAll('phone_number', [['traits.phne_number', '+1 415 555 2671']]);
+  });
+
+  it('splits glued words only into known words', () => {
+    expectAll('ip_address', [['properties.ipaddress', '10.1.2.3']]);
+    expectAll('postal_code', [['traits.zipcode', '94107']]);
+    expectAll('person_name', [['traits.firstname', 'Jane']]);
+  });
+
+  it('uses the parent key when the leaf key is generic', () => {
+    expectAll('phone_number', [['traits.phone.number', '4155552671']]);
+    expectAll('street_address', [['traits.address.line1', '1 Main St']]);
+  });
+
+  it('explains which phrase fired, including fuzzy corrections', () => {
+    const detection = d.detect('properties.emial', 'jane@example.com');
+    expect(detection).toMatchObject({ matchedOn: 'key+value' });
+    expect(detection!.matcher).toContain('fuzzy: "emial" ≈ "email"');
+    expect(detection!.confidence).toBeGreaterThan(0.9);
+  });
+});
+
+describe('key matching does not flag look-alikes', () => {
+  it('names of things that are not people', () => {
+    expectAll(null, [
+      ['properties.page_name', 'Home'],
+      ['properties.store_name', 'Downtown'],
+      ['event_name', 'Signed Up'],
+      ['properties.product_name', 'Blue Shirt'],
+      ['properties.name', 'Blue Shirt'],
+      ['properties.products[].name', 'Blue Shirt'],
+      ['name', 'Home'],
+      ['properties.username', 'janedoe'],
+    ]);
+    expectAll('person_name', [['traits.name', 'Jane Doe'], ['properties.customer_name', 'Jane Doe']]);
+  });
+
+  it('flags and counters about personal data rather than the data', () => {
+    expectAll(null, [
+      ['properties.email_subscribed', true],
+      ['properties.email_open_rate', 0.4],
+      ['properties.email_verified', false],
+      ['properties.has_email', true],
+      ['properties.password_changed', true],
+      ['properties.phone_verified_at', '2024-01-01T00:00:00Z'],
+      ['properties.emails_sent', 12],
+    ]);
+  });
+
+  it('device models and other words about a device', () => {
+    expectAll(null, [
+      ['properties.phone_os', 'Android'],
+      ['properties.phone_model', 'Pixel 8'],
+      ['context.device.type', 'mobile'],
+      ['properties.mac_os_version', '14.1'],
+    ]);
+  });
+
+  it('substrings inside other words', () => {
+    expectAll(null, [
+      ['properties.membership_tier', 'gold'],
+      ['properties.machine_type', 'x86'],
+      ['properties.platform', 'ios'],
+      ['properties.passenger_count', '2'],
+      ['properties.compass_heading', 'N'],
+      ['properties.timezone', 'Europe/Paris'],
+      ['properties.app_state', 'background'],
+      ['properties.mailchimp_id', 'abc123'],
+      ['properties.ssid', 'HomeWifi'],
+      ['properties.orientation', 'landscape'],
+      ['properties.wallet_address', '0x52908400098527886E0F7030069857D2E4169EE7'],
+      ['properties.description', 'Great product'],
+    ]);
+  });
+
+  it('a key whose value contradicts the classifier is not reported as that category', () => {
+    expectAll(null, [
+      ['properties.passport', 'US'],
+      ['properties.passport', 'GBR'],
+      ['properties.zip', 'gzip'],
+      ['properties.card', 'visa'],
+      ['properties.gender', 'enabled'],
+      ['context.device.advertisingId', '00000000-0000-0000-0000-000000000000'],
+      ['properties.phone', 'Android'],
+      ['traits.birthday', '2024-01-15T10:00:00Z'],
+    ]);
+  });
+});
+
+describe('value detection finds personal data under names that say nothing', () => {
+  it('an email in username, a phone in a comment, a card in ref', () => {
+    expect(d.detect('properties.username', 'jane.doe@example.com')).toMatchObject({ classifier: { id: 'email' }, matchedOn: 'value' });
+    expect(d.detect('properties.comment', 'please call me on +1 415-555-2671 after 5pm')).toMatchObject({ classifier: { id: 'phone_number' }, matchedOn: 'value' });
+    expect(d.detect('properties.ref', '4111 1111 1111 1111')).toMatchObject({ classifier: { id: 'credit_card_number' }, matchedOn: 'value' });
+    expect(d.detect('properties.ref', 4242424242424242)).toMatchObject({ classifier: { id: 'credit_card_number' }, matchedOn: 'value' });
+    expect(d.detect('properties.note', 'IBAN GB82 WEST 1234 5698 7654 32 thanks')).toMatchObject({ classifier: { id: 'iban' } });
+    expect(d.detect('properties.device', '00:1A:2B:3C:4D:5E')).toMatchObject({ classifier: { id: 'mac_address' } });
+    expect(d.detect('properties.x', '203.0.113.7')).toMatchObject({ classifier: { id: 'ip_address' } });
+    expect(d.detect('properties.header', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U')).toMatchObject({ classifier: { id: 'auth_token' } });
+  });
+
+  it('rejects value look-alikes', () => {
+    expectAll(null, [
+      ['properties.shipment_id', '4111111111111112'],
+      ['properties.ts', 1700000000123],
+      ['properties.ts', '1700000000'],
+      ['properties.id', '3f2b6c1e-8e0a-4b8f-9d7c-2a1b3c4d5e6f'],
+      ['properties.sdk_version', '10.0.0.1'],
+      ['context.library.version', '10.0.0.1'],
+      ['properties.hash', 'd41d8cd98f00b204e9800998ecf8427e'],
+      ['properties.sha', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+      ['properties.tracking_number', '1Z999AA10123456784'],
+      ['properties.product_id', '4155552671'],
+      ['properties.sku', 1234567890],
+      ['timestamp', '2024-05-01T10:00:00.000Z'],
+      ['properties.asset', 'logo@2x.png'],
+      ['properties.price', 1999],
+    ]);
+  });
+
+  it('prefers the riskier classifier when a value fits two', () => {
+    // A dashed SSN also looks like a (bad) phone number; the red classifier wins.
+    expect(d.category('properties.x', '536-22-1234')).toBe('us_ssn');
+  });
+});
+
+describe('every decision is explainable', () => {
+  it('reports key, value or both, with confidence and matcher', () => {
+    expect(d.detect('traits.email', 'jane@example.com')).toMatchObject({ matchedOn: 'key+value', confidence: 0.99 });
+    expect(d.detect('properties.password', 'hunter2')).toMatchObject({ matchedOn: 'key', classifier: { classification: 'red' } });
+    expect(d.detect('properties.username', 'jane@example.com')).toMatchObject({ matchedOn: 'value', matcher: 'value pattern + validator email' });
+  });
+
+  it('never puts the value in the explanation', () => {
+    const detection = d.detect('properties.username', 'jane@example.com');
+    expect(detection!.matcher).not.toContain('jane');
+  });
+});
+
+describe('built-in classifications', () => {
+  it('red for government ids, financial accounts, credentials and special categories', () => {
+    const red = ['us_ssn', 'passport_number', 'drivers_license', 'credit_card_number', 'iban', 'bank_account_number', 'password', 'auth_token', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric'];
+    const yellow = ['email', 'phone_number', 'ip_address', 'person_name', 'street_address', 'postal_code', 'date_of_birth', 'geo_coordinates', 'mac_address', 'gender', 'advertising_id'];
+    const byId = new Map(d.detector.classifiers.map((c) => [c.id, c.classification]));
+    for (const id of red) expect([id, byId.get(id)]).toEqual([id, 'red']);
+    for (const id of yellow) expect([id, byId.get(id)]).toEqual([id, 'yellow']);
+  });
+
+  it('special categories are found by key', () => {
+    expectAll('health', [['traits.medical_conditions', 'asthma'], ['properties.allergies[]', 'peanuts'], ['traits.is_pregnant', true], ['traits.medications', 'insulin']]);
+    expectAll('race_ethnicity', [['traits.ethnicity', 'Hispanic']]);
+    expectAll('religion', [['traits.religion', 'Buddhist']]);
+    expectAll('sexual_orientation', [['traits.sexual_orientation', 'bisexual']]);
+    expectAll('biometric', [['traits.fingerprint_template', 'AAEC…'], ['traits.face_id', 'b64data']]);
+    expectAll(null, [['properties.device_fingerprint', 'abc'], ['properties.app_health', 'ok'], ['properties.health_check', 'pass'], ['properties.item_condition', 'new']]);
+  });
+
+  it('covers the remaining identifiers', () => {
+    expectAll('geo_coordinates', [['context.location.latitude', 37.7749], ['context.location.longitude', '-122.4194']]);
+    expectAll(null, [['context.location.latitude', 0], ['properties.long_description', 'A very long text']]);
+    expectAll('drivers_license', [['traits.drivers_license_number', 'D1234567']]);
+    expectAll('bank_account_number', [['traits.bank_account_number', '000123456789']]);
+    expectAll('advertising_id', [['context.device.advertisingId', '6D92078A-8246-4BA4-AE5B-76104861E7DC']]);
+    expectAll('gender', [['traits.gender', 'female'], ['traits.sex', 'M']]);
+    expectAll('date_of_birth', [['traits.birthday', '1990-02-28'], ['traits.date_of_birth', '12/31/1970']]);
+  });
+});
