@@ -52,9 +52,15 @@ const valueMatching = z.strictObject({
   /** Cheap checks before any pattern runs (the hot path's main saving). */
   minLength: z.number().int().min(1).default(1),
   maxLength: z.number().int().min(1).default(4096),
+  /**
+   * At least this many digits in one run of digits and separators (space - . ( ) / +): a card or
+   * phone number is one run; the digits scattered over a user agent or URL are not.
+   */
   minDigits: z.number().int().min(0).default(0),
   /** At least one of these characters must occur. */
   requireAnyOf: z.string().default(''),
+  /** At least one of these substrings must occur (e.g. `eyJ` for JWTs): a literal prefilter. */
+  hints: z.array(z.string().min(1)).default([]),
   /** Key words under which a value match is not believed (e.g. `version` for IP-like `10.0.0.1`). */
   ignoreUnderKeys: z.array(phrase).default([]),
 });

@@ -28,6 +28,7 @@ export interface CompiledClassifier extends ClassifierInfo {
     readonly maxLength: number;
     readonly minDigits: number;
     readonly requireAnyOf: string;
+    readonly hints: readonly string[];
     readonly ignoreUnderKeys: readonly string[];
   };
   readonly confidence: ClassifierDefinition['confidence'];
@@ -88,6 +89,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
       maxLength: value.maxLength,
       minDigits: value.minDigits,
       requireAnyOf: value.requireAnyOf,
+      hints: value.hints,
       ignoreUnderKeys: value.ignoreUnderKeys,
     },
     confidence,

@@ -13,6 +13,9 @@ interface PathDecision {
   keyAndValue: Detection | null;
   /** Classifiers whose value matches are not believed under this key. */
   skip: ReadonlySet<CompiledClassifier> | null;
+  /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
+  lastValue: Leaf | undefined;
+  lastDetection: Detection | null;
 }
 
 let nextGeneration = 0;
@@ -41,6 +44,14 @@ export class Detector implements PointDetector {
   detect(node: PathNode, value: Leaf): Detection | null {
     if (value === null || value === '') return null;
     const decision = this.decide(node);
+    if (value === decision.lastValue) return decision.lastDetection;
+    const detection = this.evaluate(decision, value);
+    decision.lastValue = value;
+    decision.lastDetection = detection;
+    return detection;
+  }
+
+  private evaluate(decision: PathDecision, value: Exclude<Leaf, null>): Detection | null {
     const type = typeof value;
     const key = decision.key;
     if (key !== null && key.classifier.value.types.has(type as 'string')) {
@@ -92,7 +103,7 @@ export class Detector implements PointDetector {
         if (rule.words.some((run) => containsRun(words, run))) (skip ??= new Set()).add(rule.classifier);
       }
     }
-    return { key, keyOnly, keyAndValue, skip };
+    return { key, keyOnly, keyAndValue, skip, lastValue: undefined, lastDetection: null };
   }
 }
 

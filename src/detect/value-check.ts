@@ -17,6 +17,9 @@ export function checkValue(classifier: CompiledClassifier, text: string, mode: '
     if (value.validators.length === 0) return 'none';
     return passesAll(value.validators, text.trim()) ? 'valid' : 'none';
   }
+  // Under a matching key the whole value usually is the datum (`ip: "10.1.2.3"`): validators are
+  // plain code and cheaper than running the extractors first.
+  if (mode === 'key' && value.validators.length > 0 && passesAll(value.validators, text.trim())) return 'valid';
   let matched = false;
   for (const extractor of extractors) {
     extractor.lastIndex = 0;

@@ -20,7 +20,10 @@ export class ValueScanner {
   private readonly set: InstanceType<typeof RE2.Set> | null;
   private readonly owner: number[] = [];
   private readonly minLength: number;
-  private readonly needsDigits: boolean;
+  /** Per classifier: bitmask of its required characters (>0), -1 when some are untracked, 0 when none. */
+  private readonly anyOfMasks: number[];
+  /** True when every scan classifier needs a digit run or a marker character. */
+  private readonly allNeedShape: boolean;
 
   constructor(classifiers: readonly CompiledClassifier[]) {
     // Riskier first, so a value that fits two classifiers reports the more sensitive one.
@@ -36,7 +39,8 @@ export class ValueScanner {
     });
     this.set = sources.length > 0 ? new RE2.Set(sources, 'u') : null;
     this.minLength = Math.min(...this.classifiers.map((c) => c.value.minLength), Infinity);
-    this.needsDigits = this.classifiers.some((c) => c.value.minDigits > 0);
+    this.anyOfMasks = this.classifiers.map((c) => maskOf(c.value.requireAnyOf));
+    this.allNeedShape = this.classifiers.every((c, i) => c.value.minDigits > 0 || this.anyOfMasks[i]! > 0);
   }
 
   get size(): number {
@@ -49,16 +53,18 @@ export class ValueScanner {
    */
   scan(text: string, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): CompiledClassifier | null {
     if (this.set === null || text.length < this.minLength) return null;
-    if (!fromNumber && (ISO_TIMESTAMP.test(text) || UUID.test(text) || HEX.test(text))) return null;
-    const digits = this.needsDigits ? countDigits(text) : 0;
+    const shape = shapeOf(text);
+    // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
+    if (shape === 0 && this.allNeedShape) return null;
     let anyCandidate = false;
-    for (const classifier of this.classifiers) {
-      if (this.prefilter(classifier, text, digits, fromNumber, skip)) {
+    for (let i = 0; i < this.classifiers.length; i++) {
+      if (this.prefilter(i, text, shape, fromNumber, skip)) {
         anyCandidate = true;
         break;
       }
     }
     if (!anyCandidate) return null;
+    if (!fromNumber && (ISO_TIMESTAMP.test(text) || UUID.test(text) || HEX.test(text))) return null;
     const hits = this.set.match(text);
     if (hits.length === 0) return null;
     let best = -1;
@@ -66,17 +72,20 @@ export class ValueScanner {
       const index = this.owner[hit]!;
       if (best !== -1 && index >= best) continue;
       const classifier = this.classifiers[index]!;
-      if (!this.prefilter(classifier, text, digits, fromNumber, skip)) continue;
+      if (!this.prefilter(index, text, shape, fromNumber, skip)) continue;
       if (checkValue(classifier, text, 'scan') === 'valid') best = index;
     }
     return best === -1 ? null : this.classifiers[best]!;
   }
 
-  private prefilter(c: CompiledClassifier, text: string, digits: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): boolean {
+  private prefilter(index: number, text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): boolean {
+    const c = this.classifiers[index]!;
     const v = c.value;
-    if (text.length < v.minLength || text.length > v.maxLength || digits < v.minDigits) return false;
+    if (text.length < v.minLength || text.length > v.maxLength || shape >>> RUN_SHIFT < v.minDigits) return false;
     if (fromNumber && !v.types.has('number')) return false;
-    if (v.requireAnyOf !== '' && !hasAnyOf(text, v.requireAnyOf)) return false;
+    const anyOf = this.anyOfMasks[index]!;
+    if (anyOf > 0 ? (shape & anyOf) === 0 : anyOf < 0 && !hasAnyOf(text, v.requireAnyOf)) return false;
+    if (v.hints.length > 0 && !v.hints.some((hint) => text.includes(hint))) return false;
     return skip === null || !skip.has(c);
   }
 }
@@ -85,13 +94,43 @@ function riskRank(c: CompiledClassifier): number {
   return c.classification === 'red' ? 2 : c.classification === 'yellow' ? 1 : 0;
 }
 
-function countDigits(text: string): number {
-  let digits = 0;
+// One pass over a value gives its "shape": which marker characters occur (low bits) and the most
+// digits in one run of digits and number separators (high bits). Prefilters read only this.
+const TRACKED = '@:.-+( /_,';
+const RUN_SHIFT = 16;
+const BIT = new Int32Array(128).fill(0);
+for (let i = 0; i < TRACKED.length; i++) BIT[TRACKED.charCodeAt(i)] = 1 << i;
+
+export function shapeOf(text: string): number {
+  let bits = 0;
+  let best = 0;
+  let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) digits++;
+    if (code >= 48 && code <= 57) {
+      if (++run > best) best = run;
+      continue;
+    }
+    if (code < 128) bits |= BIT[code]!;
+    // Separators inside numbers: space - . ( ) / +
+    if (code !== 32 && code !== 45 && code !== 46 && code !== 40 && code !== 41 && code !== 47 && code !== 43) run = 0;
   }
-  return digits;
+  return bits | (Math.min(best, 0x7fff) << RUN_SHIFT);
+}
+
+/** Most digits in one run of digits and number separators. */
+export function longestDigitRun(text: string): number {
+  return shapeOf(text) >>> RUN_SHIFT;
+}
+
+function maskOf(chars: string): number {
+  let mask = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const index = TRACKED.indexOf(chars[i]!);
+    if (index < 0) return -1;
+    mask |= 1 << index;
+  }
+  return mask;
 }
 
 function hasAnyOf(text: string, chars: string): boolean {

@@ -10,7 +10,8 @@ export type DecodeErrorCode = 'oversized' | 'malformed_json' | 'not_an_object' |
  * offset, never a fragment of the input (V8's JSON errors quote the input, which may be PII).
  */
 export function decodeJsonEvent(input: string | Uint8Array, limits: EventLimits = DEFAULT_LIMITS): DecodeResult {
-  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
+  // A UTF-16 string of n units encodes to at most 3n bytes: measure only when that could exceed the limit.
+  const size = typeof input === 'string' ? (input.length * 3 <= limits.maxBytes ? input.length : Buffer.byteLength(input)) : input.byteLength;
   if (size > limits.maxBytes) {
     return { ok: false, code: 'oversized', reason: `event is ${size} bytes, over the ${limits.maxBytes}-byte limit` };
   }

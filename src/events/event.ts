@@ -44,6 +44,8 @@ export function checkEvent(value: unknown): EventCheck {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, reason: `event must be a JSON object, got ${describeType(value)}` };
   }
+  if (isPlainValidEvent(value as Record<string, unknown>)) return { ok: true, event: value as SegmentEvent };
+  // Slow path: zod explains what is wrong (and normalises numeric ids).
   const result = eventSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -67,6 +69,28 @@ export function subjectOf(event: SegmentEvent): { kind: 'userId' | 'anonymousId'
   if (typeof event.userId === 'string' && event.userId !== '') return { kind: 'userId', id: event.userId };
   if (typeof event.anonymousId === 'string' && event.anonymousId !== '') return { kind: 'anonymousId', id: event.anonymousId };
   return null;
+}
+
+const TYPES: ReadonlySet<unknown> = new Set(EVENT_TYPES);
+
+/**
+ * The common case checked by hand (this runs once per event): exactly what `eventSchema` accepts
+ * without transforming anything. Anything else goes through zod, which explains the problem.
+ */
+function isPlainValidEvent(value: Record<string, unknown>): boolean {
+  const { type, event, messageId, userId, anonymousId, timestamp, context, properties, traits } = value;
+  if (!TYPES.has(type)) return false;
+  if (event !== undefined && (typeof event !== 'string' || event === '')) return false;
+  if (type === 'track' && event === undefined) return false;
+  if (messageId !== undefined && typeof messageId !== 'string') return false;
+  if (timestamp !== undefined && typeof timestamp !== 'string') return false;
+  if (userId !== undefined && userId !== null && typeof userId !== 'string') return false;
+  if (anonymousId !== undefined && anonymousId !== null && typeof anonymousId !== 'string') return false;
+  return isObjectOrAbsent(context) && isObjectOrAbsent(properties) && isObjectOrAbsent(traits);
+}
+
+function isObjectOrAbsent(value: unknown): boolean {
+  return value === undefined || (value !== null && typeof value === 'object' && !Array.isArray(value));
 }
 
 export function describeType(value: unknown): string {

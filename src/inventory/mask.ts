@@ -12,10 +12,11 @@ export function maskValue(value: Leaf): string {
   let out = '';
   const end = Math.min(text.length, MAX_EXAMPLE);
   for (let i = 0; i < end; i++) {
-    const ch = text[i]!;
-    if (ch >= '0' && ch <= '9') out += '9';
-    else if (/\p{L}/u.test(ch)) out += 'x';
-    else out += ch;
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) out += '9';
+    else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) out += 'x';
+    else if (code < 128) out += text[i];
+    else out += /\p{L}|\p{N}/u.test(text[i]!) ? 'x' : text[i];
   }
   return text.length > MAX_EXAMPLE ? `${out}…` : out;
 }

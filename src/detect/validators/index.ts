@@ -10,7 +10,8 @@ import { isBankAccount } from './bank-account.js';
 import { isDateOfBirth } from './date-of-birth.js';
 import { isDriversLicense } from './drivers-license.js';
 import { isEmail } from './email.js';
-import { isGeoCoordinate, isGeoPair } from './geo.js';
+import { isGeoCoordinate } from './geo-coordinate.js';
+import { isGeoPair } from './geo-pair.js';
 import { isIban } from './iban.js';
 import { isImei } from './imei.js';
 import { isIp } from './ip.js';
@@ -26,7 +27,8 @@ import { isNonZeroUuid } from './uuid-nonzero.js';
 import type { Validator } from './types.js';
 
 export type { Validator } from './types.js';
-export { makePhoneValidator, findPhoneNumbers } from './phone.js';
+export { makePhoneValidator } from './phone.js';
+export { findPhoneNumbers } from './find-phone-numbers.js';
 
 /** Wraps a validator so that no input can make it throw (a validator bug must not stop the pipeline). */
 function neverThrows(validator: Validator): Validator {

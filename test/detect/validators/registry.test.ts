@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VALIDATORS, findPhoneNumbers, validatorNames } from '../../../src/detect/validators/index.js';
-import { HASHES_AND_UUIDS, UUIDS } from './lookalikes.js';
+import { HASHES_AND_UUIDS, TRACKING_NUMBERS, UUIDS, VERSION_STRINGS } from './lookalikes.js';
 
 const EXPECTED_NAMES = [
   'luhn',
@@ -72,6 +72,19 @@ describe('validator registry', () => {
 
   it.each(EXPECTED_NAMES.filter((name) => name !== 'uuid_nonzero'))('%s rejects hex hashes and UUIDs', (name) => {
     for (const value of HASHES_AND_UUIDS) expect(VALIDATORS[name]!(value)).toBe(false);
+  });
+
+  // Key-gated shape validators (bank_account, drivers_license, postal_code) cannot tell a parcel
+  // tracking number from an account or licence number by shape alone, so they are not listed.
+  it.each(['luhn', 'iban', 'us_ssn', 'ip', 'mac', 'email', 'phone', 'date_of_birth', 'geo_coordinate', 'imei', 'uuid_nonzero', 'passport'])(
+    '%s rejects parcel tracking numbers',
+    (name) => {
+      for (const value of TRACKING_NUMBERS) expect(VALIDATORS[name]!(value)).toBe(false);
+    },
+  );
+
+  it.each(EXPECTED_NAMES)('%s rejects version strings other than dotted quads', (name) => {
+    for (const value of VERSION_STRINGS) expect(VALIDATORS[name]!(value)).toBe(false);
   });
 
   it.each(EXPECTED_NAMES)('%s rejects empty, blank and oversized input', (name) => {
