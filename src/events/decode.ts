@@ -16,10 +16,11 @@ export function decodeJsonEvent(input: string | Uint8Array, limits: EventLimits 
     return { ok: false, code: 'oversized', reason: `event is ${size} bytes, over the ${limits.maxBytes}-byte limit` };
   }
   let parsed: unknown;
+  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
   try {
-    parsed = JSON.parse(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
-    return { ok: false, code: 'malformed_json', reason: `malformed JSON${jsonErrorPosition(err)}` };
+    return { ok: false, code: 'malformed_json', reason: `malformed JSON${jsonErrorPosition(err, text)}` };
   }
   return checkDecoded(parsed);
 }
@@ -33,10 +34,11 @@ export function checkDecoded(parsed: unknown): DecodeResult {
   return checked.ok ? checked : { ok: false, code: 'invalid_event', reason: checked.reason };
 }
 
-function jsonErrorPosition(err: unknown): string {
+function jsonErrorPosition(err: unknown, text: string): string {
   const message = err instanceof Error ? err.message : '';
-  const position = /position (\d+)/.exec(message);
-  if (position) return ` at byte offset ${position[1]}`;
+  // Anchored to V8's own wording: shorter messages also quote the input, which must not leak.
+  const position = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(message);
+  if (position) return ` at byte offset ${Buffer.byteLength(text.slice(0, Number(position[1])))}`;
   if (/end of JSON input|Unterminated/i.test(message)) return ': input ends unexpectedly';
   return '';
 }

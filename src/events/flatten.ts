@@ -27,7 +27,8 @@ export class EventShapeError extends Error {
  */
 export function flatten(root: PathNode, value: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits = DEFAULT_LIMITS): number {
   const state = { leaves: 0 };
-  walkObject(root, value, visit, limits, state, 1);
+  // The root object is level 0: `properties` is level 1, as `maxDepth` counts levels below the root.
+  walkObject(root, value, visit, limits, state, 0);
   return state.leaves;
 }
 

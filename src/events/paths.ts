@@ -38,8 +38,9 @@ export class PathNode {
 
   element(): PathNode {
     if (this.elementNode === undefined) {
-      const node = new PathNode(this, this.key, true, this.trie);
-      if (this.trie !== null) this.elementNode = node;
+      const trie = this.trie !== null && this.trie.admit() ? this.trie : null;
+      const node = new PathNode(this, this.key, true, trie);
+      if (trie !== null) this.elementNode = node;
       return node;
     }
     return this.elementNode;

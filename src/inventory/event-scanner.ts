@@ -11,8 +11,8 @@ import {
   type PathNode,
   type SegmentEvent,
 } from '../events/index.js';
-import type { PointDetector } from '../detect/types.js';
-import { InventoryAggregator, type EventBucket } from './aggregate.js';
+import type { Detection, PointDetector } from '../detect/types.js';
+import { InventoryAggregator } from './aggregate.js';
 
 export type ScanOutcome = { ok: true; leaves: number } | { ok: false; code: string; reason: string };
 
@@ -24,8 +24,11 @@ export type ScanOutcome = { ok: true; leaves: number } | { ok: false; code: stri
 export class EventScanner {
   readonly aggregator = new InventoryAggregator();
   readonly trie: PathTrie;
-  private bucket: EventBucket | null = null;
-  private at = 0;
+  // One event's leaves, gathered during the walk and recorded only if the whole event is accepted
+  // (a rejected event must add nothing to the inventory). Reused arrays: no per-leaf objects.
+  private readonly nodes: PathNode[] = [];
+  private readonly values: Leaf[] = [];
+  private readonly detections: Array<Detection | null> = [];
   private readonly visit: LeafVisitor;
 
   constructor(
@@ -35,7 +38,9 @@ export class EventScanner {
   ) {
     this.trie = trie ?? new PathTrie();
     this.visit = (node: PathNode, value: Leaf) => {
-      this.bucket!.observe(node, value, this.detector.detect(node, value), this.at);
+      this.nodes.push(node);
+      this.values.push(value);
+      this.detections.push(this.detector.detect(node, value));
     };
   }
 
@@ -46,14 +51,20 @@ export class EventScanner {
   }
 
   scanEvent(event: SegmentEvent, source: string): ScanOutcome {
-    this.bucket = this.aggregator.bucket(source, eventName(event));
-    this.at = eventTime(event);
+    this.nodes.length = 0;
+    this.values.length = 0;
+    this.detections.length = 0;
+    let leaves: number;
     try {
-      return { ok: true, leaves: flatten(this.trie.root, event, this.visit, this.limits) };
+      leaves = flatten(this.trie.root, event, this.visit, this.limits);
     } catch (err) {
       if (err instanceof EventShapeError) return { ok: false, code: err.code, reason: err.message };
       throw err;
     }
+    const bucket = this.aggregator.bucket(source, eventName(event));
+    const at = eventTime(event);
+    for (let i = 0; i < leaves; i++) bucket.observe(this.nodes[i]!, this.values[i]!, this.detections[i]!, at);
+    return { ok: true, leaves };
   }
 }
 

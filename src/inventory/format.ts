@@ -72,6 +72,8 @@ function toTable(records: readonly DataPointRecord[]): string {
   const cell = (record: DataPointRecord, field: keyof DataPointRecord, max: number): string => {
     const value = record[field];
     let text = value === null ? '-' : field === 'confidence' ? (value as number).toFixed(2) : String(value);
+    // A table is for a terminal: control characters (newlines, escape sequences) are shown escaped.
+    text = text.replace(/\p{Cc}/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (text.length > max) text = `${text.slice(0, max - 1)}…`;
     return text;
   };

@@ -1,0 +1,105 @@
+import { CLASSIFICATIONS, type Classification } from '../detect/types.js';
+import type { Db } from '../storage/db.js';
+import { POINT_COLUMNS, toStoredPoint, type InventoryStatus, type PointKey, type PointRow, type StoredDataPoint } from './store-rows.js';
+
+export interface ListFilters {
+  status?: InventoryStatus | undefined;
+  source?: string | undefined;
+  event?: string | undefined;
+  /** Effective classification (reviewed, else recommended). */
+  classification?: Classification | undefined;
+  /** Classifier id or fideslang data category (a prefix such as `user.contact` matches its children). */
+  category?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+/** What enforcement should apply to a point: the reviewed classification overrides the recommended one. */
+export interface EffectiveClassification extends PointKey {
+  category: string | null;
+  classification: Classification;
+  reviewed: boolean;
+}
+
+export async function listDataPoints(db: Db, filters: ListFilters = {}): Promise<StoredDataPoint[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (filters.status) add('status = ?', filters.status);
+  if (filters.source) add('source = ?', filters.source);
+  if (filters.event) add('event = ?', filters.event);
+  if (filters.classification) add('coalesce(reviewed, recommended) = ?', filters.classification);
+  if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%')", filters.category);
+  params.push(filters.limit ?? 10_000, filters.offset ?? 0);
+  const rows = await db.query<PointRow>(
+    `SELECT ${POINT_COLUMNS} FROM inventory_points ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY source, event, path LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return rows.map(toStoredPoint);
+}
+
+/** Points waiting for review: new ones, and drifted ones sent back. */
+export function listInbox(db: Db, filters: Omit<ListFilters, 'status'> = {}): Promise<StoredDataPoint[]> {
+  return listDataPoints(db, { ...filters, status: 'inbox' });
+}
+
+export async function getDataPoint(db: Db, key: PointKey): Promise<StoredDataPoint | null> {
+  const [row] = await db.query<PointRow>(`SELECT ${POINT_COLUMNS} FROM inventory_points WHERE source = $1 AND event = $2 AND path = $3`, [key.source, key.event, key.path]);
+  return row ? toStoredPoint(row) : null;
+}
+
+/** Records a reviewer's classification; null when the point does not exist. */
+export async function setClassification(db: Db, key: PointKey, classification: Classification): Promise<StoredDataPoint | null> {
+  if (!CLASSIFICATIONS.includes(classification)) throw new Error(`classification must be one of ${CLASSIFICATIONS.join(', ')}`);
+  const [row] = await db.query<PointRow>(
+    `UPDATE inventory_points SET reviewed = $4, reviewed_at = now(), updated_at = now()
+     WHERE source = $1 AND event = $2 AND path = $3 RETURNING ${POINT_COLUMNS}`,
+    [key.source, key.event, key.path, classification],
+  );
+  return row ? toStoredPoint(row) : null;
+}
+
+/** Accepts a point into the inventory (optionally classifying it in the same step). */
+export async function addToInventory(db: Db, key: PointKey, classification?: Classification): Promise<StoredDataPoint | null> {
+  if (classification !== undefined && !CLASSIFICATIONS.includes(classification)) throw new Error(`classification must be one of ${CLASSIFICATIONS.join(', ')}`);
+  const [row] = await db.query<PointRow>(
+    `UPDATE inventory_points SET status = 'inventory', updated_at = now(),
+       reviewed = coalesce($4, reviewed), reviewed_at = CASE WHEN $4::text IS NULL THEN reviewed_at ELSE now() END
+     WHERE source = $1 AND event = $2 AND path = $3 RETURNING ${POINT_COLUMNS}`,
+    [key.source, key.event, key.path, classification ?? null],
+  );
+  return row ? toStoredPoint(row) : null;
+}
+
+/** Every point's effective classification, for the pipeline to poll and enforce. */
+export async function effectiveClassifications(db: Db): Promise<EffectiveClassification[]> {
+  const rows = await db.query<{ source: string; event: string; path: string; category: string | null; classification: Classification; reviewed: boolean }>(
+    `SELECT source, event, path, category, coalesce(reviewed, recommended) AS classification, reviewed IS NOT NULL AS reviewed
+     FROM inventory_points ORDER BY source, event, path`,
+  );
+  return rows;
+}
+
+/** Sources ranked by how many of their data points are (effectively) red. */
+export async function topRedSources(db: Db, options: { limit?: number } = {}): Promise<Array<{ source: string; redPoints: number }>> {
+  return db.query(
+    `SELECT source, count(*)::int AS "redPoints" FROM inventory_points
+     WHERE coalesce(reviewed, recommended) = 'red' GROUP BY source ORDER BY count(*) DESC, source LIMIT $1`,
+    [options.limit ?? 10],
+  );
+}
+
+/** Which destinations actually received data of a category (classifier id, or a fideslang category and its children). */
+export async function destinationsForCategory(db: Db, category: string): Promise<Array<{ destination: string; points: number; sources: number }>> {
+  return db.query(
+    `SELECT d AS destination, count(*)::int AS points, count(DISTINCT source)::int AS sources
+     FROM inventory_points, unnest(destinations) AS d
+     WHERE category = $1 OR data_category = $1 OR data_category LIKE replace(replace($1, '%', '\\%'), '_', '\\_') || '.%'
+     GROUP BY d ORDER BY count(*) DESC, d`,
+    [category],
+  );
+}

@@ -1,0 +1,146 @@
+import { riskOf } from '../detect/types.js';
+import type { Db, StorageLogger } from '../storage/db.js';
+import { silentLogger } from '../storage/db.js';
+import { safeErrorLabel } from '../storage/sql.js';
+import { upsertObservations } from './store.js';
+import { mergeObservation } from './store-merge.js';
+import { pointKey, type DataPointObservation, type PointKey } from './store-rows.js';
+import type { DataPointSignal } from './types.js';
+
+export interface InventoryCacheOptions {
+  /** Flush pending deltas at least this often (ms). */
+  flushIntervalMs?: number;
+  /** Flush as soon as this many distinct points are pending. */
+  maxPending?: number;
+  /** A point that may be new or drifting is flushed within this delay, so its signal is not held back by the interval. */
+  urgentFlushMs?: number;
+  /** Receives every new/drift signal the database hands to this process. */
+  onSignals?: (signals: DataPointSignal[]) => void | Promise<void>;
+  logger?: StorageLogger;
+}
+
+interface KnownPoint {
+  risk: number;
+  hasCategory: boolean;
+}
+
+/**
+ * The pipeline's view of the shared inventory. `observe()` is the hot path and never touches the
+ * database: it folds observations into pending deltas in memory. Deltas are written by `flush()`
+ * (on a timer, when many are pending, or soon after a possibly-new point), and the database —
+ * not this cache — decides which points are new, so only one process raises each signal.
+ */
+export class InventoryCache {
+  private readonly known = new Map<string, KnownPoint>();
+  private pending = new Map<string, DataPointObservation>();
+  private timer: NodeJS.Timeout | undefined;
+  private urgentTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<DataPointSignal[]> | undefined;
+  private readonly logger: StorageLogger;
+  private readonly interval: number;
+  private readonly maxPending: number;
+  private readonly urgentMs: number;
+
+  constructor(private readonly db: Db, private readonly options: InventoryCacheOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.interval = options.flushIntervalMs ?? 5_000;
+    this.maxPending = options.maxPending ?? 1_000;
+    this.urgentMs = options.urgentFlushMs ?? 250;
+  }
+
+  /** Loads the known points (startup), so only genuinely unknown or riskier points trigger early flushes. */
+  async load(): Promise<number> {
+    const rows = await this.db.query<{ source: string; event: string; path: string; category: string | null; recommended: 'red' | 'yellow' | 'green' }>(
+      'SELECT source, event, path, category, recommended FROM inventory_points',
+    );
+    for (const row of rows) this.known.set(pointKey(row), { risk: riskOf(row.recommended), hasCategory: row.category !== null });
+    return rows.length;
+  }
+
+  isKnown(key: PointKey): boolean {
+    return this.known.has(pointKey(key));
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  observe(obs: DataPointObservation): void {
+    const key = pointKey(obs);
+    const seen = this.pending.get(key);
+    this.pending.set(key, seen ? mergeObservation(seen, obs) : { ...obs });
+    const known = this.known.get(key);
+    const candidate = !known || riskOf(obs.classification) > known.risk || (!known.hasCategory && obs.category !== null);
+    if (this.pending.size >= this.maxPending) this.flushSoon(0);
+    else if (candidate) this.flushSoon(this.urgentMs);
+  }
+
+  /** Writes all pending deltas; resolves with the signals this process won. Flushes never overlap. */
+  async flush(): Promise<DataPointSignal[]> {
+    while (this.flushing) await this.flushing.catch(() => []);
+    if (this.pending.size === 0) return [];
+    this.flushing = this.flushOnce();
+    try {
+      return await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.flushInBackground(), this.interval);
+    this.timer.unref();
+  }
+
+  /** Stops the timers and writes what is still pending. */
+  async stop(): Promise<DataPointSignal[]> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.urgentTimer) clearTimeout(this.urgentTimer);
+    this.timer = this.urgentTimer = undefined;
+    return this.flush();
+  }
+
+  private async flushOnce(): Promise<DataPointSignal[]> {
+    const batch = this.pending;
+    this.pending = new Map();
+    let signals: DataPointSignal[];
+    try {
+      signals = await upsertObservations(this.db, [...batch.values()]);
+    } catch (err) {
+      // Put the deltas back (merged with anything observed meanwhile): counts must not be lost.
+      for (const [key, obs] of batch) {
+        const newer = this.pending.get(key);
+        this.pending.set(key, newer ? mergeObservation(obs, newer) : obs);
+      }
+      throw err;
+    }
+    for (const [key, obs] of batch) {
+      const known = this.known.get(key);
+      const risk = riskOf(obs.classification);
+      this.known.set(key, { risk: Math.max(risk, known?.risk ?? 0), hasCategory: (known?.hasCategory ?? false) || obs.category !== null });
+    }
+    if (signals.length > 0 && this.options.onSignals) {
+      // The deltas are durable by now; a failing consumer must not make the flush look failed.
+      try {
+        await this.options.onSignals(signals);
+      } catch (err) {
+        this.logger.error({ err: safeErrorLabel(err), signals: signals.length }, 'inventory signal handler failed');
+      }
+    }
+    return signals;
+  }
+
+  private flushSoon(delayMs: number): void {
+    if (this.urgentTimer) return;
+    this.urgentTimer = setTimeout(() => {
+      this.urgentTimer = undefined;
+      this.flushInBackground();
+    }, delayMs);
+    this.urgentTimer.unref();
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch((err) => this.logger.error({ err: safeErrorLabel(err), pending: this.pending.size }, 'inventory flush failed; will retry'));
+  }
+}

@@ -1,0 +1,135 @@
+import { riskOf, type Classification } from '../detect/types.js';
+import type { Db } from '../storage/db.js';
+import { withRetry } from '../storage/sql.js';
+import { mergeObservation, unionDestinations } from './store-merge.js';
+import { POINT_COLUMNS, pointKey, toRecord, toStoredPoint, type DataPointObservation, type PointRow } from './store-rows.js';
+import type { DataPointSignal } from './types.js';
+
+export { mergeObservation } from './store-merge.js';
+export type { DataPointObservation, InventoryStatus, PointKey, StoredDataPoint } from './store-rows.js';
+
+/**
+ * Writes observations into the shared inventory and reports what is new or has drifted.
+ *
+ * Newness is decided by the database, not by the caller: `INSERT … ON CONFLICT DO NOTHING
+ * RETURNING` hands a new key back to exactly one transaction, however many engine processes
+ * observed it at once. Known points then get their counts added (`count = count + n`) under a row
+ * lock, which is also where drift is judged against the stored classification:
+ *  - drift = the observed data is riskier than the stored recommendation, or the point had no
+ *    category and now has one;
+ *  - a drifted point goes back to the review inbox, and a reviewed classification less risky than
+ *    the new evidence is cleared (a human decision on older data must not downgrade riskier data).
+ */
+export async function upsertObservations(db: Db, observations: readonly DataPointObservation[], options: { now?: Date } = {}): Promise<DataPointSignal[]> {
+  if (observations.length === 0) return [];
+  const byKey = new Map<string, DataPointObservation>();
+  for (const obs of observations) {
+    const key = pointKey(obs);
+    const seen = byKey.get(key);
+    byKey.set(key, seen ? mergeObservation(seen, obs) : { ...obs, destinations: unionDestinations(undefined, obs.destinations) });
+  }
+  // One lock order for every process: overlapping flushes queue instead of deadlocking.
+  const batch = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, obs]) => obs);
+  const detectedAt = (options.now ?? new Date()).toISOString();
+  return withRetry(() => db.transaction((tx) => upsertBatch(tx, batch, detectedAt)));
+}
+
+async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: string): Promise<DataPointSignal[]> {
+  const col = <T>(pick: (o: DataPointObservation) => T) => batch.map(pick);
+  const inserted = await tx.query<{ source: string; event: string; path: string }>(
+    `INSERT INTO inventory_points (source, event, path, category, data_category, recommended, matched_on, confidence, matcher,
+       first_seen, last_seen, count, destinations, example, example_subject)
+     SELECT s, e, p, c, dc, r, mo, cf, m, fs, ls, n, ARRAY(SELECT jsonb_array_elements_text(d::jsonb)), x, xs
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::text[],
+                 $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::text[], $14::text[], $15::text[])
+       AS u(s, e, p, c, dc, r, mo, cf, m, fs, ls, n, d, x, xs)
+     ON CONFLICT (source, event, path) DO NOTHING
+     RETURNING source, event, path`,
+    [
+      col((o) => o.source), col((o) => o.event), col((o) => o.path), col((o) => o.category), col((o) => o.dataCategory),
+      col((o) => o.classification), col((o) => o.matchedOn), col((o) => o.confidence), col((o) => o.matcher),
+      col((o) => o.firstSeen), col((o) => o.lastSeen), col((o) => o.count), col((o) => JSON.stringify(o.destinations ?? [])),
+      col((o) => o.example), col((o) => o.exampleSubject ?? null),
+    ],
+  );
+  const isNew = new Set(inserted.map(pointKey));
+  const signals: DataPointSignal[] = batch
+    .filter((o) => isNew.has(pointKey(o)))
+    .map((o) => ({ kind: 'new', point: recordOf(o), detectedAt }));
+
+  const known = batch.filter((o) => !isNew.has(pointKey(o)));
+  if (known.length === 0) return signals;
+  const current = await tx.query<PointRow & { example_subject: string | null }>(
+    `SELECT ${POINT_COLUMNS}, example_subject FROM inventory_points
+     WHERE (source, event, path) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
+     ORDER BY source COLLATE "C", event COLLATE "C", path COLLATE "C" FOR UPDATE`,
+    [known.map((o) => o.source), known.map((o) => o.event), known.map((o) => o.path)],
+  );
+  const stored = new Map(current.map((row) => [pointKey(row), row]));
+  const updates = known.map((obs) => planUpdate(obs, stored.get(pointKey(obs))));
+  const rows = await tx.query<PointRow>(
+    `UPDATE inventory_points p SET
+       count = p.count + u.n,
+       first_seen = least(p.first_seen, u.fs),
+       last_seen = greatest(p.last_seen, u.ls),
+       destinations = ARRAY(SELECT jsonb_array_elements_text(u.d::jsonb)),
+       category = CASE WHEN u.drift THEN u.c ELSE p.category END,
+       data_category = CASE WHEN u.drift THEN u.dc ELSE p.data_category END,
+       recommended = CASE WHEN u.drift THEN u.r ELSE p.recommended END,
+       matched_on = CASE WHEN u.drift THEN u.mo ELSE p.matched_on END,
+       confidence = CASE WHEN u.drift THEN u.cf ELSE p.confidence END,
+       matcher = CASE WHEN u.drift THEN u.m ELSE p.matcher END,
+       status = CASE WHEN u.drift THEN 'inbox' ELSE p.status END,
+       reviewed = CASE WHEN u.clear_review THEN NULL ELSE p.reviewed END,
+       reviewed_at = CASE WHEN u.clear_review THEN NULL ELSE p.reviewed_at END,
+       example = CASE WHEN u.take_example THEN u.x ELSE p.example END,
+       example_subject = CASE WHEN u.take_example THEN u.xs ELSE p.example_subject END,
+       updated_at = now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bool[],
+                 $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[])
+       AS u(s, e, p, n, fs, ls, d, drift, c, dc, r, mo, cf, m, clear_review, take_example, x, xs)
+     WHERE p.source = u.s AND p.event = u.e AND p.path = u.p
+     RETURNING ${POINT_COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ')}`,
+    [
+      known.map((o) => o.source), known.map((o) => o.event), known.map((o) => o.path), known.map((o) => o.count),
+      known.map((o) => o.firstSeen), known.map((o) => o.lastSeen), updates.map((u) => JSON.stringify(u.destinations)),
+      updates.map((u) => u.drift), known.map((o) => o.category), known.map((o) => o.dataCategory), known.map((o) => o.classification),
+      known.map((o) => o.matchedOn), known.map((o) => o.confidence), known.map((o) => o.matcher), updates.map((u) => u.clearReview),
+      updates.map((u) => u.takeExample), known.map((o) => o.example), known.map((o) => o.exampleSubject ?? null),
+    ],
+  );
+  const after = new Map(rows.map((row) => [pointKey(row), toStoredPoint(row)]));
+  known.forEach((obs, i) => {
+    const plan = updates[i]!;
+    const point = after.get(pointKey(obs));
+    if (plan.drift && plan.previous && point) signals.push({ kind: 'drift', point: toRecord(point), previous: plan.previous, detectedAt });
+  });
+  return signals;
+}
+
+interface UpdatePlan {
+  drift: boolean;
+  clearReview: boolean;
+  takeExample: boolean;
+  destinations: string[];
+  previous?: { category: string | null; classification: Classification };
+}
+
+function planUpdate(obs: DataPointObservation, row: (PointRow & { example_subject: string | null }) | undefined): UpdatePlan {
+  // The row exists (its insert conflicted) and is now locked; `undefined` cannot happen short of a concurrent purge.
+  if (!row) return { drift: false, clearReview: false, takeExample: false, destinations: obs.destinations ? [...obs.destinations] : [] };
+  const drift = (row.category === null && obs.category !== null) || riskOf(obs.classification) > riskOf(row.recommended);
+  return {
+    drift,
+    clearReview: drift && row.reviewed !== null && riskOf(row.reviewed) < riskOf(obs.classification),
+    // A drifted point shows an example of the new evidence; otherwise keep the first example.
+    takeExample: obs.example !== null && (drift || row.example === null),
+    destinations: unionDestinations(row.destinations ?? [], obs.destinations),
+    previous: { category: row.category, classification: row.recommended },
+  };
+}
+
+function recordOf(obs: DataPointObservation): DataPointSignal['point'] {
+  const { destinations: _d, exampleSubject: _x, ...record } = obs;
+  return record;
+}
