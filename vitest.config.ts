@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/kafka.global.ts', 'test/setup/registry.global.ts'],
     // Two cores here: a couple of workers keeps broker-backed tests from starving each other.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -1,0 +1,180 @@
+// A real Confluent-compatible schema registry for development and tests, without Docker:
+// Apicurio Registry 2.x (Apache-2.0), fetched from Maven Central as
+// io.apicurio:apicurio-registry-app:<v>:tar.gz:all, run on a free port with its in-memory (H2)
+// storage. Its Confluent API lives under /apis/ccompat/v7, which is what
+// @kafkajs/confluent-schema-registry talks to. Plain Node ESM, built-ins only (plus the `tar` tool).
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEFAULT_CACHE_DIR,
+  exists,
+  freePorts,
+  javaAvailable,
+  mavenAvailable,
+  onPath,
+  progress,
+  readJson,
+  runMaven,
+  spawnWatchdog,
+  terminate,
+  waitUntil,
+  withLock,
+} from './java-service.js';
+
+export { DEFAULT_CACHE_DIR, javaAvailable, mavenAvailable };
+
+export const APICURIO_VERSION = process.env.APICURIO_VERSION ?? '2.6.13.Final';
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+const MARKER = '.complete.json';
+export const CCOMPAT_PATH = '/apis/ccompat/v7';
+
+function installDir(cacheDir, version) {
+  return join(cacheDir, 'registry', `apicurio-registry-${version}`);
+}
+
+function cachedInstall(dir) {
+  const marker = readJson(join(dir, MARKER));
+  if (!marker?.runner || !exists(join(dir, marker.runner))) return undefined;
+  return marker;
+}
+
+/** True when the registry is already unpacked in the cache (so mvn is not needed). */
+export function registryCached({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
+  return Boolean(cachedInstall(installDir(cacheDir, APICURIO_VERSION)));
+}
+
+/**
+ * Makes sure Apicurio Registry is unpacked under <cacheDir>/registry. Runs mvn only when missing.
+ * Resolves with { dir, runner, version, fetched }.
+ */
+export async function ensureRegistry({ cacheDir = DEFAULT_CACHE_DIR, version = APICURIO_VERSION } = {}) {
+  const dir = installDir(cacheDir, version);
+  const hit = cachedInstall(dir);
+  if (hit) return { dir, runner: join(dir, hit.runner), version, fetched: false };
+
+  return withLock(join(cacheDir, '.registry.lock'), async () => {
+    const again = cachedInstall(dir);
+    if (again) return { dir, runner: join(dir, again.runner), version, fetched: false };
+    if (!mavenAvailable()) throw new Error('mvn is not on PATH: install Maven (and Java 17) to fetch Apicurio Registry');
+    if (!onPath('tar')) throw new Error('tar is not on PATH: needed to unpack Apicurio Registry');
+
+    const download = mkdtempSync(join(tmpdir(), 'segmentloom-registry-dl-'));
+    const staging = `${dir}.staging-${process.pid}`;
+    try {
+      const t0 = Date.now();
+      progress(`fetching Apicurio Registry ${version} from Maven Central with mvn (first run only) …`);
+      const artifact = `io.apicurio:apicurio-registry-app:${version}:tar.gz:all`;
+      const { code, output } = await runMaven(
+        [`${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${artifact}`, `-DoutputDirectory=${download}`, '-Dmdep.overWriteReleases=true'],
+        { cwd: download },
+      );
+      const archive = readdirSync(download).find((f) => f.endsWith('.tar.gz'));
+      if (code !== 0 || !archive) throw new Error(`could not fetch ${artifact} (mvn exited ${code}):\n${output.slice(-1500)}`);
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      const untar = spawnSync('tar', ['-xzf', join(download, archive), '-C', staging], { encoding: 'utf8' });
+      if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
+      const runner = readdirSync(staging).find((f) => f.endsWith('-runner.jar'));
+      if (!runner) throw new Error(`${artifact} has no *-runner.jar at its top level`);
+      writeFileSync(join(staging, MARKER), JSON.stringify({ version, runner, fetchedAt: new Date().toISOString() }, null, 2));
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(staging, dir);
+      progress(`Apicurio Registry ${version} cached in ${dir} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+      return { dir, runner: join(dir, runner), version, fetched: true };
+    } finally {
+      rmSync(download, { recursive: true, force: true });
+      rmSync(staging, { recursive: true, force: true });
+    }
+  });
+}
+
+async function httpOk(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts Apicurio Registry (in-memory storage) on a free port.
+ * Options: cacheDir, logDir (default: the temp dir), readyTimeoutMs (120s), detached.
+ * Resolves with { url (the Confluent-compatible base: http://127.0.0.1:PORT/apis/ccompat/v7),
+ * baseUrl, pid, dir, logFile, stop() }.
+ */
+export async function startRegistry({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTimeoutMs = 120_000, detached = false } = {}) {
+  if (!javaAvailable()) throw new Error('java is not on PATH: install a JDK (17) to run the local schema registry');
+  const { runner, version } = await ensureRegistry({ cacheDir });
+  const dir = mkdtempSync(join(tmpdir(), 'segmentloom-registry-'));
+  const [port] = await freePorts(1);
+  if (logDir) mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir ?? dir, logDir ? `registry-${port}.log` : 'registry.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(
+    'java',
+    [
+      '-Xmx384m',
+      '-Xms128m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      `-Dquarkus.http.port=${port}`,
+      '-Dquarkus.http.host=127.0.0.1',
+      `-Djava.io.tmpdir=${dir}`,
+      '-jar',
+      runner,
+    ],
+    { cwd: dir, detached: true, stdio: ['ignore', out, out] },
+  );
+  closeSync(out);
+  const pid = child.pid;
+  if (!pid) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('could not spawn java for the schema registry');
+  }
+  const onParentExit = () => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      /* best effort */
+    }
+  };
+  if (detached) {
+    child.unref();
+  } else {
+    process.on('exit', onParentExit);
+    spawnWatchdog({ parentPid: process.pid, pid, dir });
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.off('exit', onParentExit);
+    await terminate(pid, { child, graceMs: 20_000 });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const url = `${baseUrl}${CCOMPAT_PATH}`;
+  try {
+    await waitUntil({
+      what: `Apicurio Registry (pid ${pid})`,
+      child,
+      logFile,
+      timeoutMs: readyTimeoutMs,
+      check: () => httpOk(`${url}/subjects`),
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, baseUrl, pid, dir, logFile, version, stop };
+}
