@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import { PathTrie } from '../events/index.js';
+
+/**
+ * The privacy-controls section of the engine config. Exported as a zod schema so the engine
+ * config can embed it; `parsePolicyConfig` is the standalone entry point that turns zod issues
+ * into a PolicyConfigError naming the field. Objects are strict so a typo (`mtach:`) is an error
+ * instead of a control that silently does nothing.
+ */
+
+export type Env = Record<string, string | undefined>;
+
+export const POLICY_ACTIONS = ['block', 'drop_event', 'hash', 'allow'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+const NAME = /^[A-Za-z0-9_.:-]+$/;
+// Only a whole-string `${NAME}` is a reference: a literal secret may legitimately contain `${`.
+const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+/** HMAC keys shorter than this make pseudonyms guessable by brute-forcing the key. */
+export const MIN_SECRET_LENGTH = 16;
+
+const name = z.string().regex(NAME, 'must be letters, digits, "_", ".", ":" or "-"');
+const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+
+/** Paths are normalised through the trie so `properties["email"]` and `properties.email` are the same selector. */
+const pathSelector = z.string().min(1).transform((text, ctx) => {
+  try {
+    return new PathTrie(1_000).resolve(text).path;
+  } catch (err) {
+    ctx.issues.push({ code: 'custom', input: text, message: err instanceof Error ? err.message : 'invalid path' });
+    return z.NEVER;
+  }
+});
+
+const selectorFields = {
+  classifications: nonEmptyList(z.enum(['red', 'yellow', 'green'])).optional(),
+  categories: nonEmptyList(z.string().min(1)).optional(),
+  paths: nonEmptyList(pathSelector).optional(),
+};
+
+/** A leaf matches when it satisfies ANY listed selector (union). Unclassified leaves count as `green`. */
+const matchSchema = z.strictObject(selectorFields).refine((m) => m.classifications ?? m.categories ?? m.paths, {
+  message: 'needs at least one of classifications, categories, paths',
+});
+
+const policySchema = z.strictObject({
+  name,
+  /** Source names this policy applies to; `*` (the default) is every source. */
+  sources: nonEmptyList(z.string().min(1)).default(['*']),
+  /** Absent: applies at the source, before every destination. Present: only for these destinations. */
+  destinations: nonEmptyList(name).optional(),
+  match: matchSchema,
+  action: z.enum(POLICY_ACTIONS),
+  /** Count what the policy would do without changing any event. */
+  dryRun: z.boolean().default(false),
+});
+
+const destinationSchema = z.strictObject({
+  name,
+  topic: z.string().min(1),
+  /** Allow-list routing: only approved fields reach this destination. Absent: everything the policies leave. */
+  allow: z
+    .strictObject({ ...selectorFields, dryRun: z.boolean().default(false) })
+    .refine((a) => a.classifications ?? a.categories ?? a.paths, { message: 'needs at least one of classifications, categories, paths' })
+    .optional(),
+  consent: z
+    .strictObject({
+      /** Consent categories (as in `context.consent.categoryPreferences`) this destination belongs to. */
+      categories: z.array(z.string().min(1)).default([]),
+      /** A sale/share destination: skipped under do-not-sell or GPC. */
+      sale: z.boolean().default(false),
+    })
+    .optional(),
+});
+
+function secretSchema(env: () => Env) {
+  return z.string().min(1).transform((text, ctx) => {
+    const ref = ENV_REF.exec(text);
+    const secret = ref ? env()[ref[1]!] : text;
+    // Messages name the variable or the rule, never the secret itself.
+    if (secret === undefined || secret === '') {
+      ctx.issues.push({ code: 'custom', input: '', message: `environment variable ${ref![1]} is not set` });
+      return z.NEVER;
+    }
+    if (secret.length < MIN_SECRET_LENGTH) {
+      const source = ref ? `environment variable ${ref[1]}` : 'secret';
+      ctx.issues.push({ code: 'custom', input: '', message: `${source} must be at least ${MIN_SECRET_LENGTH} characters` });
+      return z.NEVER;
+    }
+    return secret;
+  });
+}
+
+function hashingSchema(env: () => Env) {
+  return z
+    .strictObject({
+      keys: nonEmptyList(z.strictObject({ version: z.number().int().min(1), secret: secretSchema(env) })),
+      /** The key version used to hash now; older keys stay so consumers can re-key. */
+      current: z.number().int().min(1),
+    })
+    .superRefine((h, ctx) => {
+      const seen = new Set<number>();
+      h.keys.forEach((key, i) => {
+        if (seen.has(key.version)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'version'], message: `duplicate key version ${key.version}` });
+        seen.add(key.version);
+      });
+      if (!seen.has(h.current)) ctx.addIssue({ code: 'custom', path: ['current'], message: `no key with version ${h.current}` });
+    });
+}
+
+/** Builds the schema; `env` is read at parse time so the exported schema sees the process environment of the load. */
+export function makePolicyConfigSchema(env: () => Env = () => process.env) {
+  return z
+    .strictObject({
+      hashing: hashingSchema(env).optional(),
+      policies: z.array(policySchema).default([]),
+      destinations: z.array(destinationSchema).default([]),
+      /** Decision for a consent category the event says nothing about. */
+      consentDefault: z.enum(['allow', 'deny']).default('allow'),
+    })
+    .superRefine((config, ctx) => {
+      const destinations = new Set<string>();
+      config.destinations.forEach((d, i) => {
+        if (destinations.has(d.name)) ctx.addIssue({ code: 'custom', path: ['destinations', i, 'name'], message: `duplicate destination "${d.name}"` });
+        destinations.add(d.name);
+      });
+      const policies = new Set<string>();
+      config.policies.forEach((p, i) => {
+        if (policies.has(p.name)) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `duplicate policy "${p.name}"` });
+        policies.add(p.name);
+        p.destinations?.forEach((d, j) => {
+          if (!destinations.has(d)) ctx.addIssue({ code: 'custom', path: ['policies', i, 'destinations', j], message: `unknown destination "${d}"` });
+        });
+        if (p.action === 'hash' && config.hashing === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['hashing'], message: `policy "${p.name}" hashes but no hashing keys are configured` });
+        }
+      });
+    });
+}
+
+export const policyConfigSchema = makePolicyConfigSchema();
+
+/** The validated, env-resolved config (secrets are plain strings here: never log this object). */
+export type PolicyConfig = z.output<typeof policyConfigSchema>;
+export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
+export type PolicyDefinition = PolicyConfig['policies'][number];
+export type DestinationDefinition = PolicyConfig['destinations'][number];
+export type Selectors = z.output<typeof matchSchema>;
+
+export interface ConfigIssue {
+  /** e.g. `policies[1].match.categories[0]` */
+  field: string;
+  message: string;
+}
+
+export class PolicyConfigError extends Error {
+  readonly field: string;
+  constructor(readonly issues: ConfigIssue[]) {
+    const first = issues[0] ?? { field: '(root)', message: 'invalid' };
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super(`invalid policy config: field "${first.field}": ${first.message}${more}`);
+    this.name = 'PolicyConfigError';
+    this.field = first.field;
+  }
+}
+
+/** Validates raw (e.g. YAML-parsed) policy config. Throws PolicyConfigError naming the field. */
+export function parsePolicyConfig(raw: unknown, options: { env?: Env; fieldPrefix?: string } = {}): PolicyConfig {
+  const schema = options.env ? makePolicyConfigSchema(() => options.env!) : policyConfigSchema;
+  const result = schema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  throw new PolicyConfigError(result.error.issues.map((issue) => toConfigIssue(issue, options.fieldPrefix)));
+}
+
+/** `fieldPrefix` is where the policy config sits in a larger config, e.g. `privacy`. */
+export function toConfigIssue(issue: z.core.$ZodIssue, fieldPrefix = ''): ConfigIssue {
+  let field = fieldPrefix;
+  for (const part of issue.path) field = joinField(field, typeof part === 'number' ? part : String(part));
+  return { field: field === '' ? '(root)' : field, message: issueMessage(issue) };
+}
+
+export function joinField(prefix: string, part: string | number): string {
+  if (typeof part === 'number') return `${prefix}[${part}]`;
+  return prefix === '' ? part : `${prefix}.${part}`;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  // zod's default messages can quote the received value (a secret, say); keep only the expectation.
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return issue.origin === 'array' ? 'must not be empty' : issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    case 'invalid_format':
+    case 'custom':
+      return issue.message;
+    default:
+      return issue.code.replace(/_/g, ' ');
+  }
+}

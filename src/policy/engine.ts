@@ -1,0 +1,131 @@
+import type { Leaf } from '../events/index.js';
+import { joinField, parsePolicyConfig, PolicyConfigError, type ConfigIssue, type Env, type PolicyAction, type PolicyConfig, type PolicyConfigInput } from './config.js';
+import { Pseudonymizer, PolicyHashError } from './hashing.js';
+import type { CompiledDestination, CompiledPolicy } from './plan.js';
+import { SourceView } from './plan.js';
+import { PolicyRun, type EnforcementEvent } from './run.js';
+import { Selector } from './selectors.js';
+
+export interface CompileOptions {
+  /** Resolves `${VAR}` secrets; default `process.env`. */
+  env?: Env;
+  /** Known classifier ids: when given, a policy naming any other category is a config error (a typo would silently protect nothing). */
+  categories?: Iterable<string>;
+  /** Where this config sits when embedded (e.g. `privacy`), so error fields name the full path. */
+  fieldPrefix?: string;
+}
+
+/** Dry-run counter slot: a policy, or a destination's allow-list. */
+export interface CounterInfo {
+  policy: string;
+  action: PolicyAction | 'remove';
+  /** drop_event counts events, not leaves. */
+  perEvent: boolean;
+}
+
+// Sources are few (topics, write keys); the cap only defends memory against unbounded source names.
+const MAX_CACHED_SOURCES = 1_024;
+
+/**
+ * Compiles validated (or raw) policy config into an engine. Cheap: plans are built lazily per
+ * path as events arrive, so a hot reload compiles a new engine while the old one keeps serving
+ * the events already in flight (engines share no mutable state).
+ * Throws PolicyConfigError naming the field.
+ */
+export function compilePolicies(config: PolicyConfigInput | PolicyConfig, options: CompileOptions = {}): PolicyEngine {
+  // Parsing is idempotent, so an already-validated config (e.g. embedded in the engine config) is fine here.
+  const parsed = parsePolicyConfig(config, { env: options.env, fieldPrefix: options.fieldPrefix });
+  if (options.categories !== undefined) checkCategories(parsed, new Set(options.categories), options.fieldPrefix ?? '');
+  return new PolicyEngine(parsed);
+}
+
+export class PolicyEngine {
+  readonly destinations: readonly CompiledDestination[];
+  readonly policies: readonly CompiledPolicy[];
+  /** @internal indexed by dry-run counter slot */
+  readonly counters: readonly CounterInfo[];
+  readonly consentDefault: 'allow' | 'deny';
+  private readonly pseudonymizer: Pseudonymizer | null;
+  private readonly views = new Map<string, SourceView>();
+  private spare: PolicyRun | null = null;
+
+  /** @internal use compilePolicies */
+  constructor(config: PolicyConfig) {
+    const destinationIndex = new Map(config.destinations.map((d, i) => [d.name, i]));
+    this.policies = config.policies.map((p, index) => ({
+      index,
+      name: p.name,
+      action: p.action,
+      dryRun: p.dryRun,
+      selector: new Selector(p.match),
+      sources: p.sources.includes('*') ? null : new Set(p.sources),
+      destinations: p.destinations ? p.destinations.map((d) => destinationIndex.get(d)!) : null,
+    }));
+    this.destinations = config.destinations.map((d, index) => ({
+      index,
+      name: d.name,
+      topic: d.topic,
+      allow: d.allow ? new Selector(d.allow) : null,
+      allowDryRun: d.allow?.dryRun ?? false,
+      counter: config.policies.length + index,
+      consent: d.consent ? { categories: d.consent.categories, sale: d.consent.sale } : null,
+    }));
+    this.counters = [
+      ...this.policies.map((p) => ({ policy: p.name, action: p.action, perEvent: p.action === 'drop_event' })),
+      ...this.destinations.map((d) => ({ policy: `destinations.${d.name}.allow`, action: 'remove' as const, perEvent: false })),
+    ];
+    this.consentDefault = config.consentDefault;
+    this.pseudonymizer = config.hashing ? new Pseudonymizer(config.hashing) : null;
+  }
+
+  /**
+   * Starts enforcing one event. Call `observe` for each leaf (from the flatten visitor), then
+   * `finish`. Runs are pooled: a finished run is reused by the next `begin`, so keep only the
+   * result of `finish`, not the run.
+   */
+  begin(source: string, event: EnforcementEvent): PolicyRun {
+    const run = this.spare ?? new PolicyRun(this);
+    this.spare = null;
+    run.start(this.view(source), event);
+    return run;
+  }
+
+  /** Pseudonym of `value` under key `version` (default: current). For consumers re-keying joins. */
+  pseudonymize(value: string | number | boolean, version?: number): string;
+  pseudonymize(value: Leaf, version?: number): string | null;
+  pseudonymize(value: Leaf, version?: number): string | null {
+    if (this.pseudonymizer === null) throw new PolicyHashError('no hashing keys are configured');
+    return this.pseudonymizer.pseudonymize(value, version);
+  }
+
+  /** The key version hashing uses now, or null without hashing config. */
+  get hashKeyVersion(): number | null {
+    return this.pseudonymizer?.current ?? null;
+  }
+
+  /** @internal */
+  release(run: PolicyRun): void {
+    this.spare = run;
+  }
+
+  private view(source: string): SourceView {
+    let view = this.views.get(source);
+    if (view === undefined) {
+      if (this.views.size >= MAX_CACHED_SOURCES) this.views.clear();
+      view = new SourceView(source, this.policies, this.destinations);
+      this.views.set(source, view);
+    }
+    return view;
+  }
+}
+
+function checkCategories(config: PolicyConfig, known: ReadonlySet<string>, prefix: string): void {
+  const issues: ConfigIssue[] = [];
+  const check = (ids: readonly string[] | undefined, field: string) =>
+    ids?.forEach((id, i) => {
+      if (!known.has(id)) issues.push({ field: joinField(joinField(prefix, field), i), message: `unknown category "${id}"` });
+    });
+  config.policies.forEach((p, i) => check(p.match.categories, `policies[${i}].match.categories`));
+  config.destinations.forEach((d, i) => check(d.allow?.categories, `destinations[${i}].allow.categories`));
+  if (issues.length > 0) throw new PolicyConfigError(issues);
+}

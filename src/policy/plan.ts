@@ -1,0 +1,192 @@
+import type { PathNode } from '../events/index.js';
+import { riskOf, type Classification } from '../detect/types.js';
+import type { PolicyAction } from './config.js';
+import { isConsentSignal, type ConsentRule } from './consent.js';
+import { NO_MATCH, type LeafFacts, type Selector } from './selectors.js';
+
+/**
+ * Per-leaf plans. A plan says what happens to one leaf at the source and in each destination's
+ * output. It depends only on (source, path node, classifier id, classification), never on the
+ * value, so it is computed once and cached on the node; the hot path is a lookup.
+ */
+
+/** What a destination's output gets for a leaf. */
+export const PASS = 0;
+export const HASH = 1;
+export const BLOCK = 2;
+/** Removed by the destination's allow-list. */
+export const REMOVE = 3;
+
+export interface CompiledPolicy {
+  index: number;
+  name: string;
+  action: PolicyAction;
+  dryRun: boolean;
+  selector: Selector;
+  /** null: every source. */
+  sources: ReadonlySet<string> | null;
+  /** Destination indexes; null: at the source, before every destination. */
+  destinations: readonly number[] | null;
+}
+
+export interface CompiledDestination {
+  index: number;
+  name: string;
+  topic: string;
+  allow: Selector | null;
+  allowDryRun: boolean;
+  /** Dry-run counter slot of this destination's allow-list. */
+  counter: number;
+  consent: ConsentRule | null;
+}
+
+export interface Plan {
+  /** Nothing to do anywhere: the common case, checked first. */
+  readonly passAll: boolean;
+  /** Index of the policy that drops the event at the source, or -1. */
+  readonly sourceDrop: number;
+  /** Removed from the event itself (storage, logs and every destination). */
+  readonly sourceBlock: boolean;
+  /** PASS | HASH | BLOCK | REMOVE per destination index. */
+  readonly actions: Uint8Array;
+  /** Per destination: index of the policy that drops the event for it, or -1; null when none. */
+  readonly destDrop: Int32Array | null;
+  /** Dry-run counter slots this leaf bumps. */
+  readonly dryRun: Int32Array | null;
+  /** The leaf changes the event or some output (so the run records it). */
+  readonly rewrites: boolean;
+}
+
+const EMPTY_ACTIONS = new Uint8Array(0);
+export const PASS_ALL: Plan = Object.freeze({ passAll: true, sourceDrop: -1, sourceBlock: false, actions: EMPTY_ACTIONS, destDrop: null, dryRun: null, rewrites: false });
+
+/**
+ * Top-level Segment fields that route and identify the call. An allow-list without `green` would
+ * otherwise strip them and leave an output no consumer can interpret; they still obey policies
+ * and are removed anyway when the detector classifies them.
+ */
+const ENVELOPE = new Set(['type', 'event', 'messageId', 'timestamp', 'originalTimestamp', 'sentAt', 'receivedAt', 'channel', 'version']);
+
+interface ScopeDecision {
+  drop: number;
+  block: boolean;
+  hash: boolean;
+  /** An `allow` policy of this scope approved the leaf. */
+  allowed: boolean;
+}
+
+/**
+ * Resolves the policies of one scope (the source, or one destination) for a leaf. An `allow`
+ * overrides block/hash/drop matches that are strictly less specific; on a tie the restrictive
+ * action wins (fail closed). A policy naming sources explicitly is more specific than a `*` one
+ * with the same selector kind, so "allow red for source internal" beats "block red everywhere".
+ */
+function decideScope(policies: readonly CompiledPolicy[], leaf: LeafFacts, dry: Set<number>): ScopeDecision {
+  const decision: ScopeDecision = { drop: -1, block: false, hash: false, allowed: false };
+  if (policies.length === 0) return decision;
+  const specs = policies.map((p) => {
+    const s = p.selector.specificity(leaf);
+    return s === NO_MATCH ? NO_MATCH : s * 2 + (p.sources === null ? 0 : 1);
+  });
+  let allowSpec = NO_MATCH;
+  policies.forEach((p, i) => {
+    if (p.action === 'allow' && !p.dryRun && specs[i]! > allowSpec) allowSpec = specs[i]!;
+  });
+  decision.allowed = allowSpec !== NO_MATCH;
+  policies.forEach((p, i) => {
+    const spec = specs[i]!;
+    if (spec === NO_MATCH) return;
+    if (p.action === 'allow') {
+      if (p.dryRun) dry.add(p.index);
+      return;
+    }
+    if (spec < allowSpec) return;
+    if (p.dryRun) dry.add(p.index);
+    else if (p.action === 'block') decision.block = true;
+    else if (p.action === 'hash') decision.hash = true;
+    else if (decision.drop < 0) decision.drop = p.index;
+  });
+  return decision;
+}
+
+function approvedBy(destination: CompiledDestination, leaf: LeafFacts): boolean {
+  if (destination.allow === null || destination.allow.specificity(leaf) !== NO_MATCH) return true;
+  return leaf.category === null && leaf.node.depth === 1 && ENVELOPE.has(leaf.node.key);
+}
+
+/** The controls that apply to one source, with its plan cache. */
+export class SourceView {
+  readonly sourcePolicies: readonly CompiledPolicy[];
+  readonly destPolicies: ReadonlyArray<readonly CompiledPolicy[]>;
+  /** Unclassified leaves pass everywhere untouched: no lookup needed for them. */
+  readonly unclassifiedPasses: boolean;
+  private readonly plans = new WeakMap<PathNode, NodeEntry>();
+
+  constructor(
+    source: string,
+    policies: readonly CompiledPolicy[],
+    readonly destinations: readonly CompiledDestination[],
+  ) {
+    const mine = policies.filter((p) => p.sources === null || p.sources.has(source));
+    this.sourcePolicies = mine.filter((p) => p.destinations === null);
+    this.destPolicies = destinations.map((d) => mine.filter((p) => p.destinations?.includes(d.index) === true));
+    this.unclassifiedPasses =
+      mine.every((p) => !p.selector.usesPaths && !p.selector.matchesGreen) && destinations.every((d) => d.allow === null || d.allow.matchesGreen);
+  }
+
+  /** Hot path: a WeakMap lookup, then a field or a Map lookup. */
+  planFor(node: PathNode, category: string | null, classification: Classification): Plan {
+    let entry = this.plans.get(node);
+    if (entry === undefined) {
+      entry = new NodeEntry();
+      this.plans.set(node, entry);
+    }
+    if (category === null) return (entry.unclassified ??= this.compile({ node, category, classification: 'green' }));
+    let byRisk = (entry.byCategory ??= new Map()).get(category);
+    if (byRisk === undefined) {
+      byRisk = [undefined, undefined, undefined];
+      entry.byCategory.set(category, byRisk);
+    }
+    const risk = riskOf(classification);
+    return (byRisk[risk] ??= this.compile({ node, category, classification }));
+  }
+
+  private compile(leaf: LeafFacts): Plan {
+    if (isConsentSignal(leaf.node)) return PASS_ALL;
+    const dry = new Set<number>();
+    const source = decideScope(this.sourcePolicies, leaf, dry);
+    const actions = new Uint8Array(this.destinations.length);
+    let destDrop: Int32Array | null = null;
+    // A source-level block is final: nothing downstream sees the field, so no destination rule applies.
+    if (!source.block) {
+      for (const destination of this.destinations) {
+        const scope = decideScope(this.destPolicies[destination.index]!, leaf, dry);
+        if (scope.drop >= 0) (destDrop ??= new Int32Array(this.destinations.length).fill(-1))[destination.index] = scope.drop;
+        let action = source.hash ? HASH : PASS;
+        if (scope.block) action = BLOCK;
+        else if (scope.hash) action = HASH;
+        else if (!scope.allowed && !approvedBy(destination, leaf)) {
+          if (destination.allowDryRun) dry.add(destination.counter);
+          else action = REMOVE;
+        }
+        actions[destination.index] = action;
+      }
+    }
+    const rewrites = source.block || actions.some((a) => a !== PASS);
+    if (!rewrites && source.drop < 0 && destDrop === null && dry.size === 0) return PASS_ALL;
+    return {
+      passAll: false,
+      rewrites,
+      sourceDrop: source.drop,
+      sourceBlock: source.block,
+      actions,
+      destDrop,
+      dryRun: dry.size > 0 ? Int32Array.from(dry) : null,
+    };
+  }
+}
+
+class NodeEntry {
+  unclassified: Plan | undefined = undefined;
+  byCategory: Map<string, Array<Plan | undefined>> | undefined = undefined;
+}
