@@ -1,0 +1,28 @@
+import type { Classification } from '../../detect/types.js';
+import { riskOf } from '../../detect/types.js';
+import type { Alert } from '../types.js';
+
+/** Shared wording, so Slack, PagerDuty and the CLI describe a point the same way. */
+
+export const EMOJI: Record<Classification, string> = { red: '🔴', yellow: '🟡', green: '🟢' };
+
+export function highestClassification(alerts: readonly Alert[]): Classification {
+  let best: Classification = 'green';
+  for (const a of alerts) if (riskOf(a.classification) > riskOf(best)) best = a.classification;
+  return best;
+}
+
+export function categoryLabel(c: { id: string | null; dataCategory: string | null }): string {
+  if (c.id && c.dataCategory) return `${c.id} (${c.dataCategory})`;
+  return c.id ?? c.dataCategory ?? 'none';
+}
+
+/** Caps free text so one pathological path cannot blow a channel's size limits. */
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+export function summaryLine(a: Alert): string {
+  const what = a.kind === 'drift' ? 'Data point drifted to' : 'New';
+  return `${what} ${a.classification} data point ${clip(a.path, 300)} (${categoryLabel(a.category)}) in "${clip(a.event, 200)}" from ${clip(a.source, 100)}`;
+}

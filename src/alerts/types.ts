@@ -1,0 +1,42 @@
+import type { Classification, MatchedOn } from '../detect/types.js';
+
+/**
+ * One alert about one data point, as every channel renders it. Built from a DataPointSignal; it
+ * carries only the record's masked example, never a raw value.
+ */
+export interface Alert {
+  /** Stable for one signal, so a retried or re-sent alert keeps its id and receivers can dedupe. */
+  id: string;
+  kind: 'new' | 'drift';
+  source: string;
+  event: string;
+  path: string;
+  classification: Classification;
+  category: { id: string | null; dataCategory: string | null };
+  matcher: string | null;
+  matchedOn: MatchedOn | null;
+  confidence: number;
+  /** Masked example copied from the DataPointRecord (never a raw value). */
+  example: string | null;
+  /** For drift: what the point was classified as before. */
+  previous?: { category: string | null; classification: Classification };
+  /** ISO-8601 */
+  detectedAt: string;
+  /** `${baseUrl}/inventory/inbox?source=…&event=…&path=…` */
+  inboxUrl: string;
+  /** True only for `segmentloom alerts test`. */
+  test?: boolean;
+}
+
+/** The seam every channel type implements; the dispatcher knows nothing else about a channel. */
+export interface AlertChannel {
+  readonly name: string;
+  readonly type: string;
+  /**
+   * Delivers the alerts (one digest, or one request per alert for per-point channels).
+   * Throws DeliveryError on failure; resolves only when the receiver acknowledged everything.
+   */
+  send(alerts: Alert[]): Promise<void>;
+  /** True when the channel makes one request per alert (PagerDuty), so rate limiting counts alerts, not messages. */
+  readonly perAlertRequests?: boolean;
+}
