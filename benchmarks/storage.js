@@ -1,0 +1,81 @@
+// Storage write benchmark: encrypted, batched event inserts (batches of 500, ~1 KB events) on
+// PostgreSQL and on embedded PGlite. Bounded: 20k events on PostgreSQL, 5k on PGlite.
+//   npm run build && node benchmarks/storage.js
+// PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a throwaway
+// schema is created and dropped. Set BENCH_STORAGE_PG=0 to skip it.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDb } from '../dist/storage/open.js';
+import { openStorage } from '../dist/storage/storage.js';
+import { Keyring } from '../dist/storage/crypto/keyring.js';
+import { SubjectHasher } from '../dist/storage/crypto/lookup.js';
+
+const BATCH = 500;
+const SUBJECTS = 2_000;
+
+/** ~1 KB track events spread over SUBJECTS users (every batch needs keys for many subjects). */
+function makeEvents(n, runId) {
+  const filler = 'x'.repeat(560);
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'track',
+    event: i % 10 === 0 ? 'Order Completed' : 'Product Viewed',
+    messageId: `${runId}-${i}`,
+    userId: `user-${i % SUBJECTS}`,
+    timestamp: new Date(Date.UTC(2024, 0, 1, 0, 0, i % 86_400)).toISOString(),
+    context: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Bench/1.0', library: { name: 'analytics.js', version: '2.11.1' } },
+    properties: { sku: `SKU-${i % 977}`, price: (i % 100) + 0.99, currency: 'EUR', email: `user-${i % SUBJECTS}@example.com`, note: filler },
+  }));
+}
+
+async function measure(label, db, total) {
+  const storage = await openStorage({
+    db,
+    keyring: new Keyring([{ version: 1, key: randomBytes(32) }]),
+    hasher: new SubjectHasher(randomBytes(32)),
+    retention: { default: '365d', events: { 'Order Completed': '7y' } },
+  });
+  const events = makeEvents(total, `${label}-${Date.now()}`);
+  const bytes = events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
+  // Warm-up batch (first key creation, plan caching) is not timed.
+  await storage.events.storeEvents(makeEvents(BATCH, `${label}-warm`));
+  const started = process.hrtime.bigint();
+  let inserted = 0;
+  for (let i = 0; i < events.length; i += BATCH) inserted += (await storage.events.storeEvents(events.slice(i, i + BATCH))).inserted;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (inserted !== total) throw new Error(`expected ${total} inserts, got ${inserted}`);
+  return { engine: label, events: total, avgBytes: Math.round(bytes / total), seconds: seconds.toFixed(2), perSecond: Math.round(total / seconds) };
+}
+
+const results = [];
+if (process.env.BENCH_STORAGE_PG !== '0') {
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `bench_storage_${randomBytes(4).toString('hex')}`;
+  const db = await openDb({ url, schema });
+  try {
+    results.push(await measure('postgres', db, 20_000));
+  } finally {
+    await db.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+}
+for (const [label, dataDir] of [['pglite (in-memory)', undefined], ['pglite (data dir)', mkdtempSync(join(tmpdir(), 'sl-bench-'))]]) {
+  const db = await openDb({ dataDir });
+  try {
+    results.push(await measure(label, db, 5_000));
+  } finally {
+    await db.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const headers = ['engine', 'events', 'avgBytes', 'seconds', 'perSecond'];
+const widths = headers.map((h) => Math.max(h.length, ...results.map((r) => String(r[h]).length)));
+console.log(`stored events/s (batches of ${BATCH}, AES-256-GCM per event, ${SUBJECTS} subjects)`);
+console.log(headers.map((h, i) => h.padEnd(widths[i])).join('  '));
+for (const r of results) console.log(headers.map((h, i) => String(r[h]).padEnd(widths[i])).join('  '));

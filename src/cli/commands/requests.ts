@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util';
+import { DB_HELP, DB_OPTIONS, identifierArg, openCliDb } from '../../storage/cli-support.js';
+import { KeyConfigError } from '../../storage/crypto/keyring.js';
+import { SubjectHasher } from '../../storage/crypto/lookup.js';
+import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+
+const HELP = `Usage: segmentloom requests <command> [options]
+
+Data-subject requests: suppression and deletion (crypto-shredding, then physical deletion).
+
+Commands:
+  create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS) [--no-run]
+      TYPE: ${REQUEST_TYPES.join(' | ')}
+      Records the request and runs it at once (unless --no-run). Pass "-" as the identifier to
+      read it from stdin, keeping it out of shell history and the process list.
+  run-pending          run every request still RECEIVED
+  status <id>          the request's status and timestamps
+  receipt <id>         the receipt of a finished request
+
+Prints JSON. Identifiers are stored only as keyed hashes (needs SEGMENTLOOM_LOOKUP_KEY or
+SEGMENTLOOM_LOOKUP_KEY_FILE).
+
+${DB_HELP}`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...DB_OPTIONS,
+      'user-id': { type: 'string' },
+      'anonymous-id': { type: 'string' },
+      email: { type: 'string' },
+      'no-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || command === undefined) {
+    io.stdout.write(HELP);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (!['create', 'run-pending', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
+  let hasher: SubjectHasher;
+  try {
+    hasher = SubjectHasher.fromEnv(io.env);
+  } catch (err) {
+    if (!(err instanceof KeyConfigError)) throw err;
+    io.stderr.write(`segmentloom requests: ${err.message}\n`);
+    return EXIT.config;
+  }
+  const selector = command === 'create' ? await selectorFrom(values, io) : undefined;
+  const type = command === 'create' ? requestType(args) : undefined;
+  if (command !== 'create' && command !== 'run-pending' && args.length !== 1) throw new UsageError(`usage: segmentloom requests ${command} <id>`);
+
+  const db = await openCliDb(values, io.env);
+  try {
+    const requests = new SubjectRequests({ db, hasher });
+    switch (command) {
+      case 'create': {
+        const created = await requests.create(type!, selector!);
+        const result = values['no-run'] ? created : await requests.run(created.id);
+        io.stdout.write(json(result));
+        return result.status === 'FAILED' ? EXIT.failure : EXIT.ok;
+      }
+      case 'run-pending': {
+        const results = await requests.runPending();
+        io.stdout.write(json(results.map(({ id, type: t, status, failure }) => ({ id, type: t, status, failure }))));
+        return results.some((r) => r.status === 'FAILED') ? EXIT.failure : EXIT.ok;
+      }
+      default: {
+        const request = await requests.get(args[0]!);
+        if (!request) {
+          io.stderr.write('segmentloom requests: no such request\n');
+          return EXIT.failure;
+        }
+        if (command === 'receipt') {
+          if (!request.receipt) {
+            io.stderr.write(`segmentloom requests: request is ${request.status}; a receipt is issued when it has FINISHED\n`);
+            return EXIT.failure;
+          }
+          io.stdout.write(json(request.receipt));
+        } else {
+          const { receipt: _receipt, ...status } = request;
+          io.stdout.write(json(status));
+        }
+        return EXIT.ok;
+      }
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+function requestType(args: string[]): RequestType {
+  const [type, ...rest] = args;
+  if (type === undefined || rest.length > 0) throw new UsageError('usage: segmentloom requests create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS)');
+  const upper = type.toUpperCase();
+  if (!(REQUEST_TYPES as readonly string[]).includes(upper)) throw new UsageError(`request type must be one of ${REQUEST_TYPES.join(', ')}`);
+  return upper as RequestType;
+}
+
+/** Exactly one of --user-id, --anonymous-id, --email. */
+export async function selectorFrom(values: { 'user-id'?: string; 'anonymous-id'?: string; email?: string }, io: CliIo): Promise<SubjectSelector> {
+  const given = (['user-id', 'anonymous-id', 'email'] as const).filter((k) => values[k] !== undefined);
+  if (given.length !== 1) throw new UsageError('name the data subject with exactly one of --user-id, --anonymous-id or --email');
+  const flag = given[0]!;
+  const id = await identifierArg(values[flag]!, io.stdin);
+  if (id === '') throw new UsageError(`--${flag} must not be empty`);
+  if (flag === 'email' && !id.includes('@')) throw new UsageError('--email must be an email address');
+  return flag === 'user-id' ? { userId: id } : flag === 'anonymous-id' ? { anonymousId: id } : { email: id };
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

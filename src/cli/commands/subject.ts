@@ -1,0 +1,64 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { exportSubject } from '../../storage/access.js';
+import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
+import { KeyConfigError, Keyring } from '../../storage/crypto/keyring.js';
+import { SubjectHasher } from '../../storage/crypto/lookup.js';
+import { openStorage } from '../../storage/storage.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+import { selectorFrom } from './requests.js';
+
+const HELP = `Usage: segmentloom subject export (--user-id ID | --anonymous-id ID | --email ADDRESS) [--output FILE]
+
+Writes everything stored about a data subject as JSON: events (decrypted), profile traits,
+suppression state, masked inventory examples and requests. Pass "-" as the identifier to read it
+from stdin. The output contains personal data: write it somewhere access-controlled.
+
+Needs the master keys (SEGMENTLOOM_MASTER_KEYS or SEGMENTLOOM_MASTER_KEYS_FILE) and the lookup
+key (SEGMENTLOOM_LOOKUP_KEY or SEGMENTLOOM_LOOKUP_KEY_FILE).
+
+${DB_HELP}`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...DB_OPTIONS,
+      'user-id': { type: 'string' },
+      'anonymous-id': { type: 'string' },
+      email: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    io.stdout.write(HELP);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'export') throw new UsageError('usage: segmentloom subject export --user-id ID');
+  const selector = await selectorFrom(values, io);
+  let keyring: Keyring;
+  let hasher: SubjectHasher;
+  try {
+    // Keys first: a misconfigured call never opens (or creates) a database.
+    keyring = Keyring.fromEnv(io.env);
+    hasher = SubjectHasher.fromEnv(io.env);
+  } catch (err) {
+    if (!(err instanceof KeyConfigError)) throw err;
+    io.stderr.write(`segmentloom subject: ${err.message}\n`);
+    return EXIT.config;
+  }
+  const storage = await openStorage({ keyring, hasher, db: await openCliDb(values, io.env) });
+  try {
+    const data = await exportSubject(storage, selector);
+    const text = `${JSON.stringify(data, null, 2)}\n`;
+    if (values.output) await writeFile(values.output, text, { mode: 0o600 });
+    else io.stdout.write(text);
+    if (data.subjects.length === 0) io.stderr.write('segmentloom subject: nothing is stored for this subject\n');
+    return EXIT.ok;
+  } finally {
+    await storage.close();
+  }
+}
+

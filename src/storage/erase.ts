@@ -1,0 +1,61 @@
+import type { DataKeys } from './crypto/data-keys.js';
+import type { Db } from './db.js';
+
+export interface ErasureCounts {
+  dataKeys: number;
+  events: number;
+  profiles: number;
+  identities: number;
+  inventoryExamples: number;
+}
+
+/**
+ * Erases subjects. The data keys go FIRST, in their own committed statement: from that moment
+ * every event and profile of the subjects is ciphertext nobody can open, even if the physical
+ * deletes below fail half-way (a re-run finishes them). A writer holding a subject's key (FOR KEY
+ * SHARE, see DataKeys.forWrite) makes the key delete wait for its commit, so its events are
+ * swept below too.
+ */
+export async function eraseSubjects(
+  db: Db,
+  subjects: readonly string[],
+  options: { batchSize?: number; emailHash?: string | undefined; dataKeys?: DataKeys | undefined } = {},
+): Promise<ErasureCounts> {
+  const counts: ErasureCounts = { dataKeys: 0, events: 0, profiles: 0, identities: 0, inventoryExamples: 0 };
+  const list = [...subjects];
+  if (list.length > 0) {
+    for (const subject of list) options.dataKeys?.evict(subject);
+    counts.dataKeys = await countOf(db, 'DELETE FROM data_keys WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+    counts.events = await deleteEventsInBatches(db, list, options.batchSize ?? 1_000);
+    counts.profiles = await countOf(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+    counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+    counts.inventoryExamples = await countOf(
+      db,
+      'UPDATE inventory_points SET example = NULL, example_subject = NULL, updated_at = now() WHERE example_subject = ANY($1::text[]) RETURNING 1',
+      [list],
+    );
+  }
+  if (options.emailHash !== undefined) {
+    counts.identities += await countOf(db, 'DELETE FROM identities WHERE email_hash = $1 RETURNING 1', [options.emailHash]);
+  }
+  return counts;
+}
+
+/** Bounded deletes keep each transaction short for subjects with very many events. */
+async function deleteEventsInBatches(db: Db, subjects: string[], batchSize: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await countOf(
+      db,
+      'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE subject_hash = ANY($1::text[]) LIMIT $2) RETURNING 1',
+      [subjects, batchSize],
+    );
+    total += n;
+    if (n === 0) return total;
+  }
+}
+
+async function countOf(db: Db, returningSql: string, params: unknown[]): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`WITH done AS (${returningSql}) SELECT count(*)::int AS n FROM done`, params);
+  return row?.n ?? 0;
+}

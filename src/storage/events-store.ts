@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { eventName, subjectOf, type SegmentEvent } from '../events/index.js';
+import type { DataKeys } from './crypto/data-keys.js';
+import { aad, sealJson } from './crypto/aead.js';
+import { ANONYMOUS_SUBJECT, type SubjectHasher } from './crypto/lookup.js';
+import type { Db } from './db.js';
+import { emptyProfile, identifyTime, mergeProfiles, mergeTraits, type ProfileDoc } from './profiles.js';
+import type { RetentionPolicy } from './retention.js';
+import { withRetry } from './sql.js';
+
+export interface EventStoreDeps {
+  db: Db;
+  dataKeys: DataKeys;
+  hasher: SubjectHasher;
+  retention: RetentionPolicy;
+}
+
+export interface StoreResult {
+  /** Events written by this call. */
+  inserted: number;
+  /** Events skipped because their messageId was already stored (replays, redelivery). */
+  duplicates: number;
+  /** Profiles touched by identify calls. */
+  profiles: number;
+}
+
+interface PreparedEvent {
+  messageId: string;
+  subjectHash: string;
+  name: string;
+  type: string;
+  timestamp: string | null;
+  expiresAt: string | null;
+  event: SegmentEvent;
+}
+
+/**
+ * Stores events encrypted at rest. Only routing/retention metadata stays in clear (subject HMAC,
+ * event name and type, timestamps); the event itself is sealed with its subject's data key and
+ * bound (AAD) to subject hash + messageId. Events with neither userId nor anonymousId share one
+ * data key under the `anonymous` subject: they cannot be erased per person (there is no person
+ * to ask for), so retention alone governs them.
+ */
+export class EventStore {
+  constructor(private readonly deps: EventStoreDeps) {}
+
+  /**
+   * Writes a batch in one transaction: one multi-row insert, idempotent on messageId, plus the
+   * profile merge and email identities of its identify calls. Events without a messageId get a
+   * random one (and so are not deduplicated); Segment libraries always set it.
+   */
+  async storeEvents(batch: readonly SegmentEvent[], options: { receivedAt?: Date } = {}): Promise<StoreResult> {
+    if (batch.length === 0) return { inserted: 0, duplicates: 0, profiles: 0 };
+    const receivedAt = options.receivedAt ?? new Date();
+    const events = this.prepare(batch, receivedAt);
+    const profiles = this.profileUpdates(batch, receivedAt);
+    const emails = this.emailIdentities(batch);
+    const subjects = [...new Set([...events.map((e) => e.subjectHash), ...profiles.keys()])];
+
+    return withRetry(() =>
+      this.deps.db.transaction(async (tx) => {
+        const keys = await this.deps.dataKeys.forWrite(tx, subjects);
+        const [row] = await tx.query<{ n: number }>(
+          `WITH added AS (
+             INSERT INTO events (message_id, subject_hash, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload)
+             SELECT m, s, k, n, t, ts, $7, x, p
+             FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $8::timestamptz[], $9::bytea[]) AS u(m, s, k, n, t, ts, x, p)
+             ON CONFLICT (message_id) DO NOTHING
+             RETURNING 1)
+           SELECT count(*)::int AS n FROM added`,
+          [
+            events.map((e) => e.messageId),
+            events.map((e) => e.subjectHash),
+            events.map((e) => keys.get(e.subjectHash)!.id),
+            events.map((e) => e.name),
+            events.map((e) => e.type),
+            events.map((e) => e.timestamp),
+            receivedAt.toISOString(),
+            events.map((e) => e.expiresAt),
+            events.map((e) => sealJson(keys.get(e.subjectHash)!.key, e.event, aad.event(e.subjectHash, e.messageId))),
+          ],
+        );
+        const touched = await mergeProfiles(tx, profiles, keys);
+        if (emails.length > 0) {
+          await tx.query(
+            'INSERT INTO identities (email_hash, subject_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
+            [emails.map((e) => e[0]), emails.map((e) => e[1])],
+          );
+        }
+        const inserted = row?.n ?? 0;
+        return { inserted, duplicates: batch.length - inserted, profiles: touched };
+      }),
+    );
+  }
+
+  private prepare(batch: readonly SegmentEvent[], receivedAt: Date): PreparedEvent[] {
+    const seen = new Set<string>();
+    const prepared: PreparedEvent[] = [];
+    for (const event of batch) {
+      const messageId = typeof event.messageId === 'string' && event.messageId !== '' ? event.messageId : randomUUID();
+      if (seen.has(messageId)) continue;
+      seen.add(messageId);
+      const subject = subjectOf(event);
+      const name = eventName(event);
+      const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
+      prepared.push({
+        messageId,
+        subjectHash: subject ? this.deps.hasher.subjectHash(subject.id) : ANONYMOUS_SUBJECT,
+        name,
+        type: event.type,
+        timestamp: Number.isNaN(ms) ? null : new Date(ms).toISOString(),
+        expiresAt: this.deps.retention.expiresAt(name, receivedAt)?.toISOString() ?? null,
+        event: event.messageId === messageId ? event : { ...event, messageId },
+      });
+    }
+    // Sorted by messageId: concurrent writers of overlapping batches lock rows in one order.
+    return prepared.sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+  }
+
+  private profileUpdates(batch: readonly SegmentEvent[], receivedAt: Date): Map<string, ProfileDoc> {
+    const updates = new Map<string, ProfileDoc>();
+    for (const event of batch) {
+      if (event.type !== 'identify' || !isObject(event.traits)) continue;
+      const subject = subjectOf(event);
+      if (!subject) continue;
+      const hash = this.deps.hasher.subjectHash(subject.id);
+      const doc = updates.get(hash) ?? emptyProfile();
+      updates.set(hash, mergeTraits(doc, event.traits, identifyTime(event, receivedAt)));
+    }
+    return updates;
+  }
+
+  /** (email hash, subject hash) pairs from identify traits, so requests by email find subjects. */
+  private emailIdentities(batch: readonly SegmentEvent[]): Array<[string, string]> {
+    const pairs = new Map<string, [string, string]>();
+    for (const event of batch) {
+      if (event.type !== 'identify') continue;
+      const subject = subjectOf(event);
+      if (!subject) continue;
+      const contextTraits = isObject(event.context) && isObject(event.context.traits) ? event.context.traits : undefined;
+      for (const email of [isObject(event.traits) ? event.traits.email : undefined, contextTraits?.email]) {
+        if (typeof email !== 'string' || !email.includes('@')) continue;
+        const pair: [string, string] = [this.deps.hasher.emailHash(email), this.deps.hasher.subjectHash(subject.id)];
+        pairs.set(pair.join(':'), pair);
+      }
+    }
+    return [...pairs.values()];
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

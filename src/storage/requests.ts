@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { DataKeys } from './crypto/data-keys.js';
+import type { SubjectHasher } from './crypto/lookup.js';
+import type { Db, StorageLogger } from './db.js';
+import { silentLogger } from './db.js';
+import { eraseSubjects, type ErasureCounts } from './erase.js';
+import { iso, safeErrorLabel } from './sql.js';
+import { addSuppressions, removeSuppressions } from './suppression.js';
+
+export const REQUEST_TYPES = ['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+export type RequestStatus = 'RECEIVED' | 'RUNNING' | 'FINISHED' | 'FAILED';
+export type IdKind = 'userId' | 'anonymousId' | 'email';
+
+const id = z.string().min(1).max(1024);
+/** Exactly one identifier names the data subject. */
+export const subjectSelectorSchema = z.union([
+  z.strictObject({ userId: id }),
+  z.strictObject({ anonymousId: id }),
+  z.strictObject({ email: id.refine((s) => s.includes('@'), { message: 'expected an email address' }) }),
+]);
+export type SubjectSelector = z.infer<typeof subjectSelectorSchema>;
+
+export interface Receipt {
+  requestId: string;
+  type: RequestType;
+  /** HMAC of the identifier the request named (for email: of the normalised address). */
+  subject: string;
+  /** The subject hashes the request acted on (an email can map to several). */
+  subjects: string[];
+  removed: ErasureCounts;
+  suppressed: number;
+  unsuppressed: number;
+  /** The stores data was removed from. */
+  where: string[];
+  finishedAt: string;
+}
+
+export interface SubjectRequest {
+  id: string;
+  type: RequestType;
+  idKind: IdKind;
+  /** HMAC of the identifier; the identifier itself is never stored. */
+  lookupHash: string;
+  status: RequestStatus;
+  receivedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Error class and SQLSTATE only: driver messages may quote row values. */
+  failure: string | null;
+  receipt: Receipt | null;
+}
+
+export interface SubjectRequestsDeps {
+  db: Db;
+  hasher: SubjectHasher;
+  /** This process's key cache, evicted on erasure (other processes notice via their write-time key check). */
+  dataKeys?: DataKeys | undefined;
+  logger?: StorageLogger | undefined;
+  /** A RUNNING request older than this is presumed abandoned (crashed process) and may be re-run. */
+  staleAfterMs?: number | undefined;
+}
+
+/** Data-subject requests: RECEIVED → RUNNING → FINISHED | FAILED, with a receipt on success. */
+export class SubjectRequests {
+  private readonly logger: StorageLogger;
+
+  constructor(private readonly deps: SubjectRequestsDeps) {
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  lookupHash(selector: SubjectSelector): { kind: IdKind; hash: string } {
+    if ('email' in selector) return { kind: 'email', hash: this.deps.hasher.emailHash(selector.email) };
+    if ('userId' in selector) return { kind: 'userId', hash: this.deps.hasher.subjectHash(selector.userId) };
+    return { kind: 'anonymousId', hash: this.deps.hasher.subjectHash(selector.anonymousId) };
+  }
+
+  /** The subject hashes a selector names: itself for ids, every subject identified with the email. */
+  async resolve(selector: SubjectSelector): Promise<string[]> {
+    const { kind, hash } = this.lookupHash(selector);
+    return this.subjectsFor(kind, hash);
+  }
+
+  async create(type: RequestType, selector: SubjectSelector): Promise<SubjectRequest> {
+    if (!REQUEST_TYPES.includes(type)) throw new Error(`unknown request type: expected one of ${REQUEST_TYPES.join(', ')}`);
+    const parsed = subjectSelectorSchema.safeParse(selector);
+    if (!parsed.success) throw new Error('a request names exactly one of userId, anonymousId or email');
+    const { kind, hash } = this.lookupHash(parsed.data);
+    const rows = await this.deps.db.query<RequestRow>(
+      `INSERT INTO subject_requests (id, type, id_kind, lookup_hash, status) VALUES ($1, $2, $3, $4, 'RECEIVED') RETURNING *`,
+      [randomUUID(), type, kind, hash],
+    );
+    return toRequest(rows[0]!);
+  }
+
+  /** Creates a request and runs it at once. */
+  async submit(type: RequestType, selector: SubjectSelector): Promise<SubjectRequest> {
+    const request = await this.create(type, selector);
+    return this.run(request.id);
+  }
+
+  /**
+   * Runs a request unless another process holds it. Erasure and suppression are idempotent, so a
+   * FAILED or abandoned request can simply be run again.
+   */
+  async run(requestId: string): Promise<SubjectRequest> {
+    const staleSeconds = Math.ceil((this.deps.staleAfterMs ?? 15 * 60_000) / 1000);
+    const claimed = await this.deps.db.query<RequestRow>(
+      `UPDATE subject_requests SET status = 'RUNNING', started_at = now(), failure = NULL
+       WHERE id = $1 AND (status IN ('RECEIVED', 'FAILED') OR (status = 'RUNNING' AND started_at < now() - make_interval(secs => $2)))
+       RETURNING *`,
+      [requestId, staleSeconds],
+    );
+    const row = claimed[0];
+    if (!row) {
+      const current = await this.get(requestId);
+      if (!current) throw new Error('no such request');
+      return current;
+    }
+    try {
+      const receipt = await this.execute(row);
+      const done = await this.deps.db.query<RequestRow>(
+        `UPDATE subject_requests SET status = 'FINISHED', finished_at = $2, receipt = $3 WHERE id = $1 RETURNING *`,
+        [requestId, receipt.finishedAt, JSON.stringify(receipt)],
+      );
+      this.logger.info({ requestId, type: row.type, subjects: receipt.subjects.length, removed: receipt.removed }, 'data-subject request finished');
+      return toRequest(done[0]!);
+    } catch (err) {
+      const failure = safeErrorLabel(err);
+      this.logger.error({ requestId, type: row.type, err: failure }, 'data-subject request failed');
+      const failed = await this.deps.db.query<RequestRow>(
+        `UPDATE subject_requests SET status = 'FAILED', finished_at = now(), failure = $2 WHERE id = $1 RETURNING *`,
+        [requestId, failure],
+      );
+      return toRequest(failed[0]!);
+    }
+  }
+
+  /** Runs every RECEIVED request, oldest first (for an engine loop or a cron). */
+  async runPending(options: { limit?: number } = {}): Promise<SubjectRequest[]> {
+    const pending = await this.deps.db.query<{ id: string }>(
+      `SELECT id FROM subject_requests WHERE status = 'RECEIVED' ORDER BY received_at LIMIT $1`,
+      [options.limit ?? 100],
+    );
+    const results: SubjectRequest[] = [];
+    for (const { id } of pending) results.push(await this.run(id));
+    return results;
+  }
+
+  async get(requestId: string): Promise<SubjectRequest | null> {
+    if (!z.uuid().safeParse(requestId).success) return null;
+    const [row] = await this.deps.db.query<RequestRow>('SELECT * FROM subject_requests WHERE id = $1', [requestId]);
+    return row ? toRequest(row) : null;
+  }
+
+  async receipt(requestId: string): Promise<Receipt | null> {
+    return (await this.get(requestId))?.receipt ?? null;
+  }
+
+  /** Requests that named any of these lookup hashes (for access exports). */
+  async forLookupHashes(hashes: readonly string[]): Promise<SubjectRequest[]> {
+    const rows = await this.deps.db.query<RequestRow>('SELECT * FROM subject_requests WHERE lookup_hash = ANY($1::text[]) ORDER BY received_at', [[...hashes]]);
+    return rows.map(toRequest);
+  }
+
+  private async execute(row: RequestRow): Promise<Receipt> {
+    const subjects = await this.subjectsFor(row.id_kind, row.lookup_hash);
+    const emailHash = row.id_kind === 'email' ? row.lookup_hash : undefined;
+    let suppressed = 0;
+    let unsuppressed = 0;
+    let removed: ErasureCounts = { dataKeys: 0, events: 0, profiles: 0, identities: 0, inventoryExamples: 0 };
+    // Suppress before erasing, so events arriving during the erasure are dropped (once the pipeline refreshes).
+    if (row.type === 'SUPPRESS' || row.type === 'SUPPRESS_WITH_DELETE') suppressed = await addSuppressions(this.deps.db, subjects, row.id);
+    if (row.type === 'UNSUPPRESS') unsuppressed = await removeSuppressions(this.deps.db, subjects);
+    if (row.type === 'DELETE' || row.type === 'SUPPRESS_WITH_DELETE') {
+      removed = await eraseSubjects(this.deps.db, subjects, { emailHash, dataKeys: this.deps.dataKeys });
+    }
+    const where = (Object.keys(removed) as Array<keyof ErasureCounts>).filter((k) => removed[k] > 0).map(storeName);
+    return {
+      requestId: row.id,
+      type: row.type,
+      subject: row.lookup_hash,
+      subjects,
+      removed,
+      suppressed,
+      unsuppressed,
+      where,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  private async subjectsFor(kind: IdKind, hash: string): Promise<string[]> {
+    if (kind !== 'email') return [hash];
+    const rows = await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash', [hash]);
+    return rows.map((r) => r.subject_hash);
+  }
+}
+
+function storeName(key: keyof ErasureCounts): string {
+  return { dataKeys: 'data_keys', events: 'events', profiles: 'profiles', identities: 'identities', inventoryExamples: 'inventory_examples' }[key];
+}
+
+interface RequestRow {
+  id: string;
+  type: RequestType;
+  id_kind: IdKind;
+  lookup_hash: string;
+  status: RequestStatus;
+  received_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  failure: string | null;
+  receipt: Receipt | string | null;
+}
+
+function toRequest(row: RequestRow): SubjectRequest {
+  return {
+    id: row.id,
+    type: row.type,
+    idKind: row.id_kind,
+    lookupHash: row.lookup_hash,
+    status: row.status,
+    receivedAt: iso(row.received_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    failure: row.failure,
+    receipt: typeof row.receipt === 'string' ? (JSON.parse(row.receipt) as Receipt) : row.receipt,
+  };
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { aad, DecryptError, open, openJson, seal, sealJson } from '../../src/storage/crypto/aead.js';
+import { KeyConfigError, Keyring } from '../../src/storage/crypto/keyring.js';
+import { SubjectHasher } from '../../src/storage/crypto/lookup.js';
+import { Lru } from '../../src/storage/crypto/lru.js';
+
+describe('AES-256-GCM sealing', () => {
+  const key = randomBytes(32);
+
+  it('round-trips and binds the ciphertext to its AAD', () => {
+    const sealed = sealJson(key, { email: 'jane@example.com' }, aad.event('s1', 'm1'));
+    expect(sealed.toString('latin1')).not.toContain('jane@example.com');
+    expect(openJson(key, sealed, aad.event('s1', 'm1'))).toEqual({ email: 'jane@example.com' });
+    expect(() => openJson(key, sealed, aad.event('s1', 'm2'))).toThrow(DecryptError);
+    expect(() => openJson(key, sealed, aad.event('s2', 'm1'))).toThrow(DecryptError);
+  });
+
+  it('rejects a wrong key and tampered bytes', () => {
+    const sealed = seal(key, Buffer.from('hello'), 'x');
+    expect(() => open(randomBytes(32), sealed, 'x')).toThrow(DecryptError);
+    const tampered = Buffer.from(sealed);
+    tampered[tampered.length - 1]! ^= 1;
+    expect(() => open(key, tampered, 'x')).toThrow(DecryptError);
+  });
+
+  it('uses a fresh IV per seal', () => {
+    expect(seal(key, Buffer.from('a'), 'x').equals(seal(key, Buffer.from('a'), 'x'))).toBe(false);
+  });
+});
+
+describe('Keyring', () => {
+  const k1 = randomBytes(32).toString('base64');
+  const k2 = randomBytes(32).toString('base64');
+
+  it('parses version:key lists and wraps with the newest version', () => {
+    const ring = Keyring.parse(`2:${k2},1:${k1}`);
+    expect(ring.versions).toEqual([1, 2]);
+    expect(ring.current.version).toBe(2);
+    expect(ring.get(1).toString('base64')).toBe(k1);
+  });
+
+  it('reads the env, or a file', () => {
+    expect(Keyring.fromEnv({ SEGMENTLOOM_MASTER_KEYS: `1:${k1}` }).current.version).toBe(1);
+    const file = join(mkdtempSync(join(tmpdir(), 'sl-keys-')), 'keys');
+    writeFileSync(file, `1:${k1}\n3:${k2}\n`);
+    expect(Keyring.fromEnv({ SEGMENTLOOM_MASTER_KEYS_FILE: file }).current.version).toBe(3);
+  });
+
+  it('refuses bad keys without echoing them', () => {
+    expect(() => Keyring.fromEnv({})).toThrow(KeyConfigError);
+    expect(() => Keyring.parse('1:c2hvcnQ=')).toThrow(/32 bytes/);
+    try {
+      Keyring.parse(`nope${k1}`);
+    } catch (err) {
+      expect((err as Error).message).not.toContain(k1);
+    }
+  });
+});
+
+describe('SubjectHasher', () => {
+  const secret = randomBytes(32);
+
+  it('is stable, keyed, and separates subject ids from emails', () => {
+    const a = new SubjectHasher(secret);
+    const b = new SubjectHasher(secret);
+    expect(a.subjectHash('user-1')).toBe(b.subjectHash('user-1'));
+    expect(a.subjectHash('user-1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(new SubjectHasher(randomBytes(32)).subjectHash('user-1')).not.toBe(a.subjectHash('user-1'));
+    expect(a.emailHash(' Jane@Example.com ')).toBe(a.emailHash('jane@example.com'));
+    expect(a.emailHash('x@y.z')).not.toBe(a.subjectHash('x@y.z'));
+  });
+
+  it('reads SEGMENTLOOM_LOOKUP_KEY', () => {
+    const hasher = SubjectHasher.fromEnv({ SEGMENTLOOM_LOOKUP_KEY: secret.toString('base64') });
+    expect(hasher.subjectHash('u')).toBe(new SubjectHasher(secret).subjectHash('u'));
+    expect(() => SubjectHasher.fromEnv({})).toThrow(KeyConfigError);
+  });
+});
+
+describe('Lru', () => {
+  it('evicts the least recently used entry', () => {
+    const lru = new Lru<string, number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    lru.get('a');
+    lru.set('c', 3);
+    expect(lru.get('b')).toBeUndefined();
+    expect(lru.get('a')).toBe(1);
+    expect(lru.size).toBe(2);
+  });
+});

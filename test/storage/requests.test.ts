@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportSubject } from '../../src/storage/access.js';
+import { SuppressionList } from '../../src/storage/suppression.js';
+import { SubjectRequests } from '../../src/storage/requests.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { upsertObservations } from '../../src/inventory/store.js';
+import { ENGINES, identify, openTestDb, storageOn, track, type TestDb } from './helpers.js';
+
+describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
+  let t: TestDb;
+  let s: Storage;
+  beforeAll(async () => {
+    t = await openTestDb(engine, 'requests');
+    s = await storageOn(t.db);
+  });
+  afterAll(() => t.close());
+
+  const count = async (sql: string, params: unknown[]) => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params))[0]!.n;
+
+  it('moves RECEIVED → RUNNING → FINISHED and issues a receipt for a deletion', async () => {
+    await s.events.storeEvents([identify('del-1', { email: 'del1@example.com' }), track('del-1', 'A'), track('del-1', 'B'), track('keep-1', 'A')]);
+    await upsertObservations(t.db, [
+      {
+        source: 'web', event: 'A', path: 'properties.email', category: 'email', dataCategory: 'user.contact.email', classification: 'red',
+        matchedOn: 'key', confidence: 0.9, matcher: 'key', count: 1, firstSeen: new Date().toISOString(), lastSeen: new Date().toISOString(),
+        example: 'd***@example.com', exampleSubject: s.hasher.subjectHash('del-1'),
+      },
+    ]);
+    const created = await s.requests.create('DELETE', { userId: 'del-1' });
+    expect(created.status).toBe('RECEIVED');
+    expect(created.startedAt).toBeNull();
+    const done = await s.requests.run(created.id);
+    expect(done.status).toBe('FINISHED');
+    expect(done.startedAt).not.toBeNull();
+    expect(done.finishedAt).not.toBeNull();
+    const subject = s.hasher.subjectHash('del-1');
+    expect(await s.requests.receipt(created.id)).toEqual({
+      requestId: created.id,
+      type: 'DELETE',
+      subject,
+      subjects: [subject],
+      removed: { dataKeys: 1, events: 3, profiles: 1, identities: 1, inventoryExamples: 1 },
+      suppressed: 0,
+      unsuppressed: 0,
+      where: ['data_keys', 'events', 'profiles', 'identities', 'inventory_examples'],
+      finishedAt: done.finishedAt,
+    });
+    expect(await count('events WHERE subject_hash = $1', [subject])).toBe(0);
+    expect(await count('events WHERE subject_hash = $1', [s.hasher.subjectHash('keep-1')])).toBe(1);
+    const [point] = await t.db.query<{ example: string | null; count: number }>(`SELECT example, count FROM inventory_points WHERE path = 'properties.email'`);
+    expect(point).toEqual({ example: null, count: 1 });
+    // Re-running a finished request is a no-op that returns it.
+    expect((await s.requests.run(created.id)).status).toBe('FINISHED');
+  });
+
+  it('deletes every subject identified with an email', async () => {
+    await s.events.storeEvents([
+      identify('mail-a', { email: 'Shared@Example.com' }),
+      identify('mail-b', { email: 'shared@example.com' }),
+      track('mail-a', 'X'),
+      track('mail-b', 'Y'),
+      identify('mail-c', { email: 'other@example.com' }),
+    ]);
+    const done = await s.requests.submit('DELETE', { email: ' shared@EXAMPLE.com' });
+    expect(done.status).toBe('FINISHED');
+    expect(done.receipt!.subject).toBe(s.hasher.emailHash('shared@example.com'));
+    expect(done.receipt!.subjects.sort()).toEqual([s.hasher.subjectHash('mail-a'), s.hasher.subjectHash('mail-b')].sort());
+    expect(done.receipt!.removed).toMatchObject({ dataKeys: 2, events: 4, profiles: 2, identities: 2 });
+    expect(await count('events WHERE subject_hash = $1', [s.hasher.subjectHash('mail-c')])).toBe(1);
+    expect(await count('identities WHERE email_hash = $1', [s.hasher.emailHash('shared@example.com')])).toBe(0);
+  });
+
+  it('suppresses and unsuppresses through an in-memory list', async () => {
+    const list = new SuppressionList(t.db);
+    await list.refresh();
+    const subject = s.hasher.subjectHash('sup-1');
+    expect(list.isSuppressed(subject)).toBe(false);
+    const sup = await s.requests.submit('SUPPRESS', { anonymousId: 'sup-1' });
+    expect(sup.receipt).toMatchObject({ suppressed: 1, where: [] });
+    expect(list.isSuppressed(subject)).toBe(false); // not until refreshed
+    await list.refresh();
+    expect(list.isSuppressed(subject)).toBe(true);
+    const check = list.forEvents(s.hasher);
+    expect(check.isSuppressed({ type: 'track', event: 'x', userId: 'someone', anonymousId: 'sup-1' })).toBe(true);
+    expect(check.isSuppressed({ type: 'track', event: 'x', userId: 'someone' })).toBe(false);
+    await s.requests.submit('UNSUPPRESS', { anonymousId: 'sup-1' });
+    await list.refresh();
+    expect(list.isSuppressed(subject)).toBe(false);
+  });
+
+  it('SUPPRESS_WITH_DELETE suppresses and erases', async () => {
+    await s.events.storeEvents([track('swd', 'Z')]);
+    const done = await s.requests.submit('SUPPRESS_WITH_DELETE', { userId: 'swd' });
+    expect(done.receipt).toMatchObject({ suppressed: 1, removed: { dataKeys: 1, events: 1 } });
+    await s.suppressions.refresh();
+    expect(s.suppressions.isSuppressed(s.hasher.subjectHash('swd'))).toBe(true);
+  });
+
+  it('records a failure without personal data and can be re-run', async () => {
+    const created = await s.requests.create('DELETE', { userId: 'fail-1' });
+    await t.db.exec('ALTER TABLE profiles RENAME TO profiles_away');
+    const failed = await s.requests.run(created.id);
+    await t.db.exec('ALTER TABLE profiles_away RENAME TO profiles');
+    expect(failed.status).toBe('FAILED');
+    expect(failed.failure).toMatch(/SQLSTATE 42P01/);
+    expect(failed.failure).not.toContain('fail-1');
+    expect((await s.requests.run(created.id)).status).toBe('FINISHED');
+  });
+
+  it('never stores the identifier in the requests table', async () => {
+    await s.requests.create('SUPPRESS', { email: 'never.stored@example.com' });
+    const rows = await t.db.query<{ row: string }>('SELECT r::text AS row FROM subject_requests r');
+    expect(rows.map((r) => r.row).join('\n')).not.toMatch(/never\.stored|del-1|mail-a/);
+  });
+
+  it('logs nothing personal', async () => {
+    const lines: string[] = [];
+    const capture = (level: string) => (obj: object, msg?: string) => void lines.push(JSON.stringify({ level, msg, ...obj }));
+    const requests = new SubjectRequests({ db: t.db, hasher: s.hasher, logger: { info: capture('info'), warn: capture('warn'), error: capture('error') } });
+    await s.events.storeEvents([identify('log-user', { email: 'log.me@example.com' }), track('log-user', 'X')]);
+    await requests.submit('DELETE', { email: 'log.me@example.com' });
+    const failing = await requests.create('DELETE', { userId: 'log-user' });
+    await t.db.exec('ALTER TABLE profiles RENAME TO profiles_gone');
+    await requests.run(failing.id);
+    await t.db.exec('ALTER TABLE profiles_gone RENAME TO profiles');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.join('\n')).not.toMatch(/log\.me|log-user/);
+  });
+
+  it('rejects malformed selectors and unknown ids', async () => {
+    await expect(s.requests.create('DELETE', { userId: '' })).rejects.toThrow(/exactly one/);
+    await expect(s.requests.create('DELETE', { userId: 'a', email: 'b@c' } as never)).rejects.toThrow(/exactly one/);
+    await expect(s.requests.create('NUKE' as never, { userId: 'a' })).rejects.toThrow(/unknown request type/);
+    expect(await s.requests.get('not-a-uuid')).toBeNull();
+    expect(await s.requests.get('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('exports everything stored about a subject', async () => {
+    const events = [identify('acc-1', { email: 'acc@example.com', name: 'Ada' }), track('acc-1', 'Bought', { sku: 'k1' })];
+    await s.events.storeEvents(events);
+    await s.requests.submit('SUPPRESS', { userId: 'acc-1' });
+    const out = await exportSubject(s, { email: 'acc@example.com' });
+    expect(out.idKind).toBe('email');
+    expect(out.subjects).toHaveLength(1);
+    const data = out.subjects[0]!;
+    expect(data.subject).toBe(s.hasher.subjectHash('acc-1'));
+    expect(data.events.map((e) => e.payload)).toEqual(expect.arrayContaining(events));
+    expect(data.profile).toEqual({ email: 'acc@example.com', name: 'Ada' });
+    expect(data.suppressed).toBe(true);
+    expect(out.requests.map((r) => r.type)).toEqual(['SUPPRESS']);
+    expect(JSON.parse(JSON.stringify(out))).toEqual(out);
+  });
+});
