@@ -3,7 +3,8 @@
  * in here; the loop never imports a client library.
  */
 
-export type HeaderValue = Buffer | string;
+/** Kafka allows a header name more than once; kafkajs then decodes an array. */
+export type HeaderValue = Buffer | string | (Buffer | string)[];
 
 /** One raw input record, exactly as it arrived (bytes kept for the dead-letter path). */
 export interface InputMessage {

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// End-to-end pipeline throughput on a real broker: N (~1 KB) Segment events are pre-loaded into a
+// topic, then one engine consumes them with every control on (block, hash, allow-list routing to
+// 3 destinations, consent gating) and the clock runs until every output is acknowledged and every
+// input offset committed. Run after `npm run build`:
+//
+//   node benchmarks/pipeline.js                 # starts a local broker unless KAFKA_BROKERS is set
+//   BENCH_EVENTS=100000 BENCH_PARTITIONS=6 node benchmarks/pipeline.js
+//
+// Prints events/s (input events processed per second) and output messages/s. Target ≥ 30k events/s.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { loadEngineConfig } from '../dist/config/engine.js';
+import { silentLogger } from '../dist/observability/logger.js';
+import { startKafkaEngine } from '../dist/pipeline/service.js';
+
+const N = Number(process.env.BENCH_EVENTS ?? 50_000);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? PARTITIONS);
+
+const log = (msg) => process.stderr.write(`[bench:pipeline] ${msg}\n`);
+
+async function brokers() {
+  if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS, stop: async () => {} };
+  const { startKafka } = await import('../scripts/kafka-broker.js');
+  log('KAFKA_BROKERS not set: starting a local broker');
+  return startKafka({});
+}
+
+/** A ~1 KB track event with ~28 leaves: contact data, a secret, a card, consent, products. */
+function event(i) {
+  const advertising = i % 3 !== 0;
+  return {
+    type: 'track',
+    event: 'Order Completed',
+    messageId: `bench-${i}-${randomUUID()}`,
+    userId: `user_${i % 5000}`,
+    anonymousId: `anon-${(i * 7919) % 100000}-4e1f-9a7c`,
+    timestamp: new Date(1718096400000 + i * 1000).toISOString(),
+    context: {
+      ip: `203.0.113.${i % 250}`,
+      library: { name: 'analytics.js', version: '4.1.0' },
+      locale: 'en-US',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36',
+      page: { path: '/checkout', url: 'https://shop.example.com/checkout', title: 'Checkout' },
+      consent: { categoryPreferences: { Advertising: advertising, Analytics: i % 4 !== 0 } },
+    },
+    properties: {
+      order_id: `ord-${i}`,
+      total: 42.5 + (i % 100),
+      currency: 'USD',
+      email: `customer${i % 5000}@example.com`,
+      phone: `+1 415 555 ${String(i % 10000).padStart(4, '0')}`,
+      password: `Secret-${i}!`,
+      payment: { method: 'card', card: { number: '4111111111111111', exp: '12/29' } },
+      shipping: { city: 'San Francisco', country: 'US', method: 'ground' },
+      products: [
+        { product_id: 'sku-1001', name: 'Black T-Shirt', price: 19.99, quantity: 1 },
+        { product_id: 'sku-2040', name: 'White Mug', price: 9.5, quantity: 2 },
+      ],
+      coupon: i % 7 === 0 ? 'SUMMER' : null,
+    },
+  };
+}
+
+function configYaml(b, t, groupId) {
+  return `
+source: bench
+kafka:
+  brokers: "${b}"
+  groupId: ${groupId}
+  topics: [${t.input}]
+  fromBeginning: true
+deadLetter: { topic: ${t.dlq} }
+batch:
+  maxBytesPerPartition: 4194304
+  maxBytes: 33554432
+  maxWaitMs: 50
+  partitionsConsumedConcurrently: ${CONCURRENCY}
+  workers: ${process.env.BENCH_WORKERS ?? 0}
+  maxMessagesPerRequest: 10000
+reload: { enabled: false }
+logging: { level: warn }
+hashing:
+  current: 1
+  keys: [{ version: 1, secret: "benchmark-key-0123456789abcdef" }]
+policies:
+  - name: block-secrets
+    match: { categories: [password, credit_card_number, us_ssn, auth_token] }
+    action: block
+  - name: hash-contact-for-ads
+    destinations: [ads]
+    match: { categories: [email, phone_number] }
+    action: hash
+  - name: no-ip-for-ads
+    destinations: [ads]
+    match: { categories: [ip_address] }
+    action: block
+destinations:
+  - { name: warehouse, topic: ${t.warehouse} }
+  - name: analytics
+    topic: ${t.analytics}
+    consent: { categories: [Analytics] }
+    allow: { classifications: [green] }
+  - name: ads
+    topic: ${t.ads}
+    consent: { categories: [Advertising], sale: true }
+`;
+}
+
+async function endOffsets(admin, topic) {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+async function main() {
+  const broker = await brokers();
+  const kafka = new Kafka({ clientId: 'bench', brokers: broker.brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const id = randomUUID().slice(0, 8);
+  const t = { input: `bench-in-${id}`, warehouse: `bench-wh-${id}`, analytics: `bench-an-${id}`, ads: `bench-ads-${id}`, dlq: `bench-dlq-${id}` };
+  await admin.createTopics({ waitForLeaders: true, topics: Object.values(t).map((topic) => ({ topic, numPartitions: topic === t.input ? PARTITIONS : PARTITIONS, replicationFactor: 1 })) });
+
+  log(`pre-loading ${N} events into ${t.input} (${PARTITIONS} partitions)`);
+  const producer = kafka.producer();
+  await producer.connect();
+  let bytes = 0;
+  const expected = { warehouse: N, analytics: 0, ads: 0 };
+  for (let i = 0; i < N; i += 600) {
+    const messages = [];
+    for (let j = i; j < Math.min(N, i + 600); j++) {
+      const value = JSON.stringify(event(j));
+      bytes += value.length;
+      if (j % 4 !== 0) expected.analytics++;
+      if (j % 3 !== 0) expected.ads++;
+      messages.push({ key: `user_${j % 5000}`, value });
+    }
+    await producer.send({ topic: t.input, acks: -1, messages });
+  }
+  await producer.disconnect();
+  log(`loaded ${(bytes / N).toFixed(0)} bytes/event on average`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'segmentloom-bench-'));
+  const file = join(dir, 'engine.yaml');
+  writeFileSync(file, configYaml(broker.brokers, t, `bench-${id}`));
+  const config = await loadEngineConfig(file, {});
+
+  let firstBatchAt = 0;
+  const observer = { onBatch: () => (firstBatchAt ||= performance.now()) };
+  const started = performance.now();
+  const engine = await startKafkaEngine(config, { logger: silentLogger(), env: {}, observers: [observer] });
+  while (engine.totals.totals.eventsIn < N) await new Promise((r) => setTimeout(r, 20));
+  const done = performance.now();
+  const outputs = { warehouse: await endOffsets(admin, t.warehouse), analytics: await endOffsets(admin, t.analytics), ads: await endOffsets(admin, t.ads) };
+  await engine.stop();
+  await admin.disconnect();
+
+  const totalOut = outputs.warehouse + outputs.analytics + outputs.ads;
+  for (const key of Object.keys(expected)) {
+    if (outputs[key] < expected[key]) throw new Error(`${key}: ${outputs[key]} outputs, expected ${expected[key]}`);
+  }
+  // The first batch is counted when it completes; timing from engine start includes the group join.
+  const steady = (done - (firstBatchAt - (done - firstBatchAt) / Math.max(1, engine.totals.batches - 1))) / 1000;
+  const wall = (done - started) / 1000;
+  const result = {
+    events: N,
+    bytesPerEvent: Math.round(bytes / N),
+    partitions: PARTITIONS,
+    outputs,
+    batches: engine.totals.batches,
+    secondsIncludingJoin: Number(wall.toFixed(2)),
+    eventsPerSecondIncludingJoin: Math.round(N / wall),
+    eventsPerSecond: Math.round(N / steady),
+    outputMessagesPerSecond: Math.round(totalOut / steady),
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`pipeline: ${result.eventsPerSecond} events/s (${result.outputMessagesPerSecond} outputs/s; ${result.eventsPerSecondIncludingJoin} events/s including the group join)\n`);
+  rmSync(dir, { recursive: true, force: true });
+  await broker.stop();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+import { access } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadEngineConfig } from '../../config/engine.js';
+import { createLogger } from '../../observability/logger.js';
+import { runFileEngine, startKafkaEngine } from '../../pipeline/service.js';
+import { formatSummary, summarize } from '../../pipeline/summary.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+
+const HELP = `Usage: segmentloom run --config FILE [--input FILE|-] [--out DIR]
+
+Runs the privacy pipeline: every event is decoded, checked against suppression, classified,
+controlled by the policies and written to each destination it may reach. Messages that cannot be
+processed go, intact, to the dead-letter target.
+
+  With --input (or files.input in the config), reads NDJSON events from FILE (or stdin with "-"),
+  writes one NDJSON file per destination plus dead-letter.ndjson to DIR, and prints a summary.
+  Otherwise consumes the Kafka topics of the config until SIGTERM/SIGINT, serving /metrics,
+  /healthz and /readyz when metrics.port is set. Config and classifier changes are hot-reloaded.
+
+Options:
+  --config FILE      engine config (YAML; see config/segmentloom.example.yaml)
+  --input FILE|-     NDJSON input: run the embedded file pipeline instead of Kafka
+  --out DIR          output directory of the file pipeline (default: files.outDir, else ./out)
+  --json             print the file-pipeline summary as JSON
+  --log-level LEVEL  override logging.level (fatal, error, warn, info, debug, trace, silent)
+  -h, --help         this help
+`;
+
+export interface RunOptions {
+  /** Stops a Kafka run like SIGTERM does (in-process use and tests). */
+  signal?: AbortSignal;
+}
+
+export async function run(argv: string[], io: CliIo, options: RunOptions = {}): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      input: { type: 'string', short: 'i' },
+      out: { type: 'string', short: 'o' },
+      json: { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (values.config === undefined) throw new UsageError('--config FILE is required');
+  const config = await loadEngineConfig(values.config, io.env);
+  const level = values['log-level'] ?? config.logging.level;
+  const logger = createLogger({ level, destination: io.stderr });
+
+  const input = values.input ?? config.files?.input;
+  if (input !== undefined) {
+    if (input !== '-') {
+      try {
+        await access(input);
+      } catch {
+        throw new UsageError(`cannot read input file ${input}`);
+      }
+    }
+    const result = await runFileEngine(config, {
+      logger,
+      env: io.env,
+      input,
+      outDir: values.out,
+      stdin: io.stdin as import('node:stream').Readable | undefined,
+    });
+    const summary = summarize(result.totals.totals, result.tally, result.files);
+    io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    return EXIT.ok;
+  }
+  if (config.kafka === undefined) {
+    throw new UsageError(`${config.file} has no kafka section and no files.input: pass --input FILE (or -) to run on a file`);
+  }
+  if (values.out !== undefined) throw new UsageError('--out applies to the file pipeline (--input) only');
+
+  const engine = await startKafkaEngine(config, { logger, env: io.env });
+  logger.info({ topics: config.kafka.topics.length, groupId: config.kafka.groupId, destinations: config.policy.destinations.length }, 'engine running');
+  await waitForStop(options.signal, (why) => logger.info({ signal: why }, 'stopping: finishing the batch in flight'));
+  await engine.stop();
+  const totals = engine.totals.totals;
+  logger.info({ eventsIn: totals.eventsIn, batches: engine.totals.batches }, 'engine stopped');
+  return EXIT.ok;
+}
+
+/** Resolves on SIGTERM, SIGINT or the abort signal; a second signal forces the exit. */
+function waitForStop(signal: AbortSignal | undefined, onStop: (why: string) => void): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) {
+        process.exit(130);
+      }
+      stopping = true;
+      onStop(why);
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    const onAbort = () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      stop('abort');
+    };
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,35 @@
+import { ConfigError, formatField } from './errors.js';
+
+/**
+ * `${NAME}` and `${NAME:-fallback}` references in string values of a parsed config, resolved from
+ * the environment. Substitution happens after YAML parsing, on scalars only, so a variable's
+ * content can never change the document's structure (no YAML injection through the environment).
+ * `$${` stands for a literal `${`.
+ */
+const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export type Environment = Record<string, string | undefined>;
+
+export function substituteEnv(value: unknown, env: Environment, file: string, path: (string | number)[] = []): unknown {
+  if (typeof value === 'string') return substituteString(value, env, file, path);
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, file, [...path, i]));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = substituteEnv(item, env, file, [...path, key]);
+    return out;
+  }
+  return value;
+}
+
+function substituteString(text: string, env: Environment, file: string, path: (string | number)[]): string {
+  if (!text.includes('${')) return text;
+  return text.replace(REFERENCE, (whole, escape: string, name: string, fallback: string | undefined) => {
+    if (escape === '$') return whole.slice(1);
+    const found = env[name];
+    if (found !== undefined && found !== '') return found;
+    if (fallback !== undefined) return fallback;
+    const field = formatField(path);
+    // The message names the variable, never a value: config values may be secrets.
+    throw new ConfigError(`${file}: ${field}: environment variable ${name} is not set (use \${${name}:-default} for a fallback)`, file, field);
+  });
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { DEFAULT_LIMITS } from '../events/index.js';
+
+/**
+ * The engine's own YAML sections (the policy sections `hashing`, `policies`, `destinations` are
+ * validated by the policy engine's schema, see engine.ts). Strict objects: a misspelt field is an
+ * error naming it, not a silently ignored setting.
+ *
+ * Values substituted from the environment arrive as strings, so numbers and booleans accept their
+ * string spelling too (`port: ${METRICS_PORT}`).
+ */
+
+const int = (min: number) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min));
+
+const bool = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  return s === 'true' || s === 'yes' || s === '1' ? true : s === 'false' || s === 'no' || s === '0' ? false : v;
+}, z.boolean());
+
+const nonEmpty = z.string().trim().min(1);
+
+/** Accepts a YAML list or a comma-separated string (handy with `${KAFKA_BROKERS}`). */
+const stringList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v),
+  z.array(nonEmpty).min(1),
+);
+
+const sslSchema = z.union([
+  bool,
+  z.strictObject({
+    /** PEM files; paths are relative to the config file. */
+    caFile: nonEmpty.optional(),
+    certFile: nonEmpty.optional(),
+    keyFile: nonEmpty.optional(),
+    passphrase: z.string().optional(),
+    rejectUnauthorized: bool.default(true),
+    servername: nonEmpty.optional(),
+  }),
+]);
+
+const saslSchema = z.discriminatedUnion('mechanism', [
+  z.strictObject({ mechanism: z.literal('plain'), username: nonEmpty, password: z.string() }),
+  z.strictObject({ mechanism: z.literal('scram-sha-256'), username: nonEmpty, password: z.string() }),
+  z.strictObject({ mechanism: z.literal('scram-sha-512'), username: nonEmpty, password: z.string() }),
+]);
+
+const topicSchema = z.union([
+  nonEmpty,
+  z.strictObject({ topic: nonEmpty, source: nonEmpty.optional() }),
+]);
+
+export const kafkaSchema = z.strictObject({
+  brokers: stringList,
+  clientId: nonEmpty.default('segmentloom'),
+  groupId: nonEmpty.default('segmentloom'),
+  topics: z.array(topicSchema).min(1),
+  fromBeginning: bool.default(false),
+  ssl: sslSchema.default(false),
+  sasl: saslSchema.optional(),
+  connectionTimeoutMs: int(1).default(3000),
+  requestTimeoutMs: int(1).default(30000),
+  sessionTimeoutMs: int(1).default(30000),
+  heartbeatIntervalMs: int(1).default(3000),
+  compression: z.enum(['none', 'gzip']).default('none'),
+  /** Create the output and dead-letter topics at start when missing (needs admin rights). */
+  createTopics: z
+    .strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) })
+    .optional(),
+});
+
+export const decodingSchema = z
+  .strictObject({
+    format: z.enum(['json', 'confluent']).default('json'),
+    registryUrl: z.url().optional(),
+    registryAuth: z.strictObject({ username: nonEmpty, password: z.string() }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.format === 'confluent' && value.registryUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['registryUrl'], message: 'is required when format is "confluent"' });
+    }
+  });
+
+export const limitsSchema = z.strictObject({
+  maxBytes: int(1).default(DEFAULT_LIMITS.maxBytes),
+  maxDepth: int(1).default(DEFAULT_LIMITS.maxDepth),
+  maxLeaves: int(1).default(DEFAULT_LIMITS.maxLeaves),
+});
+
+export const batchSchema = z.strictObject({
+  /** Lines per batch when reading a file. */
+  size: int(1).default(500),
+  /** Kafka fetch size per partition: the unit of work (and of commit) of the loop. */
+  maxBytesPerPartition: int(1024).default(2 * 1024 * 1024),
+  maxBytes: int(1024).default(16 * 1024 * 1024),
+  maxWaitMs: int(0).default(100),
+  /** Partitions processed at once by one engine; each still waits for its sends before fetching more. */
+  partitionsConsumedConcurrently: int(1).default(1),
+  /**
+   * Worker threads that decode, detect and enforce, so Kafka I/O and processing use different
+   * cores (Kafka mode). 0 processes in the consuming thread; `auto` is 1 from 4 cores up (on 2
+   * cores the broker client and the processing already compete, and a worker measured no gain).
+   */
+  workers: z.union([z.literal('auto'), int(0)]).default(0),
+  /** Largest number of messages in one produce request. */
+  maxMessagesPerRequest: int(1).default(5000),
+  /**
+   * Largest produce request, in bytes of keys + values + headers. Keep it under the broker's
+   * message.max.bytes (1 MiB by default): kafkajs puts a partition's messages in one record batch.
+   */
+  maxBytesPerRequest: int(1024).default(900_000),
+});
+
+export const engineSectionsSchema = z.strictObject({
+  /** Source name used for events whose topic has no explicit `source`. */
+  source: nonEmpty.default('default'),
+  kafka: kafkaSchema.optional(),
+  decoding: decodingSchema.default({ format: 'json' }),
+  limits: limitsSchema.default(DEFAULT_LIMITS),
+  deadLetter: z.strictObject({ topic: nonEmpty.default('segmentloom.dead-letter') }).default({ topic: 'segmentloom.dead-letter' }),
+  /** Classifier directories; `builtin` stands for the classifiers shipped with Segmentloom. */
+  classifiers: z.array(nonEmpty).default(['builtin']),
+  /** A separate YAML file holding the policy sections, watched for changes like this one. */
+  policyFile: nonEmpty.optional(),
+  suppression: z
+    .strictObject({ userIds: z.array(z.string()).default([]), anonymousIds: z.array(z.string()).default([]) })
+    .default({ userIds: [], anonymousIds: [] }),
+  metrics: z.strictObject({ port: int(0), host: nonEmpty.default('0.0.0.0') }).optional(),
+  batch: batchSchema.default(batchSchema.parse({})),
+  /** The embedded (no Kafka) mode: NDJSON in, one NDJSON file per destination out. */
+  files: z.strictObject({ input: nonEmpty.optional(), outDir: nonEmpty.default('out') }).optional(),
+  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
+  /** Hot reload: change events are debounced; the poll (0 disables it) covers filesystems whose change events are unreliable. */
+  reload: z.strictObject({ enabled: bool.default(true), debounceMs: int(0).default(200), pollMs: int(0).default(2000) }).default({ enabled: true, debounceMs: 200, pollMs: 2000 }),
+});
+
+export type EngineSections = z.output<typeof engineSectionsSchema>;
+export type KafkaConfig = z.output<typeof kafkaSchema>;
+export type DecodingConfig = z.output<typeof decodingSchema>;
+export type BatchConfig = z.output<typeof batchSchema>;
+
+export const ENGINE_KEYS: ReadonlySet<string> = new Set(Object.keys(engineSectionsSchema.shape));

@@ -1,0 +1,46 @@
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * The rule every log line follows: event values are never logged. Log paths, counts, offsets and
+ * reason codes. These redaction paths are the safety net for mistakes (a record, key or header
+ * object passed to the logger by accident), not the mechanism.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  'value', '*.value', 'values', '*.values',
+  'key', '*.key',
+  'headers', '*.headers',
+  'payload', '*.payload',
+  'event.properties', 'event.traits', 'event.context',
+  'properties', 'traits', 'context',
+  'userId', '*.userId', 'anonymousId', '*.anonymousId',
+  'password', '*.password', '*.*.password',
+  'secret', '*.secret', '*.*.secret',
+  'hashing', '*.hashing',
+];
+
+export interface LoggerSettings {
+  level?: string;
+  /** Where lines go; stderr by default so stdout stays free for command output. */
+  destination?: DestinationStream | NodeJS.WritableStream;
+  name?: string;
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
+    name: settings.name ?? 'segmentloom',
+    level: settings.level ?? 'info',
+    base: { pid: process.pid, ...settings.base },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return pino(options, (settings.destination ?? process.stderr) as DestinationStream);
+}
+
+/** A logger that drops everything (tests, library use without logging). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BatchReport, EngineObserver } from '../pipeline/report.js';
+
+/**
+ * The engine's Prometheus metrics. Labels carry only bounded, non-personal values: destination,
+ * policy and classifier names from the config, reason codes, topic/partition numbers.
+ */
+export class EngineMetrics implements EngineObserver {
+  readonly registry: Registry;
+  private readonly eventsIn: Counter;
+  private readonly eventsOut: Counter<'destination'>;
+  private readonly dropped: Counter<'reason'>;
+  private readonly deadLettered: Counter<'code'>;
+  private readonly dataPoints: Counter<'classification'>;
+  private readonly actions: Counter<'policy' | 'action'>;
+  private readonly batchDuration: Histogram;
+  private readonly lag: Gauge<'topic' | 'partition'>;
+  private readonly reloads: Counter<'result'>;
+
+  constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
+    this.registry = options.registry ?? new Registry();
+    const registers = [this.registry];
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'segmentloom_' });
+    this.eventsIn = new Counter({ name: 'segmentloom_events_in_total', help: 'Input messages read from the source', registers });
+    this.eventsOut = new Counter({ name: 'segmentloom_events_out_total', help: 'Events written to a destination', labelNames: ['destination'], registers });
+    this.dropped = new Counter({ name: 'segmentloom_events_dropped_total', help: 'Events written nowhere on purpose (suppression, policy)', labelNames: ['reason'], registers });
+    this.deadLettered = new Counter({ name: 'segmentloom_events_dead_lettered_total', help: 'Input messages sent to the dead-letter target', labelNames: ['code'], registers });
+    this.dataPoints = new Counter({ name: 'segmentloom_data_points_total', help: 'Values classified as personal data', labelNames: ['classification'], registers });
+    this.actions = new Counter({ name: 'segmentloom_policy_actions_total', help: 'Values changed by a policy, per action', labelNames: ['policy', 'action'], registers });
+    this.batchDuration = new Histogram({
+      name: 'segmentloom_batch_duration_seconds',
+      help: 'Time from receiving a batch to committing it',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.lag = new Gauge({ name: 'segmentloom_consumer_lag', help: 'High watermark minus the next offset to consume, after the last batch', labelNames: ['topic', 'partition'], registers });
+    this.reloads = new Counter({ name: 'segmentloom_config_reloads_total', help: 'Hot reloads of classifiers and policies', labelNames: ['result'], registers });
+  }
+
+  onBatch(report: BatchReport): void {
+    if (report.eventsIn > 0) this.eventsIn.inc(report.eventsIn);
+    for (const [destination, n] of report.out) this.eventsOut.inc({ destination }, n);
+    for (const [reason, n] of report.dropped) this.dropped.inc({ reason }, n);
+    for (const [code, n] of report.deadLettered) this.deadLettered.inc({ code }, n);
+    for (const [classification, n] of report.detections) this.dataPoints.inc({ classification }, n);
+    for (const [policy, byAction] of report.actions) {
+      for (const [action, n] of byAction) this.actions.inc({ policy, action }, n);
+    }
+    this.batchDuration.observe(report.durationSeconds);
+    if (report.lag) this.lag.set({ topic: report.lag.topic, partition: String(report.lag.partition) }, report.lag.lag);
+  }
+
+  onReload(result: 'applied' | 'rejected'): void {
+    this.reloads.inc({ result });
+  }
+
+  /** Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

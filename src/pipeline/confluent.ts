@@ -1,0 +1,109 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { checkDecoded, type EventLimits } from '../events/index.js';
+import { EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decode.js';
+import type { InputMessage } from './types.js';
+
+export interface ConfluentDecoderOptions {
+  registryUrl: string;
+  auth?: { username: string; password: string };
+  clientId?: string;
+}
+
+/** The Confluent wire format: magic byte 0x00, a 4-byte big-endian schema id, then the payload. */
+const HEADER_BYTES = 5;
+
+interface Decodable {
+  fromBuffer(buffer: Buffer): unknown;
+}
+
+/**
+ * Decodes Confluent-framed Avro and JSON Schema messages through a schema registry (schemas are
+ * fetched once per id and cached). Decoded events are normalised to plain JSON so the rest of the
+ * pipeline, and every output, is JSON.
+ *
+ * Classification of failures: a frame that is not Confluent's, a schema id the registry does not
+ * know (404), an unsupported schema type or a payload that does not decode are the message's
+ * fault → dead letter. A registry that cannot be reached is not → thrown, the batch is retried.
+ */
+export function createConfluentDecoder(options: ConfluentDecoderOptions): EventDecoder {
+  const registry = new SchemaRegistry({
+    host: options.registryUrl.replace(/\/$/, ''),
+    clientId: options.clientId ?? 'segmentloom',
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
+  const unknownIds = new Set<number>();
+
+  async function schemaFor(id: number): Promise<{ type: SchemaType; schema: Decodable } | MessageDecodeResult> {
+    if (unknownIds.has(id)) return { ok: false, code: 'unknown_schema', reason: `schema id ${id} is not in the registry` };
+    try {
+      await registry.getSchema(id);
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 404) {
+        // Remembered so a stream of messages with a bad id does not hammer the registry. An id
+        // registered later is picked up after a restart.
+        if (unknownIds.size < 10_000) unknownIds.add(id);
+        return { ok: false, code: 'unknown_schema', reason: `schema id ${id} is not in the registry` };
+      }
+      // Anything else is treated as the registry's trouble, not the message's: mappersmith even
+      // reports connection failures as HTTP 400, so only a real 404 may condemn a message.
+      if (err instanceof Error && err.name === 'ConfluentSchemaRegistryArgumentError') {
+        return { ok: false, code: 'unsupported_schema', reason: `schema id ${id} cannot be used (${err.name})` };
+      }
+      throw new Error(`schema registry unavailable while fetching schema id ${id}${status ? ` (HTTP ${status})` : ''}`);
+    }
+    const cached = registry.cache.getSchema(id) as { type: SchemaType; schema: unknown } | undefined;
+    if (cached === undefined) throw new Error(`schema id ${id} vanished from the registry cache`);
+    return { type: cached.type, schema: cached.schema as Decodable };
+  }
+
+  return {
+    async decode(message: InputMessage, limits: EventLimits): Promise<MessageDecodeResult> {
+      const bytes = message.value;
+      if (bytes === null || bytes.length === 0) return EMPTY_MESSAGE;
+      if (bytes.length > limits.maxBytes) {
+        return { ok: false, code: 'oversized', reason: `event is ${bytes.length} bytes, over the ${limits.maxBytes}-byte limit` };
+      }
+      if (bytes.length < HEADER_BYTES || bytes[0] !== 0) {
+        return { ok: false, code: 'bad_wire_format', reason: 'not in the Confluent wire format (magic byte 0x00 + 4-byte schema id)' };
+      }
+      const id = bytes.readInt32BE(1);
+      const found = await schemaFor(id);
+      if ('ok' in found) return found;
+      if (found.type !== SchemaType.AVRO && found.type !== SchemaType.JSON) {
+        return { ok: false, code: 'unsupported_schema', reason: `schema id ${id} is ${found.type}; only Avro and JSON Schema are supported` };
+      }
+      let decoded: unknown;
+      try {
+        decoded = found.schema.fromBuffer(bytes.subarray(HEADER_BYTES));
+      } catch (err) {
+        // avsc/ajv messages may quote the payload: keep the schema id and the error's class only.
+        const kind = found.type === SchemaType.AVRO ? 'Avro' : 'JSON Schema';
+        const code = found.type === SchemaType.AVRO ? 'malformed_avro' : (err as Error).name === 'ConfluentSchemaRegistryValidationError' ? 'schema_validation' : 'malformed_json';
+        return { ok: false, code, reason: `payload does not decode as ${kind} schema id ${id} (${(err as Error).name ?? 'Error'})` };
+      }
+      return checkDecoded(toPlainJson(decoded));
+    },
+  };
+}
+
+/**
+ * Avro records are class instances, `bytes` are Buffers, logical types may be Dates or bigints:
+ * make everything plain JSON so walking, enforcement and JSON output behave as for JSON input.
+ */
+export function toPlainJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    if (typeof value === 'number' && !Number.isFinite(value)) return null;
+    return value;
+  }
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(toPlainJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined && typeof item !== 'function') out[key] = toPlainJson(item);
+  }
+  return out;
+}

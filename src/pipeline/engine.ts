@@ -1,0 +1,144 @@
+import { PathTrie } from '../events/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { ControlsRef } from './controls.js';
+import { copyHeaders, deadLetterOf, type Failure } from './dead-letter.js';
+import type { EventDecoder } from './decode.js';
+import { LocalProcessor, type BatchProcessor } from './processor.js';
+import type { EngineObserver } from './report.js';
+import type { EventSink, EventSource, HeaderValue, OutputMessage, SourceBatch } from './types.js';
+import type { DataPointTally } from './walker.js';
+
+export interface PipelineOptions {
+  source: EventSource;
+  sink: EventSink;
+  decoder: EventDecoder;
+  controls: ControlsRef;
+  /** The source name (for policies and inventory) of an input topic. */
+  sourceName: (topic: string) => string;
+  /** Where an output goes: its Kafka topic, or (file outputs) its destination name. */
+  route?: 'topic' | 'destination';
+  observers?: EngineObserver[];
+  logger: Logger;
+  /** Largest number of messages handed to the sink in one call. */
+  maxMessagesPerRequest?: number;
+  tally?: DataPointTally;
+  /** Shared path trie (detection caches live on its nodes); one per engine by default. */
+  trie?: PathTrie;
+  /** Where decode/detect/enforce runs; in this thread by default (see WorkerPool). */
+  processor?: BatchProcessor;
+}
+
+/**
+ * The loop: batch → decode → suppression → detect+enforce in one walk → outputs and dead letters
+ * → await every send → commit. A batch is committed only after all its outputs are acknowledged
+ * (at-least-once); a failure anywhere before that leaves it uncommitted for redelivery. Bad input
+ * never stops it: every message that cannot be processed goes to the dead-letter target intact.
+ */
+export class Pipeline {
+  private readonly processor: BatchProcessor;
+  private readonly observers: EngineObserver[];
+  private readonly route: 'topic' | 'destination';
+  private readonly maxPerRequest: number;
+  private started = false;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.processor = options.processor ?? new LocalProcessor(options.decoder, options.sourceName, options.trie ?? new PathTrie(), options.tally ?? null);
+    this.observers = options.observers ?? [];
+    this.route = options.route ?? 'topic';
+    this.maxPerRequest = options.maxMessagesPerRequest ?? 5000;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('pipeline already started');
+    this.started = true;
+    await this.options.source.start((batch) => this.handleBatch(batch));
+  }
+
+  /** Stops consuming (the batch in flight finishes and commits), then closes the sink. */
+  async stop(): Promise<void> {
+    try {
+      await this.options.source.stop();
+    } finally {
+      await this.processor.close?.();
+      await this.options.sink.close();
+    }
+  }
+
+  async handleBatch(batch: SourceBatch): Promise<void> {
+    const startedAt = process.hrtime.bigint();
+    // Read once: a hot reload lands between batches, never in the middle of one.
+    const controls = this.options.controls.current;
+    const processed = await this.processor.process(controls, batch.messages, async () => {
+      if (batch.isStale()) return false;
+      await batch.heartbeat();
+      return true;
+    });
+    if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
+    const { outcomes, report } = processed;
+
+    const outputs = new Map<string, OutputMessage[]>();
+    const deadLetters: OutputMessage[] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i];
+      if (outcome === null || outcome === undefined) continue;
+      const message = batch.messages[i]!;
+      if (!Array.isArray(outcome)) {
+        deadLetters.push(deadLetterOf(message, outcome as Failure));
+        continue;
+      }
+      // Outputs keep the input's key (same key → same partition → per-key order) and headers.
+      const headers = headersOf(message.headers);
+      for (const output of outcome) {
+        const target = this.route === 'topic' ? output.topic : output.destination;
+        let list = outputs.get(target);
+        if (list === undefined) outputs.set(target, (list = []));
+        list.push({ key: message.key, value: output.json, headers });
+      }
+    }
+    if (deadLetters.length > 0) {
+      const list = outputs.get(controls.deadLetterTarget);
+      if (list === undefined) outputs.set(controls.deadLetterTarget, deadLetters);
+      else list.push(...deadLetters);
+    }
+    await this.send(outputs);
+    await batch.commit();
+
+    report.durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    if (batch.lagAfter && batch.topic !== undefined && batch.partition !== undefined) {
+      report.lag = { topic: batch.topic, partition: batch.partition, lag: batch.lagAfter() };
+    }
+    for (const observer of this.observers) observer.onBatch(report);
+    if (report.deadLettered.size > 0) {
+      this.options.logger.warn({ topic: batch.topic, partition: batch.partition, deadLettered: Object.fromEntries(report.deadLettered) }, 'messages dead-lettered');
+    }
+  }
+
+  private async send(outputs: Map<string, OutputMessage[]>): Promise<void> {
+    if (outputs.size === 0) return;
+    const sink = this.options.sink;
+    const size = this.maxPerRequest;
+    const chunks = (messages: OutputMessage[], round: number) => (messages.length <= size ? (round === 0 ? messages : []) : messages.slice(round * size, (round + 1) * size));
+    let rounds = 0;
+    for (const messages of outputs.values()) rounds = Math.max(rounds, Math.ceil(messages.length / size));
+    // Chunks of one target go one round after another, so per-key order holds across requests.
+    for (let round = 0; round < rounds; round++) {
+      const slice: { target: string; messages: OutputMessage[] }[] = [];
+      for (const [target, messages] of outputs) {
+        const part = chunks(messages, round);
+        if (part.length > 0) slice.push({ target, messages: part });
+      }
+      if (sink.sendMany) await sink.sendMany(slice);
+      else await Promise.all(slice.map((part) => sink.send(part.target, part.messages)));
+    }
+  }
+
+  private abandon(batch: SourceBatch, why: string): void {
+    // Not committed: the partition's new owner processes these messages again.
+    this.options.logger.info({ topic: batch.topic, partition: batch.partition, messages: batch.messages.length, why }, 'batch abandoned');
+  }
+}
+
+function headersOf(headers: Record<string, HeaderValue | undefined>): Record<string, HeaderValue> | undefined {
+  for (const _ in headers) return copyHeaders(headers);
+  return undefined;
+}

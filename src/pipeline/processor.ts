@@ -1,0 +1,99 @@
+import { PathTrie } from '../events/index.js';
+import type { Controls, PolicyOutcome } from './controls.js';
+import type { Failure } from './dead-letter.js';
+import type { EventDecoder } from './decode.js';
+import { bump, emptyReport, type BatchReport } from './report.js';
+import { EventWalker, type DataPointTally } from './walker.js';
+
+/**
+ * What became of one input message:
+ *   - `null`: written nowhere on purpose (suppressed, dropped by a policy, no destination);
+ *   - a Failure: goes to the dead-letter target;
+ *   - outputs: one per destination that receives it.
+ * Plain data, so a worker thread can hand it back.
+ */
+export type MessageOutcome = null | Failure | PolicyOutcome['outputs'];
+
+export interface ProcessedBatch {
+  outcomes: MessageOutcome[];
+  report: BatchReport;
+}
+
+/** The part of an input message processing needs (keys and headers stay with the loop). */
+export interface ProcessInput {
+  topic: string;
+  value: Buffer | null;
+}
+
+/** Turns a batch of raw messages into outcomes: in this thread, or in worker threads. */
+export interface BatchProcessor {
+  process(controls: Controls, messages: readonly ProcessInput[], checkpoint?: (i: number) => Promise<boolean>): Promise<ProcessedBatch | null>;
+  close?(): Promise<void>;
+}
+
+/** Heartbeat/staleness checkpoints every this many messages. */
+export const CHECK_EVERY = 512;
+
+/** Decode → suppression → detect + enforce in one walk, in the calling thread. */
+export class LocalProcessor implements BatchProcessor {
+  private readonly walker: EventWalker;
+
+  constructor(
+    private readonly decoder: EventDecoder,
+    private readonly sourceName: (topic: string) => string,
+    trie: PathTrie = new PathTrie(),
+    tally: DataPointTally | null = null,
+  ) {
+    this.walker = new EventWalker(trie, tally);
+  }
+
+  /** Resolves null when `checkpoint` says to abandon the batch (a rebalance took it away). */
+  async process(controls: Controls, messages: readonly ProcessInput[], checkpoint?: (i: number) => Promise<boolean>): Promise<ProcessedBatch | null> {
+    const report = emptyReport();
+    const outcomes: MessageOutcome[] = new Array(messages.length);
+    let lastTopic: string | null = null;
+    let source = '';
+    for (let i = 0; i < messages.length; i++) {
+      if (checkpoint && i > 0 && i % CHECK_EVERY === 0 && !(await checkpoint(i))) return null;
+      const message = messages[i]!;
+      report.eventsIn++;
+      let decoded = this.decoder.decode(message as Parameters<EventDecoder['decode']>[0], controls.limits);
+      if (decoded instanceof Promise) decoded = await decoded;
+      if (!decoded.ok) {
+        bump(report.deadLettered, decoded.code);
+        outcomes[i] = { code: decoded.code, reason: decoded.reason };
+        continue;
+      }
+      const event = decoded.event;
+      if (controls.suppression.isSuppressed(event)) {
+        bump(report.dropped, 'suppressed');
+        outcomes[i] = null;
+        continue;
+      }
+      if (message.topic !== lastTopic) {
+        lastTopic = message.topic;
+        source = this.sourceName(message.topic);
+      }
+      const walked = this.walker.walk(controls, source, event, report);
+      if (!walked.ok) {
+        bump(report.deadLettered, walked.failure.code);
+        outcomes[i] = walked.failure;
+        continue;
+      }
+      const outcome = walked.outcome;
+      if (outcome.stats !== undefined && controls.account) controls.account(outcome.stats, report);
+      if (outcome.dropped !== false) {
+        bump(report.dropped, 'policy');
+        bump(report.droppedByPolicy, outcome.dropped.policy);
+        outcomes[i] = null;
+      } else if (outcome.outputs.length === 0) {
+        bump(report.dropped, 'no_destination');
+        outcomes[i] = null;
+      } else {
+        for (const output of outcome.outputs) bump(report.out, output.destination);
+        outcomes[i] = outcome.outputs;
+      }
+    }
+    return { outcomes, report };
+  }
+}

@@ -1,0 +1,87 @@
+import type { Classification } from '../detect/types.js';
+
+/**
+ * What one batch did, aggregated once per batch so metrics and summaries cost nothing per value.
+ * Every key is a config name or a reason code: no event content.
+ */
+export interface BatchReport {
+  /** Input messages in the batch. */
+  eventsIn: number;
+  /** destination name → events written to it */
+  out: Map<string, number>;
+  /** reason (`suppressed`, `policy`) → events written nowhere */
+  dropped: Map<string, number>;
+  /** policy name → events it dropped */
+  droppedByPolicy: Map<string, number>;
+  /** dead-letter code → messages */
+  deadLettered: Map<string, number>;
+  /** classification → values classified */
+  detections: Map<Classification, number>;
+  /** classifier id → values classified */
+  classifiers: Map<string, number>;
+  /** policy (`*` when the engine does not attribute) → action (block, hash, remove, dry_run_…) → values */
+  actions: Map<string, Map<string, number>>;
+  /** destination → reason (consent, do_not_sell, policy) → events it did not receive */
+  skipped: Map<string, Map<string, number>>;
+  durationSeconds: number;
+  /** Consumer lag of the batch's partition after the commit (Kafka sources only). */
+  lag?: { topic: string; partition: number; lag: number };
+}
+
+export interface EngineObserver {
+  onBatch(report: BatchReport): void;
+}
+
+export function emptyReport(): BatchReport {
+  return {
+    eventsIn: 0,
+    out: new Map(),
+    dropped: new Map(),
+    droppedByPolicy: new Map(),
+    deadLettered: new Map(),
+    detections: new Map(),
+    classifiers: new Map(),
+    actions: new Map(),
+    skipped: new Map(),
+    durationSeconds: 0,
+  };
+}
+
+export function bump<K>(map: Map<K, number>, key: K, n = 1): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
+
+export function bump2(map: Map<string, Map<string, number>>, outer: string, inner: string, n = 1): void {
+  let target = map.get(outer);
+  if (target === undefined) map.set(outer, (target = new Map()));
+  target.set(inner, (target.get(inner) ?? 0) + n);
+}
+
+/** Adds `from` into `into` (durations add up; lag is left alone). */
+export function mergeReport(into: BatchReport, from: BatchReport): void {
+  into.eventsIn += from.eventsIn;
+  for (const [k, n] of from.out) bump(into.out, k, n);
+  for (const [k, n] of from.dropped) bump(into.dropped, k, n);
+  for (const [k, n] of from.droppedByPolicy) bump(into.droppedByPolicy, k, n);
+  for (const [k, n] of from.deadLettered) bump(into.deadLettered, k, n);
+  for (const [k, n] of from.detections) bump(into.detections, k, n);
+  for (const [k, n] of from.classifiers) bump(into.classifiers, k, n);
+  for (const [policy, actions] of from.actions) {
+    for (const [action, n] of actions) bump2(into.actions, policy, action, n);
+  }
+  for (const [destination, reasons] of from.skipped) {
+    for (const [reason, n] of reasons) bump2(into.skipped, destination, reason, n);
+  }
+  into.durationSeconds += from.durationSeconds;
+}
+
+/** Totals over a whole run: what `segmentloom run --input` prints at the end. */
+export class RunTotals implements EngineObserver {
+  readonly totals = emptyReport();
+  batches = 0;
+
+  onBatch(report: BatchReport): void {
+    this.batches++;
+    mergeReport(this.totals, report);
+  }
+}

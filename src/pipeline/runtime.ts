@@ -1,0 +1,59 @@
+import type { EngineConfig } from '../config/engine.js';
+import { ConfigError } from '../config/errors.js';
+import { createDetector, loadClassifierSet } from '../detect/index.js';
+import { compilePolicies, PolicyConfigError, type EnforcementStats } from '../policy/index.js';
+import type { Controls } from './controls.js';
+import { bump2, type BatchReport } from './report.js';
+import { StaticSuppression } from './suppression.js';
+
+let generations = 0;
+
+export interface BuiltControls {
+  controls: Controls;
+  /** Classifier files read (for messages; the watcher watches their directories). */
+  classifierFiles: readonly string[];
+}
+
+/**
+ * Builds everything a hot reload may change from a loaded config: detector (classifier dirs),
+ * policy engine, suppression list, limits, dead-letter target. Throws ConfigError naming the file
+ * and field; nothing is half-applied because the result is only swapped in when complete.
+ */
+export async function buildControls(config: EngineConfig, options: { deadLetterTarget?: string } = {}): Promise<BuiltControls> {
+  const set = await loadClassifierSet(config.classifiers);
+  const detector = createDetector(set);
+  let policy;
+  try {
+    policy = compilePolicies(config.policy, { categories: set.classifiers.map((c) => c.id) });
+  } catch (err) {
+    if (err instanceof PolicyConfigError) {
+      const file = config.policyFile ?? config.file;
+      const lines = err.issues.slice(0, 10).map((issue) => `${file}: ${issue.field}: ${issue.message}`);
+      throw new ConfigError(lines.join('\n'), file, err.field);
+    }
+    throw err;
+  }
+  const controls: Controls = {
+    generation: ++generations,
+    detector,
+    policy,
+    suppression: new StaticSuppression(config.suppression),
+    limits: config.limits,
+    deadLetterTarget: options.deadLetterTarget ?? config.deadLetter.topic,
+    account: accountStats,
+  };
+  return { controls, classifierFiles: set.files };
+}
+
+/**
+ * The policy engine counts blocked/hashed/removed leaves per event (not per policy): those go
+ * under policy `*`. Dry-run counts are per policy. Skipped destinations are kept per reason.
+ */
+export function accountStats(raw: unknown, report: BatchReport): void {
+  const stats = raw as EnforcementStats;
+  if (stats.blocked > 0) bump2(report.actions, '*', 'block', stats.blocked);
+  if (stats.hashed > 0) bump2(report.actions, '*', 'hash', stats.hashed);
+  if (stats.removed > 0) bump2(report.actions, '*', 'remove', stats.removed);
+  for (const dry of stats.dryRun) bump2(report.actions, dry.policy, `dry_run_${dry.action}`, dry.count);
+  for (const skip of stats.skipped) bump2(report.skipped, skip.destination, skip.reason);
+}

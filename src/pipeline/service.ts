@@ -1,0 +1,197 @@
+import { topicSources, type EngineConfig } from '../config/engine.js';
+import type { Environment } from '../config/engine-env.js';
+import type { Logger } from '../observability/logger.js';
+import { EngineMetrics } from '../observability/metrics.js';
+import { startObservabilityServer, type ObservabilityServer } from '../observability/server.js';
+import { availableParallelism } from 'node:os';
+import { ControlsRef } from './controls.js';
+import { decoderFor } from './decode-config.js';
+import type { EventDecoder } from './decode.js';
+import { Pipeline } from './engine.js';
+import { FileSource } from './file/source.js';
+import { NdjsonFileSink } from './file/sink.js';
+import { createKafkaClient, ensureTopics } from './kafka/client.js';
+import { KafkaSink } from './kafka/sink.js';
+import { KafkaSource } from './kafka/source.js';
+import { HotReloader } from './reload.js';
+import { RunTotals, type EngineObserver } from './report.js';
+import { buildControls } from './runtime.js';
+import type { Readable } from 'node:stream';
+import { DataPointTally } from './walker.js';
+import { WorkerPool } from './worker/pool.js';
+
+/** The dead-letter target name in file mode: `<outDir>/dead-letter.ndjson`. */
+export const FILE_DEAD_LETTER = 'dead-letter';
+
+export interface EngineHandle {
+  readonly pipeline: Pipeline;
+  readonly metrics: EngineMetrics;
+  readonly totals: RunTotals;
+  readonly reloader: HotReloader | null;
+  readonly server: ObservabilityServer | null;
+  /** Consumer joined and config loaded. */
+  ready(): boolean;
+  /** Graceful: the batch in flight finishes and commits, then everything disconnects. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger: Logger;
+  env?: Environment;
+  /** Watch config/classifier/policy files and swap controls on change (default: config `reload.enabled`). */
+  hotReload?: boolean;
+  /** Start the /metrics, /healthz, /readyz server when the config has `metrics.port` (default true). */
+  serveMetrics?: boolean;
+  observers?: EngineObserver[];
+}
+
+/** Starts a Kafka-consuming engine from a loaded config. Resolves once consuming has begun. */
+export async function startKafkaEngine(config: EngineConfig, options: StartOptions): Promise<EngineHandle> {
+  const kafkaConfig = config.kafka;
+  if (kafkaConfig === undefined) throw new Error(`${config.file}: kafka: the section is required to consume Kafka`);
+  const { logger } = options;
+  const ref = new ControlsRef((await buildControls(config)).controls);
+  const kafka = createKafkaClient(kafkaConfig, logger);
+  if (kafkaConfig.createTopics) {
+    const outputs = config.policy.destinations.map((d) => d.topic);
+    await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger);
+  }
+  const sink = new KafkaSink(kafka, { compression: kafkaConfig.compression, timeoutMs: kafkaConfig.requestTimeoutMs, maxBytesPerRequest: config.batch.maxBytesPerRequest });
+  await sink.connect();
+  const sources = topicSources(config);
+  const source = new KafkaSource(kafka, {
+    groupId: kafkaConfig.groupId,
+    topics: [...sources.keys()],
+    fromBeginning: kafkaConfig.fromBeginning,
+    sessionTimeoutMs: kafkaConfig.sessionTimeoutMs,
+    heartbeatIntervalMs: kafkaConfig.heartbeatIntervalMs,
+    maxBytesPerPartition: config.batch.maxBytesPerPartition,
+    maxBytes: config.batch.maxBytes,
+    maxWaitTimeInMs: config.batch.maxWaitMs,
+    partitionsConsumedConcurrently: config.batch.partitionsConsumedConcurrently,
+    logger,
+  });
+  const workers = config.batch.workers === 'auto' ? (availableParallelism() >= 4 ? 1 : 0) : config.batch.workers;
+  const pool = workers > 0 ? await WorkerPool.start(config, workers, logger) : undefined;
+  try {
+    return await assemble(config, options, ref, source, sink, decoderFor(config), (topic) => sources.get(topic) ?? config.source, 'topic', undefined, pool);
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
+}
+
+export interface FileRunOptions extends StartOptions {
+  /** NDJSON input path or `-`; default: the config's `files.input`. */
+  input?: string;
+  /** Output directory; default: the config's `files.outDir`, else `out`. */
+  outDir?: string;
+  stdin?: Readable;
+}
+
+export interface FileRunResult {
+  totals: RunTotals;
+  tally: DataPointTally;
+  files: Map<string, string>;
+  outDir: string;
+}
+
+/** Runs the embedded pipeline over an NDJSON file (or stdin) to NDJSON files, to the end of the input. */
+export async function runFileEngine(config: EngineConfig, options: FileRunOptions): Promise<FileRunResult> {
+  const input = options.input ?? config.files?.input;
+  if (input === undefined) throw new Error('no input: pass --input FILE (or -), or set files.input in the config');
+  const outDir = options.outDir ?? config.files?.outDir ?? 'out';
+  const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
+  const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source });
+  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
+  const tally = new DataPointTally();
+  const handle = await assemble(config, { ...options, hotReload: options.hotReload ?? false }, ref, source, sink, decoderFor(config), () => config.source, 'destination', tally);
+  try {
+    await source.finished;
+  } finally {
+    await handle.stop();
+  }
+  return { totals: handle.totals, tally, files: sink.files, outDir };
+}
+
+async function assemble(
+  config: EngineConfig,
+  options: StartOptions,
+  ref: ControlsRef,
+  source: KafkaSource | FileSource,
+  sink: KafkaSink | NdjsonFileSink,
+  decoder: EventDecoder,
+  sourceName: (topic: string) => string,
+  route: 'topic' | 'destination',
+  tally?: DataPointTally,
+  pool?: WorkerPool,
+): Promise<EngineHandle> {
+  const { logger } = options;
+  const metrics = new EngineMetrics({ defaultMetrics: route === 'topic' });
+  const totals = new RunTotals();
+  const pipeline = new Pipeline({
+    source,
+    sink,
+    decoder,
+    controls: ref,
+    sourceName,
+    route,
+    observers: [metrics, totals, ...(options.observers ?? [])],
+    logger,
+    maxMessagesPerRequest: config.batch.maxMessagesPerRequest,
+    tally,
+    processor: pool,
+  });
+  const reloader =
+    options.hotReload ?? config.reload.enabled
+      ? new HotReloader({
+          initial: config,
+          ref,
+          logger,
+          env: options.env,
+          deadLetterTarget: route === 'destination' ? FILE_DEAD_LETTER : undefined,
+          onReload: (result) => metrics.onReload(result),
+          apply: pool ? (next) => pool.update(next) : undefined,
+        })
+      : null;
+  const ready = () => (source.ready?.() ?? true) && ref.current !== undefined;
+  let server: ObservabilityServer | null = null;
+  try {
+    await reloader?.start();
+    if (config.metrics && options.serveMetrics !== false) {
+      server = await startObservabilityServer({
+        port: config.metrics.port,
+        host: config.metrics.host,
+        registry: metrics.registry,
+        ready: () => ({ consumer: source.ready?.() ?? true, config: ref.current !== undefined }),
+      });
+      logger.info({ url: server.url }, 'observability server listening');
+    }
+    await pipeline.start();
+  } catch (err) {
+    reloader?.close();
+    await server?.close();
+    await pipeline.stop().catch(() => {});
+    throw err;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    pipeline,
+    metrics,
+    totals,
+    reloader,
+    server,
+    ready,
+    stop() {
+      stopping ??= (async () => {
+        reloader?.close();
+        try {
+          await pipeline.stop();
+        } finally {
+          await server?.close();
+        }
+      })();
+      return stopping;
+    },
+  };
+}

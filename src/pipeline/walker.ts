@@ -1,0 +1,75 @@
+import type { Detection } from '../detect/types.js';
+import { EventShapeError, eventName, flatten, type Container, type Leaf, type PathNode, type PathTrie, type SegmentEvent } from '../events/index.js';
+import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
+import type { Failure } from './dead-letter.js';
+import { bump, type BatchReport } from './report.js';
+
+/** Distinct data points seen (event name + path), per classifier: for run summaries. */
+export class DataPointTally {
+  readonly points = new Map<string, { event: string; path: string; classifier: string; classification: string }>();
+
+  add(event: string, node: PathNode, detection: Detection): void {
+    const id = `${event}\u0000${node.path}\u0000${detection.classifier.id}`;
+    if (!this.points.has(id)) {
+      this.points.set(id, { event, path: node.path, classifier: detection.classifier.id, classification: detection.classifier.classification });
+    }
+  }
+
+  byClassification(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const point of this.points.values()) bump(counts, point.classification);
+    return counts;
+  }
+}
+
+export type WalkResult = { ok: true; outcome: PolicyOutcome } | { ok: false; failure: Failure };
+
+/**
+ * Detection and enforcement in one walk over the event: each leaf is classified, then handed to
+ * the policy run with its container and slot so the run can rewrite it in place. One instance per
+ * loop; `visit` is bound once so no closure is allocated per event.
+ */
+export class EventWalker {
+  private run: PolicyRunLike | null = null;
+  private controls: Controls | null = null;
+  private report: BatchReport | null = null;
+  private eventLabel = '';
+
+  constructor(
+    private readonly trie: PathTrie,
+    private readonly tally: DataPointTally | null = null,
+  ) {}
+
+  walk(controls: Controls, source: string, event: SegmentEvent, report: BatchReport): WalkResult {
+    this.controls = controls;
+    this.report = report;
+    if (this.tally !== null) this.eventLabel = eventName(event);
+    try {
+      this.run = controls.policy.begin(source, event);
+      flatten(this.trie.root, event, this.visit, controls.limits);
+      return { ok: true, outcome: this.run.finish() };
+    } catch (err) {
+      if (err instanceof EventShapeError) return { ok: false, failure: { code: err.code, reason: err.message } };
+      // A bug or an unexpected value shape in detection/enforcement: the message is kept (dead
+      // letter) and the loop goes on. Only the error's class goes in the reason: its message
+      // might quote the value being processed.
+      const name = err instanceof Error ? err.name : typeof err;
+      return { ok: false, failure: { code: 'processing_error', reason: `processing failed (${name})` } };
+    } finally {
+      this.run = null;
+      this.controls = null;
+      this.report = null;
+    }
+  }
+
+  private readonly visit = (node: PathNode, value: Leaf, container: Container, slot: string | number): void => {
+    const detection = this.controls!.detector.detect(node, value);
+    if (detection !== null) {
+      const report = this.report!;
+      bump(report.detections, detection.classifier.classification);
+      bump(report.classifiers, detection.classifier.id);
+      if (this.tally !== null) this.tally.add(this.eventLabel, node, detection);
+    }
+    this.run!.observe(node, value, container, slot, detection);
+  };
+}

@@ -1,0 +1,196 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EngineConfig } from '../../config/engine.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Controls } from '../controls.js';
+import type { BatchProcessor, ProcessedBatch, ProcessInput } from '../processor.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+/**
+ * The compiled worker script. Under vitest the pool module runs from src/ (TypeScript), which
+ * node cannot start as a worker: use the build in dist/ (`npm test` builds first).
+ */
+function workerScript(): URL {
+  const here = new URL('./thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = new URL(here.href.replace('/src/pipeline/worker/', '/dist/pipeline/worker/'));
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new Error('processing workers need the compiled build (npm run build), or set batch.workers: 0');
+}
+
+interface Pending {
+  resolve: (result: ProcessedBatch) => void;
+  reject: (err: Error) => void;
+}
+
+class PoolWorker {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Pending>();
+  readonly controlAcks = new Map<number, (error?: string) => void>();
+  readonly ready: Promise<void>;
+
+  constructor(script: URL, init: WorkerInit, onExit: (w: PoolWorker, err: Error) => void) {
+    this.worker = new Worker(script, { workerData: init });
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (message: FromWorker) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'init-error') reject(new Error(`processing worker failed to start: ${message.message}`));
+      };
+      this.worker.once('message', onMessage);
+      this.worker.once('error', reject);
+    });
+    this.worker.on('message', (message: FromWorker) => this.receive(message));
+    this.worker.on('error', (err) => onExit(this, err));
+    this.worker.on('exit', (code) => onExit(this, new Error(`processing worker exited (code ${code})`)));
+  }
+
+  private receive(message: FromWorker): void {
+    if (message.type === 'result') {
+      const job = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      job?.resolve({ outcomes: message.outcomes, report: message.report });
+    } else if (message.type === 'error') {
+      const job = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      const err = new Error(message.message ?? `batch processing failed in a worker (${message.name})`);
+      err.name = message.name;
+      job?.reject(err);
+    } else if (message.type === 'controls-done') {
+      this.controlAcks.get(message.seq)?.(message.error);
+      this.controlAcks.delete(message.seq);
+    }
+  }
+
+  failAll(err: Error): void {
+    for (const job of this.pending.values()) job.reject(err);
+    this.pending.clear();
+    for (const ack of this.controlAcks.values()) ack(err.message);
+    this.controlAcks.clear();
+  }
+}
+
+/**
+ * Runs decode → suppression → detect + enforce in worker threads, so the thread that talks to
+ * Kafka (fetching, producing, committing) and the processing use different cores. Batches go to
+ * the least busy worker; one partition's batches still run one after another (the loop awaits
+ * each), so per-key order is unchanged. A crashed worker fails its batches (they are redelivered,
+ * nothing is committed) and is replaced.
+ */
+export class WorkerPool implements BatchProcessor {
+  private workers: PoolWorker[] = [];
+  private nextId = 1;
+  private seq = 1;
+  private closed = false;
+  private config: EngineConfig;
+
+  private constructor(
+    private readonly script: URL,
+    config: EngineConfig,
+    private readonly size: number,
+    private readonly deadLetterTarget: string | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.config = config;
+  }
+
+  static async start(config: EngineConfig, size: number, logger: Logger, deadLetterTarget?: string): Promise<WorkerPool> {
+    const pool = new WorkerPool(workerScript(), config, size, deadLetterTarget, logger);
+    for (let i = 0; i < size; i++) pool.workers.push(pool.spawn());
+    try {
+      await Promise.all(pool.workers.map((w) => w.ready));
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  async process(_controls: Controls, messages: readonly ProcessInput[], checkpoint?: (i: number) => Promise<boolean>): Promise<ProcessedBatch | null> {
+    const worker = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    const { bytes, lengths, topics } = pack(messages);
+    const result = new Promise<ProcessedBatch>((resolve, reject) => worker.pending.set(id, { resolve, reject }));
+    worker.worker.postMessage({ type: 'batch', id, topics, bytes, lengths } satisfies ToWorker, [bytes, lengths.buffer as ArrayBuffer]);
+    if (checkpoint === undefined) return result;
+    // This thread is free while the worker runs: keep the group membership alive meanwhile.
+    let abandoned = false;
+    const timer = setInterval(() => {
+      checkpoint(0).then(
+        (ok) => (abandoned ||= !ok),
+        () => {},
+      );
+    }, 1000);
+    try {
+      const processed = await result;
+      return abandoned ? null : processed;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Hot reload: every worker rebuilds its controls from `config` before its next batch. */
+  async update(config: EngineConfig): Promise<void> {
+    this.config = config;
+    const seq = this.seq++;
+    const errors = await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<string | undefined>((resolve) => {
+            w.controlAcks.set(seq, resolve);
+            w.worker.postMessage({ type: 'controls', seq, config } satisfies ToWorker);
+          }),
+      ),
+    );
+    const error = errors.find((e) => e !== undefined);
+    if (error !== undefined) throw new Error(`a processing worker rejected the new config: ${error}`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+
+  private spawn(): PoolWorker {
+    return new PoolWorker(this.script, { config: this.config, deadLetterTarget: this.deadLetterTarget }, (w, err) => this.lost(w, err));
+  }
+
+  private lost(worker: PoolWorker, err: Error): void {
+    const index = this.workers.indexOf(worker);
+    if (index < 0) return;
+    worker.failAll(err);
+    if (this.closed) return;
+    this.logger.error({ err: { name: err.name, message: err.message } }, 'processing worker lost; starting a new one');
+    const replacement = this.spawn();
+    replacement.ready.catch((e: unknown) => this.logger.error({ err: { name: (e as Error).name } }, 'replacement worker failed to start'));
+    this.workers[index] = replacement;
+  }
+}
+
+/** All values in one transferable buffer (no per-message copies through postMessage). */
+function pack(messages: readonly ProcessInput[]): { bytes: ArrayBuffer; lengths: Int32Array; topics: string | string[] } {
+  let total = 0;
+  let sameTopic = true;
+  const first = messages[0]?.topic ?? '';
+  for (const m of messages) {
+    if (m.value !== null) total += m.value.length;
+    if (m.topic !== first) sameTopic = false;
+  }
+  // allocUnsafeSlow: a buffer of its own, never a slice of Node's shared pool (which must not be transferred).
+  const all = Buffer.allocUnsafeSlow(total);
+  const lengths = new Int32Array(messages.length);
+  let at = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const value = messages[i]!.value;
+    if (value === null) {
+      lengths[i] = -1;
+    } else {
+      value.copy(all, at);
+      lengths[i] = value.length;
+      at += value.length;
+    }
+  }
+  return { bytes: all.buffer as ArrayBuffer, lengths, topics: sameTopic ? first : messages.map((m) => m.topic) };
+}

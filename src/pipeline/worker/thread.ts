@@ -1,0 +1,75 @@
+// A processing worker: decode → suppression → detect + enforce for whole batches, off the thread
+// that talks to Kafka. Started by WorkerPool; holds its own detector and policy engine, rebuilt
+// from the config the pool sends on a hot reload (between batches: all work is queued).
+import { parentPort, workerData } from 'node:worker_threads';
+import { topicSources, type EngineConfig } from '../../config/engine.js';
+import { ConfigError } from '../../config/errors.js';
+import type { Controls } from '../controls.js';
+import { decoderFor } from '../decode-config.js';
+import { LocalProcessor, type ProcessInput } from '../processor.js';
+import { buildControls } from '../runtime.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const post = (message: FromWorker) => port.postMessage(message);
+
+let controls: Controls;
+let processor: LocalProcessor;
+let queue: Promise<void> = Promise.resolve();
+
+async function configure(config: EngineConfig): Promise<void> {
+  const next = (await buildControls(config, { deadLetterTarget: init.deadLetterTarget })).controls;
+  const sources = topicSources(config);
+  // The processor keeps its path trie (detection caches are per detector generation anyway).
+  processor ??= new LocalProcessor(decoderFor(config), (topic) => sources.get(topic) ?? config.source);
+  controls = next;
+}
+
+function unpack(message: Extract<ToWorker, { type: 'batch' }>): ProcessInput[] {
+  const inputs: ProcessInput[] = new Array(message.lengths.length);
+  const all = Buffer.from(message.bytes);
+  let at = 0;
+  for (let i = 0; i < message.lengths.length; i++) {
+    const length = message.lengths[i]!;
+    const topic = typeof message.topics === 'string' ? message.topics : message.topics[i]!;
+    if (length < 0) {
+      inputs[i] = { topic, value: null };
+    } else {
+      inputs[i] = { topic, value: all.subarray(at, at + length) };
+      at += length;
+    }
+  }
+  return inputs;
+}
+
+async function handle(message: ToWorker): Promise<void> {
+  if (message.type === 'controls') {
+    try {
+      await configure(message.config);
+      post({ type: 'controls-done', seq: message.seq });
+    } catch (err) {
+      post({ type: 'controls-done', seq: message.seq, error: err instanceof ConfigError ? err.message : (err as Error).name });
+    }
+    return;
+  }
+  try {
+    const result = await processor.process(controls, unpack(message));
+    post({ type: 'result', id: message.id, outcomes: result!.outcomes, report: result!.report });
+  } catch (err) {
+    // Only the error's class crosses over: its message might quote event content.
+    const name = err instanceof Error ? err.name : typeof err;
+    const safe = err instanceof Error && /^schema registry unavailable/.test(err.message) ? err.message : undefined;
+    post({ type: 'error', id: message.id, name, message: safe });
+  }
+}
+
+configure(init.config).then(
+  () => {
+    port.on('message', (message: ToWorker) => {
+      queue = queue.then(() => handle(message));
+    });
+    post({ type: 'ready' });
+  },
+  (err: unknown) => post({ type: 'init-error', message: err instanceof ConfigError ? err.message : (err as Error).name }),
+);

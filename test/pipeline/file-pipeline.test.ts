@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/run.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { runFileEngine } from '../../src/pipeline/service.js';
+import { expectedHash, policyYaml, sampleEvent, tempDir, writeConfig } from './helpers.js';
+
+const readLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+
+function capture(): Writable & { text: string } {
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      stream.text += String(chunk);
+      done();
+    },
+  }) as Writable & { text: string };
+  stream.text = '';
+  return stream;
+}
+
+describe('file pipeline', () => {
+  it('writes one NDJSON file per destination and a dead-letter file', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.ndjson');
+    writeFileSync(
+      input,
+      [
+        JSON.stringify(sampleEvent({ messageId: 'a' })),
+        '',
+        '{"type":"track", broken',
+        JSON.stringify(sampleEvent({ messageId: 'b', userId: 'gone' })),
+        JSON.stringify(sampleEvent({ messageId: 'c', context: { consent: { categoryPreferences: { Advertising: false } } } })),
+      ].join('\n'),
+    );
+    const { config } = await writeConfig(`${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\nsuppression: { userIds: [gone] }\nbatch: { size: 2 }\n`, dir);
+    const result = await runFileEngine(config, { logger: silentLogger(), input, outDir: join(dir, 'out') });
+
+    expect(readLines(join(dir, 'out/warehouse.ndjson')).map((e) => e.messageId)).toEqual(['a', 'c']);
+    expect(readLines(join(dir, 'out/ads.ndjson')).map((e) => e.messageId)).toEqual(['a']);
+    const ads = readLines(join(dir, 'out/ads.ndjson'))[0];
+    expect(ads.properties.email).toBe(expectedHash('ada@example.com'));
+    expect(ads.properties).not.toHaveProperty('password');
+    const [dead] = readLines(join(dir, 'out/dead-letter.ndjson'));
+    expect(dead).toEqual({
+      key: null,
+      value: '{"type":"track", broken',
+      valueEncoding: 'utf8',
+      headers: expect.objectContaining({ 'x-segmentloom-dlq-code': 'malformed_json', 'x-segmentloom-dlq-offset': '3' }),
+    });
+    expect(result.totals.totals.eventsIn).toBe(4);
+    expect(result.totals.batches).toBe(2);
+  });
+
+  it('runs from the CLI with --input and prints a summary', async () => {
+    const dir = tempDir();
+    const stdout = capture();
+    const stderr = capture();
+    const code = await run(['--config', join(import.meta.dirname, '../../config/embedded.yaml'), '--out', join(dir, 'out'), '--json'], { stdout, stderr, env: {} });
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout.text);
+    expect(summary.eventsIn).toBe(199);
+    expect(summary.deadLettered.total).toBe(7);
+    expect(summary.dropped.byReason.suppressed).toBe(2);
+    expect(summary.out.warehouse).toBeGreaterThan(150);
+    expect(summary.dataPoints.red).toBeGreaterThan(0);
+    expect(summary.actions['*'].block).toBeGreaterThan(0);
+    // Logs never contain event values.
+    expect(stderr.text).not.toMatch(/@example\.com|4111/);
+    const warehouse = readFileSync(join(dir, 'out/warehouse.ndjson'), 'utf8');
+    expect(warehouse).not.toContain('4111111111111111');
+    expect(warehouse).not.toContain('Hunter2');
+  });
+
+  it('reads stdin with --input - and prints a text summary', async () => {
+    const dir = tempDir();
+    const { file } = await writeConfig(policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' }), dir);
+    const stdin = new PassThrough();
+    stdin.end(`${JSON.stringify(sampleEvent())}\nnot json\n`);
+    const stdout = capture();
+    const code = await run(['--config', file, '--input', '-', '--out', join(dir, 'out')], { stdin, stdout, stderr: capture(), env: {} });
+    expect(code).toBe(0);
+    expect(stdout.text).toMatch(/events in\s+2/);
+    expect(stdout.text).toMatch(/warehouse\s+1/);
+    expect(stdout.text).toMatch(/dead-lettered\s+1\s+\(malformed_json 1\)/);
+    expect(stdout.text).toContain('personal data found');
+  });
+
+  it('refuses to run without an input or a kafka section', async () => {
+    const { file } = await writeConfig('source: x\n');
+    await expect(run(['--config', file], { stdout: capture(), stderr: capture(), env: {} })).rejects.toThrow(/no kafka section/);
+    await expect(run([], { stdout: capture(), stderr: capture(), env: {} })).rejects.toThrow(/--config/);
+  });
+});

@@ -1,0 +1,68 @@
+// Processing in worker threads gives the same outcomes as in-thread processing, follows hot
+// reloads, and survives a worker dying. The pool starts dist/pipeline/worker/thread.js, so these
+// tests need `npm run build` first (`npm test` does it).
+import { afterEach, describe, expect, it } from 'vitest';
+import { ControlsRef } from '../../src/pipeline/controls.js';
+import { jsonDecoder } from '../../src/pipeline/decode.js';
+import { LocalProcessor } from '../../src/pipeline/processor.js';
+import { buildControls } from '../../src/pipeline/runtime.js';
+import { WorkerPool } from '../../src/pipeline/worker/pool.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { expectedHash, message, policyYaml, sampleEvent, writeConfig } from './helpers.js';
+
+const pools: WorkerPool[] = [];
+afterEach(async () => {
+  while (pools.length) await pools.pop()!.close();
+});
+
+const inputs = () => [
+  message(sampleEvent({ messageId: 'a' })),
+  message('{"type":'),
+  message(null),
+  message(sampleEvent({ messageId: 'b', userId: 'banned' })),
+  message(sampleEvent({ messageId: 'c', context: { gpc: true } })),
+];
+
+describe('WorkerPool', () => {
+  it('produces the same outcomes and report as in-thread processing', async () => {
+    const { config } = await writeConfig(`${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\nsuppression: { userIds: [banned] }\n`);
+    const controls = (await buildControls(config)).controls;
+    const local = await new LocalProcessor(jsonDecoder, () => 'default').process(controls, inputs());
+    const pool = await WorkerPool.start(config, 2, silentLogger());
+    pools.push(pool);
+    const remote = await pool.process(controls, inputs());
+    expect(remote).toEqual(local);
+    const ads = (remote!.outcomes[0] as unknown as Array<{ destination: string; json: string }>).find((o) => o.destination === 'ads')!;
+    expect(JSON.parse(ads.json).properties.email).toBe(expectedHash('ada@example.com'));
+    expect(remote!.outcomes[1]).toMatchObject({ code: 'malformed_json' });
+    expect(remote!.outcomes[3]).toBeNull();
+  });
+
+  it('applies config updates before the next batch', async () => {
+    const { config } = await writeConfig(policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' }));
+    const ref = new ControlsRef((await buildControls(config)).controls);
+    const pool = await WorkerPool.start(config, 1, silentLogger());
+    pools.push(pool);
+    const next = structuredClone(config);
+    next.policy.destinations = [{ name: 'only', topic: 'only-topic', allow: undefined, consent: undefined }];
+    next.policy.policies = [];
+    await pool.update(next);
+    const result = await pool.process(ref.current, [message(sampleEvent())], async () => true);
+    expect((result!.outcomes[0] as unknown as Array<{ topic: string }>).map((o) => o.topic)).toEqual(['only-topic']);
+  });
+
+  it('fails the batches of a worker that dies and replaces it', async () => {
+    const { config } = await writeConfig(policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' }));
+    const controls = (await buildControls(config)).controls;
+    const pool = await WorkerPool.start(config, 1, silentLogger());
+    pools.push(pool);
+    const worker = (pool as unknown as { workers: Array<{ worker: { terminate(): Promise<number> } }> }).workers[0]!;
+    const pending = pool.process(controls, Array.from({ length: 2000 }, () => message(sampleEvent())));
+    await worker.worker.terminate();
+    await expect(pending).rejects.toThrow(/exited/);
+    const replacement = (pool as unknown as { workers: Array<{ ready: Promise<void> }> }).workers[0]!;
+    await replacement.ready;
+    const after = await pool.process(controls, [message(sampleEvent())]);
+    expect(after!.report.eventsIn).toBe(1);
+  });
+});
