@@ -20,6 +20,7 @@ export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = Object.freeze([
 ] as CountryCode[]);
 
 const MAX_PHONE_LENGTH = 40;
+const RECENT_VERDICTS = 8192;
 
 /**
  * Builds a phone validator accepting international numbers from any country and national numbers
@@ -35,7 +36,19 @@ export function makePhoneValidator(defaultRegions: readonly string[]): Validator
     if (!regions.includes(code)) regions.push(code);
   }
 
-  return (candidate: string): boolean => {
+  // libphonenumber costs ~10 µs a parse, and the same people's numbers recur across their events:
+  // remember recent verdicts (bounded; cleared when full, so memory stays flat).
+  const recent = new Map<string, boolean>();
+  const validate = (candidate: string): boolean => {
+    let verdict = recent.get(candidate);
+    if (verdict === undefined) {
+      verdict = check(candidate);
+      if (recent.size >= RECENT_VERDICTS) recent.clear();
+      recent.set(candidate, verdict);
+    }
+    return verdict;
+  };
+  const check = (candidate: string): boolean => {
     const value = prepare(candidate, MAX_PHONE_LENGTH);
     if (value === null || !PHONE_CHARS.test(value)) return false;
     const digits = value.replace(NON_DIGIT, '');
@@ -49,4 +62,5 @@ export function makePhoneValidator(defaultRegions: readonly string[]): Validator
     }
     return false;
   };
+  return validate;
 }
