@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeIssueMessage } from '../config/errors.js';
 
 /** The Segment-spec call types Segmentloom understands. */
 export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
@@ -50,7 +51,7 @@ export function checkEvent(value: unknown): EventCheck {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return { ok: false, reason: `invalid event: field "${where}": ${issueMessage(issue)}` };
+    return { ok: false, reason: `invalid event: field "${where}": ${safeIssueMessage(issue)}` };
   }
   const event = result.data as SegmentEvent;
   if (event.type === 'track' && typeof event.event !== 'string') {
@@ -97,18 +98,4 @@ export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  // zod's default messages can quote the received value; keep only the expectation.
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${issue.expected}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-      return 'must not be empty';
-    default:
-      return issue.code.replace(/_/g, ' ');
-  }
 }

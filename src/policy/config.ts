@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeIssueMessage } from '../config/errors.js';
 import { PathTrie } from '../events/index.js';
 
 /**
@@ -176,29 +177,10 @@ export function parsePolicyConfig(raw: unknown, options: { env?: Env; fieldPrefi
 export function toConfigIssue(issue: z.core.$ZodIssue, fieldPrefix = ''): ConfigIssue {
   let field = fieldPrefix;
   for (const part of issue.path) field = joinField(field, typeof part === 'number' ? part : String(part));
-  return { field: field === '' ? '(root)' : field, message: issueMessage(issue) };
+  return { field: field === '' ? '(root)' : field, message: safeIssueMessage(issue) };
 }
 
 export function joinField(prefix: string, part: string | number): string {
   if (typeof part === 'number') return `${prefix}[${part}]`;
   return prefix === '' ? part : `${prefix}.${part}`;
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  // zod's default messages can quote the received value (a secret, say); keep only the expectation.
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${issue.expected}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small':
-      return issue.origin === 'array' ? 'must not be empty' : issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`;
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-    case 'invalid_format':
-    case 'custom':
-      return issue.message;
-    default:
-      return issue.code.replace(/_/g, ' ');
-  }
 }
