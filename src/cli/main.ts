@@ -17,6 +17,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   subject: { summary: 'export all stored data of a data subject (access request)', load: () => loadCommand('subject') },
   retention: { summary: 'sweep events past their retention period', load: () => loadCommand('retention') },
   alerts: { summary: 'send a test alert to a configured channel', load: () => loadCommand('alerts') },
+  serve: { summary: 'serve the control-plane HTTP API (inventory, classifiers, policies, requests, keys, audit)', load: () => loadCommand('serve') },
+  keys: { summary: 'create, list, rotate and revoke API keys (bootstrap the first owner key)', load: () => loadCommand('keys') },
 };
 
 async function loadCommand(file: string): Promise<Command> {

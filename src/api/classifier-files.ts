@@ -1,0 +1,118 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { stringify } from 'yaml';
+import { ConfigError } from '../config/errors.js';
+import { parseClassifierFile, type CompiledClassifier } from '../detect/index.js';
+import type { ApiContext } from './context.js';
+import { ApiError, badRequest, conflict } from './errors.js';
+
+/** Classifier files as the engine sees them: every directory in load order, later ids winning. */
+
+export interface ClassifierEntry {
+  classifier: CompiledClassifier;
+  dir: string;
+  file: string;
+  origin: 'builtin' | 'custom';
+  overridden: boolean;
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** A broken file on disk is not the caller's fault, but naming it is the useful answer. */
+function parseOnDisk(file: string, text: string): CompiledClassifier[] {
+  try {
+    return parseClassifierFile(file, text);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ApiError(409, 'config_invalid', `a classifier file on disk is invalid: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function readClassifiers(ctx: ApiContext): Promise<ClassifierEntry[]> {
+  const entries: ClassifierEntry[] = [];
+  for (const dir of ctx.classifierDirs) {
+    for (const name of await yamlFiles(dir)) {
+      const file = join(dir, name);
+      for (const classifier of parseOnDisk(file, await readFile(file, 'utf8'))) {
+        for (const earlier of entries) if (earlier.classifier.id === classifier.id) earlier.overridden = true;
+        entries.push({ classifier, dir, file, origin: ctx.builtinDirs.has(dir) ? 'builtin' : 'custom', overridden: false });
+      }
+    }
+  }
+  return entries;
+}
+
+export function summary(entry: ClassifierEntry) {
+  const c = entry.classifier;
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    category: c.category,
+    classification: c.classification,
+    enabled: c.enabled,
+    priority: c.priority,
+    origin: entry.origin,
+    file: basename(entry.file),
+    overridden: entry.overridden,
+  };
+}
+
+/** The definition in force for an id (the last directory's), or null. */
+export async function findClassifier(ctx: ApiContext, id: string): Promise<ClassifierEntry | null> {
+  return (await readClassifiers(ctx)).filter((e) => e.classifier.id === id && !e.overridden).pop() ?? null;
+}
+
+export function customDir(ctx: ApiContext): string {
+  if (ctx.customClassifierDir === null) {
+    throw conflict('no_custom_classifier_dir', 'no custom classifier directory: list one after builtin in the config `classifiers`, or start serve with --classifier-dir');
+  }
+  return ctx.customClassifierDir;
+}
+
+/**
+ * Validates a submitted classifier with the engine's own loader, as the file it will become, and
+ * returns the text to write (JSON submissions are written as the equivalent YAML).
+ */
+export async function validateClassifier(ctx: ApiContext, id: string, body: string, contentType: string | undefined): Promise<{ content: string; classifier: CompiledClassifier; file: string }> {
+  const dir = customDir(ctx);
+  const file = join(dir, `${id}.yaml`);
+  let content = body;
+  if (isJson(contentType)) {
+    try {
+      content = stringify(JSON.parse(body));
+    } catch {
+      throw badRequest('body', 'not valid JSON');
+    }
+  }
+  let compiled: CompiledClassifier[];
+  try {
+    compiled = parseClassifierFile(`${id}.yaml`, content);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ApiError(400, 'invalid_classifier', err.field ? err.message : `body: ${err.message}`, err.field ?? 'body');
+    throw err;
+  }
+  if (compiled.length !== 1) throw badRequest('classifiers', 'a classifier written through the API is one classifier per file, not a list');
+  const classifier = compiled[0]!;
+  if (classifier.id !== id) throw badRequest('id', `must equal the id in the URL (${id})`);
+  // The engine refuses a directory defining an id twice: check the other files of the directory now.
+  for (const name of await yamlFiles(dir)) {
+    if (name === `${id}.yaml`) continue;
+    const other = join(dir, name);
+    if (parseOnDisk(other, await readFile(other, 'utf8')).some((c) => c.id === id)) {
+      throw conflict('duplicate_classifier', `classifier ${id} is also defined in ${name} of the same directory; change it there`, 'id');
+    }
+  }
+  return { content, classifier, file };
+}
+
+export function isJson(contentType: string | undefined): boolean {
+  return /^application\/(.+\+)?json\b/i.test(contentType ?? '');
+}

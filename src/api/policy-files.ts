@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseDocument, stringify } from 'yaml';
+import { substituteEnv } from '../config/engine-env.js';
+import { ENGINE_KEYS } from '../config/engine-schema.js';
+import { ConfigError } from '../config/errors.js';
+import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../policy/index.js';
+import { sha256 } from './config-versions.js';
+import type { ApiContext } from './context.js';
+import { ApiError, badRequest, notFound } from './errors.js';
+import { isJson } from './classifier-files.js';
+
+/**
+ * The policy file through the API. Hashing secrets are the one secret a policy document can hold:
+ * documents shown are redacted, and documents submitted must reference secrets as `${ENV_VAR}`
+ * (the API keeps every version in the database and shows them; a literal secret would spread).
+ */
+
+const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+export const REDACTED = '[redacted]';
+
+/** `onDisk`: a broken file on disk is a conflict to fix there, not the caller's bad input. */
+function parseYaml(text: string, what: string, onDisk = false): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  // The parser's messages can quote the source (possibly a secret): report the error code only.
+  if (doc.errors.length > 0) {
+    const message = `${what} is not valid YAML (${doc.errors[0]!.code})`;
+    throw onDisk ? new ApiError(409, 'config_invalid', message) : badRequest('body', message);
+  }
+  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Replaces every hashing secret that is not an `${ENV_VAR}` reference. */
+export function redactPolicy(document: Record<string, unknown>): Record<string, unknown> {
+  const hashing = document.hashing;
+  if (!isMapping(hashing) || !Array.isArray(hashing.keys)) return document;
+  const keys = hashing.keys.map((key: unknown) =>
+    isMapping(key) && 'secret' in key && !(typeof key.secret === 'string' && ENV_REFERENCE.test(key.secret)) ? { ...key, secret: REDACTED } : key,
+  );
+  return { ...document, hashing: { ...hashing, keys } };
+}
+
+export interface CurrentPolicy {
+  file: string | null;
+  inline: boolean;
+  sha256: string | null;
+  document: Record<string, unknown>;
+}
+
+/** The policy in force on disk: the policy file, else the policy sections inline in the engine config. */
+export async function readPolicy(ctx: ApiContext): Promise<CurrentPolicy> {
+  if (ctx.policyFile !== null) {
+    const text = await readFile(ctx.policyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    const document = text === null ? {} : parseYaml(text, 'the policy file on disk', true);
+    return { file: basename(ctx.policyFile), inline: false, sha256: text === null ? null : sha256(text), document: redactPolicy(isMapping(document) ? document : {}) };
+  }
+  if (ctx.configFile === null) throw notFound('policy configuration');
+  const text = await readFile(ctx.configFile, 'utf8');
+  const config = parseYaml(text, 'the engine config', true);
+  // Only the policy sections: the engine sections hold Kafka credentials, alerts hold webhook URLs.
+  const policy = Object.fromEntries(Object.entries(isMapping(config) ? config : {}).filter(([key]) => !ENGINE_KEYS.has(key) && key !== 'alerts'));
+  return { file: null, inline: true, sha256: null, document: redactPolicy(policy) };
+}
+
+/** Parses and validates a submitted policy document exactly as the engine will; returns the text to write. */
+export function validatePolicy(ctx: ApiContext, body: string, contentType: string | undefined): { content: string; policy: PolicyConfig } {
+  let raw: unknown;
+  let content = body;
+  if (isJson(contentType)) {
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      throw badRequest('body', 'not valid JSON');
+    }
+    content = stringify(raw);
+  } else {
+    raw = parseYaml(body, 'the body');
+  }
+  if (!isMapping(raw)) throw badRequest('body', 'expected a mapping of policy sections (hashing, policies, destinations, consentDefault)');
+  const hashing = raw.hashing;
+  if (isMapping(hashing) && Array.isArray(hashing.keys)) {
+    hashing.keys.forEach((key: unknown, i) => {
+      if (isMapping(key) && typeof key.secret === 'string' && !ENV_REFERENCE.test(key.secret)) {
+        throw badRequest(`hashing.keys[${i}].secret`, 'write an ${ENV_VAR} reference: the API versions and shows policy files, so it does not take literal secrets');
+      }
+    });
+  }
+  let policy: PolicyConfig;
+  try {
+    policy = parsePolicyConfig(substituteEnv(raw, ctx.env, 'policy'));
+  } catch (err) {
+    if (err instanceof PolicyConfigError) throw new ApiError(400, 'invalid_policy', err.message, err.field);
+    if (err instanceof ConfigError) throw new ApiError(400, 'invalid_policy', err.message.replace(/^policy: /, ''), err.field ?? 'body');
+    throw err;
+  }
+  return { content, policy };
+}

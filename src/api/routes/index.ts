@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../context.js';
+import type { RouteSpec } from '../route.js';
+import { alertRoutes, registerAlertRoutes } from './alerts.js';
+import { auditRoutes, registerAuditRoutes } from './audit.js';
+import { classifierRoutes, registerClassifierRoutes } from './classifiers.js';
+import { inventoryRoutes, registerInventoryRoutes } from './inventory.js';
+import { keyRoutes, registerKeyRoutes } from './keys.js';
+import { policyRoutes, registerPolicyRoutes } from './policies.js';
+import { registerRequestRoutes, requestRoutes } from './requests.js';
+import { registerSystemRoutes, systemRoutes } from './system.js';
+
+/** Every route of the API, in document order (the OpenAPI document and the authz test read this). */
+export const ROUTE_SPECS: readonly RouteSpec[] = [
+  ...Object.values(systemRoutes),
+  ...Object.values(inventoryRoutes),
+  ...Object.values(classifierRoutes),
+  ...Object.values(policyRoutes),
+  ...Object.values(requestRoutes),
+  ...Object.values(alertRoutes),
+  ...Object.values(keyRoutes),
+  ...Object.values(auditRoutes),
+];
+
+/** One encapsulated plugin per route group: content-type parsers set by a group stay in it. */
+export async function registerRoutes(app: FastifyInstance, ctx: ApiContext, openapi: () => object): Promise<void> {
+  await app.register(async (scope) => registerSystemRoutes(scope, ctx, openapi));
+  await app.register(async (scope) => registerInventoryRoutes(scope, ctx));
+  await app.register(async (scope) => registerClassifierRoutes(scope, ctx));
+  await app.register(async (scope) => registerPolicyRoutes(scope, ctx));
+  await app.register(async (scope) => registerRequestRoutes(scope, ctx));
+  await app.register(async (scope) => registerAlertRoutes(scope, ctx));
+  await app.register(async (scope) => registerKeyRoutes(scope, ctx));
+  await app.register(async (scope) => registerAuditRoutes(scope, ctx));
+}

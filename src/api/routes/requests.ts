@@ -1,0 +1,132 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { exportSubject } from '../../storage/access.js';
+import { REQUEST_TYPES, SubjectRequests, type SubjectSelector } from '../../storage/requests.js';
+import { writeAudit } from '../audit.js';
+import type { ApiContext } from '../context.js';
+import { conflict, notFound } from '../errors.js';
+import { defineRoute, handle } from '../route.js';
+import { receiptSchema, subjectExportSchema, subjectRequestSchema } from '../schemas.js';
+
+const IDS = ['userId', 'anonymousId', 'email'] as const;
+const identifier = z.string().min(1).max(1024);
+const identifierFields = {
+  userId: identifier.optional(),
+  anonymousId: identifier.optional(),
+  email: identifier.refine((s) => s.includes('@'), 'expected an email address').optional(),
+};
+
+/** Exactly one identifier names the subject; the error names the field to fix. */
+function oneIdentifier(value: Partial<Record<(typeof IDS)[number], string>>, ctx: z.RefinementCtx): void {
+  const given = IDS.filter((k) => value[k] !== undefined);
+  if (given.length === 1) return;
+  ctx.addIssue({ code: 'custom', path: [given[1] ?? 'userId'], message: 'name exactly one of userId, anonymousId or email' });
+}
+
+function selectorOf(value: Partial<Record<(typeof IDS)[number], string>>): SubjectSelector {
+  if (value.userId !== undefined) return { userId: value.userId };
+  if (value.anonymousId !== undefined) return { anonymousId: value.anonymousId };
+  return { email: value.email! };
+}
+
+const requestParams = z.strictObject({ id: z.uuid('must be a request id (UUID)') });
+
+export const requestRoutes = {
+  create: defineRoute({
+    operationId: 'createSubjectRequest',
+    method: 'POST',
+    url: '/requests',
+    tag: 'requests',
+    summary: 'Create a deletion or suppression request; it runs right after the answer',
+    description: 'The identifier is hashed at once and never stored or logged. Poll `GET /requests/{id}` for the status.',
+    action: 'requests.create',
+    body: z.strictObject({ type: z.enum(REQUEST_TYPES), ...identifierFields }).superRefine(oneIdentifier),
+    response: { status: 202, description: 'Received', schema: subjectRequestSchema },
+    errors: [400],
+    audit: 'requests.create',
+  }),
+  get: defineRoute({
+    operationId: 'getSubjectRequest',
+    method: 'GET',
+    url: '/requests/:id',
+    tag: 'requests',
+    summary: 'Status of a request',
+    action: 'requests.read',
+    params: requestParams,
+    response: { status: 200, description: 'The request', schema: subjectRequestSchema },
+    errors: [400, 404],
+  }),
+  receipt: defineRoute({
+    operationId: 'getSubjectRequestReceipt',
+    method: 'GET',
+    url: '/requests/:id/receipt',
+    tag: 'requests',
+    summary: 'Receipt of a finished request: what was removed or suppressed, and where',
+    action: 'requests.read',
+    params: requestParams,
+    response: { status: 200, description: 'The receipt', schema: receiptSchema },
+    errors: [400, 404, 409],
+  }),
+  export: defineRoute({
+    operationId: 'exportSubject',
+    method: 'GET',
+    url: '/subjects/export',
+    tag: 'requests',
+    summary: "Everything stored about a data subject, decrypted (right of access)",
+    description: 'Returns personal data by design, to owners holding profiles:read; each export is audited (by lookup hash).',
+    action: 'subjects.export',
+    query: z.strictObject(identifierFields).superRefine(oneIdentifier),
+    response: { status: 200, description: 'The export', schema: subjectExportSchema },
+    errors: [400],
+    audit: 'subjects.export',
+  }),
+};
+
+export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  handle(app, ctx, requestRoutes.create, async ({ body, principal, req }) => {
+    const created = await ctx.db.transaction(async (tx) => {
+      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher }).create(body.type, selectorOf(body));
+      await writeAudit(tx, {
+        actor: { keyId: principal.keyId, role: principal.role },
+        action: 'requests.create',
+        targetType: 'subject_request',
+        targetId: request.id,
+        before: null,
+        after: { type: request.type, idKind: request.idKind, lookupHash: request.lookupHash, status: request.status },
+        requestId: req.id,
+      });
+      return request;
+    });
+    // Run once committed; a failure is recorded on the request (FAILED) and it can be run again.
+    const running = ctx.storage.requests
+      .run(created.id)
+      .catch((err: unknown) => ctx.logger.error({ requestId: created.id, err: err instanceof Error ? err.name : 'error' }, 'subject request run failed'))
+      .finally(() => ctx.background.delete(running));
+    ctx.background.add(running);
+    return created;
+  });
+  handle(app, ctx, requestRoutes.get, async ({ params }) => {
+    const request = await ctx.storage.requests.get(params.id);
+    if (!request) throw notFound('request');
+    return request;
+  });
+  handle(app, ctx, requestRoutes.receipt, async ({ params }) => {
+    const request = await ctx.storage.requests.get(params.id);
+    if (!request) throw notFound('request');
+    if (request.status !== 'FINISHED' || !request.receipt) throw conflict('not_finished', `the request is ${request.status}; a receipt exists once it is FINISHED`);
+    return request.receipt;
+  });
+  handle(app, ctx, requestRoutes.export, async ({ query, principal, req }) => {
+    const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));
+    await writeAudit(ctx.db, {
+      actor: { keyId: principal.keyId, role: principal.role },
+      action: 'subjects.export',
+      targetType: 'subject',
+      targetId: data.lookupHash,
+      before: null,
+      after: { idKind: data.idKind, subjects: data.subjects.length, events: data.subjects.reduce((n, s) => n + s.events.length, 0) },
+      requestId: req.id,
+    });
+    return data;
+  });
+}

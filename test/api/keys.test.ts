@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi } from '../../src/api/server.js';
+import { run as keysCommand } from '../../src/cli/commands/keys.js';
+import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { openDb } from '../../src/storage/open.js';
+import { storageOn } from '../storage/helpers.js';
+import { startTestApi, tempDir, type TestApi } from './helpers.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const secretOf = (token: string) => token.split('_').slice(2).join('_');
+
+describe('API keys', () => {
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ now: () => new Date(clock) });
+  });
+  afterAll(() => api.close());
+
+  it('shows the token once and stores only a SHA-256 of the secret', async () => {
+    const created = await api.call('POST', '/keys', { body: { name: 'ci', role: 'editor' } });
+    expect(created.status).toBe(201);
+    const token: string = created.json.token;
+    expect(token).toMatch(/^sl_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    expect(created.json.key).toMatchObject({ name: 'ci', role: 'editor', scopes: ['inventory:manage', 'policies:manage'], revokedAt: null });
+    const secret = secretOf(token);
+
+    const listed = await api.call('GET', '/keys');
+    expect(listed.text).not.toContain(secret);
+    expect(listed.json.items.find((k: { id: string }) => k.id === created.json.key.id)).not.toHaveProperty('token');
+
+    const rows = [...(await api.t.db.query('SELECT * FROM api_keys')), ...(await api.t.db.query('SELECT * FROM api_key_secrets'))];
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(secret);
+    expect(dump).not.toContain(token);
+    const [stored] = await api.t.db.query<{ secret_hash: string }>('SELECT secret_hash FROM api_key_secrets WHERE key_id = $1', [created.json.key.id]);
+    expect(stored!.secret_hash).toBe(sha256(secret));
+
+    const audit = JSON.stringify(await api.t.db.query('SELECT * FROM audit_log'));
+    expect(audit).not.toContain(secret);
+    expect((await api.call('GET', '/inventory', { token })).status).toBe(200);
+  });
+
+  it('rotation: both secrets work during the overlap, the old one stops after it', async () => {
+    const { id, token: old } = await api.key('viewer', [], 'rotating');
+    const rotated = await api.call('POST', `/keys/${id}/rotate`, { body: { overlapSeconds: 60 } });
+    expect(rotated.status).toBe(200);
+    const fresh: string = rotated.json.token;
+    expect(fresh).not.toBe(old);
+    expect(rotated.json.key.secrets).toHaveLength(2);
+    expect(rotated.json.key.secrets[0].expiresAt).toBe(new Date(clock + 60_000).toISOString());
+
+    clock += 59_000;
+    expect((await api.call('GET', '/inventory', { token: old })).status).toBe(200);
+    expect((await api.call('GET', '/inventory', { token: fresh })).status).toBe(200);
+
+    clock += 2_000;
+    const rejected = await api.call('GET', '/inventory', { token: old });
+    expect(rejected.status).toBe(401);
+    expect(rejected.json.error.message).toMatch(/invalid, expired or revoked/);
+    expect((await api.call('GET', '/inventory', { token: fresh })).status).toBe(200);
+    expect((await api.call('GET', '/keys')).json.items.find((k: { id: string }) => k.id === id).secrets).toHaveLength(1);
+  });
+
+  it('rotation with no overlap stops the old secret at once; the default overlap is an hour', async () => {
+    const { id, token: old } = await api.key('viewer', [], 'rotate-now');
+    const now = await api.call('POST', `/keys/${id}/rotate`, { body: { overlapSeconds: 0 } });
+    expect((await api.call('GET', '/inventory', { token: old })).status).toBe(401);
+    expect((await api.call('GET', '/inventory', { token: now.json.token })).status).toBe(200);
+    const later = await api.call('POST', `/keys/${id}/rotate`);
+    expect(later.status).toBe(200);
+    expect(later.json.key.secrets[0].expiresAt).toBe(new Date(clock + 3_600_000).toISOString());
+  });
+
+  it('revocation takes effect at once, in every API process on the database', async () => {
+    // A second API server on the same database stands in for another process: no shared cache.
+    const other = await startApi({
+      storage: api.storage,
+      classifierDirs: [BUILTIN_CLASSIFIERS_DIR],
+      policyFile: null,
+      registry: new Registry(),
+      logger: silentLogger(),
+      now: () => new Date(clock),
+    });
+    try {
+      const { id, token } = await api.key('editor', undefined, 'to-revoke');
+      expect((await fetch(`${other.url}/inventory`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      const revoked = await api.call('DELETE', `/keys/${id}`);
+      expect(revoked.status).toBe(200);
+      expect(revoked.json.revokedAt).not.toBeNull();
+      expect(revoked.json.secrets).toEqual([]);
+      expect((await fetch(`${other.url}/inventory`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+      expect((await api.call('GET', '/inventory', { token })).status).toBe(401);
+      // A revoked key cannot be rotated back to life.
+      expect((await api.call('POST', `/keys/${id}/rotate`, { body: {} })).status).toBe(404);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a tampered secret with a valid key id is rejected', async () => {
+    const { token } = await api.key('owner');
+    const last = token.at(-1) === 'A' ? 'B' : 'A';
+    expect((await api.call('GET', '/keys', { token: token.slice(0, -1) + last })).status).toBe(401);
+  });
+});
+
+describe('segmentloom keys (bootstrap CLI)', () => {
+  const dataDir = join(tempDir('sl-keys-cli-'), 'db');
+  const capture = () => {
+    let text = '';
+    return { stream: new Writable({ write: (chunk, _e, cb) => ((text += String(chunk)), cb()) }), text: () => text };
+  };
+  const cli = async (...args: string[]) => {
+    const out = capture();
+    const err = capture();
+    const code = await keysCommand([...args, '--data-dir', dataDir], { stdout: out.stream, stderr: err.stream, env: {} });
+    return { code, stdout: out.text(), stderr: err.text() };
+  };
+
+  it('creates the first owner key, printed once, usable against the API, audited as cli', async () => {
+    const created = await cli('create', '--role', 'owner', '--name', 'admin');
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^sl_[0-9a-f]{16}_/);
+    expect(created.stderr).toMatch(/shown once/);
+
+    const listed = await cli('list', '--format', 'json');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).not.toContain(secretOf(token));
+    expect(JSON.parse(listed.stdout)[0]).toMatchObject({ name: 'admin', role: 'owner', createdBy: null });
+
+    // Usage errors are thrown for src/cli/main.ts to report (exit status 2).
+    await expect(cli('create', '--role', 'viewer', '--name', 'v', '--scopes', 'deletions:trigger')).rejects.toThrow(/a viewer key cannot hold deletions:trigger/);
+    await expect(cli('create', '--role', 'boss', '--name', 'v')).rejects.toThrow(/--role must be one of/);
+
+    const db = await openDb({ dataDir });
+    const storage = await storageOn(db);
+    const api = await startApi({ storage, classifierDirs: [BUILTIN_CLASSIFIERS_DIR], policyFile: null, registry: new Registry(), logger: silentLogger() });
+    try {
+      const res = await fetch(`${api.url}/audit?action=keys.create`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: Array<{ actor: unknown; after: unknown }> };
+      expect(body.items[0]).toMatchObject({ actor: { keyId: null, role: 'cli' }, after: { name: 'admin', role: 'owner' } });
+    } finally {
+      await api.close();
+      await db.close();
+    }
+
+    const id = /^sl_([0-9a-f]{16})_/.exec(token)![1]!;
+    const rotated = await cli('rotate', id, '--overlap-seconds', '0');
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout.trim()).not.toBe(token);
+    expect((await cli('revoke', id)).code).toBe(0);
+    expect((await cli('revoke', 'ffffffffffffffff')).code).toBe(1);
+  });
+});
