@@ -57,6 +57,8 @@ const valueMatching = z.strictObject({
    * phone number is one run; the digits scattered over a user agent or URL are not.
    */
   minDigits: z.number().int().min(0).default(0),
+  /** At least this many characters in one run of hex digits and : - . separators (MAC, IP notation). */
+  minHexRun: z.number().int().min(0).default(0),
   /** At least one of these characters must occur. */
   requireAnyOf: z.string().default(''),
   /** At least one of these substrings must occur (e.g. `eyJ` for JWTs): a literal prefilter. */

@@ -27,6 +27,7 @@ export interface CompiledClassifier extends ClassifierInfo {
     readonly minLength: number;
     readonly maxLength: number;
     readonly minDigits: number;
+    readonly minHexRun: number;
     readonly requireAnyOf: string;
     readonly hints: readonly string[];
     readonly ignoreUnderKeys: readonly string[];
@@ -88,6 +89,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
       minLength: value.minLength,
       maxLength: value.maxLength,
       minDigits: value.minDigits,
+      minHexRun: value.minHexRun,
       requireAnyOf: value.requireAnyOf,
       hints: value.hints,
       ignoreUnderKeys: value.ignoreUnderKeys,

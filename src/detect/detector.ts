@@ -3,7 +3,7 @@ import type { CompiledClassifier } from './compile.js';
 import { KeyMatcher, type KeyMatch } from './key-matcher.js';
 import { splitWords } from './key-words.js';
 import type { ClassifierInfo, Detection, PointDetector } from './types.js';
-import { checkValue } from './value-check.js';
+import { checkValue, type ValueVerdict } from './value-check.js';
 import { ValueScanner } from './value-scanner.js';
 
 /** Everything decided about a path once, then reused for every value seen there. */
@@ -13,12 +13,15 @@ interface PathDecision {
   keyAndValue: Detection | null;
   /** Classifiers whose value matches are not believed under this key. */
   skip: ReadonlySet<CompiledClassifier> | null;
+  /** Recent verdicts of the key's classifier on values (shared by every path that classifier's key matches). */
+  verdicts: Map<string, ValueVerdict> | null;
   /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
   lastValue: Leaf | undefined;
   lastDetection: Detection | null;
 }
 
 let nextGeneration = 0;
+const VERDICT_CACHE_SIZE = 4096;
 
 /**
  * Classifies leaves: the key says what a field is meant to hold, the value says what it holds.
@@ -31,6 +34,7 @@ export class Detector implements PointDetector {
   private readonly keys: KeyMatcher<CompiledClassifier>;
   private readonly scanner: ValueScanner;
   private readonly ignoreRules: Array<{ classifier: CompiledClassifier; words: string[][] }>;
+  private readonly verdictCaches = new Map<CompiledClassifier, Map<string, ValueVerdict>>();
 
   constructor(readonly compiled: readonly CompiledClassifier[]) {
     this.classifiers = compiled.map((c) => c.valueDetection.classifier);
@@ -56,7 +60,7 @@ export class Detector implements PointDetector {
     const key = decision.key;
     if (key !== null && key.classifier.value.types.has(type as 'string')) {
       const classifier = key.classifier;
-      const verdict = type === 'boolean' ? 'none' : checkValue(classifier, type === 'string' ? (value as string) : String(value));
+      const verdict = type === 'boolean' ? 'none' : this.verdict(classifier, decision.verdicts!, type === 'string' ? (value as string) : String(value));
       const needs = classifier.confidence.keyNeeds;
       if (verdict === 'valid') return decision.keyAndValue;
       if (needs === 'type' || (needs === 'pattern' && verdict === 'shape')) return decision.keyOnly;
@@ -71,6 +75,20 @@ export class Detector implements PointDetector {
       return found === null ? null : found.valueDetection;
     }
     return null;
+  }
+
+  /**
+   * Names, streets and ids recur across events and paths: a bounded memo of verdicts per classifier
+   * spares the RE2 and validator work for values seen recently. Cleared when full, so memory is flat.
+   */
+  private verdict(classifier: CompiledClassifier, cache: Map<string, ValueVerdict>, text: string): ValueVerdict {
+    let verdict = cache.get(text);
+    if (verdict === undefined) {
+      verdict = checkValue(classifier, text);
+      if (cache.size >= VERDICT_CACHE_SIZE) cache.clear();
+      cache.set(text, verdict);
+    }
+    return verdict;
   }
 
   /** The cached per-path decision (exposed for `classifiers test` explanations). */
@@ -103,7 +121,12 @@ export class Detector implements PointDetector {
         if (rule.words.some((run) => containsRun(words, run))) (skip ??= new Set()).add(rule.classifier);
       }
     }
-    return { key, keyOnly, keyAndValue, skip, lastValue: undefined, lastDetection: null };
+    let verdicts: Map<string, ValueVerdict> | null = null;
+    if (key !== null) {
+      verdicts = this.verdictCaches.get(key.classifier) ?? null;
+      if (verdicts === null) this.verdictCaches.set(key.classifier, (verdicts = new Map()));
+    }
+    return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null };
   }
 }
 

@@ -11,7 +11,9 @@ const MAX_CANDIDATES = 8;
 /** `mode` picks the patterns: `key` confirms a value under a matching key, `scan` hunts under any key. */
 export function checkValue(classifier: CompiledClassifier, text: string, mode: 'key' | 'scan' = 'key'): ValueVerdict {
   const value = classifier.value;
-  if (text.length < value.minLength || text.length > value.maxLength) return 'none';
+  // minLength and the other prefilters are for scanning; under a matching key the patterns and
+  // validators decide (an 8-character token under `api_key` counts).
+  if (text.length > value.maxLength || (mode === 'scan' && text.length < value.minLength)) return 'none';
   const extractors = mode === 'key' ? value.extractors : value.scanExtractors;
   if (extractors.length === 0) {
     if (value.validators.length === 0) return 'none';

@@ -40,7 +40,7 @@ export class ValueScanner {
     this.set = sources.length > 0 ? new RE2.Set(sources, 'u') : null;
     this.minLength = Math.min(...this.classifiers.map((c) => c.value.minLength), Infinity);
     this.anyOfMasks = this.classifiers.map((c) => maskOf(c.value.requireAnyOf));
-    this.allNeedShape = this.classifiers.every((c, i) => c.value.minDigits > 0 || this.anyOfMasks[i]! > 0);
+    this.allNeedShape = this.classifiers.every((c, i) => c.value.minDigits > 0 || c.value.minHexRun > 0 || this.anyOfMasks[i]! > 0);
   }
 
   get size(): number {
@@ -56,6 +56,9 @@ export class ValueScanner {
     const shape = shapeOf(text);
     // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
     if (shape === 0 && this.allNeedShape) return null;
+    // Hyphenated hex ids (UUIDs, request ids) of 20+ characters, without colons: never a MAC (17
+    // characters), an IP or a card; skipped without running any pattern.
+    if ((shape & DASH) !== 0 && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20) return null;
     let anyCandidate = false;
     for (let i = 0; i < this.classifiers.length; i++) {
       if (this.prefilter(i, text, shape, fromNumber, skip)) {
@@ -81,7 +84,8 @@ export class ValueScanner {
   private prefilter(index: number, text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): boolean {
     const c = this.classifiers[index]!;
     const v = c.value;
-    if (text.length < v.minLength || text.length > v.maxLength || shape >>> RUN_SHIFT < v.minDigits) return false;
+    if (text.length < v.minLength || text.length > v.maxLength) return false;
+    if (((shape >>> DIGIT_SHIFT) & FIELD) < v.minDigits || ((shape >>> HEX_SHIFT) & FIELD) < v.minHexRun) return false;
     if (fromNumber && !v.types.has('number')) return false;
     const anyOf = this.anyOfMasks[index]!;
     if (anyOf > 0 ? (shape & anyOf) === 0 : anyOf < 0 && !hasAnyOf(text, v.requireAnyOf)) return false;
@@ -94,33 +98,53 @@ function riskRank(c: CompiledClassifier): number {
   return c.classification === 'red' ? 2 : c.classification === 'yellow' ? 1 : 0;
 }
 
-// One pass over a value gives its "shape": which marker characters occur (low bits) and the most
-// digits in one run of digits and number separators (high bits). Prefilters read only this.
+// One pass over a value gives its "shape": which marker characters occur (bits 0–9), the most
+// digits in one run of digits and number separators (bits 10–19), and the longest run of hex digits
+// and : - . separators (bits 20–29: MAC and IP addresses are such runs, URLs and prose are not).
+// Prefilters read only this number.
 const TRACKED = '@:.-+( /_,';
-const RUN_SHIFT = 16;
+const DIGIT_SHIFT = 10;
+const HEX_SHIFT = 20;
+const FIELD = 0x3ff;
 const BIT = new Int32Array(128).fill(0);
 for (let i = 0; i < TRACKED.length; i++) BIT[TRACKED.charCodeAt(i)] = 1 << i;
+const DASH = BIT[45]!;
+const COLON = BIT[58]!;
 
 export function shapeOf(text: string): number {
   let bits = 0;
-  let best = 0;
-  let run = 0;
+  let digitBest = 0;
+  let digitRun = 0;
+  let hexBest = 0;
+  let hexRun = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 48 && code <= 57) {
-      if (++run > best) best = run;
+      if (++digitRun > digitBest) digitBest = digitRun;
+      if (++hexRun > hexBest) hexBest = hexRun;
       continue;
     }
     if (code < 128) bits |= BIT[code]!;
     // Separators inside numbers: space - . ( ) / +
-    if (code !== 32 && code !== 45 && code !== 46 && code !== 40 && code !== 41 && code !== 47 && code !== 43) run = 0;
+    if (code !== 32 && code !== 45 && code !== 46 && code !== 40 && code !== 41 && code !== 47 && code !== 43) digitRun = 0;
+    // Hex digits and the separators of MAC/IP notation: a-f A-F : - .
+    if ((code >= 97 && code <= 102) || (code >= 65 && code <= 70) || code === 58 || code === 45 || code === 46) {
+      if (++hexRun > hexBest) hexBest = hexRun;
+    } else {
+      hexRun = 0;
+    }
   }
-  return bits | (Math.min(best, 0x7fff) << RUN_SHIFT);
+  return bits | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
 }
 
 /** Most digits in one run of digits and number separators. */
 export function longestDigitRun(text: string): number {
-  return shapeOf(text) >>> RUN_SHIFT;
+  return (shapeOf(text) >>> DIGIT_SHIFT) & FIELD;
+}
+
+/** Longest run of hex digits and : - . separators. */
+export function longestHexRun(text: string): number {
+  return (shapeOf(text) >>> HEX_SHIFT) & FIELD;
 }
 
 function maskOf(chars: string): number {

@@ -16,6 +16,8 @@ export class PathNode {
   /** Detection's per-path cache; `cacheGeneration` says which detector filled it. */
   cache: unknown = undefined;
   cacheGeneration = -1;
+  /** Per-path state of whoever owns the trie (e.g. inventory counters): a field, not a map lookup. */
+  data: unknown = undefined;
 
   constructor(parent: PathNode | null, key: string, isElement: boolean, private readonly trie: PathTrie | null) {
     this.parent = parent;

@@ -1,4 +1,4 @@
-import type { Leaf, PathNode } from '../events/index.js';
+import { PathTrie, type Leaf, type PathNode } from '../events/index.js';
 import { riskOf, type Detection } from '../detect/types.js';
 import { exampleOf } from './mask.js';
 import type { DataPointRecord } from './types.js';
@@ -12,20 +12,25 @@ interface PointStats {
   example: string | null;
 }
 
-/** The data points of one (source, event name): looked up once per event, then per leaf by node. */
+/**
+ * The data points of one (source, event name). It owns a path trie, so an event of this name is
+ * walked through it and each point's counters sit on its node: no lookup per leaf.
+ */
 export class EventBucket {
-  readonly points = new Map<PathNode, PointStats>();
+  readonly points: PointStats[] = [];
+  readonly trie = new PathTrie();
   constructor(
     readonly source: string,
     readonly event: string,
   ) {}
 
-  /** Hot path: one map lookup, no allocation unless the point is new or its best decision changes. */
+  /** Hot path: no allocation unless the point is new or its best decision changes. `node` must be of this bucket's trie. */
   observe(node: PathNode, value: Leaf, detection: Detection | null, at: number): void {
-    let stats = this.points.get(node);
+    let stats = node.data as PointStats | undefined;
     if (stats === undefined) {
       stats = { node, count: 0, first: at, last: at, best: null, example: null };
-      this.points.set(node, stats);
+      node.data = stats;
+      this.points.push(stats);
     }
     stats.count++;
     if (at < stats.first) stats.first = at;
@@ -48,12 +53,20 @@ export class EventBucket {
  */
 export class InventoryAggregator {
   private readonly buckets = new Map<string, Map<string, EventBucket>>();
+  private count = 0;
+
+  /** Event names come from producers: past `maxBuckets` new names share one overflow bucket, so memory stays bounded. */
+  constructor(private readonly maxBuckets = 50_000) {}
 
   bucket(source: string, event: string): EventBucket {
     let bySource = this.buckets.get(source);
     if (bySource === undefined) this.buckets.set(source, (bySource = new Map()));
     let bucket = bySource.get(event);
-    if (bucket === undefined) bySource.set(event, (bucket = new EventBucket(source, event)));
+    if (bucket === undefined) {
+      if (this.count >= this.maxBuckets) return this.bucket(source, OVERFLOW_EVENT);
+      bySource.set(event, (bucket = new EventBucket(source, event)));
+      this.count++;
+    }
     return bucket;
   }
 
@@ -62,20 +75,23 @@ export class InventoryAggregator {
     const out: DataPointRecord[] = [];
     for (const bySource of this.buckets.values()) {
       for (const bucket of bySource.values()) {
-        for (const stats of bucket.points.values()) out.push(toRecord(bucket, stats));
+        for (const stats of bucket.points) out.push(toRecord(bucket, stats));
       }
     }
     return out.sort(compareRecords);
   }
 }
 
+/** The event name recorded for events past the aggregator's bound on distinct names. */
+export const OVERFLOW_EVENT = '(other event names)';
+
 export function compareRecords(a: DataPointRecord, b: DataPointRecord): number {
-  return (
-    riskOf(b.classification) - riskOf(a.classification) ||
-    a.source.localeCompare(b.source) ||
-    a.event.localeCompare(b.event) ||
-    a.path.localeCompare(b.path)
-  );
+  return riskOf(b.classification) - riskOf(a.classification) || byCodeUnit(a.source, b.source) || byCodeUnit(a.event, b.event) || byCodeUnit(a.path, b.path);
+}
+
+/** Plain code-unit order: deterministic across locales, and far cheaper than localeCompare. */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function outranks(a: Detection, b: Detection): boolean {

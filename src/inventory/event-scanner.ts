@@ -4,7 +4,6 @@ import {
   eventName,
   EventShapeError,
   flatten,
-  PathTrie,
   type EventLimits,
   type Leaf,
   type LeafVisitor,
@@ -23,7 +22,6 @@ export type ScanOutcome = { ok: true; leaves: number } | { ok: false; code: stri
  */
 export class EventScanner {
   readonly aggregator = new InventoryAggregator();
-  readonly trie: PathTrie;
   // One event's leaves, gathered during the walk and recorded only if the whole event is accepted
   // (a rejected event must add nothing to the inventory). Reused arrays: no per-leaf objects.
   private readonly nodes: PathNode[] = [];
@@ -34,9 +32,7 @@ export class EventScanner {
   constructor(
     private readonly detector: PointDetector,
     private readonly limits: EventLimits = DEFAULT_LIMITS,
-    trie?: PathTrie,
   ) {
-    this.trie = trie ?? new PathTrie();
     this.visit = (node: PathNode, value: Leaf) => {
       this.nodes.push(node);
       this.values.push(value);
@@ -54,14 +50,15 @@ export class EventScanner {
     this.nodes.length = 0;
     this.values.length = 0;
     this.detections.length = 0;
+    const bucket = this.aggregator.bucket(source, eventName(event));
     let leaves: number;
     try {
-      leaves = flatten(this.trie.root, event, this.visit, this.limits);
+      // Each (source, event name) has its own trie: the inventory counters live on its nodes.
+      leaves = flatten(bucket.trie.root, event, this.visit, this.limits);
     } catch (err) {
       if (err instanceof EventShapeError) return { ok: false, code: err.code, reason: err.message };
       throw err;
     }
-    const bucket = this.aggregator.bucket(source, eventName(event));
     const at = eventTime(event);
     for (let i = 0; i < leaves; i++) bucket.observe(this.nodes[i]!, this.values[i]!, this.detections[i]!, at);
     return { ok: true, leaves };

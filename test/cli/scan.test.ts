@@ -165,14 +165,15 @@ describe('scan: every output format carries the same fields and the same records
     expect(tableClasses).toEqual(reference.map((r) => r.classification));
   });
 
-  it('within one risk level, sorts by source, event and path', () => {
+  it('within one risk level, sorts by source, event and path (code-unit order, the same in every locale)', () => {
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
     for (let i = 1; i < reference.length; i++) {
       const a = reference[i - 1]!;
       const b = reference[i]!;
       if (a.classification !== b.classification) continue;
       const ka = [a.source, a.event, a.path] as string[];
       const kb = [b.source, b.event, b.path] as string[];
-      const order = ka[0]!.localeCompare(kb[0]!) || ka[1]!.localeCompare(kb[1]!) || ka[2]!.localeCompare(kb[2]!);
+      const order = cmp(ka[0]!, kb[0]!) || cmp(ka[1]!, kb[1]!) || cmp(ka[2]!, kb[2]!);
       expect(order, `${ka.join(' / ')} before ${kb.join(' / ')}`).toBeLessThanOrEqual(0);
     }
   });
