@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '../events/index.js';
+import { checkDurableSections, durableSections } from './durable-schema.js';
 
 /**
  * The engine's own YAML sections (the policy sections `hashing`, `policies`, `destinations` are
@@ -123,9 +124,8 @@ export const engineSectionsSchema = z.strictObject({
   classifiers: z.array(nonEmpty).default(['builtin']),
   /** A separate YAML file holding the policy sections, watched for changes like this one. */
   policyFile: nonEmpty.optional(),
-  suppression: z
-    .strictObject({ userIds: z.array(z.string()).default([]), anonymousIds: z.array(z.string()).default([]) })
-    .default({ userIds: [], anonymousIds: [] }),
+  /** Database-backed sections (storage, inventory, alerts, review, suppression): see durable-schema.ts. */
+  ...durableSections,
   metrics: z.strictObject({ port: int(0), host: nonEmpty.default('0.0.0.0') }).optional(),
   batch: batchSchema.default(batchSchema.parse({})),
   /** The embedded (no Kafka) mode: NDJSON in, one NDJSON file per destination out. */
@@ -133,11 +133,12 @@ export const engineSectionsSchema = z.strictObject({
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
   /** Hot reload: change events are debounced; the poll (0 disables it) covers filesystems whose change events are unreliable. */
   reload: z.strictObject({ enabled: bool.default(true), debounceMs: int(0).default(200), pollMs: int(0).default(2000) }).default({ enabled: true, debounceMs: 200, pollMs: 2000 }),
-});
+}).superRefine(checkDurableSections);
 
 export type EngineSections = z.output<typeof engineSectionsSchema>;
 export type KafkaConfig = z.output<typeof kafkaSchema>;
 export type DecodingConfig = z.output<typeof decodingSchema>;
 export type BatchConfig = z.output<typeof batchSchema>;
+export type StorageConfig = z.output<typeof durableSections.storage>;
 
 export const ENGINE_KEYS: ReadonlySet<string> = new Set(Object.keys(engineSectionsSchema.shape));

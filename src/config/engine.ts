@@ -8,7 +8,7 @@ import { substituteEnv, type Environment } from './engine-env.js';
 import { ENGINE_KEYS, engineSectionsSchema, type EngineSections } from './engine-schema.js';
 import { ConfigError, formatField } from './errors.js';
 
-export type { EngineSections, KafkaConfig, DecodingConfig, BatchConfig } from './engine-schema.js';
+export type { EngineSections, KafkaConfig, DecodingConfig, BatchConfig, StorageConfig } from './engine-schema.js';
 
 export type { PolicyConfig };
 
@@ -77,6 +77,10 @@ export async function loadEngineConfig(file: string, env: Environment = process.
     files: sections.files && {
       input: sections.files.input === undefined || sections.files.input === '-' ? sections.files.input : resolveFrom(base, sections.files.input),
       outDir: resolveFrom(base, sections.files.outDir),
+    },
+    storage: sections.storage && {
+      ...sections.storage,
+      dataDir: sections.storage.dataDir === undefined ? undefined : resolveFrom(base, sections.storage.dataDir),
     },
     kafka: sections.kafka && {
       ...sections.kafka,

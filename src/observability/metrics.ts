@@ -16,6 +16,7 @@ export class EngineMetrics implements EngineObserver {
   private readonly batchDuration: Histogram;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly reloads: Counter<'result'>;
+  private readonly stored: Counter;
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     this.registry = options.registry ?? new Registry();
@@ -34,11 +35,13 @@ export class EngineMetrics implements EngineObserver {
       registers,
     });
     this.lag = new Gauge({ name: 'segmentloom_consumer_lag', help: 'High watermark minus the next offset to consume, after the last batch', labelNames: ['topic', 'partition'], registers });
+    this.stored = new Counter({ name: 'segmentloom_events_stored_total', help: 'Events written to the encrypted event store', registers });
     this.reloads = new Counter({ name: 'segmentloom_config_reloads_total', help: 'Hot reloads of classifiers and policies', labelNames: ['result'], registers });
   }
 
   onBatch(report: BatchReport): void {
     if (report.eventsIn > 0) this.eventsIn.inc(report.eventsIn);
+    if (report.stored > 0) this.stored.inc(report.stored);
     for (const [destination, n] of report.out) this.eventsOut.inc({ destination }, n);
     for (const [reason, n] of report.dropped) this.dropped.inc({ reason }, n);
     for (const [code, n] of report.deadLettered) this.deadLettered.inc({ code }, n);

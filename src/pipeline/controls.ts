@@ -1,4 +1,4 @@
-import type { Detection, PointDetector } from '../detect/types.js';
+import type { Classification, Detection, PointDetector } from '../detect/types.js';
 import type { Container, EventLimits, Leaf, PathNode, SegmentEvent } from '../events/index.js';
 import type { BatchReport } from './report.js';
 import type { SuppressionCheck } from './suppression.js';
@@ -17,6 +17,18 @@ export interface PolicyOutcome {
 
 export interface PolicyEngineLike {
   begin(source: string, event: SegmentEvent): PolicyRunLike;
+  /** Destinations in index order (optional: lets the inventory name who received a point). */
+  readonly destinations?: ReadonlyArray<{ readonly name: string }>;
+  /** The cached plan of a leaf (optional, see PolicyEngine.planFor). */
+  planFor?(source: string, node: PathNode, category: string | null, classification: Classification): LeafPlanLike;
+}
+
+/** What a leaf becomes at the source and in each destination's output. */
+export interface LeafPlanLike {
+  readonly passAll: boolean;
+  readonly sourceBlock: boolean;
+  /** Per destination index: 0 pass, 1 hash, 2 block, 3 removed by the allow-list (empty when passAll). */
+  readonly actions: Uint8Array;
 }
 
 /**

@@ -5,7 +5,8 @@ import { copyHeaders, deadLetterOf, type Failure } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
 import { LocalProcessor, type BatchProcessor } from './processor.js';
 import type { EngineObserver } from './report.js';
-import type { EventSink, EventSource, HeaderValue, OutputMessage, SourceBatch } from './types.js';
+import type { TapResult } from './tap.js';
+import type { EventSink, EventSource, HeaderValue, InputMessage, OutputMessage, SourceBatch } from './types.js';
 import type { DataPointTally } from './walker.js';
 
 export interface PipelineOptions {
@@ -26,13 +27,25 @@ export interface PipelineOptions {
   trie?: PathTrie;
   /** Where decode/detect/enforce runs; in this thread by default (see WorkerPool). */
   processor?: BatchProcessor;
+  /** The stateful side (event store, shared inventory), when the engine keeps state. */
+  persistence?: BatchPersistence;
+}
+
+/** What a stateful engine does with a processed batch besides sending its outputs. */
+export interface BatchPersistence {
+  /** Writes what must be durable before the batch is committed (the event store); resolves with the events written. */
+  persist(messages: readonly InputMessage[], tap: TapResult | undefined): Promise<number>;
+  /** After the commit: hands the batch's observations over. In memory, never waits for I/O. */
+  observe(tap: TapResult | undefined): void;
 }
 
 /**
  * The loop: batch → decode → suppression → detect+enforce in one walk → outputs and dead letters
- * → await every send → commit. A batch is committed only after all its outputs are acknowledged
- * (at-least-once); a failure anywhere before that leaves it uncommitted for redelivery. Bad input
- * never stops it: every message that cannot be processed goes to the dead-letter target intact.
+ * → await every send (and the event store write, when the engine keeps state) → commit. A batch
+ * is committed only after all its outputs are acknowledged and its events stored (at-least-once;
+ * store writes are idempotent on messageId); a failure anywhere before that leaves it uncommitted
+ * for redelivery. Bad input never stops it: every message that cannot be processed goes to the
+ * dead-letter target intact.
  */
 export class Pipeline {
   private readonly processor: BatchProcessor;
@@ -100,8 +113,12 @@ export class Pipeline {
       if (list === undefined) outputs.set(controls.deadLetterTarget, deadLetters);
       else list.push(...deadLetters);
     }
-    await this.send(outputs);
+    const persistence = this.options.persistence;
+    if (persistence === undefined) await this.send(outputs);
+    else [, report.stored] = await Promise.all([this.send(outputs), persistence.persist(batch.messages, processed.tap)]);
     await batch.commit();
+    // After the commit: a batch that fails before it is redelivered and must not be counted twice.
+    persistence?.observe(processed.tap);
 
     report.durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     if (batch.lagAfter && batch.topic !== undefined && batch.partition !== undefined) {

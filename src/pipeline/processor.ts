@@ -3,6 +3,8 @@ import type { Controls, PolicyOutcome } from './controls.js';
 import type { Failure } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
 import { bump, emptyReport, type BatchReport } from './report.js';
+import type { SuppressionCheck } from './suppression.js';
+import type { BatchTap, TapResult } from './tap.js';
 import { EventWalker, type DataPointTally } from './walker.js';
 
 /**
@@ -17,6 +19,15 @@ export type MessageOutcome = null | Failure | PolicyOutcome['outputs'];
 export interface ProcessedBatch {
   outcomes: MessageOutcome[];
   report: BatchReport;
+  /** Events to store and inventory observations, when the engine keeps state (see BatchTap). */
+  tap?: TapResult;
+}
+
+/** What a stateful engine adds to processing: store-backed suppression and the walk tap. */
+export interface ProcessingExtras {
+  /** Checked after the config's suppression list (e.g. the store's SuppressionList.forEvents). */
+  suppression?: SuppressionCheck | null;
+  tap?: BatchTap | null;
 }
 
 /** The part of an input message processing needs (keys and headers stay with the loop). */
@@ -37,20 +48,27 @@ export const CHECK_EVERY = 512;
 /** Decode → suppression → detect + enforce in one walk, in the calling thread. */
 export class LocalProcessor implements BatchProcessor {
   private readonly walker: EventWalker;
+  private readonly suppression: SuppressionCheck | null;
+  private readonly tap: BatchTap | null;
 
   constructor(
     private readonly decoder: EventDecoder,
     private readonly sourceName: (topic: string) => string,
     trie: PathTrie = new PathTrie(),
     tally: DataPointTally | null = null,
+    extras: ProcessingExtras = {},
   ) {
-    this.walker = new EventWalker(trie, tally);
+    this.suppression = extras.suppression ?? null;
+    this.tap = extras.tap ?? null;
+    this.walker = new EventWalker(trie, tally, this.tap);
   }
 
   /** Resolves null when `checkpoint` says to abandon the batch (a rebalance took it away). */
   async process(controls: Controls, messages: readonly ProcessInput[], checkpoint?: (i: number) => Promise<boolean>): Promise<ProcessedBatch | null> {
     const report = emptyReport();
     const outcomes: MessageOutcome[] = new Array(messages.length);
+    const tap = this.tap;
+    const collected = tap?.startBatch() ?? null;
     let lastTopic: string | null = null;
     let source = '';
     for (let i = 0; i < messages.length; i++) {
@@ -65,7 +83,7 @@ export class LocalProcessor implements BatchProcessor {
         continue;
       }
       const event = decoded.event;
-      if (controls.suppression.isSuppressed(event)) {
+      if (controls.suppression.isSuppressed(event) || (this.suppression !== null && this.suppression.isSuppressed(event))) {
         bump(report.dropped, 'suppressed');
         outcomes[i] = null;
         continue;
@@ -74,6 +92,8 @@ export class LocalProcessor implements BatchProcessor {
         lastTopic = message.topic;
         source = this.sourceName(message.topic);
       }
+      // The walk is synchronous: no other batch's walk can come between `use` and its end.
+      if (collected !== null) tap!.use(collected);
       const walked = this.walker.walk(controls, source, event, report);
       if (!walked.ok) {
         bump(report.deadLettered, walked.failure.code);
@@ -86,14 +106,18 @@ export class LocalProcessor implements BatchProcessor {
         bump(report.dropped, 'policy');
         bump(report.droppedByPolicy, outcome.dropped.policy);
         outcomes[i] = null;
-      } else if (outcome.outputs.length === 0) {
-        bump(report.dropped, 'no_destination');
-        outcomes[i] = null;
       } else {
-        for (const output of outcome.outputs) bump(report.out, output.destination);
-        outcomes[i] = outcome.outputs;
+        // Stored whether or not a destination takes it (consent gates destinations, not storage).
+        if (collected !== null) tap!.keep(collected, i, event);
+        if (outcome.outputs.length === 0) {
+          bump(report.dropped, 'no_destination');
+          outcomes[i] = null;
+        } else {
+          for (const output of outcome.outputs) bump(report.out, output.destination);
+          outcomes[i] = outcome.outputs;
+        }
       }
     }
-    return { outcomes, report };
+    return collected === null ? { outcomes, report } : { outcomes, report, tap: tap!.finishBatch(collected) };
   }
 }

@@ -8,7 +8,7 @@ import type { ControlsRef } from './controls.js';
 import { buildControls } from './runtime.js';
 
 /** Sections a running engine cannot change: a new value is reported and waits for a restart. */
-const RESTART_ONLY = ['source', 'kafka', 'decoding', 'metrics', 'batch', 'files', 'logging'] as const;
+const RESTART_ONLY = ['source', 'kafka', 'decoding', 'metrics', 'batch', 'files', 'logging', 'storage', 'inventory', 'alerts', 'review'] as const;
 
 export interface HotReloaderOptions {
   initial: EngineConfig;
@@ -76,10 +76,13 @@ export class HotReloader {
       return 'rejected';
     }
     const watchedBefore = targetsOf(this.config);
-    const needRestart = RESTART_ONLY.filter((key) => !isDeepStrictEqual(this.config[key], next[key]));
+    const needRestart: string[] = RESTART_ONLY.filter((key) => !isDeepStrictEqual(this.config[key], next[key]));
+    // The suppression lists reload; where they come from (the store, how often) is wired at start.
+    const { fromStore, pollIntervalMs } = this.config.suppression;
+    if (next.suppression.fromStore !== fromStore || next.suppression.pollIntervalMs !== pollIntervalMs) needRestart.push('suppression.fromStore');
     if (needRestart.length > 0) logger.warn({ sections: needRestart }, 'changed sections take effect after a restart');
     // Keep the restart-only sections of the running process so the next comparison stays honest.
-    const kept = { ...next };
+    const kept = { ...next, suppression: { ...next.suppression, fromStore, pollIntervalMs } };
     for (const key of RESTART_ONLY) (kept as Record<string, unknown>)[key] = this.config[key];
     this.config = kept as EngineConfig;
     this.lastError = null;

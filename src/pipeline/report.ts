@@ -23,6 +23,8 @@ export interface BatchReport {
   actions: Map<string, Map<string, number>>;
   /** destination → reason (consent, do_not_sell, policy) → events it did not receive */
   skipped: Map<string, Map<string, number>>;
+  /** Events written to the event store (redelivered ones already stored are not counted). */
+  stored: number;
   durationSeconds: number;
   /** Consumer lag of the batch's partition after the commit (Kafka sources only). */
   lag?: { topic: string; partition: number; lag: number };
@@ -43,6 +45,7 @@ export function emptyReport(): BatchReport {
     classifiers: new Map(),
     actions: new Map(),
     skipped: new Map(),
+    stored: 0,
     durationSeconds: 0,
   };
 }
@@ -72,6 +75,7 @@ export function mergeReport(into: BatchReport, from: BatchReport): void {
   for (const [destination, reasons] of from.skipped) {
     for (const [reason, n] of reasons) bump2(into.skipped, destination, reason, n);
   }
+  into.stored += from.stored;
   into.durationSeconds += from.durationSeconds;
 }
 

@@ -5,14 +5,17 @@ import { EngineMetrics } from '../observability/metrics.js';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/server.js';
 import { availableParallelism } from 'node:os';
 import { ControlsRef } from './controls.js';
+import { PathTrie } from '../events/index.js';
 import { decoderFor } from './decode-config.js';
 import type { EventDecoder } from './decode.js';
+import { DurableState, type DurableCounts } from './durable.js';
 import { Pipeline } from './engine.js';
 import { FileSource } from './file/source.js';
 import { NdjsonFileSink } from './file/sink.js';
 import { createKafkaClient, ensureTopics } from './kafka/client.js';
 import { KafkaSink } from './kafka/sink.js';
 import { KafkaSource } from './kafka/source.js';
+import { LocalProcessor } from './processor.js';
 import { HotReloader } from './reload.js';
 import { RunTotals, type EngineObserver } from './report.js';
 import { buildControls } from './runtime.js';
@@ -29,6 +32,8 @@ export interface EngineHandle {
   readonly totals: RunTotals;
   readonly reloader: HotReloader | null;
   readonly server: ObservabilityServer | null;
+  /** The event store, shared inventory, alerts and store lists; null without a `storage` section. */
+  readonly durable: DurableState | null;
   /** Consumer joined and config loaded. */
   ready(): boolean;
   /** Graceful: the batch in flight finishes and commits, then everything disconnects. */
@@ -51,6 +56,25 @@ export async function startKafkaEngine(config: EngineConfig, options: StartOptio
   if (kafkaConfig === undefined) throw new Error(`${config.file}: kafka: the section is required to consume Kafka`);
   const { logger } = options;
   const ref = new ControlsRef((await buildControls(config)).controls);
+  const metrics = new EngineMetrics({ defaultMetrics: true });
+  const durable = await DurableState.open(config, { logger, env: options.env, registry: metrics.registry });
+  try {
+    return await startKafka(config, kafkaConfig, options, ref, metrics, durable);
+  } catch (err) {
+    await durable?.close().catch(() => {});
+    throw err;
+  }
+}
+
+async function startKafka(
+  config: EngineConfig,
+  kafkaConfig: NonNullable<EngineConfig['kafka']>,
+  options: StartOptions,
+  ref: ControlsRef,
+  metrics: EngineMetrics,
+  durable: DurableState | null,
+): Promise<EngineHandle> {
+  const { logger } = options;
   const kafka = createKafkaClient(kafkaConfig, logger);
   if (kafkaConfig.createTopics) {
     const outputs = config.policy.destinations.map((d) => d.topic);
@@ -72,9 +96,10 @@ export async function startKafkaEngine(config: EngineConfig, options: StartOptio
     logger,
   });
   const workers = config.batch.workers === 'auto' ? (availableParallelism() >= 4 ? 1 : 0) : config.batch.workers;
-  const pool = workers > 0 ? await WorkerPool.start(config, workers, logger) : undefined;
+  const pool = workers > 0 ? await WorkerPool.start(config, workers, logger, undefined, durable?.workerInit()) : undefined;
+  if (pool && durable) durable.follow((state) => pool.updateState(state));
   try {
-    return await assemble(config, options, ref, source, sink, decoderFor(config), (topic) => sources.get(topic) ?? config.source, 'topic', undefined, pool);
+    return await assemble({ config, options, ref, source, sink, decoder: decoderFor(config), sourceName: (topic) => sources.get(topic) ?? config.source, route: 'topic', metrics, pool, durable });
   } catch (err) {
     await pool?.close();
     throw err;
@@ -94,6 +119,8 @@ export interface FileRunResult {
   tally: DataPointTally;
   files: Map<string, string>;
   outDir: string;
+  /** Stored events and new data points, when the config has `storage`. */
+  durable?: DurableCounts;
 }
 
 /** Runs the embedded pipeline over an NDJSON file (or stdin) to NDJSON files, to the end of the input. */
@@ -105,30 +132,46 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source });
   const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
   const tally = new DataPointTally();
-  const handle = await assemble(config, { ...options, hotReload: options.hotReload ?? false }, ref, source, sink, decoderFor(config), () => config.source, 'destination', tally);
+  const metrics = new EngineMetrics({ defaultMetrics: false });
+  const durable = await DurableState.open(config, { logger: options.logger, env: options.env, registry: metrics.registry });
+  let handle: EngineHandle;
+  try {
+    const sourceName = () => config.source;
+    handle = await assemble({ config, options: { ...options, hotReload: options.hotReload ?? false }, ref, source, sink, decoder: decoderFor(config), sourceName, route: 'destination', metrics, tally, durable });
+  } catch (err) {
+    await durable?.close().catch(() => {});
+    throw err;
+  }
   try {
     await source.finished;
   } finally {
     await handle.stop();
   }
-  return { totals: handle.totals, tally, files: sink.files, outDir };
+  return { totals: handle.totals, tally, files: sink.files, outDir, ...(durable ? { durable: durable.counts } : {}) };
 }
 
-async function assemble(
-  config: EngineConfig,
-  options: StartOptions,
-  ref: ControlsRef,
-  source: KafkaSource | FileSource,
-  sink: KafkaSink | NdjsonFileSink,
-  decoder: EventDecoder,
-  sourceName: (topic: string) => string,
-  route: 'topic' | 'destination',
-  tally?: DataPointTally,
-  pool?: WorkerPool,
-): Promise<EngineHandle> {
+interface EngineParts {
+  config: EngineConfig;
+  options: StartOptions;
+  ref: ControlsRef;
+  source: KafkaSource | FileSource;
+  sink: KafkaSink | NdjsonFileSink;
+  decoder: EventDecoder;
+  sourceName: (topic: string) => string;
+  route: 'topic' | 'destination';
+  metrics: EngineMetrics;
+  tally?: DataPointTally;
+  pool?: WorkerPool | undefined;
+  /** Closed by the handle's stop(); on a failed start the caller closes it. */
+  durable: DurableState | null;
+}
+
+async function assemble(parts: EngineParts): Promise<EngineHandle> {
+  const { config, options, ref, source, sink, decoder, sourceName, route, metrics, tally, pool, durable } = parts;
   const { logger } = options;
-  const metrics = new EngineMetrics({ defaultMetrics: route === 'topic' });
   const totals = new RunTotals();
+  // With state to keep, processing in this thread gets the store's suppression list and the walk tap.
+  const local = pool === undefined && durable !== null ? new LocalProcessor(decoder, sourceName, new PathTrie(), tally ?? null, durable.processing()) : undefined;
   const pipeline = new Pipeline({
     source,
     sink,
@@ -140,7 +183,8 @@ async function assemble(
     logger,
     maxMessagesPerRequest: config.batch.maxMessagesPerRequest,
     tally,
-    processor: pool,
+    processor: pool ?? local,
+    persistence: durable ?? undefined,
   });
   const reloader =
     options.hotReload ?? config.reload.enabled
@@ -181,6 +225,7 @@ async function assemble(
     totals,
     reloader,
     server,
+    durable,
     ready,
     stop() {
       stopping ??= (async () => {
@@ -188,7 +233,12 @@ async function assemble(
         try {
           await pipeline.stop();
         } finally {
-          await server?.close();
+          // After the last batch: its observations are flushed and its alerts handed on.
+          try {
+            await durable?.close();
+          } finally {
+            await server?.close();
+          }
         }
       })();
       return stopping;

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import type { DurableCounts } from './durable.js';
 import type { BatchReport } from './report.js';
 import type { DataPointTally } from './walker.js';
 
@@ -15,9 +16,13 @@ export interface RunSummary {
   /** Distinct data points (event + path) holding personal data, per classification. */
   dataPoints: Record<string, number>;
   files: Record<string, string>;
+  /** With `storage`: events written to the encrypted store, and those it already held. */
+  stored?: { events: number; alreadyStored: number };
+  /** With `inventory`: data points new to the shared inventory (this run found them first), and drifted ones. */
+  inventory?: { newDataPoints: number; driftedDataPoints: number };
 }
 
-export function summarize(totals: BatchReport, tally: DataPointTally, files: Map<string, string>): RunSummary {
+export function summarize(totals: BatchReport, tally: DataPointTally, files: Map<string, string>, durable?: DurableCounts): RunSummary {
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   const nested = (m: Map<string, Map<string, number>>) => Object.fromEntries([...m].map(([k, v]) => [k, Object.fromEntries(v)]));
   return {
@@ -30,6 +35,8 @@ export function summarize(totals: BatchReport, tally: DataPointTally, files: Map
     detections: { byClassification: Object.fromEntries(totals.detections), byClassifier: Object.fromEntries(totals.classifiers) },
     dataPoints: Object.fromEntries(tally.byClassification()),
     files: Object.fromEntries(files),
+    ...(durable ? { stored: { events: durable.storedEvents, alreadyStored: durable.duplicateEvents } } : {}),
+    ...(durable?.inventory ? { inventory: { ...durable.inventory } } : {}),
   };
 }
 
@@ -73,6 +80,12 @@ export function formatSummary(summary: RunSummary, cwd = process.cwd()): string 
     lines.push(`  ${c.padEnd(8)}${String(summary.dataPoints[c] ?? 0).padStart(6)} data points ${String(summary.detections.byClassification[c] ?? 0).padStart(8)} values`);
   }
   if (Object.keys(summary.detections.byClassifier).length > 0) lines.push(`  by classifier: ${list(summary.detections.byClassifier)}`);
+  if (summary.stored) {
+    lines.push(pad('stored events', summary.stored.events) + (summary.stored.alreadyStored > 0 ? `   (${summary.stored.alreadyStored} already stored)` : ''));
+  }
+  if (summary.inventory) {
+    lines.push(pad('new data points', summary.inventory.newDataPoints) + (summary.inventory.driftedDataPoints > 0 ? `   (${summary.inventory.driftedDataPoints} drifted)` : ''));
+  }
   return `${lines.join('\n')}\n`;
 }
 

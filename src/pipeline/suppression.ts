@@ -31,3 +31,26 @@ export class StaticSuppression implements SuppressionCheck {
     return false;
   }
 }
+
+/**
+ * The store's suppression list as a copy of its subject hashes: for worker threads, which cannot
+ * reach the database (the engine sends them each new list). Same rule as
+ * `SuppressionList.forEvents`: either identifier is enough, nothing is hashed while the list is empty.
+ */
+export class HashedSuppression implements SuppressionCheck {
+  private hashes: ReadonlySet<string> = new Set();
+
+  constructor(private readonly hasher: { subjectHash(id: string): string }) {}
+
+  replace(hashes: Iterable<string>): void {
+    this.hashes = new Set(hashes);
+  }
+
+  isSuppressed(event: SegmentEvent): boolean {
+    if (this.hashes.size === 0) return false;
+    for (const id of [event.userId, event.anonymousId]) {
+      if (typeof id === 'string' && id !== '' && this.hashes.has(this.hasher.subjectHash(id))) return true;
+    }
+    return false;
+  }
+}

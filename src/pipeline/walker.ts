@@ -25,6 +25,21 @@ export class DataPointTally {
 export type WalkResult = { ok: true; outcome: PolicyOutcome } | { ok: false; failure: Failure };
 
 /**
+ * An optional observer of the walk (the shared inventory, reviewed classifications). Called in
+ * walk order for every event; implementations gather into reused arrays (nothing per leaf).
+ */
+export interface WalkHook {
+  /** Before an event's walk; `name` is its event name (track name, else the call type). */
+  begin(controls: Controls, source: string, event: SegmentEvent, name: string): void;
+  /** Per leaf: records it and returns the detection enforcement acts on (a reviewed classification may replace it). */
+  leaf(node: PathNode, value: Leaf, detection: Detection | null): Detection | null;
+  /** The walk succeeded: what the leaves recorded since `begin` led to. */
+  end(outcome: PolicyOutcome): void;
+  /** The walk failed (the event is dead-lettered): forget what was recorded since `begin`. */
+  abort(): void;
+}
+
+/**
  * Detection and enforcement in one walk over the event: each leaf is classified, then handed to
  * the policy run with its container and slot so the run can rewrite it in place. One instance per
  * loop; `visit` is bound once so no closure is allocated per event.
@@ -34,21 +49,33 @@ export class EventWalker {
   private controls: Controls | null = null;
   private report: BatchReport | null = null;
   private eventLabel = '';
+  // The event's detections, counted only once its walk succeeds: an event rejected half-way
+  // (dead-lettered) must add nothing to the report or the tally. Reused arrays, no per-leaf objects.
+  private readonly foundNodes: PathNode[] = [];
+  private readonly foundDetections: Detection[] = [];
+  private found = 0;
 
   constructor(
     private readonly trie: PathTrie,
     private readonly tally: DataPointTally | null = null,
+    private readonly hook: WalkHook | null = null,
   ) {}
 
   walk(controls: Controls, source: string, event: SegmentEvent, report: BatchReport): WalkResult {
     this.controls = controls;
     this.report = report;
-    if (this.tally !== null) this.eventLabel = eventName(event);
+    this.found = 0;
+    if (this.tally !== null || this.hook !== null) this.eventLabel = eventName(event);
     try {
+      this.hook?.begin(controls, source, event, this.eventLabel);
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.root, event, this.visit, controls.limits);
-      return { ok: true, outcome: this.run.finish() };
+      const outcome = this.run.finish();
+      this.commitDetections(report);
+      this.hook?.end(outcome);
+      return { ok: true, outcome };
     } catch (err) {
+      this.hook?.abort();
       if (err instanceof EventShapeError) return { ok: false, failure: { code: err.code, reason: err.message } };
       // A bug or an unexpected value shape in detection/enforcement: the message is kept (dead
       // letter) and the loop goes on. Only the error's class goes in the reason: its message
@@ -62,14 +89,22 @@ export class EventWalker {
     }
   }
 
+  private commitDetections(report: BatchReport): void {
+    for (let i = 0; i < this.found; i++) {
+      const detection = this.foundDetections[i]!;
+      bump(report.detections, detection.classifier.classification);
+      bump(report.classifiers, detection.classifier.id);
+      if (this.tally !== null) this.tally.add(this.eventLabel, this.foundNodes[i]!, detection);
+    }
+  }
+
   private readonly visit = (node: PathNode, value: Leaf, container: Container, slot: string | number): void => {
     const detection = this.controls!.detector.detect(node, value);
     if (detection !== null) {
-      const report = this.report!;
-      bump(report.detections, detection.classifier.classification);
-      bump(report.classifiers, detection.classifier.id);
-      if (this.tally !== null) this.tally.add(this.eventLabel, node, detection);
+      const i = this.found++;
+      this.foundNodes[i] = node;
+      this.foundDetections[i] = detection;
     }
-    this.run!.observe(node, value, container, slot, detection);
+    this.run!.observe(node, value, container, slot, this.hook === null ? detection : this.hook.leaf(node, value, detection));
   };
 }

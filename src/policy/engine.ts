@@ -1,7 +1,8 @@
-import type { Leaf } from '../events/index.js';
+import type { Classification } from '../detect/types.js';
+import type { Leaf, PathNode } from '../events/index.js';
 import { joinField, parsePolicyConfig, PolicyConfigError, type ConfigIssue, type Env, type PolicyAction, type PolicyConfig, type PolicyConfigInput } from './config.js';
 import { Pseudonymizer, PolicyHashError } from './hashing.js';
-import type { CompiledDestination, CompiledPolicy } from './plan.js';
+import type { CompiledDestination, CompiledPolicy, Plan } from './plan.js';
 import { SourceView } from './plan.js';
 import { PolicyRun, type EnforcementEvent } from './run.js';
 import { Selector } from './selectors.js';
@@ -101,6 +102,15 @@ export class PolicyEngine {
   /** The key version hashing uses now, or null without hashing config. */
   get hashKeyVersion(): number | null {
     return this.pseudonymizer?.current ?? null;
+  }
+
+  /**
+   * What happens to one leaf at the source and in each destination's output (PASS, HASH, BLOCK,
+   * REMOVE per destination index): the same cached plan enforcement uses. Read by the inventory
+   * to record which destinations actually received a data point.
+   */
+  planFor(source: string, node: PathNode, category: string | null, classification: Classification): Plan {
+    return this.view(source).planFor(node, category, classification);
   }
 
   /** @internal */

@@ -23,6 +23,11 @@ export class SuppressionList {
     return this.hashes.size;
   }
 
+  /** The subject hashes loaded last (a new set after each refresh): for processes that check elsewhere, e.g. worker threads. */
+  get subjectHashes(): ReadonlySet<string> {
+    return this.hashes;
+  }
+
   /**
    * A per-event check for the pipeline: suppressed when the userId OR the anonymousId is (an
    * event pairing a suppressed userId with a fresh anonymousId still belongs to that person).

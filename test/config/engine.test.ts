@@ -33,7 +33,11 @@ describe('loadEngineConfig', () => {
     expect(config.limits).toEqual({ maxBytes: 524288, maxDepth: 32, maxLeaves: 10000 });
     expect(config.deadLetter.topic).toBe('segmentloom.dead-letter');
     expect(config.classifiers).toEqual([BUILTIN_CLASSIFIERS]);
-    expect(config.suppression).toEqual({ userIds: [], anonymousIds: [] });
+    expect(config.suppression).toEqual({ userIds: [], anonymousIds: [], fromStore: false, pollIntervalMs: 5000 });
+    expect(config.storage).toBeUndefined();
+    expect(config.inventory).toBeUndefined();
+    expect(config.alerts).toBeUndefined();
+    expect(config.review).toBeUndefined();
     expect(config.policy.destinations).toEqual([]);
     expect(config.batch.maxMessagesPerRequest).toBe(5000);
     expect(config.reload).toEqual({ enabled: true, debounceMs: 200, pollMs: 2000 });

@@ -61,7 +61,9 @@ describe('file pipeline', () => {
     const dir = tempDir();
     const stdout = capture();
     const stderr = capture();
-    const code = await run(['--config', join(import.meta.dirname, '../../config/embedded.yaml'), '--out', join(dir, 'out'), '--json'], { stdout, stderr, env: {} });
+    // The embedded config keeps state in PGlite: in a directory of this test's own.
+    const env = { SEGMENTLOOM_DATA_DIR: join(dir, 'state') };
+    const code = await run(['--config', join(import.meta.dirname, '../../config/embedded.yaml'), '--out', join(dir, 'out'), '--json'], { stdout, stderr, env });
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.text);
     expect(summary.eventsIn).toBe(199);
@@ -70,6 +72,8 @@ describe('file pipeline', () => {
     expect(summary.out.warehouse).toBeGreaterThan(150);
     expect(summary.dataPoints.red).toBeGreaterThan(0);
     expect(summary.actions['*'].block).toBeGreaterThan(0);
+    expect(summary.stored.events).toBe(summary.eventsIn - summary.deadLettered.total - summary.dropped.byReason.suppressed - (summary.dropped.byReason.policy ?? 0));
+    expect(summary.inventory.newDataPoints).toBeGreaterThan(0);
     // Logs never contain event values.
     expect(stderr.text).not.toMatch(/@example\.com|4111/);
     const warehouse = readFileSync(join(dir, 'out/warehouse.ndjson'), 'utf8');

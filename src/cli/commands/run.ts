@@ -17,6 +17,10 @@ processed go, intact, to the dead-letter target.
   Otherwise consumes the Kafka topics of the config until SIGTERM/SIGINT, serving /metrics,
   /healthz and /readyz when metrics.port is set. Config and classifier changes are hot-reloaded.
 
+  With a storage section, accepted events are also stored encrypted (after source-level
+  policies) before each batch is committed; inventory, review, alerts and suppression.fromStore
+  add the shared inventory, reviewed classifications, alerts and store-backed suppression.
+
 Options:
   --config FILE      engine config (YAML; see config/segmentloom.example.yaml)
   --input FILE|-     NDJSON input: run the embedded file pipeline instead of Kafka
@@ -68,7 +72,7 @@ export async function run(argv: string[], io: CliIo, options: RunOptions = {}): 
       outDir: values.out,
       stdin: io.stdin as import('node:stream').Readable | undefined,
     });
-    const summary = summarize(result.totals.totals, result.tally, result.files);
+    const summary = summarize(result.totals.totals, result.tally, result.files, result.durable);
     io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
     return EXIT.ok;
   }

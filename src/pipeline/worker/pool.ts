@@ -5,7 +5,7 @@ import type { EngineConfig } from '../../config/engine.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Controls } from '../controls.js';
 import type { BatchProcessor, ProcessedBatch, ProcessInput } from '../processor.js';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerDurableInit, WorkerInit, WorkerState } from './protocol.js';
 
 /**
  * The compiled worker script. Under vitest the pool module runs from src/ (TypeScript), which
@@ -49,7 +49,7 @@ class PoolWorker {
     if (message.type === 'result') {
       const job = this.pending.get(message.id);
       this.pending.delete(message.id);
-      job?.resolve({ outcomes: message.outcomes, report: message.report });
+      job?.resolve(message.tap ? { outcomes: message.outcomes, report: message.report, tap: message.tap } : { outcomes: message.outcomes, report: message.report });
     } else if (message.type === 'error') {
       const job = this.pending.get(message.id);
       this.pending.delete(message.id);
@@ -90,12 +90,13 @@ export class WorkerPool implements BatchProcessor {
     private readonly size: number,
     private readonly deadLetterTarget: string | undefined,
     private readonly logger: Logger,
+    private readonly durable: WorkerDurableInit | undefined,
   ) {
     this.config = config;
   }
 
-  static async start(config: EngineConfig, size: number, logger: Logger, deadLetterTarget?: string): Promise<WorkerPool> {
-    const pool = new WorkerPool(workerScript(), config, size, deadLetterTarget, logger);
+  static async start(config: EngineConfig, size: number, logger: Logger, deadLetterTarget?: string, durable?: WorkerDurableInit): Promise<WorkerPool> {
+    const pool = new WorkerPool(workerScript(), config, size, deadLetterTarget, logger, durable && { ...durable, state: { ...durable.state } });
     for (let i = 0; i < size; i++) pool.workers.push(pool.spawn());
     try {
       await Promise.all(pool.workers.map((w) => w.ready));
@@ -146,6 +147,13 @@ export class WorkerPool implements BatchProcessor {
     if (error !== undefined) throw new Error(`a processing worker rejected the new config: ${error}`);
   }
 
+  /** A stateful engine's new lists (suppression, reviews): every worker applies them before its next batch. */
+  updateState(state: WorkerState): void {
+    // Kept, so a replacement worker starts with the latest lists.
+    if (this.durable !== undefined) Object.assign(this.durable.state, state);
+    for (const w of this.workers) w.worker.postMessage({ type: 'state', state } satisfies ToWorker);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const workers = this.workers;
@@ -154,7 +162,8 @@ export class WorkerPool implements BatchProcessor {
   }
 
   private spawn(): PoolWorker {
-    return new PoolWorker(this.script, { config: this.config, deadLetterTarget: this.deadLetterTarget }, (w, err) => this.lost(w, err));
+    const init: WorkerInit = { config: this.config, deadLetterTarget: this.deadLetterTarget, ...(this.durable ? { durable: this.durable } : {}) };
+    return new PoolWorker(this.script, init, (w, err) => this.lost(w, err));
   }
 
   private lost(worker: PoolWorker, err: Error): void {

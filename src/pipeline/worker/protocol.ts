@@ -1,15 +1,36 @@
 import type { EngineConfig } from '../../config/engine.js';
 import type { MessageOutcome } from '../processor.js';
 import type { BatchReport } from '../report.js';
+import type { ReviewedPoint } from '../reviewed.js';
+import type { TapResult } from '../tap.js';
+
+/** What a worker needs to keep state for a stateful engine (the database stays in the main thread). */
+export interface WorkerDurableInit {
+  store: boolean;
+  inventory: boolean;
+  /** Check the store's suppression list (sent as subject hashes). */
+  suppression: boolean;
+  /** base64 lookup key: workers hash subject ids themselves (suppression, inventory examples). */
+  lookupKey: string;
+  state: WorkerState;
+}
+
+/** The store's current lists, sent whenever they change; applied between batches. */
+export interface WorkerState {
+  suppressed?: string[];
+  reviews?: ReviewedPoint[];
+}
 
 /** What a processing worker is started with. */
 export interface WorkerInit {
   config: EngineConfig;
   deadLetterTarget?: string;
+  durable?: WorkerDurableInit;
 }
 
 export type ToWorker =
   | { type: 'controls'; seq: number; config: EngineConfig }
+  | { type: 'state'; state: WorkerState }
   | {
       type: 'batch';
       id: number;
@@ -24,6 +45,6 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
   | { type: 'controls-done'; seq: number; error?: string }
-  | { type: 'result'; id: number; outcomes: MessageOutcome[]; report: BatchReport }
+  | { type: 'result'; id: number; outcomes: MessageOutcome[]; report: BatchReport; tap?: TapResult }
   /** `message` is set only for errors whose text is known to be safe (no event content). */
   | { type: 'error'; id: number; name: string; message?: string };

@@ -6,9 +6,13 @@ import { topicSources, type EngineConfig } from '../../config/engine.js';
 import { ConfigError } from '../../config/errors.js';
 import type { Controls } from '../controls.js';
 import { decoderFor } from '../decode-config.js';
-import { LocalProcessor, type ProcessInput } from '../processor.js';
+import { SubjectHasher } from '../../storage/crypto/lookup.js';
+import { LocalProcessor, type ProcessingExtras, type ProcessInput } from '../processor.js';
+import { ReviewedClassifications } from '../reviewed.js';
 import { buildControls } from '../runtime.js';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import { HashedSuppression } from '../suppression.js';
+import { BatchTap } from '../tap.js';
+import type { FromWorker, ToWorker, WorkerInit, WorkerState } from './protocol.js';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -18,11 +22,30 @@ let controls: Controls;
 let processor: LocalProcessor;
 let queue: Promise<void> = Promise.resolve();
 
+// A stateful engine's lists live in the main thread (it owns the database) and arrive as `state`
+// messages, queued like batches: a change applies between two batches.
+let reviews: ReviewedClassifications | null = null;
+let suppression: HashedSuppression | null = null;
+const extras = ((): ProcessingExtras => {
+  const durable = init.durable;
+  if (durable === undefined) return {};
+  const hasher = new SubjectHasher(Buffer.from(durable.lookupKey, 'base64'));
+  if (durable.suppression) suppression = new HashedSuppression(hasher);
+  applyState(durable.state);
+  const tap = new BatchTap({ store: durable.store, inventory: durable.inventory, hasher, reviews: () => reviews });
+  return { suppression, tap };
+})();
+
+function applyState(state: WorkerState): void {
+  if (state.suppressed !== undefined) suppression?.replace(state.suppressed);
+  if (state.reviews !== undefined) reviews = new ReviewedClassifications(state.reviews);
+}
+
 async function configure(config: EngineConfig): Promise<void> {
   const next = (await buildControls(config, { deadLetterTarget: init.deadLetterTarget })).controls;
   const sources = topicSources(config);
   // The processor keeps its path trie (detection caches are per detector generation anyway).
-  processor ??= new LocalProcessor(decoderFor(config), (topic) => sources.get(topic) ?? config.source);
+  processor ??= new LocalProcessor(decoderFor(config), (topic) => sources.get(topic) ?? config.source, undefined, null, extras);
   controls = next;
 }
 
@@ -44,6 +67,10 @@ function unpack(message: Extract<ToWorker, { type: 'batch' }>): ProcessInput[] {
 }
 
 async function handle(message: ToWorker): Promise<void> {
+  if (message.type === 'state') {
+    applyState(message.state);
+    return;
+  }
   if (message.type === 'controls') {
     try {
       await configure(message.config);
@@ -55,7 +82,7 @@ async function handle(message: ToWorker): Promise<void> {
   }
   try {
     const result = await processor.process(controls, unpack(message));
-    post({ type: 'result', id: message.id, outcomes: result!.outcomes, report: result!.report });
+    post({ type: 'result', id: message.id, outcomes: result!.outcomes, report: result!.report, ...(result!.tap ? { tap: result!.tap } : {}) });
   } catch (err) {
     // Only the error's class crosses over: its message might quote event content.
     const name = err instanceof Error ? err.name : typeof err;

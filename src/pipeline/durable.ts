@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Registry } from 'prom-client';
+import { AlertDispatcher } from '../alerts/dispatcher.js';
+import { SqlOutbox } from '../alerts/outbox-sql.js';
+import type { EngineConfig } from '../config/engine.js';
+import type { Environment } from '../config/engine-env.js';
+import { ConfigError } from '../config/errors.js';
+import { InventoryCache } from '../inventory/store-cache.js';
+import type { DataPointSignal } from '../inventory/types.js';
+import type { Logger } from '../observability/logger.js';
+import { DEFAULT_DATA_DIR } from '../storage/cli-support.js';
+import { Keyring, KeyConfigError, secretFromEnv } from '../storage/crypto/keyring.js';
+import { SubjectHasher } from '../storage/crypto/lookup.js';
+import { safeErrorLabel } from '../storage/sql.js';
+import { openStorage, type Storage } from '../storage/storage.js';
+import type { BatchPersistence } from './engine.js';
+import type { ProcessingExtras } from './processor.js';
+import { StoreLists } from './store-lists.js';
+import { BatchTap, type TapResult } from './tap.js';
+import type { InputMessage } from './types.js';
+import type { WorkerDurableInit, WorkerState } from './worker/protocol.js';
+
+/** What a stateful run did, for summaries: counts only. */
+export interface DurableCounts {
+  /** Events written to the event store. */
+  storedEvents: number;
+  /** Events already stored (redelivery, a re-run of the same input). */
+  duplicateEvents: number;
+  /** Null without the `inventory` section. */
+  inventory: {
+    /** Data points this process was the first, across all engines, to find. */
+    newDataPoints: number;
+    /** Known data points this process found carrying riskier data. */
+    driftedDataPoints: number;
+  } | null;
+}
+
+export interface DurableOptions {
+  logger: Logger;
+  env?: Environment | undefined;
+  /** Where alert delivery metrics go (the engine's /metrics registry). */
+  registry?: Registry | undefined;
+}
+
+/**
+ * Everything a stateful engine keeps in its database, wired together: the encrypted event store
+ * (written before each batch commits), the shared inventory (observations folded in memory and
+ * flushed in the background; the database decides what is new), its alerts, and the suppression
+ * and review lists the per-event path reads from memory. Opened only when the config has
+ * `storage`; closed after the pipeline has stopped.
+ */
+export class DurableState implements BatchPersistence {
+  readonly counts: DurableCounts;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly config: EngineConfig,
+    readonly storage: Storage,
+    private readonly lookupKey: string,
+    readonly inventory: InventoryCache | null,
+    readonly alerts: AlertDispatcher | null,
+    readonly lists: StoreLists,
+    private readonly logger: Logger,
+  ) {
+    this.counts = { storedEvents: 0, duplicateEvents: 0, inventory: inventory ? { newDataPoints: 0, driftedDataPoints: 0 } : null };
+  }
+
+  /** Opens the store and loads the lists; null when the config has no `storage` section. */
+  static async open(config: EngineConfig, options: DurableOptions): Promise<DurableState | null> {
+    const cfg = config.storage;
+    if (cfg === undefined) return null;
+    const env = options.env ?? process.env;
+    const logger = options.logger.child({ component: 'storage' });
+    const { keyring, hasher, lookupKey } = keysOf(config, env);
+    const storage = await openStorage({
+      url: cfg.databaseUrl,
+      dataDir: cfg.databaseUrl ? undefined : (cfg.dataDir ?? resolve(DEFAULT_DATA_DIR)),
+      schema: cfg.schema,
+      keyring,
+      hasher,
+      retention: cfg.retention,
+      logger,
+    });
+    let alerts: AlertDispatcher | null = null;
+    try {
+      const lists = new StoreLists({
+        db: storage.db,
+        suppressions: config.suppression.fromStore ? storage.suppressions : null,
+        suppressionPollMs: config.suppression.pollIntervalMs,
+        reviewPollMs: config.review?.pollIntervalMs ?? null,
+        logger,
+      });
+      await lists.load();
+      alerts = config.alerts ? new AlertDispatcher({ config: config.alerts, outbox: new SqlOutbox(storage.db), logger: options.logger, registry: options.registry }) : null;
+      let state: DurableState | null = null;
+      const inventory = config.inventory
+        ? new InventoryCache(storage.db, { flushIntervalMs: config.inventory.flushIntervalMs, logger, onSignals: (signals) => state!.signaled(signals) })
+        : null;
+      await inventory?.load();
+      state = new DurableState(config, storage, lookupKey, inventory, alerts, lists, options.logger);
+      inventory?.start();
+      lists.start();
+      return state;
+    } catch (err) {
+      await alerts?.close().catch(() => {});
+      await storage.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** For processing in this thread: the store's suppression list and a walk tap. */
+  processing(): ProcessingExtras {
+    return {
+      suppression: this.config.suppression.fromStore ? this.storage.suppressions.forEvents(this.storage.hasher) : null,
+      tap: new BatchTap({ store: true, inventory: this.inventory !== null, hasher: this.storage.hasher, reviews: () => this.lists.reviews }),
+    };
+  }
+
+  /** For processing in worker threads: what they need to do the same, and a feed of list changes. */
+  workerInit(): WorkerDurableInit {
+    return { store: true, inventory: this.inventory !== null, suppression: this.config.suppression.fromStore, lookupKey: this.lookupKey, state: this.lists.state };
+  }
+
+  /** Sends every later change of the lists to `update` (e.g. WorkerPool.updateState). */
+  follow(update: (state: WorkerState) => void): void {
+    this.lists.onChange = update;
+    // A poll may have landed since workerInit() was taken: start from the lists as they are now.
+    update(this.lists.state);
+  }
+
+  async persist(messages: readonly InputMessage[], tap: TapResult | undefined): Promise<number> {
+    if (tap === undefined || tap.events.length === 0) return 0;
+    for (let k = 0; k < tap.events.length; k++) {
+      const event = tap.events[k]!;
+      // Without a messageId a redelivered event would be stored twice: derive one from where it sits.
+      if (typeof event.messageId !== 'string' || event.messageId === '') event.messageId = derivedMessageId(messages[tap.indexes[k]!]!);
+    }
+    const result = await this.storage.events.storeEvents(tap.events);
+    this.counts.storedEvents += result.inserted;
+    this.counts.duplicateEvents += result.duplicates;
+    return result.inserted;
+  }
+
+  observe(tap: TapResult | undefined): void {
+    if (this.inventory === null || tap === undefined) return;
+    for (const observation of tap.observations) this.inventory.observe(observation);
+  }
+
+  /** Stops the polls, writes the inventory still pending, delivers (or parks) alerts, closes the database. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.lists.stop();
+      try {
+        await this.inventory?.stop();
+      } catch (err) {
+        this.logger.error({ err: safeErrorLabel(err), pending: this.inventory?.pendingCount }, 'inventory flush at shutdown failed; these observations are lost');
+      }
+      try {
+        await this.alerts?.close();
+      } finally {
+        await this.storage.close();
+      }
+    })();
+    return this.closing;
+  }
+
+  /** From the inventory's flushes: signals this process won. Never blocks: alerts are queued. */
+  private signaled(signals: DataPointSignal[]): void {
+    const counts = this.counts.inventory!;
+    for (const signal of signals) {
+      if (signal.kind === 'new') counts.newDataPoints++;
+      else counts.driftedDataPoints++;
+    }
+    this.alerts?.enqueue(signals);
+  }
+}
+
+/**
+ * A stable id for an event that came without one: the same message (topic, partition, offset and
+ * the source's timestamp for it) always gets the same id, so redelivery stays idempotent. Only
+ * coordinates are hashed, never content.
+ */
+export function derivedMessageId(message: Pick<InputMessage, 'topic' | 'partition' | 'offset' | 'timestamp'>): string {
+  const digest = createHash('sha256').update(`${message.topic}\u0000${message.partition}\u0000${message.offset}\u0000${message.timestamp}`).digest('hex');
+  return `sl-derived-${digest.slice(0, 32)}`;
+}
+
+function keysOf(config: EngineConfig, env: Environment): { keyring: Keyring; hasher: SubjectHasher; lookupKey: string } {
+  const cfg = config.storage!;
+  const fail = (field: string, err: unknown): never => {
+    // KeyConfigError messages name the problem, never a key.
+    const why = err instanceof KeyConfigError ? err.message : 'unusable value';
+    throw new ConfigError(`${config.file}: ${field}: ${why}`, config.file, field);
+  };
+  let keyring: Keyring;
+  try {
+    keyring = cfg.masterKeys !== undefined ? Keyring.parse(cfg.masterKeys) : Keyring.fromEnv(env as NodeJS.ProcessEnv);
+  } catch (err) {
+    return fail('storage.masterKeys', err);
+  }
+  try {
+    const lookupKey = cfg.lookupKey ?? secretFromEnv(env as NodeJS.ProcessEnv, 'SEGMENTLOOM_LOOKUP_KEY');
+    if (lookupKey === undefined) throw new KeyConfigError('no lookup key: set it here, or SEGMENTLOOM_LOOKUP_KEY or SEGMENTLOOM_LOOKUP_KEY_FILE');
+    return { keyring, hasher: new SubjectHasher(Buffer.from(lookupKey, 'base64')), lookupKey };
+  } catch (err) {
+    return fail('storage.lookupKey', err);
+  }
+}

@@ -1,0 +1,143 @@
+import { riskOf, type Detection } from '../detect/types.js';
+import type { Leaf, PathNode } from '../events/index.js';
+import { maskValue } from '../inventory/mask.js';
+import type { DataPointObservation } from '../inventory/store.js';
+import type { LeafPlanLike } from './controls.js';
+
+/** Plan actions under which a destination's output still carries the value (hashed counts). */
+const PASS = 0;
+const HASH = 1;
+
+interface PointStats {
+  node: PathNode;
+  count: number;
+  best: Detection | null;
+  example: string | null;
+  exampleSubject: string | null;
+  /** Per destination index: 1 once an output carried the value. */
+  received: Uint8Array;
+  /** The enforced detection the cached plan below was looked up for (identity). */
+  planFor: Detection | null | undefined;
+  plan: LeafPlanLike | null;
+}
+
+/** The points of one (source, event name) in the current batch. */
+export class ObservationBucket {
+  readonly points = new Map<PathNode, PointStats>();
+  constructor(
+    readonly source: string,
+    readonly event: string,
+    private readonly destinations: number,
+  ) {}
+
+  /**
+   * One leaf of an accepted event. `outputs` are the destination indexes the event was written
+   * to; the leaf counts as received by those whose output kept its value (passed or hashed).
+   * `subject` gives the event's subject hash, asked only when the leaf's value becomes the example.
+   */
+  observe(
+    node: PathNode,
+    value: Leaf,
+    detection: Detection | null,
+    enforced: Detection | null,
+    plan: (node: PathNode, enforced: Detection | null) => LeafPlanLike | null,
+    outputs: readonly number[],
+    outputCount: number,
+    subject: () => string | null,
+  ): void {
+    let stats = this.points.get(node);
+    if (stats === undefined) {
+      stats = { node, count: 0, best: null, example: null, exampleSubject: null, received: new Uint8Array(this.destinations), planFor: undefined, plan: null };
+      this.points.set(node, stats);
+    }
+    stats.count++;
+    if (detection !== null && (stats.best === null || outranks(detection, stats.best))) {
+      stats.best = detection;
+      this.takeExample(stats, value, subject);
+    } else if (stats.example === null && value !== null) {
+      this.takeExample(stats, value, subject);
+    }
+    if (outputCount === 0) return;
+    // Plans depend on (node, enforced detection), so consecutive leaves of a point reuse the lookup.
+    if (stats.planFor !== enforced) {
+      stats.planFor = enforced;
+      stats.plan = plan(node, enforced);
+    }
+    const leafPlan = stats.plan;
+    for (let k = 0; k < outputCount; k++) {
+      const d = outputs[k]!;
+      if (leafPlan === null || leafPlan.passAll) stats.received[d] = 1;
+      else if (!leafPlan.sourceBlock) {
+        const action = leafPlan.actions[d] ?? PASS;
+        if (action === PASS || action === HASH) stats.received[d] = 1;
+      }
+    }
+  }
+
+  private takeExample(stats: PointStats, value: Leaf, subject: () => string | null): void {
+    // Masked for every point, classified or not: an undetected value can still be personal data,
+    // and the shared inventory is read by many people.
+    stats.example = value === null ? null : maskValue(value);
+    stats.exampleSubject = stats.example === null ? null : subject();
+  }
+}
+
+/**
+ * A batch's data-point observations for the shared inventory: folded in memory per (source,
+ * event, path) while the batch is processed, handed over as a handful of records at its end, so
+ * the inventory costs no database work per event.
+ */
+export class BatchObservations {
+  private readonly buckets = new Map<string, Map<string, ObservationBucket>>();
+  /** First and last seen of the batch's points: when the engine saw them, not client clocks. */
+  private readonly seenAt: string;
+
+  constructor(at: Date = new Date()) {
+    this.seenAt = at.toISOString();
+  }
+
+  bucket(source: string, event: string, destinations: number): ObservationBucket {
+    let bySource = this.buckets.get(source);
+    if (bySource === undefined) this.buckets.set(source, (bySource = new Map()));
+    let bucket = bySource.get(event);
+    if (bucket === undefined) bySource.set(event, (bucket = new ObservationBucket(source, event, destinations)));
+    return bucket;
+  }
+
+  /** The batch's records; `names` maps destination indexes to names. */
+  records(names: readonly string[]): DataPointObservation[] {
+    const out: DataPointObservation[] = [];
+    for (const bySource of this.buckets.values()) {
+      for (const bucket of bySource.values()) {
+        for (const stats of bucket.points.values()) {
+          const best = stats.best;
+          const destinations: string[] = [];
+          for (let d = 0; d < stats.received.length; d++) if (stats.received[d] === 1 && names[d] !== undefined) destinations.push(names[d]!);
+          out.push({
+            source: bucket.source,
+            event: bucket.event,
+            path: stats.node.path,
+            category: best?.classifier.id ?? null,
+            dataCategory: best?.classifier.category ?? null,
+            classification: best?.classifier.classification ?? 'green',
+            matchedOn: best?.matchedOn ?? null,
+            confidence: best?.confidence ?? 0,
+            matcher: best?.matcher ?? null,
+            count: stats.count,
+            firstSeen: this.seenAt,
+            lastSeen: this.seenAt,
+            example: stats.example,
+            exampleSubject: stats.exampleSubject,
+            destinations: destinations.sort(),
+          });
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function outranks(a: Detection, b: Detection): boolean {
+  const risk = riskOf(a.classifier.classification) - riskOf(b.classifier.classification);
+  return risk !== 0 ? risk > 0 : a.confidence > b.confidence;
+}

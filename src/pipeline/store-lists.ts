@@ -1,0 +1,107 @@
+import { effectiveClassifications } from '../inventory/review.js';
+import type { Db, StorageLogger } from '../storage/db.js';
+import { safeErrorLabel } from '../storage/sql.js';
+import type { SuppressionList } from '../storage/suppression.js';
+import { ReviewedClassifications, type ReviewedPoint } from './reviewed.js';
+import type { WorkerState } from './worker/protocol.js';
+
+export interface StoreListsOptions {
+  db: Db;
+  /** The store's suppression list, when `suppression.fromStore` is on. */
+  suppressions: SuppressionList | null;
+  suppressionPollMs: number;
+  /** Poll reviewed classifications this often; null: not used. */
+  reviewPollMs: number | null;
+  logger: StorageLogger;
+}
+
+/**
+ * The lists the per-event path reads from memory and the store keeps: suppressed subjects and
+ * reviewed classifications. Polled in the background (never a query per event); a failed poll
+ * keeps the previous lists. Each change is also reported to `onChange` (worker threads get a copy).
+ */
+export class StoreLists {
+  /** The reviewed classifications in force (null: none, or not used). */
+  reviews: ReviewedClassifications | null = null;
+  onChange: ((state: WorkerState) => void) | null = null;
+  private reviewed: ReviewedPoint[] = [];
+  private reviewSignature = '';
+  private sentSuppressed: ReadonlySet<string> | null = null;
+  private readonly stops: Array<() => void> = [];
+
+  constructor(private readonly options: StoreListsOptions) {}
+
+  /** The lists as of now, e.g. for a worker thread starting up. */
+  get state(): WorkerState {
+    return {
+      ...(this.options.suppressions ? { suppressed: [...this.options.suppressions.subjectHashes] } : {}),
+      ...(this.options.reviewPollMs !== null ? { reviews: this.reviewed } : {}),
+    };
+  }
+
+  /** First load, before any event is processed: a failure here stops the engine from starting. */
+  async load(): Promise<void> {
+    await this.refreshSuppressions();
+    await this.refreshReviews();
+  }
+
+  start(): void {
+    if (this.options.suppressions) this.stops.push(poll(this.options.suppressionPollMs, () => this.refreshSuppressions(), (err) => this.failed('suppression list', err)));
+    if (this.options.reviewPollMs !== null) this.stops.push(poll(this.options.reviewPollMs, () => this.refreshReviews(), (err) => this.failed('reviewed classifications', err)));
+  }
+
+  stop(): void {
+    for (const stop of this.stops.splice(0)) stop();
+  }
+
+  async refreshSuppressions(): Promise<void> {
+    const list = this.options.suppressions;
+    if (list === null) return;
+    await list.refresh();
+    const now = list.subjectHashes;
+    if (this.onChange !== null && !sameSet(now, this.sentSuppressed)) this.onChange({ suppressed: [...now] });
+    this.sentSuppressed = now;
+  }
+
+  async refreshReviews(): Promise<void> {
+    if (this.options.reviewPollMs === null) return;
+    const rows = await effectiveClassifications(this.options.db);
+    const reviewed: ReviewedPoint[] = [];
+    for (const row of rows) {
+      if (row.reviewed) reviewed.push({ source: row.source, event: row.event, path: row.path, category: row.category, classification: row.classification });
+    }
+    // Unchanged: keep the generation in force, and with it the per-path caches it has built.
+    const signature = JSON.stringify(reviewed);
+    if (signature === this.reviewSignature) return;
+    this.reviewSignature = signature;
+    this.reviewed = reviewed;
+    this.reviews = new ReviewedClassifications(reviewed);
+    this.onChange?.({ reviews: reviewed });
+  }
+
+  private failed(what: string, err: unknown): void {
+    this.options.logger.error({ err: safeErrorLabel(err) }, `${what} refresh failed; keeping the previous list`);
+  }
+}
+
+/** Runs `work` every `ms` without overlapping runs; the timer never keeps the process alive. */
+function poll(ms: number, work: () => Promise<void>, onError: (err: unknown) => void): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    work()
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string> | null): boolean {
+  if (b === null || a.size !== b.size) return false;
+  for (const item of a) if (!b.has(item)) return false;
+  return true;
+}

@@ -1,0 +1,172 @@
+import type { Detection } from '../detect/types.js';
+import { subjectOf, type Leaf, type PathNode, type SegmentEvent } from '../events/index.js';
+import type { DataPointObservation } from '../inventory/store.js';
+import type { Controls, LeafPlanLike, PolicyOutcome } from './controls.js';
+import { BatchObservations } from './observations.js';
+import { eventKey, type ReviewedClassifications } from './reviewed.js';
+import type { WalkHook } from './walker.js';
+
+export interface TapOptions {
+  /** Keep accepted events (as source-level blocks left them) for the event store. */
+  store: boolean;
+  /** Fold data-point observations for the shared inventory. */
+  inventory: boolean;
+  /** Subject hashes of inventory examples, so erasing a subject clears its examples. */
+  hasher: { subjectHash(id: string): string } | null;
+  /** The reviewed classifications in force; read once per batch, so a new review applies between batches. */
+  reviews: () => ReviewedClassifications | null;
+}
+
+/** What a batch leaves for the durable side. Plain data: it crosses back from worker threads. */
+export interface TapResult {
+  /** Batch indexes of the events to store, parallel to `events`. */
+  indexes: number[];
+  /** Accepted, not dropped events after source-level blocks: storage never sees a blocked field. */
+  events: SegmentEvent[];
+  /** The batch's data points, folded per (source, event, path). */
+  observations: DataPointObservation[];
+}
+
+/**
+ * One batch's collection. Batches of different partitions may be processed concurrently (each
+ * awaits between events), so everything per batch lives here, not in the tap.
+ */
+export interface TapBatch {
+  /** The reviewed classifications in force for the whole batch. */
+  readonly reviews: ReviewedClassifications | null;
+  readonly observations: BatchObservations;
+  readonly indexes: number[];
+  readonly events: SegmentEvent[];
+  /** Destination names and indexes of the batch's controls. */
+  generation: number;
+  names: string[];
+  readonly indexOf: Map<string, number>;
+}
+
+/**
+ * The walk hook of a stateful engine: applies reviewed classifications to enforcement, gathers
+ * each event's leaves and, once the event is accepted, folds them into the batch's inventory
+ * observations (with the destinations that actually received each point). Leaves are gathered in
+ * reused arrays and only folded after the walk succeeded, so a dead-lettered event adds nothing.
+ * A walk is synchronous: `use(batch)` right before it says which batch it belongs to.
+ */
+export class BatchTap implements WalkHook {
+  private batch: TapBatch | null = null;
+
+  // The event being walked.
+  private controls: Controls | null = null;
+  private source = '';
+  private name = '';
+  private key = '';
+  private event: SegmentEvent | null = null;
+  private subjectHash: string | null | undefined = undefined;
+  private readonly nodes: PathNode[] = [];
+  private readonly values: Leaf[] = [];
+  private readonly detections: Array<Detection | null> = [];
+  private readonly enforced: Array<Detection | null> = [];
+  private count = 0;
+  private readonly outputs: number[] = [];
+
+  constructor(private readonly options: TapOptions) {}
+
+  startBatch(): TapBatch {
+    const reviews = this.options.reviews();
+    return {
+      reviews: reviews !== null && reviews.size > 0 ? reviews : null,
+      observations: new BatchObservations(),
+      indexes: [],
+      events: [],
+      generation: -1,
+      names: [],
+      indexOf: new Map(),
+    };
+  }
+
+  /** The batch the next walk belongs to. */
+  use(batch: TapBatch): void {
+    this.batch = batch;
+  }
+
+  /** An event the walk accepted and no policy dropped: it goes to the event store. */
+  keep(batch: TapBatch, index: number, event: SegmentEvent): void {
+    if (!this.options.store) return;
+    batch.indexes.push(index);
+    batch.events.push(event);
+  }
+
+  finishBatch(batch: TapBatch): TapResult {
+    if (this.batch === batch) this.batch = null;
+    return { indexes: batch.indexes, events: batch.events, observations: this.options.inventory ? batch.observations.records(batch.names) : [] };
+  }
+
+  begin(controls: Controls, source: string, event: SegmentEvent, name: string): void {
+    const batch = this.batch!;
+    this.controls = controls;
+    this.source = source;
+    this.name = name;
+    this.event = event;
+    this.subjectHash = undefined;
+    this.count = 0;
+    if (batch.reviews !== null) this.key = eventKey(source, name);
+    if (controls.generation !== batch.generation) route(batch, controls);
+  }
+
+  leaf(node: PathNode, value: Leaf, detection: Detection | null): Detection | null {
+    const reviews = this.batch!.reviews;
+    const enforced = reviews === null ? detection : reviews.enforce(node, this.key, detection, this.controls!.detector.classifiers);
+    if (this.options.inventory) {
+      const i = this.count++;
+      this.nodes[i] = node;
+      this.values[i] = value;
+      this.detections[i] = detection;
+      this.enforced[i] = enforced;
+    }
+    return enforced;
+  }
+
+  end(outcome: PolicyOutcome): void {
+    const batch = this.batch!;
+    if (this.options.inventory && this.count > 0) {
+      let n = 0;
+      if (outcome.dropped === false) {
+        for (const output of outcome.outputs) {
+          const d = batch.indexOf.get(output.destination);
+          if (d !== undefined) this.outputs[n++] = d;
+        }
+      }
+      const bucket = batch.observations.bucket(this.source, this.name, batch.names.length);
+      for (let i = 0; i < this.count; i++) {
+        bucket.observe(this.nodes[i]!, this.values[i]!, this.detections[i]!, this.enforced[i]!, this.planOf, this.outputs, n, this.subjectOf);
+        this.values[i] = null; // values are personal data: hold them no longer than the event
+      }
+    }
+    this.abort();
+  }
+
+  abort(): void {
+    this.count = 0;
+    this.event = null;
+    this.controls = null;
+  }
+
+  private readonly planOf = (node: PathNode, enforced: Detection | null): LeafPlanLike | null => {
+    const policy = this.controls!.policy;
+    if (policy.planFor === undefined) return null;
+    return enforced === null ? policy.planFor(this.source, node, null, 'green') : policy.planFor(this.source, node, enforced.classifier.id, enforced.classifier.classification);
+  };
+
+  private readonly subjectOf = (): string | null => {
+    if (this.subjectHash === undefined) {
+      const subject = this.event === null ? null : subjectOf(this.event);
+      this.subjectHash = subject === null || this.options.hasher === null ? null : this.options.hasher.subjectHash(subject.id);
+    }
+    return this.subjectHash;
+  };
+}
+
+function route(batch: TapBatch, controls: Controls): void {
+  batch.generation = controls.generation;
+  batch.names = controls.policy.destinations?.map((d) => d.name) ?? [];
+  batch.indexOf.clear();
+  batch.names.forEach((name, i) => batch.indexOf.set(name, i));
+}
