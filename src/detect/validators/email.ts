@@ -30,7 +30,21 @@ export function isEmail(candidate: string): boolean {
   const written = value.slice(at + 1);
   const domain = /^[\x00-\x7f]*$/.test(written) ? written.toLowerCase() : domainToASCII(written);
   if (domain.length > 253 || !LOCAL_PART.test(local) || !HOSTNAME.test(domain)) return false;
-  const parsed = parse(domain, TLDTS_OPTIONS);
-  if (parsed.isIcann !== true || !parsed.domainWithoutSuffix) return false;
-  return !ASSET_DENSITY.test(parsed.domainWithoutSuffix);
+  return isMailDomain(domain);
+}
+
+// Domains are few (gmail.com, the company's own) while addresses are many: the public-suffix
+// lookup, the costly part, is remembered per domain (bounded; cleared when full).
+const domainVerdicts = new Map<string, boolean>();
+const MAX_DOMAINS = 4096;
+
+function isMailDomain(domain: string): boolean {
+  let verdict = domainVerdicts.get(domain);
+  if (verdict === undefined) {
+    const parsed = parse(domain, TLDTS_OPTIONS);
+    verdict = parsed.isIcann === true && !!parsed.domainWithoutSuffix && !ASSET_DENSITY.test(parsed.domainWithoutSuffix);
+    if (domainVerdicts.size >= MAX_DOMAINS) domainVerdicts.clear();
+    domainVerdicts.set(domain, verdict);
+  }
+  return verdict;
 }
