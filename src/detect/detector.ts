@@ -60,7 +60,8 @@ export class Detector implements PointDetector {
     const key = decision.key;
     if (key !== null && key.classifier.value.types.has(type as 'string')) {
       const classifier = key.classifier;
-      const verdict = type === 'boolean' ? 'none' : this.verdict(classifier, decision.verdicts!, type === 'string' ? (value as string) : String(value));
+      const text = type === 'string' ? (value as string) : String(value);
+      const verdict = type === 'boolean' ? 'none' : decision.verdicts === null ? checkValue(classifier, text) : this.verdict(classifier, decision.verdicts, text);
       const needs = classifier.confidence.keyNeeds;
       if (verdict === 'valid') return decision.keyAndValue;
       if (needs === 'type' || (needs === 'pattern' && verdict === 'shape')) return decision.keyOnly;
@@ -121,8 +122,10 @@ export class Detector implements PointDetector {
         if (rule.words.some((run) => containsRun(words, run))) (skip ??= new Set()).add(rule.classifier);
       }
     }
+    // Only pattern-only checks (names, streets: an RE2 run per value) are worth a memo; validators
+    // are cheaper than the lookup and keep their own caches where they are costly (phone, email).
     let verdicts: Map<string, ValueVerdict> | null = null;
-    if (key !== null) {
+    if (key !== null && key.classifier.value.extractors.length > 0 && key.classifier.value.validators.length === 0) {
       verdicts = this.verdictCaches.get(key.classifier) ?? null;
       if (verdicts === null) this.verdictCaches.set(key.classifier, (verdicts = new Map()));
     }

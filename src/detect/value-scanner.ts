@@ -111,6 +111,19 @@ for (let i = 0; i < TRACKED.length; i++) BIT[TRACKED.charCodeAt(i)] = 1 << i;
 const DASH = BIT[45]!;
 const COLON = BIT[58]!;
 
+// Character classes for the shape pass, looked up once per character (no branches on ranges).
+const C_DIGIT = 1 << 16;
+const C_DIGIT_SEP = 1 << 17; // space - . ( ) / + : keep a digit run going
+const C_HEX = 1 << 18; // a-f A-F : - . : keep a hex run going
+const CLASS = new Int32Array(128);
+for (let code = 0; code < 128; code++) {
+  let c = BIT[code]!;
+  if (code >= 48 && code <= 57) c |= C_DIGIT | C_HEX;
+  if (code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 47 || code === 43) c |= C_DIGIT_SEP;
+  if ((code >= 97 && code <= 102) || (code >= 65 && code <= 70) || code === 58 || code === 45 || code === 46) c |= C_HEX;
+  CLASS[code] = c;
+}
+
 export function shapeOf(text: string): number {
   let bits = 0;
   let digitBest = 0;
@@ -119,22 +132,20 @@ export function shapeOf(text: string): number {
   let hexRun = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 48 && code <= 57) {
+    const c = code < 128 ? CLASS[code]! : 0;
+    bits |= c;
+    if ((c & C_DIGIT) !== 0) {
       if (++digitRun > digitBest) digitBest = digitRun;
-      if (++hexRun > hexBest) hexBest = hexRun;
-      continue;
+    } else if ((c & C_DIGIT_SEP) === 0) {
+      digitRun = 0;
     }
-    if (code < 128) bits |= BIT[code]!;
-    // Separators inside numbers: space - . ( ) / +
-    if (code !== 32 && code !== 45 && code !== 46 && code !== 40 && code !== 41 && code !== 47 && code !== 43) digitRun = 0;
-    // Hex digits and the separators of MAC/IP notation: a-f A-F : - .
-    if ((code >= 97 && code <= 102) || (code >= 65 && code <= 70) || code === 58 || code === 45 || code === 46) {
+    if ((c & C_HEX) !== 0) {
       if (++hexRun > hexBest) hexBest = hexRun;
     } else {
       hexRun = 0;
     }
   }
-  return bits | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
+  return (bits & 0x3ff) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
 }
 
 /** Most digits in one run of digits and number separators. */
