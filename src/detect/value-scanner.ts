@@ -53,6 +53,9 @@ export class ValueScanner {
    */
   scan(text: string, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): CompiledClassifier | null {
     if (this.set === null || text.length < this.minLength) return null;
+    // Canonical UUIDs (message, anonymous and device ids) are everywhere: recognised in O(1)
+    // before the shape pass.
+    if (text.length === 36 && text.charCodeAt(8) === 45 && text.charCodeAt(13) === 45 && text.charCodeAt(23) === 45 && UUID.test(text)) return null;
     const shape = shapeOf(text);
     // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
     if (shape === 0 && this.allNeedShape) return null;

@@ -20,7 +20,7 @@ export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = Object.freeze([
 ] as CountryCode[]);
 
 const MAX_PHONE_LENGTH = 40;
-const RECENT_VERDICTS = 8192;
+const RECENT_VERDICTS = 32_768;
 
 /**
  * Builds a phone validator accepting international numbers from any country and national numbers
@@ -37,15 +37,20 @@ export function makePhoneValidator(defaultRegions: readonly string[]): Validator
   }
 
   // libphonenumber costs ~10 µs a parse, and the same people's numbers recur across their events:
-  // remember recent verdicts (bounded; cleared when full, so memory stays flat).
-  const recent = new Map<string, boolean>();
+  // remember recent verdicts in two generations (when the young one fills up it becomes the old
+  // one), so memory stays bounded and numbers in use stay remembered.
+  let young = new Map<string, boolean>();
+  let old = new Map<string, boolean>();
   const validate = (candidate: string): boolean => {
-    let verdict = recent.get(candidate);
-    if (verdict === undefined) {
-      verdict = check(candidate);
-      if (recent.size >= RECENT_VERDICTS) recent.clear();
-      recent.set(candidate, verdict);
+    let verdict = young.get(candidate);
+    if (verdict !== undefined) return verdict;
+    verdict = old.get(candidate);
+    if (verdict === undefined) verdict = check(candidate);
+    if (young.size >= RECENT_VERDICTS) {
+      old = young;
+      young = new Map();
     }
+    young.set(candidate, verdict);
     return verdict;
   };
   const check = (candidate: string): boolean => {
