@@ -22,9 +22,10 @@ export function race(contenders, events, rounds = 7) {
   return contenders.map(([label], i) => ({ label, perSecond: events.length / best[i] }));
 }
 
-function stringLeaves(value, out) {
-  if (typeof value === 'string') out.push(value);
-  else if (value !== null && typeof value === 'object') for (const key in value) stringLeaves(value[key], out);
+/** Every leaf value as text: redact-pii takes strings, and "every value" includes numbers. */
+function leafTexts(value, out) {
+  if (value !== null && typeof value === 'object') for (const key in value) leafTexts(value[key], out);
+  else if (value !== null) out.push(typeof value === 'string' ? value : String(value));
   return out;
 }
 
@@ -57,7 +58,7 @@ export async function runDetectBenchmark({ count = 50_000, redactCount = 5_000 }
   const { SyncRedactor } = require('redact-pii');
   const redactor = new SyncRedactor();
   const redactPii = (lines) => {
-    for (const line of lines) for (const value of stringLeaves(JSON.parse(line), [])) sink += redactor.redact(value).length;
+    for (const line of lines) for (const value of leafTexts(JSON.parse(line), [])) sink += redactor.redact(value).length;
   };
   const [hotSlice, redact] = race([['segmentloom hot path (slice)', hotPathPerEvent], ['redact-pii over every value', redactPii]], events.slice(0, redactCount), 3);
   const results = [baseline, hot, redact];

@@ -1,11 +1,11 @@
 import RE2 from 're2';
 import type { CompiledClassifier } from './compile.js';
 import { checkValue } from './value-check.js';
+import { isUuid } from './validators/common.js';
 
 // Shapes that are never personal data on their own and are everywhere in events (ids,
 // timestamps, hashes). Built-in and fixed, so a V8 regex is safe here; custom patterns use RE2.
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Hex digests (md5, sha*): at least one letter, so long digit runs (card numbers) still get scanned.
 const HEX = /^(?=[0-9]*[a-f])[0-9a-f]{16,}$/i;
 
@@ -55,7 +55,7 @@ export class ValueScanner {
     if (this.set === null || text.length < this.minLength) return null;
     // Canonical UUIDs (message, anonymous and device ids) are everywhere: recognised in O(1)
     // before the shape pass.
-    if (text.length === 36 && text.charCodeAt(8) === 45 && text.charCodeAt(13) === 45 && text.charCodeAt(23) === 45 && UUID.test(text)) return null;
+    if (isUuid(text)) return null;
     const shape = shapeOf(text);
     // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
     if (shape === 0 && this.allNeedShape) return null;
@@ -70,7 +70,7 @@ export class ValueScanner {
       }
     }
     if (!anyCandidate) return null;
-    if (!fromNumber && (ISO_TIMESTAMP.test(text) || UUID.test(text) || HEX.test(text))) return null;
+    if (!fromNumber && (ISO_TIMESTAMP.test(text) || HEX.test(text))) return null;
     const hits = this.set.match(text);
     if (hits.length === 0) return null;
     let best = -1;
