@@ -6,6 +6,7 @@
 //
 //   node benchmarks/pipeline.js                 # starts a local broker unless KAFKA_BROKERS is set
 //   BENCH_EVENTS=100000 BENCH_PARTITIONS=6 node benchmarks/pipeline.js
+//   BENCH_COMPRESSION=gzip BENCH_WORKERS=1 node benchmarks/pipeline.js   # output compression, worker threads
 //
 // Prints events/s (input events processed per second) and output messages/s. Target ≥ 30k events/s.
 import { randomUUID } from 'node:crypto';
@@ -74,6 +75,7 @@ kafka:
   groupId: ${groupId}
   topics: [${t.input}]
   fromBeginning: true
+  compression: ${process.env.BENCH_COMPRESSION ?? 'none'}
 deadLetter: { topic: ${t.dlq} }
 batch:
   maxBytesPerPartition: 4194304
