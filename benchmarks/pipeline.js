@@ -7,6 +7,7 @@
 //   node benchmarks/pipeline.js                 # starts a local broker unless KAFKA_BROKERS is set
 //   BENCH_EVENTS=100000 BENCH_PARTITIONS=6 node benchmarks/pipeline.js
 //   BENCH_COMPRESSION=gzip BENCH_WORKERS=1 node benchmarks/pipeline.js   # output compression, worker threads
+//   BENCH_PRODUCER=kafkajs node benchmarks/pipeline.js                   # outputs produced by kafkajs (default: platformatic)
 //
 // Prints events/s (input events processed per second) and output messages/s. Target ≥ 30k events/s.
 import { randomUUID } from 'node:crypto';
@@ -76,6 +77,7 @@ kafka:
   topics: [${t.input}]
   fromBeginning: true
   compression: ${process.env.BENCH_COMPRESSION ?? 'none'}
+  producer: ${process.env.BENCH_PRODUCER ?? 'platformatic'}
 deadLetter: { topic: ${t.dlq} }
 batch:
   maxBytesPerPartition: 4194304

@@ -65,6 +65,11 @@ export const kafkaSchema = z.strictObject({
   sessionTimeoutMs: int(1).default(30000),
   heartbeatIntervalMs: int(1).default(3000),
   compression: z.enum(['none', 'gzip']).default('none'),
+  /**
+   * Which client produces the outputs: `kafkajs` (default, like the consumer) or `platformatic`
+   * (@platformatic/kafka, a pure-TypeScript client whose producer measured ~2x kafkajs here).
+   */
+  producer: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   /** Create the output and dead-letter topics at start when missing (needs admin rights). */
   createTopics: z
     .strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) })

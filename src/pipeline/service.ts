@@ -14,6 +14,7 @@ import { FileSource } from './file/source.js';
 import { NdjsonFileSink } from './file/sink.js';
 import { createKafkaClient, ensureTopics } from './kafka/client.js';
 import { KafkaSink } from './kafka/sink.js';
+import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
 import { LocalProcessor } from './processor.js';
 import { HotReloader } from './reload.js';
@@ -80,7 +81,10 @@ async function startKafka(
     const outputs = config.policy.destinations.map((d) => d.topic);
     await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger);
   }
-  const sink = new KafkaSink(kafka, { compression: kafkaConfig.compression, timeoutMs: kafkaConfig.requestTimeoutMs, maxBytesPerRequest: config.batch.maxBytesPerRequest });
+  const sink =
+    kafkaConfig.producer === 'platformatic'
+      ? new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest })
+      : new KafkaSink(kafka, { compression: kafkaConfig.compression, timeoutMs: kafkaConfig.requestTimeoutMs, maxBytesPerRequest: config.batch.maxBytesPerRequest });
   await sink.connect();
   const sources = topicSources(config);
   const source = new KafkaSource(kafka, {
@@ -155,7 +159,7 @@ interface EngineParts {
   options: StartOptions;
   ref: ControlsRef;
   source: KafkaSource | FileSource;
-  sink: KafkaSink | NdjsonFileSink;
+  sink: KafkaSink | PlatformaticKafkaSink | NdjsonFileSink;
   decoder: EventDecoder;
   sourceName: (topic: string) => string;
   route: 'topic' | 'destination';

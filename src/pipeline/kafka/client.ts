@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../../config/engine.js';
 import type { Logger } from '../../observability/logger.js';
+import { tlsOptions } from './tls.js';
 
 /**
  * The one place a kafkajs client is configured. Everything kafkajs-specific stays in this folder,
@@ -16,19 +16,8 @@ export function createKafkaClient(config: KafkaConfig, logger: Logger): Kafka {
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger),
   };
-  if (config.ssl === true) {
-    options.ssl = true;
-  } else if (config.ssl !== false) {
-    const ssl = config.ssl;
-    options.ssl = {
-      rejectUnauthorized: ssl.rejectUnauthorized,
-      ...(ssl.caFile ? { ca: [readFileSync(ssl.caFile, 'utf8')] } : {}),
-      ...(ssl.certFile ? { cert: readFileSync(ssl.certFile, 'utf8') } : {}),
-      ...(ssl.keyFile ? { key: readFileSync(ssl.keyFile, 'utf8') } : {}),
-      ...(ssl.passphrase ? { passphrase: ssl.passphrase } : {}),
-      ...(ssl.servername ? { servername: ssl.servername } : {}),
-    };
-  }
+  if (config.ssl === true) options.ssl = true;
+  else if (config.ssl !== false) options.ssl = tlsOptions(config.ssl)!;
   if (config.sasl) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
   return new Kafka(options);
 }

@@ -1,0 +1,92 @@
+import { compatibilityPartitioner, Producer } from '@platformatic/kafka';
+import type { KafkaConfig } from '../../config/engine.js';
+import type { EventSink, HeaderValue, OutputMessage } from '../types.js';
+import { splitBySize } from './sink.js';
+import { tlsOptions } from './tls.js';
+
+type Bytes = Buffer | string;
+/** A header name as an object: Map keys by identity, so a repeated header keeps every value. */
+interface HeaderName {
+  name: string;
+}
+
+/**
+ * The second producer behind the EventSink seam: @platformatic/kafka, a pure-TypeScript client.
+ * Same guarantees as KafkaSink — idempotent, `acks: -1`, `send` resolves only once the broker holds
+ * the messages, requests in order — and the Java-compatible murmur2 partitioner, so a key lands on
+ * the same partition as with kafkajs or Java producers.
+ */
+export class PlatformaticKafkaSink implements EventSink {
+  private readonly producer: Producer<Bytes, Bytes, HeaderName, Bytes>;
+
+  constructor(
+    config: KafkaConfig,
+    private readonly options: { maxBytesPerRequest?: number } = {},
+  ) {
+    const tls = tlsOptions(config.ssl);
+    this.producer = new Producer<Bytes, Bytes, HeaderName, Bytes>({
+      clientId: config.clientId,
+      bootstrapBrokers: config.brokers,
+      connectTimeout: config.connectionTimeoutMs,
+      timeout: config.requestTimeoutMs,
+      idempotent: true,
+      acks: -1,
+      partitioner: compatibilityPartitioner,
+      ...(config.compression === 'gzip' ? { compression: 'gzip' as const } : {}),
+      ...(tls ? { tls } : {}),
+      ...(config.sasl ? { sasl: { mechanism: saslMechanism(config.sasl.mechanism), username: config.sasl.username, password: config.sasl.password } } : {}),
+      serializers: { key: toBuffer, value: toBuffer, headerKey: (header?: HeaderName) => (header ? Buffer.from(header.name) : undefined), headerValue: toBuffer },
+    });
+  }
+
+  async connect(): Promise<void> {
+    // Fetching metadata opens the connection and fails early when the brokers cannot be reached.
+    await this.producer.metadata({ topics: [] });
+  }
+
+  async send(target: string, messages: OutputMessage[]): Promise<void> {
+    await this.sendMany([{ target, messages }]);
+  }
+
+  async sendMany(batches: { target: string; messages: OutputMessage[] }[]): Promise<void> {
+    // One request after another: later messages of a key never overtake earlier ones.
+    for (const request of splitBySize(batches, this.options.maxBytesPerRequest ?? 900_000)) {
+      const messages = [];
+      for (const { target, messages: outputs } of request) {
+        for (const output of outputs) {
+          messages.push({
+            topic: target,
+            ...(output.key !== null ? { key: output.key } : {}),
+            ...(output.value !== null ? { value: output.value } : {}),
+            ...(output.headers ? { headers: headerMap(output.headers) } : {}),
+          });
+        }
+      }
+      await this.producer.send({ messages });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}
+
+function toBuffer(data?: Bytes): Buffer | undefined {
+  if (data === undefined) return undefined;
+  return typeof data === 'string' ? Buffer.from(data) : data;
+}
+
+/** Kafka allows repeated header names (kept in order, each its own entry). */
+function headerMap(headers: Record<string, HeaderValue>): Map<HeaderName, Bytes> {
+  const map = new Map<HeaderName, Bytes>();
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (Array.isArray(value)) for (const each of value) map.set({ name }, each);
+    else map.set({ name }, value);
+  }
+  return map;
+}
+
+function saslMechanism(mechanism: string): 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' {
+  return mechanism === 'plain' ? 'PLAIN' : mechanism === 'scram-sha-256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512';
+}
