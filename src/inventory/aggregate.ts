@@ -1,6 +1,6 @@
 import { PathTrie, type Leaf, type PathNode } from '../events/index.js';
 import { riskOf, type Detection } from '../detect/types.js';
-import { exampleOf } from './mask.js';
+import { maskValue } from './mask.js';
 import type { DataPointRecord } from './types.js';
 
 interface PointStats {
@@ -38,10 +38,11 @@ export class EventBucket {
     if (detection !== null) {
       if (stats.best === null || outranks(detection, stats.best)) {
         stats.best = detection;
-        stats.example = exampleOf(value, true);
+        stats.example = maskValue(value);
       }
     } else if (stats.example === null && value !== null) {
-      stats.example = exampleOf(value, false);
+      // Masked even when nothing was detected: an undetected value can still be personal data.
+      stats.example = maskValue(value);
     }
   }
 }
@@ -94,7 +95,8 @@ function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function outranks(a: Detection, b: Detection): boolean {
+/** Whether `a` is the better decision to report for a point than `b`: riskier, then more confident. */
+export function outranks(a: Detection, b: Detection): boolean {
   const risk = riskOf(a.classifier.classification) - riskOf(b.classifier.classification);
   return risk !== 0 ? risk > 0 : a.confidence > b.confidence;
 }

@@ -8,6 +8,8 @@ const MAX_EXAMPLE = 48;
  * the data.
  */
 export function maskValue(value: Leaf): string {
+  // A flag carries no personal data and its value is what a reviewer needs to see.
+  if (typeof value === 'boolean' || value === null) return String(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   let out = '';
   const end = Math.min(text.length, MAX_EXAMPLE);
@@ -19,14 +21,4 @@ export function maskValue(value: Leaf): string {
     else out += /\p{L}|\p{N}/u.test(text[i]!) ? 'x' : text[i];
   }
   return text.length > MAX_EXAMPLE ? `${out}…` : out;
-}
-
-/**
- * The example kept for a data point: masked when the point is classified as personal data; a
- * short excerpt otherwise (green values help reviewers tell what a field is).
- */
-export function exampleOf(value: Leaf, classified: boolean): string {
-  if (classified) return maskValue(value);
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > MAX_EXAMPLE ? `${text.slice(0, MAX_EXAMPLE)}…` : text;
 }

@@ -1,5 +1,6 @@
-import { riskOf, type Detection } from '../detect/types.js';
+import type { Detection } from '../detect/types.js';
 import type { Leaf, PathNode } from '../events/index.js';
+import { outranks } from '../inventory/aggregate.js';
 import { maskValue } from '../inventory/mask.js';
 import type { DataPointObservation } from '../inventory/store.js';
 import type { LeafPlanLike } from './controls.js';
@@ -137,7 +138,3 @@ export class BatchObservations {
   }
 }
 
-function outranks(a: Detection, b: Detection): boolean {
-  const risk = riskOf(a.classifier.classification) - riskOf(b.classifier.classification);
-  return risk !== 0 ? risk > 0 : a.confidence > b.confidence;
-}

@@ -180,7 +180,8 @@ describe('scan: every output format carries the same fields and the same records
 
   it('csv quotes a path holding a comma, and a value holding commas and quotes', () => {
     expect(out.csv.stdout).toContain(',"properties.products[].size, color",');
-    expect(out.csv.stdout).toContain('"He said ""hi"", twice"');
+    // Examples are masked to their shape, which keeps the comma and the quotes to escape.
+    expect(out.csv.stdout).toContain('"xx xxxx ""xx"", xxxxx"');
     const [header, ...rows] = parseCsv(out.csv.stdout);
     const pathColumn = header!.indexOf('path');
     expect(rows.map((r) => r[pathColumn])).toEqual(expect.arrayContaining(['properties.products[].size, color', 'properties["say \\"hi\\""]']));
@@ -190,7 +191,7 @@ describe('scan: every output format carries the same fields and the same records
   it('aggregates one record per (source, event, path) with its count and first/last seen', () => {
     const name = byPath(reference, 'properties.products[].name', 'Order Completed');
     expect(name).toMatchObject({ count: 2, firstSeen: '2024-03-01T10:00:00.000Z', lastSeen: '2024-03-01T11:00:00.000Z', classification: 'green' });
-    expect(byPath(reference, 'type', 'page')).toMatchObject({ event: 'page', count: 1, example: 'page' });
+    expect(byPath(reference, 'type', 'page')).toMatchObject({ event: 'page', count: 1, example: 'xxxx' });
     expect(byPath(reference, 'traits.email', 'identify')).toMatchObject({ event: 'identify', category: 'email' });
     expect(reference.every((r) => r.source === 'default')).toBe(true);
   });
