@@ -22,6 +22,8 @@ export class ValueScanner {
   private readonly minLength: number;
   /** Per classifier: bitmask of its required characters (>0), -1 when some are untracked, 0 when none. */
   private readonly anyOfMasks: number[];
+  /** Per classifier, per hint: the 128-bit set of its ASCII characters. */
+  private readonly hintMasks: Int32Array[][];
   /** True when every scan classifier needs a digit run or a marker character. */
   private readonly allNeedShape: boolean;
 
@@ -40,6 +42,7 @@ export class ValueScanner {
     this.set = sources.length > 0 ? new RE2.Set(sources, 'u') : null;
     this.minLength = Math.min(...this.classifiers.map((c) => c.value.minLength), Infinity);
     this.anyOfMasks = this.classifiers.map((c) => maskOf(c.value.requireAnyOf));
+    this.hintMasks = this.classifiers.map((c) => c.value.hints.map(charMask));
     this.allNeedShape = this.classifiers.every((c, i) => c.value.minDigits > 0 || c.value.minHexRun > 0 || this.anyOfMasks[i]! > 0);
   }
 
@@ -56,6 +59,8 @@ export class ValueScanner {
     // Canonical UUIDs (message, anonymous and device ids) are everywhere: recognised in O(1)
     // before the shape pass.
     if (isUuid(text)) return null;
+    // ISO-8601 timestamps likewise: a few character checks, then the exact pattern.
+    if (!fromNumber && text.length >= 16 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && ISO_TIMESTAMP.test(text)) return null;
     const shape = shapeOf(text);
     // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
     if (shape === 0 && this.allNeedShape) return null;
@@ -84,6 +89,18 @@ export class ValueScanner {
     return best === -1 ? null : this.classifiers[best]!;
   }
 
+  /** A literal hint occurs in the last shaped text (characters checked first, then the substring). */
+  private hasHint(index: number, text: string): boolean {
+    const hints = this.classifiers[index]!.value.hints;
+    const masks = this.hintMasks[index]!;
+    for (let h = 0; h < hints.length; h++) {
+      const m = masks[h]!;
+      if ((PRESENT[0]! & m[0]!) !== m[0] || (PRESENT[1]! & m[1]!) !== m[1] || (PRESENT[2]! & m[2]!) !== m[2] || (PRESENT[3]! & m[3]!) !== m[3]) continue;
+      if (text.includes(hints[h]!)) return true;
+    }
+    return false;
+  }
+
   private prefilter(index: number, text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): boolean {
     const c = this.classifiers[index]!;
     const v = c.value;
@@ -92,7 +109,7 @@ export class ValueScanner {
     if (fromNumber && !v.types.has('number')) return false;
     const anyOf = this.anyOfMasks[index]!;
     if (anyOf > 0 ? (shape & anyOf) === 0 : anyOf < 0 && !hasAnyOf(text, v.requireAnyOf)) return false;
-    if (v.hints.length > 0 && !v.hints.some((hint) => text.includes(hint))) return false;
+    if (v.hints.length > 0 && !this.hasHint(index, text)) return false;
     return skip === null || !skip.has(c);
   }
 }
@@ -127,7 +144,12 @@ for (let code = 0; code < 128; code++) {
   CLASS[code] = c;
 }
 
+// Which ASCII characters the last shaped value contains (128 bits): literal hints are looked for
+// only when every one of their characters occurs.
+const PRESENT = new Int32Array(4);
+
 export function shapeOf(text: string): number {
+  PRESENT.fill(0);
   let bits = 0;
   let digitBest = 0;
   let digitRun = 0;
@@ -136,6 +158,7 @@ export function shapeOf(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     const c = code < 128 ? CLASS[code]! : 0;
+    if (code < 128) PRESENT[code >>> 5]! |= 1 << (code & 31);
     bits |= c;
     if ((c & C_DIGIT) !== 0) {
       if (++digitRun > digitBest) digitBest = digitRun;
@@ -159,6 +182,15 @@ export function longestDigitRun(text: string): number {
 /** Longest run of hex digits and : - . separators. */
 export function longestHexRun(text: string): number {
   return (shapeOf(text) >>> HEX_SHIFT) & FIELD;
+}
+
+function charMask(hint: string): Int32Array {
+  const mask = new Int32Array(4);
+  for (let i = 0; i < hint.length; i++) {
+    const code = hint.charCodeAt(i);
+    if (code < 128) mask[code >>> 5]! |= 1 << (code & 31);
+  }
+  return mask;
 }
 
 function maskOf(chars: string): number {
