@@ -60,7 +60,7 @@ export async function runDetectBenchmark({ count = 50_000, redactCount = 5_000 }
   const redactPii = (lines) => {
     for (const line of lines) for (const value of leafTexts(JSON.parse(line), [])) sink += redactor.redact(value).length;
   };
-  const [hotSlice, redact] = race([['segmentloom hot path (slice)', hotPathPerEvent], ['redact-pii over every value', redactPii]], events.slice(0, redactCount), 3);
+  const [hotSlice, redact] = race([['segmentloom hot path (slice)', hotPathPerEvent], ['redact-pii over every value', redactPii]], events.slice(0, redactCount), 5);
   const results = [baseline, hot, redact];
   return {
     corpus: { events: count, avgBytes: Math.round(bytes), avgLeaves: Math.round(leaves) },

@@ -149,7 +149,10 @@ for (let code = 0; code < 128; code++) {
 const PRESENT = new Int32Array(4);
 
 export function shapeOf(text: string): number {
-  PRESENT.fill(0);
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
   let bits = 0;
   let digitBest = 0;
   let digitRun = 0;
@@ -158,7 +161,11 @@ export function shapeOf(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     const c = code < 128 ? CLASS[code]! : 0;
-    if (code < 128) PRESENT[code >>> 5]! |= 1 << (code & 31);
+    if (code < 64) {
+      if (code < 32) p0 |= 1 << code;
+      else p1 |= 1 << (code - 32);
+    } else if (code < 96) p2 |= 1 << (code - 64);
+    else if (code < 128) p3 |= 1 << (code - 96);
     bits |= c;
     if ((c & C_DIGIT) !== 0) {
       if (++digitRun > digitBest) digitBest = digitRun;
@@ -171,6 +178,10 @@ export function shapeOf(text: string): number {
       hexRun = 0;
     }
   }
+  PRESENT[0] = p0;
+  PRESENT[1] = p1;
+  PRESENT[2] = p2;
+  PRESENT[3] = p3;
   return (bits & 0x3ff) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
 }
 
