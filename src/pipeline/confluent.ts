@@ -1,5 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { checkDecoded, type EventLimits } from '../events/index.js';
+import { checkDecoded, EventShapeError, type EventLimits } from '../events/index.js';
 import { EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decode.js';
 import type { InputMessage } from './types.js';
 
@@ -82,7 +82,14 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
         const code = found.type === SchemaType.AVRO ? 'malformed_avro' : (err as Error).name === 'ConfluentSchemaRegistryValidationError' ? 'schema_validation' : 'malformed_json';
         return { ok: false, code, reason: `payload does not decode as ${kind} schema id ${id} (${(err as Error).name ?? 'Error'})` };
       }
-      return checkDecoded(toPlainJson(decoded));
+      let plain: unknown;
+      try {
+        plain = toPlainJson(decoded, limits.maxDepth);
+      } catch (err) {
+        if (err instanceof EventShapeError) return { ok: false, code: err.code, reason: err.message };
+        return { ok: false, code: 'processing_error', reason: `payload of schema id ${id} could not be converted (${(err as Error).name ?? 'Error'})` };
+      }
+      return checkDecoded(plain);
     },
   };
 }
@@ -91,7 +98,7 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
  * Avro records are class instances, `bytes` are Buffers, logical types may be Dates or bigints:
  * make everything plain JSON so walking, enforcement and JSON output behave as for JSON input.
  */
-export function toPlainJson(value: unknown): unknown {
+export function toPlainJson(value: unknown, maxDepth = Infinity, depth = 0): unknown {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
     if (typeof value === 'number' && !Number.isFinite(value)) return null;
@@ -99,11 +106,13 @@ export function toPlainJson(value: unknown): unknown {
   }
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(toPlainJson);
+  // Bounded like the flattener: a hostile payload nested 200k deep must not overflow the stack.
+  if (depth > maxDepth) throw new EventShapeError('too_deep', `event is nested deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) return value.map((item) => toPlainJson(item, maxDepth, depth + 1));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && typeof item !== 'function') out[key] = toPlainJson(item);
+    if (item !== undefined && typeof item !== 'function') out[key] = toPlainJson(item, maxDepth, depth + 1);
   }
   return out;
 }

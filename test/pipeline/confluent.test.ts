@@ -106,6 +106,13 @@ describe('Confluent decoder', () => {
     await expect(unreachable.decode(message(frame(1, Buffer.from('x'))), DEFAULT_LIMITS)).rejects.toThrow(/registry unavailable/);
   }, 30_000);
 
+  it('refuses a payload nested past the depth limit instead of overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(() => toPlainJson({ type: 'track', event: 'x', properties: { deep } }, DEFAULT_LIMITS.maxDepth)).toThrow(/nested deeper than 32 levels/);
+    expect(toPlainJson({ a: { b: [1] } }, 3)).toEqual({ a: { b: [1] } });
+  });
+
   it('normalises Avro-ish values to JSON', () => {
     expect(toPlainJson({ d: new Date(0), b: 10n, n: Number.NaN, u: undefined, nested: [Buffer.from([1])] })).toEqual({ d: '1970-01-01T00:00:00.000Z', b: 10, n: null, nested: ['AQ=='] });
   });
