@@ -146,6 +146,7 @@ describe('value detection finds personal data under names that say nothing', () 
     expect(d.detect('properties.note', 'IBAN GB82 WEST 1234 5698 7654 32 thanks')).toMatchObject({ classifier: { id: 'iban' } });
     expect(d.detect('properties.device', '00:1A:2B:3C:4D:5E')).toMatchObject({ classifier: { id: 'mac_address' } });
     expect(d.detect('properties.x', '203.0.113.7')).toMatchObject({ classifier: { id: 'ip_address' } });
+    expect(d.detect('context.page.url', 'https://shop.example.com/checkout?email=grace.ritchie1%40example.com')).toMatchObject({ classifier: { id: 'email' }, matchedOn: 'value' });
     expect(d.detect('properties.header', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U')).toMatchObject({ classifier: { id: 'auth_token' } });
   });
 

@@ -22,7 +22,8 @@ const ASSET_DENSITY = /^\d+(?:\.\d+)?x$/;
 const TLDTS_OPTIONS = { extractHostname: false, validateHostname: false, detectIp: false } as const;
 
 export function isEmail(candidate: string): boolean {
-  const value = prepare(candidate, MAX_EMAIL_LENGTH);
+  // URL-encoded addresses (`?email=jane%40example.com`, a common way emails leak into URLs).
+  const value = prepare(candidate.includes('%40') ? candidate.replaceAll('%40', '@') : candidate, MAX_EMAIL_LENGTH);
   if (value === null) return false;
   const at = value.lastIndexOf('@');
   if (at < 1 || at > MAX_LOCAL_LENGTH || at !== value.indexOf('@')) return false;
