@@ -42,7 +42,7 @@ export class EventBucket {
       }
     } else if (stats.example === null && value !== null) {
       // Masked even when nothing was detected: an undetected value can still be personal data.
-      stats.example = maskValue(value);
+      stats.example = maskValue(value, false);
     }
   }
 }

@@ -5,20 +5,25 @@ const MAX_EXAMPLE = 48;
 /**
  * Masks a value to its shape: letters → x, digits → 9, everything else kept (`jane@example.com`
  * → `xxxx@xxxxxxx.xxx`, `+1 415-555-2671` → `+9 999-999-9999`). Reviewers see the format, never
- * the data.
+ * the data. Works on code points, so letters outside the BMP are masked too, and truncation never
+ * splits a surrogate pair.
+ *
+ * Booleans: an unclassified flag (`email_subscribed: true`) is shown as is; a classified one
+ * (`is_pregnant: true`) is personal data itself and shows only `<boolean>`.
  */
-export function maskValue(value: Leaf): string {
-  // A flag carries no personal data and its value is what a reviewer needs to see.
-  if (typeof value === 'boolean' || value === null) return String(value);
+export function maskValue(value: Leaf, classified = true): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return classified ? '<boolean>' : String(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   let out = '';
-  const end = Math.min(text.length, MAX_EXAMPLE);
-  for (let i = 0; i < end; i++) {
-    const code = text.charCodeAt(i);
+  let count = 0;
+  for (const ch of text) {
+    if (count++ === MAX_EXAMPLE) return `${out}…`;
+    const code = ch.charCodeAt(0);
     if (code >= 48 && code <= 57) out += '9';
     else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) out += 'x';
-    else if (code < 128) out += text[i];
-    else out += /\p{L}|\p{N}/u.test(text[i]!) ? 'x' : text[i];
+    else if (code < 128) out += ch;
+    else out += /\p{N}/u.test(ch) ? '9' : /\p{L}|\p{M}|\p{S}/u.test(ch) ? 'x' : ch;
   }
-  return text.length > MAX_EXAMPLE ? `${out}…` : out;
+  return out;
 }
