@@ -16,8 +16,8 @@ export type Scope = (typeof SCOPES)[number];
 /** The scopes a key of each role may hold: a key never carries more than its role allows. */
 export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   owner: SCOPES,
-  editor: ['events:write', 'inventory:manage', 'policies:manage', 'audit:read'],
-  viewer: ['audit:read'],
+  editor: ['events:write', 'inventory:manage', 'policies:manage'],
+  viewer: [],
 };
 
 /** Scopes a new key gets when none are listed. Viewers get none: their reads need no scope. */
@@ -52,7 +52,8 @@ export const ACTIONS = {
   'requests.read': { roles: OWNERS, scope: 'deletions:trigger', description: 'read request status and receipts' },
   'subjects.export': { roles: OWNERS, scope: 'profiles:read', description: "export a data subject's stored data (access request)" },
   'keys.manage': { roles: OWNERS, scope: null, description: 'list, create, rotate and revoke API keys' },
-  'audit.read': { roles: ALL, scope: 'audit:read', description: 'read and export the audit log' },
+  // The audit log says who did what to whose data: readable and exportable by owners only.
+  'audit.read': { roles: OWNERS, scope: 'audit:read', description: 'read and export the audit log' },
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof ACTIONS;

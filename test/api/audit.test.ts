@@ -93,13 +93,13 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'create a key',
-    call: (api) => api.call('POST', '/keys', { body: { name: 'audited', role: 'viewer', scopes: ['audit:read'] } }),
+    call: (api) => api.call('POST', '/keys', { body: { name: 'audited', role: 'viewer', scopes: [] } }),
     status: 201,
     action: 'keys.create',
     targetType: 'api_key',
     targetId: (_api, reply, ctx) => ((ctx.keyId = reply.key.id), reply.key.id),
     before: null,
-    after: { name: 'audited', role: 'viewer', scopes: ['audit:read'], revokedAt: null, liveSecrets: 1 },
+    after: { name: 'audited', role: 'viewer', scopes: [], revokedAt: null, liveSecrets: 1 },
   },
   {
     name: 'rotate a key',
@@ -187,10 +187,13 @@ describe('audit log', () => {
     expect(filtered.text.trimEnd().split('\n')).toHaveLength(1);
   });
 
-  it('is readable by a viewer holding audit:read, not by an editor without it', async () => {
-    const auditor = await api.key('viewer', ['audit:read']);
+  it('is readable and exportable by owners holding audit:read, not by editors or viewers', async () => {
+    const auditor = await api.key('owner', ['audit:read']);
     expect((await api.call('GET', '/audit', { token: auditor.token })).status).toBe(200);
+    expect((await api.call('GET', '/audit/export', { token: auditor.token })).status).toBe(200);
     const editor = await api.key('editor');
     expect((await api.call('GET', '/audit/export', { token: editor.token })).status).toBe(403);
+    const viewer = await api.key('viewer');
+    expect((await api.call('GET', '/audit', { token: viewer.token })).status).toBe(403);
   });
 });
