@@ -198,12 +198,12 @@ describe('built-in classifications', () => {
   });
 
   it('special categories are found by key', () => {
-    expectAll('health', [['traits.medical_conditions', 'asthma'], ['properties.allergies[]', 'peanuts'], ['traits.is_pregnant', true], ['traits.medications', 'insulin']]);
+    expectAll('health', [['traits.hiv_positive', true], ['traits.hivStatus', 'negative'], ['traits.medical_conditions', 'asthma'], ['properties.allergies[]', 'peanuts'], ['traits.is_pregnant', true], ['traits.medications', 'insulin']]);
     expectAll('race_ethnicity', [['traits.ethnicity', 'Hispanic']]);
     expectAll('religion', [['traits.religion', 'Buddhist']]);
     expectAll('sexual_orientation', [['traits.sexual_orientation', 'bisexual']]);
     expectAll('biometric', [['traits.fingerprint_template', 'AAEC…'], ['traits.face_id', 'b64data']]);
-    expectAll(null, [['properties.device_fingerprint', 'abc'], ['properties.app_health', 'ok'], ['properties.health_check', 'pass'], ['properties.item_condition', 'new']]);
+    expectAll(null, [['properties.device_fingerprint', 'abc'], ['properties.app_health', 'ok'], ['properties.health_check', 'pass'], ['properties.item_condition', 'new'], ['properties.price_std', 'x'], ['properties.std_dev', 2.5]]);
   });
 
   it('covers the remaining identifiers', () => {

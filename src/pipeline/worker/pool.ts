@@ -171,7 +171,8 @@ export class WorkerPool implements BatchProcessor {
     if (index < 0) return;
     worker.failAll(err);
     if (this.closed) return;
-    this.logger.error({ err: { name: err.name, message: err.message } }, 'processing worker lost; starting a new one');
+    // The class only: an uncaught error's message may quote the event being processed.
+    this.logger.error({ err: { name: err.name } }, 'processing worker lost; starting a new one');
     const replacement = this.spawn();
     replacement.ready.catch((e: unknown) => this.logger.error({ err: { name: (e as Error).name } }, 'replacement worker failed to start'));
     this.workers[index] = replacement;
