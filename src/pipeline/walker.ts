@@ -4,20 +4,35 @@ import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
 import type { Failure } from './dead-letter.js';
 import { bump, type BatchReport } from './report.js';
 
-/** Distinct data points seen (event name + path), per classifier: for run summaries. */
+/**
+ * Distinct data points seen (event name + path), per classifier: for run summaries. Keyed by path
+ * node, then event name and classifier id, so a known point costs lookups and no string building.
+ */
 export class DataPointTally {
-  readonly points = new Map<string, { event: string; path: string; classifier: string; classification: string }>();
+  private readonly byNode = new Map<PathNode, Map<string, Map<string, string>>>();
 
   add(event: string, node: PathNode, detection: Detection): void {
-    const id = `${event}\u0000${node.path}\u0000${detection.classifier.id}`;
-    if (!this.points.has(id)) {
-      this.points.set(id, { event, path: node.path, classifier: detection.classifier.id, classification: detection.classifier.classification });
+    let byEvent = this.byNode.get(node);
+    if (byEvent === undefined) this.byNode.set(node, (byEvent = new Map()));
+    let classifiers = byEvent.get(event);
+    if (classifiers === undefined) byEvent.set(event, (classifiers = new Map()));
+    if (!classifiers.has(detection.classifier.id)) classifiers.set(detection.classifier.id, detection.classifier.classification);
+  }
+
+  /** Every distinct point seen, for summaries and tests. */
+  entries(): Array<{ event: string; path: string; classifier: string; classification: string }> {
+    const out = [];
+    for (const [node, byEvent] of this.byNode) {
+      for (const [event, classifiers] of byEvent) for (const [classifier, classification] of classifiers) out.push({ event, path: node.path, classifier, classification });
     }
+    return out;
   }
 
   byClassification(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const point of this.points.values()) bump(counts, point.classification);
+    for (const byEvent of this.byNode.values()) {
+      for (const classifiers of byEvent.values()) for (const classification of classifiers.values()) bump(counts, classification);
+    }
     return counts;
   }
 }

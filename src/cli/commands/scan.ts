@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createDetector, loadClassifierSet } from '../../detect/index.js';
@@ -22,8 +22,6 @@ Options:
 
 Invalid lines are counted and reported on stderr with their line numbers; they never abort the scan.
 `;
-
-const MAX_REPORTED_ERRORS = 100;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -57,6 +55,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     } catch {
       throw new UsageError(`cannot read input file ${input}`);
     }
+    if ((await stat(input)).isDirectory()) throw new UsageError(`${input} is a directory, not an NDJSON file`);
   }
 
   const set = await loadClassifierSet(values.classifiers);
@@ -77,13 +76,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         events++;
       } else {
         invalid++;
-        if (invalid <= MAX_REPORTED_ERRORS) io.stderr.write(`${progress ? '\r\x1b[K' : ''}${label}:${lineNumber}: skipped: ${outcome.reason}\n`);
+        io.stderr.write(`${progress ? '\r\x1b[K' : ''}${label}:${lineNumber}: skipped: ${outcome.reason}\n`);
       }
       if (progress) progress.count = events + invalid;
     }
   }
   progress?.stop();
-  if (invalid > MAX_REPORTED_ERRORS) io.stderr.write(`… ${invalid - MAX_REPORTED_ERRORS} more invalid lines not shown\n`);
   io.stdout.write(formatRecords(scanner.aggregator.records(), format));
   io.stderr.write(`scanned ${events} events, ${invalid} invalid line${invalid === 1 ? '' : 's'}\n`);
   return EXIT.ok;
