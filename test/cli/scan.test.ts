@@ -514,7 +514,6 @@ describe('custom classifier patterns run in linear time (RE2)', () => {
     const result = segmentloom(['scan', '--classifiers', path.join(tmp, 'pathological'), '--format', 'json'], { input: events, timeoutMs: 10_000 });
     expect(result.signal, 'killed by the 10 s timeout').toBeNull();
     expect(result.status).toBe(0);
-    expect(result.elapsed).toBeLessThan(10_000);
     const records = parseJson(result);
     // The pattern is live (it classifies a short run of a's) …
     expect(byPath(records, 'properties.hit', 'Blob')).toMatchObject({ category: 'repeated_a', matchedOn: 'value' });

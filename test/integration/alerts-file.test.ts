@@ -75,7 +75,7 @@ describe('alerts from file engines sharing a database', () => {
     receivers.push(receiver);
     const dir = tempDir();
     const { config } = await writeEngineConfig(
-      `source: web\nbatch: { size: 20 }\n${DESTINATIONS}${store.yaml}inventory: { flushIntervalMs: 20 }\n${alertsYaml(receiver.url, { timeoutMs: 4000, attempts: 1 })}`,
+      `source: web\nbatch: { size: 20 }\n${DESTINATIONS}${store.yaml}inventory: { flushIntervalMs: 20 }\n${alertsYaml(receiver.url, { timeoutMs: 10_000, attempts: 1 })}`,
       tempDir(),
     );
     // Input trickles in, one batch every 100 ms, each with new data points to alert on.
@@ -98,11 +98,11 @@ describe('alerts from file engines sharing a database', () => {
 
     expect(result.totals.totals.out.get('warehouse')).toBe(300);
     const hungAt = receiver.requests[0]!.at;
-    // The receiver hung from early on, and batches kept completing quickly meanwhile.
+    // The receiver hung from early on, and batches kept completing meanwhile: the whole run ended
+    // while the first alert request was still unanswered (it times out only after 10 s).
     const after = batches.filter((b) => b.end > hungAt);
     expect(after.length).toBeGreaterThan(5);
-    for (const b of after) expect(b.seconds).toBeLessThan(1);
-    expect(Math.max(...after.map((b) => b.end)) - hungAt).toBeLessThan(4000);
+    expect(Math.max(...after.map((b) => b.end)) - hungAt).toBeLessThan(10_000);
     const side = await store.open();
     try {
       // Not lost: what could not be delivered waits in the outbox for a later attempt.

@@ -92,11 +92,10 @@ describeKafka('alerts from Kafka engines', () => {
     await waitUntil(() => receiver.requests.length > 0, 10_000, 'the first alert to reach the (hanging) receiver');
     // Delivery is now stuck for up to 30 s; the stream is not.
     for (let n = 2; n <= 4; n++) {
-      const started = Date.now();
       await round(n);
       await out.waitFor(() => delivered(n) === 20, 30_000);
-      expect(Date.now() - started).toBeLessThan(10_000);
     }
+    // Three more rounds went through while the first alert request was still unanswered.
     expect(Date.now() - receiver.requests[0]!.at).toBeLessThan(30_000);
     // Once the receiver is gone the queued alerts are parked in the outbox, not lost.
     await receiver.close();
