@@ -9,6 +9,8 @@ import { safeErrorLabel } from './sql.js';
  * memory; `refresh()` (polled) reloads the set from the database. A failed refresh keeps the last
  * good set rather than letting suppressed events through on an empty one.
  */
+const HASH_MEMO_SIZE = 50_000;
+
 export class SuppressionList {
   private hashes: ReadonlySet<string> = new Set();
   private loadedAt: Date | null = null;
@@ -34,14 +36,23 @@ export class SuppressionList {
    * Hashes nothing while the list is empty.
    */
   forEvents(hasher: SubjectHasher): { isSuppressed(event: SegmentEvent): boolean } {
+    // An HMAC per id per event adds up: the hashes of recently seen ids are remembered (bounded,
+    // two generations) — they do not change, whatever the list holds.
+    let young = new Map<string, string>();
+    let old = new Map<string, string>();
+    const hashOf = (id: string): string => {
+      let hash = young.get(id) ?? old.get(id);
+      if (hash === undefined) hash = hasher.subjectHash(id);
+      if (young.size >= HASH_MEMO_SIZE) {
+        old = young;
+        young = new Map();
+      }
+      young.set(id, hash);
+      return hash;
+    };
+    const suppressed = (id: unknown): boolean => typeof id === 'string' && id !== '' && this.hashes.has(hashOf(id));
     return {
-      isSuppressed: (event) => {
-        if (this.hashes.size === 0) return false;
-        for (const id of [event.userId, event.anonymousId]) {
-          if (typeof id === 'string' && id !== '' && this.hashes.has(hasher.subjectHash(id))) return true;
-        }
-        return false;
-      },
+      isSuppressed: (event) => this.hashes.size > 0 && (suppressed(event.userId) || suppressed(event.anonymousId)),
     };
   }
 
