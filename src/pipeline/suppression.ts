@@ -1,3 +1,4 @@
+import { EMAIL_SUPPRESSION_PREFIX, suppressionCheck, type SuppressionHasher } from '../storage/suppression.js';
 import type { SegmentEvent } from '../events/index.js';
 
 /**
@@ -39,18 +40,19 @@ export class StaticSuppression implements SuppressionCheck {
  */
 export class HashedSuppression implements SuppressionCheck {
   private hashes: ReadonlySet<string> = new Set();
+  private emails = false;
+  private readonly check: SuppressionCheck;
 
-  constructor(private readonly hasher: { subjectHash(id: string): string }) {}
+  constructor(hasher: SuppressionHasher) {
+    this.check = suppressionCheck(hasher, () => ({ hashes: this.hashes, emails: this.emails }));
+  }
 
   replace(hashes: Iterable<string>): void {
     this.hashes = new Set(hashes);
+    this.emails = [...this.hashes].some((h) => h.startsWith(EMAIL_SUPPRESSION_PREFIX));
   }
 
   isSuppressed(event: SegmentEvent): boolean {
-    if (this.hashes.size === 0) return false;
-    for (const id of [event.userId, event.anonymousId]) {
-      if (typeof id === 'string' && id !== '' && this.hashes.has(this.hasher.subjectHash(id))) return true;
-    }
-    return false;
+    return this.check.isSuppressed(event);
   }
 }

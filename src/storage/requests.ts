@@ -6,7 +6,7 @@ import type { Db, StorageLogger } from './db.js';
 import { silentLogger } from './db.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
 import { iso, safeErrorLabel } from './sql.js';
-import { addSuppressions, removeSuppressions } from './suppression.js';
+import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression.js';
 
 export const REQUEST_TYPES = ['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -171,8 +171,10 @@ export class SubjectRequests {
     let unsuppressed = 0;
     let removed: ErasureCounts = { dataKeys: 0, events: 0, profiles: 0, identities: 0, inventoryExamples: 0 };
     // Suppress before erasing, so events arriving during the erasure are dropped (once the pipeline refreshes).
-    if (row.type === 'SUPPRESS' || row.type === 'SUPPRESS_WITH_DELETE') suppressed = await addSuppressions(this.deps.db, subjects, row.id);
-    if (row.type === 'UNSUPPRESS') unsuppressed = await removeSuppressions(this.deps.db, subjects);
+    // By email, the email itself is suppressed too: it covers subjects not linked to it yet.
+    const listed = emailHash === undefined ? subjects : [...subjects, EMAIL_SUPPRESSION_PREFIX + emailHash];
+    if (row.type === 'SUPPRESS' || row.type === 'SUPPRESS_WITH_DELETE') suppressed = await addSuppressions(this.deps.db, listed, row.id);
+    if (row.type === 'UNSUPPRESS') unsuppressed = await removeSuppressions(this.deps.db, listed);
     if (row.type === 'DELETE' || row.type === 'SUPPRESS_WITH_DELETE') {
       removed = await eraseSubjects(this.deps.db, subjects, { emailHash, dataKeys: this.deps.dataKeys });
     }

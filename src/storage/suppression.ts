@@ -1,5 +1,4 @@
 import type { SegmentEvent } from '../events/index.js';
-import type { SubjectHasher } from './crypto/lookup.js';
 import type { Db, StorageLogger } from './db.js';
 import { silentLogger } from './db.js';
 import { safeErrorLabel } from './sql.js';
@@ -11,8 +10,53 @@ import { safeErrorLabel } from './sql.js';
  */
 const HASH_MEMO_SIZE = 50_000;
 
+/**
+ * Suppressions by email are stored as `email:<email hash>` beside subject hashes: a person can be
+ * suppressed by email before any of their events was seen, and events carrying that email in
+ * `traits`, `context.traits` or `properties` are dropped.
+ */
+export const EMAIL_SUPPRESSION_PREFIX = 'email:';
+
+export interface SuppressionHasher {
+  subjectHash(id: string): string;
+  emailHash(email: string): string;
+}
+
+/**
+ * The per-event rule, shared by the main thread and worker threads: suppressed when the userId,
+ * the anonymousId or an email the event carries is on the list. Hashes are remembered for recently
+ * seen identifiers (bounded, two generations), so a busy stream does not pay an HMAC per event.
+ */
+export function suppressionCheck(hasher: SuppressionHasher, list: () => { hashes: ReadonlySet<string>; emails: boolean }): { isSuppressed(event: SegmentEvent): boolean } {
+  let young = new Map<string, string>();
+  let old = new Map<string, string>();
+  const memo = (key: string, compute: () => string): string => {
+    let hash = young.get(key) ?? old.get(key);
+    if (hash === undefined) hash = compute();
+    if (young.size >= HASH_MEMO_SIZE) {
+      old = young;
+      young = new Map();
+    }
+    young.set(key, hash);
+    return hash;
+  };
+  return {
+    isSuppressed(event) {
+      const { hashes, emails } = list();
+      if (hashes.size === 0) return false;
+      const byId = (id: unknown) => typeof id === 'string' && id !== '' && hashes.has(memo(id, () => hasher.subjectHash(id)));
+      if (byId(event.userId) || byId(event.anonymousId)) return true;
+      if (!emails) return false;
+      const byEmail = (email: unknown) => typeof email === 'string' && email.includes('@') && hashes.has(memo(`\u0000${email}`, () => EMAIL_SUPPRESSION_PREFIX + hasher.emailHash(email)));
+      const contextTraits = (event.context as { traits?: Record<string, unknown> } | undefined)?.traits;
+      return byEmail(event.traits?.email) || byEmail(contextTraits?.email) || byEmail(event.properties?.email);
+    },
+  };
+}
+
 export class SuppressionList {
   private hashes: ReadonlySet<string> = new Set();
+  private emails = false;
   private loadedAt: Date | null = null;
 
   constructor(private readonly db: Db, private readonly logger: StorageLogger = silentLogger) {}
@@ -35,25 +79,8 @@ export class SuppressionList {
    * event pairing a suppressed userId with a fresh anonymousId still belongs to that person).
    * Hashes nothing while the list is empty.
    */
-  forEvents(hasher: SubjectHasher): { isSuppressed(event: SegmentEvent): boolean } {
-    // An HMAC per id per event adds up: the hashes of recently seen ids are remembered (bounded,
-    // two generations) — they do not change, whatever the list holds.
-    let young = new Map<string, string>();
-    let old = new Map<string, string>();
-    const hashOf = (id: string): string => {
-      let hash = young.get(id) ?? old.get(id);
-      if (hash === undefined) hash = hasher.subjectHash(id);
-      if (young.size >= HASH_MEMO_SIZE) {
-        old = young;
-        young = new Map();
-      }
-      young.set(id, hash);
-      return hash;
-    };
-    const suppressed = (id: unknown): boolean => typeof id === 'string' && id !== '' && this.hashes.has(hashOf(id));
-    return {
-      isSuppressed: (event) => this.hashes.size > 0 && (suppressed(event.userId) || suppressed(event.anonymousId)),
-    };
+  forEvents(hasher: SuppressionHasher): { isSuppressed(event: SegmentEvent): boolean } {
+    return suppressionCheck(hasher, () => ({ hashes: this.hashes, emails: this.emails }));
   }
 
   /** When the set was last loaded successfully (null before the first load). */
@@ -64,6 +91,7 @@ export class SuppressionList {
   async refresh(): Promise<number> {
     const rows = await this.db.query<{ subject_hash: string }>('SELECT subject_hash FROM suppressions');
     this.hashes = new Set(rows.map((r) => r.subject_hash));
+    this.emails = rows.some((r) => r.subject_hash.startsWith(EMAIL_SUPPRESSION_PREFIX));
     this.loadedAt = new Date();
     return this.hashes.size;
   }

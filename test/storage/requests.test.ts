@@ -88,6 +88,26 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     expect(list.isSuppressed(subject)).toBe(false);
   });
 
+  it('suppresses by email a person never seen before: their later events carrying that email are dropped', async () => {
+    const list = new SuppressionList(t.db);
+    const check = list.forEvents(s.hasher);
+    const later = { type: 'identify' as const, userId: 'brand-new-user', traits: { email: 'New.Person@Example.com' } };
+    const inContext = { type: 'track' as const, event: 'x', anonymousId: 'anon-new', context: { traits: { email: 'new.person@example.com ' } } };
+    const someoneElse = { type: 'identify' as const, userId: 'other', traits: { email: 'other@example.com' } };
+    const done = await s.requests.submit('SUPPRESS', { email: 'new.person@example.com' });
+    expect(done.receipt).toMatchObject({ suppressed: 1, subjects: [] });
+    await list.refresh();
+    expect(check.isSuppressed(later)).toBe(true);
+    expect(check.isSuppressed(inContext)).toBe(true);
+    expect(check.isSuppressed(someoneElse)).toBe(false);
+    // The email is stored only as a keyed hash.
+    const rows = await t.db.query<{ subject_hash: string }>('SELECT subject_hash FROM suppressions');
+    expect(JSON.stringify(rows)).not.toContain('new.person');
+    await s.requests.submit('UNSUPPRESS', { email: 'NEW.PERSON@example.com' });
+    await list.refresh();
+    expect(check.isSuppressed(later)).toBe(false);
+  });
+
   it('SUPPRESS_WITH_DELETE suppresses and erases', async () => {
     await s.events.storeEvents([track('swd', 'Z')]);
     const done = await s.requests.submit('SUPPRESS_WITH_DELETE', { userId: 'swd' });
