@@ -27,6 +27,8 @@ export class EventScanner {
   private readonly nodes: PathNode[] = [];
   private readonly values: Leaf[] = [];
   private readonly detections: Array<Detection | null> = [];
+  // Written by index and never truncated: the arrays keep their capacity from event to event.
+  private count = 0;
   private readonly visit: LeafVisitor;
 
   constructor(
@@ -34,9 +36,10 @@ export class EventScanner {
     private readonly limits: EventLimits = DEFAULT_LIMITS,
   ) {
     this.visit = (node: PathNode, value: Leaf) => {
-      this.nodes.push(node);
-      this.values.push(value);
-      this.detections.push(this.detector.detect(node, value));
+      const i = this.count++;
+      this.nodes[i] = node;
+      this.values[i] = value;
+      this.detections[i] = this.detector.detect(node, value);
     };
   }
 
@@ -47,9 +50,7 @@ export class EventScanner {
   }
 
   scanEvent(event: SegmentEvent, source: string): ScanOutcome {
-    this.nodes.length = 0;
-    this.values.length = 0;
-    this.detections.length = 0;
+    this.count = 0;
     const bucket = this.aggregator.bucket(source, eventName(event));
     let leaves: number;
     try {
