@@ -7,7 +7,7 @@ import { listDataPoints } from '../../src/inventory/review.js';
 import { startReceiver, type Receiver } from '../alerts/helpers.js';
 import { describeKafka } from '../helpers/kafka.js';
 import { sampleEvent } from '../pipeline/helpers.js';
-import { produce, testKafka, TopicReader, waitUntil } from '../pipeline/kafka-helpers.js';
+import { produce, testKafka, TopicReader, waitForGroupShared, waitUntil } from '../pipeline/kafka-helpers.js';
 import { alertCounts, alertsYaml } from './alerts-helpers.js';
 import { testStore, type TestStore } from './helpers.js';
 import { Engines, stateEngineYaml, stateTopics, uniqueName } from './kafka-state.js';
@@ -34,10 +34,12 @@ describeKafka('alerts from Kafka engines', () => {
     const receiver = await startReceiver();
     receivers.push(receiver);
     const t = await stateTopics('alerts-group', 2);
-    const yaml = stateEngineYaml(t, uniqueName('group'), `${store.yaml}inventory: { flushIntervalMs: 50 }\n${alertsYaml(receiver.url)}`);
+    const groupId = uniqueName('group');
+    const yaml = stateEngineYaml(t, groupId, `${store.yaml}inventory: { flushIntervalMs: 50 }\n${alertsYaml(receiver.url)}`);
     const a = await engines.start(yaml);
     const b = await engines.start(yaml);
     await waitUntil(() => a.ready() && b.ready(), 60_000, 'both engines to join');
+    await waitForGroupShared(kafka, groupId, 2);
     const out = await new TopicReader(kafka, [t.warehouse]).start();
     readers.push(out);
 
@@ -49,6 +51,8 @@ describeKafka('alerts from Kafka engines', () => {
     }));
     await produce(kafka, t.input, events);
     await out.waitFor(() => new Set(out.json(t.warehouse).map((e) => e.messageId)).size === 200, 60_000);
+    // Outputs are visible before an engine finishes its batch (store, commit, totals): wait for the totals.
+    await waitUntil(() => a.totals.totals.eventsIn + b.totals.totals.eventsIn >= 200, 30_000, 'both engines to account their batches');
     expect(a.totals.totals.eventsIn).toBeGreaterThan(0);
     expect(b.totals.totals.eventsIn).toBeGreaterThan(0);
     for (const engine of [a, b]) {

@@ -9,7 +9,7 @@ import { DLQ_HEADER } from '../../src/pipeline/dead-letter.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/pipeline/service.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { expectedHash, policyYaml, sampleEvent, tempDir } from './helpers.js';
-import { createTopics, produce, testKafka, TopicReader, uniqueName, waitUntil } from './kafka-helpers.js';
+import { createTopics, produce, testKafka, TopicReader, uniqueName, waitForGroupShared, waitUntil } from './kafka-helpers.js';
 
 function topicsFor(prefix: string) {
   return { input: uniqueName(`${prefix}-in`), warehouse: uniqueName(`${prefix}-wh`), analytics: uniqueName(`${prefix}-an`), ads: uniqueName(`${prefix}-ads`), dlq: uniqueName(`${prefix}-dlq`) };
@@ -204,10 +204,13 @@ describeKafka('pipeline engine on Kafka', () => {
     const a = await start(file);
     const b = await start(file);
     await waitUntil(() => a.ready() && b.ready(), 60_000, 'both engines to join');
+    await waitForGroupShared(kafka, groupId, 2);
     const events = Array.from({ length: 400 }, (_, i) => ({ key: `k-${i % 40}`, value: JSON.stringify(sampleEvent({ messageId: `g-${i}` })) }));
     await produce(kafka, t3.input, events);
     const r = await reader([t3.warehouse]);
     await r.waitFor(() => new Set(r.json(t3.warehouse).map((e) => e.messageId)).size === 400, 60_000);
+    // Outputs are visible before an engine finishes its batch (commit, totals): wait for the totals.
+    await waitUntil(() => a.totals.totals.eventsIn + b.totals.totals.eventsIn >= 400, 30_000, 'both engines to account their batches');
     const inA = a.totals.totals.eventsIn;
     const inB = b.totals.totals.eventsIn;
     expect(inA).toBeGreaterThan(0);

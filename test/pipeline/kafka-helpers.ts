@@ -1,6 +1,6 @@
 // Real-broker helpers for the pipeline e2e tests: unique topics, producing, and reading topics back.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
 import { kafkaBrokers } from '../helpers/kafka.js';
 
 export interface ReadMessage {
@@ -118,6 +118,33 @@ export async function groupProgress(kafka: Kafka, groupId: string, topic: string
     const committed = (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     const end = ends.reduce((sum, p) => sum + Number(p.high), 0);
     return { committed, end };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until a consumer group is Stable with `members` members that each hold partitions: the
+ * point after which every member consumes. (Each engine reporting "joined" can precede the
+ * rebalance that hands the later member its share.)
+ */
+export async function waitForGroupShared(kafka: Kafka, groupId: string, members: number, timeoutMs = 60_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitUntil(
+      async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        return (
+          group !== undefined &&
+          group.state === 'Stable' &&
+          group.members.length === members &&
+          group.members.every((m) => Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).some((partitions) => partitions.length > 0))
+        );
+      },
+      timeoutMs,
+      `consumer group ${groupId} to be stable with ${members} members holding partitions`,
+    );
   } finally {
     await admin.disconnect();
   }
