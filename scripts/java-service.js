@@ -270,3 +270,47 @@ export function spawnWatchdog({ parentPid, pid, dir }) {
   w.unref();
   return w;
 }
+
+/**
+ * Starts a detached `java` process logging to `logFile`, tied to this process: it is killed (and
+ * `dir` removed) when this process exits, by 'exit' for normal ends and by a watchdog for signals
+ * and SIGKILL — unless `detached`, for `npm run kafka:up`. Returns the child, its pid and an
+ * idempotent `stop()` (SIGTERM, grace period, SIGKILL, then `dir` removed).
+ */
+export function launchJava({ args, dir, logFile, what, detached = false }) {
+  const out = openSync(logFile, 'a');
+  const child = spawn('java', args, { cwd: dir, detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  const pid = child.pid;
+  if (!pid) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`could not spawn java for the ${what}`);
+  }
+  const onParentExit = () => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      /* best effort */
+    }
+  };
+  if (detached) {
+    child.unref();
+  } else {
+    process.on('exit', onParentExit);
+    spawnWatchdog({ parentPid: process.pid, pid, dir });
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.off('exit', onParentExit);
+    await terminate(pid, { child, graceMs: 20_000 });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
+  return { child, pid, stop };
+}

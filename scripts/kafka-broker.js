@@ -1,14 +1,15 @@
 // A real Apache Kafka broker for development and tests, without Docker: the broker jars come from
 // Maven Central (via mvn) and run as a single KRaft node (broker + controller) on free ports.
 // Plain Node ESM, built-ins only. Used by scripts/kafka.js (CLI) and test/setup/kafka.global.ts.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_CACHE_DIR,
   exists,
+  launchJava,
   freePorts,
   javaAvailable,
   mavenAvailable,
@@ -17,7 +18,6 @@ import {
   progress,
   readJson,
   runMaven,
-  spawnWatchdog,
   tailFile,
   tcpAnswers,
   terminate,
@@ -200,48 +200,13 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
     throw new Error(`kafka StorageTool format failed (exit ${fmt.status}):\n${(fmt.stdout ?? '') + (fmt.stderr ?? '')}`.slice(0, 6000));
   }
 
-  const out = openSync(logFile, 'a');
-  const child = spawn('java', [...JVM_FLAGS, log4jFlag, '-cp', classpath, 'kafka.Kafka', propsFile], {
-    cwd: dir,
-    detached: true,
-    stdio: ['ignore', out, out],
+  const { child, pid, stop } = launchJava({
+    args: [...JVM_FLAGS, log4jFlag, '-cp', classpath, 'kafka.Kafka', propsFile],
+    dir,
+    logFile,
+    what: 'Kafka broker',
+    detached,
   });
-  closeSync(out);
-  const pid = child.pid;
-  if (!pid) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error('could not spawn java for the Kafka broker');
-  }
-
-  // If this process goes away, so does the broker: 'exit' covers normal ends and process.exit(),
-  // the watchdog covers signals and SIGKILL.
-  const onParentExit = () => {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    } catch {
-      /* best effort */
-    }
-  };
-  if (detached) {
-    child.unref();
-  } else {
-    process.on('exit', onParentExit);
-    spawnWatchdog({ parentPid: process.pid, pid, dir });
-  }
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.off('exit', onParentExit);
-    await terminate(pid, { child, graceMs: 20_000 });
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  };
 
   try {
     await waitUntil({

@@ -3,13 +3,14 @@
 // io.apicurio:apicurio-registry-app:<v>:tar.gz:all, run on a free port with its in-memory (H2)
 // storage. Its Confluent API lives under /apis/ccompat/v7, which is what
 // @kafkajs/confluent-schema-registry talks to. Plain Node ESM, built-ins only (plus the `tar` tool).
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_CACHE_DIR,
   exists,
+  launchJava,
   freePorts,
   javaAvailable,
   mavenAvailable,
@@ -17,8 +18,6 @@ import {
   progress,
   readJson,
   runMaven,
-  spawnWatchdog,
-  terminate,
   waitUntil,
   withLock,
 } from './java-service.js';
@@ -113,10 +112,8 @@ export async function startRegistry({ cacheDir = DEFAULT_CACHE_DIR, logDir, read
   const [port] = await freePorts(1);
   if (logDir) mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir ?? dir, logDir ? `registry-${port}.log` : 'registry.log');
-  const out = openSync(logFile, 'a');
-  const child = spawn(
-    'java',
-    [
+  const { child, pid, stop } = launchJava({
+    args: [
       '-Xmx384m',
       '-Xms128m',
       '-XX:+UseSerialGC',
@@ -127,40 +124,11 @@ export async function startRegistry({ cacheDir = DEFAULT_CACHE_DIR, logDir, read
       '-jar',
       runner,
     ],
-    { cwd: dir, detached: true, stdio: ['ignore', out, out] },
-  );
-  closeSync(out);
-  const pid = child.pid;
-  if (!pid) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error('could not spawn java for the schema registry');
-  }
-  const onParentExit = () => {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    } catch {
-      /* best effort */
-    }
-  };
-  if (detached) {
-    child.unref();
-  } else {
-    process.on('exit', onParentExit);
-    spawnWatchdog({ parentPid: process.pid, pid, dir });
-  }
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.off('exit', onParentExit);
-    await terminate(pid, { child, graceMs: 20_000 });
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  };
+    dir,
+    logFile,
+    what: 'schema registry',
+    detached,
+  });
 
   const baseUrl = `http://127.0.0.1:${port}`;
   const url = `${baseUrl}${CCOMPAT_PATH}`;

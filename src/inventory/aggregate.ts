@@ -101,18 +101,24 @@ export function outranks(a: Detection, b: Detection): boolean {
   return risk !== 0 ? risk > 0 : a.confidence > b.confidence;
 }
 
-function toRecord(bucket: EventBucket, stats: PointStats): DataPointRecord {
-  const best = stats.best;
+/** The decision fields of a data-point record, from the best detection seen there (or none: green). */
+export function decisionFields(best: Detection | null): Pick<DataPointRecord, 'category' | 'dataCategory' | 'classification' | 'matchedOn' | 'confidence' | 'matcher'> {
   return {
-    source: bucket.source,
-    event: bucket.event,
-    path: stats.node.path,
     category: best?.classifier.id ?? null,
     dataCategory: best?.classifier.category ?? null,
     classification: best?.classifier.classification ?? 'green',
     matchedOn: best?.matchedOn ?? null,
     confidence: best?.confidence ?? 0,
     matcher: best?.matcher ?? null,
+  };
+}
+
+function toRecord(bucket: EventBucket, stats: PointStats): DataPointRecord {
+  return {
+    source: bucket.source,
+    event: bucket.event,
+    path: stats.node.path,
+    ...decisionFields(stats.best),
     count: stats.count,
     firstSeen: new Date(stats.first).toISOString(),
     lastSeen: new Date(stats.last).toISOString(),

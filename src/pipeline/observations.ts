@@ -1,6 +1,6 @@
 import type { Detection } from '../detect/types.js';
 import type { Leaf, PathNode } from '../events/index.js';
-import { outranks } from '../inventory/aggregate.js';
+import { decisionFields, outranks } from '../inventory/aggregate.js';
 import { maskValue } from '../inventory/mask.js';
 import type { DataPointObservation } from '../inventory/store.js';
 import type { LeafPlanLike } from './controls.js';
@@ -111,19 +111,13 @@ export class BatchObservations {
     for (const bySource of this.buckets.values()) {
       for (const bucket of bySource.values()) {
         for (const stats of bucket.points.values()) {
-          const best = stats.best;
           const destinations: string[] = [];
           for (let d = 0; d < stats.received.length; d++) if (stats.received[d] === 1 && names[d] !== undefined) destinations.push(names[d]!);
           out.push({
             source: bucket.source,
             event: bucket.event,
             path: stats.node.path,
-            category: best?.classifier.id ?? null,
-            dataCategory: best?.classifier.category ?? null,
-            classification: best?.classifier.classification ?? 'green',
-            matchedOn: best?.matchedOn ?? null,
-            confidence: best?.confidence ?? 0,
-            matcher: best?.matcher ?? null,
+            ...decisionFields(stats.best),
             count: stats.count,
             firstSeen: this.seenAt,
             lastSeen: this.seenAt,

@@ -11,6 +11,7 @@
 // Tests read the address with kafkaBrokers() from test/helpers/kafka.ts, which uses vitest's
 // inject('kafkaBrokers') (what project.provide() sets here) and falls back to process.env.KAFKA_BROKERS
 // (also set here, and inherited by the forked workers, which are spawned after global setup).
+import { dockerAnswers } from './docker.js';
 import type { TestProject } from 'vitest/node';
 import { cachedKafkaJars, javaAvailable, mavenAvailable, startKafka } from '../../scripts/kafka-broker.js';
 // The ProvidedContext keys ('kafkaBrokers', 'kafkaUnavailable') are declared in test/helpers/kafka.ts.
@@ -18,22 +19,6 @@ import { cachedKafkaJars, javaAvailable, mavenAvailable, startKafka } from '../.
 const log = (msg: string): void => {
   process.stderr.write(`[kafka.global] ${msg}\n`);
 };
-
-async function dockerAnswers(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    let timer: NodeJS.Timeout | undefined;
-    const client = await Promise.race([
-      getContainerRuntimeClient(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), 15_000);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    return Boolean(client);
-  } catch {
-    return false;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const useBrokers = (brokers: string): void => {

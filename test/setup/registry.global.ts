@@ -10,6 +10,7 @@
 //
 // Tests read the URL with registryUrl() from test/helpers/registry.ts (inject('registryUrl'), falling
 // back to process.env.SCHEMA_REGISTRY_URL, which is also set here).
+import { dockerAnswers } from './docker.js';
 import type { TestProject } from 'vitest/node';
 import { APICURIO_VERSION, CCOMPAT_PATH, javaAvailable, mavenAvailable, registryCached, startRegistry } from '../../scripts/registry-broker.js';
 // The ProvidedContext keys ('registryUrl', 'registryUnavailable') are declared in test/helpers/registry.ts.
@@ -17,22 +18,6 @@ import { APICURIO_VERSION, CCOMPAT_PATH, javaAvailable, mavenAvailable, registry
 const log = (msg: string): void => {
   process.stderr.write(`[registry.global] ${msg}\n`);
 };
-
-async function dockerAnswers(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    let timer: NodeJS.Timeout | undefined;
-    const client = await Promise.race([
-      getContainerRuntimeClient(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), 15_000);
-      }),
-    ]).finally(() => clearTimeout(timer));
-    return Boolean(client);
-  } catch {
-    return false;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const useUrl = (url: string): void => {

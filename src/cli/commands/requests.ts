@@ -29,9 +29,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     options: {
       ...DB_OPTIONS,
-      'user-id': { type: 'string' },
-      'anonymous-id': { type: 'string' },
-      email: { type: 'string' },
+      ...SUBJECT_OPTIONS,
       'no-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -102,6 +100,13 @@ function requestType(args: string[]): RequestType {
 }
 
 /** Exactly one of --user-id, --anonymous-id, --email. */
+/** The flags that name a data subject (exactly one is given); read by `selectorFrom`. */
+export const SUBJECT_OPTIONS = {
+  'user-id': { type: 'string' },
+  'anonymous-id': { type: 'string' },
+  email: { type: 'string' },
+} as const;
+
 export async function selectorFrom(values: { 'user-id'?: string; 'anonymous-id'?: string; email?: string }, io: CliIo): Promise<SubjectSelector> {
   const given = (['user-id', 'anonymous-id', 'email'] as const).filter((k) => values[k] !== undefined);
   if (given.length !== 1) throw new UsageError('name the data subject with exactly one of --user-id, --anonymous-id or --email');

@@ -6,7 +6,7 @@ import { KeyConfigError, Keyring } from '../../storage/crypto/keyring.js';
 import { SubjectHasher } from '../../storage/crypto/lookup.js';
 import { openStorage } from '../../storage/storage.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
-import { selectorFrom } from './requests.js';
+import { selectorFrom, SUBJECT_OPTIONS } from './requests.js';
 
 const HELP = `Usage: segmentloom subject export (--user-id ID | --anonymous-id ID | --email ADDRESS) [--output FILE]
 
@@ -25,9 +25,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     options: {
       ...DB_OPTIONS,
-      'user-id': { type: 'string' },
-      'anonymous-id': { type: 'string' },
-      email: { type: 'string' },
+      ...SUBJECT_OPTIONS,
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
