@@ -6,8 +6,9 @@
 //
 //   node benchmarks/pipeline.js                 # starts a local broker unless KAFKA_BROKERS is set
 //   BENCH_EVENTS=100000 BENCH_PARTITIONS=6 node benchmarks/pipeline.js
-//   BENCH_COMPRESSION=gzip BENCH_WORKERS=1 node benchmarks/pipeline.js   # output compression, worker threads
+//   BENCH_COMPRESSION=gzip BENCH_WORKERS=0 node benchmarks/pipeline.js   # output compression; processing in the consuming thread (default: batch.workers auto)
 //   BENCH_PRODUCER=kafkajs node benchmarks/pipeline.js                   # outputs produced by kafkajs (default: platformatic)
+//   BENCH_CPU_PROFILE=engine.cpuprofile node benchmarks/pipeline.js     # profile the engine's run (main thread)
 //
 // Prints events/s (input events processed per second) and output messages/s. Target ≥ 30k events/s.
 import { randomUUID } from 'node:crypto';
@@ -84,7 +85,7 @@ batch:
   maxBytes: 33554432
   maxWaitMs: 50
   partitionsConsumedConcurrently: ${CONCURRENCY}
-  workers: ${process.env.BENCH_WORKERS ?? 0}
+  workers: ${process.env.BENCH_WORKERS ?? 'auto'}
   maxMessagesPerRequest: 10000
 reload: { enabled: false }
 logging: { level: warn }
@@ -113,6 +114,23 @@ destinations:
     topic: ${t.ads}
     consent: { categories: [Advertising], sale: true }
 `;
+}
+
+/** BENCH_CPU_PROFILE=FILE: a .cpuprofile of the engine's run only (not the pre-load), for DevTools. */
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      log(`CPU profile of the engine run written to ${file}`);
+    },
+  };
 }
 
 async function endOffsets(admin, topic) {
@@ -154,10 +172,12 @@ async function main() {
 
   let firstBatchAt = 0;
   const observer = { onBatch: () => (firstBatchAt ||= performance.now()) };
+  const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : null;
   const started = performance.now();
   const engine = await startKafkaEngine(config, { logger: silentLogger(), env: {}, observers: [observer] });
   while (engine.totals.totals.eventsIn < N) await new Promise((r) => setTimeout(r, 20));
   const done = performance.now();
+  if (profiler) await profiler.stop(process.env.BENCH_CPU_PROFILE);
   const outputs = { warehouse: await endOffsets(admin, t.warehouse), analytics: await endOffsets(admin, t.analytics), ads: await endOffsets(admin, t.ads) };
   await engine.stop();
   await admin.disconnect();

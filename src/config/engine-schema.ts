@@ -105,10 +105,11 @@ export const batchSchema = z.strictObject({
   partitionsConsumedConcurrently: int(1).default(1),
   /**
    * Worker threads that decode, detect and enforce, so Kafka I/O and processing use different
-   * cores (Kafka mode). 0 processes in the consuming thread; `auto` is 1 from 4 cores up (on 2
-   * cores the broker client and the processing already compete, and a worker measured no gain).
+   * cores (Kafka mode). 0 processes in the consuming thread; `auto` (default) is 1 worker when the
+   * machine has 2 cores or more: with batches pipelined (one partition's next batch is processed
+   * while the previous is produced), a worker measured ~25% more events/s on 2 cores.
    */
-  workers: z.union([z.literal('auto'), int(0)]).default(0),
+  workers: z.union([z.literal('auto'), int(0)]).default('auto'),
   /** Largest number of messages in one produce request. */
   maxMessagesPerRequest: int(1).default(5000),
   /**

@@ -17,6 +17,7 @@ export class EngineMetrics implements EngineObserver {
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly reloads: Counter<'result'>;
   private readonly stored: Counter;
+  private readonly redeliveries: Counter<'topic' | 'partition'>;
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     this.registry = options.registry ?? new Registry();
@@ -36,6 +37,12 @@ export class EngineMetrics implements EngineObserver {
     });
     this.lag = new Gauge({ name: 'segmentloom_consumer_lag', help: 'High watermark minus the next offset to consume, after the last batch', labelNames: ['topic', 'partition'], registers });
     this.stored = new Counter({ name: 'segmentloom_events_stored_total', help: 'Events written to the encrypted event store', registers });
+    this.redeliveries = new Counter({
+      name: 'segmentloom_batch_redeliveries_total',
+      help: 'Batches not delivered (send, store write or commit failed) whose partition was read again from them',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
     this.reloads = new Counter({ name: 'segmentloom_config_reloads_total', help: 'Hot reloads of classifiers and policies', labelNames: ['result'], registers });
   }
 
@@ -51,6 +58,10 @@ export class EngineMetrics implements EngineObserver {
     }
     this.batchDuration.observe(report.durationSeconds);
     if (report.lag) this.lag.set({ topic: report.lag.topic, partition: String(report.lag.partition) }, report.lag.lag);
+  }
+
+  onRedelivery(where: { topic: string; partition: number }): void {
+    this.redeliveries.inc({ topic: where.topic, partition: String(where.partition) });
   }
 
   onReload(result: 'applied' | 'rejected'): void {

@@ -11,7 +11,8 @@ export interface PolicyRunLike {
 
 export interface PolicyOutcome {
   dropped: false | { policy: string };
-  outputs: ReadonlyArray<{ destination: string; topic: string; json: string }>;
+  /** `json` is the document as a string, or its UTF-8 bytes once a worker has encoded it. */
+  outputs: ReadonlyArray<{ destination: string; topic: string; json: string | Buffer }>;
   stats?: unknown;
 }
 

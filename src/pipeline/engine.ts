@@ -3,10 +3,11 @@ import type { Logger } from '../observability/logger.js';
 import type { ControlsRef } from './controls.js';
 import { copyHeaders, deadLetterOf, type Failure } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
-import { LocalProcessor, type BatchProcessor } from './processor.js';
+import { LocalProcessor, type BatchProcessor, type MessageOutcome, type ProcessedBatch } from './processor.js';
 import type { EngineObserver } from './report.js';
 import type { TapResult } from './tap.js';
 import type { EventSink, EventSource, HeaderValue, InputMessage, OutputMessage, SourceBatch } from './types.js';
+import { Lane, LANE_DEPTH } from './lane.js';
 import type { DataPointTally } from './walker.js';
 
 export interface PipelineOptions {
@@ -53,6 +54,8 @@ export class Pipeline {
   private readonly route: 'topic' | 'destination';
   private readonly maxPerRequest: number;
   private started = false;
+  /** Pipelined sources: per partition, the batches processed and waiting to be sent and committed. */
+  private readonly lanes = new Map<string, Lane>();
 
   constructor(private readonly options: PipelineOptions) {
     this.processor = options.processor ?? new LocalProcessor(options.decoder, options.sourceName, options.trie ?? new PathTrie(), options.tally ?? null);
@@ -67,9 +70,11 @@ export class Pipeline {
     await this.options.source.start((batch) => this.handleBatch(batch));
   }
 
-  /** Stops consuming (the batch in flight finishes and commits), then closes the sink. */
+  /** Stops consuming (the batches in flight finish, are sent and committed), then closes the sink. */
   async stop(): Promise<void> {
     try {
+      await this.options.source.pause?.();
+      await this.drain();
       await this.options.source.stop();
     } finally {
       await this.processor.close?.();
@@ -78,6 +83,10 @@ export class Pipeline {
   }
 
   async handleBatch(batch: SourceBatch): Promise<void> {
+    const lane = batch.redeliver !== undefined ? this.laneOf(batch) : null;
+    if (lane !== null) await lane.backoff(batch);
+    // Captured before processing: a batch delivered before an earlier one failed is abandoned.
+    const epoch = lane?.epoch ?? 0;
     const startedAt = process.hrtime.bigint();
     // Read once: a hot reload lands between batches, never in the middle of one.
     const controls = this.options.controls.current;
@@ -87,8 +96,41 @@ export class Pipeline {
       return true;
     });
     if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
-    const { outcomes, report } = processed;
+    const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget);
+    const finish = () => this.finish(batch, processed, outputs, startedAt);
+    if (lane === null) return finish();
+    // Pipelined: this batch is sent and committed after the partition's previous one, while the
+    // source already delivers the next. At most LANE_DEPTH batches wait behind the one sending.
+    if (lane.pending >= LANE_DEPTH) await lane.tail;
+    if (lane.epoch !== epoch || batch.isStale()) return this.abandon(batch, 'redelivering');
+    lane.enqueue(epoch, batch, finish, (err) => this.failed(batch, err));
+  }
 
+  /** Resolves once every queued batch has been sent and committed (or has failed). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const busy = [...this.lanes.values()].filter((lane) => lane.pending > 0);
+      if (busy.length === 0) return;
+      await Promise.all(busy.map((lane) => lane.tail));
+    }
+  }
+
+  private laneOf(batch: SourceBatch): Lane {
+    const key = `${batch.topic}\u0000${batch.partition}`;
+    let lane = this.lanes.get(key);
+    if (lane === undefined) this.lanes.set(key, (lane = new Lane()));
+    return lane;
+  }
+
+  private failed(batch: SourceBatch, err: unknown): void {
+    // The class and code only: a client error can quote a record it could not write.
+    const { name, code, retriable } = err as { name?: string; code?: string; retriable?: boolean };
+    this.options.logger.error({ topic: batch.topic, partition: batch.partition, err: { name, code, retriable } }, 'batch not delivered; the partition is read again from this batch');
+    batch.redeliver!();
+    for (const observer of this.observers) observer.onRedelivery?.({ topic: batch.topic ?? '', partition: batch.partition ?? 0 });
+  }
+
+  private outputsOf(batch: SourceBatch, outcomes: readonly MessageOutcome[], deadLetterTarget: string): Map<string, OutputMessage[]> {
     const outputs = new Map<string, OutputMessage[]>();
     const deadLetters: OutputMessage[] = [];
     for (let i = 0; i < outcomes.length; i++) {
@@ -109,10 +151,16 @@ export class Pipeline {
       }
     }
     if (deadLetters.length > 0) {
-      const list = outputs.get(controls.deadLetterTarget);
-      if (list === undefined) outputs.set(controls.deadLetterTarget, deadLetters);
+      const list = outputs.get(deadLetterTarget);
+      if (list === undefined) outputs.set(deadLetterTarget, deadLetters);
       else list.push(...deadLetters);
     }
+    return outputs;
+  }
+
+  /** Sends (and stores) a processed batch, commits it, then reports it. */
+  private async finish(batch: SourceBatch, processed: ProcessedBatch, outputs: Map<string, OutputMessage[]>, startedAt: bigint): Promise<void> {
+    const { report } = processed;
     const persistence = this.options.persistence;
     if (persistence === undefined) await this.send(outputs);
     else [, report.stored] = await Promise.all([this.send(outputs), persistence.persist(batch.messages, processed.tap)]);

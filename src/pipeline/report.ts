@@ -32,6 +32,8 @@ export interface BatchReport {
 
 export interface EngineObserver {
   onBatch(report: BatchReport): void;
+  /** A processed batch could not be delivered (a send, store write or commit failed); its partition is read again from it. */
+  onRedelivery?(where: { topic: string; partition: number }): void;
 }
 
 export function emptyReport(): BatchReport {
@@ -83,6 +85,12 @@ export function mergeReport(into: BatchReport, from: BatchReport): void {
 export class RunTotals implements EngineObserver {
   readonly totals = emptyReport();
   batches = 0;
+  /** Batches that failed delivery and were read again. */
+  redeliveries = 0;
+
+  onRedelivery(): void {
+    this.redeliveries++;
+  }
 
   onBatch(report: BatchReport): void {
     this.batches++;

@@ -99,7 +99,7 @@ async function startKafka(
     partitionsConsumedConcurrently: config.batch.partitionsConsumedConcurrently,
     logger,
   });
-  const workers = config.batch.workers === 'auto' ? (availableParallelism() >= 4 ? 1 : 0) : config.batch.workers;
+  const workers = config.batch.workers === 'auto' ? (availableParallelism() >= 2 ? 1 : 0) : config.batch.workers;
   const pool = workers > 0 ? await WorkerPool.start(config, workers, logger, undefined, durable?.workerInit()) : undefined;
   if (pool && durable) durable.follow((state) => pool.updateState(state));
   try {

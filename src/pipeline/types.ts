@@ -32,6 +32,15 @@ export interface SourceBatch {
   partition?: number;
   /** Messages still after this batch once it is committed (high watermark − next offset). */
   lagAfter?(): number;
+  /**
+   * Pipelining sources (Kafka): when present, the loop may return from `onBatch` as soon as the
+   * batch is processed and its outputs are queued, and send + commit it in the background while
+   * the source delivers the partition's next batch. The source then moves its read position past
+   * the batch when `onBatch` returns, commits only on `commit()`, and on `redeliver()` (a send
+   * failed) rewinds the partition to this batch's first message; later batches of the partition
+   * already delivered are abandoned by the loop, uncommitted.
+   */
+  redeliver?(): void;
 }
 
 export interface EventSource {
@@ -39,6 +48,11 @@ export interface EventSource {
   start(onBatch: (batch: SourceBatch) => Promise<void>): Promise<void>;
   /** Stops fetching, lets the batch in flight finish and commit, then disconnects. */
   stop(): Promise<void>;
+  /**
+   * Pipelining sources: stop delivering batches and resolve once no `onBatch` call is running,
+   * still connected, so the loop can send and commit what it has queued before `stop()`.
+   */
+  pause?(): Promise<void>;
   /** Finite sources (files, stdin): settles when the input is exhausted and every batch is handled. */
   readonly finished?: Promise<void>;
   /** True once the source is consuming (Kafka: the group was joined and partitions assigned). */

@@ -15,8 +15,9 @@ async function setup(extra = '', maxMessagesPerRequest?: number) {
   const ref = new ControlsRef((await buildControls(config)).controls);
   const sink = new MemorySink();
   const totals = new RunTotals();
+  const source = new MemorySource();
   const pipeline = new Pipeline({
-    source: new MemorySource(),
+    source,
     sink,
     decoder: jsonDecoder,
     controls: ref,
@@ -25,7 +26,7 @@ async function setup(extra = '', maxMessagesPerRequest?: number) {
     logger: silentLogger(),
     maxMessagesPerRequest,
   });
-  return { config, ref, sink, totals, pipeline };
+  return { config, ref, sink, totals, pipeline, source };
 }
 
 describe('Pipeline', () => {
@@ -171,5 +172,79 @@ describe('Pipeline', () => {
     await pipeline.handleBatch(memoryBatch([message(sampleEvent())]));
     expect([...sink.sent.keys()]).toEqual(['only-topic']);
     expect(sink.json('only-topic')[0]!.properties.password).toBe('hunter2-secret');
+  });
+});
+
+describe('Pipeline with a pipelining source (Kafka)', () => {
+  const batchOf = (name: string, log: string[], partition = 0) =>
+    memoryBatch([message(sampleEvent({ messageId: name }))], { pipelined: true, name, log, partition });
+
+  it('takes the next batch while the previous one is sent, and commits a partition in order', async () => {
+    const { sink, pipeline } = await setup();
+    const log: string[] = [];
+    sink.hold();
+    const first = batchOf('b1', log);
+    // Returns once processed and queued: the send is still held.
+    await pipeline.handleBatch(first);
+    expect(first.committed).toBe(false);
+    // The partition's next batch is processed meanwhile, and queued once the first has gone out.
+    const second = batchOf('b2', log);
+    const handled = pipeline.handleBatch(second);
+    sink.release();
+    await handled;
+    await pipeline.drain();
+    expect(log).toEqual(['commit b1', 'commit b2']);
+    expect(sink.json('wh').map((e) => e.messageId)).toEqual(['b1', 'b2']);
+  });
+
+  it('keeps partitions independent: a held partition does not hold the others back', async () => {
+    const { sink, pipeline } = await setup();
+    const log: string[] = [];
+    sink.hold();
+    await pipeline.handleBatch(batchOf('p0', log, 0));
+    await pipeline.handleBatch(batchOf('p1', log, 1));
+    sink.release();
+    await pipeline.drain();
+    expect(log.sort()).toEqual(['commit p0', 'commit p1']);
+  });
+
+  it('on a failed send rewinds the partition to that batch and abandons the batches behind it, uncommitted', async () => {
+    const { sink, pipeline, totals } = await setup();
+    const log: string[] = [];
+    sink.fail = new Error('broker unavailable');
+    const failing = batchOf('b1', log);
+    const behind = batchOf('b2', log);
+    // Both were delivered before the send failed.
+    await Promise.all([pipeline.handleBatch(failing), pipeline.handleBatch(behind)]);
+    await pipeline.drain();
+    expect(log).toEqual(['redeliver b1']);
+    expect(failing.committed).toBe(false);
+    expect(behind.committed).toBe(false);
+    expect(totals.redeliveries).toBe(1);
+    expect(totals.totals.eventsIn).toBe(0);
+
+    // The partition is read again from b1: once the destination is back, it goes through.
+    sink.fail = null;
+    const again = batchOf('b1-again', log);
+    await pipeline.handleBatch(again);
+    await pipeline.drain();
+    expect(again.committed).toBe(true);
+    expect(sink.json('wh').map((e) => e.messageId)).toEqual(['b1-again']);
+  });
+
+  it('stop() pauses the source, sends and commits what is queued, then stops the source', async () => {
+    const { sink, pipeline, source } = await setup();
+    const log: string[] = [];
+    sink.hold();
+    const queued = batchOf('b1', log);
+    await pipeline.handleBatch(queued);
+    const stopped = pipeline.stop();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(source.log).toEqual(['pause']);
+    sink.release();
+    await stopped;
+    expect(queued.committed).toBe(true);
+    expect(source.log).toEqual(['pause', 'stop']);
+    expect(sink.closed).toBe(true);
   });
 });

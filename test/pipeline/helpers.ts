@@ -69,21 +69,35 @@ export function message(value: unknown, extra: Partial<InputMessage> = {}): Inpu
 export interface MemoryBatch extends SourceBatch {
   committed: boolean;
   stale: boolean;
+  redelivered: boolean;
 }
 
-export function memoryBatch(messages: InputMessage[]): MemoryBatch {
+/**
+ * An in-memory batch. `pipelined` gives it `redeliver` (as a Kafka batch has), which lets the loop
+ * send and commit it in the background; `log` records commits and redeliveries in order.
+ */
+export function memoryBatch(messages: InputMessage[], options: { pipelined?: boolean; partition?: number; name?: string; log?: string[] } = {}): MemoryBatch {
+  const name = options.name ?? 'batch';
   const batch: MemoryBatch = {
     messages,
     committed: false,
     stale: false,
+    redelivered: false,
     commit: async () => {
       batch.committed = true;
+      options.log?.push(`commit ${name}`);
     },
     heartbeat: async () => {},
     isStale: () => batch.stale,
     topic: 'in',
-    partition: 0,
+    partition: options.partition ?? 0,
   };
+  if (options.pipelined) {
+    batch.redeliver = () => {
+      batch.redelivered = true;
+      options.log?.push(`redeliver ${name}`);
+    };
+  }
   return batch;
 }
 
@@ -93,8 +107,22 @@ export class MemorySink implements EventSink {
   readonly log: string[] = [];
   fail: Error | null = null;
   closed = false;
+  private held: { promise: Promise<void>; release: () => void } | null = null;
+
+  /** Sends wait until `release()`. */
+  hold(): void {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.held = { promise, release };
+  }
+
+  release(): void {
+    this.held?.release();
+    this.held = null;
+  }
 
   async send(target: string, messages: OutputMessage[]): Promise<void> {
+    if (this.held) await this.held.promise;
     if (this.fail) throw this.fail;
     this.log.push(`send ${target} ${messages.length}`);
     const list = this.sent.get(target) ?? [];
@@ -114,11 +142,16 @@ export class MemorySink implements EventSink {
 export class MemorySource implements EventSource {
   handler: ((batch: SourceBatch) => Promise<void>) | null = null;
   stopped = false;
+  readonly log: string[] = [];
   async start(onBatch: (batch: SourceBatch) => Promise<void>): Promise<void> {
     this.handler = onBatch;
   }
+  async pause(): Promise<void> {
+    this.log.push('pause');
+  }
   async stop(): Promise<void> {
     this.stopped = true;
+    this.log.push('stop');
   }
 }
 

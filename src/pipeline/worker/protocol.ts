@@ -1,8 +1,8 @@
 import type { EngineConfig } from '../../config/engine.js';
-import type { MessageOutcome } from '../processor.js';
 import type { BatchReport } from '../report.js';
 import type { ReviewedPoint } from '../reviewed.js';
 import type { TapResult } from '../tap.js';
+import type { PackedOutcomes } from './outcomes.js';
 
 /** What a worker needs to keep state for a stateful engine (the database stays in the main thread). */
 export interface WorkerDurableInit {
@@ -45,6 +45,6 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
   | { type: 'controls-done'; seq: number; error?: string }
-  | { type: 'result'; id: number; outcomes: MessageOutcome[]; report: BatchReport; tap?: TapResult }
+  | { type: 'result'; id: number; outcomes: PackedOutcomes; report: BatchReport; tap?: TapResult }
   /** `message` is set only for errors whose text is known to be safe (no event content). */
   | { type: 'error'; id: number; name: string; message?: string };

@@ -12,11 +12,12 @@ import { ReviewedClassifications } from '../reviewed.js';
 import { buildControls } from '../runtime.js';
 import { HashedSuppression } from '../suppression.js';
 import { BatchTap } from '../tap.js';
+import { packOutcomes } from './outcomes.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerState } from './protocol.js';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-const post = (message: FromWorker) => port.postMessage(message);
+const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
 let controls: Controls;
 let processor: LocalProcessor;
@@ -82,7 +83,8 @@ async function handle(message: ToWorker): Promise<void> {
   }
   try {
     const result = await processor.process(controls, unpack(message));
-    post({ type: 'result', id: message.id, outcomes: result!.outcomes, report: result!.report, ...(result!.tap ? { tap: result!.tap } : {}) });
+    const outcomes = packOutcomes(result!.outcomes);
+    post({ type: 'result', id: message.id, outcomes, report: result!.report, ...(result!.tap ? { tap: result!.tap } : {}) }, [outcomes.bytes, outcomes.index.buffer as ArrayBuffer]);
   } catch (err) {
     // Only the error's class crosses over: its message might quote event content.
     const name = err instanceof Error ? err.name : typeof err;
