@@ -99,7 +99,7 @@ async function startKafka(
     partitionsConsumedConcurrently: config.batch.partitionsConsumedConcurrently,
     logger,
   });
-  const workers = config.batch.workers === 'auto' ? (availableParallelism() >= 2 ? 1 : 0) : config.batch.workers;
+  const workers = config.batch.workers === 'auto' ? autoWorkers() : config.batch.workers;
   const pool = workers > 0 ? await WorkerPool.start(config, workers, logger, undefined, durable?.workerInit()) : undefined;
   if (pool && durable) durable.follow((state) => pool.updateState(state));
   try {
@@ -248,4 +248,10 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
       return stopping;
     },
   };
+}
+
+/** `batch.workers: auto`: a worker per core, at most 4 (batches come from at most a few partitions at once); none on one core. */
+function autoWorkers(): number {
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(4, cores);
 }
