@@ -136,9 +136,10 @@ export class AlertDispatcher {
   async flush(): Promise<void> {
     await Promise.all(
       [...this.lanes.values()].map(async (lane) => {
+        while (lane.draining) await lane.draining;
+        // A drain that just ended re-arms its window: this flush drains instead (one drain per lane).
         if (lane.timer) clearTimeout(lane.timer);
         lane.timer = undefined;
-        while (lane.draining) await lane.draining;
         if (lane.pending.length > 0) await this.startDrain(lane, true);
       }),
     );
@@ -242,7 +243,8 @@ export class AlertDispatcher {
     if (lane.timer || lane.draining || lane.pending.length === 0 || this.closing) return;
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
-      void this.startDrain(lane, false);
+      // One delivery at a time per channel: a drain started meanwhile (flush) re-arms when it ends.
+      if (!lane.draining) void this.startDrain(lane, false);
     }, lane.cfg.digest.windowMs);
   }
 
