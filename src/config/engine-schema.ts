@@ -66,10 +66,11 @@ export const kafkaSchema = z.strictObject({
   heartbeatIntervalMs: int(1).default(3000),
   compression: z.enum(['none', 'gzip']).default('none'),
   /**
-   * Which client produces the outputs: `kafkajs` (default, like the consumer) or `platformatic`
-   * (@platformatic/kafka, a pure-TypeScript client whose producer measured ~2x kafkajs here).
+   * Which client produces the outputs: `platformatic` (default: @platformatic/kafka, a maintained
+   * pure-TypeScript client whose producer encodes ~2x the messages/s of kafkajs here; end to end
+   * ~30k+ events/s against ~21k) or `kafkajs` (like the consumer). Same guarantees either way.
    */
-  producer: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+  producer: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
   /** Create the output and dead-letter topics at start when missing (needs admin rights). */
   createTopics: z
     .strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) })
