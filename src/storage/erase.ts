@@ -29,6 +29,8 @@ export async function eraseSubjects(
     counts.events = await deleteEventsInBatches(db, list, options.batchSize ?? 1_000);
     counts.profiles = await countOf(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+    // Links count as identities: they tie ids of the same person together.
+    counts.identities += await countOf(db, 'DELETE FROM subject_links WHERE subject_hash = ANY($1::text[]) OR linked_hash = ANY($1::text[]) RETURNING 1', [list]);
     counts.inventoryExamples = await countOf(
       db,
       'UPDATE inventory_points SET example = NULL, example_subject = NULL, updated_at = now() WHERE example_subject = ANY($1::text[]) RETURNING 1',

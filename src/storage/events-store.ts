@@ -55,6 +55,7 @@ export class EventStore {
     const events = this.prepare(batch, receivedAt);
     const profiles = this.profileUpdates(batch, receivedAt);
     const emails = this.emailIdentities(batch);
+    const links = this.subjectLinks(batch);
     const subjects = [...new Set([...events.map((e) => e.subjectHash), ...profiles.keys()])];
 
     return withRetry(() =>
@@ -85,6 +86,12 @@ export class EventStore {
           await tx.query(
             'INSERT INTO identities (email_hash, subject_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
             [emails.map((e) => e[0]), emails.map((e) => e[1])],
+          );
+        }
+        if (links.length > 0) {
+          await tx.query(
+            'INSERT INTO subject_links (subject_hash, linked_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
+            [links.map((l) => l[0]), links.map((l) => l[1])],
           );
         }
         const inserted = row?.n ?? 0;
@@ -130,6 +137,22 @@ export class EventStore {
     return updates;
   }
 
+  /** Identified subjects and the anonymous ids seen with them, once per batch (see linkedIds). */
+  private subjectLinks(batch: readonly SegmentEvent[]): Array<[string, string]> {
+    const seen = new Set<string>();
+    const pairs: Array<[string, string]> = [];
+    for (const event of batch) {
+      for (const linked of linkedIds(event)) {
+        // Raw ids only as a dedupe key within the batch; hashed before they leave this function.
+        const key = `${event.userId}\u0000${linked}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        pairs.push([this.deps.hasher.subjectHash(event.userId!), this.deps.hasher.subjectHash(linked)]);
+      }
+    }
+    return pairs;
+  }
+
   /** (email hash, subject hash) pairs from identify traits, so requests by email find subjects. */
   private emailIdentities(batch: readonly SegmentEvent[]): Array<[string, string]> {
     const pairs = new Map<string, [string, string]>();
@@ -147,6 +170,21 @@ export class EventStore {
     return [...pairs.values()];
   }
 }
+
+/**
+ * (userId hash, anonymous id hash) pairs: the anonymousId an identified event also carries, and an
+ * alias call's previousId. Events stored under those anonymous ids belong to the same person.
+ */
+export function linkedIds(event: SegmentEvent): string[] {
+  if (typeof event.userId !== 'string' || event.userId === '') return NONE;
+  const linked: string[] = [];
+  if (typeof event.anonymousId === 'string' && event.anonymousId !== '' && event.anonymousId !== event.userId) linked.push(event.anonymousId);
+  const previousId = (event as { previousId?: unknown }).previousId;
+  if (event.type === 'alias' && typeof previousId === 'string' && previousId !== '' && previousId !== event.userId) linked.push(previousId);
+  return linked;
+}
+
+const NONE: string[] = [];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -192,10 +192,24 @@ export class SubjectRequests {
     };
   }
 
+  /**
+   * The stored subjects a request reaches. By userId (or an email's subjects): the subject plus the
+   * anonymous ids linked to it (its pre-login history). By anonymousId: that id only — one device
+   * id can be linked to several people (a shared computer), so it never widens to their accounts.
+   */
   private async subjectsFor(kind: IdKind, hash: string): Promise<string[]> {
-    if (kind !== 'email') return [hash];
-    const rows = await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash', [hash]);
-    return rows.map((r) => r.subject_hash);
+    const direct =
+      kind === 'email'
+        ? (await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash', [hash])).map((r) => r.subject_hash)
+        : [hash];
+    if (kind === 'anonymousId' || direct.length === 0) return direct;
+    const linked = await this.deps.db.query<{ linked_hash: string }>(
+      'SELECT DISTINCT linked_hash FROM subject_links WHERE subject_hash = ANY($1::text[]) ORDER BY linked_hash',
+      [direct],
+    );
+    const all = new Set(direct);
+    for (const row of linked) all.add(row.linked_hash);
+    return [...all];
   }
 }
 

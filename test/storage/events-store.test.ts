@@ -27,18 +27,21 @@ describe.each(ENGINES)('event store (%s)', (engine) => {
     const email = 'secret.person@plaintext-check.example';
     await s.events.storeEvents([
       identify('u-plain', { email, name: 'Secret Person' }),
-      track('u-plain', 'Signed Up', { email, nested: { contact: email } }),
+      track('u-plain', 'Signed Up', { email, nested: { contact: email } }, { anonymousId: 'anon-plain-device' }),
     ]);
     const payloads = await t.db.query<{ payload: string }>('SELECT payload::text AS payload FROM events');
     const rows = await t.db.query<{ row: string }>('SELECT e::text AS row FROM events e');
     const profiles = await t.db.query<{ row: string }>('SELECT p::text AS row FROM profiles p');
     const identities = await t.db.query<{ row: string }>('SELECT i::text AS row FROM identities i');
     const keys = await t.db.query<{ row: string }>('SELECT k::text AS row FROM data_keys k');
-    const everything = [...payloads.map((r) => r.payload), ...[rows, profiles, identities, keys].flat().map((r) => r.row)].join('\n');
+    const links = await t.db.query<{ row: string }>('SELECT l::text AS row FROM subject_links l');
+    expect(links.length).toBeGreaterThan(0);
+    const everything = [...payloads.map((r) => r.payload), ...[rows, profiles, identities, keys, links].flat().map((r) => r.row)].join('\n');
     expect(everything.length).toBeGreaterThan(0);
     expect(everything).not.toContain(email);
     expect(everything).not.toContain('Secret Person');
     expect(everything).not.toContain('u-plain');
+    expect(everything).not.toContain('anon-plain-device');
     // Also the hex form of the bytes (bytea::text is hex-escaped).
     expect(everything).not.toContain(Buffer.from(email).toString('hex'));
     expect(everything).not.toContain(Buffer.from('u-plain').toString('hex'));

@@ -70,6 +70,41 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     expect(await count('identities WHERE email_hash = $1', [s.hasher.emailHash('shared@example.com')])).toBe(0);
   });
 
+  it('by userId, reaches the anonymous history linked to the person (anonymousId of identified events, alias previousId)', async () => {
+    await s.events.storeEvents([
+      track(null, 'Browsed', {}, { anonymousId: 'anon-before-login' }),
+      track(null, 'Browsed', {}, { anonymousId: 'old-device-anon' }),
+      track(null, 'Browsed', {}, { anonymousId: 'someone-elses-anon' }),
+    ]);
+    await s.events.storeEvents([
+      { ...identify('linked-user', { plan: 'pro' }), anonymousId: 'anon-before-login' },
+      { type: 'alias', messageId: `alias-${Date.now()}`, userId: 'linked-user', previousId: 'old-device-anon' } as Parameters<typeof s.events.storeEvents>[0][number],
+      track('linked-user', 'Bought'),
+    ]);
+    const h = (id: string) => s.hasher.subjectHash(id);
+    const done = await s.requests.submit('DELETE', { userId: 'linked-user' });
+    expect(done.receipt!.subjects.sort()).toEqual([h('linked-user'), h('anon-before-login'), h('old-device-anon')].sort());
+    for (const id of ['linked-user', 'anon-before-login', 'old-device-anon']) expect(await count('events WHERE subject_hash = $1', [h(id)])).toBe(0);
+    expect(await count('events WHERE subject_hash = $1', [h('someone-elses-anon')])).toBe(1);
+    expect(await count('subject_links WHERE subject_hash = $1', [h('linked-user')])).toBe(0);
+  });
+
+  it('by anonymousId, never widens to the accounts that id was seen with (a shared device)', async () => {
+    await s.events.storeEvents([
+      { ...track('shared-a', 'A'), anonymousId: 'shared-device' },
+      { ...track('shared-b', 'B'), anonymousId: 'shared-device' },
+      track(null, 'Browsed', {}, { anonymousId: 'shared-device' }),
+    ]);
+    const h = (id: string) => s.hasher.subjectHash(id);
+    const done = await s.requests.submit('DELETE', { anonymousId: 'shared-device' });
+    expect(done.receipt!.subjects).toEqual([h('shared-device')]);
+    expect(await count('events WHERE subject_hash = $1', [h('shared-device')])).toBe(0);
+    expect(await count('events WHERE subject_hash = $1', [h('shared-a')])).toBe(1);
+    expect(await count('events WHERE subject_hash = $1', [h('shared-b')])).toBe(1);
+    // The links to the erased id are gone with it.
+    expect(await count('subject_links WHERE linked_hash = $1', [h('shared-device')])).toBe(0);
+  });
+
   it('suppresses and unsuppresses through an in-memory list', async () => {
     const list = new SuppressionList(t.db);
     await list.refresh();
