@@ -84,6 +84,26 @@ export async function effectiveClassifications(db: Db): Promise<EffectiveClassif
   return rows;
 }
 
+/** The points a person has classified: what the pipeline enforces over the recommendations. */
+export async function reviewedClassifications(db: Db): Promise<EffectiveClassification[]> {
+  return db.query(
+    `SELECT source, event, path, category, reviewed AS classification, true AS reviewed
+     FROM inventory_points WHERE reviewed IS NOT NULL ORDER BY source, event, path`,
+  );
+}
+
+/**
+ * A cheap fingerprint of the reviews (how many, the latest change): polled often, so the reviewed
+ * rows are read again only when it moves. Any review sets reviewed_at; removing one changes the count.
+ */
+export async function reviewsVersion(db: Db): Promise<string> {
+  const [row] = await db.query<{ n: number; latest: Date | string | null }>(
+    'SELECT count(*)::int AS n, max(reviewed_at) AS latest FROM inventory_points WHERE reviewed IS NOT NULL',
+  );
+  const latest = row?.latest instanceof Date ? row.latest.toISOString() : String(row?.latest ?? '');
+  return `${row?.n ?? 0}@${latest}`;
+}
+
 /** Sources ranked by how many of their data points are (effectively) red. */
 export async function topRedSources(db: Db, options: { limit?: number } = {}): Promise<Array<{ source: string; redPoints: number }>> {
   return db.query(

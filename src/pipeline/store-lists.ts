@@ -1,4 +1,4 @@
-import { effectiveClassifications } from '../inventory/review.js';
+import { reviewedClassifications, reviewsVersion } from '../inventory/review.js';
 import type { Db, StorageLogger } from '../storage/db.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import type { SuppressionList } from '../storage/suppression.js';
@@ -26,6 +26,7 @@ export class StoreLists {
   onChange: ((state: WorkerState) => void) | null = null;
   private reviewed: ReviewedPoint[] = [];
   private reviewSignature = '';
+  private reviewsSeen: string | null = null;
   private sentSuppressed: ReadonlySet<string> | null = null;
   private readonly stops: Array<() => void> = [];
 
@@ -65,11 +66,12 @@ export class StoreLists {
 
   async refreshReviews(): Promise<void> {
     if (this.options.reviewPollMs === null) return;
-    const rows = await effectiveClassifications(this.options.db);
-    const reviewed: ReviewedPoint[] = [];
-    for (const row of rows) {
-      if (row.reviewed) reviewed.push({ source: row.source, event: row.event, path: row.path, category: row.category, classification: row.classification });
-    }
+    // One indexed aggregate per poll; the reviewed rows only when something changed.
+    const version = await reviewsVersion(this.options.db);
+    if (version === this.reviewsSeen) return;
+    const rows = await reviewedClassifications(this.options.db);
+    this.reviewsSeen = version;
+    const reviewed: ReviewedPoint[] = rows.map((row) => ({ source: row.source, event: row.event, path: row.path, category: row.category, classification: row.classification }));
     // Unchanged: keep the generation in force, and with it the per-path caches it has built.
     const signature = JSON.stringify(reviewed);
     if (signature === this.reviewSignature) return;

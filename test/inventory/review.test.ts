@@ -4,6 +4,8 @@ import {
   addToInventory,
   destinationsForCategory,
   effectiveClassifications,
+  reviewedClassifications,
+  reviewsVersion,
   listDataPoints,
   listInbox,
   setClassification,
@@ -94,6 +96,18 @@ describe.each(ENGINES)('inventory review (%s)', (engine) => {
     expect(lines[0]).toBe(INVENTORY_CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(11); // header + 9 + trailing empty
     expect(lines.find((l) => l.startsWith('web,Order Completed,properties.email'))).toContain(',crm;warehouse,j***@example.com');
+  });
+
+  it('serves the reviewed points alone, and a fingerprint that moves with every review', async () => {
+    const before = await reviewsVersion(t.db);
+    expect(await reviewsVersion(t.db)).toBe(before);
+    const reviewed = await reviewedClassifications(t.db);
+    expect(reviewed.every((p) => p.reviewed)).toBe(true);
+    expect(reviewed).toEqual((await effectiveClassifications(t.db)).filter((p) => p.reviewed));
+    // Confirming a recommendation is a review too (the effective classification stays red).
+    await setClassification(t.db, key('ios', 'traits.email'), 'red');
+    expect(await reviewsVersion(t.db)).not.toBe(before);
+    expect(await reviewedClassifications(t.db)).toHaveLength(reviewed.length + 1);
   });
 });
 
