@@ -26,6 +26,14 @@ export class ValueScanner {
   private readonly hintMasks: Int32Array[][];
   /** True when every scan classifier needs a digit run or a marker character. */
   private readonly allNeedShape: boolean;
+  // The prefilter's thresholds per classifier, flat: the loop over classifiers runs for most string
+  // values of every event, and reads nothing else.
+  private readonly minLengths: Int32Array;
+  private readonly maxLengths: Float64Array;
+  private readonly minDigits: Int32Array;
+  private readonly minHexRuns: Int32Array;
+  private readonly takesNumbers: Uint8Array;
+  private readonly hasHints: Uint8Array;
 
   constructor(classifiers: readonly CompiledClassifier[]) {
     // Riskier first, so a value that fits two classifiers reports the more sensitive one.
@@ -44,6 +52,12 @@ export class ValueScanner {
     this.anyOfMasks = this.classifiers.map((c) => maskOf(c.value.requireAnyOf));
     this.hintMasks = this.classifiers.map((c) => c.value.hints.map(charMask));
     this.allNeedShape = this.classifiers.every((c, i) => c.value.minDigits > 0 || c.value.minHexRun > 0 || this.anyOfMasks[i]! > 0);
+    this.minLengths = Int32Array.from(this.classifiers, (c) => c.value.minLength);
+    this.maxLengths = Float64Array.from(this.classifiers, (c) => c.value.maxLength);
+    this.minDigits = Int32Array.from(this.classifiers, (c) => c.value.minDigits);
+    this.minHexRuns = Int32Array.from(this.classifiers, (c) => c.value.minHexRun);
+    this.takesNumbers = Uint8Array.from(this.classifiers, (c) => (c.value.types.has('number') ? 1 : 0));
+    this.hasHints = Uint8Array.from(this.classifiers, (c) => (c.value.hints.length > 0 ? 1 : 0));
   }
 
   get size(): number {
@@ -89,10 +103,11 @@ export class ValueScanner {
     return best === -1 ? null : this.classifiers[best]!;
   }
 
-  /** A literal hint occurs in the last shaped text (characters checked first, then the substring). */
+  /** A literal hint occurs in the text (its characters checked first, then the substring). */
   private hasHint(index: number, text: string): boolean {
     const hints = this.classifiers[index]!.value.hints;
     const masks = this.hintMasks[index]!;
+    if (presentText !== text) charactersOf(text);
     for (let h = 0; h < hints.length; h++) {
       const m = masks[h]!;
       if ((PRESENT[0]! & m[0]!) !== m[0] || (PRESENT[1]! & m[1]!) !== m[1] || (PRESENT[2]! & m[2]!) !== m[2] || (PRESENT[3]! & m[3]!) !== m[3]) continue;
@@ -102,15 +117,14 @@ export class ValueScanner {
   }
 
   private prefilter(index: number, text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): boolean {
-    const c = this.classifiers[index]!;
-    const v = c.value;
-    if (text.length < v.minLength || text.length > v.maxLength) return false;
-    if (((shape >>> DIGIT_SHIFT) & FIELD) < v.minDigits || ((shape >>> HEX_SHIFT) & FIELD) < v.minHexRun) return false;
-    if (fromNumber && !v.types.has('number')) return false;
+    const length = text.length;
+    if (length < this.minLengths[index]! || length > this.maxLengths[index]!) return false;
+    if (((shape >>> DIGIT_SHIFT) & FIELD) < this.minDigits[index]! || ((shape >>> HEX_SHIFT) & FIELD) < this.minHexRuns[index]!) return false;
+    if (fromNumber && this.takesNumbers[index] === 0) return false;
     const anyOf = this.anyOfMasks[index]!;
-    if (anyOf > 0 ? (shape & anyOf) === 0 : anyOf < 0 && !hasAnyOf(text, v.requireAnyOf)) return false;
-    if (v.hints.length > 0 && !this.hasHint(index, text)) return false;
-    return skip === null || !skip.has(c);
+    if (anyOf > 0 ? (shape & anyOf) === 0 : anyOf < 0 && !hasAnyOf(text, this.classifiers[index]!.value.requireAnyOf)) return false;
+    if (this.hasHints[index] === 1 && !this.hasHint(index, text)) return false;
+    return skip === null || !skip.has(this.classifiers[index]!);
   }
 }
 
@@ -144,15 +158,21 @@ for (let code = 0; code < 128; code++) {
   CLASS[code] = c;
 }
 
-// Which ASCII characters the last shaped value contains (128 bits): literal hints are looked for
-// only when every one of their characters occurs.
+// Which ASCII characters `presentText` contains (128 bits): literal hints are looked for only when
+// every one of their characters occurs. Computed on demand (few values reach a hint check).
 const PRESENT = new Int32Array(4);
+let presentText: string | null = null;
+
+function charactersOf(text: string): void {
+  PRESENT.fill(0);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128) PRESENT[code >>> 5]! |= 1 << (code & 31);
+  }
+  presentText = text;
+}
 
 export function shapeOf(text: string): number {
-  let p0 = 0;
-  let p1 = 0;
-  let p2 = 0;
-  let p3 = 0;
   let bits = 0;
   let digitBest = 0;
   let digitRun = 0;
@@ -161,11 +181,6 @@ export function shapeOf(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     const c = code < 128 ? CLASS[code]! : 0;
-    if (code < 64) {
-      if (code < 32) p0 |= 1 << code;
-      else p1 |= 1 << (code - 32);
-    } else if (code < 96) p2 |= 1 << (code - 64);
-    else if (code < 128) p3 |= 1 << (code - 96);
     bits |= c;
     if ((c & C_DIGIT) !== 0) {
       if (++digitRun > digitBest) digitBest = digitRun;
@@ -178,10 +193,6 @@ export function shapeOf(text: string): number {
       hexRun = 0;
     }
   }
-  PRESENT[0] = p0;
-  PRESENT[1] = p1;
-  PRESENT[2] = p2;
-  PRESENT[3] = p3;
   return (bits & 0x3ff) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
 }
 
