@@ -3,7 +3,7 @@
  *
  *   const config = await loadEngineConfig('config/segmentloom.yaml');
  *   const engine = await startKafkaEngine(config, { logger });   // consumes until stop()
- *   await engine.stop();                                          // finishes + commits the batch in flight
+ *   await engine.stop();                                          // sends + commits the batches in flight
  *
  *   const result = await runFileEngine(config, { logger, input: 'events.ndjson', outDir: 'out' });
  */
