@@ -24,7 +24,7 @@ export { RunTotals, emptyReport, mergeReport, type BatchReport, type EngineObser
 export { DataPointTally, EventWalker, type WalkHook } from './walker.js';
 export { summarize, formatSummary, type RunSummary } from './summary.js';
 export { startKafkaEngine, runFileEngine, FILE_DEAD_LETTER, type EngineHandle, type StartOptions, type FileRunOptions, type FileRunResult } from './service.js';
-export { FileSource, type FileSourceOptions } from './file/source.js';
+export { FileSource, TRUNCATED_HEADER, type FileSourceOptions } from './file/source.js';
 export { NdjsonFileSink, type NdjsonFileSinkOptions } from './file/sink.js';
 export { KafkaSource, type KafkaSourceOptions } from './kafka/source.js';
 export { KafkaSink, type KafkaSinkOptions } from './kafka/sink.js';

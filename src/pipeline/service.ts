@@ -133,7 +133,8 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   if (input === undefined) throw new Error('no input: pass --input FILE (or -), or set files.input in the config');
   const outDir = options.outDir ?? config.files?.outDir ?? 'out';
   const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
-  const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source });
+  // Lines are kept whole well past the event size limit, so an oversized event is dead-lettered intact.
+  const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source, maxLineBytes: Math.max(16 * 1024 * 1024, 4 * config.limits.maxBytes) });
   const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
   const tally = new DataPointTally();
   const metrics = new EngineMetrics({ defaultMetrics: false });

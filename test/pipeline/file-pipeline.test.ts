@@ -57,6 +57,38 @@ describe('file pipeline', () => {
     expect(result.totals.batches).toBe(2);
   });
 
+  it('dead-letters a line that is not UTF-8 with its exact bytes, and a line over the cap truncated with its full length', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.ndjson');
+    const latin1 = Buffer.from('{"type":"track","event":"caf\xe9"}', 'latin1'); // é as one byte: not UTF-8
+    const huge = `{"type":"track","event":"big","properties":{"blob":"${'x'.repeat(3000)}"}}`;
+    writeFileSync(input, Buffer.concat([Buffer.from(`${JSON.stringify(sampleEvent({ messageId: 'ok' }))}\r\n`), latin1, Buffer.from(`\n${huge}\n`)]));
+    const { config } = await writeConfig(`${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\nlimits: { maxBytes: 1024 }\n`, dir);
+    const { FileSource } = await import('../../src/pipeline/file/source.js');
+    // The engine keeps lines whole far past maxBytes; a source with a small cap shows the truncation.
+    const source = new FileSource({ path: input, maxLineBytes: 2048 });
+    const seen: Array<{ bytes: number; headers: Record<string, unknown> }> = [];
+    await source.start(async (batch) => {
+      for (const m of batch.messages) seen.push({ bytes: m.value!.length, headers: m.headers });
+      await batch.commit();
+    });
+    await source.finished;
+    expect(seen).toEqual([
+      { bytes: JSON.stringify(sampleEvent({ messageId: 'ok' })).length, headers: {} },
+      { bytes: latin1.length, headers: {} },
+      { bytes: 2048, headers: { 'x-segmentloom-truncated-from': String(huge.length) } },
+    ]);
+
+    await runFileEngine(config, { logger: silentLogger(), input, outDir: join(dir, 'out') });
+    expect(readLines(join(dir, 'out/warehouse.ndjson')).map((e) => e.messageId)).toEqual(['ok']);
+    const dead = readLines(join(dir, 'out/dead-letter.ndjson'));
+    expect(dead).toHaveLength(2);
+    expect(dead[0]).toMatchObject({ valueEncoding: 'base64', headers: expect.objectContaining({ 'x-segmentloom-dlq-code': 'malformed_json' }) });
+    expect(Buffer.from(dead[0].value, 'base64')).toEqual(latin1);
+    // Under the engine's cap the oversized line is kept whole.
+    expect(dead[1]).toMatchObject({ value: huge, valueEncoding: 'utf8', headers: expect.objectContaining({ 'x-segmentloom-dlq-code': 'oversized', 'x-segmentloom-dlq-offset': '3' }) });
+  });
+
   it('runs from the CLI with --input and prints a summary', async () => {
     const dir = tempDir();
     const stdout = capture();

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { EventSource, InputMessage, SourceBatch } from '../types.js';
+import { byteLines, isBlank } from './lines.js';
 
 export interface FileSourceOptions {
   /** An NDJSON file, or `-` for `stdin`. */
@@ -13,12 +13,22 @@ export interface FileSourceOptions {
   stdin?: Readable;
   /** The name messages carry as their "topic" (the source name resolver sees it). */
   topic?: string;
+  /**
+   * Longest line kept whole, in bytes (default 16 MiB). A longer line is passed on with its first
+   * `maxLineBytes` bytes and the header `x-segmentloom-truncated-from` giving its full length; being
+   * over the event size limit, it is dead-lettered like any oversized event.
+   */
+  maxLineBytes?: number;
 }
 
+/** Input header on a line longer than `maxLineBytes`: its full length in bytes. */
+export const TRUNCATED_HEADER = 'x-segmentloom-truncated-from';
+
 /**
- * Newline-delimited JSON from a file or stdin, in batches of N lines. Offsets are 1-based line
- * numbers, so a dead-letter record points at the line it came from. The next batch is read only
- * after the previous one is handled (backpressure through the readline iterator).
+ * Newline-delimited JSON from a file or stdin, in batches of N lines. Each line is passed on as
+ * the exact bytes it had (a dead-lettered line can be replayed as it was). Offsets are 1-based
+ * line numbers, so a dead-letter record points at the line it came from. The next batch is read
+ * only after the previous one is handled (backpressure through the line iterator).
  */
 export class FileSource implements EventSource {
   readonly finished: Promise<void>;
@@ -65,7 +75,7 @@ export class FileSource implements EventSource {
 
   private async consume(input: Readable, onBatch: (batch: SourceBatch) => Promise<void>): Promise<void> {
     const size = this.options.batchSize ?? 500;
-    const lines = createInterface({ input, crlfDelay: Infinity });
+    const lines = byteLines(input as AsyncIterable<Buffer | string>, this.options.maxLineBytes ?? 16 * 1024 * 1024);
     let messages: InputMessage[] = [];
     let lineNo = 0;
     const flush = async () => {
@@ -86,14 +96,14 @@ export class FileSource implements EventSource {
     try {
       for await (const line of lines) {
         lineNo++;
-        if (line.trim() === '') continue;
+        if (line.truncatedFrom === undefined && isBlank(line.bytes)) continue;
         messages.push({
           topic: this.topic,
           partition: 0,
           offset: String(lineNo),
           key: null,
-          value: Buffer.from(line, 'utf8'),
-          headers: {},
+          value: line.bytes,
+          headers: line.truncatedFrom === undefined ? {} : { [TRUNCATED_HEADER]: String(line.truncatedFrom) },
           timestamp: String(Date.now()),
         });
         if (messages.length >= size) await flush();
@@ -101,7 +111,7 @@ export class FileSource implements EventSource {
       }
       if (messages.length > 0) await flush();
     } finally {
-      lines.close();
+      await lines.return(undefined);
       if (input !== process.stdin) input.destroy();
     }
   }
