@@ -132,13 +132,15 @@ function riskRank(c: CompiledClassifier): number {
   return c.classification === 'red' ? 2 : c.classification === 'yellow' ? 1 : 0;
 }
 
-// One pass over a value gives its "shape": which marker characters occur (bits 0–9), the most
-// digits in one run of digits and number separators (bits 10–19), and the longest run of hex digits
-// and : - . separators (bits 20–29: MAC and IP addresses are such runs, URLs and prose are not).
+// One pass over a value gives its "shape": which marker characters occur (bits 0–10; `%` for
+// URL-encoded emails), the most digits in one run of digits and number separators (bits 11–20), and
+// the longest run of hex digits and : - . separators (bits 21–30: MAC and IP addresses are such runs,
+// URLs and prose are not).
 // Prefilters read only this number.
-const TRACKED = '@:.-+( /_,';
-const DIGIT_SHIFT = 10;
-const HEX_SHIFT = 20;
+const TRACKED = '@:.-+( /_,%';
+const TRACKED_BITS = (1 << TRACKED.length) - 1;
+const DIGIT_SHIFT = 11;
+const HEX_SHIFT = 21;
 const FIELD = 0x3ff;
 const BIT = new Int32Array(128).fill(0);
 for (let i = 0; i < TRACKED.length; i++) BIT[TRACKED.charCodeAt(i)] = 1 << i;
@@ -193,7 +195,7 @@ export function shapeOf(text: string): number {
       hexRun = 0;
     }
   }
-  return (bits & 0x3ff) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
+  return (bits & TRACKED_BITS) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
 }
 
 /** Most digits in one run of digits and number separators. */
