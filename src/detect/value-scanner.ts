@@ -1,11 +1,10 @@
 import RE2 from 're2';
 import type { CompiledClassifier } from './compile.js';
 import { checkValue } from './value-check.js';
-import { isUuid } from './validators/common.js';
+import { isIsoTimestamp, isUuid } from './validators/common.js';
 
 // Shapes that are never personal data on their own and are everywhere in events (ids,
 // timestamps, hashes). Built-in and fixed, so a V8 regex is safe here; custom patterns use RE2.
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 // Hex digests (md5, sha*): at least one letter, so long digit runs (card numbers) still get scanned.
 const HEX = /^(?=[0-9]*[a-f])[0-9a-f]{16,}$/i;
 
@@ -73,8 +72,8 @@ export class ValueScanner {
     // Canonical UUIDs (message, anonymous and device ids) are everywhere: recognised in O(1)
     // before the shape pass.
     if (isUuid(text)) return null;
-    // ISO-8601 timestamps likewise: a few character checks, then the exact pattern.
-    if (!fromNumber && text.length >= 16 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && ISO_TIMESTAMP.test(text)) return null;
+    // ISO-8601 timestamps likewise, by character checks.
+    if (!fromNumber && text.length >= 16 && text.charCodeAt(4) === 45 && isIsoTimestamp(text)) return null;
     const shape = shapeOf(text);
     // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
     if (shape === 0 && this.allNeedShape) return null;
@@ -89,7 +88,7 @@ export class ValueScanner {
       }
     }
     if (!anyCandidate) return null;
-    if (!fromNumber && (ISO_TIMESTAMP.test(text) || HEX.test(text))) return null;
+    if (!fromNumber && HEX.test(text)) return null;
     const hits = this.set.match(text);
     if (hits.length === 0) return null;
     let best = -1;

@@ -20,18 +20,61 @@ export function prepare(candidate: unknown, maxLength: number = MAX_CANDIDATE_LE
 // md5 (32), sha1 (40), sha224 (56), sha256 (64), sha384 (96), sha512 (128) digests in hex.
 const HEX_DIGEST = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$/i;
 
-/** True for UUIDs (any version) in canonical 8-4-4-4-12 form. A character loop: ids are on every event. */
-export function isUuid(value: string): boolean {
-  if (value.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
+// 1 for the ASCII hex digits: one table load per character instead of three range tests.
+const HEX_CHAR = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF') HEX_CHAR[c.charCodeAt(0)] = 1;
+
+function hexRun(value: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
     const code = value.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (code !== 45) return false;
-    } else if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102) || (code >= 65 && code <= 70))) {
-      return false;
-    }
+    if (code >= 128 || HEX_CHAR[code] === 0) return false;
   }
   return true;
+}
+
+/** True for UUIDs (any version) in canonical 8-4-4-4-12 form. Character checks: ids are on every event. */
+export function isUuid(value: string): boolean {
+  if (value.length !== 36 || value.charCodeAt(8) !== 45 || value.charCodeAt(13) !== 45 || value.charCodeAt(18) !== 45 || value.charCodeAt(23) !== 45) return false;
+  return hexRun(value, 0, 8) && hexRun(value, 9, 13) && hexRun(value, 14, 18) && hexRun(value, 19, 23) && hexRun(value, 24, 36);
+}
+
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function digitsAt(text: string, from: number, count: number): boolean {
+  if (from + count > text.length) return false;
+  for (let i = from; i < from + count; i++) if (!isDigitCode(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * ISO-8601 date-times as events carry them: `YYYY-MM-DD[T ]HH:MM[:SS[.f{1,9}]][Z|±HH[:]MM]` (the
+ * shape, not the calendar). Character checks: a timestamp is on every event, a regex costs ~10x.
+ */
+export function isIsoTimestamp(text: string): boolean {
+  const n = text.length;
+  if (n < 16 || !digitsAt(text, 0, 4) || text.charCodeAt(4) !== 45 || !digitsAt(text, 5, 2) || text.charCodeAt(7) !== 45 || !digitsAt(text, 8, 2)) return false;
+  const separator = text.charCodeAt(10);
+  if ((separator !== 84 && separator !== 32) || !digitsAt(text, 11, 2) || text.charCodeAt(13) !== 58 || !digitsAt(text, 14, 2)) return false;
+  let i = 16;
+  if (i < n && text.charCodeAt(i) === 58) {
+    if (!digitsAt(text, i + 1, 2)) return false;
+    i += 3;
+    if (i < n && text.charCodeAt(i) === 46) {
+      let j = i + 1;
+      while (j < n && j - i <= 9 && isDigitCode(text.charCodeAt(j))) j++;
+      if (j === i + 1) return false;
+      i = j;
+    }
+  }
+  if (i === n) return true;
+  const zone = text.charCodeAt(i);
+  if (zone === 90) return i + 1 === n;
+  if ((zone !== 43 && zone !== 45) || !digitsAt(text, i + 1, 2)) return false;
+  i += 3;
+  if (i < n && text.charCodeAt(i) === 58) i++;
+  return i + 2 === n && digitsAt(text, i, 2);
 }
 
 /** True for hex digests (md5/sha*) and UUIDs: identifiers of things, never the personal values we look for. */

@@ -11,5 +11,8 @@ const MAX = /^[f-]+$/i;
 
 export function isNonZeroUuid(candidate: string): boolean {
   const value = prepare(candidate, 40);
-  return value !== null && isUuid(value) && !NIL.test(value) && !MAX.test(value);
+  if (value === null || !isUuid(value)) return false;
+  // The sentinels start with 0 or f: only those need the full check.
+  const first = value.charCodeAt(0);
+  return !(first === 48 && NIL.test(value)) && !((first === 102 || first === 70) && MAX.test(value));
 }
