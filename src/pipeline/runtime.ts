@@ -46,14 +46,12 @@ export async function buildControls(config: EngineConfig, options: { deadLetterT
 }
 
 /**
- * The policy engine counts blocked/hashed/removed leaves per event (not per policy): those go
- * under policy `*`. Dry-run counts are per policy. Skipped destinations are kept per reason.
+ * Blocked/hashed/removed leaves under the policy that caused them (an allow-list's removals under
+ * `destinations.<name>.allow`), dry runs as `dry_run_<action>`, skipped destinations per reason.
  */
 export function accountStats(raw: unknown, report: BatchReport): void {
   const stats = raw as EnforcementStats;
-  if (stats.blocked > 0) bump2(report.actions, '*', 'block', stats.blocked);
-  if (stats.hashed > 0) bump2(report.actions, '*', 'hash', stats.hashed);
-  if (stats.removed > 0) bump2(report.actions, '*', 'remove', stats.removed);
+  for (const applied of stats.applied) bump2(report.actions, applied.policy, applied.action, applied.count);
   for (const dry of stats.dryRun) bump2(report.actions, dry.policy, `dry_run_${dry.action}`, dry.count);
   for (const skip of stats.skipped) bump2(report.skipped, skip.destination, skip.reason);
 }

@@ -64,8 +64,7 @@ export function formatSummary(summary: RunSummary, cwd = process.cwd()): string 
   if (actions.length > 0) {
     lines.push('controls');
     for (const [policy, byAction] of actions) {
-      const label = policy === '*' ? 'all policies' : policy;
-      lines.push(`  ${label}: ${Object.entries(byAction).map(([a, n]) => `${verb(a)} ${n}`).join(', ')}`);
+      lines.push(`  ${policy}: ${Object.entries(byAction).map(([a, n]) => `${verb(a)} ${n}`).join(', ')}`);
     }
   }
   const skipped = Object.entries(summary.skipped);

@@ -49,6 +49,13 @@ export interface Plan {
   readonly sourceBlock: boolean;
   /** PASS | HASH | BLOCK | REMOVE per destination index. */
   readonly actions: Uint8Array;
+  /**
+   * Per destination: the counter slot (a policy, or the destination's allow-list) behind its
+   * action, -1 for PASS. The engine reports what each policy did under its name.
+   */
+  readonly by: Int32Array;
+  /** The counter slot of the policy blocking the leaf at the source, or -1. */
+  readonly sourceBlockBy: number;
   /** Per destination: index of the policy that drops the event for it, or -1; null when none. */
   readonly destDrop: Int32Array | null;
   /** Dry-run counter slots this leaf bumps. */
@@ -58,7 +65,8 @@ export interface Plan {
 }
 
 const EMPTY_ACTIONS = new Uint8Array(0);
-export const PASS_ALL: Plan = Object.freeze({ passAll: true, sourceDrop: -1, sourceBlock: false, actions: EMPTY_ACTIONS, destDrop: null, dryRun: null, rewrites: false });
+const EMPTY_BY = new Int32Array(0);
+export const PASS_ALL: Plan = Object.freeze({ passAll: true, sourceDrop: -1, sourceBlock: false, actions: EMPTY_ACTIONS, by: EMPTY_BY, sourceBlockBy: -1, destDrop: null, dryRun: null, rewrites: false });
 
 /**
  * Top-level Segment fields that route and identify the call. An allow-list without `green` would
@@ -71,6 +79,9 @@ interface ScopeDecision {
   drop: number;
   block: boolean;
   hash: boolean;
+  /** The first block / hash policy that matched (its index), or -1. */
+  blockBy: number;
+  hashBy: number;
   /** An `allow` policy of this scope approved the leaf. */
   allowed: boolean;
 }
@@ -82,7 +93,7 @@ interface ScopeDecision {
  * with the same selector kind, so "allow red for source internal" beats "block red everywhere".
  */
 function decideScope(policies: readonly CompiledPolicy[], leaf: LeafFacts, dry: Set<number>): ScopeDecision {
-  const decision: ScopeDecision = { drop: -1, block: false, hash: false, allowed: false };
+  const decision: ScopeDecision = { drop: -1, block: false, hash: false, blockBy: -1, hashBy: -1, allowed: false };
   if (policies.length === 0) return decision;
   const specs = policies.map((p) => {
     const s = p.selector.specificity(leaf);
@@ -102,9 +113,13 @@ function decideScope(policies: readonly CompiledPolicy[], leaf: LeafFacts, dry: 
     }
     if (spec < allowSpec) return;
     if (p.dryRun) dry.add(p.index);
-    else if (p.action === 'block') decision.block = true;
-    else if (p.action === 'hash') decision.hash = true;
-    else if (decision.drop < 0) decision.drop = p.index;
+    else if (p.action === 'block') {
+      decision.block = true;
+      if (decision.blockBy < 0) decision.blockBy = p.index;
+    } else if (p.action === 'hash') {
+      decision.hash = true;
+      if (decision.hashBy < 0) decision.hashBy = p.index;
+    } else if (decision.drop < 0) decision.drop = p.index;
   });
   return decision;
 }
@@ -156,6 +171,7 @@ export class SourceView {
     const dry = new Set<number>();
     const source = decideScope(this.sourcePolicies, leaf, dry);
     const actions = new Uint8Array(this.destinations.length);
+    const by = new Int32Array(this.destinations.length).fill(-1);
     let destDrop: Int32Array | null = null;
     // A source-level block is final: nothing downstream sees the field, so no destination rule applies.
     if (!source.block) {
@@ -163,13 +179,22 @@ export class SourceView {
         const scope = decideScope(this.destPolicies[destination.index]!, leaf, dry);
         if (scope.drop >= 0) (destDrop ??= new Int32Array(this.destinations.length).fill(-1))[destination.index] = scope.drop;
         let action = source.hash ? HASH : PASS;
-        if (scope.block) action = BLOCK;
-        else if (scope.hash) action = HASH;
-        else if (!scope.allowed && !approvedBy(destination, leaf)) {
+        let responsible = source.hash ? source.hashBy : -1;
+        if (scope.block) {
+          action = BLOCK;
+          responsible = scope.blockBy;
+        } else if (scope.hash) {
+          action = HASH;
+          responsible = scope.hashBy;
+        } else if (!scope.allowed && !approvedBy(destination, leaf)) {
           if (destination.allowDryRun) dry.add(destination.counter);
-          else action = REMOVE;
+          else {
+            action = REMOVE;
+            responsible = destination.counter;
+          }
         }
         actions[destination.index] = action;
+        by[destination.index] = responsible;
       }
     }
     const rewrites = source.block || actions.some((a) => a !== PASS);
@@ -179,7 +204,9 @@ export class SourceView {
       rewrites,
       sourceDrop: source.drop,
       sourceBlock: source.block,
+      sourceBlockBy: source.blockBy,
       actions,
+      by,
       destDrop,
       dryRun: dry.size > 0 ? Int32Array.from(dry) : null,
     };

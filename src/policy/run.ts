@@ -30,6 +30,15 @@ export interface DryRunCount {
   count: number;
 }
 
+/** What one policy (or a destination's allow-list) did to an event. */
+export interface AppliedCount {
+  /** Policy name, or `destinations.<name>.allow` for an allow-list. */
+  policy: string;
+  action: 'block' | 'hash' | 'remove';
+  /** Leaves, counted as in EnforcementStats (per output for destination-level actions). */
+  count: number;
+}
+
 export interface EnforcementStats {
   /** Leaves removed by block policies: once for a source-level block, once per output for a destination-level one. */
   blocked: number;
@@ -39,6 +48,8 @@ export interface EnforcementStats {
   removed: number;
   skipped: readonly SkippedDestination[];
   dryRun: readonly DryRunCount[];
+  /** The blocked/hashed/removed counts by the policy that caused them. */
+  applied: readonly AppliedCount[];
 }
 
 export interface EnforcementResult {
@@ -75,11 +86,15 @@ export class PolicyRun {
   private readonly destDrop: Int32Array;
   private readonly dry: Int32Array;
   private readonly touched: number[] = [];
+  // Per counter slot: leaves it blocked/hashed/removed in this event (same slots as dry runs).
+  private readonly applied: Int32Array;
+  private readonly appliedTouched: number[] = [];
 
   /** @internal use PolicyEngine.begin */
   constructor(private readonly engine: PolicyEngine) {
     this.destDrop = new Int32Array(engine.destinations.length);
     this.dry = new Int32Array(engine.counters.length);
+    this.applied = new Int32Array(engine.counters.length);
   }
 
   /** @internal */
@@ -121,7 +136,7 @@ export class PolicyRun {
     const event = this.event;
     if (event === null) throw new Error('PolicyRun.finish called twice');
     try {
-      const stats = { blocked: 0, hashed: 0, removed: 0, skipped: NONE as readonly SkippedDestination[], dryRun: NONE as readonly DryRunCount[] };
+      const stats = { blocked: 0, hashed: 0, removed: 0, skipped: NONE as readonly SkippedDestination[], dryRun: NONE as readonly DryRunCount[], applied: NONE as readonly AppliedCount[] };
       // Applied even when the event is dropped: the caller may still store or dead-letter it.
       if (this.sourceBlocks > 0) stats.blocked += this.applySourceBlocks();
       let dropped: EnforcementResult['dropped'] = false;
@@ -129,6 +144,7 @@ export class PolicyRun {
       if (this.dropPolicy >= 0) dropped = { policy: this.engine.policies[this.dropPolicy]!.name };
       else this.route(event, outputs, stats);
       stats.dryRun = this.collectDryRun();
+      stats.applied = this.collectApplied();
       return { dropped, outputs, stats };
     } finally {
       this.reset();
@@ -149,6 +165,7 @@ export class PolicyRun {
     // Backwards, so removing an array element never shifts one still to be removed.
     for (let i = this.count - 1; i >= 0; i--) {
       if (!this.plans[i]!.sourceBlock) continue;
+      this.attribute(this.plans[i]!.sourceBlockBy);
       const container = this.containers[i]!;
       if (Array.isArray(container)) {
         container.splice(this.slots[i] as number, 1);
@@ -191,12 +208,15 @@ export class PolicyRun {
       }
       let changes = 0;
       for (let i = 0; i < this.count; i++) {
-        const action = this.plans[i]!.actions[d];
+        const plan = this.plans[i]!;
+        const action = plan.actions[d];
         if (action === PASS || action === undefined) continue;
         changes++;
         if (action === BLOCK) stats.blocked++;
         else if (action === REMOVE) stats.removed++;
         else if (this.values[i] !== null) stats.hashed++;
+        else continue; // a null is left as it is: nothing was hashed
+        this.attribute(plan.by[d]!);
       }
       let json: string;
       if (changes === 0) json = plain ??= JSON.stringify(event);
@@ -251,6 +271,20 @@ export class PolicyRun {
     }
   }
 
+  private attribute(slot: number): void {
+    if (slot < 0) return;
+    if (this.applied[slot] === 0) this.appliedTouched.push(slot);
+    this.applied[slot]!++;
+  }
+
+  private collectApplied(): readonly AppliedCount[] {
+    if (this.appliedTouched.length === 0) return NONE;
+    return this.appliedTouched.map((slot) => {
+      const info = this.engine.counters[slot]!;
+      return { policy: info.policy, action: info.action as AppliedCount['action'], count: this.applied[slot]! };
+    });
+  }
+
   private collectDryRun(): readonly DryRunCount[] {
     if (this.touched.length === 0) return NONE;
     const counts = this.touched.map((slot) => {
@@ -269,6 +303,8 @@ export class PolicyRun {
     }
     for (const slot of this.touched) this.dry[slot] = 0;
     this.touched.length = 0;
+    for (const slot of this.appliedTouched) this.applied[slot] = 0;
+    this.appliedTouched.length = 0;
     this.count = 0;
     this.sourceBlocks = 0;
     this.dropPolicy = -1;

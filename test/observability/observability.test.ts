@@ -19,7 +19,7 @@ describe('EngineMetrics', () => {
     bump(report.dropped, 'suppressed', 1);
     bump(report.deadLettered, 'malformed_json', 1);
     bump(report.detections, 'red', 3);
-    bump2(report.actions, '*', 'block', 3);
+    bump2(report.actions, 'block-secrets', 'block', 3);
     report.durationSeconds = 0.02;
     report.lag = { topic: 'events', partition: 2, lag: 17 };
     metrics.onBatch(report);
@@ -30,7 +30,7 @@ describe('EngineMetrics', () => {
     expect(text).toContain('segmentloom_events_dropped_total{reason="suppressed"} 1');
     expect(text).toContain('segmentloom_events_dead_lettered_total{code="malformed_json"} 1');
     expect(text).toContain('segmentloom_data_points_total{classification="red"} 3');
-    expect(text).toContain('segmentloom_policy_actions_total{policy="*",action="block"} 3');
+    expect(text).toContain('segmentloom_policy_actions_total{policy="block-secrets",action="block"} 3');
     expect(text).toContain('segmentloom_batch_duration_seconds_count 1');
     expect(text).toContain('segmentloom_consumer_lag{topic="events",partition="2"} 17');
     expect(text).toContain('segmentloom_config_reloads_total{result="rejected"} 1');

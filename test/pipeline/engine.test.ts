@@ -55,7 +55,11 @@ describe('Pipeline', () => {
     expect(totals.totals.eventsIn).toBe(1);
     expect(Object.fromEntries(totals.totals.out)).toEqual({ warehouse: 1, analytics: 1, ads: 1 });
     expect(totals.totals.detections.get('red')).toBeGreaterThanOrEqual(2);
-    expect(totals.totals.actions.get('*')?.get('hash')).toBe(2);
+    // Each count under the policy (or allow-list) that caused it.
+    expect(totals.totals.actions.get('hash-contact-for-ads')?.get('hash')).toBe(2);
+    expect(totals.totals.actions.get('block-secrets')?.get('block')).toBeGreaterThanOrEqual(2);
+    expect(totals.totals.actions.get('destinations.analytics.allow')?.get('remove')).toBeGreaterThan(0);
+    expect(totals.totals.actions.has('*')).toBe(false);
   });
 
   it('gates destinations on consent and do-not-sell', async () => {

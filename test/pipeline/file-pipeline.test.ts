@@ -103,7 +103,8 @@ describe('file pipeline', () => {
     expect(summary.dropped.byReason.suppressed).toBe(2);
     expect(summary.out.warehouse).toBeGreaterThan(150);
     expect(summary.dataPoints.red).toBeGreaterThan(0);
-    expect(summary.actions['*'].block).toBeGreaterThan(0);
+    expect(summary.actions['block-secrets'].block).toBeGreaterThan(0);
+    expect(summary.actions['pseudonymize-contact-for-ads'].hash).toBeGreaterThan(0);
     expect(summary.stored.events).toBe(summary.eventsIn - summary.deadLettered.total - summary.dropped.byReason.suppressed - (summary.dropped.byReason.policy ?? 0));
     expect(summary.inventory.newDataPoints).toBeGreaterThan(0);
     // Logs never contain event values.

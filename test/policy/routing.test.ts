@@ -162,3 +162,33 @@ describe('precedence per destination: block > hash > allow-list removal', () => 
     expect(result.stats.hashed).toBe(2);
   });
 });
+
+describe('what each policy did', () => {
+  it('counts blocked, hashed and removed leaves under the policy or allow-list that caused them', () => {
+    const engine = engineFor({
+      hashing: HASHING,
+      policies: [
+        { name: 'no-cards', match: { categories: ['credit_card_number'] }, action: 'block' },
+        { name: 'hash-ips', match: { categories: ['ip_address'] }, action: 'hash' },
+        { name: 'no-email-for-ads', destinations: ['ads'], match: { categories: ['email'] }, action: 'block' },
+      ],
+      destinations,
+    });
+    const { result } = enforce(engine, customer(), detect);
+    const applied = Object.fromEntries(result.stats.applied.map((a) => [`${a.policy}/${a.action}`, a.count]));
+
+    expect(applied).toEqual({
+      // Once, at the source: no destination sees the card.
+      'no-cards/block': 1,
+      // In analytics and ads (the email provider's allow-list removes the ip before any hashing shows).
+      'hash-ips/hash': 2,
+      'no-email-for-ads/block': 1,
+      // email_provider: ip (yellow, not approved); analytics approves green and yellow.
+      'destinations.email_provider.allow/remove': 1,
+    });
+    // The totals agree with the attribution.
+    expect(result.stats.blocked).toBe(2);
+    expect(result.stats.hashed).toBe(2);
+    expect(result.stats.removed).toBe(1);
+  });
+});
