@@ -87,10 +87,17 @@ export function eventTime(event: SegmentEvent): number {
 export function parseUtcTimestamp(text: string): number {
   const n = text.length;
   if ((n === 20 || n === 24) && text.charCodeAt(n - 1) === 90 && text.charCodeAt(10) === 84 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
+    // Plain locals, no array: this runs once per event.
+    const year = digits(text, 0, 4);
+    const month = digits(text, 5, 2);
+    const day = digits(text, 8, 2);
+    const hour = digits(text, 11, 2);
+    const minute = digits(text, 14, 2);
+    const second = digits(text, 17, 2);
     const ms = n === 24 && text.charCodeAt(19) === 46 ? digits(text, 20, 3) : 0;
-    const parts = [digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2), ms];
-    if (!parts.some(Number.isNaN) && parts[1]! >= 1 && parts[1]! <= 12 && parts[2]! >= 1 && parts[2]! <= 31 && parts[3]! < 24 && parts[4]! < 60 && parts[5]! < 60) {
-      return Date.UTC(parts[0]!, parts[1]! - 1, parts[2]!, parts[3]!, parts[4]!, parts[5]!, parts[6]!);
+    // NaN fails every comparison, so a non-digit anywhere falls through to Date.parse.
+    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60 && ms >= 0) {
+      return Date.UTC(year, month - 1, day, hour, minute, second, ms);
     }
   }
   return Date.parse(text);

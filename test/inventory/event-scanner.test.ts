@@ -1,0 +1,31 @@
+// The scanner's event time: Segment's usual UTC form read by character codes, the same instant
+// Date.parse gives; anything else goes to Date.parse.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { eventTime, parseUtcTimestamp } from '../../src/inventory/event-scanner.js';
+
+describe('parseUtcTimestamp', () => {
+  it('reads YYYY-MM-DDTHH:MM:SS[.fff]Z exactly as Date.parse does', () => {
+    const instant = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true });
+    fc.assert(
+      fc.property(instant, fc.boolean(), (date, withMillis) => {
+        const text = withMillis ? date.toISOString() : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+        return parseUtcTimestamp(text) === Date.parse(text);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('falls back to Date.parse for other forms and out-of-range fields', () => {
+    for (const text of ['2026-01-01T10:00:00+02:00', '2026-13-01T10:00:00Z', '2026-01-01T25:00:00Z', '2026-01-0xT10:00:00Z', 'yesterday']) {
+      expect(Object.is(parseUtcTimestamp(text), Date.parse(text))).toBe(true);
+    }
+  });
+
+  it('gives an event its timestamp, else originalTimestamp, else now', () => {
+    expect(eventTime({ type: 'track', event: 'x', timestamp: '2026-01-01T00:00:00.000Z' })).toBe(Date.UTC(2026, 0, 1));
+    expect(eventTime({ type: 'track', event: 'x', timestamp: 'garbage', originalTimestamp: '2025-06-01T12:00:00Z' })).toBe(Date.UTC(2025, 5, 1, 12));
+    const before = Date.now();
+    expect(eventTime({ type: 'track', event: 'x' })).toBeGreaterThanOrEqual(before);
+  });
+});
