@@ -54,6 +54,7 @@ export class Pipeline {
   private readonly route: 'topic' | 'destination';
   private readonly maxPerRequest: number;
   private started = false;
+  private stopping = false;
   /** Pipelined sources: per partition, the batches processed and waiting to be sent and committed. */
   private readonly lanes = new Map<string, Lane>();
 
@@ -72,6 +73,7 @@ export class Pipeline {
 
   /** Stops consuming (the batches in flight finish, are sent and committed), then closes the sink. */
   async stop(): Promise<void> {
+    this.stopping = true;
     try {
       await this.options.source.pause?.();
       await this.drain();
@@ -84,7 +86,11 @@ export class Pipeline {
 
   async handleBatch(batch: SourceBatch): Promise<void> {
     const lane = batch.redeliver !== undefined ? this.laneOf(batch) : null;
-    if (lane !== null) await lane.backoff(batch);
+    if (lane !== null) {
+      await lane.backoff(batch, () => this.stopping);
+      // Stopping during a backoff: leave the batch uncommitted for whoever reads the partition next.
+      if (this.stopping) return this.abandon(batch, 'stopping');
+    }
     // Captured before processing: a batch delivered before an earlier one failed is abandoned.
     const epoch = lane?.epoch ?? 0;
     const startedAt = process.hrtime.bigint();
@@ -124,8 +130,8 @@ export class Pipeline {
 
   private failed(batch: SourceBatch, err: unknown): void {
     // The class and code only: a client error can quote a record it could not write.
-    const { name, code, retriable } = err as { name?: string; code?: string; retriable?: boolean };
-    this.options.logger.error({ topic: batch.topic, partition: batch.partition, err: { name, code, retriable } }, 'batch not delivered; the partition is read again from this batch');
+    const { name, code, type, retriable } = err as { name?: string; code?: string; type?: string; retriable?: boolean };
+    this.options.logger.error({ topic: batch.topic, partition: batch.partition, err: { name, code, type, retriable } }, 'batch not delivered; the partition is read again from this batch');
     batch.redeliver!();
     for (const observer of this.observers) observer.onRedelivery?.({ topic: batch.topic ?? '', partition: batch.partition ?? 0 });
   }

@@ -10,8 +10,8 @@ export const LANE_DEPTH = 1;
 /** Waits after a failed send before the partition's redelivered batch is processed again. */
 const BACKOFF_FIRST_MS = 200;
 const BACKOFF_MAX_MS = 15_000;
-/** While waiting, group membership is kept alive at this interval. */
-const HEARTBEAT_MS = 1_000;
+/** While waiting, group membership is kept alive (and a stop noticed) at this interval. */
+const HEARTBEAT_MS = 250;
 
 /**
  * One partition's queue of processed batches: each is sent and committed strictly after the one
@@ -47,11 +47,11 @@ export class Lane {
     });
   }
 
-  /** After a failure, holds the partition's next batch until the backoff has passed. */
-  async backoff(batch: SourceBatch): Promise<void> {
+  /** After a failure, holds the partition's next batch until the backoff has passed (or `cancelled()`). */
+  async backoff(batch: SourceBatch, cancelled: () => boolean): Promise<void> {
     for (let wait = this.retryAt - Date.now(); wait > 0; wait = this.retryAt - Date.now()) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(wait, HEARTBEAT_MS)));
-      if (batch.isStale()) return;
+      if (batch.isStale() || cancelled()) return;
       await batch.heartbeat();
     }
   }

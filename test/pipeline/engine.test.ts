@@ -236,6 +236,22 @@ describe('Pipeline with a pipelining source (Kafka)', () => {
     expect(sink.json('wh').map((e) => e.messageId)).toEqual(['b1-again']);
   });
 
+  it('a stop during the pause after a failure leaves the waiting batch uncommitted', async () => {
+    const { sink, pipeline } = await setup();
+    const log: string[] = [];
+    sink.fail = new Error('broker unavailable');
+    await pipeline.handleBatch(batchOf('b1', log));
+    await pipeline.drain();
+    sink.fail = null;
+    const waiting = batchOf('b1-again', log);
+    const handled = pipeline.handleBatch(waiting);
+    await pipeline.stop();
+    await handled;
+    expect(waiting.committed).toBe(false);
+    expect(sink.sent.size).toBe(0);
+    expect(log).toEqual(['redeliver b1']);
+  });
+
   it('stop() pauses the source, sends and commits what is queued, then stops the source', async () => {
     const { sink, pipeline, source } = await setup();
     const log: string[] = [];
