@@ -13,6 +13,9 @@ export type Container = Record<string, unknown> | unknown[];
  */
 export type LeafVisitor = (node: PathNode, value: Leaf, container: Container, slot: string | number) => void;
 
+/** Key positions remembered per node. */
+const MAX_ORDERED = 64;
+
 export class EventShapeError extends Error {
   constructor(readonly code: 'too_deep' | 'too_many_leaves', message: string) {
     super(message);
@@ -34,9 +37,27 @@ export function flatten(root: PathNode, value: Record<string, unknown>, visit: L
 
 function walkObject(node: PathNode, object: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits, state: { leaves: number }, depth: number): void {
   if (depth > limits.maxDepth) throw tooDeep(limits);
+  let keys = node.orderKeys;
+  let nodes = node.orderNodes;
+  let i = 0;
   for (const key in object) {
     if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
-    walkValue(node.child(key), object[key], object, key, visit, limits, state, depth);
+    let child: PathNode;
+    if (keys !== null && keys[i] === key) child = nodes![i]!;
+    else {
+      child = node.child(key);
+      // Only trie-kept children (past the trie's bound nodes are transient); positions stay few.
+      if (i < MAX_ORDERED && child.cacheable) {
+        if (keys === null) {
+          keys = node.orderKeys = [];
+          nodes = node.orderNodes = [];
+        }
+        keys[i] = key;
+        nodes![i] = child;
+      }
+    }
+    i++;
+    walkValue(child, object[key], object, key, visit, limits, state, depth);
   }
 }
 

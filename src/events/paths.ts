@@ -13,6 +13,13 @@ export class PathNode {
   private children: Map<string, PathNode> | undefined;
   private elementNode: PathNode | undefined;
   private text: string | undefined;
+  /**
+   * The children of the last object walked here, by key position: events of one kind repeat their
+   * key order, so the walk finds a child with one compare (keys from JSON.parse are internalized
+   * strings) instead of a Map lookup. Written only for children the trie keeps.
+   */
+  orderKeys: string[] | null = null;
+  orderNodes: PathNode[] | null = null;
   /** Detection's per-path cache; `cacheGeneration` says which detector filled it. */
   cache: unknown = undefined;
   cacheGeneration = -1;
@@ -24,6 +31,11 @@ export class PathNode {
     this.key = key;
     this.isElement = isElement;
     this.depth = parent === null ? 0 : parent.depth + 1;
+  }
+
+  /** Kept by the trie (past its bound, nodes are transient and nothing is remembered on them). */
+  get cacheable(): boolean {
+    return this.trie !== null;
   }
 
   child(key: string): PathNode {

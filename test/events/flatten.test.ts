@@ -139,6 +139,38 @@ describe('flatten visits every leaf exactly once, with its path', () => {
     expect(second[0]!.node).toBe(first[0]!.node);
     expect(trie.resolve('properties.products[].name')).toBe(first[0]!.node);
   });
+
+  it('finds the right node whatever order the keys come in from event to event', () => {
+    const trie = new PathTrie();
+    const shapes: Array<Record<string, unknown>> = [
+      { a: 1, b: { x: 1, y: 2 } },
+      { b: { y: 3, x: 4 }, a: 5 },
+      { a: 6, c: 7, b: { z: 8 } },
+      { c: 9 },
+      { a: 10, b: { x: 11, y: 12 } },
+    ];
+    for (const shape of shapes) {
+      for (const visit of visits(shape, trie)) {
+        expect(trie.resolve(visit.path)).toBe(visit.node);
+        expect(visit.container[visit.slot as never]).toBe(visit.value);
+      }
+    }
+  });
+
+  it('gives a shared trie the same paths as a fresh one, for any sequence of events', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd');
+    const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.dictionary(key, tie('node'), { maxKeys: 4 }), fc.array(tie('node'), { maxLength: 3 })),
+    })).node;
+    const event = fc.dictionary(key, value, { maxKeys: 4 });
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), (events) => {
+        const shared = new PathTrie();
+        for (const e of events) expect(visits(e, shared, UNLIMITED).map((v) => [v.path, v.value])).toEqual(visits(e, new PathTrie(), UNLIMITED).map((v) => [v.path, v.value]));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('paths put keys that would be ambiguous in bracket form', () => {
