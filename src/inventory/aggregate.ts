@@ -64,7 +64,8 @@ export class InventoryAggregator {
     if (bySource === undefined) this.buckets.set(source, (bySource = new Map()));
     let bucket = bySource.get(event);
     if (bucket === undefined) {
-      if (this.count >= this.maxBuckets) return this.bucket(source, OVERFLOW_EVENT);
+      // Past the bound, new names share one overflow bucket per source (made even at the bound).
+      if (this.count >= this.maxBuckets && event !== OVERFLOW_EVENT) return this.bucket(source, OVERFLOW_EVENT);
       bySource.set(event, (bucket = new EventBucket(source, event)));
       this.count++;
     }

@@ -57,11 +57,18 @@ export class EventScanner {
       // Each (source, event name) has its own trie: the inventory counters live on its nodes.
       leaves = flatten(bucket.trie.root, event, this.visit, this.limits);
     } catch (err) {
-      if (err instanceof EventShapeError) return { ok: false, code: err.code, reason: err.message };
+      if (err instanceof EventShapeError) {
+        this.values.fill(null, 0, this.count);
+        return { ok: false, code: err.code, reason: err.message };
+      }
       throw err;
     }
     const at = eventTime(event);
-    for (let i = 0; i < leaves; i++) bucket.observe(this.nodes[i]!, this.values[i]!, this.detections[i]!, at);
+    for (let i = 0; i < leaves; i++) {
+      bucket.observe(this.nodes[i]!, this.values[i]!, this.detections[i]!, at);
+      // Raw values do not outlive their event.
+      this.values[i] = null;
+    }
     return { ok: true, leaves };
   }
 }
@@ -96,7 +103,8 @@ export function parseUtcTimestamp(text: string): number {
     const second = digits(text, 17, 2);
     const ms = n === 24 && text.charCodeAt(19) === 46 ? digits(text, 20, 3) : 0;
     // NaN fails every comparison, so a non-digit anywhere falls through to Date.parse.
-    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60 && ms >= 0) {
+    // Years below 100 go to Date.parse: Date.UTC would read them as 19xx.
+    if (year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60 && ms >= 0) {
       return Date.UTC(year, month - 1, day, hour, minute, second, ms);
     }
   }

@@ -29,8 +29,9 @@ function optedOut(value: unknown): boolean {
   return value === true || value === 'true' || value === 1 || value === '1';
 }
 
+// A refusal in any of the forms an opt-out may take: refusals fail closed too.
 function denied(value: unknown): boolean {
-  return value === false || value === 'false';
+  return value === false || value === 'false' || value === 0 || value === '0';
 }
 
 /** The consent facts of one event, read once in `begin`. */
@@ -56,7 +57,7 @@ export class ConsentSignals {
     if (rule.sale && this.doNotSell) return Gate.DoNotSell;
     for (const category of rule.categories) {
       const preference = this.preferences?.[category];
-      if (preference === true || preference === 'true') continue;
+      if (preference === true || preference === 'true' || preference === 1 || preference === '1') continue;
       if (denied(preference)) return Gate.Consent;
       // Missing (or unreadable) preference: the configured default decides.
       if (consentDefault === 'deny') return Gate.Consent;
@@ -70,11 +71,14 @@ export class ConsentSignals {
   }
 }
 
-/** True for the leaves that carry consent signals: exempt from every control. */
+const SIGNAL_PATHS: ReadonlySet<string> = new Set(['context.consent.doNotSell', 'context.consent.gpc', 'context.privacy.doNotSell', 'context.gpc']);
+
+/**
+ * True for the leaves that carry consent signals: the do-not-sell/GPC flags and each category of
+ * `context.consent.categoryPreferences` — exactly those paths, not arrays or anything else nested
+ * under `context.consent` (which the controls apply to like any other field).
+ */
 export function isConsentSignal(node: PathNode): boolean {
-  const keys = node.keys();
-  if (keys[0] !== 'context') return false;
-  if (keys[1] === 'consent') return true;
-  if (keys.length === 2 && keys[1] === 'gpc') return true;
-  return keys.length === 3 && keys[1] === 'privacy' && keys[2] === 'doNotSell';
+  if (node.isElement) return false;
+  return SIGNAL_PATHS.has(node.path) || node.parent?.path === 'context.consent.categoryPreferences';
 }

@@ -2,11 +2,13 @@
 // Date.parse gives; anything else goes to Date.parse.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventTime, parseUtcTimestamp } from '../../src/inventory/event-scanner.js';
+import { EventScanner, eventTime, parseUtcTimestamp } from '../../src/inventory/event-scanner.js';
+import { InventoryAggregator, OVERFLOW_EVENT } from '../../src/inventory/aggregate.js';
+import { createDetector, loadClassifierSet } from '../../src/detect/index.js';
 
 describe('parseUtcTimestamp', () => {
   it('reads YYYY-MM-DDTHH:MM:SS[.fff]Z exactly as Date.parse does', () => {
-    const instant = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true });
+    const instant = fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true });
     fc.assert(
       fc.property(instant, fc.boolean(), (date, withMillis) => {
         const text = withMillis ? date.toISOString() : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -27,5 +29,28 @@ describe('parseUtcTimestamp', () => {
     expect(eventTime({ type: 'track', event: 'x', timestamp: 'garbage', originalTimestamp: '2025-06-01T12:00:00Z' })).toBe(Date.UTC(2025, 5, 1, 12));
     const before = Date.now();
     expect(eventTime({ type: 'track', event: 'x' })).toBeGreaterThanOrEqual(before);
+  });
+});
+
+describe('InventoryAggregator', () => {
+  it('past its bound on event names, files new names under one overflow bucket per source', () => {
+    const aggregator = new InventoryAggregator(2);
+    const a = aggregator.bucket('web', 'A');
+    aggregator.bucket('web', 'B');
+    const overflow = aggregator.bucket('web', 'C');
+    expect(overflow.event).toBe(OVERFLOW_EVENT);
+    expect(aggregator.bucket('web', 'D')).toBe(overflow);
+    expect(aggregator.bucket('web', 'A')).toBe(a);
+    expect(aggregator.bucket('ios', 'E').event).toBe(OVERFLOW_EVENT);
+  });
+});
+
+describe('EventScanner', () => {
+  it('keeps no raw value of an event once it is scanned, accepted or rejected', async () => {
+    const scanner = new EventScanner(createDetector(await loadClassifierSet()), { maxBytes: 1 << 20, maxDepth: 32, maxLeaves: 3 });
+    expect(scanner.scanEvent({ type: 'track', event: 'x', properties: { email: 'jane@example.com' } }, 'web').ok).toBe(true);
+    expect(scanner.scanEvent({ type: 'track', event: 'x', properties: { a: 'secret-1', b: 'secret-2', c: 'secret-3' } }, 'web').ok).toBe(false);
+    const held = (scanner as unknown as { values: unknown[] }).values;
+    expect(held.filter((v) => v !== null && v !== undefined)).toEqual([]);
   });
 });

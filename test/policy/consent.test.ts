@@ -52,6 +52,12 @@ describe('do-not-sell and GPC', () => {
   it('ignores an explicit false', () => {
     expect(receivers({ gpc: false, consent: { doNotSell: false } })).toEqual(['warehouse', 'advertising', 'analytics']);
   });
+
+  it('reads 0 as a refusal and 1 as consent, like the opt-out flags', () => {
+    expect(receivers({ consent: { categoryPreferences: { Advertising: 0, Analytics: '0' } } })).toEqual(['warehouse']);
+    const strict = engineFor({ destinations, consentDefault: 'deny' });
+    expect(receivers({ consent: { categoryPreferences: { Advertising: 1, Analytics: '1' } } }, strict)).toEqual(['warehouse', 'advertising', 'analytics']);
+  });
 });
 
 describe('consent signals themselves', () => {
@@ -72,6 +78,17 @@ describe('consent signals themselves', () => {
     expect(Object.keys(out)).toEqual(['warehouse', 'advertising', 'email_provider']);
     for (const output of Object.values(out)) {
       expect(output.context).toEqual({ consent, privacy: { doNotSell: false }, gpc: false });
+    }
+  });
+
+  it('are only the signal fields: anything else under context.consent, or an array in a signal, is controlled', () => {
+    const strict = engineFor({ policies: [{ name: 'no-secrets', match: { categories: ['email', 'credit_card_number'] }, action: 'block' }], destinations });
+    const event = track({ plan: 'pro' }, { consent: { categoryPreferences: { Advertising: true }, email: 'jane@example.com' }, gpc: ['4111111111111111'] });
+    const { out } = enforce(strict, event, byPath({ 'context.consent.email': C.email, 'context.gpc[]': C.card }));
+
+    for (const output of Object.values(out)) {
+      expect(output.context.consent).toEqual({ categoryPreferences: { Advertising: true } });
+      expect(output.context.gpc).toEqual([]);
     }
   });
 });
