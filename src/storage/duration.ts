@@ -9,6 +9,7 @@ const UNIT_MS: Record<string, number> = {
 };
 
 const DURATION = /^(\d{1,6})([smhdwy])$/;
+const MAX_MS = 1000 * UNIT_MS.y!;
 
 /** Milliseconds, or null for `forever`. Throws on anything else (the message quotes config, not data). */
 export function parseDuration(text: string): number | null {
@@ -16,7 +17,10 @@ export function parseDuration(text: string): number | null {
   if (trimmed === 'forever') return null;
   const match = DURATION.exec(trimmed);
   if (!match) throw new Error(`invalid duration "${trimmed}": expected e.g. 90d, 12h, 7y or forever`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  // Expiry dates must stay storable (PostgreSQL timestamps end at year 9999).
+  if (ms > MAX_MS) throw new Error(`invalid duration "${trimmed}": at most 1000y; use forever to keep events until erased`);
+  return ms;
 }
 
 export function isDuration(text: string): boolean {

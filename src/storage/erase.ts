@@ -24,8 +24,9 @@ export async function eraseSubjects(
   const counts: ErasureCounts = { dataKeys: 0, events: 0, profiles: 0, identities: 0, inventoryExamples: 0 };
   const list = [...subjects];
   if (list.length > 0) {
-    for (const subject of list) options.dataKeys?.evict(subject);
-    counts.dataKeys = await countOf(db, 'DELETE FROM data_keys WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+    counts.dataKeys = options.dataKeys
+      ? await options.dataKeys.destroy(db, list)
+      : await countOf(db, 'DELETE FROM data_keys WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     counts.events = await deleteEventsInBatches(db, list, options.batchSize ?? 1_000);
     counts.profiles = await countOf(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);

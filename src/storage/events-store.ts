@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { eventName, subjectOf, type SegmentEvent } from '../events/index.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { aad, sealJson } from './crypto/aead.js';
@@ -104,20 +104,21 @@ export class EventStore {
     const seen = new Set<string>();
     const prepared: PreparedEvent[] = [];
     for (const event of batch) {
-      const messageId = typeof event.messageId === 'string' && event.messageId !== '' ? event.messageId : randomUUID();
+      const messageId = storableMessageId(event.messageId);
       if (seen.has(messageId)) continue;
       seen.add(messageId);
       const subject = subjectOf(event);
-      const name = eventName(event);
+      const name = storableText(eventName(event));
       const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
       prepared.push({
         messageId,
         subjectHash: subject ? this.deps.hasher.subjectHash(subject.id) : ANONYMOUS_SUBJECT,
         name,
         type: event.type,
-        timestamp: Number.isNaN(ms) ? null : new Date(ms).toISOString(),
-        expiresAt: this.deps.retention.expiresAt(name, receivedAt)?.toISOString() ?? null,
-        event: event.messageId === messageId ? event : { ...event, messageId },
+        timestamp: storableTime(ms),
+        expiresAt: this.deps.retention.expiresAt(eventName(event), receivedAt)?.toISOString() ?? null,
+        // A missing messageId is filled in; one stored as a digest stays as sent in the sealed event.
+        event: typeof event.messageId === 'string' && event.messageId !== '' ? event : { ...event, messageId },
       });
     }
     // Sorted by messageId: concurrent writers of overlapping batches lock rows in one order.
@@ -169,6 +170,29 @@ export class EventStore {
     }
     return [...pairs.values()];
   }
+}
+
+// The clear columns take what producers send: values PostgreSQL refuses (a NUL character, a key
+// too long for the unique index, a year past 9999) would fail the batch on every redelivery and
+// stall the partition. They are made storable instead; the sealed payload keeps the event as sent.
+const MAX_MESSAGE_ID = 256;
+
+/** The messageId to store: as sent when storable, else a digest of it (still idempotent); random when missing. */
+function storableMessageId(id: unknown): string {
+  if (typeof id !== 'string' || id === '') return randomUUID();
+  return id.length <= MAX_MESSAGE_ID && !id.includes('\u0000') ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/** An ISO time PostgreSQL accepts (years 1–9999), or null. */
+function storableTime(ms: number): string | null {
+  if (Number.isNaN(ms)) return null;
+  const date = new Date(ms);
+  const year = date.getUTCFullYear();
+  return year >= 1 && year <= 9999 ? date.toISOString() : null;
 }
 
 /**

@@ -18,12 +18,17 @@ export const emptyProfile = (): ProfileDoc => ({ traits: {}, at: {} });
 /** Shallow merge, trait by trait: a value replaces the stored one unless the stored one is newer. */
 export function mergeTraits(into: ProfileDoc, traits: Record<string, unknown>, at: string): ProfileDoc {
   for (const [name, value] of Object.entries(traits)) {
-    const previous = into.at[name];
+    // Own properties only: a trait named `constructor` or `__proto__` is a trait like any other.
+    const previous = Object.hasOwn(into.at, name) ? into.at[name] : undefined;
     if (previous !== undefined && previous > at) continue;
-    into.traits[name] = value;
-    into.at[name] = at;
+    define(into.traits, name, value);
+    define(into.at, name, at);
   }
   return into;
+}
+
+function define(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** The moment an identify call speaks for: its own timestamp when valid, else when it was received. */

@@ -65,9 +65,11 @@ export interface SubjectRequestsDeps {
 /** Data-subject requests: RECEIVED → RUNNING → FINISHED | FAILED, with a receipt on success. */
 export class SubjectRequests {
   private readonly logger: StorageLogger;
+  private readonly staleSeconds: number;
 
   constructor(private readonly deps: SubjectRequestsDeps) {
     this.logger = deps.logger ?? silentLogger;
+    this.staleSeconds = Math.ceil((deps.staleAfterMs ?? 15 * 60_000) / 1000);
   }
 
   lookupHash(selector: SubjectSelector): { kind: IdKind; hash: string } {
@@ -76,10 +78,13 @@ export class SubjectRequests {
     return { kind: 'anonymousId', hash: this.deps.hasher.subjectHash(selector.anonymousId) };
   }
 
-  /** The subject hashes a selector names: itself for ids, every subject identified with the email. */
+  /**
+   * The subject hashes a selector names: itself for ids, every subject identified with the email.
+   * Links are not followed: an access export must not hand out what a forged link pointed at.
+   */
   async resolve(selector: SubjectSelector): Promise<string[]> {
     const { kind, hash } = this.lookupHash(selector);
-    return this.subjectsFor(kind, hash);
+    return this.subjectsFor(kind, hash, false);
   }
 
   async create(type: RequestType, selector: SubjectSelector): Promise<SubjectRequest> {
@@ -105,12 +110,13 @@ export class SubjectRequests {
    * FAILED or abandoned request can simply be run again.
    */
   async run(requestId: string): Promise<SubjectRequest> {
-    const staleSeconds = Math.ceil((this.deps.staleAfterMs ?? 15 * 60_000) / 1000);
+    // Not a request id: no query (the database's cast error would quote the input).
+    if (!z.uuid().safeParse(requestId).success) throw new Error('no such request');
     const claimed = await this.deps.db.query<RequestRow>(
       `UPDATE subject_requests SET status = 'RUNNING', started_at = now(), failure = NULL
-       WHERE id = $1 AND (status IN ('RECEIVED', 'FAILED') OR (status = 'RUNNING' AND started_at < now() - make_interval(secs => $2)))
+       WHERE id = $1 AND ${RUNNABLE}
        RETURNING *`,
-      [requestId, staleSeconds],
+      [requestId, this.staleSeconds],
     );
     const row = claimed[0];
     if (!row) {
@@ -137,11 +143,14 @@ export class SubjectRequests {
     }
   }
 
-  /** Runs every RECEIVED request, oldest first (for an engine loop or a cron). */
+  /**
+   * Runs every request not finished yet — received, failed, or abandoned by a process that died
+   * while running it — oldest first (for an engine loop or a cron): an erasure is never left undone.
+   */
   async runPending(options: { limit?: number } = {}): Promise<SubjectRequest[]> {
     const pending = await this.deps.db.query<{ id: string }>(
-      `SELECT id FROM subject_requests WHERE status = 'RECEIVED' ORDER BY received_at LIMIT $1`,
-      [options.limit ?? 100],
+      `SELECT id FROM subject_requests WHERE ${RUNNABLE} ORDER BY received_at LIMIT $1`,
+      [options.limit ?? 100, this.staleSeconds],
     );
     const results: SubjectRequest[] = [];
     for (const { id } of pending) results.push(await this.run(id));
@@ -165,7 +174,8 @@ export class SubjectRequests {
   }
 
   private async execute(row: RequestRow): Promise<Receipt> {
-    const subjects = await this.subjectsFor(row.id_kind, row.lookup_hash);
+    // Erasure and suppression follow the person's exclusive links (over-reaching is the safe side).
+    const subjects = await this.subjectsFor(row.id_kind, row.lookup_hash, true);
     const emailHash = row.id_kind === 'email' ? row.lookup_hash : undefined;
     let suppressed = 0;
     let unsuppressed = 0;
@@ -193,18 +203,22 @@ export class SubjectRequests {
   }
 
   /**
-   * The stored subjects a request reaches. By userId (or an email's subjects): the subject plus the
-   * anonymous ids linked to it (its pre-login history). By anonymousId: that id only — one device
-   * id can be linked to several people (a shared computer), so it never widens to their accounts.
+   * The stored subjects a request reaches. By userId (or an email's subjects), with `links`: the
+   * subject plus the anonymous ids linked to it and to no other subject (its pre-login history).
+   * Links come from what clients send, so an id also seen with another account (a shared computer,
+   * or a forged link) is never widened to; and by anonymousId a request stays with that id.
    */
-  private async subjectsFor(kind: IdKind, hash: string): Promise<string[]> {
+  private async subjectsFor(kind: IdKind, hash: string, links: boolean): Promise<string[]> {
     const direct =
       kind === 'email'
         ? (await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash', [hash])).map((r) => r.subject_hash)
         : [hash];
-    if (kind === 'anonymousId' || direct.length === 0) return direct;
+    if (!links || kind === 'anonymousId' || direct.length === 0) return direct;
     const linked = await this.deps.db.query<{ linked_hash: string }>(
-      'SELECT DISTINCT linked_hash FROM subject_links WHERE subject_hash = ANY($1::text[]) ORDER BY linked_hash',
+      `SELECT linked_hash FROM subject_links
+       WHERE linked_hash IN (SELECT linked_hash FROM subject_links WHERE subject_hash = ANY($1::text[]))
+       GROUP BY linked_hash HAVING bool_and(subject_hash = ANY($1::text[]))
+       ORDER BY linked_hash`,
       [direct],
     );
     const all = new Set(direct);
@@ -212,6 +226,9 @@ export class SubjectRequests {
     return [...all];
   }
 }
+
+/** A request that may be (re)claimed: $2 is the age in seconds after which RUNNING counts as abandoned. */
+const RUNNABLE = `(status IN ('RECEIVED', 'FAILED') OR (status = 'RUNNING' AND started_at < now() - make_interval(secs => $2)))`;
 
 function storeName(key: keyof ErasureCounts): string {
   return { dataKeys: 'data_keys', events: 'events', profiles: 'profiles', identities: 'identities', inventoryExamples: 'inventory_examples' }[key];

@@ -44,10 +44,11 @@ export function suppressionCheck(hasher: SuppressionHasher, list: () => { hashes
     isSuppressed(event) {
       const { hashes, emails } = list();
       if (hashes.size === 0) return false;
-      const byId = (id: unknown) => typeof id === 'string' && id !== '' && hashes.has(memo(id, () => hasher.subjectHash(id)));
+      // Memo keys are tagged by kind ('i' ids, 'e' emails): no id can pose as an email's key.
+      const byId = (id: unknown) => typeof id === 'string' && id !== '' && hashes.has(memo(`i${id}`, () => hasher.subjectHash(id)));
       if (byId(event.userId) || byId(event.anonymousId)) return true;
       if (!emails) return false;
-      const byEmail = (email: unknown) => typeof email === 'string' && email.includes('@') && hashes.has(memo(`\u0000${email}`, () => EMAIL_SUPPRESSION_PREFIX + hasher.emailHash(email)));
+      const byEmail = (email: unknown) => typeof email === 'string' && email.includes('@') && hashes.has(memo(`e${email}`, () => EMAIL_SUPPRESSION_PREFIX + hasher.emailHash(email)));
       const contextTraits = (event.context as { traits?: Record<string, unknown> } | undefined)?.traits;
       return byEmail(event.traits?.email) || byEmail(contextTraits?.email) || byEmail(event.properties?.email);
     },

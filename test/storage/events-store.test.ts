@@ -56,6 +56,20 @@ describe.each(ENGINES)('event store (%s)', (engine) => {
     expect(row!.n).toBe(2);
   });
 
+  it('stores what PostgreSQL would refuse in a clear column (NUL, an over-long messageId, year 10000), idempotently, the event kept as sent', async () => {
+    const longId = `m-${'x'.repeat(5000)}`;
+    const odd = [
+      track('u-odd', 'Sign\u0000Up', {}, { messageId: 'nul\u0000id' }),
+      track('u-odd', 'Long', {}, { messageId: longId }),
+      track('u-odd', 'Far', {}, { timestamp: '+010000-01-01T00:00:00Z' }),
+    ];
+    expect((await s.events.storeEvents(odd)).inserted).toBe(3);
+    expect(await s.events.storeEvents(odd.slice(0, 2))).toMatchObject({ inserted: 0, duplicates: 2 });
+    const out = await exportSubject(s, { userId: 'u-odd' });
+    const payloads = out.subjects[0]!.events.map((e) => e.payload as { messageId: string; event: string });
+    expect(payloads.map((p) => p.messageId).sort()).toEqual(['nul\u0000id', longId, odd[2]!.messageId].sort());
+  });
+
   it('binds ciphertexts to their row: a swapped payload does not decrypt', async () => {
     const a = track('u-swap', 'A', { v: 1 });
     const b = track('u-swap', 'B', { v: 2 });

@@ -89,6 +89,22 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     expect(await count('subject_links WHERE subject_hash = $1', [h('linked-user')])).toBe(0);
   });
 
+  it('by userId, leaves an anonymous id also seen with another account; an access export follows no link', async () => {
+    await s.events.storeEvents([track(null, 'Browsed', {}, { anonymousId: 'family-laptop' }), track(null, 'Browsed', {}, { anonymousId: 'claimed-anon' })]);
+    await s.events.storeEvents([
+      { ...track('parent', 'A'), anonymousId: 'family-laptop' },
+      { ...track('child', 'B'), anonymousId: 'family-laptop' },
+      // A link only this account claims (possibly forged by its client).
+      { ...track('claimant', 'C'), anonymousId: 'claimed-anon' },
+    ]);
+    const h = (id: string) => s.hasher.subjectHash(id);
+    const exported = await exportSubject(s, { userId: 'claimant' });
+    expect(exported.subjects.map((x) => x.subject)).toEqual([h('claimant')]);
+    const done = await s.requests.submit('DELETE', { userId: 'parent' });
+    expect(done.receipt!.subjects).toEqual([h('parent')]);
+    expect(await count('events WHERE subject_hash = $1', [h('family-laptop')])).toBe(1);
+  });
+
   it('by anonymousId, never widens to the accounts that id was seen with (a shared device)', async () => {
     await s.events.storeEvents([
       { ...track('shared-a', 'A'), anonymousId: 'shared-device' },
@@ -159,7 +175,14 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     expect(failed.status).toBe('FAILED');
     expect(failed.failure).toMatch(/SQLSTATE 42P01/);
     expect(failed.failure).not.toContain('fail-1');
+    // A failed request is not left behind: the pending run (engine loop or cron) finishes it.
+    const rerun = await s.requests.runPending();
+    expect(rerun.find((r) => r.id === created.id)?.status).toBe('FINISHED');
     expect((await s.requests.run(created.id)).status).toBe('FINISHED');
+  });
+
+  it('answers an id that is not a request id without querying it', async () => {
+    await expect(s.requests.run("jane@example.com'; --")).rejects.toThrow(/^no such request$/);
   });
 
   it('never stores the identifier in the requests table', async () => {

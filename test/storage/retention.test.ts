@@ -13,6 +13,9 @@ describe('retention policy', () => {
     expect(parseDuration('12h')).toBe(12 * 3_600_000);
     expect(parseDuration('forever')).toBeNull();
     expect(() => parseDuration('90 days')).toThrow(/invalid duration/);
+    // Expiry must stay a storable date: beyond 1000 years, `forever` is the way to say it.
+    expect(parseDuration('1000y')).toBe(1000 * 365 * DAY);
+    expect(() => parseDuration('9999y')).toThrow(/use forever/);
   });
 
   it('picks per-event retention, else the default', () => {

@@ -93,11 +93,15 @@ export class DataKeys {
     return result;
   }
 
-  /** Crypto-shreds: deletes the subjects' key rows. Returns how many keys were destroyed. */
+  /**
+   * Crypto-shreds: deletes the subjects' key rows (committed on its own), then forgets them here.
+   * Evicting after the delete returns: a local writer that cached a key while the delete waited for
+   * its lock cannot keep it. Returns how many keys were destroyed.
+   */
   async destroy(db: Db, subjects: readonly string[]): Promise<number> {
-    for (const subject of subjects) this.cache.delete(subject);
     if (subjects.length === 0) return 0;
     const rows = await db.query<{ key_id: string }>('DELETE FROM data_keys WHERE subject_hash = ANY($1::text[]) RETURNING key_id', [[...subjects]]);
+    for (const subject of subjects) this.cache.delete(subject);
     return rows.length;
   }
 
@@ -114,9 +118,10 @@ export class DataKeys {
     for (;;) {
       const count = await this.db.transaction(async (tx) => {
         // NO KEY UPDATE does not conflict with writers' KEY SHARE locks; SKIP LOCKED lets two rotators share the work.
+        // Older versions only (an index range): keys already wrapped by a newer master are not ours to touch.
         const rows = await tx.query<KeyRow>(
           `SELECT subject_hash, key_id, master_version, wrapped FROM data_keys
-           WHERE master_version <> $1 ORDER BY subject_hash LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED`,
+           WHERE master_version < $1 LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED`,
           [version, batchSize],
         );
         if (rows.length === 0) return 0;
@@ -132,7 +137,7 @@ export class DataKeys {
       rewrapped += count;
       batches++;
     }
-    const [left] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM data_keys WHERE master_version <> $1', [version]);
+    const [left] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM data_keys WHERE master_version < $1', [version]);
     return { rewrapped, batches, remaining: left?.n ?? 0 };
   }
 
@@ -142,10 +147,6 @@ export class DataKeys {
       'SELECT master_version AS version, count(*)::int AS keys FROM data_keys GROUP BY master_version ORDER BY master_version',
     );
     return rows;
-  }
-
-  evict(subjectHash: string): void {
-    this.cache.delete(subjectHash);
   }
 
   private fromRow(row: KeyRow): DataKey {
