@@ -51,7 +51,8 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
   const scanPatternSources = definition.value.scanPatterns ?? definition.value.patterns;
   const scanExtractors = definition.value.scanPatterns ? compile('scanPatterns', scanPatternSources) : extractors;
   const validators = definition.value.validators.map((name, i) => {
-    const validator = VALIDATORS[name];
+    // Own names only: `toString` or `constructor` is not a validator.
+    const validator = Object.hasOwn(VALIDATORS, name) ? VALIDATORS[name] : undefined;
     if (validator === undefined) {
       throw new ConfigError(
         `${file}: ${fieldPrefix}value.validators[${i}]: unknown validator "${name}"; known: ${Object.keys(VALIDATORS).sort().join(', ')}`,

@@ -27,7 +27,9 @@ export function splitWords(key: string): string[] {
  * Abbreviations and spellings common in event schemas, expanded before matching. Domain terms
  * (`dob`, `ssn`, `fname`) belong in classifier synonyms instead; these are shared by every classifier.
  */
-export const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
+// No prototype: a key word such as `constructor` or `toString` must not find Object's members.
+export const ABBREVIATIONS: Readonly<Record<string, readonly string[] | undefined>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, readonly string[]>, {
   addr: ['address'],
   adr: ['address'],
   adrs: ['address'],
@@ -49,7 +51,8 @@ export const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
   pwd: ['password'],
   passwd: ['password'],
   pw: ['password'],
-};
+  }),
+);
 
 /**
  * Trailing words that describe a representation, not a different thing: `email_value`, `phone_raw`.

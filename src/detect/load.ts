@@ -56,7 +56,13 @@ export function parseClassifierFile(file: string, text: string): CompiledClassif
     const line = first.linePos?.[0];
     throw new ConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`, file);
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    // Unresolved or excessive aliases surface only here.
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigError(`${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, file);
+  }
   // Pick the shape first so errors name the real field, not "(root): invalid input".
   const isList = raw !== null && typeof raw === 'object' && 'classifiers' in raw;
   let definitions: ClassifierDefinition[];

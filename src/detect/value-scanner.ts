@@ -76,10 +76,10 @@ export class ValueScanner {
     if (!fromNumber && text.length >= 16 && text.charCodeAt(4) === 45 && isIsoTimestamp(text)) return null;
     const shape = shapeOf(text);
     // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
-    if (shape === 0 && this.allNeedShape) return null;
-    // Hyphenated hex ids (UUIDs, request ids) of 20+ characters, without colons: never a MAC (17
-    // characters), an IP or a card; skipped without running any pattern.
-    if ((shape & DASH) !== 0 && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20) return null;
+    if ((shape & ~HEX_LETTER) === 0 && this.allNeedShape) return null;
+    // Hyphenated hex ids (UUIDs, request ids) of 20+ characters with a hex letter, without colons:
+    // never a MAC (17 characters), an IP or a card (digits only); skipped without running any pattern.
+    if ((shape & (DASH | HEX_LETTER)) === (DASH | HEX_LETTER) && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20) return null;
     let anyCandidate = false;
     for (let i = 0; i < this.classifiers.length; i++) {
       if (this.prefilter(i, text, shape, fromNumber, skip)) {
@@ -134,7 +134,7 @@ function riskRank(c: CompiledClassifier): number {
 // One pass over a value gives its "shape": which marker characters occur (bits 0–10; `%` for
 // URL-encoded emails), the most digits in one run of digits and number separators (bits 11–20), and
 // the longest run of hex digits and : - . separators (bits 21–30: MAC and IP addresses are such runs,
-// URLs and prose are not).
+// URLs and prose are not), and whether any hex letter occurs (bit 31).
 // Prefilters read only this number.
 const TRACKED = '@:.-+( /_,%';
 const TRACKED_BITS = (1 << TRACKED.length) - 1;
@@ -150,12 +150,16 @@ const COLON = BIT[58]!;
 const C_DIGIT = 1 << 16;
 const C_DIGIT_SEP = 1 << 17; // space - . ( ) / + : keep a digit run going
 const C_HEX = 1 << 18; // a-f A-F : - . : keep a hex run going
+const C_HEX_LETTER = 1 << 19; // a-f A-F
+/** Shape bit 31: the value has a hex letter (a-f, A-F). */
+const HEX_LETTER = 1 << 31;
 const CLASS = new Int32Array(128);
 for (let code = 0; code < 128; code++) {
   let c = BIT[code]!;
   if (code >= 48 && code <= 57) c |= C_DIGIT | C_HEX;
   if (code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 47 || code === 43) c |= C_DIGIT_SEP;
   if ((code >= 97 && code <= 102) || (code >= 65 && code <= 70) || code === 58 || code === 45 || code === 46) c |= C_HEX;
+  if ((code >= 97 && code <= 102) || (code >= 65 && code <= 70)) c |= C_HEX_LETTER;
   CLASS[code] = c;
 }
 
@@ -194,7 +198,7 @@ export function shapeOf(text: string): number {
       hexRun = 0;
     }
   }
-  return (bits & TRACKED_BITS) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT);
+  return (bits & TRACKED_BITS) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT) | ((bits & C_HEX_LETTER) !== 0 ? HEX_LETTER : 0);
 }
 
 /** Most digits in one run of digits and number separators. */

@@ -175,6 +175,24 @@ describe('value detection finds personal data under names that say nothing', () 
   });
 });
 
+describe('keys and values that look like JavaScript internals are ordinary data', () => {
+  it('classifies keys spelt like Object members without failing', () => {
+    expectAll(null, [
+      ['properties.constructor', 'blue'],
+      ['properties.constructorId', 'x1'],
+      ['properties.toString', 'y'],
+      ['properties.__proto__name', 'z'],
+      ['properties.ipconstructor', 'w'],
+    ]);
+    expectAll('email', [['properties.constructor_note', 'jane@example.com']]);
+  });
+
+  it('finds a card written in dashed groups of 20+ characters (not skipped as a hex id)', () => {
+    expectAll('credit_card_number', [['properties.note', '6205-5000-0000-0000-004']]);
+    expectAll(null, [['properties.request_id', '9f1c2a7e-55b0-4c1e-8d2f-0a1b2c3d4e5f6071']]);
+  });
+});
+
 describe('every decision is explainable', () => {
   it('reports key, value or both, with confidence and matcher', () => {
     expect(d.detect('traits.email', 'jane@example.com')).toMatchObject({ matchedOn: 'key+value', confidence: 0.99 });

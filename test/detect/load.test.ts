@@ -63,11 +63,17 @@ describe('classifier files', () => {
     ['a bad id', VALID.replace('loyalty_number', 'Loyalty Number'), 'id'],
     ['an invalid RE2 pattern', VALID.replace("'LY-\\d{8}'", "'(?<=x)y'"), 'value.patterns[0]'],
     ['an unknown validator', VALID.replace('scan: true', 'scan: true, validators: [luhnn]'), 'value.validators[0]'],
+    ['a validator named like an Object member', VALID.replace('scan: true', 'scan: true, validators: [toString]'), 'value.validators[0]'],
     ['a confidence above 1', `${VALID}confidence: { key: 1.5 }\n`, 'confidence.key'],
   ])('rejects %s, naming the file and the field', async (_label, text, field) => {
     const error = await loadError({ 'custom.yaml': text });
     expect(error.message).toContain('custom.yaml');
     expect(error.message).toContain(field);
+  });
+
+  it('rejects an alias to no anchor as invalid YAML, naming the file', async () => {
+    const error = await loadError({ 'alias.yaml': VALID.replace('name: Loyalty card number', 'name: *nowhere') });
+    expect(error.message).toMatch(/alias\.yaml: invalid YAML/);
   });
 
   it('rejects invalid YAML with a line number', async () => {
