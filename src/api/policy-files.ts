@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { substituteEnv } from '../config/engine-env.js';
 import { ENGINE_KEYS } from '../config/engine-schema.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, formatField } from '../config/errors.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../policy/index.js';
 import { sha256 } from './config-versions.js';
 import type { ApiContext } from './context.js';
@@ -69,6 +69,29 @@ export async function readPolicy(ctx: ApiContext): Promise<CurrentPolicy> {
   return { file: null, inline: true, sha256: null, document: redactPolicy(policy) };
 }
 
+const REFERENCE_ALLOWED = [/^hashing\.keys\[\d+\]\.secret$/, /^destinations\[\d+\]\.topic$/];
+
+/** The field of the first `${` reference outside the places that take one, or null. */
+function findReference(value: unknown, path: (string | number)[]): string | null {
+  if (typeof value === 'string') {
+    if (!/(^|[^$])\$\{/.test(value)) return null;
+    const field = formatField(path);
+    return REFERENCE_ALLOWED.some((allowed) => allowed.test(field)) ? null : field;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findReference(value[i], [...path, i]);
+      if (found !== null) return found;
+    }
+  } else if (isMapping(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findReference(item, [...path, key]);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
 /** Parses and validates a submitted policy document exactly as the engine will; returns the text to write. */
 export function validatePolicy(ctx: ApiContext, body: string, contentType: string | undefined): { content: string; policy: PolicyConfig } {
   let raw: unknown;
@@ -92,6 +115,11 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
       }
     });
   }
+  // References resolve against this server's environment: only where a value is meant to come
+  // from there. Anywhere else (a policy name becomes a metric label, names are echoed and audited)
+  // a reference would hand out whatever variable it names.
+  const misplaced = findReference(raw, []);
+  if (misplaced !== null) throw badRequest(misplaced, 'environment references (${…}) are taken only in hashing.keys[].secret and destinations[].topic');
   let policy: PolicyConfig;
   try {
     policy = parsePolicyConfig(substituteEnv(raw, ctx.env, 'policy'));

@@ -8,6 +8,8 @@ import { ConfigError, formatField } from './errors.js';
  */
 const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 export type Environment = Record<string, string | undefined>;
 
 export function substituteEnv(value: unknown, env: Environment, file: string, path: (string | number)[] = []): unknown {
@@ -15,7 +17,12 @@ export function substituteEnv(value: unknown, env: Environment, file: string, pa
   if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, file, [...path, i]));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = substituteEnv(item, env, file, [...path, key]);
+    for (const [key, item] of Object.entries(value)) {
+      // `__proto__` as a key would replace the prototype: a field schemas then read but checks of
+      // own fields (literal secrets, redaction) never see.
+      if (RESERVED_KEYS.has(key)) throw new ConfigError(`${file}: ${formatField([...path, key])}: reserved key`, file, formatField([...path, key]));
+      out[key] = substituteEnv(item, env, file, [...path, key]);
+    }
     return out;
   }
   return value;

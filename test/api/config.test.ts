@@ -101,6 +101,17 @@ describe('classifiers and policies through the API', () => {
     expect((await api.call('GET', '/policies/versions/2')).json.document).toEqual({ destinations: [{ name: 'crm', topic: 'crm' }] });
   });
 
+  it('takes ${ENV} references only where values come from the environment, and no __proto__ key', async () => {
+    const named = await api.call('PUT', '/policies', { body: `policies:\n  - { name: "\${POLICY_HASH_KEY}", match: { categories: [email] }, action: block }\n` });
+    expect(named.status).toBe(400);
+    expect(named.json.error).toMatchObject({ field: 'policies[0].name' });
+    // A computed key makes `__proto__` an own property, as JSON.parse does with the body.
+    const hidden = JSON.stringify({ ['__proto__']: { hashing: { current: 1, keys: [{ version: 1, secret: 'literal-secret-0123456789abcdef' }] } } });
+    const proto = await api.call('PUT', '/policies', { body: hidden, contentType: 'application/json' });
+    expect(proto.status).toBe(400);
+    expect((await api.call('GET', '/policies')).text).not.toContain('literal-secret-0123456789abcdef');
+  });
+
   it('shows inline policies read-only when there is no policy file', async () => {
     const { startApi } = await import('../../src/api/server.js');
     const { Registry } = await import('prom-client');

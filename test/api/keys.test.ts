@@ -103,6 +103,16 @@ describe('API keys', () => {
     }
   });
 
+  it('a key with fewer scopes cannot rotate or revoke a key with more (it could not have created it), but can manage itself', async () => {
+    const { token: auditor, id: auditorId } = await api.key('owner', ['audit:read'], 'limited-owner');
+    const { id: full } = await api.key('owner', undefined, 'full-owner');
+    const rotate = await api.call('POST', `/keys/${full}/rotate`, { token: auditor, body: { overlapSeconds: 0 } });
+    expect(rotate.status).toBe(403);
+    expect(rotate.text).not.toMatch(/sl_[0-9a-f]{16}_/);
+    expect((await api.call('DELETE', `/keys/${full}`, { token: auditor })).status).toBe(403);
+    expect((await api.call('POST', `/keys/${auditorId}/rotate`, { token: auditor, body: { overlapSeconds: 0 } })).status).toBe(200);
+  });
+
   it('a tampered secret with a valid key id is rejected', async () => {
     const { token } = await api.key('owner');
     const last = token.at(-1) === 'A' ? 'B' : 'A';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { writeAudit } from '../audit.js';
-import { DEFAULT_SCOPES, mayGrant, ROLE_SCOPES, ROLES, SCOPES } from '../authz.js';
+import { DEFAULT_SCOPES, mayGrant, ROLE_SCOPES, ROLES, SCOPES, type Principal, type Role, type Scope } from '../authz.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import type { ApiKey } from '../keys.js';
@@ -93,7 +93,9 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   handle(app, ctx, keyRoutes.rotate, async ({ params, body, principal, req }) => {
     return ctx.db.transaction(async (tx) => {
       const before = await ctx.keys.get(tx, params.id);
-      const issued = before && !before.revokedAt ? await ctx.keys.rotate(tx, params.id, body.overlapSeconds) : null;
+      if (!before || before.revokedAt) throw notFound('active key');
+      mayManage(principal, before);
+      const issued = await ctx.keys.rotate(tx, params.id, body.overlapSeconds);
       if (!issued) throw notFound('active key');
       await writeAudit(tx, {
         actor: { keyId: principal.keyId, role: principal.role },
@@ -111,9 +113,20 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return ctx.db.transaction(async (tx) => {
       const before = await ctx.keys.get(tx, params.id);
       if (!before) throw notFound('key');
+      mayManage(principal, before);
       const after = await ctx.keys.revoke(tx, params.id);
       await writeAudit(tx, { actor: { keyId: principal.keyId, role: principal.role }, action: 'keys.revoke', targetType: 'api_key', targetId: params.id, before: keyState(before), after: keyState(after), requestId: req.id });
       return after;
     });
   });
+}
+
+/**
+ * Rotating hands out the target's new token and revoking disarms it: a key may do either only to
+ * keys it could have created (no higher role, no scope it lacks), or to itself.
+ */
+function mayManage(principal: Principal, target: { id: string; role: Role; scopes: readonly Scope[] }): void {
+  if (target.id === principal.keyId) return;
+  const grant = mayGrant(principal, target.role, target.scopes);
+  if (!grant.allowed) throw new ApiError(403, 'forbidden', `a key may rotate or revoke only keys it could create (${grant.reason})`);
 }
