@@ -2,6 +2,14 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 
 export type { Logger } from 'pino';
 
+/** The log levels config and command lines accept. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function isLogLevel(text: string): text is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(text);
+}
+
 /**
  * The rule every log line follows: event values are never logged. Log paths, counts, offsets and
  * reason codes. These redaction paths are the safety net for mistakes (a record, key or header

@@ -486,8 +486,11 @@ describe('classifiers test explains decisions', () => {
     expect(results[0]!.note).toMatch(/contradicts/);
   });
 
-  it('a sample without PATH=VALUE is a usage error (2)', () => {
-    expect(segmentloom(['classifiers', 'test', 'no-equals-sign']).status).toBe(2);
+  it('a sample without PATH=VALUE is a usage error (2) that does not repeat the value', () => {
+    const result = segmentloom(['classifiers', 'test', 'jane@example.com']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('sample 1 must be PATH=VALUE');
+    expect(result.stderr).not.toContain('jane@example.com');
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -96,6 +96,13 @@ describe.each(ENGINES)('storage CLI commands (%s)', (engine) => {
     const data = JSON.parse(exported.stdout);
     expect(data.subjects[0].profile).toEqual({ email: 'cli@example.com' });
     expect(data.subjects[0].events).toHaveLength(2);
+    // --output: owner-only, even over a file that existed world-readable.
+    const file = join(mkdtempSync(join(tmpdir(), 'sl-export-')), 'export.json');
+    writeFileSync(file, '', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    expect((await cli(subject, ['export', '--user-id', '-', '--output', file], 'cli-user\n')).code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).subjects[0].events).toHaveLength(2);
 
     const created = await cli(requests, ['create', 'DELETE', '--email', 'cli@example.com']);
     expect(created.code).toBe(0);

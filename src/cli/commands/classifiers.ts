@@ -92,9 +92,10 @@ function list(classifiers: CompiledClassifier[], format: string, io: CliIo): num
 function test(classifiers: CompiledClassifier[], samples: string[], format: string, io: CliIo): number {
   const detector = new Detector(classifiers);
   const trie = new PathTrie();
-  const results = samples.map((sample) => {
+  const results = samples.map((sample, i) => {
     const eq = sample.indexOf('=');
-    if (eq <= 0) throw new UsageError(`sample "${sample.slice(0, 40)}" must be PATH=VALUE`);
+    // By position, not quoted: a sample is often a real value with its PATH= forgotten.
+    if (eq <= 0) throw new UsageError(`sample ${i + 1} must be PATH=VALUE`);
     const path = sample.slice(0, eq);
     let node;
     try {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadEngineConfig } from '../../config/engine.js';
-import { createLogger } from '../../observability/logger.js';
+import { createLogger, isLogLevel, LOG_LEVELS } from '../../observability/logger.js';
 import { runFileEngine, startKafkaEngine } from '../../pipeline/service.js';
 import { formatSummary, summarize } from '../../pipeline/summary.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -52,8 +52,10 @@ export async function run(argv: string[], io: CliIo, options: RunOptions = {}): 
     return EXIT.ok;
   }
   if (values.config === undefined) throw new UsageError('--config FILE is required');
+  const flagLevel = values['log-level'];
+  if (flagLevel !== undefined && !isLogLevel(flagLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const config = await loadEngineConfig(values.config, io.env);
-  const level = values['log-level'] ?? config.logging.level;
+  const level = flagLevel ?? config.logging.level;
   const logger = createLogger({ level, destination: io.stderr });
 
   const input = values.input ?? config.files?.input;

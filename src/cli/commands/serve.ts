@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { openApiText } from '../../api/openapi.js';
 import { loadServeConfig } from '../../api/serve-config.js';
 import { startApi, type RunningApi } from '../../api/server.js';
-import { createLogger } from '../../observability/logger.js';
+import { createLogger, isLogLevel, LOG_LEVELS } from '../../observability/logger.js';
 import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
 import { KeyConfigError, Keyring } from '../../storage/crypto/keyring.js';
 import { SubjectHasher } from '../../storage/crypto/lookup.js';
@@ -35,7 +35,6 @@ Options:
 Keys: SEGMENTLOOM_MASTER_KEYS and SEGMENTLOOM_LOOKUP_KEY as for the engine (subject requests, exports).
 ${DB_HELP}`;
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface ServeOptions {
   /** Stops the server like SIGTERM does (in-process use and tests). */
@@ -77,7 +76,7 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
   const tls = values['tls-cert'] === undefined ? undefined : { cert: await readPem(values['tls-cert'], '--tls-cert'), key: await readPem(values['tls-key']!, '--tls-key') };
 
   const level = values['log-level'] ?? 'info';
-  if (!LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  if (!isLogLevel(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const config = await loadServeConfig(values.config, io.env);
   const logger = createLogger({ level, destination: io.stderr, name: 'segmentloom-api' });
   // Keys first: a misconfigured process fails before it opens (or creates) a database.

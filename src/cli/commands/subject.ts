@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { exportSubject } from '../../storage/access.js';
 import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
@@ -51,7 +51,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const data = await exportSubject(storage, selector);
     const text = `${JSON.stringify(data, null, 2)}\n`;
-    if (values.output) await writeFile(values.output, text, { mode: 0o600 });
+    if (values.output) await writePrivate(values.output, text);
     else io.stdout.write(text);
     if (data.subjects.length === 0) io.stderr.write('segmentloom subject: nothing is stored for this subject\n');
     return EXIT.ok;
@@ -60,3 +60,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** Decrypted personal data: owner-only, also when the file already existed with wider permissions. */
+async function writePrivate(path: string, text: string): Promise<void> {
+  const file = await open(path, 'w', 0o600);
+  try {
+    await file.chmod(0o600);
+    await file.writeFile(text);
+  } finally {
+    await file.close();
+  }
+}
