@@ -169,10 +169,27 @@ export class Pipeline {
     const { report } = processed;
     const persistence = this.options.persistence;
     if (persistence === undefined) await this.send(outputs);
-    else [, report.stored] = await Promise.all([this.send(outputs), persistence.persist(batch.messages, processed.tap)]);
+    else {
+      // Both settle before a failure is reported: a redelivery never overlaps this batch's own send.
+      const [sent, stored] = await Promise.allSettled([this.send(outputs), persistence.persist(batch.messages, processed.tap)]);
+      if (sent.status === 'rejected') throw sent.reason;
+      if (stored.status === 'rejected') throw stored.reason;
+      report.stored = stored.value;
+    }
     await batch.commit();
+    // After the commit nothing may fail the batch (it would be read again, though committed).
+    try {
+      this.reportCommitted(batch, processed, startedAt);
+    } catch (err) {
+      this.options.logger.error({ topic: batch.topic, partition: batch.partition, err: { name: (err as Error).name } }, 'reporting a committed batch failed');
+    }
+  }
+
+  /** After the commit: observations handed over, metrics and observers told. */
+  private reportCommitted(batch: SourceBatch, processed: ProcessedBatch, startedAt: bigint): void {
+    const { report } = processed;
     // After the commit: a batch that fails before it is redelivered and must not be counted twice.
-    persistence?.observe(processed.tap);
+    this.options.persistence?.observe(processed.tap);
 
     report.durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     if (batch.lagAfter && batch.topic !== undefined && batch.partition !== undefined) {

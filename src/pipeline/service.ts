@@ -85,7 +85,6 @@ async function startKafka(
     kafkaConfig.producer === 'platformatic'
       ? new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest })
       : new KafkaSink(kafka, { compression: kafkaConfig.compression, timeoutMs: kafkaConfig.requestTimeoutMs, maxBytesPerRequest: config.batch.maxBytesPerRequest });
-  await sink.connect();
   const sources = topicSources(config);
   const source = new KafkaSource(kafka, {
     groupId: kafkaConfig.groupId,
@@ -102,10 +101,16 @@ async function startKafka(
   const workers = config.batch.workers === 'auto' ? autoWorkers() : config.batch.workers;
   const pool = workers > 0 ? await WorkerPool.start(config, workers, logger, undefined, durable?.workerInit()) : undefined;
   if (pool && durable) durable.follow((state) => pool.updateState(state));
+  let assembling = false;
   try {
+    // After the pool: a pool that fails to start leaves no open producer keeping the process alive.
+    await sink.connect();
+    assembling = true;
     return await assemble({ config, options, ref, source, sink, decoder: decoderFor(config), sourceName: (topic) => sources.get(topic) ?? config.source, route: 'topic', metrics, pool, durable });
   } catch (err) {
     await pool?.close();
+    // A failed assemble has stopped the pipeline, which closed the sink.
+    if (!assembling) await sink.close().catch(() => {});
     throw err;
   }
 }

@@ -137,13 +137,14 @@ export class BatchTap implements WalkHook {
       const bucket = batch.observations.bucket(this.source, this.name, batch.names.length);
       for (let i = 0; i < this.count; i++) {
         bucket.observe(this.nodes[i]!, this.values[i]!, this.detections[i]!, this.enforced[i]!, this.planOf, this.outputs, n, this.subjectOf);
-        this.values[i] = null; // values are personal data: hold them no longer than the event
       }
     }
     this.abort();
   }
 
+  /** Also for a dead-lettered event: values are personal data, held no longer than the event. */
   abort(): void {
+    this.values.fill(null, 0, this.count);
     this.count = 0;
     this.event = null;
     this.controls = null;

@@ -55,6 +55,22 @@ describe('WorkerPool', () => {
     expect((result!.outcomes[0] as unknown as Array<{ topic: string }>).map((o) => o.topic)).toEqual(['only-topic']);
   });
 
+  it('a config a worker rejects is applied by none: every worker keeps the config in force', async () => {
+    const { config } = await writeConfig(policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' }));
+    const controls = (await buildControls(config)).controls;
+    const pool = await WorkerPool.start(config, 2, silentLogger());
+    pools.push(pool);
+    const broken = structuredClone(config);
+    broken.policy.destinations = [{ name: 'only', topic: 'only-topic', allow: undefined, consent: undefined }];
+    broken.policy.policies = [];
+    broken.classifiers = ['/nonexistent/classifiers'];
+    await expect(pool.update(broken)).rejects.toThrow(/rejected the new config/);
+    for (let i = 0; i < 4; i++) {
+      const result = await pool.process(controls, [message(sampleEvent())]);
+      expect((result!.outcomes[0] as unknown as Array<{ topic: string }>).map((o) => o.topic)).toEqual(['wh', 'an', 'ads']);
+    }
+  });
+
   it('fails the batches of a worker that dies and replaces it', async () => {
     const { config } = await writeConfig(policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' }));
     const controls = (await buildControls(config)).controls;

@@ -146,9 +146,24 @@ export class WorkerPool implements BatchProcessor {
     }
   }
 
-  /** Hot reload: every worker rebuilds its controls from `config` before its next batch. */
+  /**
+   * Hot reload: every worker rebuilds its controls from `config` before its next batch. All or
+   * none: when one worker rejects it, every worker goes back to the config in force (which
+   * replacement workers also start from), and the reload fails.
+   */
   async update(config: EngineConfig): Promise<void> {
-    this.config = config;
+    const error = await this.broadcast(config);
+    if (error === undefined) {
+      this.config = config;
+      return;
+    }
+    const back = await this.broadcast(this.config);
+    if (back !== undefined) this.logger.error({ reason: back }, 'a processing worker rejected the config in force while rolling back');
+    throw new Error(`a processing worker rejected the new config: ${error}`);
+  }
+
+  /** Sends a config to every worker; the first rejection, if any. */
+  private async broadcast(config: EngineConfig): Promise<string | undefined> {
     const seq = this.seq++;
     const errors = await Promise.all(
       this.workers.map(
@@ -159,8 +174,7 @@ export class WorkerPool implements BatchProcessor {
           }),
       ),
     );
-    const error = errors.find((e) => e !== undefined);
-    if (error !== undefined) throw new Error(`a processing worker rejected the new config: ${error}`);
+    return errors.find((e) => e !== undefined);
   }
 
   /** A stateful engine's new lists (suppression, reviews): every worker applies them before its next batch. */
