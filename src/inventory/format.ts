@@ -1,3 +1,4 @@
+import { csvCell } from './csv.js';
 import type { DataPointRecord } from './types.js';
 
 /** The fields every output format carries, in order (CSV columns, table columns). */
@@ -39,16 +40,11 @@ function ordered(record: DataPointRecord): Record<string, unknown> {
   return out;
 }
 
-/** RFC 4180: quote fields holding a comma, quote or line break; double inner quotes. */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? String(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function toCsv(records: readonly DataPointRecord[]): string {
   const lines = [RECORD_FIELDS.join(',')];
-  for (const record of records) lines.push(RECORD_FIELDS.map((field) => csvField(record[field])).join(','));
+  // Same cells as the inventory export: RFC 4180 quoting, and producer-chosen text that a
+  // spreadsheet would run as a formula (`=…`, `+…`) is defused.
+  for (const record of records) lines.push(RECORD_FIELDS.map((field) => csvCell(record[field] as string | number | null)).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 

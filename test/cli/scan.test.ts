@@ -127,10 +127,11 @@ describe('scan: every output format carries the same fields and the same records
     expect(records).toEqual(reference);
   });
 
-  it('csv: a RECORD_FIELDS header, then the same records (null as an empty field), CRLF line ends', () => {
+  it('csv: a RECORD_FIELDS header, then the same records (null as an empty field, formula-like text defused), CRLF line ends', () => {
     const [header, ...rows] = parseCsv(out.csv.stdout);
     expect(header).toEqual([...RECORD_FIELDS]);
-    expect(rows).toEqual(reference.map((r) => RECORD_FIELDS.map((f) => (r[f] === null ? '' : String(r[f])))));
+    const cell = (v: unknown) => (v === null ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v));
+    expect(rows).toEqual(reference.map((r) => RECORD_FIELDS.map((f) => cell(r[f]))));
     expect(out.csv.stdout.endsWith('\r\n')).toBe(true);
     expect(out.csv.stdout.split('\r\n')).toHaveLength(reference.length + 2);
   });
@@ -176,6 +177,13 @@ describe('scan: every output format carries the same fields and the same records
       const order = cmp(ka[0]!, kb[0]!) || cmp(ka[1]!, kb[1]!) || cmp(ka[2]!, kb[2]!);
       expect(order, `${ka.join(' / ')} before ${kb.join(' / ')}`).toBeLessThanOrEqual(0);
     }
+  });
+
+  it('csv defuses a producer-chosen event name a spreadsheet would run as a formula', () => {
+    const file = write('formula.ndjson', ndjson([{ type: 'track', event: '=HYPERLINK("http://x")', properties: { plan: 'pro' } }]));
+    const csv = segmentloom(['scan', file, '--format', 'csv']).stdout;
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
   });
 
   it('csv quotes a path holding a comma, and a value holding commas and quotes', () => {
