@@ -6,6 +6,9 @@ export interface Failure {
   reason: string;
 }
 
+/** On an input or dead-letter record cut to a size limit: the original length in bytes. */
+export const TRUNCATED_HEADER = 'x-segmentloom-truncated-from';
+
 export const DLQ_HEADER = {
   reason: 'x-segmentloom-dlq-reason',
   code: 'x-segmentloom-dlq-code',
@@ -18,14 +21,20 @@ export const DLQ_HEADER = {
  * The dead-letter record of an input: its original bytes, key and headers untouched (so it can be
  * replayed once the cause is fixed), plus headers saying why and where it came from.
  */
-export function deadLetterOf(message: InputMessage, failure: Failure): OutputMessage {
+export function deadLetterOf(message: InputMessage, failure: Failure, maxValueBytes = Infinity): OutputMessage {
   const headers: Record<string, HeaderValue> = copyHeaders(message.headers);
+  let value = message.value;
+  // A record the dead-letter topic would refuse would stall the partition: keep what fits, and say so.
+  if (value !== null && value.length > maxValueBytes) {
+    headers[TRUNCATED_HEADER] = String(value.length);
+    value = value.subarray(0, maxValueBytes);
+  }
   headers[DLQ_HEADER.reason] = failure.reason;
   headers[DLQ_HEADER.code] = failure.code;
   headers[DLQ_HEADER.sourceTopic] = message.topic;
   headers[DLQ_HEADER.partition] = String(message.partition);
   headers[DLQ_HEADER.offset] = message.offset;
-  return { key: message.key, value: message.value, headers };
+  return { key: message.key, value, headers };
 }
 
 export function copyHeaders(headers: InputMessage['headers']): Record<string, HeaderValue> {

@@ -4,7 +4,7 @@ import type { ControlsRef } from './controls.js';
 import { copyHeaders, deadLetterOf, type Failure } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
 import { LocalProcessor, type BatchProcessor, type MessageOutcome, type ProcessedBatch } from './processor.js';
-import type { EngineObserver } from './report.js';
+import { bump, type BatchReport, type EngineObserver } from './report.js';
 import type { TapResult } from './tap.js';
 import type { EventSink, EventSource, HeaderValue, InputMessage, OutputMessage, SourceBatch } from './types.js';
 import { Lane, LANE_DEPTH } from './lane.js';
@@ -23,6 +23,12 @@ export interface PipelineOptions {
   logger: Logger;
   /** Largest number of messages handed to the sink in one call. */
   maxMessagesPerRequest?: number;
+  /**
+   * Largest record the sink can write (Kafka: keep under the topics' max.message.bytes). A record
+   * over it would be refused on every redelivery and stall its partition: an event whose output is
+   * over it is dead-lettered instead, and a dead-letter record keeps only that many bytes.
+   */
+  maxRecordBytes?: number;
   tally?: DataPointTally;
   /** Shared path trie (detection caches live on its nodes); one per engine by default. */
   trie?: PathTrie;
@@ -53,6 +59,7 @@ export class Pipeline {
   private readonly observers: EngineObserver[];
   private readonly route: 'topic' | 'destination';
   private readonly maxPerRequest: number;
+  private readonly maxRecordBytes: number;
   private started = false;
   private stopping = false;
   /** Pipelined sources: per partition, the batches processed and waiting to be sent and committed. */
@@ -63,6 +70,7 @@ export class Pipeline {
     this.observers = options.observers ?? [];
     this.route = options.route ?? 'topic';
     this.maxPerRequest = options.maxMessagesPerRequest ?? 5000;
+    this.maxRecordBytes = options.maxRecordBytes ?? Infinity;
   }
 
   async start(): Promise<void> {
@@ -102,7 +110,7 @@ export class Pipeline {
       return true;
     });
     if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
-    const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget);
+    const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget, processed.report);
     const finish = () => this.finish(batch, processed, outputs, startedAt);
     if (lane === null) return finish();
     // Pipelined: this batch is sent and committed after the partition's previous one, while the
@@ -136,15 +144,22 @@ export class Pipeline {
     for (const observer of this.observers) observer.onRedelivery?.({ topic: batch.topic ?? '', partition: batch.partition ?? 0 });
   }
 
-  private outputsOf(batch: SourceBatch, outcomes: readonly MessageOutcome[], deadLetterTarget: string): Map<string, OutputMessage[]> {
+  private outputsOf(batch: SourceBatch, outcomes: readonly MessageOutcome[], deadLetterTarget: string, report: BatchReport): Map<string, OutputMessage[]> {
     const outputs = new Map<string, OutputMessage[]>();
     const deadLetters: OutputMessage[] = [];
+    const limit = this.maxRecordBytes;
     for (let i = 0; i < outcomes.length; i++) {
-      const outcome = outcomes[i];
+      let outcome = outcomes[i];
       if (outcome === null || outcome === undefined) continue;
       const message = batch.messages[i]!;
+      if (Array.isArray(outcome) && anyOverLimit(outcome, limit)) {
+        // All or nothing for the event: no destination gets it, the dead-letter target does.
+        for (const output of outcome) bump(report.out, output.destination, -1);
+        bump(report.deadLettered, OUTPUT_TOO_LARGE.code);
+        outcome = OUTPUT_TOO_LARGE;
+      }
       if (!Array.isArray(outcome)) {
-        deadLetters.push(deadLetterOf(message, outcome as Failure));
+        deadLetters.push(deadLetterOf(message, outcome as Failure, Math.max(DEAD_LETTER_HEADROOM, limit - DEAD_LETTER_HEADROOM)));
         continue;
       }
       // Outputs keep the input's key (same key → same partition → per-key order) and headers.
@@ -224,6 +239,18 @@ export class Pipeline {
     // Not committed: the partition's new owner processes these messages again.
     this.options.logger.info({ topic: batch.topic, partition: batch.partition, messages: batch.messages.length, why }, 'batch abandoned');
   }
+}
+
+const OUTPUT_TOO_LARGE: Failure = { code: 'output_too_large', reason: 'an output of this event is over the largest record the destination takes' };
+/** Room left in a dead-letter record for its key and headers. */
+const DEAD_LETTER_HEADROOM = 16 * 1024;
+
+/** An output over the record limit; a string is measured only when it could be (UTF-8 is at most 3 bytes a unit). */
+function anyOverLimit(outputs: ReadonlyArray<{ json: string | Buffer }>, limit: number): boolean {
+  for (const { json } of outputs) {
+    if (typeof json === 'string' ? json.length * 3 > limit && Buffer.byteLength(json) > limit : json.length > limit) return true;
+  }
+  return false;
 }
 
 function headersOf(headers: Record<string, HeaderValue | undefined>): Record<string, HeaderValue> | undefined {

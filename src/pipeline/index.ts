@@ -12,7 +12,7 @@ export { Pipeline, type PipelineOptions, type BatchPersistence } from './engine.
 export { ControlsRef, type Controls, type PolicyEngineLike, type PolicyRunLike, type PolicyOutcome } from './controls.js';
 export { jsonDecoder, type EventDecoder, type MessageDecodeResult } from './decode.js';
 export { createConfluentDecoder, toPlainJson, type ConfluentDecoderOptions } from './confluent.js';
-export { deadLetterOf, DLQ_HEADER, type Failure } from './dead-letter.js';
+export { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER, type Failure } from './dead-letter.js';
 export { StaticSuppression, HashedSuppression, type SuppressionCheck } from './suppression.js';
 export { DurableState, derivedMessageId, type DurableCounts, type DurableOptions } from './durable.js';
 export { BatchTap, type TapOptions, type TapResult } from './tap.js';
@@ -24,7 +24,7 @@ export { RunTotals, emptyReport, mergeReport, type BatchReport, type EngineObser
 export { DataPointTally, EventWalker, type WalkHook } from './walker.js';
 export { summarize, formatSummary, type RunSummary } from './summary.js';
 export { startKafkaEngine, runFileEngine, FILE_DEAD_LETTER, type EngineHandle, type StartOptions, type FileRunOptions, type FileRunResult } from './service.js';
-export { FileSource, TRUNCATED_HEADER, type FileSourceOptions } from './file/source.js';
+export { FileSource, type FileSourceOptions } from './file/source.js';
 export { NdjsonFileSink, type NdjsonFileSinkOptions } from './file/sink.js';
 export { KafkaSource, type KafkaSourceOptions } from './kafka/source.js';
 export { KafkaSink, type KafkaSinkOptions } from './kafka/sink.js';

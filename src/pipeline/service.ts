@@ -192,6 +192,8 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     observers: [metrics, totals, ...(options.observers ?? [])],
     logger,
     maxMessagesPerRequest: config.batch.maxMessagesPerRequest,
+    // A Kafka record must fit in one produce request (kept under the broker's message.max.bytes).
+    ...(route === 'topic' ? { maxRecordBytes: config.batch.maxBytesPerRequest } : {}),
     tally,
     processor: pool ?? local,
     persistence: durable ?? undefined,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/observability/logger.js';
 import { ControlsRef } from '../../src/pipeline/controls.js';
-import { DLQ_HEADER } from '../../src/pipeline/dead-letter.js';
+import { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER } from '../../src/pipeline/dead-letter.js';
 import { jsonDecoder } from '../../src/pipeline/decode.js';
 import { Pipeline } from '../../src/pipeline/engine.js';
 import { RunTotals } from '../../src/pipeline/report.js';
@@ -10,7 +10,7 @@ import { expectedHash, memoryBatch, MemorySink, MemorySource, message, policyYam
 
 const TOPICS = { warehouse: 'wh', analytics: 'an', ads: 'ads' };
 
-async function setup(extra = '', maxMessagesPerRequest?: number) {
+async function setup(extra = '', maxMessagesPerRequest?: number, maxRecordBytes?: number) {
   const { config } = await writeConfig(`${policyYaml(TOPICS)}\nsuppression: { userIds: [banned-user], anonymousIds: [banned-anon] }\nlimits: { maxDepth: 8, maxLeaves: 50, maxBytes: 4096 }\n${extra}`);
   const ref = new ControlsRef((await buildControls(config)).controls);
   const sink = new MemorySink();
@@ -25,6 +25,7 @@ async function setup(extra = '', maxMessagesPerRequest?: number) {
     observers: [totals],
     logger: silentLogger(),
     maxMessagesPerRequest,
+    maxRecordBytes,
   });
   return { config, ref, sink, totals, pipeline, source };
 }
@@ -165,6 +166,28 @@ describe('Pipeline', () => {
     await pipeline.handleBatch(memoryBatch(inputs));
     expect(sink.log.filter((l) => l.startsWith('send wh'))).toEqual(['send wh 3', 'send wh 3', 'send wh 1']);
     expect(sink.json('wh').map((e) => e.messageId)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+  });
+
+  it('dead-letters an event whose output is over the record limit, instead of a send refused on every redelivery', async () => {
+    const { sink, pipeline, totals } = await setup('', undefined, 2_000);
+    const big = message(sampleEvent({ messageId: 'big', properties: { blob: 'x'.repeat(2_500) } }));
+    const batch = memoryBatch([big, message(sampleEvent({ messageId: 'small' }))]);
+    await pipeline.handleBatch(batch);
+    expect(batch.committed).toBe(true);
+    expect(sink.json('wh').map((e) => e.messageId)).toEqual(['small']);
+    const [dead] = sink.sent.get('segmentloom.dead-letter')!;
+    expect(dead!.headers![DLQ_HEADER.code]).toBe('output_too_large');
+    expect(dead!.value).toEqual(big.value);
+    expect(Object.fromEntries(totals.totals.out)).toEqual({ warehouse: 1, analytics: 1, ads: 1 });
+    expect(totals.totals.deadLettered.get('output_too_large')).toBe(1);
+  });
+
+  it('cuts a dead-letter record to the size it may have, saying how long the original was', () => {
+    const input = message('x'.repeat(5_000));
+    const dead = deadLetterOf(input, { code: 'oversized', reason: 'too big' }, 1_000);
+    expect(dead.value).toEqual(input.value!.subarray(0, 1_000));
+    expect(dead.headers![TRUNCATED_HEADER]).toBe('5000');
+    expect(deadLetterOf(input, { code: 'oversized', reason: 'too big' }).value).toEqual(input.value);
   });
 
   it('uses the controls in force at the start of a batch (swap between batches)', async () => {

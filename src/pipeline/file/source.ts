@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { EventSource, InputMessage, SourceBatch } from '../types.js';
+import { TRUNCATED_HEADER } from '../dead-letter.js';
 import { byteLines, isBlank } from './lines.js';
 
 export interface FileSourceOptions {
@@ -21,8 +22,7 @@ export interface FileSourceOptions {
   maxLineBytes?: number;
 }
 
-/** Input header on a line longer than `maxLineBytes`: its full length in bytes. */
-export const TRUNCATED_HEADER = 'x-segmentloom-truncated-from';
+
 
 /**
  * Newline-delimited JSON from a file or stdin, in batches of N lines. Each line is passed on as
