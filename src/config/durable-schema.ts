@@ -9,10 +9,11 @@ import { retentionConfigSchema } from '../storage/retention.js';
  * state at all, which is what the zero-setup embedded run relies on.
  */
 
-const int = (min: number) =>
+/** Integers and booleans also in their string spelling (values from `${ENV}` references); shared by the config schemas. */
+export const int = (min: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min));
 
-const bool = z.preprocess((v) => {
+export const bool = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
   const s = v.trim().toLowerCase();
   return s === 'true' || s === 'yes' || s === '1' ? true : s === 'false' || s === 'no' || s === '0' ? false : v;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '../events/index.js';
 import { LOG_LEVELS } from '../observability/logger.js';
-import { checkDurableSections, durableSections } from './durable-schema.js';
+import { bool, checkDurableSections, durableSections, int } from './durable-schema.js';
 
 /**
  * The engine's own YAML sections (the policy sections `hashing`, `policies`, `destinations` are
@@ -11,15 +11,6 @@ import { checkDurableSections, durableSections } from './durable-schema.js';
  * Values substituted from the environment arrive as strings, so numbers and booleans accept their
  * string spelling too (`port: ${METRICS_PORT}`).
  */
-
-const int = (min: number) =>
-  z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min));
-
-const bool = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  return s === 'true' || s === 'yes' || s === '1' ? true : s === 'false' || s === 'no' || s === '0' ? false : v;
-}, z.boolean());
 
 const nonEmpty = z.string().trim().min(1);
 

@@ -26,6 +26,9 @@ export const REDACT_PATHS: readonly string[] = [
   'password', '*.password', '*.*.password',
   'secret', '*.secret', '*.*.secret',
   'hashing', '*.hashing',
+  'email', '*.email', 'token', '*.token', 'authorization', '*.authorization',
+  // Nested only: the servers log their own listening url at the top level.
+  'routingKey', '*.routingKey', '*.url',
 ];
 
 export interface LoggerSettings {
