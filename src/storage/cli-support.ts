@@ -1,5 +1,7 @@
 import type { ScriptDb } from './db.js';
 import { openDb } from './open.js';
+import { KeyConfigError, Keyring } from './crypto/keyring.js';
+import { SubjectHasher } from './crypto/lookup.js';
 
 /** Shared by the storage CLI commands (inventory, requests, retention, subject). */
 
@@ -58,4 +60,19 @@ export function formatTable(headers: readonly string[], rows: ReadonlyArray<Read
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return `${[line(headers), ...cells.map(line)].join('\n')}\n`;
+}
+
+/**
+ * The lookup key (and, with `keyring`, the master keys) from the environment, before any database
+ * is opened or created. A missing or bad key is a configuration error: its message, written to
+ * stderr, names the variable (never key material); the caller exits with EXIT.config (78).
+ */
+export function keysFromEnv(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream, command: string, options: { keyring: boolean }): { keyring: Keyring | null; hasher: SubjectHasher } | null {
+  try {
+    return { keyring: options.keyring ? Keyring.fromEnv(env) : null, hasher: SubjectHasher.fromEnv(env) };
+  } catch (err) {
+    if (!(err instanceof KeyConfigError)) throw err;
+    stderr.write(`segmentloom ${command}: ${err.message}\n`);
+    return null;
+  }
 }

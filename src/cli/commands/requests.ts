@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DB_HELP, DB_OPTIONS, identifierArg, openCliDb } from '../../storage/cli-support.js';
-import { KeyConfigError } from '../../storage/crypto/keyring.js';
-import { SubjectHasher } from '../../storage/crypto/lookup.js';
+import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -40,14 +38,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return values.help ? EXIT.ok : EXIT.usage;
   }
   if (!['create', 'run-pending', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
-  let hasher: SubjectHasher;
-  try {
-    hasher = SubjectHasher.fromEnv(io.env);
-  } catch (err) {
-    if (!(err instanceof KeyConfigError)) throw err;
-    io.stderr.write(`segmentloom requests: ${err.message}\n`);
-    return EXIT.config;
-  }
+  const keys = keysFromEnv(io.env, io.stderr, 'requests', { keyring: false });
+  if (keys === null) return EXIT.config;
+  const hasher = keys.hasher;
   const selector = command === 'create' ? await selectorFrom(values, io) : undefined;
   const type = command === 'create' ? requestType(args) : undefined;
   if (command !== 'create' && command !== 'run-pending' && args.length !== 1) throw new UsageError(`usage: segmentloom requests ${command} <id>`);

@@ -6,9 +6,7 @@ import { openApiText } from '../../api/openapi.js';
 import { loadServeConfig } from '../../api/serve-config.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../../observability/logger.js';
-import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
-import { KeyConfigError, Keyring } from '../../storage/crypto/keyring.js';
-import { SubjectHasher } from '../../storage/crypto/lookup.js';
+import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
 import { openStorage } from '../../storage/storage.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -80,18 +78,10 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
   const config = await loadServeConfig(values.config, io.env);
   const logger = createLogger({ level, destination: io.stderr, name: 'segmentloom-api' });
   // Keys first: a misconfigured process fails before it opens (or creates) a database.
-  let keyring: Keyring;
-  let hasher: SubjectHasher;
-  try {
-    keyring = Keyring.fromEnv(io.env);
-    hasher = SubjectHasher.fromEnv(io.env);
-  } catch (err) {
-    if (!(err instanceof KeyConfigError)) throw err;
-    io.stderr.write(`segmentloom serve: ${err.message}\n`);
-    return EXIT.config;
-  }
+  const keys = keysFromEnv(io.env, io.stderr, 'serve', { keyring: true });
+  if (keys === null) return EXIT.config;
   const db = await openCliDb(values, io.env);
-  const storage = await openStorage({ db, keyring, hasher, logger });
+  const storage = await openStorage({ db, keyring: keys.keyring!, hasher: keys.hasher, logger });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'segmentloom_api_' });
   const host = values.host ?? '127.0.0.1';

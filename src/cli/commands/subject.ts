@@ -1,9 +1,7 @@
 import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { exportSubject } from '../../storage/access.js';
-import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
-import { KeyConfigError, Keyring } from '../../storage/crypto/keyring.js';
-import { SubjectHasher } from '../../storage/crypto/lookup.js';
+import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
 import { openStorage } from '../../storage/storage.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { selectorFrom, SUBJECT_OPTIONS } from './requests.js';
@@ -36,18 +34,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length !== 1 || positionals[0] !== 'export') throw new UsageError('usage: segmentloom subject export --user-id ID');
   const selector = await selectorFrom(values, io);
-  let keyring: Keyring;
-  let hasher: SubjectHasher;
-  try {
-    // Keys first: a misconfigured call never opens (or creates) a database.
-    keyring = Keyring.fromEnv(io.env);
-    hasher = SubjectHasher.fromEnv(io.env);
-  } catch (err) {
-    if (!(err instanceof KeyConfigError)) throw err;
-    io.stderr.write(`segmentloom subject: ${err.message}\n`);
-    return EXIT.config;
-  }
-  const storage = await openStorage({ keyring, hasher, db: await openCliDb(values, io.env) });
+  // Keys first: a misconfigured call never opens (or creates) a database.
+  const keys = keysFromEnv(io.env, io.stderr, 'subject', { keyring: true });
+  if (keys === null) return EXIT.config;
+  const storage = await openStorage({ keyring: keys.keyring!, hasher: keys.hasher, db: await openCliDb(values, io.env) });
   try {
     const data = await exportSubject(storage, selector);
     const text = `${JSON.stringify(data, null, 2)}\n`;
