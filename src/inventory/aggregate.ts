@@ -38,7 +38,7 @@ export class EventBucket {
     if (detection !== null) {
       if (stats.best === null || outranks(detection, stats.best)) {
         stats.best = detection;
-        stats.example = maskValue(value);
+        stats.example = maskValue(value, true, detection.classifier.classification === 'red');
       }
     } else if (stats.example === null && value !== null) {
       // Masked even when nothing was detected: an undetected value can still be personal data.

@@ -10,8 +10,12 @@ const MAX_EXAMPLE = 48;
  *
  * Booleans: an unclassified flag (`email_subscribed: true`) is shown as is; a classified one
  * (`is_pregnant: true`) is personal data itself and shows only `<boolean>`.
+ *
+ * Red values (credentials, government and financial ids) keep only the separators that give a
+ * format (`-`, space): the other symbols are masked too (`*`), since in a password or a token they
+ * are part of the secret (`P@ss!w0rd#` → `x*xx*x9xx*`).
  */
-export function maskValue(value: Leaf, classified = true): string {
+export function maskValue(value: Leaf, classified = true, red = false): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return classified ? '<boolean>' : String(value);
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -22,7 +26,7 @@ export function maskValue(value: Leaf, classified = true): string {
     const code = ch.charCodeAt(0);
     if (code >= 48 && code <= 57) out += '9';
     else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) out += 'x';
-    else if (code < 128) out += ch;
+    else if (code < 128) out += red && code !== 45 && code !== 32 ? '*' : ch;
     else out += /\p{N}/u.test(ch) ? '9' : /\p{L}|\p{M}|\p{S}/u.test(ch) ? 'x' : ch;
   }
   return out;

@@ -78,7 +78,7 @@ export class ObservationBucket {
   private takeExample(stats: PointStats, value: Leaf, subject: () => string | null): void {
     // Masked for every point, classified or not: an undetected value can still be personal data,
     // and the shared inventory is read by many people.
-    stats.example = value === null ? null : maskValue(value, stats.best !== null);
+    stats.example = value === null ? null : maskValue(value, stats.best !== null, stats.best?.classifier.classification === 'red');
     stats.exampleSubject = stats.example === null ? null : subject();
   }
 }

@@ -15,6 +15,12 @@ describe('maskValue: examples show a shape, never the data', () => {
     expect(long).toBe(`${'x'.repeat(48)}…`);
   });
 
+  it('for red values keeps only the format separators - and space: other symbols belong to the secret', () => {
+    expect(maskValue('P@ss!w0rd#', true, true)).toBe('x*xx*x9xx*');
+    expect(maskValue('123-45-6789', true, true)).toBe('999-99-9999');
+    expect(maskValue('4111 1111 1111 1111', true, true)).toBe('9999 9999 9999 9999');
+  });
+
   it('shows an unclassified flag as is, a classified one only as <boolean>', () => {
     expect(maskValue(true, false)).toBe('true');
     expect(maskValue(true, true)).toBe('<boolean>');
