@@ -25,36 +25,55 @@ interface Decodable {
  * know (404), an unsupported schema type or a payload that does not decode are the message's
  * fault → dead letter. A registry that cannot be reached is not → thrown, the batch is retried.
  */
+type Schema = { type: SchemaType; schema: Decodable };
+const MAX_REMEMBERED = 10_000;
+const UNKNOWN_RETRY_MS = 5 * 60_000;
+
+function unknownSchema(id: number): MessageDecodeResult {
+  return { ok: false, code: 'unknown_schema', reason: `schema id ${id} is not in the registry` };
+}
+
 export function createConfluentDecoder(options: ConfluentDecoderOptions): EventDecoder {
   const registry = new SchemaRegistry({
     host: options.registryUrl.replace(/\/$/, ''),
     clientId: options.clientId ?? 'segmentloom',
     ...(options.auth ? { auth: options.auth } : {}),
   });
-  const unknownIds = new Set<number>();
+  // Per schema id: the decoder, or the verdict that condemns its messages. The client library
+  // caches only schemas it could compile, so an unusable one would otherwise be fetched again
+  // for every message. Bounded: cleared when full.
+  const resolved = new Map<number, Schema | MessageDecodeResult>();
+  // 404s are retried after a while: an id may not be visible on a registry follower yet.
+  const unknownUntil = new Map<number, number>();
 
-  async function schemaFor(id: number): Promise<{ type: SchemaType; schema: Decodable } | MessageDecodeResult> {
-    if (unknownIds.has(id)) return { ok: false, code: 'unknown_schema', reason: `schema id ${id} is not in the registry` };
+  async function schemaFor(id: number): Promise<Schema | MessageDecodeResult> {
+    const known = resolved.get(id);
+    if (known !== undefined) return known;
+    const until = unknownUntil.get(id);
+    if (until !== undefined && Date.now() < until) return unknownSchema(id);
+    let result: Schema | MessageDecodeResult;
     try {
       await registry.getSchema(id);
+      const cached = registry.cache.getSchema(id) as { type: SchemaType; schema: unknown } | undefined;
+      if (cached === undefined) throw new Error(`schema id ${id} vanished from the registry cache`);
+      result = { type: cached.type, schema: cached.schema as Decodable };
     } catch (err) {
       const status = (err as { status?: number }).status;
       if (status === 404) {
-        // Remembered so a stream of messages with a bad id does not hammer the registry. An id
-        // registered later is picked up after a restart.
-        if (unknownIds.size < 10_000) unknownIds.add(id);
-        return { ok: false, code: 'unknown_schema', reason: `schema id ${id} is not in the registry` };
+        if (unknownUntil.size >= MAX_REMEMBERED) unknownUntil.clear();
+        unknownUntil.set(id, Date.now() + UNKNOWN_RETRY_MS);
+        return unknownSchema(id);
       }
       // Anything else is treated as the registry's trouble, not the message's: mappersmith even
       // reports connection failures as HTTP 400, so only a real 404 may condemn a message.
-      if (err instanceof Error && err.name === 'ConfluentSchemaRegistryArgumentError') {
-        return { ok: false, code: 'unsupported_schema', reason: `schema id ${id} cannot be used (${err.name})` };
+      if (!(err instanceof Error && err.name === 'ConfluentSchemaRegistryArgumentError')) {
+        throw new Error(`schema registry unavailable while fetching schema id ${id}${status ? ` (HTTP ${status})` : ''}`);
       }
-      throw new Error(`schema registry unavailable while fetching schema id ${id}${status ? ` (HTTP ${status})` : ''}`);
+      result = { ok: false, code: 'unsupported_schema', reason: `schema id ${id} cannot be used (${err.name})` };
     }
-    const cached = registry.cache.getSchema(id) as { type: SchemaType; schema: unknown } | undefined;
-    if (cached === undefined) throw new Error(`schema id ${id} vanished from the registry cache`);
-    return { type: cached.type, schema: cached.schema as Decodable };
+    if (resolved.size >= MAX_REMEMBERED) resolved.clear();
+    resolved.set(id, result);
+    return result;
   }
 
   return {

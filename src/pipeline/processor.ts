@@ -28,6 +28,8 @@ export interface ProcessingExtras {
   /** Checked after the config's suppression list (e.g. the store's SuppressionList.forEvents). */
   suppression?: SuppressionCheck | null;
   tap?: BatchTap | null;
+  /** Time between heartbeat/staleness checkpoints (default CHECK_MS). */
+  checkpointMs?: number;
 }
 
 /** The part of an input message processing needs (keys and headers stay with the loop). */
@@ -42,14 +44,20 @@ export interface BatchProcessor {
   close?(): Promise<void>;
 }
 
-/** Heartbeat/staleness checkpoints every this many messages. */
-export const CHECK_EVERY = 512;
+/**
+ * Heartbeat/staleness checkpoints: the clock is read every CHECK_EVERY messages, and a checkpoint
+ * made when CHECK_MS has passed — by time, since a message may be slow (a schema fetched from the
+ * registry) and a member silent past its session timeout loses its partitions.
+ */
+export const CHECK_EVERY = 64;
+const CHECK_MS = 1_000;
 
 /** Decode → suppression → detect + enforce in one walk, in the calling thread. */
 export class LocalProcessor implements BatchProcessor {
   private readonly walker: EventWalker;
   private readonly suppression: SuppressionCheck | null;
   private readonly tap: BatchTap | null;
+  private readonly checkpointMs: number;
 
   constructor(
     private readonly decoder: EventDecoder,
@@ -60,6 +68,7 @@ export class LocalProcessor implements BatchProcessor {
   ) {
     this.suppression = extras.suppression ?? null;
     this.tap = extras.tap ?? null;
+    this.checkpointMs = extras.checkpointMs ?? CHECK_MS;
     this.walker = new EventWalker(trie, tally, this.tap);
   }
 
@@ -70,9 +79,13 @@ export class LocalProcessor implements BatchProcessor {
     const tap = this.tap;
     const collected = tap?.startBatch() ?? null;
     let lastTopic: string | null = null;
+    let lastCheck = performance.now();
     let source = '';
     for (let i = 0; i < messages.length; i++) {
-      if (checkpoint && i > 0 && i % CHECK_EVERY === 0 && !(await checkpoint(i))) return null;
+      if (checkpoint && i > 0 && i % CHECK_EVERY === 0 && performance.now() - lastCheck >= this.checkpointMs) {
+        if (!(await checkpoint(i))) return null;
+        lastCheck = performance.now();
+      }
       const message = messages[i]!;
       report.eventsIn++;
       let decoded = this.decoder.decode(message as Parameters<EventDecoder['decode']>[0], controls.limits);

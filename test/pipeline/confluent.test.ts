@@ -88,9 +88,10 @@ describe('Confluent decoder', () => {
       expect(result).toMatchObject({ ok: false, code });
       if (!result.ok) expect(result.reason).not.toMatch(/track|example/);
     }
-    // Unknown ids are remembered: no second request for the same id.
+    // Unknown ids and unusable schemas are remembered: no second request for the same id.
     const before = requests;
     await decoder.decode(message(frame(99, Buffer.from('x'))), DEFAULT_LIMITS);
+    expect(await decoder.decode(message(frame(3, Buffer.from('x'))), DEFAULT_LIMITS)).toMatchObject({ ok: false, code: 'unsupported_schema' });
     expect(requests).toBe(before);
   });
 

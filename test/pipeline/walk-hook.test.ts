@@ -109,7 +109,8 @@ describe('BatchTap with batches processed concurrently', () => {
   it('keeps each batch to itself when one pauses at a checkpoint while another runs', async () => {
     const controls = await controlsFor();
     const tap = new BatchTap({ store: true, inventory: true, hasher: null, reviews: () => null });
-    const processor = new LocalProcessor(jsonDecoder, () => 'web', new PathTrie(), null, { tap });
+    // Checkpoints by time: with 0 ms, one at every CHECK_EVERY messages.
+    const processor = new LocalProcessor(jsonDecoder, () => 'web', new PathTrie(), null, { tap, checkpointMs: 0 });
     const batchA = Array.from({ length: 600 }, (_, i) => message(sampleEvent({ messageId: `a-${i}`, properties: { a_field: i } })));
     const batchB = Array.from({ length: 10 }, (_, i) => message(sampleEvent({ messageId: `b-${i}`, properties: { b_field: i } })));
     let release!: () => void;
