@@ -33,6 +33,14 @@ export class ValueScanner {
   private readonly minHexRuns: Int32Array;
   private readonly takesNumbers: Uint8Array;
   private readonly hasHints: Uint8Array;
+  // The same thresholds as bitmasks of the first MASKED classifiers, indexed by one field of the
+  // shape each: ANDed, they leave the classifiers a value could fit, so a value that fits none
+  // (most of them) costs five loads instead of a prefilter call per classifier.
+  private readonly byMarkers: Int32Array;
+  private readonly byDigits: Int32Array;
+  private readonly byHexRun: Int32Array;
+  private readonly byLength: Int32Array;
+  private readonly numberMask: number;
 
   constructor(classifiers: readonly CompiledClassifier[]) {
     // Riskier first, so a value that fits two classifiers reports the more sensitive one.
@@ -57,6 +65,13 @@ export class ValueScanner {
     this.minHexRuns = Int32Array.from(this.classifiers, (c) => c.value.minHexRun);
     this.takesNumbers = Uint8Array.from(this.classifiers, (c) => (c.value.types.has('number') ? 1 : 0));
     this.hasHints = Uint8Array.from(this.classifiers, (c) => (c.value.hints.length > 0 ? 1 : 0));
+    const masked = this.classifiers.slice(0, MASKED);
+    const maskOfFits = (fits: (c: CompiledClassifier, i: number) => boolean) => masked.reduce((mask, c, i) => (fits(c, i) ? mask | (1 << i) : mask), 0);
+    this.byMarkers = Int32Array.from({ length: TRACKED_BITS + 1 }, (_, markers) => maskOfFits((_c, i) => this.anyOfMasks[i]! <= 0 || (markers & this.anyOfMasks[i]!) !== 0));
+    this.byDigits = Int32Array.from({ length: FIELD + 1 }, (_, run) => maskOfFits((c) => c.value.minDigits <= run));
+    this.byHexRun = Int32Array.from({ length: FIELD + 1 }, (_, run) => maskOfFits((c) => c.value.minHexRun <= run));
+    this.byLength = Int32Array.from({ length: LENGTH_TABLE }, (_, length) => maskOfFits((c) => c.value.minLength <= length && length <= c.value.maxLength));
+    this.numberMask = maskOfFits((c) => c.value.types.has('number'));
   }
 
   get size(): number {
@@ -80,15 +95,15 @@ export class ValueScanner {
     // Hyphenated hex ids (UUIDs, request ids) of 20+ characters with a hex letter, without colons:
     // never a MAC (17 characters), an IP or a card (digits only); skipped without running any pattern.
     if ((shape & (DASH | HEX_LETTER)) === (DASH | HEX_LETTER) && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20) return null;
-    let anyCandidate = false;
-    for (let i = 0; i < this.classifiers.length; i++) {
-      if (this.prefilter(i, text, shape, fromNumber, skip)) {
-        anyCandidate = true;
-        break;
-      }
-    }
-    if (!anyCandidate) return null;
+    const only = this.candidate(text, shape, fromNumber, skip);
+    if (only === NONE) return null;
     if (!fromNumber && HEX.test(text)) return null;
+    // One classifier left (the usual case): its own extractors decide, without the Set call that
+    // would only say whether they can match (each RE2 call re-encodes the value).
+    if (only !== SEVERAL) {
+      const classifier = this.classifiers[only]!;
+      return checkValue(classifier, text, 'scan') === 'valid' ? classifier : null;
+    }
     const hits = this.set.match(text);
     if (hits.length === 0) return null;
     let best = -1;
@@ -100,6 +115,33 @@ export class ValueScanner {
       if (checkValue(classifier, text, 'scan') === 'valid') best = index;
     }
     return best === -1 ? null : this.classifiers[best]!;
+  }
+
+  /** The one classifier whose prefilter lets the value through, NONE, or SEVERAL. */
+  private candidate(text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): number {
+    const length = text.length;
+    let candidates =
+      this.byMarkers[shape & TRACKED_BITS]! &
+      this.byDigits[(shape >>> DIGIT_SHIFT) & FIELD]! &
+      this.byHexRun[(shape >>> HEX_SHIFT) & FIELD]! &
+      (length < LENGTH_TABLE ? this.byLength[length]! : -1) &
+      (fromNumber ? this.numberMask : -1);
+    let found = NONE;
+    while (candidates !== 0) {
+      const i = 31 - Math.clz32(candidates & -candidates);
+      candidates &= candidates - 1;
+      if (this.prefilter(i, text, shape, fromNumber, skip)) {
+        if (found !== NONE) return SEVERAL;
+        found = i;
+      }
+    }
+    for (let i = MASKED; i < this.classifiers.length; i++) {
+      if (this.prefilter(i, text, shape, fromNumber, skip)) {
+        if (found !== NONE) return SEVERAL;
+        found = i;
+      }
+    }
+    return found;
   }
 
   /** A literal hint occurs in the text (its characters checked first, then the substring). */
@@ -126,6 +168,13 @@ export class ValueScanner {
     return skip === null || !skip.has(this.classifiers[index]!);
   }
 }
+
+/** Classifiers covered by the prefilter bitmasks (bits 0–30 of an int); any beyond are checked one by one. */
+const MASKED = 31;
+/** Lengths with a precomputed mask; longer values pass the length stage and are checked in full. */
+const LENGTH_TABLE = 512;
+const NONE = -1;
+const SEVERAL = -2;
 
 function riskRank(c: CompiledClassifier): number {
   return c.classification === 'red' ? 2 : c.classification === 'yellow' ? 1 : 0;

@@ -29,14 +29,35 @@ export class EventShapeError extends Error {
  * Returns the number of leaves visited.
  */
 export function flatten(root: PathNode, value: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits = DEFAULT_LIMITS): number {
-  const state = { leaves: 0 };
-  // The root object is level 0: `properties` is level 1, as `maxDepth` counts levels below the root.
-  walkObject(root, value, visit, limits, state, 0);
-  return state.leaves;
+  // The walk's constants live in module state, not in every call's arguments: it recurses once
+  // per object and array of every event. Saved and restored, so a visitor may flatten too.
+  const outer = { visit: currentVisit, limits: currentLimits, leaves: leafCount, maxLeaves, maxDepth };
+  currentVisit = visit;
+  currentLimits = limits;
+  maxLeaves = limits.maxLeaves;
+  maxDepth = limits.maxDepth;
+  leafCount = 0;
+  try {
+    // The root object is level 0: `properties` is level 1, as `maxDepth` counts levels below the root.
+    walkObject(root, value, 0);
+    return leafCount;
+  } finally {
+    currentVisit = outer.visit;
+    currentLimits = outer.limits;
+    leafCount = outer.leaves;
+    maxLeaves = outer.maxLeaves;
+    maxDepth = outer.maxDepth;
+  }
 }
 
-function walkObject(node: PathNode, object: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits, state: { leaves: number }, depth: number): void {
-  if (depth > limits.maxDepth) throw tooDeep(limits);
+let currentVisit: LeafVisitor = () => {};
+let currentLimits: EventLimits = DEFAULT_LIMITS;
+let leafCount = 0;
+let maxLeaves = 0;
+let maxDepth = 0;
+
+function walkObject(node: PathNode, object: Record<string, unknown>, depth: number): void {
+  if (depth > maxDepth) throw tooDeep(currentLimits);
   let keys = node.orderKeys;
   let nodes = node.orderNodes;
   let i = 0;
@@ -57,28 +78,30 @@ function walkObject(node: PathNode, object: Record<string, unknown>, visit: Leaf
       }
     }
     i++;
-    walkValue(child, object[key], object, key, visit, limits, state, depth);
+    const value = object[key];
+    if (value === null || typeof value !== 'object') leaf(child, value, object, key);
+    else if (Array.isArray(value)) walkArray(child, value, depth + 1);
+    else walkObject(child, value as Record<string, unknown>, depth + 1);
   }
 }
 
-function walkArray(node: PathNode, array: unknown[], visit: LeafVisitor, limits: EventLimits, state: { leaves: number }, depth: number): void {
-  if (depth > limits.maxDepth) throw tooDeep(limits);
+function walkArray(node: PathNode, array: unknown[], depth: number): void {
+  if (depth > maxDepth) throw tooDeep(currentLimits);
   const element = node.element();
-  for (let i = 0; i < array.length; i++) walkValue(element, array[i], array, i, visit, limits, state, depth);
+  for (let i = 0; i < array.length; i++) {
+    const value = array[i];
+    if (value === null || typeof value !== 'object') leaf(element, value, array, i);
+    else if (Array.isArray(value)) walkArray(element, value, depth + 1);
+    else walkObject(element, value as Record<string, unknown>, depth + 1);
+  }
 }
 
-function walkValue(node: PathNode, value: unknown, container: Container, slot: string | number, visit: LeafVisitor, limits: EventLimits, state: { leaves: number }, depth: number): void {
-  if (value === null || typeof value !== 'object') {
-    if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return;
-    if (++state.leaves > limits.maxLeaves) {
-      throw new EventShapeError('too_many_leaves', `event has more than ${limits.maxLeaves} values`);
-    }
-    visit(node, value as Leaf, container, slot);
-  } else if (Array.isArray(value)) {
-    walkArray(node, value, visit, limits, state, depth + 1);
-  } else {
-    walkObject(node, value as Record<string, unknown>, visit, limits, state, depth + 1);
+function leaf(node: PathNode, value: unknown, container: Container, slot: string | number): void {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return;
+  if (++leafCount > maxLeaves) {
+    throw new EventShapeError('too_many_leaves', `event has more than ${maxLeaves} values`);
   }
+  currentVisit(node, value as Leaf, container, slot);
 }
 
 function tooDeep(limits: EventLimits): EventShapeError {
