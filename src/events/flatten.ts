@@ -31,7 +31,9 @@ export class EventShapeError extends Error {
 export function flatten(root: PathNode, value: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits = DEFAULT_LIMITS): number {
   // The walk's constants live in module state, not in every call's arguments: it recurses once
   // per object and array of every event. Saved and restored, so a visitor may flatten too.
-  const outer = { visit: currentVisit, limits: currentLimits, leaves: leafCount, maxLeaves, maxDepth };
+  const outerVisit = currentVisit;
+  const outerLimits = currentLimits;
+  const outerLeaves = leafCount;
   currentVisit = visit;
   currentLimits = limits;
   maxLeaves = limits.maxLeaves;
@@ -42,11 +44,11 @@ export function flatten(root: PathNode, value: Record<string, unknown>, visit: L
     walkObject(root, value, 0);
     return leafCount;
   } finally {
-    currentVisit = outer.visit;
-    currentLimits = outer.limits;
-    leafCount = outer.leaves;
-    maxLeaves = outer.maxLeaves;
-    maxDepth = outer.maxDepth;
+    currentVisit = outerVisit;
+    currentLimits = outerLimits;
+    leafCount = outerLeaves;
+    maxLeaves = outerLimits.maxLeaves;
+    maxDepth = outerLimits.maxDepth;
   }
 }
 

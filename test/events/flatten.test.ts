@@ -293,6 +293,17 @@ describe('limits: hostile or broken events are refused with a safe message', () 
     expect(flatten(new PathTrie().root, { properties: { list: [1, 2, 3, 4, 5] } }, () => {}, limits({ maxLeaves: 5 }))).toBe(5);
   });
 
+  it('keeps each walk to its own limits and count when a visitor flattens another event', () => {
+    const outer = { properties: { a: 1, b: 2, c: 3 } };
+    const inner = { properties: { list: [1, 2, 3, 4, 5, 6, 7, 8] } };
+    const innerCounts: number[] = [];
+    const visit = () => innerCounts.push(flatten(new PathTrie().root, inner, () => {}, limits({ maxLeaves: 100 })));
+    expect(flatten(new PathTrie().root, outer, visit, limits({ maxLeaves: 3 }))).toBe(3);
+    expect(innerCounts).toEqual([8, 8, 8]);
+    // The outer limit still holds after the inner walks.
+    expect(() => flatten(new PathTrie().root, { properties: { ...outer.properties, d: 4 } }, visit, limits({ maxLeaves: 3 }))).toThrow(EventShapeError);
+  });
+
   it('uses the default limits when none are given', () => {
     const many = { properties: { list: Array.from({ length: DEFAULT_LIMITS.maxLeaves + 1 }, (_, i) => i) } };
     expect(() => flatten(new PathTrie().root, many, () => {})).toThrow(EventShapeError);
