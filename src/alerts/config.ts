@@ -1,49 +1,27 @@
 import { z } from 'zod';
+import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
 
 /**
  * The `alerts:` section of the engine config. Secrets (webhook URLs, routing keys, signing secrets)
- * may be written as `${ENV_VAR}` references so they stay out of config files; references are
- * resolved when the config is parsed and a missing variable is a validation error naming the field.
+ * may be written as `${ENV_VAR}` references so they stay out of config files. References are
+ * resolved once, by `substituteEnv` (src/config/engine-env.ts), where the document is read: the
+ * schema below validates resolved values and never resolves them again.
  */
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Environment;
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** A secret: the error text never includes it. */
+const secretString = z.string().min(1);
 
-/** A string whose `${VAR}` references are resolved from `env()` at parse time. */
-function secretString(env: () => Env) {
-  return z
-    .string()
-    .min(1)
-    .transform((raw, ctx) => {
-      const missing: string[] = [];
-      const value = raw.replace(ENV_REF, (_m, name: string) => {
-        const v = env()[name];
-        if (v === undefined || v === '') missing.push(name);
-        return v ?? '';
-      });
-      if (missing.length > 0) {
-        // Names only: the value (a secret) never goes into the error.
-        ctx.addIssue({ code: 'custom', message: `environment variable ${missing.join(', ')} is not set` });
-        return z.NEVER;
-      }
-      return value;
-    });
-}
-
-function httpUrl(env: () => Env) {
-  // Error text is fixed: a webhook URL is itself a credential and must not be echoed.
-  return secretString(env).pipe(
-    z.string().refine((v) => {
-      try {
-        const u = new URL(v);
-        return u.protocol === 'https:' || u.protocol === 'http:';
-      } catch {
-        return false;
-      }
-    }, 'must be an http(s) URL'),
-  );
-}
+// Error text is fixed: a webhook URL is itself a credential and must not be echoed.
+const httpUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
 
 const classification = z.enum(['red', 'yellow', 'green']);
 const kind = z.enum(['new', 'drift']);
@@ -88,12 +66,12 @@ function commonFields() {
 
 export const DEFAULT_PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
 
-export function makeAlertsConfigSchema(env: () => Env = () => process.env) {
+function makeAlertsConfigSchema() {
   const slack = z
     .object({
       ...commonFields(),
       type: z.literal('slack'),
-      url: httpUrl(env),
+      url: httpUrl,
       /** How many points a digest message lists before "+K more" (Slack allows 50 blocks per message). */
       showItems: z.number().int().min(1).max(20).default(10),
     })
@@ -102,17 +80,17 @@ export function makeAlertsConfigSchema(env: () => Env = () => process.env) {
     .object({
       ...commonFields(),
       type: z.literal('webhook'),
-      url: httpUrl(env),
-      secret: secretString(env).pipe(z.string().min(16, 'must be at least 16 characters')),
+      url: httpUrl,
+      secret: secretString.min(16, 'must be at least 16 characters'),
     })
     .strict();
   const pagerduty = z
     .object({
       ...commonFields(),
       type: z.literal('pagerduty'),
-      routingKey: secretString(env),
+      routingKey: secretString,
       /** Events API v2 endpoint; overridable for EU accounts and for tests. */
-      url: httpUrl(env).default(DEFAULT_PAGERDUTY_URL),
+      url: httpUrl.default(DEFAULT_PAGERDUTY_URL),
     })
     .strict();
 
@@ -140,7 +118,7 @@ export function makeAlertsConfigSchema(env: () => Env = () => process.env) {
     });
 }
 
-/** Resolves `${ENV}` references against process.env when parsed; embed it under `alerts:`. */
+/** Validates an `alerts:` section whose `${ENV}` references are already resolved; embed it under `alerts:`. */
 export const alertsConfigSchema = makeAlertsConfigSchema();
 
 export type AlertsConfig = z.output<typeof alertsConfigSchema>;
@@ -151,21 +129,41 @@ export type WebhookChannelConfig = Extract<ChannelConfig, { type: 'webhook' }>;
 export type PagerDutyChannelConfig = Extract<ChannelConfig, { type: 'pagerduty' }>;
 
 export class AlertsConfigError extends Error {
-  constructor(readonly issues: string[]) {
+  /**
+   * `issues`: each `<field>: <problem>`, e.g. `alerts.channels[0].url: must be an http(s) URL`;
+   * `field`: the field of the first one.
+   */
+  constructor(
+    readonly issues: string[],
+    readonly field: string,
+  ) {
     super(`invalid alerts config:\n  ${issues.join('\n  ')}`);
     this.name = 'AlertsConfigError';
   }
 }
 
-/** Parses and validates; every issue names its field, e.g. `alerts.channels[0].url: …`. */
+/**
+ * A raw `alerts:` section (as read from YAML) to a validated config: `${ENV}` references are
+ * resolved from `env` by the config resolver, then the values are validated. Every issue names
+ * its field, e.g. `alerts.channels[0].url: …`; none carries a value.
+ */
 export function parseAlertsConfig(input: unknown, env: Env = process.env, prefix = 'alerts'): AlertsConfig {
-  const result = makeAlertsConfigSchema(() => env).safeParse(input);
+  let resolved: unknown;
+  try {
+    // No file here: callers reading one prefix its name to each issue.
+    resolved = substituteEnv(input, env, 'alerts', prefix === '' ? [] : [prefix]);
+  } catch (err) {
+    if (err instanceof EnvReferenceError) throw new AlertsConfigError([`${err.field}: ${err.reason}`], err.field);
+    throw err;
+  }
+  const result = alertsConfigSchema.safeParse(resolved);
   if (result.success) return result.data;
-  throw new AlertsConfigError(result.error.issues.map((i) => `${formatPath(prefix, i.path)}: ${i.message}`));
+  const fields = result.error.issues.map((i) => formatPath(prefix, i.path));
+  throw new AlertsConfigError(result.error.issues.map((i, n) => `${fields[n]}: ${i.message}`), fields[0] ?? prefix);
 }
 
 function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
   return out;
 }

@@ -1,7 +1,6 @@
 export type { Alert, AlertChannel } from './types.js';
 export {
   alertsConfigSchema,
-  makeAlertsConfigSchema,
   parseAlertsConfig,
   AlertsConfigError,
   DEFAULT_PAGERDUTY_URL,

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { substituteEnv } from '../config/engine-env.js';
+import { hasEnvReference } from '../config/engine-env.js';
 import { ENGINE_KEYS } from '../config/engine-schema.js';
-import { ConfigError, formatField } from '../config/errors.js';
+import { formatField } from '../config/errors.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../policy/index.js';
 import { sha256 } from './config-versions.js';
 import type { ApiContext } from './context.js';
@@ -74,7 +74,7 @@ const REFERENCE_ALLOWED = [/^hashing\.keys\[\d+\]\.secret$/, /^destinations\[\d+
 /** The field of the first `${` reference outside the places that take one, or null. */
 function findReference(value: unknown, path: (string | number)[]): string | null {
   if (typeof value === 'string') {
-    if (!/(^|[^$])\$\{/.test(value)) return null;
+    if (!hasEnvReference(value)) return null;
     const field = formatField(path);
     return REFERENCE_ALLOWED.some((allowed) => allowed.test(field)) ? null : field;
   }
@@ -122,10 +122,10 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
   if (misplaced !== null) throw badRequest(misplaced, 'environment references (${…}) are taken only in hashing.keys[].secret and destinations[].topic');
   let policy: PolicyConfig;
   try {
-    policy = parsePolicyConfig(substituteEnv(raw, ctx.env, 'policy'));
+    // Resolved once, against this server's environment, by the resolver the engine uses.
+    policy = parsePolicyConfig(raw, { env: ctx.env });
   } catch (err) {
     if (err instanceof PolicyConfigError) throw new ApiError(400, 'invalid_policy', err.message, err.field);
-    if (err instanceof ConfigError) throw new ApiError(400, 'invalid_policy', err.message.replace(/^policy: /, ''), err.field ?? 'body');
     throw err;
   }
   return { content, policy };

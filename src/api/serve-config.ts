@@ -10,6 +10,7 @@ import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
  * What `segmentloom serve` needs from the engine config the engines run with: the classifier
  * directories and policy file they watch (the API writes there), and the `alerts:` channels. Only
  * these sections are read, so the API does not need the engines' Kafka credentials in its env.
+ * `${ENV}` references in them are resolved once, by the engine's resolver (`substituteEnv`).
  */
 export interface ServeConfig {
   file: string;
@@ -46,7 +47,8 @@ export async function loadServeConfig(file: string, env: Environment = process.e
     try {
       alerts = parseAlertsConfig(raw.alerts, env);
     } catch (err) {
-      if (err instanceof AlertsConfigError) throw new ConfigError(`${path}: ${err.message}`, path, 'alerts');
+      // The same `file: field: problem` lines the engine's loader gives for this section.
+      if (err instanceof AlertsConfigError) throw new ConfigError(err.issues.map((issue) => `${path}: ${issue}`).join('\n'), path, err.field);
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
 import { safeIssueMessage } from '../config/errors.js';
 import { PathTrie } from '../events/index.js';
 
@@ -7,16 +8,19 @@ import { PathTrie } from '../events/index.js';
  * config can embed it; `parsePolicyConfig` is the standalone entry point that turns zod issues
  * into a PolicyConfigError naming the field. Objects are strict so a typo (`mtach:`) is an error
  * instead of a control that silently does nothing.
+ *
+ * `${ENV}` references (hashing secrets, typically) are resolved once, by `substituteEnv`
+ * (src/config/engine-env.ts), where the raw document is read: by the engine config loader, by the
+ * API, or by `parsePolicyConfig`. The schema validates resolved values and never resolves again,
+ * so `compilePolicies` on an already-parsed config leaves a secret containing `${X}` as it is.
  */
 
-export type Env = Record<string, string | undefined>;
+export type Env = Environment;
 
 export const POLICY_ACTIONS = ['block', 'drop_event', 'hash', 'allow'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 const NAME = /^[A-Za-z0-9_.:-]+$/;
-// Only a whole-string `${NAME}` is a reference: a literal secret may legitimately contain `${`.
-const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 /** HMAC keys shorter than this make pseudonyms guessable by brute-forcing the key. */
 export const MIN_SECRET_LENGTH = 16;
 
@@ -74,28 +78,16 @@ const destinationSchema = z.strictObject({
     .optional(),
 });
 
-function secretSchema(env: () => Env) {
-  return z.string().min(1).transform((text, ctx) => {
-    const ref = ENV_REF.exec(text);
-    const secret = ref ? env()[ref[1]!] : text;
-    // Messages name the variable or the rule, never the secret itself.
-    if (secret === undefined || secret === '') {
-      ctx.issues.push({ code: 'custom', input: '', message: `environment variable ${ref![1]} is not set` });
-      return z.NEVER;
-    }
-    if (secret.length < MIN_SECRET_LENGTH) {
-      const source = ref ? `environment variable ${ref[1]}` : 'secret';
-      ctx.issues.push({ code: 'custom', input: '', message: `${source} must be at least ${MIN_SECRET_LENGTH} characters` });
-      return z.NEVER;
-    }
-    return secret;
-  });
-}
+/** A resolved secret; messages state the rule, never the secret itself. */
+const secretSchema = z
+  .string()
+  .min(1, { abort: true })
+  .refine((secret) => secret.length >= MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`);
 
-function hashingSchema(env: () => Env) {
+function hashingSchema() {
   return z
     .strictObject({
-      keys: nonEmptyList(z.strictObject({ version: z.number().int().min(1), secret: secretSchema(env) })),
+      keys: nonEmptyList(z.strictObject({ version: z.number().int().min(1), secret: secretSchema })),
       /** The key version used to hash now; older keys stay so consumers can re-key. */
       current: z.number().int().min(1),
     })
@@ -109,11 +101,10 @@ function hashingSchema(env: () => Env) {
     });
 }
 
-/** Builds the schema; `env` is read at parse time so the exported schema sees the process environment of the load. */
-export function makePolicyConfigSchema(env: () => Env = () => process.env) {
+function makePolicyConfigSchema() {
   return z
     .strictObject({
-      hashing: hashingSchema(env).optional(),
+      hashing: hashingSchema().optional(),
       policies: z.array(policySchema).default([]),
       destinations: z.array(destinationSchema).default([]),
       /** Decision for a consent category the event says nothing about. */
@@ -139,6 +130,7 @@ export function makePolicyConfigSchema(env: () => Env = () => process.env) {
     });
 }
 
+/** Validates policy sections whose `${ENV}` references are already resolved; embed it in a larger schema. */
 export const policyConfigSchema = makePolicyConfigSchema();
 
 /** The validated, env-resolved config (secrets are plain strings here: never log this object). */
@@ -165,12 +157,36 @@ export class PolicyConfigError extends Error {
   }
 }
 
-/** Validates raw (e.g. YAML-parsed) policy config. Throws PolicyConfigError naming the field. */
-export function parsePolicyConfig(raw: unknown, options: { env?: Env; fieldPrefix?: string } = {}): PolicyConfig {
-  const schema = options.env ? makePolicyConfigSchema(() => options.env!) : policyConfigSchema;
-  const result = schema.safeParse(raw ?? {});
+export interface ParseOptions {
+  /** Where `${ENV}` references are resolved from; default `process.env`. */
+  env?: Env | undefined;
+  /** Where this config sits when embedded (e.g. `privacy`), so error fields name the full path. */
+  fieldPrefix?: string | undefined;
+}
+
+/**
+ * Raw (e.g. YAML-parsed) policy config to a validated one: `${ENV}` references are resolved from
+ * `env` by the config resolver, once, then the values are validated. Throws PolicyConfigError
+ * naming the field, never a value. Call it on raw documents only: an already-parsed config goes to
+ * `compilePolicies` or `validatePolicyConfig`, which do not resolve again.
+ */
+export function parsePolicyConfig(raw: unknown, options: ParseOptions = {}): PolicyConfig {
+  const prefix = options.fieldPrefix ?? '';
+  let resolved: unknown;
+  try {
+    resolved = substituteEnv(raw ?? {}, options.env ?? process.env, 'policy');
+  } catch (err) {
+    if (err instanceof EnvReferenceError) throw new PolicyConfigError([{ field: prefix === '' ? err.field : `${prefix}.${err.field}`, message: err.reason }]);
+    throw err;
+  }
+  return validatePolicyConfig(resolved, prefix);
+}
+
+/** Validates a config whose references are already resolved (nothing is substituted). Throws PolicyConfigError. */
+export function validatePolicyConfig(resolved: unknown, fieldPrefix = ''): PolicyConfig {
+  const result = policyConfigSchema.safeParse(resolved ?? {});
   if (result.success) return result.data;
-  throw new PolicyConfigError(result.error.issues.map((issue) => toConfigIssue(issue, options.fieldPrefix)));
+  throw new PolicyConfigError(result.error.issues.map((issue) => toConfigIssue(issue, fieldPrefix)));
 }
 
 /** `fieldPrefix` is where the policy config sits in a larger config, e.g. `privacy`. */

@@ -1,6 +1,6 @@
 import type { Classification } from '../detect/types.js';
 import type { Leaf, PathNode } from '../events/index.js';
-import { joinField, parsePolicyConfig, PolicyConfigError, type ConfigIssue, type Env, type PolicyAction, type PolicyConfig, type PolicyConfigInput } from './config.js';
+import { joinField, PolicyConfigError, validatePolicyConfig, type ConfigIssue, type PolicyAction, type PolicyConfig, type PolicyConfigInput } from './config.js';
 import { Pseudonymizer, PolicyHashError } from './hashing.js';
 import type { CompiledDestination, CompiledPolicy, Plan } from './plan.js';
 import { SourceView } from './plan.js';
@@ -8,8 +8,6 @@ import { PolicyRun, type EnforcementEvent } from './run.js';
 import { Selector } from './selectors.js';
 
 export interface CompileOptions {
-  /** Resolves `${VAR}` secrets; default `process.env`. */
-  env?: Env;
   /** Known classifier ids: when given, a policy naming any other category is a config error (a typo would silently protect nothing). */
   categories?: Iterable<string>;
   /** Where this config sits when embedded (e.g. `privacy`), so error fields name the full path. */
@@ -28,14 +26,16 @@ export interface CounterInfo {
 const MAX_CACHED_SOURCES = 1_024;
 
 /**
- * Compiles validated (or raw) policy config into an engine. Cheap: plans are built lazily per
- * path as events arrive, so a hot reload compiles a new engine while the old one keeps serving
- * the events already in flight (engines share no mutable state).
- * Throws PolicyConfigError naming the field.
+ * Compiles validated policy config into an engine. Cheap: plans are built lazily per path as
+ * events arrive, so a hot reload compiles a new engine while the old one keeps serving the events
+ * already in flight (engines share no mutable state). Nothing is resolved here: `${ENV}`
+ * references are resolved where a document is read (`parsePolicyConfig`, the config loader), and
+ * a resolved secret is used as it is. Throws PolicyConfigError naming the field.
  */
 export function compilePolicies(config: PolicyConfigInput | PolicyConfig, options: CompileOptions = {}): PolicyEngine {
-  // Parsing is idempotent, so an already-validated config (e.g. embedded in the engine config) is fine here.
-  const parsed = parsePolicyConfig(config, { env: options.env, fieldPrefix: options.fieldPrefix });
+  // Validation is idempotent, so an already-validated config (e.g. embedded in the engine config,
+  // or sent to a worker thread) is fine here; references were resolved where it was read.
+  const parsed = validatePolicyConfig(config, options.fieldPrefix);
   if (options.categories !== undefined) checkCategories(parsed, new Set(options.categories), options.fieldPrefix ?? '');
   return new PolicyEngine(parsed);
 }

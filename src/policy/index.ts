@@ -2,7 +2,8 @@
  * Privacy controls: per-source and per-destination block / drop_event / hash / allow policies,
  * allow-list routing and consent gating, enforced per event on the hot path.
  *
- *   const engine = compilePolicies(config);            // throws PolicyConfigError naming the field
+ *   const config = parsePolicyConfig(raw, { env });   // resolves ${ENV} once; throws PolicyConfigError naming the field
+ *   const engine = compilePolicies(config);
  *   const run = engine.begin(source, event);
  *   flatten(trie.root, event, (node, value, container, slot) =>
  *     run.observe(node, value, container, slot, detector.detect(node, value)));
@@ -10,8 +11,8 @@
  */
 export {
   policyConfigSchema,
-  makePolicyConfigSchema,
   parsePolicyConfig,
+  validatePolicyConfig,
   toConfigIssue,
   PolicyConfigError,
   POLICY_ACTIONS,
@@ -23,6 +24,7 @@ export {
   type PolicyAction,
   type ConfigIssue,
   type Env,
+  type ParseOptions,
 } from './config.js';
 export { compilePolicies, PolicyEngine, type CompileOptions } from './engine.js';
 export { PolicyRun, type EnforcementEvent, type EnforcementResult, type EnforcementStats, type DestinationOutput, type SkippedDestination, type DryRunCount } from './run.js';

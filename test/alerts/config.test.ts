@@ -63,7 +63,29 @@ describe('alerts config', () => {
       { baseUrl: 'https://sl.example.com', channels: [{ name: 'h', type: 'webhook', url: 'https://h.example.com', secret: '${NOPE}' }] },
       { OTHER: 'super-secret-value' },
     );
-    expect(out).toEqual(['alerts.channels[0].secret: environment variable NOPE is not set']);
+    expect(out).toEqual(['alerts.channels[0].secret: environment variable NOPE is not set (use ${NOPE:-default} for a fallback)']);
+  });
+
+  it('resolves references with the config rules: fallbacks, $${ for a literal ${, each value once', () => {
+    const cfg = parseAlertsConfig(
+      {
+        baseUrl: '${BASE_URL:-https://sl.example.com}',
+        channels: [
+          { name: 'hook', type: 'webhook', url: 'https://h.example.com/$${HOOK_PATH}', secret: '${HOOK_SECRET}' },
+          { name: 'pd', type: 'pagerduty', routingKey: 'key-$${PD_KEY}' },
+        ],
+      },
+      // A value holding `${…}` or `$${` is the value: it is not resolved again.
+      { BASE_URL: '', HOOK_PATH: 'resolved', PD_KEY: 'resolved', HOOK_SECRET: '$${PD_KEY}-${HOOK_PATH}-0123456789' },
+    );
+    expect(cfg.baseUrl).toBe('https://sl.example.com');
+    expect(cfg.channels[0]).toMatchObject({ url: 'https://h.example.com/${HOOK_PATH}', secret: '$${PD_KEY}-${HOOK_PATH}-0123456789' });
+    expect(cfg.channels[1]).toMatchObject({ routingKey: 'key-${PD_KEY}' });
+  });
+
+  it('validates, and never resolves, an already-resolved section embedded in a larger schema', () => {
+    const parsed = alertsConfigSchema.parse({ baseUrl: 'https://sl.example.com', channels: [{ name: 'pd', type: 'pagerduty', routingKey: '${PD_KEY}' }] });
+    expect(parsed.channels[0]).toMatchObject({ routingKey: '${PD_KEY}' });
   });
 
   it('rejects duplicate channel names and unknown keys', () => {

@@ -1,7 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { flatten, PathTrie } from '../../src/events/index.js';
-import { compilePolicies, parsePolicyConfig, PolicyConfigError, policyConfigSchema } from '../../src/policy/index.js';
+import { compilePolicies, parsePolicyConfig, PolicyConfigError, policyConfigSchema, type CompileOptions, type Env } from '../../src/policy/index.js';
 import { byPath, C, enforce, HASHING, SECRET_V1, SECRET_V2, track } from './helpers.js';
 
 // Block style: in a YAML flow mapping (`{ secret: ${X} }`) the reference must be quoted, since `{` ends a plain scalar there.
@@ -33,10 +34,11 @@ destinations:
 `;
 const env = { SEGMENTLOOM_HMAC_KEY_V2: SECRET_V2, SEGMENTLOOM_HMAC_KEY_V1: SECRET_V1 };
 
-/** The PolicyConfigError a config produces (fails the test when it is accepted). */
-function errorOf(raw: unknown, options: Parameters<typeof compilePolicies>[1] = {}): PolicyConfigError {
+/** The PolicyConfigError a raw config produces, parsed then compiled (fails the test when it is accepted). */
+function errorOf(raw: unknown, options: CompileOptions & { env?: Env } = {}): PolicyConfigError {
+  const { env: vars = env, ...compile } = options;
   try {
-    compilePolicies(raw as never, { env, ...options });
+    compilePolicies(parsePolicyConfig(raw, { env: vars, fieldPrefix: compile.fieldPrefix }), compile);
   } catch (err) {
     expect(err).toBeInstanceOf(PolicyConfigError);
     return err as PolicyConfigError;
@@ -70,6 +72,34 @@ describe('policy config', () => {
     expect(error.field).toBe('hashing.keys[1].secret');
     expect(error.message).toContain('environment variable SEGMENTLOOM_HMAC_KEY_V1 is not set');
     expect(error.message).not.toContain(SECRET_V2);
+  });
+
+  it('resolves secrets with the config rules: anywhere in the value, with fallbacks and $${ for a literal ${', () => {
+    const secrets = (keys: string[], vars: Env) =>
+      parsePolicyConfig({ hashing: { current: 1, keys: keys.map((secret, i) => ({ version: i + 1, secret })) } }, { env: vars }).hashing!.keys.map((k) => k.secret);
+
+    expect(secrets(['prefix-${KEY_PART}', '${UNSET_KEY:-fallback-key-0123456789}', '$${NOT_RESOLVED}-0123456789'], { KEY_PART: 'from-the-environment', NOT_RESOLVED: 'no' })).toEqual([
+      'prefix-from-the-environment',
+      'fallback-key-0123456789',
+      '${NOT_RESOLVED}-0123456789',
+    ]);
+  });
+
+  it('resolves once: a secret whose value contains ${…} is that value, also when compiled', () => {
+    const secret = '${SEGMENTLOOM_HMAC_KEY_V1}';
+    const config = parsePolicyConfig({ hashing: { current: 1, keys: [{ version: 1, secret: '${KEY}' }] } }, { env: { KEY: secret, SEGMENTLOOM_HMAC_KEY_V1: SECRET_V1 } });
+    expect(config.hashing!.keys[0]!.secret).toBe(secret);
+
+    // Compiling a parsed config (hot reload, worker threads) resolves nothing.
+    const engine = compilePolicies(config);
+    expect(engine.pseudonymize('jane@example.com')).toBe(`hmac:v1:${createHmac('sha256', secret).update('jane@example.com').digest('base64url')}`);
+  });
+
+  it('names the field of an unset variable, and treats an empty one as unset', () => {
+    const error = errorOf({ hashing: { current: 1, keys: [{ version: 1, secret: '${EMPTY_KEY}' }] } }, { env: { EMPTY_KEY: '', OTHER: SECRET_V2 }, fieldPrefix: 'privacy' });
+
+    expect(error.field).toBe('privacy.hashing.keys[0].secret');
+    expect(error.message).toBe('invalid policy config: field "privacy.hashing.keys[0].secret": environment variable EMPTY_KEY is not set (use ${EMPTY_KEY:-default} for a fallback)');
   });
 
   it('rejects short secrets without echoing them', () => {

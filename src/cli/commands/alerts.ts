@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AlertsConfigError, parseAlertsConfig } from '../../alerts/config.js';
 import { DeliveryError } from '../../alerts/errors.js';
@@ -60,7 +61,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     config = parseAlertsConfig(section, io.env);
   } catch (err) {
-    io.stderr.write(`segmentloom alerts: ${err instanceof AlertsConfigError ? err.message : 'invalid alerts config'}\n`);
+    // `file: field: problem`, as the engine reports the same section; never a value.
+    const file = resolve(parsed.config);
+    const lines = err instanceof AlertsConfigError ? err.issues.map((issue) => `${file}: ${issue}`) : [`${file}: alerts: invalid alerts config`];
+    io.stderr.write(lines.map((line) => `segmentloom alerts: ${line}\n`).join(''));
     return EX_CONFIG;
   }
 
