@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
+import { StoreNotFoundError } from '../storage/store-missing.js';
 import { EXIT, UsageError, type CliIo, type Command } from './io.js';
 
 interface CommandEntry {
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   alerts: { summary: 'send a test alert to a configured channel', load: () => loadCommand('alerts') },
   serve: { summary: 'serve the control-plane HTTP API (inventory, classifiers, policies, requests, keys, audit)', load: () => loadCommand('serve') },
   keys: { summary: 'create, list, rotate and revoke API keys (bootstrap the first owner key)', load: () => loadCommand('keys') },
+  init: { summary: 'create the store (embedded directory or PostgreSQL schema), or migrate an existing one', load: () => loadCommand('init') },
 };
 
 async function loadCommand(file: string): Promise<Command> {
@@ -61,6 +63,10 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       io.stderr.write(`segmentloom ${name}: ${err.message}\n`);
       return EXIT.usage;
+    }
+    if (err instanceof StoreNotFoundError) {
+      io.stderr.write(`segmentloom ${name}: ${err.message}\n`);
+      return EXIT.config;
     }
     if (err instanceof ConfigError) {
       io.stderr.write(`segmentloom ${name}: invalid configuration:\n${err.message}\n`);

@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import type { ScriptDb } from './db.js';
 import { openDb } from './open.js';
+import { StoreNotFoundError } from './store-missing.js';
 import { KeyConfigError, Keyring } from './crypto/keyring.js';
 import { SubjectHasher } from './crypto/lookup.js';
 
-/** Shared by the storage CLI commands (inventory, requests, retention, subject). */
+/** Shared by the storage CLI commands (inventory, requests, retention, subject, keys, serve, init). */
 
 export const DEFAULT_DATA_DIR = '.segmentloom/data';
 
@@ -20,20 +22,41 @@ export const DB_HELP = `Database:
   --schema NAME       schema to use (default: $SEGMENTLOOM_DB_SCHEMA, else public)
 `;
 
+/** How to point a command at the right store, appended to a StoreNotFoundError. */
+const STORE_HINT = `Nothing was created. Point the command at the existing store (the engine config's storage section):
+  embedded:    --data-dir DIR (storage.dataDir; relative to the working directory, default ${DEFAULT_DATA_DIR})
+  PostgreSQL:  --database-url URL or $DATABASE_URL (storage.databaseUrl), --schema NAME or $SEGMENTLOOM_DB_SCHEMA (storage.schema)
+To create a new store, run \`segmentloom init\` with the same options.`;
+
 export interface DbArgs {
   'database-url'?: string | undefined;
   'data-dir'?: string | undefined;
   schema?: string | undefined;
 }
 
-/** PostgreSQL from --database-url or DATABASE_URL, else PGlite at --data-dir; migrations applied. */
-export function openCliDb(values: DbArgs, env: NodeJS.ProcessEnv): Promise<ScriptDb> {
+/** Which store the options name: PostgreSQL from --database-url or DATABASE_URL, else PGlite at --data-dir (absolute). */
+export function cliDbTarget(values: DbArgs, env: NodeJS.ProcessEnv): { url: string | undefined; dataDir: string | undefined; schema: string | undefined } {
   const url = values['database-url'] ?? (env.DATABASE_URL || undefined);
-  return openDb({
+  return {
     url,
-    dataDir: url ? undefined : (values['data-dir'] ?? DEFAULT_DATA_DIR),
+    dataDir: url ? undefined : resolve(values['data-dir'] ?? DEFAULT_DATA_DIR),
     schema: values.schema ?? (env.SEGMENTLOOM_DB_SCHEMA || undefined),
-  });
+  };
+}
+
+/**
+ * Opens the store the options name, applying pending migrations. Only an existing, initialised
+ * store is opened unless `create` is set (commands whose job is to create it: `init`, `serve`):
+ * a command run from the wrong directory or with a mistyped schema fails with a
+ * StoreNotFoundError instead of acting on a new, empty store.
+ */
+export async function openCliDb(values: DbArgs, env: NodeJS.ProcessEnv, options: { create?: boolean; migrate?: boolean } = {}): Promise<ScriptDb> {
+  try {
+    return await openDb({ ...cliDbTarget(values, env), create: options.create ?? false, migrate: options.migrate });
+  } catch (err) {
+    if (err instanceof StoreNotFoundError) throw new StoreNotFoundError(`${err.message}.\n${STORE_HINT}`);
+    throw err;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 export type { Db, ScriptDb, StorageLogger } from './db.js';
 export { silentLogger } from './db.js';
 export { openDb, type OpenDbOptions } from './open.js';
+export { StoreNotFoundError } from './store-missing.js';
 export { migrate, type MigrationResult } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { openStorage, type Storage, type StorageOptions } from './storage.js';

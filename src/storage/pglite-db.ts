@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { ScriptDb } from './db.js';
 import { quoteIdent } from './sql.js';
+import { StoreNotFoundError } from './store-missing.js';
 
 const BYTEA_OID = 17;
 
@@ -9,19 +11,33 @@ export interface PgliteDbOptions {
   /** Directory of the embedded database; in-memory when absent. One process per directory. */
   dataDir?: string | undefined;
   schema?: string | undefined;
+  /**
+   * Create the directory, database and schema when missing (default true). With false, a
+   * `dataDir` that holds no database is a StoreNotFoundError and nothing is written to disk.
+   */
+  create?: boolean | undefined;
 }
 
 export async function createPgliteDb(options: PgliteDbOptions): Promise<ScriptDb> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const create = options.create !== false;
+  if (options.dataDir && !create) assertPgliteDir(options.dataDir);
+  if (options.dataDir && create) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir, {
     // pg hands bytea back as Buffer; make PGlite do the same so callers see one row shape.
     parsers: { [BYTEA_OID]: (text: string) => Buffer.from(text.slice(2), 'hex') },
   });
   if (options.schema) {
     const schema = quoteIdent(options.schema);
-    await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path = ${schema}, public;`);
+    await pglite.exec(`${create ? `CREATE SCHEMA IF NOT EXISTS ${schema}; ` : ''}SET search_path = ${schema}, public;`);
   }
   return new PgliteDb(pglite);
+}
+
+/** PGlite would initialise a new cluster in a directory without one: refuse before it can. */
+function assertPgliteDir(dataDir: string): void {
+  const dir = resolve(dataDir);
+  if (!existsSync(dir)) throw new StoreNotFoundError(`no Segmentloom store at ${dir}: the directory does not exist`);
+  if (!existsSync(join(dir, 'PG_VERSION'))) throw new StoreNotFoundError(`no Segmentloom store at ${dir}: the directory holds no embedded database`);
 }
 
 class PgliteDb implements ScriptDb {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../src/api/server.js';
+import { run as initCommand } from '../../src/cli/commands/init.js';
 import { run as keysCommand } from '../../src/cli/commands/keys.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -133,7 +135,15 @@ describe('segmentloom keys (bootstrap CLI)', () => {
     return { code, stdout: out.text(), stderr: err.text() };
   };
 
+  it('refuses a store that does not exist: a key in a new, empty store would be a key to nothing', async () => {
+    // Thrown for src/cli/main.ts to report (exit status 78); the binary is tested in test/cli.
+    await expect(cli('list')).rejects.toThrow(`no Segmentloom store at ${dataDir}: the directory does not exist`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('creates the first owner key, printed once, usable against the API, audited as cli', async () => {
+    // A new deployment creates its store first (or lets `serve` / `run` create it).
+    expect(await initCommand(['--data-dir', dataDir], { stdout: capture().stream, stderr: capture().stream, env: {} })).toBe(0);
     const created = await cli('create', '--role', 'owner', '--name', 'admin');
     expect(created.code).toBe(0);
     const token = created.stdout.trim();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { RunningApi } from '../../src/api/server.js';
+import { run as init } from '../../src/cli/commands/init.js';
 import { run as keys } from '../../src/cli/commands/keys.js';
 import { run as serve } from '../../src/cli/commands/serve.js';
 import { CLASSIFIER_YAML, POLICY_YAML, tempDir } from './helpers.js';
@@ -29,6 +30,7 @@ describe('segmentloom serve', () => {
     };
     const dataDir = join(dir, 'data');
     const out = sink();
+    expect(await init(['--data-dir', dataDir], { stdout: sink().stream, stderr: sink().stream, env })).toBe(0);
     expect(await keys(['create', '--role', 'editor', '--name', 'ops', '--data-dir', dataDir], { stdout: out.stream, stderr: sink().stream, env })).toBe(0);
     const token = out.text().trim();
 

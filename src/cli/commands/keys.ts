@@ -10,6 +10,7 @@ const HELP = `Usage: segmentloom keys <command> [options]
 
 API keys of the control-plane API (segmentloom serve). Acts with database access, so it works
 before any key exists (bootstrap) and when every key is lost. Each change is audited (actor: cli).
+The store must exist: on a new deployment, create it first with \`segmentloom init\`.
 
 Commands:
   create --name NAME --role owner|editor|viewer [--scopes S1,S2]

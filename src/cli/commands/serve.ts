@@ -80,7 +80,8 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
   // Keys first: a misconfigured process fails before it opens (or creates) a database.
   const keys = keysFromEnv(io.env, io.stderr, 'serve', { keyring: true });
   if (keys === null) return EXIT.config;
-  const db = await openCliDb(values, io.env);
+  // The API server runs the store like an engine does: it creates and migrates it when missing.
+  const db = await openCliDb(values, io.env, { create: true });
   const storage = await openStorage({ db, keyring: keys.keyring!, hasher: keys.hasher, logger });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'segmentloom_api_' });
