@@ -74,11 +74,16 @@ const combination = z.strictObject({
   value: confidence.default(0.8),
   /** Confidence when both agree. */
   keyAndValue: confidence.default(0.97),
-  /** Decisions below this are not reported. */
+  /**
+   * Decisions below this are not reported: key-only, value-only or key+value (a value that confirms
+   * the key then reports key-only if that is at or above it). A classifier whose `value` is below it
+   * does not scan values.
+   */
   threshold: confidence.default(0.5),
   /**
    * What a value under a matching key must satisfy for the key match to stand:
-   * `type` (only the JSON type), `pattern` (a value pattern matches the whole value), `validator`
+   * `type` (only the JSON type), `pattern` (a value pattern matches the whole value, trimmed; a match
+   * on part of it, `user_123` under `first_name`, does not count), `validator`
    * (a pattern matches and validators pass). A value that fails is evidence against the key.
    */
   keyNeeds: z.enum(['type', 'pattern', 'validator']).default('type'),

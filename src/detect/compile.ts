@@ -21,6 +21,11 @@ export interface CompiledClassifier extends ClassifierInfo {
     /** Extractors and sources used when scanning values under unrelated keys. */
     readonly scanExtractors: readonly RE2[];
     readonly scanPatternSources: readonly string[];
+    /**
+     * With `keyNeeds: pattern`: each pattern anchored at both ends (`^(?:…)$`), compiled once, so a
+     * key match stands only on a value one of them matches as a whole. Null for other `keyNeeds`.
+     */
+    readonly wholeMatchers: readonly RE2[] | null;
     readonly validators: readonly Validator[];
     readonly validatorNames: readonly string[];
     readonly scan: boolean;
@@ -39,10 +44,10 @@ export interface CompiledClassifier extends ClassifierInfo {
 
 /** Turns a validated definition into a compiled classifier. Throws ConfigError naming file and field. */
 export function compileClassifier(definition: ClassifierDefinition, file: string, fieldPrefix = ''): CompiledClassifier {
-  const compile = (field: 'patterns' | 'scanPatterns', sources: readonly string[]) =>
+  const compile = (field: 'patterns' | 'scanPatterns', sources: readonly string[], anchored = false) =>
     sources.map((source, i) => {
       try {
-        return new RE2(source, 'gu');
+        return anchored ? anchor(source) : new RE2(source, 'gu');
       } catch (err) {
         throw new ConfigError(`${file}: ${fieldPrefix}value.${field}[${i}]: not a valid RE2 pattern (${(err as Error).message})`, file, `${fieldPrefix}value.${field}[${i}]`);
       }
@@ -50,6 +55,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
   const extractors = compile('patterns', definition.value.patterns);
   const scanPatternSources = definition.value.scanPatterns ?? definition.value.patterns;
   const scanExtractors = definition.value.scanPatterns ? compile('scanPatterns', scanPatternSources) : extractors;
+  const wholeMatchers = definition.confidence.keyNeeds === 'pattern' ? compile('patterns', definition.value.patterns, true) : null;
   const validators = definition.value.validators.map((name, i) => {
     // Own names only: `toString` or `constructor` is not a validator.
     const validator = Object.hasOwn(VALIDATORS, name) ? VALIDATORS[name] : undefined;
@@ -84,6 +90,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
       patternSources: value.patterns,
       scanExtractors,
       scanPatternSources,
+      wholeMatchers,
       validators,
       validatorNames: value.validators,
       scan: value.scan,
@@ -98,6 +105,25 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
     confidence,
     valueDetection: Object.freeze({ classifier: info, matchedOn: 'value', confidence: confidence.value, matcher: `value ${how}` }),
   };
+}
+
+/** The pattern matching only a whole value. Called on sources already compiled unanchored. */
+function anchor(source: string): RE2 {
+  try {
+    return new RE2(`^(?:${source})$`, 'u');
+  } catch {
+    // The one way a valid pattern fails to wrap: an unterminated `\Q…` quotes to its end (and the
+    // unclosed group cannot compile, so no pattern silently changes meaning).
+    return new RE2(`^(?:${source}\\E)$`, 'u');
+  }
+}
+
+/**
+ * Whether the classifier takes part in value scanning: `scan: true`, and a value-only decision
+ * confident enough to be reported (`confidence.value` at least `confidence.threshold`).
+ */
+export function scansValues(classifier: CompiledClassifier): boolean {
+  return classifier.value.scan && classifier.confidence.value >= classifier.confidence.threshold;
 }
 
 /** The shared info object of a compiled classifier (what Detection.classifier points to). */

@@ -1,5 +1,5 @@
 import type { Leaf, PathNode } from '../events/index.js';
-import type { CompiledClassifier } from './compile.js';
+import { scansValues, type CompiledClassifier } from './compile.js';
 import { KeyMatcher, type KeyMatch } from './key-matcher.js';
 import { splitWords } from './key-words.js';
 import type { ClassifierInfo, Detection, PointDetector } from './types.js';
@@ -9,7 +9,12 @@ import { ValueScanner } from './value-scanner.js';
 /** Everything decided about a path once, then reused for every value seen there. */
 interface PathDecision {
   key: KeyMatch<CompiledClassifier> | null;
+  /** Reported when the key match stands on its own; null when `confidence.key` is below the threshold. */
   keyOnly: Detection | null;
+  /**
+   * Reported when the value confirms the key match: key+value, or (when `confidence.keyAndValue` is
+   * below the threshold) the key-only decision, or null when that is below it too.
+   */
   keyAndValue: Detection | null;
   /** Classifiers whose value matches are not believed under this key. */
   skip: ReadonlySet<CompiledClassifier> | null;
@@ -19,6 +24,9 @@ interface PathDecision {
   lastValue: Leaf | undefined;
   lastDetection: Detection | null;
 }
+
+/** What a value does to the key match at its path. */
+export type KeyOutcome = 'confirms' | 'stands' | 'contradicts';
 
 let nextGeneration = 0;
 const VERDICT_CACHE_SIZE = 4096;
@@ -41,7 +49,7 @@ export class Detector implements PointDetector {
     this.keys = new KeyMatcher(compiled);
     this.scanner = new ValueScanner(compiled);
     this.ignoreRules = compiled
-      .filter((c) => c.value.scan && c.value.ignoreUnderKeys.length > 0)
+      .filter((c) => scansValues(c) && c.value.ignoreUnderKeys.length > 0)
       .map((classifier) => ({ classifier, words: classifier.value.ignoreUnderKeys.map((k) => splitWords(k)) }));
   }
 
@@ -57,14 +65,10 @@ export class Detector implements PointDetector {
 
   private evaluate(decision: PathDecision, value: Exclude<Leaf, null>): Detection | null {
     const type = typeof value;
-    const key = decision.key;
-    if (key !== null && key.classifier.value.types.has(type as 'string')) {
-      const classifier = key.classifier;
-      const text = type === 'string' ? (value as string) : String(value);
-      const verdict = type === 'boolean' ? 'none' : decision.verdicts === null ? checkValue(classifier, text) : this.verdict(classifier, decision.verdicts, text);
-      const needs = classifier.confidence.keyNeeds;
-      if (verdict === 'valid') return decision.keyAndValue;
-      if (needs === 'type' || (needs === 'pattern' && verdict === 'shape')) return decision.keyOnly;
+    if (decision.key !== null) {
+      const outcome = this.keyOutcome(decision, decision.key.classifier, value, type);
+      if (outcome === 'confirms') return decision.keyAndValue;
+      if (outcome === 'stands') return decision.keyOnly;
       // Contradicted: the key is wrong about this value; it may still hold something else.
     }
     if (type === 'string') {
@@ -76,6 +80,27 @@ export class Detector implements PointDetector {
       return found === null ? null : found.valueDetection;
     }
     return null;
+  }
+
+  /** What the value does to the key match: confirms it, lets it stand, or contradicts it. */
+  private keyOutcome(decision: PathDecision, classifier: CompiledClassifier, value: Exclude<Leaf, null>, type: string): KeyOutcome {
+    if (!classifier.value.types.has(type as 'string')) return 'contradicts';
+    const text = type === 'string' ? (value as string) : String(value);
+    const verdict = type === 'boolean' ? 'none' : decision.verdicts === null ? checkValue(classifier, text) : this.verdict(classifier, decision.verdicts, text);
+    if (verdict === 'valid') return 'confirms';
+    const needs = classifier.confidence.keyNeeds;
+    // `pattern`: checkValue said `shape` only for a pattern matching the whole value.
+    return needs === 'type' || (needs === 'pattern' && verdict === 'shape') ? 'stands' : 'contradicts';
+  }
+
+  /**
+   * For `classifiers test` explanations: what a value at this path does to its key match (null when
+   * no key matches or the value is empty). Not the hot path: it recomputes without touching caches.
+   */
+  explainKey(node: PathNode, value: Leaf): KeyOutcome | null {
+    const decision = this.decide(node);
+    if (decision.key === null || value === null || value === '') return null;
+    return this.keyOutcome({ ...decision, verdicts: null }, decision.key.classifier, value, typeof value);
   }
 
   /**
@@ -110,10 +135,14 @@ export class Detector implements PointDetector {
       const c = key.classifier;
       const info = c.valueDetection.classifier;
       const value = c.valueDetection.matcher;
+      // Decisions below the threshold are not reported.
       if (c.confidence.key >= c.confidence.threshold) {
         keyOnly = Object.freeze({ classifier: info, matchedOn: 'key', confidence: c.confidence.key, matcher: key.matcher });
       }
-      keyAndValue = Object.freeze({ classifier: info, matchedOn: 'key+value', confidence: c.confidence.keyAndValue, matcher: `${key.matcher} + ${value}` });
+      keyAndValue =
+        c.confidence.keyAndValue >= c.confidence.threshold
+          ? Object.freeze({ classifier: info, matchedOn: 'key+value', confidence: c.confidence.keyAndValue, matcher: `${key.matcher} + ${value}` })
+          : keyOnly;
     }
     let skip: Set<CompiledClassifier> | null = null;
     if (this.ignoreRules.length > 0 && keys.length > 0) {
@@ -123,7 +152,8 @@ export class Detector implements PointDetector {
       }
     }
     // Only pattern-only checks (names, streets: an RE2 run per value) are worth a memo; validators
-    // are cheaper than the lookup and keep their own caches where they are costly (phone, email).
+    // are cheaper than the lookup (they run first) and keep their own caches where they are costly
+    // (phone, email).
     let verdicts: Map<string, ValueVerdict> | null = null;
     if (key !== null && key.classifier.value.extractors.length > 0 && key.classifier.value.validators.length === 0) {
       verdicts = this.verdictCaches.get(key.classifier) ?? null;

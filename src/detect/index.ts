@@ -1,6 +1,6 @@
 export type { Classification, ClassifierInfo, Detection, MatchedOn, PointDetector } from './types.js';
 export { riskOf, CLASSIFICATIONS } from './types.js';
-export { Detector } from './detector.js';
+export { Detector, type KeyOutcome } from './detector.js';
 export { loadClassifierSet, parseClassifierFile, BUILTIN_CLASSIFIERS_DIR, type ClassifierSet } from './load.js';
 export type { CompiledClassifier } from './compile.js';
 export { classifierSchema, type ClassifierDefinition } from './classifier-schema.js';

@@ -1,8 +1,11 @@
+import type RE2 from 're2';
 import type { CompiledClassifier } from './compile.js';
 
 /**
  * How well a value fits a classifier: `valid` (a pattern matched and every validator passed on the
  * match), `shape` (a pattern matched, validators refused), `none` (nothing matched).
+ * Under a key of a `keyNeeds: pattern` classifier a pattern must match the whole (trimmed) value:
+ * a match on part of it is `none`.
  */
 export type ValueVerdict = 'valid' | 'shape' | 'none';
 
@@ -19,10 +22,20 @@ export function checkValue(classifier: CompiledClassifier, text: string, mode: '
     if (value.validators.length === 0) return 'none';
     return passesAll(value.validators, text.trim()) ? 'valid' : 'none';
   }
-  // Under a matching key the whole value usually is the datum (`ip: "10.1.2.3"`): validators are
-  // plain code and cheaper than running the extractors first.
-  if (mode === 'key' && value.validators.length > 0 && passesAll(value.validators, text.trim())) return 'valid';
   let matched = false;
+  if (mode === 'key') {
+    const trimmed = text.trim();
+    // Under a matching key the whole value usually is the datum (`ip: "10.1.2.3"`): validators are
+    // plain code and cheaper than any RE2 call, so they go first.
+    if (value.validators.length > 0 && passesAll(value.validators, trimmed)) return 'valid';
+    const whole = value.wholeMatchers;
+    if (whole !== null) {
+      // `keyNeeds: pattern`: the value itself must have the shape (`Jane Doe` under `name`, not
+      // `user_123`); then it is valid if the validators take a candidate in it.
+      if (!matchesAny(whole, trimmed)) return 'none';
+      matched = true;
+    }
+  }
   for (const extractor of extractors) {
     extractor.lastIndex = 0;
     for (let n = 0; n < MAX_CANDIDATES; n++) {
@@ -34,6 +47,11 @@ export function checkValue(classifier: CompiledClassifier, text: string, mode: '
     }
   }
   return matched ? 'shape' : 'none';
+}
+
+function matchesAny(matchers: readonly RE2[], text: string): boolean {
+  for (const matcher of matchers) if (matcher.test(text)) return true;
+  return false;
 }
 
 function passesAll(validators: CompiledClassifier['value']['validators'], candidate: string): boolean {

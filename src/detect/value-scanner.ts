@@ -1,5 +1,5 @@
 import RE2 from 're2';
-import type { CompiledClassifier } from './compile.js';
+import { scansValues, type CompiledClassifier } from './compile.js';
 import { checkValue } from './value-check.js';
 import { isIsoTimestamp, isUuid } from './validators/common.js';
 
@@ -43,9 +43,10 @@ export class ValueScanner {
   private readonly numberMask: number;
 
   constructor(classifiers: readonly CompiledClassifier[]) {
-    // Riskier first, so a value that fits two classifiers reports the more sensitive one.
+    // Only classifiers whose value-only decisions are reported (`scan`, value confidence at least the
+    // threshold) take part; riskier first, so a value that fits two reports the more sensitive one.
     this.classifiers = classifiers
-      .filter((c) => c.value.scan)
+      .filter(scansValues)
       .sort((a, b) => riskRank(b) - riskRank(a) || b.priority - a.priority);
     const sources: string[] = [];
     this.classifiers.forEach((classifier, index) => {

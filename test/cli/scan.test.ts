@@ -494,6 +494,18 @@ describe('classifiers test explains decisions', () => {
     expect(results[0]!.note).toMatch(/contradicts/);
   });
 
+  it('says why a key match was not reported: a part-only pattern match, or a confidence below the threshold', () => {
+    const file = write(
+      'explain/loyalty.yaml',
+      "id: loyalty_number\nname: Loyalty\nclassification: yellow\ncategory: user.unique_id\nkey: { names: [loyalty number] }\nvalue: { patterns: ['LY-\\d{8}'] }\nconfidence: { key: 0.4, keyAndValue: 0.45, threshold: 0.5, keyNeeds: pattern }\n",
+    );
+    const result = segmentloom(['classifiers', 'test', '--format', 'json', '--file', file, 'properties.loyalty_number=LY-12345678 (gold)', 'properties.loyalty_number=LY-12345678']);
+    expect(result.status).toBe(0);
+    const [part, below] = JSON.parse(result.stdout) as Row[];
+    expect(part).toMatchObject({ category: null, note: expect.stringMatching(/contradicts it: no value pattern matches the whole value/) });
+    expect(below).toMatchObject({ category: null, note: expect.stringMatching(/value agrees, but key\+value confidence 0\.45 is below the threshold 0\.50, as is key-only/) });
+  });
+
   it('a sample without PATH=VALUE is a usage error (2) that does not repeat the value', () => {
     const result = segmentloom(['classifiers', 'test', 'jane@example.com']);
     expect(result.status).toBe(2);

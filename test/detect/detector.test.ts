@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Leaf } from '../../src/events/index.js';
+import { classifierSchema } from '../../src/detect/classifier-schema.js';
+import { compileClassifier } from '../../src/detect/compile.js';
+import { Detector } from '../../src/detect/index.js';
+import { PathTrie, type Leaf } from '../../src/events/index.js';
 import { builtinDetector } from './helpers.js';
 
 let d: Awaited<ReturnType<typeof builtinDetector>>;
@@ -232,5 +235,105 @@ describe('built-in classifications', () => {
     expectAll('advertising_id', [['context.device.advertisingId', '6D92078A-8246-4BA4-AE5B-76104861E7DC']]);
     expectAll('gender', [['traits.gender', 'female'], ['traits.sex', 'M']]);
     expectAll('date_of_birth', [['traits.birthday', '1990-02-28'], ['traits.date_of_birth', '12/31/1970']]);
+  });
+});
+
+/** A detector over one classifier built from a definition (defaults filled in as from YAML). */
+function detectorOf(definition: Record<string, unknown>) {
+  const classifier = compileClassifier(classifierSchema.parse({ name: 'Test', classification: 'yellow', category: 'user', ...definition }), 'test.yaml');
+  const detector = new Detector([classifier]);
+  const trie = new PathTrie();
+  return (path: string, value: Leaf) => detector.detect(trie.resolve(path), value);
+}
+
+describe('keyNeeds: pattern — a value pattern matches the whole value', () => {
+  const loyalty = {
+    id: 'loyalty_number',
+    key: { names: ['loyalty number'] },
+    // An alternation: anchoring must wrap all of it, not only its first and last branch.
+    value: { patterns: ['LY-\\d{8}|MB-\\d{6}'] },
+    confidence: { key: 0.6, keyAndValue: 0.97, keyNeeds: 'pattern' },
+  };
+
+  it('the key match stands on a value the pattern matches whole, trimmed', () => {
+    const detect = detectorOf(loyalty);
+    for (const value of ['LY-12345678', 'MB-123456', '  LY-12345678 ']) {
+      expect(detect('properties.loyalty_number', value)).toMatchObject({ classifier: { id: 'loyalty_number' }, matchedOn: 'key+value' });
+    }
+  });
+
+  it('a match on part of the value contradicts the key', () => {
+    const detect = detectorOf(loyalty);
+    for (const value of ['LY-12345678 (gold)', 'card LY-12345678', 'LY-123456789', 'xMB-123456', 'MB-123456 extra', 'none']) {
+      expect({ value, found: detect('properties.loyalty_number', value) }).toEqual({ value, found: null });
+    }
+  });
+
+  it('a pattern that quotes to its end (\\Q…) is anchored too', () => {
+    const detect = detectorOf({ ...loyalty, value: { patterns: ['\\QLY-1.2'] } });
+    expect(detect('properties.loyalty_number', 'LY-1.2')).toMatchObject({ matchedOn: 'key+value' });
+    expect(detect('properties.loyalty_number', 'LY-1.23')).toBeNull();
+    expect(detect('properties.loyalty_number', 'LY-1x2')).toBeNull();
+  });
+
+  it('with validators: a whole-value shape the validators refuse stands on the key alone; a part never stands', () => {
+    const detect = detectorOf({
+      id: 'member_card',
+      key: { names: ['member card'] },
+      value: { patterns: ['\\d{16}'], validators: ['luhn'] },
+      confidence: { key: 0.6, keyAndValue: 0.97, keyNeeds: 'pattern' },
+    });
+    expect(detect('properties.member_card', '4111111111111111')).toMatchObject({ matchedOn: 'key+value', confidence: 0.97 });
+    expect(detect('properties.member_card', '4111111111111112')).toMatchObject({ matchedOn: 'key', confidence: 0.6 });
+    expect(detect('properties.member_card', 'card 4111111111111112')).toBeNull();
+    expect(detect('properties.member_card', '4111111111111112 x')).toBeNull();
+  });
+
+  it('built-in classifiers: a code, a URL or prose under a name, address or token key is not that data', () => {
+    expectAll(null, [
+      ['traits.first_name', 'user_123'],
+      ['traits.name', 'N/A 42'],
+      ['traits.address', 'https://example.com/account'],
+      ['traits.address', '12345'],
+      ['properties.access_token', 'not configured yet'],
+      ['traits.phone', 'call me maybe'],
+    ]);
+    // Contradicted under its key, the value is still scanned: the email in a name field is an email.
+    expect(d.detect('traits.name', 'jane@example.com')).toMatchObject({ classifier: { id: 'email' }, matchedOn: 'value' });
+    expect(d.detect('traits.email', 'Jane Doe <jane@example.com>')).toMatchObject({ classifier: { id: 'email' }, matchedOn: 'value' });
+  });
+
+  it('built-in classifiers: whole values in their usual forms stand', () => {
+    expectAll('person_name', [['traits.name', "Mary-Jane O'Brien"], ['traits.name', 'J. R. R. Tolkien'], ['traits.last_name', 'García'], ['traits.name', 'Doe, Jane']]);
+    expectAll('street_address', [['traits.address', 'Flat 3/2, 10 Downing Street'], ['traits.address', "Rue de l'Église 5"], ['traits.address', '1600 Amphitheatre Pkwy #100']]);
+    expectAll('auth_token', [['properties.authorization', 'Bearer abcdefgh12345678'], ['properties.api_key', 'sk_test_abcdef123456'], ['properties.private_key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc+/=\n-----END RSA PRIVATE KEY-----']]);
+    expect(d.detect('traits.phone', '+1 415 555 2671 ext. 12')).toMatchObject({ classifier: { id: 'phone_number' }, matchedOn: 'key+value' });
+    expectAll('gender', [['traits.gender', ' female ']]);
+  });
+});
+
+describe('confidence.threshold — decisions below it are not reported', () => {
+  const base = { id: 'loyalty_number', key: { names: ['loyalty number'] }, value: { patterns: ['LY-\\d{8}'], scan: true } };
+
+  it('a key+value decision below the threshold is not reported; the key-only one is when it reaches it', () => {
+    const keyOnly = detectorOf({ ...base, confidence: { key: 0.6, value: 0.8, keyAndValue: 0.55, threshold: 0.58, keyNeeds: 'pattern' } });
+    expect(keyOnly('properties.loyalty_number', 'LY-12345678')).toMatchObject({ matchedOn: 'key', confidence: 0.6 });
+    const neither = detectorOf({ ...base, confidence: { key: 0.4, value: 0.8, keyAndValue: 0.45, threshold: 0.5, keyNeeds: 'pattern' } });
+    expect(neither('properties.loyalty_number', 'LY-12345678')).toBeNull();
+  });
+
+  it('a value-only decision below the threshold is not reported: the classifier does not scan', () => {
+    const below = detectorOf({ ...base, confidence: { key: 0.6, value: 0.45, keyAndValue: 0.97, threshold: 0.5 } });
+    expect(below('properties.note', 'card LY-12345678')).toBeNull();
+    // Its key decisions are unaffected.
+    expect(below('properties.loyalty_number', 'LY-12345678')).toMatchObject({ matchedOn: 'key+value', confidence: 0.97 });
+    const at = detectorOf({ ...base, confidence: { key: 0.6, value: 0.5, keyAndValue: 0.97, threshold: 0.5 } });
+    expect(at('properties.note', 'card LY-12345678')).toMatchObject({ matchedOn: 'value', confidence: 0.5 });
+  });
+
+  it('a key-only decision below the threshold is not reported, a key+value one above it is', () => {
+    const detect = detectorOf({ ...base, confidence: { key: 0.4, value: 0.8, keyAndValue: 0.9, threshold: 0.5, keyNeeds: 'type' } });
+    expect(detect('properties.loyalty_number', 'pending')).toBeNull();
+    expect(detect('properties.loyalty_number', 'LY-12345678')).toMatchObject({ matchedOn: 'key+value', confidence: 0.9 });
   });
 });

@@ -91,6 +91,15 @@ describe('value scanner prefilters', () => {
     );
   });
 
+  it('leave out classifiers whose value confidence is below their threshold', () => {
+    const [below, at] = ['below', 'at'].map((id, i) =>
+      compileClassifier(classifierSchema.parse({ id, name: id, classification: 'red', category: 'user', value: { patterns: ['\\d{3,}'], scan: true }, confidence: { value: 0.5 - 0.1 * (1 - i), threshold: 0.5 } }), 'generated.yaml'),
+    );
+    expect(new ValueScanner([below!]).size).toBe(0);
+    expect(new ValueScanner([below!]).scan('x123', false, null)).toBeNull();
+    expect(new ValueScanner([below!, at!]).scan('x123', false, null)).toBe(at);
+  });
+
   it('leave out classifiers not believed under the key', () => {
     const [digits, dotted] = compileAll([
       { classification: 'red', priority: 0, patterns: ['\\d{3,}'], types: ['string'], minLength: 1, maxLength: 100, minDigits: 3, minHexRun: 0, requireAnyOf: '', hints: [] },

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier } from '../../detect/index.js';
+import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier, type Detection, type KeyOutcome } from '../../detect/index.js';
 import { VALIDATORS } from '../../detect/validators/index.js';
 import { PathTrie, type Leaf } from '../../events/index.js';
 import { maskValue } from '../../inventory/mask.js';
@@ -106,6 +106,7 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
     const value = parseValue(sample.slice(eq + 1));
     const detection = detector.detect(node, value);
     const key = detector.decide(node).key;
+    const note = key === null ? null : keyNote(key.classifier, key.matcher, detector.explainKey(node, value), value, detection);
     return {
       path: node.path,
       value: maskValue(value),
@@ -114,8 +115,8 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
       matchedOn: detection?.matchedOn ?? null,
       confidence: detection?.confidence ?? 0,
       matcher: detection?.matcher ?? null,
-      // Why a key match did not stand, when it did not.
-      note: key !== null && detection?.classifier.id !== key.classifier.id ? `key suggests ${key.classifier.id} (${key.matcher}) but the value contradicts it` : null,
+      // Why a key match did not stand or was not reported, when it was not.
+      note,
     };
   });
   if (format === 'json') {
@@ -127,6 +128,28 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
     }
   }
   return EXIT.ok;
+}
+
+/** Why the key's classifier was not reported as matched on the key, or null when it was. */
+function keyNote(classifier: CompiledClassifier, matcher: string, outcome: KeyOutcome | null, value: Leaf, detection: Detection | null): string | null {
+  const suggests = `key suggests ${classifier.id} (${matcher})`;
+  const { key, keyAndValue, threshold, keyNeeds } = classifier.confidence;
+  if (outcome === null) return detection === null ? `${suggests} but the value is empty` : null;
+  if (outcome === 'contradicts') {
+    const type = typeof value;
+    const why = !classifier.value.types.has(type as 'string')
+      ? `a ${type} is not one of its types (${[...classifier.value.types].join(', ')})`
+      : keyNeeds === 'pattern'
+        ? 'no value pattern matches the whole value'
+        : `no value pattern${classifier.value.validatorNames.length > 0 ? ` passing validator ${classifier.value.validatorNames.join('+')}` : ''} matches it`;
+    const found = detection?.classifier.id === classifier.id ? '; found by value instead' : '';
+    return `${suggests} but the value contradicts it: ${why}${found}`;
+  }
+  if (outcome === 'confirms' && keyAndValue < threshold) {
+    return `${suggests} and the value agrees, but key+value confidence ${keyAndValue.toFixed(2)} is below the threshold ${threshold.toFixed(2)}${detection === null ? ', as is key-only' : '; reported on key'}`;
+  }
+  if (outcome === 'stands' && key < threshold) return `${suggests} but key-only confidence ${key.toFixed(2)} is below the threshold ${threshold.toFixed(2)}`;
+  return null;
 }
 
 function parseValue(text: string): Leaf {
