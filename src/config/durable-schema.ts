@@ -44,6 +44,8 @@ export const storageSchema = z.strictObject({
 export const inventorySchema = z.strictObject({
   /** Observations are folded in memory and written at least this often (never per event). */
   flushIntervalMs: int(10).default(5_000),
+  /** Distinct (source, event name) pairs recorded; points of further names go under "(other event names)". */
+  maxEventNames: int(1).default(50_000),
 });
 
 export const reviewSchema = z.strictObject({

@@ -4,7 +4,9 @@ import { maskValue } from './mask.js';
 import type { DataPointRecord } from './types.js';
 
 interface PointStats {
+  /** For the overflow point, the first node folded into it (its path is OVERFLOW_PATH). */
   node: PathNode;
+  overflow: boolean;
   count: number;
   first: number;
   last: number;
@@ -14,23 +16,35 @@ interface PointStats {
 
 /**
  * The data points of one (source, event name). It owns a path trie, so an event of this name is
- * walked through it and each point's counters sit on its node: no lookup per leaf.
+ * walked through it and each point's counters sit on its node: no lookup per leaf. Past the trie's
+ * bound, nodes are transient (a new object per event): their leaves share one point, OVERFLOW_PATH.
  */
 export class EventBucket {
   readonly points: PointStats[] = [];
-  readonly trie = new PathTrie();
+  readonly trie: PathTrie;
+  private overflow: PointStats | null = null;
   constructor(
     readonly source: string,
     readonly event: string,
-  ) {}
+    maxPaths?: number,
+  ) {
+    this.trie = new PathTrie(maxPaths);
+  }
 
   /** Hot path: no allocation unless the point is new or its best decision changes. `node` must be of this bucket's trie. */
   observe(node: PathNode, value: Leaf, detection: Detection | null, at: number): void {
     let stats = node.data as PointStats | undefined;
     if (stats === undefined) {
-      stats = { node, count: 0, first: at, last: at, best: null, example: null };
-      node.data = stats;
-      this.points.push(stats);
+      if (node.cacheable) {
+        stats = { node, overflow: false, count: 0, first: at, last: at, best: null, example: null };
+        node.data = stats;
+        this.points.push(stats);
+      } else if (this.overflow === null) {
+        stats = this.overflow = { node, overflow: true, count: 0, first: at, last: at, best: null, example: null };
+        this.points.push(stats);
+      } else {
+        stats = this.overflow;
+      }
     }
     stats.count++;
     if (at < stats.first) stats.first = at;
@@ -56,8 +70,14 @@ export class InventoryAggregator {
   private readonly buckets = new Map<string, Map<string, EventBucket>>();
   private count = 0;
 
-  /** Event names come from producers: past `maxBuckets` new names share one overflow bucket, so memory stays bounded. */
-  constructor(private readonly maxBuckets = 50_000) {}
+  /**
+   * Event names come from producers: past `maxBuckets` new names share one overflow bucket, so
+   * memory stays bounded. `maxPaths` bounds each bucket's path trie (see EventBucket).
+   */
+  constructor(
+    private readonly maxBuckets = 50_000,
+    private readonly maxPaths?: number,
+  ) {}
 
   bucket(source: string, event: string): EventBucket {
     let bySource = this.buckets.get(source);
@@ -66,7 +86,7 @@ export class InventoryAggregator {
     if (bucket === undefined) {
       // Past the bound, new names share one overflow bucket per source (made even at the bound).
       if (this.count >= this.maxBuckets && event !== OVERFLOW_EVENT) return this.bucket(source, OVERFLOW_EVENT);
-      bySource.set(event, (bucket = new EventBucket(source, event)));
+      bySource.set(event, (bucket = new EventBucket(source, event, this.maxPaths)));
       this.count++;
     }
     return bucket;
@@ -86,6 +106,13 @@ export class InventoryAggregator {
 
 /** The event name recorded for events past the aggregator's bound on distinct names. */
 export const OVERFLOW_EVENT = '(other event names)';
+
+/**
+ * The path recorded, per event name, for values at paths past the path trie's bound: such paths
+ * are minted by producers (ids or random keys), so they share one point that keeps the riskiest
+ * classification and a masked example instead of a row each.
+ */
+export const OVERFLOW_PATH = '(other paths)';
 
 export function compareRecords(a: DataPointRecord, b: DataPointRecord): number {
   return riskOf(b.classification) - riskOf(a.classification) || byCodeUnit(a.source, b.source) || byCodeUnit(a.event, b.event) || byCodeUnit(a.path, b.path);
@@ -118,7 +145,7 @@ function toRecord(bucket: EventBucket, stats: PointStats): DataPointRecord {
   return {
     source: bucket.source,
     event: bucket.event,
-    path: stats.node.path,
+    path: stats.overflow ? OVERFLOW_PATH : stats.node.path,
     ...decisionFields(stats.best),
     count: stats.count,
     firstSeen: new Date(stats.first).toISOString(),

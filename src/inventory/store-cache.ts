@@ -2,6 +2,7 @@ import { riskOf } from '../detect/types.js';
 import type { Db, StorageLogger } from '../storage/db.js';
 import { silentLogger } from '../storage/db.js';
 import { safeErrorLabel } from '../storage/sql.js';
+import { OVERFLOW_EVENT, OVERFLOW_PATH } from './aggregate.js';
 import { upsertObservations } from './store.js';
 import { mergeObservation } from './store-merge.js';
 import { pointKey, type DataPointObservation, type PointKey } from './store-rows.js';
@@ -16,8 +17,18 @@ export interface InventoryCacheOptions {
   urgentFlushMs?: number;
   /** Receives every new/drift signal the database hands to this process. */
   onSignals?: (signals: DataPointSignal[]) => void | Promise<void>;
+  /**
+   * Distinct (source, event name) pairs this process records, those already in the inventory
+   * included; points of further names are recorded under OVERFLOW_EVENT (like the offline scan).
+   */
+  maxEventNames?: number;
+  /** Values recorded under an overflow entry: past the bound on event names, or (OVERFLOW_PATH) on paths. */
+  onOverflow?: (bound: OverflowBound, values: number) => void;
   logger?: StorageLogger;
 }
+
+/** Which bound sent values to an overflow entry (a metric label: two fixed values). */
+export type OverflowBound = 'event_names' | 'paths';
 
 interface KnownPoint {
   risk: number;
@@ -33,6 +44,11 @@ interface KnownPoint {
 export class InventoryCache {
   private readonly known = new Map<string, KnownPoint>();
   private pending = new Map<string, DataPointObservation>();
+  /** Event names recorded, per source. */
+  private readonly names = new Map<string, Set<string>>();
+  private nameCount = 0;
+  private readonly maxEventNames: number;
+  private readonly warned = new Set<OverflowBound>();
   private timer: NodeJS.Timeout | undefined;
   private urgentTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<DataPointSignal[]> | undefined;
@@ -46,6 +62,7 @@ export class InventoryCache {
     this.interval = options.flushIntervalMs ?? 5_000;
     this.maxPending = options.maxPending ?? 1_000;
     this.urgentMs = options.urgentFlushMs ?? 250;
+    this.maxEventNames = options.maxEventNames ?? 50_000;
   }
 
   /** Loads the known points (startup), so only genuinely unknown or riskier points trigger early flushes. */
@@ -53,7 +70,10 @@ export class InventoryCache {
     const rows = await this.db.query<{ source: string; event: string; path: string; category: string | null; recommended: 'red' | 'yellow' | 'green' }>(
       'SELECT source, event, path, category, recommended FROM inventory_points',
     );
-    for (const row of rows) this.known.set(pointKey(row), { risk: riskOf(row.recommended), hasCategory: row.category !== null });
+    for (const row of rows) {
+      this.known.set(pointKey(row), { risk: riskOf(row.recommended), hasCategory: row.category !== null });
+      this.admit(row.source, row.event, true);
+    }
     return rows.length;
   }
 
@@ -65,11 +85,25 @@ export class InventoryCache {
     return this.pending.size;
   }
 
+  /** What this cache holds in memory: points known or pending, and distinct event names. */
+  get size(): { known: number; pending: number; eventNames: number } {
+    return { known: this.known.size, pending: this.pending.size, eventNames: this.nameCount };
+  }
+
   observe(obs: DataPointObservation): void {
-    const key = pointKey(obs);
-    const seen = this.pending.get(key);
+    let key = pointKey(obs);
+    let seen = this.pending.get(key);
+    let known = this.known.get(key);
+    // A point not held yet: its event name may be one too many (names come from producers).
+    if (seen === undefined && known === undefined && !this.admit(obs.source, obs.event, false)) {
+      obs = { ...obs, event: OVERFLOW_EVENT };
+      key = pointKey(obs);
+      seen = this.pending.get(key);
+      known = this.known.get(key);
+      this.overflowed('event_names', obs.count);
+    }
+    if (obs.path === OVERFLOW_PATH) this.overflowed('paths', obs.count);
     this.pending.set(key, seen ? mergeObservation(seen, obs) : { ...obs });
-    const known = this.known.get(key);
     const candidate = !known || riskOf(obs.classification) > known.risk || (!known.hasCategory && obs.category !== null);
     if (this.pending.size >= this.maxPending) this.flushSoon(0);
     else if (candidate) this.flushSoon(this.urgentMs);
@@ -129,6 +163,33 @@ export class InventoryCache {
       }
     }
     return signals;
+  }
+
+  /** Whether points of `event` are recorded under their own name; past the bound only names already held are. */
+  private admit(source: string, event: string, loading: boolean): boolean {
+    let events = this.names.get(source);
+    if (events?.has(event)) return true;
+    // Rows loaded are in the inventory already: they count toward the bound, whatever it is now.
+    if (!loading && event !== OVERFLOW_EVENT && this.nameCount >= this.maxEventNames) return false;
+    if (events === undefined) this.names.set(source, (events = new Set()));
+    events.add(event);
+    this.nameCount++;
+    return true;
+  }
+
+  /**
+   * The signal of an overflow: the callback (a metric), and one warning per bound and process.
+   * Neither carries an event name or a path: both come from producers and may be personal data.
+   */
+  private overflowed(bound: OverflowBound, values: number): void {
+    this.options.onOverflow?.(bound, values);
+    if (this.warned.has(bound)) return;
+    this.warned.add(bound);
+    if (bound === 'event_names') {
+      this.logger.warn({ bound, maxEventNames: this.maxEventNames }, `inventory: more distinct event names than inventory.maxEventNames; points of further names are recorded under "${OVERFLOW_EVENT}"`);
+    } else {
+      this.logger.warn({ bound }, `inventory: paths past the path bound (random or id-like keys); their values are recorded under "${OVERFLOW_PATH}" per event name`);
+    }
   }
 
   private flushSoon(delayMs: number): void {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OverflowBound } from '../inventory/store-cache.js';
 import type { BatchReport, EngineObserver } from '../pipeline/report.js';
 
 /**
@@ -72,4 +73,17 @@ export class EngineMetrics implements EngineObserver {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/**
+ * `segmentloom_inventory_overflow_total{bound}`: values the shared inventory recorded under an
+ * overflow entry ("(other event names)", "(other paths)") instead of their own point. The label is
+ * the bound (`event_names`, `paths`), never a name or a path. Reused when already registered.
+ */
+export function inventoryOverflowCounter(registry: Registry): (bound: OverflowBound, values: number) => void {
+  const name = 'segmentloom_inventory_overflow_total';
+  const counter =
+    (registry.getSingleMetric(name) as Counter<'bound'> | undefined) ??
+    new Counter({ name, help: 'Values recorded under an inventory overflow entry, per bound (distinct event names, paths)', labelNames: ['bound'], registers: [registry] });
+  return (bound, values) => counter.inc({ bound }, values);
 }

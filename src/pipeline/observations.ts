@@ -1,6 +1,6 @@
 import type { Detection } from '../detect/types.js';
 import type { Leaf, PathNode } from '../events/index.js';
-import { decisionFields, outranks } from '../inventory/aggregate.js';
+import { decisionFields, outranks, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import { maskValue } from '../inventory/mask.js';
 import type { DataPointObservation } from '../inventory/store.js';
 import type { LeafPlanLike } from './controls.js';
@@ -10,6 +10,7 @@ const PASS = 0;
 const HASH = 1;
 
 interface PointStats {
+  /** The point's node; for the overflow point, the last node folded into it. */
   node: PathNode;
   count: number;
   best: Detection | null;
@@ -22,9 +23,14 @@ interface PointStats {
   plan: LeafPlanLike | null;
 }
 
-/** The points of one (source, event name) in the current batch. */
+/**
+ * The points of one (source, event name) in the current batch. Nodes past the path trie's bound
+ * are transient (a new object per event, never found in `points` again): their leaves are folded
+ * into one `overflow` point, recorded as OVERFLOW_PATH, so such an event adds no entry.
+ */
 export class ObservationBucket {
   readonly points = new Map<PathNode, PointStats>();
+  overflow: PointStats | null = null;
   constructor(
     readonly source: string,
     readonly event: string,
@@ -48,8 +54,17 @@ export class ObservationBucket {
   ): void {
     let stats = this.points.get(node);
     if (stats === undefined) {
-      stats = { node, count: 0, best: null, example: null, exampleSubject: null, received: new Uint8Array(this.destinations), planFor: undefined, plan: null };
-      this.points.set(node, stats);
+      if (node.cacheable) {
+        stats = this.newStats(node);
+        this.points.set(node, stats);
+      } else {
+        stats = this.overflow ??= this.newStats(node);
+        // Its plan was looked up for another node: look it up again below.
+        if (stats.node !== node) {
+          stats.node = node;
+          stats.planFor = undefined;
+        }
+      }
     }
     stats.count++;
     if (detection !== null && (stats.best === null || outranks(detection, stats.best))) {
@@ -73,6 +88,10 @@ export class ObservationBucket {
         if (action === PASS || action === HASH) stats.received[d] = 1;
       }
     }
+  }
+
+  private newStats(node: PathNode): PointStats {
+    return { node, count: 0, best: null, example: null, exampleSubject: null, received: new Uint8Array(this.destinations), planFor: undefined, plan: null };
   }
 
   private takeExample(stats: PointStats, value: Leaf, subject: () => string | null): void {
@@ -110,25 +129,28 @@ export class BatchObservations {
     const out: DataPointObservation[] = [];
     for (const bySource of this.buckets.values()) {
       for (const bucket of bySource.values()) {
-        for (const stats of bucket.points.values()) {
-          const destinations: string[] = [];
-          for (let d = 0; d < stats.received.length; d++) if (stats.received[d] === 1 && names[d] !== undefined) destinations.push(names[d]!);
-          out.push({
-            source: bucket.source,
-            event: bucket.event,
-            path: stats.node.path,
-            ...decisionFields(stats.best),
-            count: stats.count,
-            firstSeen: this.seenAt,
-            lastSeen: this.seenAt,
-            example: stats.example,
-            exampleSubject: stats.exampleSubject,
-            destinations: destinations.sort(),
-          });
-        }
+        for (const stats of bucket.points.values()) out.push(this.record(bucket, stats, stats.node.path, names));
+        if (bucket.overflow !== null) out.push(this.record(bucket, bucket.overflow, OVERFLOW_PATH, names));
       }
     }
     return out;
+  }
+
+  private record(bucket: ObservationBucket, stats: PointStats, path: string, names: readonly string[]): DataPointObservation {
+    const destinations: string[] = [];
+    for (let d = 0; d < stats.received.length; d++) if (stats.received[d] === 1 && names[d] !== undefined) destinations.push(names[d]!);
+    return {
+      source: bucket.source,
+      event: bucket.event,
+      path,
+      ...decisionFields(stats.best),
+      count: stats.count,
+      firstSeen: this.seenAt,
+      lastSeen: this.seenAt,
+      example: stats.example,
+      exampleSubject: stats.exampleSubject,
+      destinations: destinations.sort(),
+    };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Detection } from '../detect/types.js';
+import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import { EventShapeError, eventName, flatten, type Container, type Leaf, type PathNode, type PathTrie, type SegmentEvent } from '../events/index.js';
 import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
 import type { Failure } from './dead-letter.js';
@@ -7,33 +8,68 @@ import { bump, type BatchReport } from './report.js';
 /**
  * Distinct data points seen (event name + path), per classifier: for run summaries. Keyed by path
  * node, then event name and classifier id, so a known point costs lookups and no string building.
+ *
+ * Bounded like the offline inventory (InventoryAggregator): past `maxEventNames` distinct names,
+ * new names are filed under OVERFLOW_EVENT; nodes past the path trie's bound are transient (a new
+ * object per event) and are filed under OVERFLOW_PATH, never as keys. `overflow` counts the
+ * detections filed so, for the run summary.
  */
 export class DataPointTally {
   private readonly byNode = new Map<PathNode, Map<string, Map<string, string>>>();
+  /** Points past the path bound: event name → classifier id → classification. */
+  private readonly pastPaths = new Map<string, Map<string, string>>();
+  private readonly names = new Set<string>();
+  readonly overflow = { eventNames: 0, paths: 0 };
+
+  constructor(private readonly maxEventNames = 50_000) {}
 
   add(event: string, node: PathNode, detection: Detection): void {
-    let byEvent = this.byNode.get(node);
-    if (byEvent === undefined) this.byNode.set(node, (byEvent = new Map()));
+    let byEvent: Map<string, Map<string, string>> | undefined;
+    if (node.cacheable) {
+      byEvent = this.byNode.get(node);
+      if (byEvent === undefined) this.byNode.set(node, (byEvent = new Map()));
+    } else {
+      byEvent = this.pastPaths;
+      this.overflow.paths++;
+    }
     let classifiers = byEvent.get(event);
-    if (classifiers === undefined) byEvent.set(event, (classifiers = new Map()));
+    if (classifiers === undefined) {
+      // A name not seen at this point yet: only now is the bound on names consulted.
+      const name = this.admit(event);
+      classifiers = byEvent.get(name);
+      if (classifiers === undefined) byEvent.set(name, (classifiers = new Map()));
+    }
     if (!classifiers.has(detection.classifier.id)) classifiers.set(detection.classifier.id, detection.classifier.classification);
   }
 
   /** Every distinct point seen, for summaries and tests. */
   entries(): Array<{ event: string; path: string; classifier: string; classification: string }> {
     const out = [];
-    for (const [node, byEvent] of this.byNode) {
-      for (const [event, classifiers] of byEvent) for (const [classifier, classification] of classifiers) out.push({ event, path: node.path, classifier, classification });
+    const points: Array<[string, Map<string, Map<string, string>>]> = [...this.byNode].map(([node, byEvent]) => [node.path, byEvent]);
+    if (this.pastPaths.size > 0) points.push([OVERFLOW_PATH, this.pastPaths]);
+    for (const [path, byEvent] of points) {
+      for (const [event, classifiers] of byEvent) for (const [classifier, classification] of classifiers) out.push({ event, path, classifier, classification });
     }
     return out;
   }
 
   byClassification(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const byEvent of this.byNode.values()) {
+    for (const byEvent of [...this.byNode.values(), this.pastPaths]) {
       for (const classifiers of byEvent.values()) for (const classification of classifiers.values()) bump(counts, classification);
     }
     return counts;
+  }
+
+  /** The name a point of `event` is filed under. */
+  private admit(event: string): string {
+    if (event === OVERFLOW_EVENT || this.names.has(event)) return event;
+    if (this.names.size >= this.maxEventNames) {
+      this.overflow.eventNames++;
+      return OVERFLOW_EVENT;
+    }
+    this.names.add(event);
+    return event;
   }
 }
 

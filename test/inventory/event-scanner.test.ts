@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventScanner, eventTime, parseUtcTimestamp } from '../../src/inventory/event-scanner.js';
-import { InventoryAggregator, OVERFLOW_EVENT } from '../../src/inventory/aggregate.js';
+import { InventoryAggregator, OVERFLOW_EVENT, OVERFLOW_PATH } from '../../src/inventory/aggregate.js';
 import { createDetector, loadClassifierSet } from '../../src/detect/index.js';
 
 describe('parseUtcTimestamp', () => {
@@ -42,6 +42,23 @@ describe('InventoryAggregator', () => {
     expect(aggregator.bucket('web', 'D')).toBe(overflow);
     expect(aggregator.bucket('web', 'A')).toBe(a);
     expect(aggregator.bucket('ios', 'E').event).toBe(OVERFLOW_EVENT);
+  });
+
+  it('past its path bound, files the values of transient nodes under one overflow point, not one per event', async () => {
+    const detector = createDetector(await loadClassifierSet());
+    const aggregator = new InventoryAggregator(10, 4);
+    const bucket = aggregator.bucket('web', 'Viewed');
+    const observe = (path: string, value: string) => {
+      const node = bucket.trie.resolve(path);
+      bucket.observe(node, value, detector.detect(node, value), 0);
+    };
+    observe('properties.email', 'jane@example.com');
+    for (let i = 0; i < 100; i++) observe(`properties.k${i}`, i === 50 ? 'ada@example.com' : 'x');
+    expect(bucket.points).toHaveLength(4);
+    const overflow = aggregator.records().find((r) => r.path === OVERFLOW_PATH)!;
+    // The riskiest value past the bound decides the point's classification; its example is masked.
+    expect(overflow).toMatchObject({ count: 98, category: 'email' });
+    expect(overflow.example).not.toContain('ada@example.com');
   });
 });
 
