@@ -3,9 +3,11 @@ import { iso, num } from '../storage/sql.js';
 
 /**
  * The audit log: who (key id and role), when, what (action and target), before and after.
- * Append-only in the database (a trigger rejects UPDATE, DELETE and TRUNCATE), so nothing written
- * here can ever be erased — which is why entries must never hold personal data: subjects appear as
- * lookup hashes, data points as (source, event, path), configs as version numbers and digests.
+ * Append-only in the database: triggers reject UPDATE, DELETE and TRUNCATE from any session, the
+ * application's included (a database owner could still drop the triggers on purpose; see migration
+ * 006). Nothing here calls for erasing an entry — retention and subject erasure never touch this
+ * table — which is why entries must never hold personal data: subjects appear as lookup hashes,
+ * data points as (source, event, path), configs as version numbers and digests.
  */
 
 export interface Actor {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError } from '../config/errors.js';
@@ -6,7 +6,11 @@ import { parseClassifierFile, type CompiledClassifier } from '../detect/index.js
 import type { ApiContext } from './context.js';
 import { ApiError, badRequest, conflict } from './errors.js';
 
-/** Classifier files as the engine sees them: every directory in load order, later ids winning. */
+/**
+ * Classifier files as the engine sees them: every directory in load order, later ids winning.
+ * Parses are cached per file (`ctx.classifierFiles`) and reused only while the file is unchanged on
+ * disk (see file-cache.ts): the privacy team edits these directories directly, too.
+ */
 
 export interface ClassifierEntry {
   classifier: CompiledClassifier;
@@ -14,6 +18,8 @@ export interface ClassifierEntry {
   file: string;
   origin: 'builtin' | 'custom';
   overridden: boolean;
+  /** The text of `file` this entry was parsed from (so a response never pairs one version's summary with another's text). */
+  content: string;
 }
 
 async function yamlFiles(dir: string): Promise<string[]> {
@@ -35,17 +41,27 @@ function parseOnDisk(file: string, text: string): CompiledClassifier[] {
   }
 }
 
+/** The file's text and classifiers (cached while unchanged), or null when it has gone. */
+function loadFile(ctx: ApiContext, file: string) {
+  return ctx.classifierFiles.get(file, parseOnDisk);
+}
+
 export async function readClassifiers(ctx: ApiContext): Promise<ClassifierEntry[]> {
   const entries: ClassifierEntry[] = [];
+  const present = new Set<string>();
   for (const dir of ctx.classifierDirs) {
     for (const name of await yamlFiles(dir)) {
       const file = join(dir, name);
-      for (const classifier of parseOnDisk(file, await readFile(file, 'utf8'))) {
+      const loaded = await loadFile(ctx, file);
+      if (loaded === null) continue;
+      present.add(file);
+      for (const classifier of loaded.parsed) {
         for (const earlier of entries) if (earlier.classifier.id === classifier.id) earlier.overridden = true;
-        entries.push({ classifier, dir, file, origin: ctx.builtinDirs.has(dir) ? 'builtin' : 'custom', overridden: false });
+        entries.push({ classifier, dir, file, origin: ctx.builtinDirs.has(dir) ? 'builtin' : 'custom', overridden: false, content: loaded.text });
       }
     }
   }
+  ctx.classifierFiles.retain(present);
   return entries;
 }
 
@@ -105,8 +121,8 @@ export async function validateClassifier(ctx: ApiContext, id: string, body: stri
   // The engine refuses a directory defining an id twice: check the other files of the directory now.
   for (const name of await yamlFiles(dir)) {
     if (name === `${id}.yaml`) continue;
-    const other = join(dir, name);
-    if (parseOnDisk(other, await readFile(other, 'utf8')).some((c) => c.id === id)) {
+    const other = await loadFile(ctx, join(dir, name));
+    if (other?.parsed.some((c) => c.id === id)) {
       throw conflict('duplicate_classifier', `classifier ${id} is also defined in ${name} of the same directory; change it there`, 'id');
     }
   }

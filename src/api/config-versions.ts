@@ -3,11 +3,12 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Db } from '../storage/db.js';
 import { iso } from '../storage/sql.js';
+import { writeAudit, type AuditRecord } from './audit.js';
 
 /**
  * Configuration files the API writes (custom classifiers, the policy file): every accepted version
- * is kept in `config_versions` with its author and time, and the file is replaced atomically so
- * the engine's watcher only ever reads a complete file.
+ * is kept in `config_versions` with its author and time, audited, and the file is replaced
+ * atomically (rename) so the engine's watcher only ever reads a complete file.
  */
 
 export type ConfigKind = 'classifier' | 'policy';
@@ -30,51 +31,91 @@ export function sha256(text: string): string {
 }
 
 /**
- * Writes via a temp file in the same directory (so the rename cannot cross filesystems), flushed
- * before the rename: a crash leaves the old file or the new one, never half of one. The temp name
- * does not end in .yaml, so neither the loader nor the watcher looks at it.
+ * Writes `content` to a new temp file in the file's directory (so the later rename cannot cross
+ * file systems), flushed to disk, and returns its path. The temp name does not end in .yaml, so
+ * neither the loader nor the watcher looks at it.
  */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+async function writeTemp(file: string, content: string): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o644);
   try {
     await handle.writeFile(content, 'utf8');
     await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
   } catch (err) {
+    await handle.close();
     await rm(temp, { force: true });
     throw err;
   }
+  await handle.close();
+  return temp;
+}
+
+/** Concurrent writers of one config (in any API process) take turns; held until the transaction ends. */
+async function lockConfig(tx: Db, kind: ConfigKind, name: string): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`segmentloom:config:${kind}:${name}`]);
+}
+
+export interface SavedVersion {
+  previous: ConfigVersion | null;
+  current: ConfigVersion;
+  /** What the file held before (it may have been edited by hand, not through the API); null if absent. */
+  replaced: string | null;
 }
 
 /**
- * Records the next version and writes the file, under a per-config advisory lock held until the
- * transaction ends: concurrent writers (in any API process) take turns, so version numbers are
- * dense and the file on disk is always the newest version.
+ * Records the next version of a config file with its audit entry, and replaces the file: both
+ * happen or neither does, as far as the file is concerned. The order is what makes it so:
+ *
+ *  1. one transaction, under the config's advisory lock: read what the file holds, insert the
+ *     version, write the new content to a flushed temp file, insert the audit entry (`audit`);
+ *  2. COMMIT — the version and its audit entry are durable before the file changes;
+ *  3. a second short transaction under the same lock: rename the temp file over the file if this
+ *     version is still the latest (a writer that committed after this one places its own, newer
+ *     file), else discard it. The lock makes "latest" and the rename one step, so the file on disk
+ *     is always the newest version and versions stay dense.
+ *
+ * A failure in 1 or 2 (the audit insert included) rolls back and removes the temp file: nothing is
+ * recorded and the file is unchanged. A crash at any point cannot leave a changed file without its
+ * audit entry; at worst (a crash or a failed rename between 2 and 3) the entry exists while the file
+ * still holds the previous content, and an orphan `.*.tmp` file nothing loads. Writing again mends it.
  */
-export async function saveVersion(
-  tx: Db,
+export async function writeConfigVersion(
+  db: Db,
   input: { kind: ConfigKind; name: string; content: string; authorKeyId: string | null; file: string },
-): Promise<{ previous: ConfigVersion | null; current: ConfigVersion; replaced: string | null }> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`segmentloom:config:${input.kind}:${input.name}`]);
-  const previous = await latestVersion(tx, input.kind, input.name);
-  // Read under the lock: what this write replaces (it may have been edited by hand, not through the API).
-  const replaced = await readFile(input.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  });
-  const [row] = await tx.query<VersionRow>(
-    `INSERT INTO config_versions (kind, name, version, content, sha256, author_key_id) VALUES ($1, $2, $3, $4, $5, $6)
-     RETURNING kind, name, version, sha256, author_key_id, created_at`,
-    [input.kind, input.name, (previous?.version ?? 0) + 1, input.content, sha256(input.content), input.authorKeyId],
-  );
-  await writeFileAtomic(input.file, input.content);
-  return { previous, current: toVersion(row!), replaced };
+  audit: (saved: SavedVersion) => AuditRecord,
+): Promise<SavedVersion> {
+  // Set while a temp file exists that is not (yet) the file; `as` keeps TS from narrowing it to null.
+  let temp = null as string | null;
+  try {
+    const saved = await db.transaction(async (tx) => {
+      await lockConfig(tx, input.kind, input.name);
+      const previous = await latestVersion(tx, input.kind, input.name);
+      const replaced = await readFile(input.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      const [row] = await tx.query<VersionRow>(
+        `INSERT INTO config_versions (kind, name, version, content, sha256, author_key_id) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING kind, name, version, sha256, author_key_id, created_at`,
+        [input.kind, input.name, (previous?.version ?? 0) + 1, input.content, sha256(input.content), input.authorKeyId],
+      );
+      const result: SavedVersion = { previous, current: toVersion(row!), replaced };
+      temp = await writeTemp(input.file, input.content);
+      await writeAudit(tx, audit(result));
+      return result;
+    });
+    await db.transaction(async (tx) => {
+      await lockConfig(tx, input.kind, input.name);
+      const latest = await latestVersion(tx, input.kind, input.name);
+      if (latest?.version !== saved.current.version) return;
+      await rename(temp!, input.file);
+      temp = null;
+    });
+    return saved;
+  } finally {
+    if (temp !== null) await rm(temp, { force: true });
+  }
 }
 
 export async function latestVersion(db: Db, kind: ConfigKind, name: string): Promise<ConfigVersion | null> {

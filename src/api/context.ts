@@ -1,8 +1,10 @@
 import type { Registry } from 'prom-client';
 import type { AlertsConfig } from '../alerts/config.js';
+import type { CompiledClassifier } from '../detect/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../storage/db.js';
 import type { Storage } from '../storage/storage.js';
+import { ParsedFileCache } from './file-cache.js';
 import { ApiKeyStore } from './keys.js';
 
 export interface TlsOptions {
@@ -42,6 +44,8 @@ export interface ApiContext {
   classifierDirs: readonly string[];
   builtinDirs: ReadonlySet<string>;
   customClassifierDir: string | null;
+  /** Parsed classifier files, each reused only while unchanged on disk. */
+  classifierFiles: ParsedFileCache<CompiledClassifier[]>;
   policyFile: string | null;
   configFile: string | null;
   alertsConfig: AlertsConfig | null;
@@ -66,6 +70,7 @@ export function createContext(options: ApiOptions, builtinDir: string): ApiConte
     classifierDirs: options.classifierDirs,
     builtinDirs,
     customClassifierDir: custom,
+    classifierFiles: new ParsedFileCache(),
     policyFile: options.policyFile,
     configFile: options.configFile ?? null,
     alertsConfig: options.alertsConfig ?? null,

@@ -6,6 +6,8 @@ export interface ListFilters {
   status?: InventoryStatus | undefined;
   source?: string | undefined;
   event?: string | undefined;
+  /** Exact path, compared with `=` in SQL: `%`, `_` and backslashes are ordinary characters, not wildcards. */
+  path?: string | undefined;
   /** Effective classification (reviewed, else recommended). */
   classification?: Classification | undefined;
   /** Classifier id or fideslang data category (a prefix such as `user.contact` matches its children). */
@@ -31,6 +33,7 @@ export async function listDataPoints(db: Db, filters: ListFilters = {}): Promise
   if (filters.status) add('status = ?', filters.status);
   if (filters.source) add('source = ?', filters.source);
   if (filters.event) add('event = ?', filters.event);
+  if (filters.path) add('path = ?', filters.path);
   if (filters.classification) add('coalesce(reviewed, recommended) = ?', filters.classification);
   if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%')", filters.category);
   params.push(filters.limit ?? 10_000, filters.offset ?? 0);

@@ -74,3 +74,55 @@ describe('inventory review through the API', () => {
     expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('inventory path filter', () => {
+  let api: TestApi;
+  const sources = ['s1', 's2', 's3', 's4', 's5'];
+  beforeAll(async () => {
+    api = await startTestApi();
+    await upsertObservations(api.t.db, [
+      ...sources.map((source) => obs({ source, path: 'properties.user_id' })),
+      // Decoys a LIKE pattern would match: '_', '%' and '\' must be literal characters.
+      ...sources.slice(0, 3).map((source) => obs({ source, path: 'properties.userXid' })),
+      obs({ source: 's1', path: 'properties.100%' }),
+      obs({ source: 's1', path: 'properties.1000' }),
+      obs({ source: 's2', path: 'properties.a\\b' }),
+      obs({ source: 's2', path: 'properties.ab' }),
+    ]);
+  });
+  afterAll(() => api.close());
+
+  const get = async (query: string) => {
+    const reply = await api.call('GET', `/inventory${query}`);
+    expect(reply.status, reply.text).toBe(200);
+    return reply.json as { items: Array<{ source: string; path: string }>; limit: number; offset: number };
+  };
+  const keys = (page: { items: Array<{ source: string; path: string }> }) => page.items.map((p) => `${p.source}:${p.path}`);
+
+  it('pages the matches: limit and offset apply after the filter', async () => {
+    const path = encodeURIComponent('properties.user_id');
+    expect(keys(await get(`?path=${path}`))).toEqual(sources.map((s) => `${s}:properties.user_id`));
+    expect(await get(`?path=${path}&limit=2`)).toMatchObject({ limit: 2, offset: 0 });
+    expect(keys(await get(`?path=${path}&limit=2`))).toEqual(['s1:properties.user_id', 's2:properties.user_id']);
+    expect(keys(await get(`?path=${path}&limit=2&offset=2`))).toEqual(['s3:properties.user_id', 's4:properties.user_id']);
+    expect(keys(await get(`?path=${path}&limit=2&offset=4`))).toEqual(['s5:properties.user_id']);
+    expect(keys(await get(`?path=${path}&limit=2&offset=6`))).toEqual([]);
+    expect(keys(await get(`/inbox?path=${path}&limit=1&offset=3`))).toEqual(['s4:properties.user_id']);
+    expect(keys(await get(`?path=${path}&source=s3`))).toEqual(['s3:properties.user_id']);
+  });
+
+  it('treats %, _ and \\ as literal characters', async () => {
+    expect(keys(await get(`?path=${encodeURIComponent('properties.100%')}`))).toEqual(['s1:properties.100%']);
+    expect(keys(await get(`?path=${encodeURIComponent('properties.a\\b')}`))).toEqual(['s2:properties.a\\b']);
+    expect(keys(await get(`?path=${encodeURIComponent('properties.user_id')}&limit=10`))).not.toContain('s1:properties.userXid');
+    expect(keys(await get(`?path=${encodeURIComponent('properties.%')}`))).toEqual([]);
+  });
+
+  it('filters the CSV export by path in the same way', async () => {
+    const csv = await api.call('GET', `/inventory/export.csv?path=${encodeURIComponent('properties.user_id')}`);
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(1 + sources.length);
+    expect(lines.slice(1).every((line) => line.includes('properties.user_id'))).toBe(true);
+  });
+});

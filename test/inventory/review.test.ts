@@ -60,6 +60,14 @@ describe.each(ENGINES)('inventory review (%s)', (engine) => {
     expect(await listDataPoints(t.db, { limit: 2, offset: 1 })).toHaveLength(2);
   });
 
+  it('filters by exact path in SQL, before limit and offset', async () => {
+    const at = (filters: Parameters<typeof listDataPoints>[1]) => listDataPoints(t.db, filters).then((ps) => ps.map((p) => `${p.source}:${p.path}`));
+    expect(await at({ path: 'context.ip' })).toEqual(['ios:context.ip', 'web:context.ip']);
+    expect(await at({ path: 'context.ip', limit: 1, offset: 1 })).toEqual(['web:context.ip']);
+    expect(await at({ path: 'context_ip' })).toEqual([]); // '_' is not a wildcard
+    expect(await at({ path: 'context.%' })).toEqual([]);
+  });
+
   it('serves effective classifications (reviewed overrides recommended)', async () => {
     const all = await effectiveClassifications(t.db);
     expect(all).toHaveLength(9);

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { classifierSchema } from '../../detect/index.js';
-import { writeAudit } from '../audit.js';
 import { findClassifier, readClassifiers, summary, validateClassifier } from '../classifier-files.js';
-import { getVersion, latestVersion, listVersions, saveVersion, sha256 } from '../config-versions.js';
+import { getVersion, latestVersion, listVersions, sha256, writeConfigVersion } from '../config-versions.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { defineRoute, handle } from '../route.js';
@@ -85,25 +83,22 @@ export function registerClassifierRoutes(app: FastifyInstance, ctx: ApiContext):
   handle(app, ctx, classifierRoutes.get, async ({ params }) => {
     const entry = await findClassifier(ctx, params.id);
     if (!entry) throw notFound('classifier');
-    return { classifier: summary(entry), content: await readFile(entry.file, 'utf8'), version: await latestVersion(ctx.db, 'classifier', params.id) };
+    return { classifier: summary(entry), content: entry.content, version: await latestVersion(ctx.db, 'classifier', params.id) };
   });
   handle(app, ctx, classifierRoutes.put, async ({ params, body, principal, req }) => {
     const { content, file } = await validateClassifier(ctx, params.id, body, req.headers['content-type']);
-    const saved = await ctx.db.transaction(async (tx) => {
-      const result = await saveVersion(tx, { kind: 'classifier', name: params.id, content, authorKeyId: principal.keyId, file });
-      await writeAudit(tx, {
-        actor: { keyId: principal.keyId, role: principal.role },
-        action: 'classifiers.put',
-        targetType: 'classifier',
-        targetId: params.id,
-        before: result.replaced === null ? null : { version: result.previous?.version ?? null, sha256: sha256(result.replaced) },
-        after: { version: result.current.version, sha256: result.current.sha256, file: `${params.id}.yaml` },
-        requestId: req.id,
-      });
-      return result.current;
-    });
+    const saved = await writeConfigVersion(ctx.db, { kind: 'classifier', name: params.id, content, authorKeyId: principal.keyId, file }, (result) => ({
+      actor: { keyId: principal.keyId, role: principal.role },
+      action: 'classifiers.put',
+      targetType: 'classifier',
+      targetId: params.id,
+      before: result.replaced === null ? null : { version: result.previous?.version ?? null, sha256: sha256(result.replaced) },
+      after: { version: result.current.version, sha256: result.current.sha256, file: `${params.id}.yaml` },
+      requestId: req.id,
+    }));
+    ctx.classifierFiles.invalidate(file);
     const entry = await findClassifier(ctx, params.id);
-    return { classifier: summary(entry!), version: saved };
+    return { classifier: summary(entry!), version: saved.current };
   });
   handle(app, ctx, classifierRoutes.versions, async ({ params }) => ({ items: await listVersions(ctx.db, 'classifier', params.id) }));
   handle(app, ctx, classifierRoutes.version, async ({ params }) => {

@@ -92,8 +92,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ApiContext): 
   handle(app, ctx, inventoryRoutes.list, async ({ query }) => page(ctx.db, query));
   handle(app, ctx, inventoryRoutes.inbox, async ({ query }) => page(ctx.db, { ...query, status: 'inbox' }));
   handle(app, ctx, inventoryRoutes.exportCsv, async ({ query, reply }) => {
-    const { path, ...filters } = query;
-    const points = (await listDataPoints(ctx.db, { ...filters, limit: 1_000_000 })).filter((p) => path === undefined || p.path === path);
+    const points = await listDataPoints(ctx.db, { ...query, limit: 1_000_000 });
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="inventory.csv"').send(inventoryToCsv(points));
   });
   handle(app, ctx, inventoryRoutes.classify, async ({ body, principal, req }) => {
@@ -106,12 +105,9 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ApiContext): 
   });
 }
 
-async function page(db: Db, query: ListFilters & { path?: string | undefined; limit: number; offset: number }) {
-  const { path, ...filters } = query;
-  if (path === undefined) return { items: await listDataPoints(db, filters), limit: query.limit, offset: query.offset };
-  // No SQL filter on path in the review module: narrow in memory (a path is one point per source and event).
-  const all = (await listDataPoints(db, { ...filters, limit: 1_000_000, offset: 0 })).filter((p) => p.path === path);
-  return { items: all.slice(query.offset, query.offset + query.limit), limit: query.limit, offset: query.offset };
+/** Every filter, `path` included, is applied by the database before LIMIT/OFFSET: pages are pages of matches. */
+async function page(db: Db, query: ListFilters & { limit: number; offset: number }) {
+  return { items: await listDataPoints(db, query), limit: query.limit, offset: query.offset };
 }
 
 /** What the audit log keeps of a point: its review state, not its (masked) example. */

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { policyConfigSchema } from '../../policy/index.js';
-import { writeAudit } from '../audit.js';
-import { getVersion, latestVersion, listVersions, saveVersion, sha256 } from '../config-versions.js';
+import { getVersion, latestVersion, listVersions, sha256, writeConfigVersion } from '../config-versions.js';
 import type { ApiContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 import { readPolicy, redactPolicy, validatePolicy } from '../policy-files.js';
@@ -73,21 +72,17 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ApiContext): voi
     const file = ctx.policyFile;
     if (file === null) throw conflict('no_policy_file', 'the engine config keeps its policies inline: set policyFile in it to manage policies through the API');
     const { content, policy } = validatePolicy(ctx, body, req.headers['content-type']);
-    const version = await ctx.db.transaction(async (tx) => {
-      const saved = await saveVersion(tx, { kind: 'policy', name: NAME, content, authorKeyId: principal.keyId, file });
-      await writeAudit(tx, {
-        actor: { keyId: principal.keyId, role: principal.role },
-        action: 'policies.put',
-        targetType: 'policy',
-        targetId: NAME,
-        // Digests and names only: a policy document may hold (references to) hashing secrets.
-        before: saved.replaced === null ? null : { version: saved.previous?.version ?? null, sha256: sha256(saved.replaced) },
-        after: { version: saved.current.version, sha256: saved.current.sha256, policies: policy.policies.map((p) => p.name), destinations: policy.destinations.map((d) => d.name) },
-        requestId: req.id,
-      });
-      return saved.current;
-    });
-    return { version, policies: policy.policies.map((p) => p.name), destinations: policy.destinations.map((d) => d.name) };
+    const saved = await writeConfigVersion(ctx.db, { kind: 'policy', name: NAME, content, authorKeyId: principal.keyId, file }, (result) => ({
+      actor: { keyId: principal.keyId, role: principal.role },
+      action: 'policies.put',
+      targetType: 'policy',
+      targetId: NAME,
+      // Digests and names only: a policy document may hold (references to) hashing secrets.
+      before: result.replaced === null ? null : { version: result.previous?.version ?? null, sha256: sha256(result.replaced) },
+      after: { version: result.current.version, sha256: result.current.sha256, policies: policy.policies.map((p) => p.name), destinations: policy.destinations.map((d) => d.name) },
+      requestId: req.id,
+    }));
+    return { version: saved.current, policies: policy.policies.map((p) => p.name), destinations: policy.destinations.map((d) => d.name) };
   });
   handle(app, ctx, policyRoutes.versions, async () => ({ items: await listVersions(ctx.db, 'policy', NAME) }));
   handle(app, ctx, policyRoutes.version, async ({ params }) => {

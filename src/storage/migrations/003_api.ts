@@ -3,8 +3,10 @@
  * rotation overlaps), versioned configuration files, and the append-only audit log.
  *
  * Nothing here holds personal data: audit entries name data subjects by their lookup hash only.
- * The audit log rejects UPDATE, DELETE and TRUNCATE in a trigger, so even the application's own
- * database role cannot rewrite history (only dropping the table can, which needs ownership).
+ * The audit log rejects UPDATE, DELETE and TRUNCATE in triggers (hardened in 006), so no statement
+ * of the application can change or remove an entry. This is not proof against the table's owner,
+ * which is normally the application's own role (it runs the migrations): an owner or a superuser
+ * can still disable or drop the triggers, or drop the table, on purpose. See 006 for what holds.
  */
 export const version = 3;
 export const name = 'api';
