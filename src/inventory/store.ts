@@ -35,6 +35,7 @@ export async function upsertObservations(db: Db, observations: readonly DataPoin
 }
 
 async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: string): Promise<DataPointSignal[]> {
+  batch = await withoutErasedExamples(tx, batch);
   const col = <T>(pick: (o: DataPointObservation) => T) => batch.map(pick);
   const inserted = await tx.query<{ source: string; event: string; path: string }>(
     `INSERT INTO inventory_points (source, event, path, category, data_category, recommended, matched_on, confidence, matcher,
@@ -105,6 +106,24 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
     if (plan.drift && plan.previous && point) signals.push({ kind: 'drift', point: toRecord(point), previous: plan.previous, detectedAt });
   });
   return signals;
+}
+
+/**
+ * Observations wait in memory before they are flushed: an example taken from a subject who has
+ * been erased since must not be written back. The example subjects' key rows are locked (FOR KEY
+ * SHARE, as event writers do), so an erasure starting now waits for this flush and then clears
+ * what it wrote; a subject already erased (within the erasure window) gives no example.
+ */
+async function withoutErasedExamples(tx: Db, batch: DataPointObservation[]): Promise<DataPointObservation[]> {
+  const subjects = [...new Set(batch.map((o) => o.exampleSubject).filter((s): s is string => typeof s === 'string'))].sort();
+  if (subjects.length === 0) return batch;
+  const rows = await tx.query<{ subject_hash: string; erased: boolean }>(
+    'SELECT subject_hash, erased_at IS NOT NULL AS erased FROM data_keys WHERE subject_hash = ANY($1::text[]) ORDER BY subject_hash FOR KEY SHARE',
+    [subjects],
+  );
+  const erased = new Set(rows.filter((row) => row.erased).map((row) => row.subject_hash));
+  if (erased.size === 0) return batch;
+  return batch.map((o) => (o.exampleSubject != null && erased.has(o.exampleSubject) ? { ...o, example: null, exampleSubject: null } : o));
 }
 
 interface UpdatePlan {

@@ -9,6 +9,7 @@ import { ConfigError } from '../config/errors.js';
 import { InventoryCache } from '../inventory/store-cache.js';
 import type { DataPointSignal } from '../inventory/types.js';
 import type { Logger } from '../observability/logger.js';
+import { inventoryOverflowCounter } from '../observability/metrics.js';
 import { DEFAULT_DATA_DIR } from '../storage/cli-support.js';
 import { Keyring, KeyConfigError, secretFromEnv } from '../storage/crypto/keyring.js';
 import { SubjectHasher } from '../storage/crypto/lookup.js';
@@ -27,6 +28,8 @@ export interface DurableCounts {
   storedEvents: number;
   /** Events already stored (redelivery, a re-run of the same input). */
   duplicateEvents: number;
+  /** Events not stored because their subject was erased after they arrived. */
+  erasedEvents: number;
   /** Null without the `inventory` section. */
   inventory: {
     /** Data points this process was the first, across all engines, to find. */
@@ -63,7 +66,7 @@ export class DurableState implements BatchPersistence {
     readonly lists: StoreLists,
     private readonly logger: Logger,
   ) {
-    this.counts = { storedEvents: 0, duplicateEvents: 0, inventory: inventory ? { newDataPoints: 0, driftedDataPoints: 0 } : null };
+    this.counts = { storedEvents: 0, duplicateEvents: 0, erasedEvents: 0, inventory: inventory ? { newDataPoints: 0, driftedDataPoints: 0 } : null };
   }
 
   /** Opens the store and loads the lists; null when the config has no `storage` section. */
@@ -95,7 +98,13 @@ export class DurableState implements BatchPersistence {
       alerts = config.alerts ? new AlertDispatcher({ config: config.alerts, outbox: new SqlOutbox(storage.db), logger: options.logger, registry: options.registry }) : null;
       let state: DurableState | null = null;
       const inventory = config.inventory
-        ? new InventoryCache(storage.db, { flushIntervalMs: config.inventory.flushIntervalMs, logger, onSignals: (signals) => state!.signaled(signals) })
+        ? new InventoryCache(storage.db, {
+            flushIntervalMs: config.inventory.flushIntervalMs,
+            maxEventNames: config.inventory.maxEventNames,
+            logger,
+            onSignals: (signals) => state!.signaled(signals),
+            onOverflow: options.registry ? inventoryOverflowCounter(options.registry) : undefined,
+          })
         : null;
       await inventory?.load();
       state = new DurableState(config, storage, lookupKey, inventory, alerts, lists, options.logger);
@@ -129,16 +138,20 @@ export class DurableState implements BatchPersistence {
     update(this.lists.state);
   }
 
-  async persist(messages: readonly InputMessage[], tap: TapResult | undefined): Promise<number> {
+  async persist(messages: readonly InputMessage[], tap: TapResult | undefined, receivedAt: number): Promise<number> {
     if (tap === undefined || tap.events.length === 0) return 0;
+    const seenAt = new Array<number>(tap.events.length);
     for (let k = 0; k < tap.events.length; k++) {
       const event = tap.events[k]!;
+      const message = messages[tap.indexes[k]!]!;
       // Without a messageId a redelivered event would be stored twice: derive one from where it sits.
-      if (typeof event.messageId !== 'string' || event.messageId === '') event.messageId = derivedMessageId(messages[tap.indexes[k]!]!);
+      if (typeof event.messageId !== 'string' || event.messageId === '') event.messageId = derivedMessageId(message);
+      seenAt[k] = arrivalTime(message, receivedAt);
     }
-    const result = await this.storage.events.storeEvents(tap.events);
+    const result = await this.storage.events.storeEvents(tap.events, { seenAt });
     this.counts.storedEvents += result.inserted;
     this.counts.duplicateEvents += result.duplicates;
+    this.counts.erasedEvents += result.erased;
     return result.inserted;
   }
 
@@ -184,6 +197,16 @@ export class DurableState implements BatchPersistence {
 export function derivedMessageId(message: Pick<InputMessage, 'topic' | 'partition' | 'offset' | 'timestamp'>): string {
   const digest = createHash('sha256').update(`${message.topic}\u0000${message.partition}\u0000${message.offset}\u0000${message.timestamp}`).digest('hex');
   return `sl-derived-${digest.slice(0, 32)}`;
+}
+
+/**
+ * When an event entered the pipeline, for erasure: the earlier of the batch's arrival and the
+ * record's own timestamp (a Kafka record waiting in its topic when the erasure ran is history the
+ * erasure covers too; a producer clock running ahead cannot push an event past its arrival).
+ */
+export function arrivalTime(message: Pick<InputMessage, 'timestamp'>, receivedAt: number): number {
+  const stamped = Number(message.timestamp);
+  return Number.isFinite(stamped) && stamped > 0 && stamped < receivedAt ? stamped : receivedAt;
 }
 
 function keysOf(config: EngineConfig, env: Environment): { keyring: Keyring; hasher: SubjectHasher; lookupKey: string } {

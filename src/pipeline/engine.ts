@@ -40,8 +40,11 @@ export interface PipelineOptions {
 
 /** What a stateful engine does with a processed batch besides sending its outputs. */
 export interface BatchPersistence {
-  /** Writes what must be durable before the batch is committed (the event store); resolves with the events written. */
-  persist(messages: readonly InputMessage[], tap: TapResult | undefined): Promise<number>;
+  /**
+   * Writes what must be durable before the batch is committed (the event store); resolves with the
+   * events written. `receivedAt` (epoch millis) is when the batch reached the engine.
+   */
+  persist(messages: readonly InputMessage[], tap: TapResult | undefined, receivedAt: number): Promise<number>;
   /** After the commit: hands the batch's observations over. In memory, never waits for I/O. */
   observe(tap: TapResult | undefined): void;
 }
@@ -93,6 +96,8 @@ export class Pipeline {
   }
 
   async handleBatch(batch: SourceBatch): Promise<void> {
+    // When the batch reached the engine: a subject erased after this keeps none of these events.
+    const receivedAt = Date.now();
     const lane = batch.redeliver !== undefined ? this.laneOf(batch) : null;
     if (lane !== null) {
       await lane.backoff(batch, () => this.stopping);
@@ -111,7 +116,7 @@ export class Pipeline {
     });
     if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
     const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget, processed.report);
-    const finish = () => this.finish(batch, processed, outputs, startedAt);
+    const finish = () => this.finish(batch, processed, outputs, startedAt, receivedAt);
     if (lane === null) return finish();
     // Pipelined: this batch is sent and committed after the partition's previous one, while the
     // source already delivers the next. At most LANE_DEPTH batches wait behind the one sending.
@@ -180,13 +185,13 @@ export class Pipeline {
   }
 
   /** Sends (and stores) a processed batch, commits it, then reports it. */
-  private async finish(batch: SourceBatch, processed: ProcessedBatch, outputs: Map<string, OutputMessage[]>, startedAt: bigint): Promise<void> {
+  private async finish(batch: SourceBatch, processed: ProcessedBatch, outputs: Map<string, OutputMessage[]>, startedAt: bigint, receivedAt: number): Promise<void> {
     const { report } = processed;
     const persistence = this.options.persistence;
     if (persistence === undefined) await this.send(outputs);
     else {
       // Both settle before a failure is reported: a redelivery never overlaps this batch's own send.
-      const [sent, stored] = await Promise.allSettled([this.send(outputs), persistence.persist(batch.messages, processed.tap)]);
+      const [sent, stored] = await Promise.allSettled([this.send(outputs), persistence.persist(batch.messages, processed.tap, receivedAt)]);
       if (sent.status === 'rejected') throw sent.reason;
       if (stored.status === 'rejected') throw stored.reason;
       report.stored = stored.value;

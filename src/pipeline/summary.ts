@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import type { DurableCounts } from './durable.js';
 import type { BatchReport } from './report.js';
 import type { DataPointTally } from './walker.js';
@@ -15,9 +16,12 @@ export interface RunSummary {
   detections: { byClassification: Record<string, number>; byClassifier: Record<string, number> };
   /** Distinct data points (event + path) holding personal data, per classification. */
   dataPoints: Record<string, number>;
+  /** Only when bounds were reached: values counted under "(other event names)" or "(other paths)" instead of their own point. */
+  overflow?: { eventNames: number; paths: number };
   files: Record<string, string>;
   /** With `storage`: events written to the encrypted store, and those it already held. */
-  stored?: { events: number; alreadyStored: number };
+  /** `erased`: events not stored because their subject was erased after they arrived. */
+  stored?: { events: number; alreadyStored: number; erased: number };
   /** With `inventory`: data points new to the shared inventory (this run found them first), and drifted ones. */
   inventory?: { newDataPoints: number; driftedDataPoints: number };
 }
@@ -34,8 +38,9 @@ export function summarize(totals: BatchReport, tally: DataPointTally, files: Map
     skipped: nested(totals.skipped),
     detections: { byClassification: Object.fromEntries(totals.detections), byClassifier: Object.fromEntries(totals.classifiers) },
     dataPoints: Object.fromEntries(tally.byClassification()),
+    ...(tally.overflow.eventNames + tally.overflow.paths > 0 ? { overflow: { ...tally.overflow } } : {}),
     files: Object.fromEntries(files),
-    ...(durable ? { stored: { events: durable.storedEvents, alreadyStored: durable.duplicateEvents } } : {}),
+    ...(durable ? { stored: { events: durable.storedEvents, alreadyStored: durable.duplicateEvents, erased: durable.erasedEvents } } : {}),
     ...(durable?.inventory ? { inventory: { ...durable.inventory } } : {}),
   };
 }
@@ -79,8 +84,12 @@ export function formatSummary(summary: RunSummary, cwd = process.cwd()): string 
     lines.push(`  ${c.padEnd(8)}${String(summary.dataPoints[c] ?? 0).padStart(6)} data points ${String(summary.detections.byClassification[c] ?? 0).padStart(8)} values`);
   }
   if (Object.keys(summary.detections.byClassifier).length > 0) lines.push(`  by classifier: ${list(summary.detections.byClassifier)}`);
+  if (summary.overflow) {
+    lines.push(`  past bounds: ${summary.overflow.eventNames} values under "${OVERFLOW_EVENT}", ${summary.overflow.paths} under "${OVERFLOW_PATH}"`);
+  }
   if (summary.stored) {
-    lines.push(pad('stored events', summary.stored.events) + (summary.stored.alreadyStored > 0 ? `   (${summary.stored.alreadyStored} already stored)` : ''));
+    const notes = [summary.stored.alreadyStored > 0 ? `${summary.stored.alreadyStored} already stored` : '', summary.stored.erased > 0 ? `${summary.stored.erased} of erased subjects, dropped` : ''].filter(Boolean);
+    lines.push(pad('stored events', summary.stored.events) + (notes.length > 0 ? `   (${notes.join('; ')})` : ''));
   }
   if (summary.inventory) {
     lines.push(pad('new data points', summary.inventory.newDataPoints) + (summary.inventory.driftedDataPoints > 0 ? `   (${summary.inventory.driftedDataPoints} drifted)` : ''));

@@ -1,4 +1,4 @@
-import type { DataKeys } from './crypto/data-keys.js';
+import { tombstoneKeys, type DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
 
 export interface ErasureCounts {
@@ -10,11 +10,13 @@ export interface ErasureCounts {
 }
 
 /**
- * Erases subjects. The data keys go FIRST, in their own committed statement: from that moment
+ * Erases subjects. The data keys go FIRST, in their own committed transaction: from that moment
  * every event and profile of the subjects is ciphertext nobody can open, even if the physical
  * deletes below fail half-way (a re-run finishes them). A writer holding a subject's key (FOR KEY
- * SHARE, see DataKeys.forWrite) makes the key delete wait for its commit, so its events are
- * swept below too.
+ * SHARE, see DataKeys.forWrite) makes the key destruction wait for its commit, so its events are
+ * swept below too. Each key is replaced by a tombstone with the erasure time: a writer that comes
+ * later with events that arrived before the erasure drops them rather than storing them under a
+ * fresh key.
  */
 export async function eraseSubjects(
   db: Db,
@@ -26,7 +28,7 @@ export async function eraseSubjects(
   if (list.length > 0) {
     counts.dataKeys = options.dataKeys
       ? await options.dataKeys.destroy(db, list)
-      : await countOf(db, 'DELETE FROM data_keys WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+      : await tombstoneKeys(db, list);
     counts.events = await deleteEventsInBatches(db, list, options.batchSize ?? 1_000);
     counts.profiles = await countOf(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
@@ -61,4 +63,18 @@ async function deleteEventsInBatches(db: Db, subjects: string[], batchSize: numb
 async function countOf(db: Db, returningSql: string, params: unknown[]): Promise<number> {
   const [row] = await db.query<{ n: number }>(`WITH done AS (${returningSql}) SELECT count(*)::int AS n FROM done`, params);
   return row?.n ?? 0;
+}
+
+/**
+ * How long an erasure time is kept: an event that arrived before an erasure but is written after
+ * it is dropped (see DataKeys.forWrite), and after this long none is expected any more (Kafka keeps
+ * 7 days by default; a consumer this far behind has bigger problems).
+ */
+export const ERASURE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Forgets erasure times older than `before`, and the tombstones that hold nothing else. */
+export async function forgetErasureTimes(db: Db, before: Date): Promise<number> {
+  const gone = await countOf(db, 'DELETE FROM data_keys WHERE wrapped IS NULL AND erased_at < $1 RETURNING 1', [before.toISOString()]);
+  const cleared = await countOf(db, 'UPDATE data_keys SET erased_at = NULL WHERE wrapped IS NOT NULL AND erased_at < $1 RETURNING 1', [before.toISOString()]);
+  return gone + cleared;
 }

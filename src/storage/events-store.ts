@@ -22,6 +22,19 @@ export interface StoreResult {
   duplicates: number;
   /** Profiles touched by identify calls. */
   profiles: number;
+  /** Events not written because their subject was erased after they arrived (see `seenAt`). */
+  erased: number;
+}
+
+export interface StoreOptions {
+  /** When the batch is stored (the `received_at` column); now by default. */
+  receivedAt?: Date;
+  /**
+   * Per event (parallel to the batch), epoch millis when it reached the engine. An event whose
+   * subject was erased at or after that moment is history the erasure covers: it is dropped, not
+   * stored under a fresh key. Defaults to `receivedAt` for every event.
+   */
+  seenAt?: readonly number[];
 }
 
 interface PreparedEvent {
@@ -49,18 +62,20 @@ export class EventStore {
    * profile merge and email identities of its identify calls. Events without a messageId get a
    * random one (and so are not deduplicated); Segment libraries always set it.
    */
-  async storeEvents(batch: readonly SegmentEvent[], options: { receivedAt?: Date } = {}): Promise<StoreResult> {
-    if (batch.length === 0) return { inserted: 0, duplicates: 0, profiles: 0 };
+  async storeEvents(batch: readonly SegmentEvent[], options: StoreOptions = {}): Promise<StoreResult> {
+    if (batch.length === 0) return { inserted: 0, duplicates: 0, profiles: 0, erased: 0 };
     const receivedAt = options.receivedAt ?? new Date();
-    const events = this.prepare(batch, receivedAt);
-    const profiles = this.profileUpdates(batch, receivedAt);
-    const emails = this.emailIdentities(batch);
-    const links = this.subjectLinks(batch);
-    const subjects = [...new Set([...events.map((e) => e.subjectHash), ...profiles.keys()])];
+    const subjectHashes = batch.map((event) => this.subjectHashOf(event));
+    const subjects = [...new Set(subjectHashes)];
 
     return withRetry(() =>
       this.deps.db.transaction(async (tx) => {
-        const keys = await this.deps.dataKeys.forWrite(tx, subjects);
+        const { keys, erasedAt } = await this.deps.dataKeys.forWrite(tx, subjects);
+        const kept = erasedAt.size === 0 ? batch : this.withoutErased(batch, subjectHashes, erasedAt, options.seenAt ?? null, receivedAt.getTime());
+        const events = this.prepare(kept, receivedAt);
+        const profiles = this.profileUpdates(kept, receivedAt);
+        const emails = this.emailIdentities(kept);
+        const links = this.subjectLinks(kept);
         const [row] = await tx.query<{ n: number }>(
           `WITH added AS (
              INSERT INTO events (message_id, subject_hash, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload)
@@ -95,9 +110,23 @@ export class EventStore {
           );
         }
         const inserted = row?.n ?? 0;
-        return { inserted, duplicates: batch.length - inserted, profiles: touched };
+        const erased = batch.length - kept.length;
+        return { inserted, duplicates: kept.length - inserted, profiles: touched, erased };
       }),
     );
+  }
+
+  private subjectHashOf(event: SegmentEvent): string {
+    const subject = subjectOf(event);
+    return subject ? this.deps.hasher.subjectHash(subject.id) : ANONYMOUS_SUBJECT;
+  }
+
+  /** The batch without events that arrived before their subject's last erasure. */
+  private withoutErased(batch: readonly SegmentEvent[], subjectHashes: readonly string[], erasedAt: ReadonlyMap<string, number>, seenAt: readonly number[] | null, fallback: number): SegmentEvent[] {
+    return batch.filter((_, i) => {
+      const erased = erasedAt.get(subjectHashes[i]!);
+      return erased === undefined || (seenAt?.[i] ?? fallback) > erased;
+    });
   }
 
   private prepare(batch: readonly SegmentEvent[], receivedAt: Date): PreparedEvent[] {
@@ -107,12 +136,11 @@ export class EventStore {
       const messageId = storableMessageId(event.messageId);
       if (seen.has(messageId)) continue;
       seen.add(messageId);
-      const subject = subjectOf(event);
       const name = storableText(eventName(event));
       const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
       prepared.push({
         messageId,
-        subjectHash: subject ? this.deps.hasher.subjectHash(subject.id) : ANONYMOUS_SUBJECT,
+        subjectHash: this.subjectHashOf(event),
         name,
         type: event.type,
         timestamp: storableTime(ms),

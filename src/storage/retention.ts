@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from './db.js';
+import { ERASURE_WINDOW_MS, forgetErasureTimes } from './erase.js';
 import { isDuration, parseDuration } from './duration.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 90d, 12h, 7y or forever' });
@@ -42,13 +43,16 @@ export class RetentionPolicy {
 export interface SweepResult {
   events: number;
   batches: number;
+  /** Erasure times forgotten (older than the window in which erased events may still arrive). */
+  erasureTimes: number;
 }
 
 /**
  * Deletes expired events in bounded batches (short transactions, no long locks) until none are
- * left. Expiry was fixed at insert, so changing the policy affects new events only.
+ * left. Expiry was fixed at insert, so changing the policy affects new events only. Also forgets
+ * erasure times older than `erasureWindowMs` (see ERASURE_WINDOW_MS).
  */
-export async function sweepExpired(db: Db, options: { batchSize?: number; now?: Date; maxBatches?: number } = {}): Promise<SweepResult> {
+export async function sweepExpired(db: Db, options: { batchSize?: number; now?: Date; maxBatches?: number; erasureWindowMs?: number } = {}): Promise<SweepResult> {
   const batchSize = options.batchSize ?? 1_000;
   const now = options.now ?? new Date();
   let events = 0;
@@ -68,5 +72,6 @@ export async function sweepExpired(db: Db, options: { batchSize?: number; now?: 
     events += n;
     batches++;
   }
-  return { events, batches };
+  const erasureTimes = await forgetErasureTimes(db, new Date(now.getTime() - (options.erasureWindowMs ?? ERASURE_WINDOW_MS)));
+  return { events, batches, erasureTimes };
 }

@@ -84,7 +84,7 @@ inventory: { flushIntervalMs: 100 }
     const result = await runFileEngine(config, { logger: silentLogger(), input, outDir: join(dir, 'out'), env: {} });
     expect(result.totals.totals.deadLettered.get('too_deep')).toBe(1);
     expect(result.totals.totals.stored).toBe(3);
-    expect(result.durable).toEqual({ storedEvents: 3, duplicateEvents: 0, inventory: { newDataPoints: expect.any(Number), driftedDataPoints: 0 } });
+    expect(result.durable).toEqual({ storedEvents: 3, duplicateEvents: 0, erasedEvents: 0, inventory: { newDataPoints: expect.any(Number), driftedDataPoints: 0 } });
     // The walk's tallies count accepted events only.
     expect(result.tally.entries().some((p) => p.event === 'Deep Event')).toBe(false);
 
@@ -146,7 +146,8 @@ inventory: { flushIntervalMs: 100 }
       expect(after.subjects[0]).toMatchObject({ events: [], unreadableEvents: 0, profile: null });
       const hash = storage.hasher.subjectHash('user-a');
       expect(await storage.db.query('SELECT 1 FROM events WHERE subject_hash = $1', [hash])).toEqual([]);
-      expect(await storage.db.query('SELECT 1 FROM data_keys WHERE subject_hash = $1', [hash])).toEqual([]);
+      // No key is left: only a tombstone with the erasure time.
+      expect(await storage.db.query('SELECT 1 FROM data_keys WHERE subject_hash = $1 AND (wrapped IS NOT NULL OR erased_at IS NULL)', [hash])).toEqual([]);
       // Nobody else's data went with it.
       expect((await exportSubject(deps, { userId: 'user-b' })).subjects[0]!.events).toHaveLength(1);
     } finally {
@@ -159,7 +160,7 @@ inventory: { flushIntervalMs: 100 }
     const stdout = capture();
     expect(await run(['--config', file, '--input', input, '--out', join(dir, 'out'), '--json'], { stdout, stderr: capture(), env: {} })).toBe(0);
     const summary = JSON.parse(stdout.text);
-    expect(summary.stored).toEqual({ events: 3, alreadyStored: 0 });
+    expect(summary.stored).toEqual({ events: 3, alreadyStored: 0, erased: 0 });
     expect(summary.inventory.newDataPoints).toBeGreaterThan(5);
 
     // Again: the events with an id are already stored, and no point is new any more.

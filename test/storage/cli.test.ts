@@ -131,7 +131,7 @@ describe.each(ENGINES)('storage CLI commands (%s)', (engine) => {
   it('sweeps retention', async () => {
     const result = await cli(retention, ['sweep', '--batch-size', '10']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ events: 0, batches: 0 });
+    expect(JSON.parse(result.stdout)).toEqual({ events: 0, batches: 0, erasureTimes: 0 });
   });
 
   it('reports missing keys as a configuration error', async () => {

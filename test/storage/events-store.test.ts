@@ -16,7 +16,7 @@ describe.each(ENGINES)('event store (%s)', (engine) => {
   it('stores events encrypted and reads them back', async () => {
     const events = [track('u-rt', 'Order Completed', { total: 42, email: 'round@trip.test' }), track('u-rt', 'Viewed', { page: 3 })];
     const result = await s.events.storeEvents(events);
-    expect(result).toEqual({ inserted: 2, duplicates: 0, profiles: 0 });
+    expect(result).toEqual({ inserted: 2, duplicates: 0, profiles: 0, erased: 0 });
     const out = await exportSubject(s, { userId: 'u-rt' });
     expect(out.subjects).toHaveLength(1);
     expect(out.subjects[0]!.events.map((e) => e.payload)).toEqual(expect.arrayContaining(events));

@@ -73,7 +73,7 @@ describe.each(ENGINES)('data keys (%s)', (engine) => {
     expect(out.subjects[0]!.events).toEqual([]);
     expect(out.subjects[0]!.unreadableEvents).toBe(1);
     // And the old key material is of no use under any other key row.
-    const [other] = await t.db.query<{ subject_hash: string; key_id: string }>('SELECT subject_hash, key_id FROM data_keys LIMIT 1');
+    const [other] = await t.db.query<{ subject_hash: string; key_id: string }>('SELECT subject_hash, key_id FROM data_keys WHERE wrapped IS NOT NULL LIMIT 1');
     const otherKey = (await fresh.byIds(t.db, [other!.key_id])).get(other!.key_id)!;
     expect(() => openJson(otherKey.key, buf(row!.payload), aad.event(subject, event.messageId!))).toThrow(DecryptError);
   });

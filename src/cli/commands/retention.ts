@@ -6,8 +6,10 @@ import { EXIT, UsageError, type CliIo } from '../io.js';
 const HELP = `Usage: segmentloom retention sweep [--batch-size N]
 
 Deletes stored events whose retention period has passed (expiry is fixed when an event is
-stored, from the retention config then in force), in batches of N rows (default 1000).
-Prints {"events": deleted, "batches": n}.
+stored, from the retention config then in force), in batches of N rows (default 1000), and
+forgets erasure times older than 30 days (events that arrived before an erasure are dropped
+if they are written after it; past that window none are expected).
+Prints {"events": deleted, "batches": n, "erasureTimes": forgotten}.
 
 ${DB_HELP}`;
 

@@ -18,7 +18,18 @@ interface KeyRow {
   key_id: string;
   master_version: number;
   wrapped: Buffer;
+  erased_at?: Date | string | null;
 }
+
+/** What a write may use: the subjects' keys, and when those erased before were last erased. */
+export interface WriteKeys {
+  keys: Map<string, DataKey>;
+  /** Epoch millis of the last erasure, for subjects erased before (their events from before it must not be written). */
+  erasedAt: Map<string, number>;
+}
+
+/** Rounds of re-keying and locking before a write gives up (each round means an erasure landed meanwhile). */
+const MAX_KEY_ROUNDS = 4;
 
 export interface RewrapResult {
   rewrapped: number;
@@ -40,48 +51,79 @@ export class DataKeys {
   }
 
   /**
-   * Keys to encrypt with, created when missing. Call inside the write transaction: rows are locked
-   * FOR KEY SHARE, so an erasure that deletes a key waits until this write commits (and then
-   * deletes its events too), and a key destroyed by another process is never used from the cache.
+   * Keys to encrypt with, created when missing. Call inside the write transaction: live key rows
+   * are locked FOR KEY SHARE, so an erasure waits until this write commits (and then deletes its
+   * events too), and a key destroyed by another process is never used from the cache.
+   *
+   * An erased subject keeps a tombstone row (no key, the erasure time). A write for it takes that
+   * row over with a fresh key (an UPDATE: it takes the row lock itself, so two writers never both
+   * hold a share lock they would have to upgrade), and reports the erasure time: the caller drops
+   * the subject's events from before it. An erasure of a subject with no row yet inserts the
+   * tombstone, so a writer creating the first key either waits for it or is waited for.
    */
-  async forWrite(tx: Db, subjects: readonly string[]): Promise<Map<string, DataKey>> {
-    const result = new Map<string, DataKey>();
+  async forWrite(tx: Db, subjects: readonly string[]): Promise<WriteKeys> {
+    const keys = new Map<string, DataKey>();
+    const erasedAt = new Map<string, number>();
     const wanted = [...new Set(subjects)].sort();
     // The shared anonymous key is never erased; locking it would serialise every writer on one row.
     const anonymous = wanted.includes(ANONYMOUS_SUBJECT) ? this.cache.get(ANONYMOUS_SUBJECT) : undefined;
-    if (anonymous) result.set(ANONYMOUS_SUBJECT, anonymous);
-    const lookup = wanted.filter((s) => !result.has(s));
-    if (lookup.length === 0) return result;
-
-    const found = await tx.query<KeyRow>(
-      'SELECT subject_hash, key_id, master_version, wrapped FROM data_keys WHERE subject_hash = ANY($1::text[]) ORDER BY subject_hash FOR KEY SHARE',
-      [lookup],
-    );
-    for (const row of found) result.set(row.subject_hash, this.fromRow(row));
-
-    const missing = lookup.filter((s) => !result.has(s));
-    if (missing.length > 0) {
-      const fresh = missing.map((subjectHash) => ({ id: randomUUID(), subjectHash, key: randomBytes(32) }));
-      const { version, key: master } = this.keyring.current;
-      const inserted = await tx.query<{ subject_hash: string }>(
-        `INSERT INTO data_keys (subject_hash, key_id, master_version, wrapped)
-         SELECT s, k, $3, w FROM unnest($1::text[], $2::uuid[], $4::bytea[]) AS u(s, k, w)
-         ON CONFLICT (subject_hash) DO NOTHING RETURNING subject_hash`,
-        [fresh.map((k) => k.subjectHash), fresh.map((k) => k.id), version, fresh.map((k) => seal(master, k.key, aad.dataKey(k.subjectHash, k.id)))],
+    if (anonymous) keys.set(ANONYMOUS_SUBJECT, anonymous);
+    let pending = wanted.filter((s) => !keys.has(s));
+    for (let round = 0; pending.length > 0; round++) {
+      // Each round resolves every subject unless an erasure lands in between: bounded, and retryable.
+      if (round === MAX_KEY_ROUNDS) throw Object.assign(new Error('data keys changed during the write'), { code: '40001' });
+      await this.takeOverTombstones(tx, pending, keys, erasedAt);
+      pending = pending.filter((s) => !keys.has(s));
+      if (pending.length === 0) break;
+      const live = await tx.query<KeyRow>(
+        `SELECT subject_hash, key_id, master_version, wrapped, erased_at FROM data_keys
+         WHERE subject_hash = ANY($1::text[]) AND wrapped IS NOT NULL ORDER BY subject_hash FOR KEY SHARE`,
+        [pending],
       );
-      const mine = new Set(inserted.map((r) => r.subject_hash));
-      for (const key of fresh) if (mine.has(key.subjectHash)) this.remember(key, result);
-      // Lost a creation race to another process: use the key it committed.
-      const raced = missing.filter((s) => !mine.has(s));
-      if (raced.length > 0) {
-        const rows = await tx.query<KeyRow>(
-          'SELECT subject_hash, key_id, master_version, wrapped FROM data_keys WHERE subject_hash = ANY($1::text[]) ORDER BY subject_hash FOR KEY SHARE',
-          [raced],
+      for (const row of live) this.use(row, keys, erasedAt);
+      const missing = pending.filter((s) => !keys.has(s));
+      if (missing.length > 0) {
+        const fresh = missing.map(freshKey);
+        const { version, key: master } = this.keyring.current;
+        // A conflict is a key created by another writer, or a tombstone: both are taken next round.
+        const inserted = await tx.query<{ subject_hash: string }>(
+          `INSERT INTO data_keys (subject_hash, key_id, master_version, wrapped)
+           SELECT s, k, $3, w FROM unnest($1::text[], $2::uuid[], $4::bytea[]) AS u(s, k, w)
+           ON CONFLICT (subject_hash) DO NOTHING RETURNING subject_hash`,
+          [fresh.map((k) => k.subjectHash), fresh.map((k) => k.id), version, fresh.map((k) => seal(master, k.key, aad.dataKey(k.subjectHash, k.id)))],
         );
-        for (const row of rows) result.set(row.subject_hash, this.fromRow(row));
+        const mine = new Set(inserted.map((r) => r.subject_hash));
+        for (const key of fresh) if (mine.has(key.subjectHash)) this.remember(key, keys);
       }
+      pending = pending.filter((s) => !keys.has(s));
     }
-    return result;
+    return { keys, erasedAt };
+  }
+
+  /** Gives erased subjects among `subjects` a fresh key in their tombstone row. */
+  private async takeOverTombstones(tx: Db, subjects: string[], keys: Map<string, DataKey>, erasedAt: Map<string, number>): Promise<void> {
+    // A plain read first: tombstones are rare, and most writes should not generate keys for nothing.
+    const tombstones = await tx.query<{ subject_hash: string }>('SELECT subject_hash FROM data_keys WHERE subject_hash = ANY($1::text[]) AND wrapped IS NULL', [subjects]);
+    if (tombstones.length === 0) return;
+    const fresh = tombstones.map((row) => freshKey(row.subject_hash)).sort((a, b) => (a.subjectHash < b.subjectHash ? -1 : 1));
+    const { version, key: master } = this.keyring.current;
+    const taken = await tx.query<{ subject_hash: string; erased_at: Date | string }>(
+      `UPDATE data_keys d SET key_id = u.k, master_version = $3, wrapped = u.w, created_at = now(), rewrapped_at = NULL
+       FROM unnest($1::text[], $2::uuid[], $4::bytea[]) AS u(s, k, w)
+       WHERE d.subject_hash = u.s AND d.wrapped IS NULL
+       RETURNING d.subject_hash, d.erased_at`,
+      [fresh.map((k) => k.subjectHash), fresh.map((k) => k.id), version, fresh.map((k) => seal(master, k.key, aad.dataKey(k.subjectHash, k.id)))],
+    );
+    const bySubject = new Map(fresh.map((k) => [k.subjectHash, k]));
+    for (const row of taken) {
+      this.remember(bySubject.get(row.subject_hash)!, keys);
+      erasedAt.set(row.subject_hash, new Date(row.erased_at).getTime());
+    }
+  }
+
+  private use(row: KeyRow, keys: Map<string, DataKey>, erasedAt: Map<string, number>): void {
+    keys.set(row.subject_hash, this.fromRow(row));
+    if (row.erased_at !== null && row.erased_at !== undefined) erasedAt.set(row.subject_hash, new Date(row.erased_at).getTime());
   }
 
   /** Keys by id, for reading stored rows. Destroyed keys are simply absent. */
@@ -94,15 +136,17 @@ export class DataKeys {
   }
 
   /**
-   * Crypto-shreds: deletes the subjects' key rows (committed on its own), then forgets them here.
-   * Evicting after the delete returns: a local writer that cached a key while the delete waited for
-   * its lock cannot keep it. Returns how many keys were destroyed.
+   * Crypto-shreds: replaces the subjects' keys by tombstones (committed on its own), then forgets
+   * them here. The live keys are locked first, so the erasure waits for writers holding them; the
+   * tombstone also covers subjects with no key yet (see forWrite). Evicting after the commit: a
+   * local writer that cached a key while the erasure waited for its lock cannot keep it. Returns
+   * how many keys were destroyed.
    */
   async destroy(db: Db, subjects: readonly string[]): Promise<number> {
     if (subjects.length === 0) return 0;
-    const rows = await db.query<{ key_id: string }>('DELETE FROM data_keys WHERE subject_hash = ANY($1::text[]) RETURNING key_id', [[...subjects]]);
+    const destroyed = await tombstoneKeys(db, subjects);
     for (const subject of subjects) this.cache.delete(subject);
-    return rows.length;
+    return destroyed;
   }
 
   /**
@@ -144,7 +188,7 @@ export class DataKeys {
   /** How many data keys each master version wraps: a version at 0 can be removed from the keyring. */
   async masterVersionsInUse(): Promise<Array<{ version: number; keys: number }>> {
     const rows = await this.db.query<{ version: number; keys: number }>(
-      'SELECT master_version AS version, count(*)::int AS keys FROM data_keys GROUP BY master_version ORDER BY master_version',
+      'SELECT master_version AS version, count(*)::int AS keys FROM data_keys WHERE wrapped IS NOT NULL GROUP BY master_version ORDER BY master_version',
     );
     return rows;
   }
@@ -167,4 +211,38 @@ export class DataKeys {
   private unwrap(row: KeyRow): Buffer {
     return open(this.keyring.get(row.master_version), buf(row.wrapped), aad.dataKey(row.subject_hash, row.key_id));
   }
+}
+
+function freshKey(subjectHash: string): DataKey {
+  return { id: randomUUID(), subjectHash, key: randomBytes(32) };
+}
+
+/**
+ * Replaces the subjects' data keys by tombstones (no key, the erasure time), in one transaction:
+ * live keys are locked first, so this waits for writers holding them; subjects with no row get a
+ * tombstone too, so a writer about to create their first key waits for it (or is waited for).
+ * Returns how many keys were destroyed.
+ */
+export async function tombstoneKeys(db: Db, subjects: readonly string[]): Promise<number> {
+  const list = [...new Set(subjects)].sort();
+  if (list.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    const live = await tx.query<{ subject_hash: string }>(
+      `UPDATE data_keys SET key_id = NULL, master_version = NULL, wrapped = NULL, rewrapped_at = NULL, erased_at = now()
+       WHERE subject_hash = ANY($1::text[]) AND wrapped IS NOT NULL RETURNING subject_hash`,
+      [list],
+    );
+    // Subjects without a key row get a tombstone. A key committed since the statement above (a
+    // writer that was creating the first key) is tombstoned here, after waiting for that writer.
+    const raced = await tx.query<{ updated: boolean }>(
+      `INSERT INTO data_keys (subject_hash, erased_at) SELECT s, now() FROM unnest($1::text[]) AS u(s)
+       ON CONFLICT (subject_hash) DO UPDATE SET key_id = NULL, master_version = NULL, wrapped = NULL, rewrapped_at = NULL, erased_at = now()
+       WHERE data_keys.wrapped IS NOT NULL
+       RETURNING xmax <> 0 AS updated`,
+      [list],
+    );
+    // A subject erased before: its tombstone now carries this erasure's time.
+    await tx.query('UPDATE data_keys SET erased_at = now() WHERE subject_hash = ANY($1::text[]) AND wrapped IS NULL', [list]);
+    return live.length + raced.filter((row) => row.updated).length;
+  });
 }
