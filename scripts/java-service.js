@@ -274,8 +274,9 @@ export function spawnWatchdog({ parentPid, pid, dir }) {
 /**
  * Starts a detached `java` process logging to `logFile`, tied to this process: it is killed (and
  * `dir` removed) when this process exits, by 'exit' for normal ends and by a watchdog for signals
- * and SIGKILL — unless `detached`, for `npm run kafka:up`. Returns the child, its pid and an
- * idempotent `stop()` (SIGTERM, grace period, SIGKILL, then `dir` removed).
+ * and SIGKILL. `detached` (for `npm run kafka:up`) lets it outlive this process once `release()` is
+ * called. Returns the child, its pid, `release()` and an idempotent `stop()` (SIGTERM, grace period,
+ * SIGKILL, then `dir` removed).
  */
 export function launchJava({ args, dir, logFile, what, detached = false }) {
   const out = openSync(logFile, 'a');
@@ -298,12 +299,19 @@ export function launchJava({ args, dir, logFile, what, detached = false }) {
       /* best effort */
     }
   };
-  if (detached) {
-    child.unref();
-  } else {
-    process.on('exit', onParentExit);
-    spawnWatchdog({ parentPid: process.pid, pid, dir });
-  }
+  // Detached (`kafka:up`): tied to this process only until `release()` — the caller calls it once
+  // the service is ready and recorded, so a Ctrl-C or a kill during startup leaves no orphan JVM.
+  process.on('exit', onParentExit);
+  const watchdog = spawnWatchdog({ parentPid: process.pid, pid, dir });
+  if (detached) child.unref();
+  const release = () => {
+    process.off('exit', onParentExit);
+    try {
+      if (watchdog.pid) process.kill(watchdog.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -312,5 +320,5 @@ export function launchJava({ args, dir, logFile, what, detached = false }) {
     await terminate(pid, { child, graceMs: 20_000 });
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
-  return { child, pid, stop };
+  return { child, pid, stop, release };
 }

@@ -30,6 +30,8 @@ export interface RunningKafka {
   logFile: string;
   version: string;
   stop(): Promise<void>;
+  /** Detached brokers: lets it outlive this process (until then it dies with it). */
+  release(): void;
 }
 export declare function startKafka(opts?: StartKafkaOptions): Promise<RunningKafka>;
 export declare function stopKafkaByPid(state: { pid: number; dir?: string }): Promise<void>;

@@ -171,9 +171,9 @@ const READY_LINE = /Kafka Server started/;
  * Starts a single-node KRaft Kafka broker on free ports.
  *
  * Options: cacheDir (jar cache, default <repo>/.kafka), logDir (where broker.log goes; default the
- * temp dir), readyTimeoutMs (120s), detached (CLI use: the broker outlives this process; no exit
- * hook, no watchdog).
- * Resolves with { brokers: '127.0.0.1:PORT', pid, dir, logFile, stop() }.
+ * temp dir), readyTimeoutMs (120s), detached (CLI use: the broker may outlive this process once
+ * `release()` is called; until then it dies with it, so an interrupted start leaves no JVM behind).
+ * Resolves with { brokers: '127.0.0.1:PORT', pid, dir, logFile, stop(), release() }.
  */
 export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTimeoutMs = 120_000, detached = false } = {}) {
   if (!javaAvailable()) throw new Error('java is not on PATH: install a JDK (17) to run the local Kafka broker');
@@ -200,7 +200,7 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
     throw new Error(`kafka StorageTool format failed (exit ${fmt.status}):\n${(fmt.stdout ?? '') + (fmt.stderr ?? '')}`.slice(0, 6000));
   }
 
-  const { child, pid, stop } = launchJava({
+  const { child, pid, stop, release } = launchJava({
     args: [...JVM_FLAGS, log4jFlag, '-cp', classpath, 'kafka.Kafka', propsFile],
     dir,
     logFile,
@@ -220,7 +220,7 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
     await stop();
     throw err;
   }
-  return { brokers: `127.0.0.1:${port}`, pid, dir, logFile, version, stop };
+  return { brokers: `127.0.0.1:${port}`, pid, dir, logFile, version, stop, release };
 }
 
 /**

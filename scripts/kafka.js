@@ -43,6 +43,8 @@ async function main(cmd) {
       const t0 = Date.now();
       const broker = await startKafka({ cacheDir, detached: true });
       writeState({ brokers: broker.brokers, pid: broker.pid, dir: broker.dir, version: broker.version, startedAt: new Date().toISOString() }, cacheDir);
+      // Recorded: from here `kafka:down` can stop it, so it may outlive this process.
+      broker.release();
       process.stderr.write(
         `Kafka ${broker.version} up in ${((Date.now() - t0) / 1000).toFixed(1)}s (pid ${broker.pid}, log ${broker.logFile}); stop with: npm run kafka:down\n`,
       );
