@@ -10,6 +10,8 @@
 //   BENCH_PRODUCER=kafkajs node benchmarks/pipeline.js                   # outputs produced by kafkajs (default: the engine's, platformatic)
 //   BENCH_CPU_PROFILE=engine.cpuprofile node benchmarks/pipeline.js     # profile the engine's run (main thread)
 //
+//   BENCH_DEADLINE_S=300 node benchmarks/pipeline.js                    # fail past 300 s (default 600 s; also after 60 s without progress)
+//
 // Prints events/s in steady state (input events per second after the first 10% are through: group
 // join and worker start-up excluded), the rate including them, and output messages/s. Target ≥ 30k events/s.
 import { randomUUID } from 'node:crypto';
@@ -23,6 +25,9 @@ import { startKafkaEngine } from '../dist/pipeline/service.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 200_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
+/** The run fails past this (default: 10 minutes, or 1 ms per event if more) or after 60 s without progress. */
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? Math.max(600, N / 1000)) * 1000;
+const STALL_MS = 60_000;
 
 const log = (msg) => process.stderr.write(`[bench:pipeline] ${msg}\n`);
 
@@ -184,7 +189,26 @@ async function main() {
   const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : null;
   const started = performance.now();
   const engine = await startKafkaEngine(config, { logger: silentLogger(), env: {}, observers: [observer] });
-  while (engine.totals.totals.eventsIn < N) await new Promise((r) => setTimeout(r, 20));
+  // A stalled engine (a broker gone, a bug) must fail the run, not hang it: no progress for
+  // STALL_MS, or past the deadline, ends it with what came through.
+  let lastIn = 0;
+  let lastProgress = performance.now();
+  try {
+    while (engine.totals.totals.eventsIn < N) {
+      await new Promise((r) => setTimeout(r, 20));
+      const now = performance.now();
+      const eventsIn = engine.totals.totals.eventsIn;
+      if (eventsIn !== lastIn) [lastIn, lastProgress] = [eventsIn, now];
+      if (now - lastProgress > STALL_MS || now - started > DEADLINE_MS) {
+        throw new Error(`${eventsIn} of ${N} events through after ${((now - started) / 1000).toFixed(0)}s (${now - lastProgress > STALL_MS ? `no progress for ${STALL_MS / 1000}s` : `deadline ${DEADLINE_MS / 1000}s`})`);
+      }
+    }
+  } catch (err) {
+    await engine.stop().catch(() => {});
+    await admin.disconnect().catch(() => {});
+    await broker.stop();
+    throw err;
+  }
   const done = performance.now();
   if (profiler) await profiler.stop(process.env.BENCH_CPU_PROFILE);
   const outputs = { warehouse: await endOffsets(admin, t.warehouse), analytics: await endOffsets(admin, t.analytics), ads: await endOffsets(admin, t.ads) };
