@@ -1,26 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_CLASSIFIERS, loadEngineConfig, topicSources } from '../../src/config/engine.js';
-import { ConfigError } from '../../src/config/errors.js';
+import { failure, write } from './helpers.js';
 
 const KEY = 'test-secret-0123456789abcdef';
 
-function write(text: string, name = 'engine.yaml', dir = mkdtempSync(join(tmpdir(), 'sl-config-'))): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConfigError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConfigError);
-  return err as ConfigError;
-}
 
 describe('loadEngineConfig', () => {
   it('fills every default from an empty file', async () => {

@@ -3,34 +3,20 @@
 // config `segmentloom serve` reads, and `segmentloom alerts test`. Resolved values are used as they
 // are from then on: compiling the policies (on a hot reload, in a worker thread) resolves nothing.
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadServeConfig } from '../../src/api/serve-config.js';
 import { run as alertsCommand } from '../../src/cli/commands/alerts.js';
 import { loadEngineConfig } from '../../src/config/engine.js';
-import { ConfigError } from '../../src/config/errors.js';
+import { failure, write } from './helpers.js';
 import { buildControls } from '../../src/pipeline/runtime.js';
 import { PolicyEngine } from '../../src/policy/index.js';
 
 const HOOK_SECRET = 'whsec-0123456789abcdef';
 const OTHER_SECRET = 'another-secret-that-must-not-leak';
 
-function write(text: string, name = 'engine.yaml', dir = mkdtempSync(join(tmpdir(), 'sl-env-refs-'))): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConfigError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConfigError);
-  return err as ConfigError;
-}
 
 /** The policy engine a hot reload (or a worker thread) builds from a loaded config. */
 async function compiled(config: Awaited<ReturnType<typeof loadEngineConfig>>): Promise<PolicyEngine> {
