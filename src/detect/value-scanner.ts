@@ -99,9 +99,10 @@ export class ValueScanner {
     const only = this.candidate(text, shape, fromNumber, skip);
     if (only === NONE) return null;
     if (!fromNumber && HEX.test(text)) return null;
-    // One classifier left (the usual case): its own extractors decide, without the Set call that
-    // would only say whether they can match (each RE2 call re-encodes the value).
-    if (only !== SEVERAL) {
+    // One classifier left with one pattern (the usual case): its extractor decides, without the Set
+    // call that would only say whether it can match (each RE2 call re-encodes the value). With
+    // several patterns one Set call is cheaper than trying each.
+    if (only !== SEVERAL && this.classifiers[only]!.value.scanExtractors.length === 1) {
       const classifier = this.classifiers[only]!;
       return checkValue(classifier, text, 'scan') === 'valid' ? classifier : null;
     }
