@@ -71,8 +71,9 @@ export class EventStore {
     return withRetry(() =>
       this.deps.db.transaction(async (tx) => {
         const { keys, erasedAt } = await this.deps.dataKeys.forWrite(tx, subjects);
-        const kept = erasedAt.size === 0 ? batch : this.withoutErased(batch, subjectHashes, erasedAt, options.seenAt ?? null, receivedAt.getTime());
-        const events = this.prepare(kept, receivedAt);
+        const keep = erasedAt.size === 0 ? null : this.arrivedAfterErasure(subjectHashes, erasedAt, options.seenAt ?? null, receivedAt.getTime());
+        const kept = keep === null ? batch : batch.filter((_, i) => keep[i]);
+        const events = this.prepare(kept, keep === null ? subjectHashes : subjectHashes.filter((_, i) => keep[i]), receivedAt);
         const profiles = this.profileUpdates(kept, receivedAt);
         const emails = this.emailIdentities(kept);
         const links = this.subjectLinks(kept);
@@ -121,34 +122,36 @@ export class EventStore {
     return subject ? this.deps.hasher.subjectHash(subject.id) : ANONYMOUS_SUBJECT;
   }
 
-  /** The batch without events that arrived before their subject's last erasure. */
-  private withoutErased(batch: readonly SegmentEvent[], subjectHashes: readonly string[], erasedAt: ReadonlyMap<string, number>, seenAt: readonly number[] | null, fallback: number): SegmentEvent[] {
-    return batch.filter((_, i) => {
-      const erased = erasedAt.get(subjectHashes[i]!);
+  /** Per event: whether it arrived after its subject's last erasure (events from before are dropped). */
+  private arrivedAfterErasure(subjectHashes: readonly string[], erasedAt: ReadonlyMap<string, number>, seenAt: readonly number[] | null, fallback: number): boolean[] {
+    return subjectHashes.map((hash, i) => {
+      const erased = erasedAt.get(hash);
       return erased === undefined || (seenAt?.[i] ?? fallback) > erased;
     });
   }
 
-  private prepare(batch: readonly SegmentEvent[], receivedAt: Date): PreparedEvent[] {
+  /** `subjectHashes` is parallel to `batch` (hashed once per event: an HMAC each). */
+  private prepare(batch: readonly SegmentEvent[], subjectHashes: readonly string[], receivedAt: Date): PreparedEvent[] {
     const seen = new Set<string>();
     const prepared: PreparedEvent[] = [];
-    for (const event of batch) {
+    batch.forEach((event, i) => {
       const messageId = storableMessageId(event.messageId);
-      if (seen.has(messageId)) continue;
+      if (seen.has(messageId)) return;
       seen.add(messageId);
-      const name = storableText(eventName(event));
+      const rawName = eventName(event);
+      const name = storableText(rawName);
       const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
       prepared.push({
         messageId,
-        subjectHash: this.subjectHashOf(event),
+        subjectHash: subjectHashes[i]!,
         name,
         type: event.type,
         timestamp: storableTime(ms),
-        expiresAt: this.deps.retention.expiresAt(eventName(event), receivedAt)?.toISOString() ?? null,
+        expiresAt: this.deps.retention.expiresAt(rawName, receivedAt)?.toISOString() ?? null,
         // A missing messageId is filled in; one stored as a digest stays as sent in the sealed event.
         event: typeof event.messageId === 'string' && event.messageId !== '' ? event : { ...event, messageId },
       });
-    }
+    });
     // Sorted by messageId: concurrent writers of overlapping batches lock rows in one order.
     return prepared.sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
   }
