@@ -120,7 +120,7 @@ export class Detector implements PointDetector {
   /** The cached per-path decision (exposed for `classifiers test` explanations). */
   decide(node: PathNode): PathDecision {
     if (node.cacheGeneration === this.generation) return node.cache as PathDecision;
-    const decision = this.computeDecision(node.keys());
+    const decision = this.computeDecision(contextKeys(node));
     node.cache = decision;
     node.cacheGeneration = this.generation;
     return decision;
@@ -161,6 +161,17 @@ export class Detector implements PointDetector {
     }
     return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null };
   }
+}
+
+/**
+ * The keys key matching reads, root to leaf. A group call's top-level `traits` describe the group
+ * (Segment spec), so they read as `group`: `traits.name` there is a company's name, not a person's,
+ * while `traits.email` or `traits.phone` still match on their own words.
+ */
+function contextKeys(node: PathNode): string[] {
+  const keys = node.keys();
+  if (node.scope === 'group' && keys[0] === 'traits') keys[0] = 'group';
+  return keys;
 }
 
 function containsRun(words: string[], run: string[]): boolean {

@@ -10,6 +10,11 @@ export class PathNode {
   /** True when this node is the `[]` element of its parent. */
   readonly isElement: boolean;
   readonly depth: number;
+  /**
+   * Whose data the path describes, set by the root the walk started from: `user` for most calls,
+   * `group` under a group call's root, where top-level `traits` are the group's (a company).
+   */
+  readonly scope: PathScope;
   private children: Map<string, PathNode> | undefined;
   private elementNode: PathNode | undefined;
   private text: string | undefined;
@@ -26,11 +31,12 @@ export class PathNode {
   /** Per-path state of whoever owns the trie (e.g. inventory counters): a field, not a map lookup. */
   data: unknown = undefined;
 
-  constructor(parent: PathNode | null, key: string, isElement: boolean, private readonly trie: PathTrie | null) {
+  constructor(parent: PathNode | null, key: string, isElement: boolean, private readonly trie: PathTrie | null, scope: PathScope = 'user') {
     this.parent = parent;
     this.key = key;
     this.isElement = isElement;
     this.depth = parent === null ? 0 : parent.depth + 1;
+    this.scope = parent === null ? scope : parent.scope;
   }
 
   /** Kept by the trie (past its bound, nodes are transient and nothing is remembered on them). */
@@ -76,12 +82,23 @@ export class PathNode {
   }
 }
 
+/** See PathNode.scope. */
+export type PathScope = 'user' | 'group';
+
 export class PathTrie {
   readonly root: PathNode;
+  /** The root for group calls: same paths, separate nodes, so per-path decisions may differ. */
+  readonly groupRoot: PathNode;
   private count = 0;
 
   constructor(readonly maxNodes = 200_000) {
     this.root = new PathNode(null, '', false, this);
+    this.groupRoot = new PathNode(null, '', false, this, 'group');
+  }
+
+  /** Where the walk of an event of this call type starts. */
+  rootFor(type: string): PathNode {
+    return type === 'group' ? this.groupRoot : this.root;
   }
 
   get size(): number {
@@ -96,8 +113,8 @@ export class PathTrie {
   }
 
   /** Finds or creates the node for a path string (for config and tests; not for the hot path). */
-  resolve(path: string): PathNode {
-    let node = this.root;
+  resolve(path: string, scope: PathScope = 'user'): PathNode {
+    let node = scope === 'group' ? this.groupRoot : this.root;
     for (const segment of parsePath(path)) node = segment === ARRAY ? node.element() : node.child(segment);
     return node;
   }

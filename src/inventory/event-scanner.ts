@@ -55,7 +55,7 @@ export class EventScanner {
     let leaves: number;
     try {
       // Each (source, event name) has its own trie: the inventory counters live on its nodes.
-      leaves = flatten(bucket.trie.root, event, this.visit, this.limits);
+      leaves = flatten(bucket.trie.rootFor(event.type), event, this.visit, this.limits);
     } catch (err) {
       if (err instanceof EventShapeError) {
         this.values.fill(null, 0, this.count);

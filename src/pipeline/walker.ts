@@ -120,7 +120,7 @@ export class EventWalker {
     try {
       this.hook?.begin(controls, source, event, this.eventLabel);
       this.run = controls.policy.begin(source, event);
-      flatten(this.trie.root, event, this.visit, controls.limits);
+      flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();
       this.commitDetections(report);
       this.hook?.end(outcome);

@@ -482,6 +482,15 @@ describe('classifiers test explains decisions', () => {
     expect(result.stdout).not.toContain('jane@example.com');
   });
 
+  it('--call group reads the samples as a group call, whose traits describe the group', () => {
+    const json = (args: string[]) => (JSON.parse(segmentloom(['classifiers', 'test', '--format', 'json', ...args]).stdout) as Row[]).map((r) => r.category);
+    expect(json(['--call', 'group', 'traits.name=Acme Inc', 'traits.email=billing@acme.example.com'])).toEqual([null, 'email']);
+    expect(json(['traits.name=Jane Doe'])).toEqual(['person_name']);
+    const bad = segmentloom(['classifiers', 'test', '--call', 'company', 'traits.name=Acme']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--call must be one of track, identify, page, screen, group, alias');
+  });
+
   it('json output: one result per sample', () => {
     const result = segmentloom(['classifiers', 'test', '--format', 'json', 'properties.passport=US', 'properties.userEmail=jane@example.com', 'properties.email_subscribed=true']);
     expect(result.status).toBe(0);

@@ -196,6 +196,43 @@ describe('keys and values that look like JavaScript internals are ordinary data'
   });
 });
 
+describe('values that are easy to misread for another kind of data', () => {
+  it('finds IBANs of countries whose code is hex letters (DE, BE) under any key: not skipped as hex digests', () => {
+    expectAll('iban', [
+      ['properties.ref', 'DE44500105175407324931'],
+      ['properties.x', 'BE71096123456769'],
+      ['properties.note', 'refund to DE44 5001 0517 5407 3249 31 please'],
+    ]);
+    // Real digests still are skipped, whatever letters they open with.
+    expectAll(null, [
+      ['properties.etag', 'de12a9f0b3c4d5e6f7081a2b3c4d5e6f'],
+      ['properties.x', 'DE12A9F0B3C4D5E6F7081A2B3C4D5E6F'],
+    ]);
+  });
+
+  it('reads a +-prefixed international number as a phone, never as a card that passes Luhn by chance', () => {
+    // 4915112345678 is a 13-digit Visa-range number that passes Luhn; with its + it is a German mobile.
+    expectAll('phone_number', [['properties.x', '+4915112345678']]);
+    expectAll('credit_card_number', [
+      ['properties.x', '4111111111111111'],
+      ['properties.note', 'paid with 4111 1111 1111 1111, thanks'],
+    ]);
+  });
+});
+
+describe('a group call describes a group', () => {
+  it("does not read a group's traits.name as a person's name", () => {
+    expect(d.category('traits.name', 'Acme Inc', 'group')).toBeNull();
+    expect(d.category('traits.name', 'Jane Doe')).toBe('person_name');
+  });
+
+  it("still finds contact data in a group's traits and the user's traits in its context", () => {
+    expect(d.category('traits.email', 'billing@acme.example.com', 'group')).toBe('email');
+    expect(d.category('traits.phone', '+1 415 555 2671', 'group')).toBe('phone_number');
+    expect(d.category('context.traits.name', 'Jane Doe', 'group')).toBe('person_name');
+  });
+});
+
 describe('every decision is explainable', () => {
   it('reports key, value or both, with confidence and matcher', () => {
     expect(d.detect('traits.email', 'jane@example.com')).toMatchObject({ matchedOn: 'key+value', confidence: 0.99 });

@@ -310,6 +310,24 @@ describe('limits: hostile or broken events are refused with a safe message', () 
   });
 });
 
+describe('a group call is walked from its own root', () => {
+  it('gives group paths their own nodes, with the same path strings and the group scope', () => {
+    const trie = new PathTrie();
+    const event = { traits: { name: 'Acme Inc' } };
+    const identify: Visit[] = [];
+    const group: Visit[] = [];
+    flatten(trie.rootFor('identify'), event, (node, value, container, slot) => identify.push({ node, path: node.path, value, container, slot }));
+    flatten(trie.rootFor('group'), event, (node, value, container, slot) => group.push({ node, path: node.path, value, container, slot }));
+    expect(group[0]!.path).toBe('traits.name');
+    expect(identify[0]!.path).toBe('traits.name');
+    expect(group[0]!.node).not.toBe(identify[0]!.node);
+    expect([identify[0]!.node.scope, group[0]!.node.scope]).toEqual(['user', 'group']);
+    expect(trie.resolve('traits.name', 'group')).toBe(group[0]!.node);
+    expect(trie.resolve('traits.name')).toBe(identify[0]!.node);
+    for (const type of ['track', 'identify', 'page', 'screen', 'alias']) expect(trie.rootFor(type)).toBe(trie.root);
+  });
+});
+
 describe('the path trie is bounded', () => {
   it('keeps flattening correctly past the bound, with transient nodes', () => {
     const trie = new PathTrie(5);

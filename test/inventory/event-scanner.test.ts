@@ -71,3 +71,15 @@ describe('EventScanner', () => {
     expect(held.filter((v) => v !== null && v !== undefined)).toEqual([]);
   });
 });
+
+describe('EventScanner on group calls', () => {
+  it("files a group's traits.name as no personal data and an identify's as a person's name", async () => {
+    const scanner = new EventScanner(createDetector(await loadClassifierSet()));
+    scanner.scanEvent({ type: 'group', groupId: 'org_1', traits: { name: 'Acme Inc', email: 'billing@acme.example.com' } }, 'web');
+    scanner.scanEvent({ type: 'identify', userId: 'u1', traits: { name: 'Jane Doe' } }, 'web');
+    const record = (event: string, path: string) => scanner.aggregator.records().find((r) => r.event === event && r.path === path);
+    expect(record('group', 'traits.name')).toMatchObject({ category: null, classification: 'green' });
+    expect(record('group', 'traits.email')).toMatchObject({ category: 'email' });
+    expect(record('identify', 'traits.name')).toMatchObject({ category: 'person_name' });
+  });
+});

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier, type Detection, type KeyOutcome } from '../../detect/index.js';
 import { VALIDATORS } from '../../detect/validators/index.js';
-import { PathTrie, type Leaf } from '../../events/index.js';
+import { EVENT_TYPES, PathTrie, type Leaf } from '../../events/index.js';
 import { maskValue } from '../../inventory/mask.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -20,6 +20,9 @@ Options:
   --classifiers DIR          classifier directory (repeatable; default: the built-in set)
   --file FILE                also load this classifier file, overriding ids it redefines
   --format table|json        output format (default table)
+  --call TYPE                test: the samples belong to a call of this type (track, identify, page,
+                             screen, group, alias; default track). In a group call, top-level traits
+                             describe the group: traits.name is a company's name there
   -h, --help                 this help
 `;
 
@@ -31,6 +34,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       classifiers: { type: 'string', multiple: true },
       file: { type: 'string', multiple: true },
       format: { type: 'string', default: 'table' },
+      call: { type: 'string', default: 'track' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -40,6 +44,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return values.help ? EXIT.ok : EXIT.usage;
   }
   if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, got "${values.format}"`);
+  if (!(EVENT_TYPES as readonly string[]).includes(values.call)) throw new UsageError(`--call must be one of ${EVENT_TYPES.join(', ')}, got "${values.call}"`);
   if (action === 'validators') {
     io.stdout.write(`${Object.keys(VALIDATORS).sort().join('\n')}\n`);
     return EXIT.ok;
@@ -53,7 +58,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return EXIT.ok;
     case 'test':
       if (samples.length === 0) throw new UsageError('test needs at least one PATH=VALUE sample');
-      return test(classifiers, samples, values.format, io);
+      return test(classifiers, samples, values.format, values.call, io);
     default:
       throw new UsageError(`unknown action "${action}" (list, validate, validators, test)`);
   }
@@ -89,9 +94,10 @@ function list(classifiers: CompiledClassifier[], format: string, io: CliIo): num
   return EXIT.ok;
 }
 
-function test(classifiers: CompiledClassifier[], samples: string[], format: string, io: CliIo): number {
+function test(classifiers: CompiledClassifier[], samples: string[], format: string, call: string, io: CliIo): number {
   const detector = new Detector(classifiers);
   const trie = new PathTrie();
+  const scope = trie.rootFor(call).scope;
   const results = samples.map((sample, i) => {
     const eq = sample.indexOf('=');
     // By position, not quoted: a sample is often a real value with its PATH= forgotten.
@@ -99,7 +105,7 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
     const path = sample.slice(0, eq);
     let node;
     try {
-      node = trie.resolve(path);
+      node = trie.resolve(path, scope);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
