@@ -2,12 +2,16 @@
 // section, and engines that are stopped after the suite.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 import { loadEngineConfig } from '../../src/config/engine.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/pipeline/service.js';
+import type { Storage } from '../../src/storage/storage.js';
 import { kafkaBrokers } from '../helpers/kafka.js';
 import { tempDir } from '../pipeline/helpers.js';
-import { createTopics, testKafka, uniqueName } from '../pipeline/kafka-helpers.js';
+import { createTopics, testKafka, TopicReader, uniqueName } from '../pipeline/kafka-helpers.js';
+import { testStore, type TestStore } from './helpers.js';
 
 export interface StateTopics {
   input: string;
@@ -54,6 +58,42 @@ export class Engines {
   async stopAll(): Promise<void> {
     await Promise.all(this.running.splice(0).map((e) => e.stop().catch(() => {})));
   }
+}
+
+/** What a stateful-engine suite works with, set up before its tests run. */
+export interface StateSuite {
+  kafka: Kafka;
+  store: TestStore;
+  /** Another process's view of the engine's database: the API or the CLI acting on it. */
+  side: Storage;
+  t: StateTopics;
+  engine: EngineHandle;
+  /** Reads the warehouse topic from the start. */
+  out: TopicReader;
+}
+
+/**
+ * Registers the suite's setup and teardown: a Postgres store named `storeName`, topics prefixed
+ * `topicPrefix`, one engine configured with the store and `extra`, a second connection to the
+ * store and a reader of the warehouse topic. The returned object is filled in before the tests run.
+ */
+export function stateSuite(storeName: string, topicPrefix: string, extra: string, workers = 0): StateSuite {
+  const engines = new Engines();
+  const suite = { kafka: testKafka() } as StateSuite;
+  beforeAll(async () => {
+    suite.store = await testStore('postgres', storeName);
+    suite.t = await stateTopics(topicPrefix);
+    suite.engine = await engines.start(stateEngineYaml(suite.t, uniqueName('group'), `${suite.store.yaml}\n${extra}`, workers));
+    suite.side = await suite.store.open();
+    suite.out = await new TopicReader(suite.kafka, [suite.t.warehouse]).start();
+  }, 120_000);
+  afterAll(async () => {
+    await engines.stopAll();
+    await suite.out?.stop();
+    await suite.side?.close();
+    await suite.store?.drop();
+  });
+  return suite;
 }
 
 export { uniqueName };
