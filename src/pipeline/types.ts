@@ -13,7 +13,8 @@ export interface InputMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, HeaderValue | undefined>;
+  /** Read-only: may be the client's own object, shared with other messages when empty. */
+  headers: Readonly<Record<string, HeaderValue | undefined>>;
   /** Broker/producer timestamp in epoch millis, as a string (Kafka's convention). */
   timestamp: string;
 }

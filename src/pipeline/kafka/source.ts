@@ -154,11 +154,13 @@ function toSourceBatch(payload: EachBatchPayload, consumer: Consumer, assigned: 
   };
 }
 
+/** Shared by every message without headers (most of them): read-only, like every InputMessage's headers. */
+const NO_HEADERS: Readonly<Record<string, HeaderValue | undefined>> = Object.freeze({});
+
 function toInput(topic: string, partition: number, message: KafkaMessage): InputMessage {
-  const headers: Record<string, HeaderValue | undefined> = {};
-  if (message.headers) {
-    for (const name in message.headers) headers[name] = message.headers[name];
-  }
+  // The client's own object, not a copy: the loop copies headers once, where an output or a
+  // dead-letter record needs them.
+  const headers: Record<string, HeaderValue | undefined> = message.headers ?? NO_HEADERS;
   return {
     topic,
     partition,
