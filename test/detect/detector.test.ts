@@ -267,6 +267,9 @@ describe('built-in classifications', () => {
   it('covers the remaining identifiers', () => {
     expectAll('geo_coordinates', [['context.location.latitude', 37.7749], ['context.location.longitude', '-122.4194']]);
     expectAll(null, [['context.location.latitude', 0], ['properties.long_description', 'A very long text']]);
+    // Broad location words count only for a value that is coordinates.
+    expectAll('geo_coordinates', [['properties.coords', '48.8566,2.3522'], ['properties.location', '48.8566, 2.3522'], ['traits.geo', '48.85661 2.35222']]);
+    expectAll(null, [['properties.location', 'Paris'], ['properties.store_location', 'Downtown'], ['properties.video_position', 42.125]]);
     expectAll('drivers_license', [['traits.drivers_license_number', 'D1234567']]);
     expectAll('bank_account_number', [['traits.bank_account_number', '000123456789']]);
     expectAll('advertising_id', [['context.device.advertisingId', '6D92078A-8246-4BA4-AE5B-76104861E7DC']]);
