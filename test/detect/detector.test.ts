@@ -248,7 +248,7 @@ describe('every decision is explainable', () => {
 
 describe('built-in classifications', () => {
   it('red for government ids, financial accounts, credentials and special categories', () => {
-    const red = ['us_ssn', 'passport_number', 'drivers_license', 'credit_card_number', 'iban', 'bank_account_number', 'password', 'auth_token', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric'];
+    const red = ['us_ssn', 'national_id', 'passport_number', 'drivers_license', 'credit_card_number', 'card_security_code', 'iban', 'bank_account_number', 'password', 'auth_token', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric'];
     const yellow = ['email', 'phone_number', 'ip_address', 'person_name', 'street_address', 'postal_code', 'date_of_birth', 'geo_coordinates', 'mac_address', 'gender', 'advertising_id'];
     const byId = new Map(d.detector.classifiers.map((c) => [c.id, c.classification]));
     for (const id of red) expect([id, byId.get(id)]).toEqual([id, 'red']);
@@ -262,6 +262,28 @@ describe('built-in classifications', () => {
     expectAll('sexual_orientation', [['traits.sexual_orientation', 'bisexual']]);
     expectAll('biometric', [['traits.fingerprint_template', 'AAEC…'], ['traits.face_id', 'b64data']]);
     expectAll(null, [['properties.device_fingerprint', 'abc'], ['properties.app_health', 'ok'], ['properties.health_check', 'pass'], ['properties.item_condition', 'new'], ['properties.price_std', 'x'], ['properties.std_dev', 2.5]]);
+  });
+
+  it('finds card security codes, which PCI DSS forbids storing, only as 3 or 4 digits under a key that says so', () => {
+    expectAll('card_security_code', [['properties.cvv', '483'], ['properties.payment.card.cvc', 4831], ['properties.card_cvv2', '483'], ['properties.security_code', '4831']]);
+    expectAll(null, [['properties.cvv_checked', true], ['properties.cvc_result', 'M'], ['properties.cvv', '12'], ['properties.cid', '555.1234'], ['properties.x', '483']]);
+  });
+
+  it('finds national identity and tax numbers under keys that say so, and not their flags, types or rates', () => {
+    expectAll('national_id', [
+      ['traits.national_id', '1234567890'],
+      ['traits.tax_id', '12-3456789'],
+      ['traits.nin', 'QQ123456C'],
+      ['traits.aadhaar', '2345 6789 0123'],
+      ['traits.cpf', '123.456.789-09'],
+      ['traits.dni', 12345678],
+    ]);
+    expectAll(null, [['traits.tax_id_verified', true], ['properties.tax_rate', 0.2], ['traits.national_id_type', 'passport'], ['properties.tax', 12.5], ['properties.sin', 0.5]]);
+  });
+
+  it('takes passport and licence numbers sent as JSON numbers', () => {
+    expectAll('passport_number', [['traits.passport', 536219874]]);
+    expectAll('drivers_license', [['traits.driver_license', 536219874]]);
   });
 
   it('covers the remaining identifiers', () => {
