@@ -5,6 +5,7 @@ import { createLogger, isLogLevel, LOG_LEVELS } from '../../observability/logger
 import { runFileEngine, startKafkaEngine } from '../../pipeline/service.js';
 import { formatSummary, summarize } from '../../pipeline/summary.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
+import { listenForStop } from '../stop-signal.js';
 
 const HELP = `Usage: segmentloom run --config FILE [--input FILE|-] [--out DIR]
 
@@ -83,38 +84,19 @@ export async function run(argv: string[], io: CliIo, options: RunOptions = {}): 
   }
   if (values.out !== undefined) throw new UsageError('--out applies to the file pipeline (--input) only');
 
-  const engine = await startKafkaEngine(config, { logger, env: io.env });
-  logger.info({ topics: config.kafka.topics.length, groupId: config.kafka.groupId, destinations: config.policy.destinations.length }, 'engine running');
-  await waitForStop(options.signal, (why) => logger.info({ signal: why }, 'stopping: finishing the batch in flight'));
-  await engine.stop();
-  const totals = engine.totals.totals;
-  logger.info({ eventsIn: totals.eventsIn, batches: engine.totals.batches }, 'engine stopped');
-  return EXIT.ok;
-}
-
-/** Resolves on SIGTERM, SIGINT or the abort signal; a second signal forces the exit. */
-function waitForStop(signal: AbortSignal | undefined, onStop: (why: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (why: string) => {
-      if (stopping) {
-        process.exit(130);
-      }
-      stopping = true;
-      onStop(why);
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    const onAbort = () => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      stop('abort');
-    };
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  // Listening for a stop before the engine starts: a signal while it joins the group, or right
+  // after the ready line, stops it cleanly instead of killing it mid-batch.
+  const stop = listenForStop(options.signal);
+  try {
+    const engine = await startKafkaEngine(config, { logger, env: io.env });
+    logger.info({ topics: config.kafka.topics.length, groupId: config.kafka.groupId, destinations: config.policy.destinations.length }, 'engine running');
+    const reason = await stop.requested;
+    logger.info({ signal: reason }, 'stopping: finishing the batch in flight');
+    await engine.stop();
+    const totals = engine.totals.totals;
+    logger.info({ eventsIn: totals.eventsIn, batches: engine.totals.batches }, 'engine stopped');
+    return EXIT.ok;
+  } finally {
+    stop.dispose();
+  }
 }

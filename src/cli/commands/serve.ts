@@ -9,6 +9,7 @@ import { createLogger, isLogLevel, LOG_LEVELS } from '../../observability/logger
 import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
 import { openStorage } from '../../storage/storage.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
+import { listenForStop } from '../stop-signal.js';
 
 const HELP = `Usage: segmentloom serve --config FILE [--port N] [--host ADDR] [--tls-cert FILE --tls-key FILE]
        segmentloom serve --print-openapi [--output FILE]
@@ -80,45 +81,52 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
   // Keys first: a misconfigured process fails before it opens (or creates) a database.
   const keys = keysFromEnv(io.env, io.stderr, 'serve', { keyring: true });
   if (keys === null) return EXIT.config;
-  // The API server runs the store like an engine does: it creates and migrates it when missing.
-  const db = await openCliDb(values, io.env, { create: true });
-  const storage = await openStorage({ db, keyring: keys.keyring!, hasher: keys.hasher, logger });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'segmentloom_api_' });
-  const host = values.host ?? '127.0.0.1';
-  const customDir = values['classifier-dir'] === undefined ? undefined : resolve(values['classifier-dir']);
-  // A directory the engines do not load would take writes that never apply.
-  if (customDir !== undefined && !config.classifierDirs.includes(customDir)) {
-    logger.warn({ classifierDir: customDir }, '--classifier-dir is not among the classifiers directories of the config: engines will not load what is written there');
-  }
-  let api: RunningApi;
+  // Listening for a stop from here on: a signal during the start or right after the ready line
+  // stops the server cleanly instead of killing it with the signal's default action.
+  const stop = listenForStop(options.signal);
   try {
-    api = await startApi({
-      storage,
-      classifierDirs: config.classifierDirs,
-      customClassifierDir: customDir,
-      policyFile: config.policyFile,
-      configFile: config.file,
-      alertsConfig: config.alerts,
-      registry,
-      logger,
-      tls,
-      env: io.env,
-      port,
-      host,
-    });
-  } catch (err) {
+    // The API server runs the store like an engine does: it creates and migrates it when missing.
+    const db = await openCliDb(values, io.env, { create: true });
+    const storage = await openStorage({ db, keyring: keys.keyring!, hasher: keys.hasher, logger });
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'segmentloom_api_' });
+    const host = values.host ?? '127.0.0.1';
+    const customDir = values['classifier-dir'] === undefined ? undefined : resolve(values['classifier-dir']);
+    // A directory the engines do not load would take writes that never apply.
+    if (customDir !== undefined && !config.classifierDirs.includes(customDir)) {
+      logger.warn({ classifierDir: customDir }, '--classifier-dir is not among the classifiers directories of the config: engines will not load what is written there');
+    }
+    let api: RunningApi;
+    try {
+      api = await startApi({
+        storage,
+        classifierDirs: config.classifierDirs,
+        customClassifierDir: customDir,
+        policyFile: config.policyFile,
+        configFile: config.file,
+        alertsConfig: config.alerts,
+        registry,
+        logger,
+        tls,
+        env: io.env,
+        port,
+        host,
+      });
+    } catch (err) {
+      await storage.close();
+      throw err;
+    }
+    if (!tls && !/^(127\.|::1$|localhost$)/.test(host)) logger.warn({ host }, 'serving plain HTTP on a non-loopback address: API keys cross the network in clear; use --tls-cert/--tls-key');
+    logger.info({ url: api.url, customClassifierDir: api.ctx.customClassifierDir, policyFile: config.policyFile }, 'control-plane API listening');
+    options.onListening?.(api);
+    const reason = await stop.requested;
+    logger.info({ signal: reason }, 'stopping: finishing requests in flight');
+    await api.close();
     await storage.close();
-    throw err;
+    return EXIT.ok;
+  } finally {
+    stop.dispose();
   }
-  if (!tls && !/^(127\.|::1$|localhost$)/.test(host)) logger.warn({ host }, 'serving plain HTTP on a non-loopback address: API keys cross the network in clear; use --tls-cert/--tls-key');
-  logger.info({ url: api.url, customClassifierDir: api.ctx.customClassifierDir, policyFile: config.policyFile }, 'control-plane API listening');
-  options.onListening?.(api);
-  await waitForStop(options.signal);
-  logger.info({}, 'stopping: finishing requests in flight');
-  await api.close();
-  await storage.close();
-  return EXIT.ok;
 }
 
 async function readPem(file: string, flag: string): Promise<Buffer> {
@@ -127,19 +135,4 @@ async function readPem(file: string, flag: string): Promise<Buffer> {
   } catch {
     throw new UsageError(`${flag}: cannot read ${file}`);
   }
-}
-
-function waitForStop(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
-  });
 }
