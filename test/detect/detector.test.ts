@@ -267,6 +267,8 @@ describe('built-in classifications', () => {
   it('finds card security codes, which PCI DSS forbids storing, only as 3 or 4 digits under a key that says so', () => {
     expectAll('card_security_code', [['properties.cvv', '483'], ['properties.payment.card.cvc', 4831], ['properties.card_cvv2', '483'], ['properties.security_code', '4831']]);
     expectAll(null, [['properties.cvv_checked', true], ['properties.cvc_result', 'M'], ['properties.cvv', '12'], ['properties.cid', '555.1234'], ['properties.x', '483']]);
+    // Codes of other things: a gift card's or a voucher's code is not a card's CVV.
+    expectAll(null, [['properties.gift_card_code', '1234'], ['properties.gift_card_security_code', '1234'], ['properties.card_code', '123'], ['properties.promo_code', '1234']]);
   });
 
   it('finds national identity and tax numbers under keys that say so, and not their flags, types or rates', () => {
