@@ -249,7 +249,7 @@ describe('every decision is explainable', () => {
 describe('built-in classifications', () => {
   it('red for government ids, financial accounts, credentials and special categories', () => {
     const red = ['us_ssn', 'national_id', 'passport_number', 'drivers_license', 'credit_card_number', 'card_security_code', 'iban', 'bank_account_number', 'password', 'auth_token', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric'];
-    const yellow = ['email', 'phone_number', 'ip_address', 'person_name', 'street_address', 'postal_code', 'date_of_birth', 'geo_coordinates', 'mac_address', 'gender', 'advertising_id'];
+    const yellow = ['email', 'phone_number', 'ip_address', 'person_name', 'street_address', 'postal_code', 'date_of_birth', 'geo_coordinates', 'mac_address', 'gender', 'advertising_id', 'device_id'];
     const byId = new Map(d.detector.classifiers.map((c) => [c.id, c.classification]));
     for (const id of red) expect([id, byId.get(id)]).toEqual([id, 'red']);
     for (const id of yellow) expect([id, byId.get(id)]).toEqual([id, 'yellow']);
@@ -281,6 +281,24 @@ describe('built-in classifications', () => {
       ['traits.dni', 12345678],
     ]);
     expectAll(null, [['traits.tax_id_verified', true], ['properties.tax_rate', 0.2], ['traits.national_id_type', 'passport'], ['properties.tax', 12.5], ['properties.sin', 0.5]]);
+  });
+
+  it("finds device identifiers under keys that say so, and not a device's type, model, name or a zeroed id", () => {
+    expectAll('device_id', [
+      ['context.device.id', '8f14e45f-ceea-467f-a0e6-0c2b1f2c9a0b'],
+      ['properties.android_id', '9774d56d682e549c'],
+      ['properties.installation_id', 'dGhpcyBpcyBhbiBpZA-_123'],
+      ['properties.imei', 490154203237518],
+    ]);
+    expectAll(null, [
+      ['context.device.id', '00000000-0000-0000-0000-000000000000'],
+      ['context.device.id', 'unknown'],
+      ['context.device.model', 'iPhone15,2'],
+      ['properties.device_id_type', 'idfv'],
+      ['properties.device_count', 3],
+    ]);
+    // An advertising id stays an advertising id.
+    expectAll('advertising_id', [['context.device.advertisingId', '8f14e45f-ceea-467f-a0e6-0c2b1f2c9a0b']]);
   });
 
   it('takes passport and licence numbers sent as JSON numbers', () => {

@@ -18,6 +18,7 @@ import { isIp } from './ip.js';
 import { isIpv4 } from './ipv4.js';
 import { isIpv6 } from './ipv6.js';
 import { isPaymentCard } from './luhn.js';
+import { isDeviceId } from './device-id.js';
 import { isMacAddress } from './mac.js';
 import { isPassportNumber } from './passport.js';
 import { DEFAULT_PHONE_REGIONS, makePhoneValidator } from './phone.js';
@@ -56,6 +57,7 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = Object.freeze({
   geo_pair: neverThrows(isGeoPair),
   imei: neverThrows(isImei),
   uuid_nonzero: neverThrows(isNonZeroUuid),
+  device_id: neverThrows(isDeviceId),
   bank_account: neverThrows(isBankAccount),
   passport: neverThrows(isPassportNumber),
   drivers_license: neverThrows(isDriversLicense),

@@ -18,6 +18,7 @@ const EXPECTED_NAMES = [
   'geo_pair',
   'imei',
   'uuid_nonzero',
+  'device_id',
   'bank_account',
   'passport',
   'drivers_license',
@@ -40,6 +41,7 @@ const ACCEPTED: Readonly<Record<string, string>> = {
   geo_pair: '37.7749,-122.4194',
   imei: '490154203237518',
   uuid_nonzero: UUIDS.v4,
+  device_id: '9774d56d682e549c',
   bank_account: '31926819',
   passport: 'C01X00T47',
   drivers_license: 'D1234567',
@@ -70,7 +72,8 @@ describe('validator registry', () => {
     expect(validate(` ${ACCEPTED[name]!}\t`)).toBe(true);
   });
 
-  it.each(EXPECTED_NAMES.filter((name) => name !== 'uuid_nonzero'))('%s rejects hex hashes and UUIDs', (name) => {
+  // Identifiers of devices are UUIDs or hex themselves: those two accept them by design.
+  it.each(EXPECTED_NAMES.filter((name) => name !== 'uuid_nonzero' && name !== 'device_id'))('%s rejects hex hashes and UUIDs', (name) => {
     for (const value of HASHES_AND_UUIDS) expect(VALIDATORS[name]!(value)).toBe(false);
   });
 
