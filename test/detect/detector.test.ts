@@ -144,6 +144,9 @@ describe('value detection finds personal data under names that say nothing', () 
   it('an email in username, a phone in a comment, a card in ref', () => {
     expect(d.detect('properties.username', 'jane.doe@example.com')).toMatchObject({ classifier: { id: 'email' }, matchedOn: 'value' });
     expect(d.detect('properties.comment', 'please call me on +1 415-555-2671 after 5pm')).toMatchObject({ classifier: { id: 'phone_number' }, matchedOn: 'value' });
+    // The 00 international prefix, as Europe dials it; grouped digits after 00 that no country owns are not phones.
+    expect(d.detect('properties.comment', 'ring me on 0044 20 7946 0018 tonight')).toMatchObject({ classifier: { id: 'phone_number' }, matchedOn: 'value' });
+    expect(d.category('properties.comment', 'order 0012 3456 7890 shipped')).toBeNull();
     expect(d.detect('properties.ref', '4111 1111 1111 1111')).toMatchObject({ classifier: { id: 'credit_card_number' }, matchedOn: 'value' });
     expect(d.detect('properties.ref', 4242424242424242)).toMatchObject({ classifier: { id: 'credit_card_number' }, matchedOn: 'value' });
     expect(d.detect('properties.note', 'IBAN GB82 WEST 1234 5698 7654 32 thanks')).toMatchObject({ classifier: { id: 'iban' } });
