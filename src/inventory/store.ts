@@ -1,5 +1,6 @@
 import { riskOf, type Classification } from '../detect/types.js';
 import type { Db } from '../storage/db.js';
+import { EXAMPLES_LOCK } from '../storage/locks.js';
 import { withRetry } from '../storage/sql.js';
 import { mergeObservation, unionDestinations } from './store-merge.js';
 import { POINT_COLUMNS, pointKey, toRecord, toStoredPoint, type DataPointObservation, type PointRow } from './store-rows.js';
@@ -35,6 +36,8 @@ export async function upsertObservations(db: Db, observations: readonly DataPoin
 }
 
 async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: string): Promise<DataPointSignal[]> {
+  // Shared: flushes of several engines run side by side; an erasure clearing examples waits for them.
+  await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [EXAMPLES_LOCK]);
   batch = await withoutErasedExamples(tx, batch);
   const col = <T>(pick: (o: DataPointObservation) => T) => batch.map(pick);
   const inserted = await tx.query<{ source: string; event: string; path: string }>(
@@ -112,7 +115,8 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
  * Observations wait in memory before they are flushed: an example taken from a subject who has
  * been erased since must not be written back. The example subjects' key rows are locked (FOR KEY
  * SHARE, as event writers do), so an erasure starting now waits for this flush and then clears
- * what it wrote; a subject already erased (within the erasure window) gives no example.
+ * what it wrote (EXAMPLES_LOCK covers subjects with no key row); a subject already erased (within
+ * the erasure window) gives no example.
  */
 async function withoutErasedExamples(tx: Db, batch: DataPointObservation[]): Promise<DataPointObservation[]> {
   const subjects = [...new Set(batch.map((o) => o.exampleSubject).filter((s): s is string => typeof s === 'string'))].sort();

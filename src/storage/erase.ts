@@ -1,5 +1,6 @@
 import { tombstoneKeys, type DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
+import { EXAMPLES_LOCK } from './locks.js';
 
 export interface ErasureCounts {
   dataKeys: number;
@@ -34,11 +35,16 @@ export async function eraseSubjects(
     counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     // Links count as identities: they tie ids of the same person together.
     counts.identities += await countOf(db, 'DELETE FROM subject_links WHERE subject_hash = ANY($1::text[]) OR linked_hash = ANY($1::text[]) RETURNING 1', [list]);
-    counts.inventoryExamples = await countOf(
-      db,
-      'UPDATE inventory_points SET example = NULL, example_subject = NULL, updated_at = now() WHERE example_subject = ANY($1::text[]) RETURNING 1',
-      [list],
-    );
+    // After the flushes in flight (they hold EXAMPLES_LOCK shared): what they write is cleared here,
+    // and a flush starting later sees the tombstones above and writes no example of these subjects.
+    counts.inventoryExamples = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [EXAMPLES_LOCK]);
+      return countOf(
+        tx,
+        'UPDATE inventory_points SET example = NULL, example_subject = NULL, updated_at = now() WHERE example_subject = ANY($1::text[]) RETURNING 1',
+        [list],
+      );
+    });
   }
   if (options.emailHash !== undefined) {
     counts.identities += await countOf(db, 'DELETE FROM identities WHERE email_hash = $1 RETURNING 1', [options.emailHash]);

@@ -6,6 +6,7 @@ import { upsertObservations } from '../../src/inventory/store.js';
 import { sweepExpired } from '../../src/storage/retention.js';
 import { obs } from '../inventory/fixtures.js';
 import type { Storage } from '../../src/storage/storage.js';
+import type { Db } from '../../src/storage/db.js';
 import { ENGINES, identify, openTestDb, storageOn, track, type TestDb } from './helpers.js';
 
 // An event consumed before its subject's erasure may reach the store after it (a batch in flight,
@@ -123,5 +124,61 @@ describe('an erasure racing the first write of a subject (postgres)', () => {
     expect(row).toMatchObject({ key_id: null });
     expect(row!.erased_at).not.toBeNull();
     expect(keyId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('an erasure racing an inventory flush (postgres)', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await openTestDb('postgres', 'erasure_flush_pg');
+  });
+  afterAll(() => t.close());
+
+  it('clears an example the flush writes for a subject with no stored event, after the flush commits', async () => {
+    const subject = (await storageOn(t.db)).hasher.subjectHash('hal');
+    // The flush's own code on a connection paused right after it wrote the point: it has checked
+    // the example subjects' keys (hal has none) and holds its locks, uncommitted.
+    let wrote!: () => void;
+    let release!: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const paused: Db = {
+      engine: t.db.engine,
+      query: (sql, params) => t.db.query(sql, params),
+      close: async () => {},
+      transaction: (work) =>
+        t.db.transaction((tx) =>
+          work({
+            ...tx,
+            engine: tx.engine,
+            transaction: tx.transaction.bind(tx),
+            close: tx.close.bind(tx),
+            query: async <Row,>(sql: string, params?: readonly unknown[]) => {
+              const rows = await tx.query<Row>(sql, params);
+              if (/^\s*INSERT INTO inventory_points/.test(sql)) {
+                wrote();
+                await gate;
+              }
+              return rows;
+            },
+          }),
+        ),
+    };
+    const flushing = upsertObservations(paused, [obs({ source: 'web', path: 'properties.note', example: 'xxxx', exampleSubject: subject })]);
+    await written;
+    const other = await t.second();
+    let erased = false;
+    const erasing = eraseSubjects(other, [subject]).then((counts) => {
+      erased = true;
+      return counts;
+    });
+    // The erasure's clearing waits for the flush in flight, however long it takes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(erased).toBe(false);
+    release();
+    await flushing;
+    expect((await erasing).inventoryExamples).toBe(1);
+    const [point] = await t.db.query<{ example: string | null; example_subject: string | null }>("SELECT example, example_subject FROM inventory_points WHERE path = 'properties.note'");
+    expect(point).toEqual({ example: null, example_subject: null });
   });
 });

@@ -1,0 +1,13 @@
+/**
+ * Transaction-level advisory locks shared by the storage layer and the inventory (released by
+ * commit or rollback). Advisory locks are per database, not per schema: stores in other schemas of
+ * the same database share them, which costs at most a short wait.
+ */
+
+/**
+ * Held by every inventory flush (shared) and by an erasure while it clears examples (exclusive):
+ * the clearing waits for flushes in flight, whatever they read, and a flush starting after it sees
+ * the erasure's tombstones. Without it a flush that found no key row for a subject (one with no
+ * stored event) could write an example back after the erasure had cleared them.
+ */
+export const EXAMPLES_LOCK = 0x534c_4558; // 'SLEX'
