@@ -251,11 +251,21 @@ describe('every decision is explainable', () => {
 
 describe('built-in classifications', () => {
   it('red for government ids, financial accounts, credentials and special categories', () => {
-    const red = ['us_ssn', 'national_id', 'passport_number', 'drivers_license', 'credit_card_number', 'card_security_code', 'iban', 'bank_account_number', 'password', 'auth_token', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric'];
+    const red = ['us_ssn', 'national_id', 'passport_number', 'drivers_license', 'credit_card_number', 'card_security_code', 'iban', 'bank_account_number', 'password', 'auth_token', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric', 'political_opinion', 'trade_union', 'genetic', 'criminal_record'];
     const yellow = ['email', 'phone_number', 'ip_address', 'person_name', 'street_address', 'postal_code', 'date_of_birth', 'geo_coordinates', 'mac_address', 'gender', 'advertising_id', 'device_id'];
     const byId = new Map(d.detector.classifiers.map((c) => [c.id, c.classification]));
     for (const id of red) expect([id, byId.get(id)]).toEqual([id, 'red']);
     for (const id of yellow) expect([id, byId.get(id)]).toEqual([id, 'yellow']);
+  });
+
+  it('the rest of GDPR art. 9 and 10 is found by key: political opinions, union membership, genetic data, sex life, criminal records', () => {
+    expectAll('political_opinion', [['traits.political_party', 'Green'], ['traits.political_affiliation', 'left']]);
+    expectAll('trade_union', [['traits.union_member', true], ['traits.trade_union', 'Unite']]);
+    expectAll('genetic', [['traits.genotype', 'AA'], ['traits.dna_profile', 'rs4680'], ['traits.genetic_test_result', 'BRCA1 negative']]);
+    expectAll('sexual_orientation', [['traits.sex_life', 'active']]);
+    expectAll('criminal_record', [['traits.criminal_record', 'none'], ['traits.criminal_convictions', 'none']]);
+    // Look-alikes: parties, unions and DNA that are not a person's.
+    expectAll(null, [['properties.party_size', 4], ['properties.third_party', true], ['properties.union_type', 'struct'], ['properties.brand_dna', 'bold'], ['properties.conviction', 'high'], ['properties.political_ad', true]]);
   });
 
   it('special categories are found by key', () => {
