@@ -5,8 +5,9 @@ import { isIsoTimestamp, isUuid } from './validators/common.js';
 
 // Shapes that are never personal data on their own and are everywhere in events (ids,
 // timestamps, hashes). Built-in and fixed, so a V8 regex is safe here; custom patterns use RE2.
-// Hex digests (md5, sha*): at least one letter, so long digit runs (card numbers) still get scanned.
-const HEX = /^(?=[0-9]*[a-f])[0-9a-f]{16,}$/i;
+// Hex digests (md5, sha*): a letter past the first two characters, so digit runs (card numbers) and
+// IBANs whose country code is hex letters and whose BBAN is digits (DE44…, BE71…, EE38…) still get scanned.
+const HEX = /^(?=[0-9a-f]{2}[0-9]*[a-f])[0-9a-f]{16,}$/i;
 
 /**
  * Finds personal data in values under keys that say nothing (`username`, `comment`, `ref`).
@@ -98,9 +99,7 @@ export class ValueScanner {
     if ((shape & (DASH | HEX_LETTER)) === (DASH | HEX_LETTER) && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20) return null;
     const only = this.candidate(text, shape, fromNumber, skip);
     if (only === NONE) return null;
-    // An IBAN of a country whose code is hex letters (DE, BE, AD, AE, BA…) with an all-digit BBAN
-    // reads as a hex digest: its ISO 13616 opening (two letters, two check digits) keeps it scanned.
-    if (!fromNumber && HEX.test(text) && !opensLikeIban(text)) return null;
+    if (!fromNumber && HEX.test(text)) return null;
     // One classifier left with one pattern (the usual case): its extractor decides, without the Set
     // call that would only say whether it can match (each RE2 call re-encodes the value). With
     // several patterns one Set call is cheaper than trying each.
@@ -179,15 +178,6 @@ const MASKED = 31;
 const LENGTH_TABLE = 512;
 const NONE = -1;
 const SEVERAL = -2;
-
-/** Two letters then two digits: how every IBAN begins (`DE44…`), and no hex digest worth skipping. */
-function opensLikeIban(text: string): boolean {
-  const a = text.charCodeAt(0) | 0x20;
-  const b = text.charCodeAt(1) | 0x20;
-  const c = text.charCodeAt(2);
-  const d = text.charCodeAt(3);
-  return a >= 97 && a <= 122 && b >= 97 && b <= 122 && c >= 48 && c <= 57 && d >= 48 && d <= 57;
-}
 
 function riskRank(c: CompiledClassifier): number {
   return c.classification === 'red' ? 2 : c.classification === 'yellow' ? 1 : 0;

@@ -112,9 +112,12 @@ export class PathTrie {
     return true;
   }
 
-  /** Finds or creates the node for a path string (for config and tests; not for the hot path). */
-  resolve(path: string, scope: PathScope = 'user'): PathNode {
-    let node = scope === 'group' ? this.groupRoot : this.root;
+  /**
+   * Finds or creates the node for a path string of an event of call type `type` (for config and
+   * tests; not for the hot path).
+   */
+  resolve(path: string, type = 'track'): PathNode {
+    let node = this.rootFor(type);
     for (const segment of parsePath(path)) node = segment === ARRAY ? node.element() : node.child(segment);
     return node;
   }

@@ -1,4 +1,4 @@
-import { PathTrie, type Leaf, type PathScope } from '../../src/events/index.js';
+import { PathTrie, type Leaf } from '../../src/events/index.js';
 import { createDetector, loadClassifierSet, type Detection } from '../../src/detect/index.js';
 
 /** The built-in detector plus a helper that classifies one value at one path. */
@@ -7,12 +7,12 @@ export async function builtinDetector() {
   const trie = new PathTrie();
   return {
     detector,
-    detect(path: string, value: Leaf, scope: PathScope = 'user'): Detection | null {
-      return detector.detect(trie.resolve(path, scope), value);
+    detect(path: string, value: Leaf, type?: string): Detection | null {
+      return detector.detect(trie.resolve(path, type), value);
     },
-    /** The classifier id found at a path for a value (of a group call with scope `group`), or null. */
-    category(path: string, value: Leaf, scope: PathScope = 'user'): string | null {
-      return detector.detect(trie.resolve(path, scope), value)?.classifier.id ?? null;
+    /** The classifier id found at a path for a value (in an event of call type `type`), or null. */
+    category(path: string, value: Leaf, type?: string): string | null {
+      return detector.detect(trie.resolve(path, type), value)?.classifier.id ?? null;
     },
   };
 }

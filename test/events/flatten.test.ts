@@ -323,6 +323,7 @@ describe('a group call is walked from its own root', () => {
     expect(group[0]!.node).not.toBe(identify[0]!.node);
     expect([identify[0]!.node.scope, group[0]!.node.scope]).toEqual(['user', 'group']);
     expect(trie.resolve('traits.name', 'group')).toBe(group[0]!.node);
+    expect(trie.resolve('traits.name', 'identify')).toBe(identify[0]!.node);
     expect(trie.resolve('traits.name')).toBe(identify[0]!.node);
     for (const type of ['track', 'identify', 'page', 'screen', 'alias']) expect(trie.rootFor(type)).toBe(trie.root);
   });

@@ -9,6 +9,24 @@ import type { Storage } from '../../src/storage/storage.js';
 import type { Db } from '../../src/storage/db.js';
 import { ENGINES, identify, openTestDb, storageOn, track, type TestDb } from './helpers.js';
 
+/** A point a test holds code at: `reached` resolves once the code gets there, `release()` lets it go on. */
+function checkpoint(): { reached: Promise<void>; arrive: () => Promise<void>; release: () => void } {
+  let arrived!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return { reached, release, arrive: () => (arrived(), gate) };
+}
+
+/** `promise`, and whether it has settled yet. */
+function watched<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+  let settled = false;
+  return { promise: promise.finally(() => (settled = true)), settled: () => settled };
+}
+
+/** Long enough for a statement that is not blocked to finish. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
+
 // An event consumed before its subject's erasure may reach the store after it (a batch in flight,
 // a lagging partition, a redelivery). The erasure covers it: it must not come back under a fresh key.
 describe.each(ENGINES)('events that arrived before an erasure (%s)', (engine) => {
@@ -97,29 +115,20 @@ describe('an erasure racing the first write of a subject (postgres)', () => {
   it('waits for the write that creates the key, then destroys it', async () => {
     const writer = await storageOn(t.db);
     const subject = writer.hasher.subjectHash('gus');
-    let created!: () => void;
-    let release!: () => void;
-    const keyCreated = new Promise<void>((resolve) => (created = resolve));
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = checkpoint();
     const writing = t.db.transaction(async (tx) => {
       const { keys } = await writer.dataKeys.forWrite(tx, [subject]);
-      created();
-      await gate;
+      await held.arrive();
       return keys.get(subject)!.id;
     });
-    await keyCreated;
-    const other = await t.second();
-    let erased = false;
-    const erasing = tombstoneKeys(other, [subject]).then((n) => {
-      erased = true;
-      return n;
-    });
+    await held.reached;
+    const erasing = watched(tombstoneKeys(await t.second(), [subject]));
     // The erasure cannot get past the uncommitted key: it waits for the writer, whatever the delay.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(erased).toBe(false);
-    release();
+    await pause();
+    expect(erasing.settled()).toBe(false);
+    held.release();
     const keyId = await writing;
-    expect(await erasing).toBe(1);
+    expect(await erasing.promise).toBe(1);
     const [row] = await t.db.query<{ key_id: string | null; erased_at: Date | null }>('SELECT key_id, erased_at FROM data_keys WHERE subject_hash = $1', [subject]);
     expect(row).toMatchObject({ key_id: null });
     expect(row!.erased_at).not.toBeNull();
@@ -136,48 +145,29 @@ describe('an erasure racing an inventory flush (postgres)', () => {
 
   it('clears an example the flush writes for a subject with no stored event, after the flush commits', async () => {
     const subject = (await storageOn(t.db)).hasher.subjectHash('hal');
-    // The flush's own code on a connection paused right after it wrote the point: it has checked
-    // the example subjects' keys (hal has none) and holds its locks, uncommitted.
-    let wrote!: () => void;
-    let release!: () => void;
-    const written = new Promise<void>((resolve) => (wrote = resolve));
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const paused: Db = {
-      engine: t.db.engine,
-      query: (sql, params) => t.db.query(sql, params),
-      close: async () => {},
-      transaction: (work) =>
-        t.db.transaction((tx) =>
-          work({
-            ...tx,
-            engine: tx.engine,
-            transaction: tx.transaction.bind(tx),
-            close: tx.close.bind(tx),
-            query: async <Row,>(sql: string, params?: readonly unknown[]) => {
-              const rows = await tx.query<Row>(sql, params);
-              if (/^\s*INSERT INTO inventory_points/.test(sql)) {
-                wrote();
-                await gate;
-              }
-              return rows;
-            },
-          }),
-        ),
-    };
-    const flushing = upsertObservations(paused, [obs({ source: 'web', path: 'properties.note', example: 'xxxx', exampleSubject: subject })]);
-    await written;
-    const other = await t.second();
-    let erased = false;
-    const erasing = eraseSubjects(other, [subject]).then((counts) => {
-      erased = true;
-      return counts;
+    // The flush's own code, held right after it wrote the point: it has checked the example
+    // subjects' keys (hal has none) and holds its locks, uncommitted.
+    const held = checkpoint();
+    const holdAfterWrite = (tx: Db): Db =>
+      Object.assign(Object.create(tx) as Db, {
+        query: async <Row,>(sql: string, params?: readonly unknown[]) => {
+          const rows = await tx.query<Row>(sql, params);
+          if (/^\s*INSERT INTO inventory_points/.test(sql)) await held.arrive();
+          return rows;
+        },
+      });
+    const db = Object.assign(Object.create(t.db) as Db, {
+      transaction: <T,>(work: (tx: Db) => Promise<T>) => t.db.transaction((tx) => work(holdAfterWrite(tx))),
     });
+    const flushing = upsertObservations(db, [obs({ source: 'web', path: 'properties.note', example: 'xxxx', exampleSubject: subject })]);
+    await held.reached;
+    const erasing = watched(eraseSubjects(await t.second(), [subject]));
     // The erasure's clearing waits for the flush in flight, however long it takes.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(erased).toBe(false);
-    release();
+    await pause();
+    expect(erasing.settled()).toBe(false);
+    held.release();
     await flushing;
-    expect((await erasing).inventoryExamples).toBe(1);
+    expect((await erasing.promise).inventoryExamples).toBe(1);
     const [point] = await t.db.query<{ example: string | null; example_subject: string | null }>("SELECT example, example_subject FROM inventory_points WHERE path = 'properties.note'");
     expect(point).toEqual({ example: null, example_subject: null });
   });

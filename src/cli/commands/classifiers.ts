@@ -97,7 +97,6 @@ function list(classifiers: CompiledClassifier[], format: string, io: CliIo): num
 function test(classifiers: CompiledClassifier[], samples: string[], format: string, call: string, io: CliIo): number {
   const detector = new Detector(classifiers);
   const trie = new PathTrie();
-  const scope = trie.rootFor(call).scope;
   const results = samples.map((sample, i) => {
     const eq = sample.indexOf('=');
     // By position, not quoted: a sample is often a real value with its PATH= forgotten.
@@ -105,7 +104,7 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
     const path = sample.slice(0, eq);
     let node;
     try {
-      node = trie.resolve(path, scope);
+      node = trie.resolve(path, call);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

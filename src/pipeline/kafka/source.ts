@@ -158,16 +158,15 @@ function toSourceBatch(payload: EachBatchPayload, consumer: Consumer, assigned: 
 const NO_HEADERS: Readonly<Record<string, HeaderValue | undefined>> = Object.freeze({});
 
 function toInput(topic: string, partition: number, message: KafkaMessage): InputMessage {
-  // The client's own object, not a copy: the loop copies headers once, where an output or a
-  // dead-letter record needs them.
-  const headers: Record<string, HeaderValue | undefined> = message.headers ?? NO_HEADERS;
   return {
     topic,
     partition,
     offset: message.offset,
     key: message.key,
     value: message.value,
-    headers,
+    // The client's own object, not a copy: the loop copies headers once, where an output or a
+    // dead-letter record needs them.
+    headers: message.headers ?? NO_HEADERS,
     timestamp: message.timestamp,
   };
 }
