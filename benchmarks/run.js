@@ -4,9 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { printDetect, runDetectBenchmark } from './detect.js';
+import { missedTargets } from './targets.js';
 
 const only = process.argv[2];
 let detect = null;
+/** Benchmarks run in child processes whose run failed or missed a target. */
+const failed = [];
 if (!only || only === 'detect') {
   detect = await runDetectBenchmark();
   printDetect(detect);
@@ -16,9 +19,15 @@ for (const name of ['pipeline', 'storage']) {
   if (only && only !== name) continue;
   console.log(`\n## ${name === 'pipeline' ? 'End-to-end pipeline through a real Kafka broker' : 'Encrypted event store'}`);
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url))], { stdio: 'inherit', env: process.env });
-  if (result.status !== 0) process.exitCode = 1;
+  if (result.status !== 0) {
+    failed.push(name);
+    process.exitCode = 1;
+  }
 }
 if (detect && (!only || only === 'pipeline')) {
   const hot = detect.results.find((r) => r.label === 'segmentloom hot path');
   console.log(`\n(detection-only hot path in this run: ${Math.round(hot.perSecond).toLocaleString('en-US')} events/s)`);
 }
+const missed = [...missedTargets(), ...failed.map((name) => `${name} (a target missed or the run failed)`)];
+if (missed.length > 0) console.log(`\nBELOW TARGET: ${missed.join('; ')}`);
+else console.log('\nEvery benchmark target met.');

@@ -1,0 +1,26 @@
+// Every benchmark figure that has a target goes through `target()`: it prints the figure beside its
+// target and marks the process failed when the target is missed, so `npm run bench` exits non-zero
+// the day a regression lands (it is not part of `npm test`: timings are never test assertions).
+const misses = [];
+
+/**
+ * Prints `label: value (target >= min) OK|BELOW TARGET` and records a miss.
+ * `format` renders the value and the target alike (e.g. ratio => `${r.toFixed(2)}x`).
+ */
+export function target(label, value, min, format = String) {
+  const ok = Number.isFinite(value) && value >= min;
+  console.log(`  ${label}: ${format(value)}  (target >= ${format(min)}) ${ok ? 'OK' : 'BELOW TARGET'}`);
+  if (!ok) {
+    misses.push(label);
+    process.exitCode = 1;
+  }
+  return ok;
+}
+
+/** The labels of the targets missed so far in this process. */
+export function missedTargets() {
+  return [...misses];
+}
+
+export const ratio = (digits) => (r) => `${r.toFixed(digits)}x`;
+export const perSecond = (n) => `${Math.round(n).toLocaleString('en-US')} events/s`;
