@@ -28,6 +28,8 @@ export interface CompiledClassifier extends ClassifierInfo {
     readonly wholeMatchers: readonly RE2[] | null;
     readonly validators: readonly Validator[];
     readonly validatorNames: readonly string[];
+    /** Validators confirming a value under a matching key (`value.keyValidators`, default `validators`). */
+    readonly keyValidators: readonly Validator[];
     readonly scan: boolean;
     readonly minLength: number;
     readonly maxLength: number;
@@ -56,18 +58,21 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
   const scanPatternSources = definition.value.scanPatterns ?? definition.value.patterns;
   const scanExtractors = definition.value.scanPatterns ? compile('scanPatterns', scanPatternSources) : extractors;
   const wholeMatchers = definition.confidence.keyNeeds === 'pattern' ? compile('patterns', definition.value.patterns, true) : null;
-  const validators = definition.value.validators.map((name, i) => {
-    // Own names only: `toString` or `constructor` is not a validator.
-    const validator = Object.hasOwn(VALIDATORS, name) ? VALIDATORS[name] : undefined;
-    if (validator === undefined) {
-      throw new ConfigError(
-        `${file}: ${fieldPrefix}value.validators[${i}]: unknown validator "${name}"; known: ${Object.keys(VALIDATORS).sort().join(', ')}`,
-        file,
-        `${fieldPrefix}value.validators[${i}]`,
-      );
-    }
-    return validator;
-  });
+  const resolve = (field: 'validators' | 'keyValidators', names: readonly string[]) =>
+    names.map((name, i) => {
+      // Own names only: `toString` or `constructor` is not a validator.
+      const validator = Object.hasOwn(VALIDATORS, name) ? VALIDATORS[name] : undefined;
+      if (validator === undefined) {
+        throw new ConfigError(
+          `${file}: ${fieldPrefix}value.${field}[${i}]: unknown validator "${name}"; known: ${Object.keys(VALIDATORS).sort().join(', ')}`,
+          file,
+          `${fieldPrefix}value.${field}[${i}]`,
+        );
+      }
+      return validator;
+    });
+  const validators = resolve('validators', definition.value.validators);
+  const keyValidators = definition.value.keyValidators === undefined ? validators : resolve('keyValidators', definition.value.keyValidators);
   if (definition.value.scan && scanExtractors.length === 0) {
     throw new ConfigError(`${file}: ${fieldPrefix}value.scan: scanning values needs at least one pattern in value.patterns`, file, `${fieldPrefix}value.scan`);
   }
@@ -93,6 +98,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
       wholeMatchers,
       validators,
       validatorNames: value.validators,
+      keyValidators,
       scan: value.scan,
       minLength: value.minLength,
       maxLength: value.maxLength,
