@@ -104,3 +104,25 @@ describe('key names people shorten around a known head word', () => {
     expect(again).toBe(first);
   });
 });
+
+describe('SSNs as people write them (issue 13: dots and spaces)', () => {
+  it('finds dotted and spaced SSNs under keys that say nothing, not ITINs', () => {
+    expectAll('us_ssn', [
+      ['properties.note', 'my number is 536.22.8104'],
+      ['properties.note', '536 22 8104'],
+      ['properties.note', 'ssn 536-22-8104 thanks'],
+    ]);
+    expectAll(null, [
+      ['properties.note', '912 70 1234'],
+      ['properties.note', '912-70-1234'],
+      ['properties.note', '536.22-8104'],
+      ['properties.ref', '536228104'],
+    ]);
+  });
+
+  it('under an SSN key, bare, dotted and spaced forms confirm the key', () => {
+    for (const value of ['683428779', '683.42.8779', '683 42 8779', 683428779]) {
+      expect(d.detect('properties.soc_sec_no', value)).toMatchObject({ classifier: { id: 'us_ssn' }, matchedOn: 'key+value' });
+    }
+  });
+});
