@@ -30,6 +30,7 @@ export interface CompiledClassifier extends ClassifierInfo {
     readonly validatorNames: readonly string[];
     /** Validators confirming a value under a matching key (`value.keyValidators`, default `validators`). */
     readonly keyValidators: readonly Validator[];
+    readonly keyValidatorNames: readonly string[];
     readonly scan: boolean;
     readonly minLength: number;
     readonly maxLength: number;
@@ -42,6 +43,8 @@ export interface CompiledClassifier extends ClassifierInfo {
   readonly confidence: ClassifierDefinition['confidence'];
   /** Prebuilt so a value match allocates nothing. */
   readonly valueDetection: Detection;
+  /** How a value confirms a key match (`value pattern + validator luhn_keyed`), for explanations. */
+  readonly keyValueMatcher: string;
 }
 
 /** Turns a validated definition into a compiled classifier. Throws ConfigError naming file and field. */
@@ -81,7 +84,8 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
     throw new ConfigError(`${file}: ${fieldPrefix}key.names: a classifier needs key names, synonyms or qualified terms, or value.scan with patterns`, file, `${fieldPrefix}key.names`);
   }
   const info: ClassifierInfo = { id: definition.id, name: definition.name, category: definition.category, classification: definition.classification };
-  const how = [extractors.length > 0 ? 'pattern' : '', validators.length > 0 ? `validator ${definition.value.validators.join('+')}` : ''].filter(Boolean).join(' + ');
+  const describe = (names: readonly string[]) => [extractors.length > 0 ? 'pattern' : '', names.length > 0 ? `validator ${names.join('+')}` : ''].filter(Boolean).join(' + ');
+  const how = describe(definition.value.validators);
   return {
     ...info,
     description: definition.description,
@@ -99,6 +103,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
       validators,
       validatorNames: value.validators,
       keyValidators,
+      keyValidatorNames: value.keyValidators ?? value.validators,
       scan: value.scan,
       minLength: value.minLength,
       maxLength: value.maxLength,
@@ -110,6 +115,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
     },
     confidence,
     valueDetection: Object.freeze({ classifier: info, matchedOn: 'value', confidence: confidence.value, matcher: `value ${how}` }),
+    keyValueMatcher: `value ${describe(definition.value.keyValidators ?? definition.value.validators)}`,
   };
 }
 

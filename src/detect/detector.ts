@@ -134,7 +134,7 @@ export class Detector implements PointDetector {
     if (key !== null) {
       const c = key.classifier;
       const info = c.valueDetection.classifier;
-      const value = c.valueDetection.matcher;
+      const value = c.keyValueMatcher;
       // Decisions below the threshold are not reported.
       if (c.confidence.key >= c.confidence.threshold) {
         keyOnly = Object.freeze({ classifier: info, matchedOn: 'key', confidence: c.confidence.key, matcher: key.matcher });
