@@ -60,6 +60,25 @@ describe('key names people shorten around a known head word', () => {
     ]);
   });
 
+  it('the same mechanism reads other classifiers\' keys (ph_no, zip_cd, addr_ln1, dev_id)', () => {
+    expectKeyMatch('phone_number', [['properties.ph_no', '+1 415 555 2671']]);
+    expectKeyMatch('postal_code', [['properties.zip_cd', '94107']]);
+    expectKeyMatch('street_address', [['properties.addr_ln1', '1 Main St']]);
+    expectKeyMatch('device_id', [['properties.dev_id', '9774d56d682e549c']]);
+  });
+
+  it('shortened words about other things stay green (page_no, sec_since_start, prod_nm, user_nm)', () => {
+    expectAll(null, [
+      ['properties.page_no', '3'],
+      ['properties.sec_since_start', '42'],
+      ['properties.prod_nm', 'Blue Shirt'],
+      ['properties.evt_nm', 'Signed Up'],
+      ['properties.user_nm', 'janedoe'],
+      ['properties.item_no', '100234'],
+      ['properties.seq_no', '17'],
+    ]);
+  });
+
   it('a shortened word alone, or with no word spelt out, is not believed', () => {
     expectAll(null, [
       ['properties.pass', 'gold'],
