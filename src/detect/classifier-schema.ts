@@ -47,6 +47,12 @@ const valueMatching = z.strictObject({
   scanPatterns: z.array(z.string().min(1).max(2000)).optional(),
   /** Named validators (see `segmentloom classifiers validators`); a candidate must pass all of them. */
   validators: z.array(z.string()).default([]),
+  /**
+   * Validators that confirm a value under a matching key instead of `validators` (default: the same).
+   * The key is evidence of its own: under `card_number` Luhn alone decides, while a value under any
+   * other key must also start with a card issuer's range.
+   */
+  keyValidators: z.array(z.string()).optional(),
   /** Look for this data in values under any key, not only to confirm a key match. */
   scan: z.boolean().default(false),
   /** Cheap checks before any pattern runs (the hot path's main saving). */

@@ -28,6 +28,9 @@ export interface CompiledClassifier extends ClassifierInfo {
     readonly wholeMatchers: readonly RE2[] | null;
     readonly validators: readonly Validator[];
     readonly validatorNames: readonly string[];
+    /** Validators confirming a value under a matching key (`value.keyValidators`, default `validators`). */
+    readonly keyValidators: readonly Validator[];
+    readonly keyValidatorNames: readonly string[];
     readonly scan: boolean;
     readonly minLength: number;
     readonly maxLength: number;
@@ -40,6 +43,8 @@ export interface CompiledClassifier extends ClassifierInfo {
   readonly confidence: ClassifierDefinition['confidence'];
   /** Prebuilt so a value match allocates nothing. */
   readonly valueDetection: Detection;
+  /** How a value confirms a key match (`value pattern + validator luhn_keyed`), for explanations. */
+  readonly keyValueMatcher: string;
 }
 
 /** Turns a validated definition into a compiled classifier. Throws ConfigError naming file and field. */
@@ -56,18 +61,21 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
   const scanPatternSources = definition.value.scanPatterns ?? definition.value.patterns;
   const scanExtractors = definition.value.scanPatterns ? compile('scanPatterns', scanPatternSources) : extractors;
   const wholeMatchers = definition.confidence.keyNeeds === 'pattern' ? compile('patterns', definition.value.patterns, true) : null;
-  const validators = definition.value.validators.map((name, i) => {
-    // Own names only: `toString` or `constructor` is not a validator.
-    const validator = Object.hasOwn(VALIDATORS, name) ? VALIDATORS[name] : undefined;
-    if (validator === undefined) {
-      throw new ConfigError(
-        `${file}: ${fieldPrefix}value.validators[${i}]: unknown validator "${name}"; known: ${Object.keys(VALIDATORS).sort().join(', ')}`,
-        file,
-        `${fieldPrefix}value.validators[${i}]`,
-      );
-    }
-    return validator;
-  });
+  const resolve = (field: 'validators' | 'keyValidators', names: readonly string[]) =>
+    names.map((name, i) => {
+      // Own names only: `toString` or `constructor` is not a validator.
+      const validator = Object.hasOwn(VALIDATORS, name) ? VALIDATORS[name] : undefined;
+      if (validator === undefined) {
+        throw new ConfigError(
+          `${file}: ${fieldPrefix}value.${field}[${i}]: unknown validator "${name}"; known: ${Object.keys(VALIDATORS).sort().join(', ')}`,
+          file,
+          `${fieldPrefix}value.${field}[${i}]`,
+        );
+      }
+      return validator;
+    });
+  const validators = resolve('validators', definition.value.validators);
+  const keyValidators = definition.value.keyValidators === undefined ? validators : resolve('keyValidators', definition.value.keyValidators);
   if (definition.value.scan && scanExtractors.length === 0) {
     throw new ConfigError(`${file}: ${fieldPrefix}value.scan: scanning values needs at least one pattern in value.patterns`, file, `${fieldPrefix}value.scan`);
   }
@@ -76,7 +84,8 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
     throw new ConfigError(`${file}: ${fieldPrefix}key.names: a classifier needs key names, synonyms or qualified terms, or value.scan with patterns`, file, `${fieldPrefix}key.names`);
   }
   const info: ClassifierInfo = { id: definition.id, name: definition.name, category: definition.category, classification: definition.classification };
-  const how = [extractors.length > 0 ? 'pattern' : '', validators.length > 0 ? `validator ${definition.value.validators.join('+')}` : ''].filter(Boolean).join(' + ');
+  const describe = (names: readonly string[]) => [extractors.length > 0 ? 'pattern' : '', names.length > 0 ? `validator ${names.join('+')}` : ''].filter(Boolean).join(' + ');
+  const how = describe(definition.value.validators);
   return {
     ...info,
     description: definition.description,
@@ -93,6 +102,8 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
       wholeMatchers,
       validators,
       validatorNames: value.validators,
+      keyValidators,
+      keyValidatorNames: value.keyValidators ?? value.validators,
       scan: value.scan,
       minLength: value.minLength,
       maxLength: value.maxLength,
@@ -104,6 +115,7 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
     },
     confidence,
     valueDetection: Object.freeze({ classifier: info, matchedOn: 'value', confidence: confidence.value, matcher: `value ${how}` }),
+    keyValueMatcher: `value ${describe(definition.value.keyValidators ?? definition.value.validators)}`,
   };
 }
 

@@ -134,7 +134,7 @@ export class Detector implements PointDetector {
     if (key !== null) {
       const c = key.classifier;
       const info = c.valueDetection.classifier;
-      const value = c.valueDetection.matcher;
+      const value = c.keyValueMatcher;
       // Decisions below the threshold are not reported.
       if (c.confidence.key >= c.confidence.threshold) {
         keyOnly = Object.freeze({ classifier: info, matchedOn: 'key', confidence: c.confidence.key, matcher: key.matcher });
@@ -155,7 +155,7 @@ export class Detector implements PointDetector {
     // are cheaper than the lookup (they run first) and keep their own caches where they are costly
     // (phone, email).
     let verdicts: Map<string, ValueVerdict> | null = null;
-    if (key !== null && key.classifier.value.extractors.length > 0 && key.classifier.value.validators.length === 0) {
+    if (key !== null && key.classifier.value.extractors.length > 0 && key.classifier.value.keyValidators.length === 0) {
       verdicts = this.verdictCaches.get(key.classifier) ?? null;
       if (verdicts === null) this.verdictCaches.set(key.classifier, (verdicts = new Map()));
     }

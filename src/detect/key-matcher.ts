@@ -37,10 +37,17 @@ interface Word {
   word: string;
   /** Set when the word is a corrected misspelling. */
   fuzzy?: { from: string; similarity: number };
+  /**
+   * Vocabulary words this unknown word may be short for (`soc` → social, `nm` → name, number).
+   * Which one it is, if any, is decided by the phrase around it.
+   */
+  abbreviates?: readonly string[];
 }
 
 const MAX_WORD_CACHE = 50_000;
 const MIN_FUZZY_SIMILARITY = 0.7;
+const MAX_ABBREVIATION = 6;
+const NUMBER = 'number';
 
 /**
  * Matches property keys against classifier phrases. A key names a thing by its last words (its
@@ -98,7 +105,12 @@ export class KeyMatcher<C extends KeyMatchable> {
     }
     if (words.length === 0) return null;
     const parentWord = parent.length > 0 ? parent[parent.length - 1]!.word : undefined;
-    return this.best(words, parentWord);
+    const found = this.best(words, parentWord);
+    if (found !== null || words.length < 2 || words[words.length - 1]!.word !== NUMBER) return found;
+    // `ssn_number`, `iban_no`, `cvv_num`: a trailing "number" after a head word that names a number
+    // already says nothing more. Only when no phrase takes the whole key (`phone number`,
+    // `card number` are phrases of their own), so it never turns a key into another category.
+    return this.best(words.slice(0, -1), parentWord);
   }
 
   private best(words: Word[], parentWord: string | undefined): KeyMatch<C> | null {
@@ -107,8 +119,11 @@ export class KeyMatcher<C extends KeyMatchable> {
       const candidate = this.tryPhrase(phrase, words, start, parentWord);
       if (candidate !== null && (best === null || better(candidate, best))) best = candidate;
     };
-    const last = words[words.length - 1]!.word;
-    for (const phrase of this.byLastWord.get(last) ?? []) consider(phrase, words.length - phrase.words.length);
+    const last = words[words.length - 1]!;
+    for (const phrase of this.byLastWord.get(last.word) ?? []) consider(phrase, words.length - phrase.words.length);
+    for (const full of last.abbreviates ?? []) {
+      for (const phrase of this.byLastWord.get(full) ?? []) consider(phrase, words.length - phrase.words.length);
+    }
     for (const phrase of this.anywhere) {
       for (let start = 0; start + phrase.words.length <= words.length; start++) consider(phrase, start);
     }
@@ -118,30 +133,47 @@ export class KeyMatcher<C extends KeyMatchable> {
   private tryPhrase(phrase: Phrase<C>, words: Word[], start: number, parentWord: string | undefined): KeyMatch<C> | null {
     if (start < 0) return null;
     let fuzzy: Word['fuzzy'] | undefined;
+    let abbreviated: string[] | undefined;
+    let exact = 0;
     for (let i = 0; i < phrase.words.length; i++) {
       const word = words[start + i]!;
-      if (word.word !== phrase.words[i]) return null;
+      const wanted = phrase.words[i]!;
+      if (word.word === wanted) exact++;
+      else if (word.abbreviates?.includes(wanted)) (abbreviated ??= []).push(`"${word.word}" = "${wanted}"`);
+      else return null;
       if (word.fuzzy !== undefined && (fuzzy === undefined || word.fuzzy.similarity < fuzzy.similarity)) fuzzy = word.fuzzy;
     }
     const fuzzySettings = phrase.classifier.key.fuzzy;
     if (fuzzy !== undefined && (!fuzzySettings.enabled || fuzzy.similarity < fuzzySettings.threshold)) return null;
     let qualifiedBy: string | undefined;
     if (phrase.kind === 'qualified') {
-      const before = start > 0 ? words[start - 1]!.word : undefined;
+      const before = start > 0 ? words[start - 1] : undefined;
       if (before !== undefined) {
-        if (!phrase.qualifiers!.has(before)) return null;
-        qualifiedBy = before;
+        if (phrase.qualifiers!.has(before.word)) {
+          exact++;
+          qualifiedBy = before.word;
+        } else {
+          const full = before.abbreviates?.find((w) => phrase.qualifiers!.has(w));
+          if (full === undefined) return null;
+          (abbreviated ??= []).push(`"${before.word}" = "${full}"`);
+          qualifiedBy = full;
+        }
       } else if (phrase.standalone !== true && !(phrase.standalone instanceof Set && parentWord !== undefined && phrase.standalone.has(parentWord))) {
         return null;
       }
     }
+    // An abbreviation is believed only inside a phrase of two words or more that spells at least
+    // one word out (`soc sec no`, `first nm`): alone, a short word is too often a word of its own
+    // (`pass` is not a password, `sec` not a second).
+    if (abbreviated !== undefined && exact === 0) return null;
     for (const excluded of this.excludes.get(phrase.classifier) ?? []) {
       if (containsRun(words, excluded)) return null;
     }
     let matcher = `key ${phrase.kind === 'qualified' ? 'name' : phrase.kind} "${phrase.text}"`;
     if (qualifiedBy !== undefined) matcher += ` qualified by "${qualifiedBy}"`;
+    if (abbreviated !== undefined) matcher += ` (abbreviated: ${abbreviated.join(', ')})`;
     if (fuzzy !== undefined) matcher += ` (fuzzy: "${fuzzy.from}" ≈ "${findCorrected(words, fuzzy)}", ${fuzzy.similarity.toFixed(2)})`;
-    return { classifier: phrase.classifier, matcher, length: phrase.words.length + (qualifiedBy ? 1 : 0), fuzzy: fuzzy !== undefined };
+    return { classifier: phrase.classifier, matcher, length: phrase.words.length + (qualifiedBy ? 1 : 0), fuzzy: fuzzy !== undefined || abbreviated !== undefined };
   }
 
   /** Words of one key, after abbreviation expansion, plural folding, splitting glued words and typo correction. Cached. */
@@ -172,7 +204,25 @@ export class KeyMatcher<C extends KeyMatchable> {
     if (pieces !== null) return pieces.flatMap((piece) => (ABBREVIATIONS[piece] ?? [piece]).map((word) => ({ word })));
     const corrected = this.correct(raw);
     if (corrected !== null) return [corrected];
-    return [{ word: raw }];
+    const abbreviates = this.expansionsOf(raw);
+    return [abbreviates.length > 0 ? { word: raw, abbreviates } : { word: raw }];
+  }
+
+  /**
+   * Vocabulary words an unknown short word may abbreviate, the two ways people shorten words in
+   * field names: the first letters (`soc`, `sec`, `cust`: a prefix of 3+ letters) or the first
+   * letter and consonants (`nm`, `nbr`, `acct`, `pwd`: the word's letters in order, no vowel after
+   * the first). Candidates only: the phrase around the word decides which, if any, is meant.
+   */
+  private expansionsOf(raw: string): string[] {
+    if (raw.length < 2 || raw.length > MAX_ABBREVIATION || !/^[a-z]+$/.test(raw)) return [];
+    const consonants = !/[aeiouy]/.test(raw.slice(1));
+    const out: string[] = [];
+    for (const word of this.vocabulary) {
+      if (word.length <= raw.length || word.length < 4 || word[0] !== raw[0]) continue;
+      if ((raw.length >= 3 && word.startsWith(raw)) || (consonants && isSubsequence(raw, word))) out.push(word);
+    }
+    return out;
   }
 
   /** Splits a glued word into known words (fewest pieces), or null. Pieces are at least 2 letters. */
@@ -249,6 +299,13 @@ function singularOf(raw: string, vocabulary: ReadonlySet<string>): string | unde
   if (raw.endsWith('es') && vocabulary.has(raw.slice(0, -2))) return raw.slice(0, -2);
   if (raw.endsWith('s') && vocabulary.has(raw.slice(0, -1))) return raw.slice(0, -1);
   return undefined;
+}
+
+/** `short`'s letters occur in `long` in order (`nbr` in `number`). */
+function isSubsequence(short: string, long: string): boolean {
+  let j = 0;
+  for (let i = 0; i < long.length && j < short.length; i++) if (long[i] === short[j]) j++;
+  return j === short.length;
 }
 
 function isSwapOrDrop(raw: string, word: string): boolean {

@@ -18,16 +18,17 @@ export function checkValue(classifier: CompiledClassifier, text: string, mode: '
   // validators decide (an 8-character token under `api_key` counts).
   if (text.length > value.maxLength || (mode === 'scan' && text.length < value.minLength)) return 'none';
   const extractors = mode === 'key' ? value.extractors : value.scanExtractors;
+  const validators = mode === 'key' ? value.keyValidators : value.validators;
   if (extractors.length === 0) {
-    if (value.validators.length === 0) return 'none';
-    return passesAll(value.validators, text.trim()) ? 'valid' : 'none';
+    if (validators.length === 0) return 'none';
+    return passesAll(validators, text.trim()) ? 'valid' : 'none';
   }
   let matched = false;
   if (mode === 'key') {
     const trimmed = text.trim();
     // Under a matching key the whole value usually is the datum (`ip: "10.1.2.3"`): validators are
     // plain code and cheaper than any RE2 call, so they go first.
-    if (value.validators.length > 0 && passesAll(value.validators, trimmed)) return 'valid';
+    if (validators.length > 0 && passesAll(validators, trimmed)) return 'valid';
     const whole = value.wholeMatchers;
     if (whole !== null) {
       // `keyNeeds: pattern`: the value itself must have the shape (`Jane Doe` under `name`, not
@@ -42,7 +43,7 @@ export function checkValue(classifier: CompiledClassifier, text: string, mode: '
       const match = extractor.exec(text);
       if (match === null) break;
       matched = true;
-      if (passesAll(value.validators, match[0])) return 'valid';
+      if (passesAll(validators, match[0])) return 'valid';
       if (match[0].length === 0) extractor.lastIndex++;
     }
   }

@@ -96,7 +96,9 @@ export class ValueScanner {
     if ((shape & ~HEX_LETTER) === 0 && this.allNeedShape) return null;
     // Hyphenated hex ids (UUIDs, request ids) of 20+ characters with a hex letter, without colons:
     // never a MAC (17 characters), an IP or a card (digits only); skipped without running any pattern.
-    if ((shape & (DASH | HEX_LETTER)) === (DASH | HEX_LETTER) && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20) return null;
+    // The letter must come past the first two characters: a dashed IBAN whose country code is hex
+    // letters and whose BBAN is digits (DE89-3704-…, BE68-…) is not an id.
+    if ((shape & (DASH | HEX_LETTER)) === (DASH | HEX_LETTER) && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20 && hasHexLetterFrom(text, 2)) return null;
     const only = this.candidate(text, shape, fromNumber, skip);
     if (only === NONE) return null;
     if (!fromNumber && HEX.test(text)) return null;
@@ -280,6 +282,14 @@ function maskOf(chars: string): number {
     mask |= 1 << index;
   }
   return mask;
+}
+
+function hasHexLetterFrom(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i) | 0x20;
+    if (code >= 97 && code <= 102) return true;
+  }
+  return false;
 }
 
 function hasAnyOf(text: string, chars: string): boolean {

@@ -146,7 +146,7 @@ function keyNote(classifier: CompiledClassifier, matcher: string, outcome: KeyOu
       ? `a ${type} is not one of its types (${[...classifier.value.types].join(', ')})`
       : keyNeeds === 'pattern'
         ? 'no value pattern matches the whole value'
-        : `no value pattern${classifier.value.validatorNames.length > 0 ? ` passing validator ${classifier.value.validatorNames.join('+')}` : ''} matches it`;
+        : `no value pattern${classifier.value.keyValidatorNames.length > 0 ? ` passing validator ${classifier.value.keyValidatorNames.join('+')}` : ''} matches it`;
     const found = detection?.classifier.id === classifier.id ? '; found by value instead' : '';
     return `${suggests} but the value contradicts it: ${why}${found}`;
   }

@@ -2,8 +2,11 @@
  * `email` — an address whose local part is an RFC 5322 dot-atom and whose domain is a valid
  * hostname ending in a real ICANN public suffix (via `tldts`). The suffix check is what rejects
  * `user@host.invalidtld`, `x@localhost` and retina asset names such as `icon@2x.png`.
- * Internationalized domains are checked in their punycode form. Quoted local parts, non-ASCII
- * local parts and IP-literal domains (`user@[10.0.0.1]`) are not accepted.
+ * Internationalized domains (IDNA 2008, RFC 5890/5891) are checked in their ASCII form: a Unicode
+ * domain (`bücher.de`, `пример.рф`) is converted by UTS #46 processing, and a domain written in
+ * punycode (`xn--bcher-kva.de`, `…xn--p1ai`) must hold A-labels that decode (RFC 3492): `xn--zz.de`
+ * is not a domain. Quoted local parts, non-ASCII local parts and IP-literal domains
+ * (`user@[10.0.0.1]`) are not accepted.
  */
 import { domainToASCII } from 'node:url';
 import { parse } from 'tldts';
@@ -43,9 +46,14 @@ function isMailDomain(domain: string): boolean {
   let verdict = domainVerdicts.get(domain);
   if (verdict === undefined) {
     const parsed = parse(domain, TLDTS_OPTIONS);
-    verdict = parsed.isIcann === true && !!parsed.domainWithoutSuffix && !ASSET_DENSITY.test(parsed.domainWithoutSuffix);
+    verdict = parsed.isIcann === true && !!parsed.domainWithoutSuffix && !ASSET_DENSITY.test(parsed.domainWithoutSuffix) && validALabels(domain);
     if (domainVerdicts.size >= MAX_DOMAINS) domainVerdicts.clear();
     domainVerdicts.set(domain, verdict);
   }
   return verdict;
+}
+
+/** Every `xn--` label is a real A-label: UTS #46 maps the domain to itself (invalid punycode maps to ''). */
+function validALabels(domain: string): boolean {
+  return !domain.includes('xn--') || domainToASCII(domain) === domain;
 }

@@ -17,7 +17,7 @@ import { isImei } from './imei.js';
 import { isIp } from './ip.js';
 import { isIpv4 } from './ipv4.js';
 import { isIpv6 } from './ipv6.js';
-import { isPaymentCard } from './luhn.js';
+import { isKeyedPaymentCard, isPaymentCard } from './luhn.js';
 import { isDeviceId } from './device-id.js';
 import { isMacAddress } from './mac.js';
 import { isPassportNumber } from './passport.js';
@@ -44,6 +44,7 @@ function neverThrows(validator: Validator): Validator {
 
 export const VALIDATORS: Readonly<Record<string, Validator>> = Object.freeze({
   luhn: neverThrows(isPaymentCard),
+  luhn_keyed: neverThrows(isKeyedPaymentCard),
   iban: neverThrows(isIban),
   us_ssn: neverThrows(isUsSsn),
   ipv4: neverThrows(isIpv4),

@@ -43,4 +43,28 @@ describe('ipv6', () => {
   it('rejects IPv4, hashes and UUIDs', () => {
     for (const value of ['192.168.1.1', ...HASHES_AND_UUIDS]) expect(ipv6(value)).toBe(false);
   });
+
+  it('accepts the text forms of RFC 4291 section 2.2 and RFC 5952, with IPv4-mapped and -compatible forms', () => {
+    for (const value of [
+      '2001:DB8:0:0:8:800:200C:417A',
+      'FF01:0:0:0:0:0:0:101',
+      '2001:DB8::8:800:200C:417A',
+      'FF01::101',
+      '0:0:0:0:0:0:13.1.68.3',
+      '0:0:0:0:0:FFFF:129.144.52.38',
+      '::13.1.68.3',
+      '::FFFF:129.144.52.38',
+      '::ffff:192.0.2.1',
+      '2001:db8::1:0:0:1',
+      '2001:0db8::0001',
+    ]) {
+      expect({ value, ok: ipv6(value) }).toEqual({ value, ok: true });
+    }
+  });
+
+  it('judges the whole value: a bad embedded IPv4 or a 5-digit group is no address (RFC 4291)', () => {
+    for (const value of ['::ffff:256.0.0.1', '::ffff:1.2.3', '::ffff:1.2.3.4.5', '12345:db8::1', '2001:db8::1.', '::ffff:192.0.2.1:80', 'fe80::1%']) {
+      expect({ value, ok: ipv6(value) }).toEqual({ value, ok: false });
+    }
+  });
 });

@@ -99,3 +99,63 @@ describe('luhn (payment card numbers)', () => {
     expect(luhn('4242424242424242x')).toBe(false);
   });
 });
+
+describe('luhn: issuer ranges in use today (ISO/IEC 7812-1, scheme IIN tables)', () => {
+  it.each([
+    ['Mastercard 2-series low end', '2221000000000009'],
+    ['Mastercard 2-series high end', '2720990000000007'],
+    ['Discover 644', '6440000000000005'],
+    ['Discover 649', '6490000000000004'],
+    ['Discover 65', '6500000000000002'],
+    ['JCB 3528', '3528000000000007'],
+    ['JCB 3589', '3589000000000003'],
+    ['Diners Club 38, 14 digits', '38520000023237'],
+    ['Diners Club 300, 14 digits', '30000000000004'],
+    ['UATP (airline, 15 digits; UATP published test card)', '135410014004955'],
+    ['Maestro 19 digits', '6759000000000000005'],
+  ])('accepts %s: %s', (_brand, pan) => {
+    expect(luhn(pan)).toBe(true);
+  });
+
+  it.each([
+    ['Mastercard range ends at 2720', '2721000000000000'],
+    ['Mastercard below 2221', '2220000000000000'],
+    ['Discover 643 is not Discover', '6430000000000000'],
+    ['JCB below 3528', '3527000000000008'],
+    ['UATP at 16 digits', '1354100140049550'],
+    ['Mastercard at 19 digits', '5555555555554444000'],
+  ])('rejects %s: %s', (_why, pan) => {
+    expect(luhn(pan)).toBe(false);
+  });
+
+  it('keeps rejecting 13 digits starting with 1 (epoch milliseconds) under unrelated keys', () => {
+    expect(luhn('1700000000004')).toBe(false);
+    expect(luhn('1354100140049')).toBe(false);
+  });
+});
+
+describe('luhn_keyed (a value under a key that says card)', () => {
+  const keyed = VALIDATORS.luhn_keyed!;
+
+  it('takes Luhn-valid 12–19 digits in any grouping', () => {
+    expect(keyed('4824 7363 4459 8')).toBe(true); // 13 digits in fours (issue 11)
+    expect(keyed('4222 2222 2222 2')).toBe(true);
+    expect(keyed('3622-7206-2716-67')).toBe(true); // Diners 14 in fours
+    expect(keyed('4242.4242.4242.4242')).toBe(true);
+    expect(keyed('4242424242424242')).toBe(true);
+    expect(keyed('6759000000000000005')).toBe(true); // 19
+    expect(keyed('501800000009')).toBe(true); // Maestro 12
+    expect(keyed('9999123412341236')).toBe(true); // no issuer check: the key says card
+    expect(keyed('1700000000004')).toBe(true); // under a card key, even a 1-leading 13-digit PAN
+  });
+
+  it('refuses what fails Luhn, lengths outside 12–19, doubled separators and placeholders', () => {
+    expect(keyed('4824 7363 4459 9')).toBe(false);
+    expect(keyed('42424242424')).toBe(false); // 11
+    expect(keyed('42424242424242424242')).toBe(false); // 20
+    expect(keyed('4242  4242 4242 4242')).toBe(false);
+    expect(keyed('0000 0000 0000 0000')).toBe(false);
+    expect(keyed('visa')).toBe(false);
+    expect(keyed('4242 4242 4242 424x')).toBe(false);
+  });
+});

@@ -5,6 +5,7 @@ import { HASHES_AND_UUIDS, TRACKING_NUMBERS, UUIDS, VERSION_STRINGS } from './lo
 
 const EXPECTED_NAMES = [
   'luhn',
+  'luhn_keyed',
   'iban',
   'us_ssn',
   'ipv4',
@@ -28,6 +29,7 @@ const EXPECTED_NAMES = [
 /** One value each validator accepts, to prove the shared guards do not hide real matches. */
 const ACCEPTED: Readonly<Record<string, string>> = {
   luhn: '4242424242424242',
+  luhn_keyed: '4824 7363 4459 8',
   iban: 'GB82 WEST 1234 5698 7654 32',
   us_ssn: '536-90-4399',
   ipv4: '203.0.113.7',

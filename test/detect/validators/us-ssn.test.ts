@@ -44,8 +44,9 @@ describe('us_ssn', () => {
   it('rejects other groupings and separators', () => {
     expect(ssn('536-904399')).toBe(false);
     expect(ssn('53690-4399')).toBe(false);
-    expect(ssn('536.90.4399')).toBe(false);
-    expect(ssn('536 90 4399')).toBe(false);
+    expect(ssn('536.90-4399')).toBe(false);
+    expect(ssn('536 90.4399')).toBe(false);
+    expect(ssn('536  90  4399')).toBe(false);
     expect(ssn('536-90-43990')).toBe(false);
     expect(ssn('53690439')).toBe(false);
     expect(ssn('5369043990')).toBe(false);
@@ -53,5 +54,24 @@ describe('us_ssn', () => {
 
   it('rejects epoch timestamps, hashes and UUIDs', () => {
     for (const value of [EPOCHS.seconds, EPOCHS.millis, ...HASHES_AND_UUIDS]) expect(ssn(value)).toBe(false);
+  });
+
+  it('accepts the same number written with dots or spaces, one kind throughout', () => {
+    expect(ssn('536.90.4399')).toBe(true);
+    expect(ssn('536 90 4399')).toBe(true);
+    expect(ssn('683 42 8779')).toBe(true);
+  });
+
+  it('accepts areas opened by the June 2011 randomization (formerly unassigned 734-749, 773-899)', () => {
+    expect(ssn('734-12-3456')).toBe(true);
+    expect(ssn('749-01-0001')).toBe(true);
+    expect(ssn('773-45-6781')).toBe(true);
+    expect(ssn('899-99-9998')).toBe(true);
+  });
+
+  it('refuses ITINs: IRS numbers 9xx with group 50-65, 70-88, 90-92, 94-99 (IRS Publication 1915)', () => {
+    for (const itin of ['912-50-1234', '912-65-1234', '900-70-0000', '912-78-1234', '988-88-1234', '912-90-1234', '912-92-1234', '912-94-1234', '912-99-1234', '912701234', '912 70 1234', '912.70.1234']) {
+      expect({ itin, ok: ssn(itin) }).toEqual({ itin, ok: false });
+    }
   });
 });
