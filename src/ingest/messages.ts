@@ -41,6 +41,8 @@ export interface IngestRecord {
 export interface RequestFacts {
   /** When the request arrived (epoch millis). */
   receivedAt: number;
+  /** The same as an ISO string, made once per request (set by recordsOf). */
+  receivedAtIso?: string;
   /** The client's address, when the source collects it; null otherwise. */
   ip: string | null;
   maxEventBytes: number;
@@ -106,7 +108,7 @@ export function toRecord(item: unknown, type: unknown, shared: Json | null, fact
   const original = parseTime(item.timestamp, 'timestamp', where);
   const sentAt = parseTime(item.sentAt, 'sentAt', where);
   const received = facts.receivedAt;
-  item.receivedAt = new Date(received).toISOString();
+  item.receivedAt = facts.receivedAtIso ??= new Date(received).toISOString();
   if (original === null) {
     item.timestamp = item.receivedAt;
   } else {
