@@ -207,7 +207,10 @@ export function buildIngest(options: IngestOptions): Ingest {
   }
 
   for (const route of [...MESSAGE_TYPES, 'batch'] as const) {
-    app.post(`/v1/${route}`, { bodyLimit: route === 'batch' ? config.limits.maxBatchBytes : config.limits.maxEventBytes }, (req, reply) => accept(route, req, reply));
+    const options = { bodyLimit: route === 'batch' ? config.limits.maxBatchBytes : config.limits.maxEventBytes };
+    app.post(`/v1/${route}`, options, (req, reply) => accept(route, req, reply));
+    // analytics.js posts to the one-letter forms (/v1/t, /v1/p, … /v1/b), as Segment's API accepts.
+    app.post(`/v1/${route[0]}`, options, (req, reply) => accept(route, req, reply));
   }
   return { app, queuedBytes: () => queue.queuedBytes };
 }
