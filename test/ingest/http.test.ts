@@ -67,6 +67,16 @@ describeKafka('HTTP ingest (Segment Tracking API)', () => {
       }
     });
 
+    it("takes analytics.js's one-letter paths (/v1/t, /v1/i, … /v1/b)", async () => {
+      const single = track();
+      await ok('t', single);
+      const batched = { type: 'identify', userId: 'user-3', messageId: id() };
+      await ok('b', { batch: [batched] });
+      accepted.add(single.messageId).add(batched.messageId);
+      expect((await read(single.messageId)).type).toBe('track');
+      expect((await read(batched.messageId)).type).toBe('identify');
+    });
+
     it('accepts the write key in the body, and never passes it on', async () => {
       const body = { ...track(), writeKey: s.writeKey };
       await ok('track', body, { writeKey: null });
