@@ -5,7 +5,9 @@ import { loadEngineConfig } from '../../config/engine.js';
 import { PipelineFeed } from '../../ingest/feed.js';
 import { kafkaIngestSink, startIngest } from '../../ingest/server.js';
 import { WriteKeyStore, type WriteKey } from '../../ingest/write-keys.js';
+import { Registry } from 'prom-client';
 import { createLogger, isLogLevel } from '../../observability/logger.js';
+import { startObservabilityServer } from '../../observability/server.js';
 import { startFeedEngine } from '../../pipeline/service.js';
 import { openDb } from '../../storage/open.js';
 import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
@@ -71,11 +73,17 @@ async function serve(values: { config?: string | undefined; port?: string | unde
     let ingestConfig = config.ingest;
     let sink;
     let db;
+    let registry: Registry;
     if (config.kafka) {
       sink = await kafkaIngestSink(config.kafka);
       closers.push(() => sink!.close());
       db = await openDb({ url: config.storage.databaseUrl, dataDir: config.storage.dataDir, schema: config.storage.schema, create: false });
       closers.push(() => db!.close());
+      registry = new Registry();
+      if (config.metrics) {
+        const server = await startObservabilityServer({ port: config.metrics.port, host: config.metrics.host, registry, ready: () => ({ broker: true }) });
+        closers.push(() => server.close());
+      }
     } else {
       // Embedded: the pipeline takes the ingest's batches itself; a source's batches carry its name as their topic.
       const feed = new PipelineFeed();
@@ -84,8 +92,10 @@ async function serve(values: { config?: string | undefined; port?: string | unde
       const engine = await startFeedEngine(config, { logger, env: io.env, source: feed, sourceName: (topic) => topic });
       closers.push(() => engine.stop());
       db = engine.durable!.storage.db;
+      // The engine's /metrics (metrics.port) shows the ingest's counters too.
+      registry = engine.metrics.registry;
     }
-    const ingest = await startIngest({ config: ingestConfig, sink, writeKeys: new WriteKeyStore(db), logger, ...(port !== undefined ? { port } : {}) });
+    const ingest = await startIngest({ config: ingestConfig, sink, writeKeys: new WriteKeyStore(db), logger, registry, ...(port !== undefined ? { port } : {}) });
     closers.unshift(() => ingest.close());
     io.stderr.write(`segmentloom ingest: listening on ${ingest.url} (POST /v1/batch …)${config.kafka ? '' : `; outputs in ${config.files?.outDir ?? 'out'}`}\n`);
     await stop.requested;
