@@ -1,12 +1,15 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../storage/db.js';
 import { iso } from '../storage/sql.js';
 import type { Principal, Role, Scope } from './authz.js';
+import { matchSecret, SecretRing } from './secrets.js';
+
+export { hashSecret } from './secrets.js';
 
 /**
  * API keys. A token is `sl_<keyId>_<secret>`: the key id finds the row, the secret proves
- * possession. Secrets are 256 random bits, so a plain SHA-256 is as strong as a slow hash here
- * (there is nothing to brute-force) and keeps the per-request check cheap.
+ * possession. Secrets and their rotation are the SecretRing's (src/api/secrets.ts), shared with
+ * the ingest's write keys.
  *
  * Every request is checked against the database, never a cache: a revocation or an ended rotation
  * overlap takes effect at once in every API process.
@@ -33,17 +36,9 @@ export interface IssuedKey {
   token: string;
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
 export function parseToken(token: string): { keyId: string; secret: string } | null {
   const match = TOKEN.exec(token);
   return match ? { keyId: match[1]!, secret: match[2]! } : null;
-}
-
-function newSecret(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 interface KeyRow {
@@ -57,10 +52,14 @@ interface KeyRow {
 }
 
 export class ApiKeyStore {
+  private readonly secrets: SecretRing;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.secrets = new SecretRing('api_key_secrets', now);
+  }
 
   /** The key a token opens, or null (unknown, wrong secret, expired secret, revoked key). */
   async verify(token: string): Promise<Principal | null> {
@@ -71,23 +70,17 @@ export class ApiKeyStore {
        WHERE k.id = $1 AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2)`,
       [parsed.keyId, this.now()],
     );
-    const presented = Buffer.from(hashSecret(parsed.secret), 'hex');
-    // Compare against every live secret without stopping early: timing says nothing about which matched.
-    let match: (typeof rows)[number] | undefined;
-    for (const row of rows) {
-      if (timingSafeEqual(presented, Buffer.from(row.secret_hash, 'hex'))) match = row;
-    }
+    const match = rows[matchSecret(parsed.secret, rows.map((row) => row.secret_hash))];
     return match ? { keyId: parsed.keyId, name: match.name, role: match.role, scopes: match.scopes } : null;
   }
 
   async create(tx: Db, input: { name: string; role: Role; scopes: readonly Scope[]; createdBy: string | null }): Promise<IssuedKey> {
     const id = randomBytes(8).toString('hex');
-    const secret = newSecret();
     const at = this.now();
     await tx.query('INSERT INTO api_keys (id, name, role, scopes, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [
       id, input.name, input.role, [...input.scopes], at, input.createdBy,
     ]);
-    await tx.query('INSERT INTO api_key_secrets (secret_hash, key_id, created_at) VALUES ($1, $2, $3)', [hashSecret(secret), id, at]);
+    const secret = await this.secrets.add(tx, id, at);
     return { key: (await this.get(tx, id))!, token: `${TOKEN_PREFIX}${id}_${secret}` };
   }
 
@@ -108,13 +101,7 @@ export class ApiKeyStore {
   async rotate(tx: Db, id: string, overlapSeconds: number): Promise<IssuedKey | null> {
     const [row] = await tx.query<KeyRow>('SELECT * FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR UPDATE', [id]);
     if (!row) return null;
-    const now = this.now();
-    const until = new Date(now.getTime() + overlapSeconds * 1000);
-    // Secrets that ended long ago are useless rows; the current ones get the overlap's end.
-    await tx.query('DELETE FROM api_key_secrets WHERE key_id = $1 AND expires_at IS NOT NULL AND expires_at <= $2', [id, now]);
-    await tx.query('UPDATE api_key_secrets SET expires_at = LEAST(coalesce(expires_at, $2), $2) WHERE key_id = $1', [id, until]);
-    const secret = newSecret();
-    await tx.query('INSERT INTO api_key_secrets (secret_hash, key_id, created_at) VALUES ($1, $2, $3)', [hashSecret(secret), id, now]);
+    const secret = await this.secrets.rotate(tx, id, overlapSeconds);
     return { key: (await this.get(tx, id))!, token: `${TOKEN_PREFIX}${id}_${secret}` };
   }
 
@@ -125,12 +112,7 @@ export class ApiKeyStore {
   }
 
   private async withSecrets(db: Db, row: KeyRow): Promise<ApiKey> {
-    const secrets = row.revoked_at
-      ? []
-      : await db.query<{ created_at: Date; expires_at: Date | null }>(
-          'SELECT created_at, expires_at FROM api_key_secrets WHERE key_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY created_at',
-          [row.id, this.now()],
-        );
+    const secrets = row.revoked_at ? [] : await this.secrets.live(db, row.id);
     return {
       id: row.id,
       name: row.name,
@@ -139,7 +121,7 @@ export class ApiKeyStore {
       createdAt: iso(row.created_at)!,
       createdBy: row.created_by,
       revokedAt: iso(row.revoked_at),
-      secrets: secrets.map((s) => ({ createdAt: iso(s.created_at)!, expiresAt: iso(s.expires_at) })),
+      secrets,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '../events/index.js';
+import { ingestConfigSchema } from '../ingest/config.js';
 import { LOG_LEVELS } from '../observability/logger.js';
 import { bool, checkDurableSections, durableSections, int } from './durable-schema.js';
 
@@ -130,6 +131,8 @@ export const engineSectionsSchema = z.strictObject({
   batch: batchSchema.default(batchSchema.parse({})),
   /** The embedded (no Kafka) mode: NDJSON in, one NDJSON file per destination out. */
   files: z.strictObject({ input: nonEmpty.optional(), outDir: nonEmpty.default('out') }).optional(),
+  /** Segment's HTTP Tracking API in front of the pipeline (`segmentloom ingest`): see src/ingest/config.ts. */
+  ingest: ingestConfigSchema.optional(),
   logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
   /** Hot reload: change events are debounced; the poll (0 disables it) covers filesystems whose change events are unreliable. */
   reload: z.strictObject({ enabled: bool.default(true), debounceMs: int(0).default(200), pollMs: int(0).default(2000) }).default({ enabled: true, debounceMs: 200, pollMs: 2000 }),

@@ -78,6 +78,10 @@ export async function loadEngineConfig(file: string, env: Environment = process.
       input: sections.files.input === undefined || sections.files.input === '-' ? sections.files.input : resolveFrom(base, sections.files.input),
       outDir: resolveFrom(base, sections.files.outDir),
     },
+    ingest: sections.ingest && {
+      ...sections.ingest,
+      tls: sections.ingest.tls && { certFile: resolveFrom(base, sections.ingest.tls.certFile), keyFile: resolveFrom(base, sections.ingest.tls.keyFile) },
+    },
     storage: sections.storage && {
       ...sections.storage,
       dataDir: sections.storage.dataDir === undefined ? undefined : resolveFrom(base, sections.storage.dataDir),

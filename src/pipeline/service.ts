@@ -8,6 +8,7 @@ import { ControlsRef } from './controls.js';
 import { PathTrie } from '../events/index.js';
 import { decoderFor } from './decode-config.js';
 import type { EventDecoder } from './decode.js';
+import type { EventSource } from './types.js';
 import { DurableState, type DurableCounts } from './durable.js';
 import { Pipeline } from './engine.js';
 import { FileSource } from './file/source.js';
@@ -160,11 +161,36 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   return { totals: handle.totals, tally, files: sink.files, outDir, ...(durable ? { durable: durable.counts } : {}) };
 }
 
+export interface FeedRunOptions extends StartOptions {
+  /** A source that pushes batches (the HTTP ingest's PipelineFeed); its batches are committed once written. */
+  source: EventSource;
+  /** The source name of a batch's topic. */
+  sourceName: (topic: string) => string;
+  /** Output directory; default: the config's `files.outDir`, else `out`. */
+  outDir?: string;
+}
+
+/** The embedded pipeline (NDJSON outputs) over a pushing source, running until `stop()`. */
+export async function startFeedEngine(config: EngineConfig, options: FeedRunOptions): Promise<EngineHandle & { files: Map<string, string>; outDir: string }> {
+  const outDir = options.outDir ?? config.files?.outDir ?? 'out';
+  const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
+  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
+  const metrics = new EngineMetrics({ defaultMetrics: false });
+  const durable = await DurableState.open(config, { logger: options.logger, env: options.env, registry: metrics.registry });
+  try {
+    const handle = await assemble({ config, options: { ...options, hotReload: options.hotReload ?? false }, ref, source: options.source, sink, decoder: decoderFor(config), sourceName: options.sourceName, route: 'destination', metrics, tally: new DataPointTally(), durable });
+    return Object.assign(handle, { files: sink.files, outDir });
+  } catch (err) {
+    await durable?.close().catch(() => {});
+    throw err;
+  }
+}
+
 interface EngineParts {
   config: EngineConfig;
   options: StartOptions;
   ref: ControlsRef;
-  source: KafkaSource | FileSource;
+  source: EventSource;
   sink: KafkaSink | PlatformaticKafkaSink | NdjsonFileSink;
   decoder: EventDecoder;
   sourceName: (topic: string) => string;

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { Scope } from '../api/authz.js';
+import { matchSecret, SecretRing } from '../api/secrets.js';
+import type { Db } from '../storage/db.js';
+import { iso } from '../storage/sql.js';
+
+/**
+ * Write keys: what Segment's tracking clients send as their `writeKey`. A key is
+ * `wk_<keyId>_<secret>` and opens exactly one source (the inventory's `source`), scoped
+ * events:write. Secrets are hashed and rotated with overlap by the same SecretRing as API keys,
+ * in their own tables: a write key is public (it ships in web pages), so it opens nothing else.
+ *
+ * Every request is checked against the database, like API keys: a revocation or an ended overlap
+ * takes effect at once in every ingest process. Ingest requests carry batches, so that is one
+ * indexed lookup per batch, not per event.
+ */
+
+export const WRITE_KEY_PREFIX = 'wk_';
+const WRITE_KEY = /^wk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const SCOPE: Scope = 'events:write';
+
+export interface WriteKey {
+  id: string;
+  source: string;
+  scopes: Scope[];
+  createdAt: string;
+  createdBy: string | null;
+  revokedAt: string | null;
+  secrets: Array<{ createdAt: string; expiresAt: string | null }>;
+}
+
+export interface IssuedWriteKey {
+  key: WriteKey;
+  /** The only time the write key exists outside the client: it is not stored. */
+  writeKey: string;
+}
+
+/** Who a verified write key speaks for. */
+export interface WriteKeyPrincipal {
+  keyId: string;
+  source: string;
+}
+
+interface Row {
+  id: string;
+  source: string;
+  scopes: Scope[];
+  created_at: Date;
+  created_by: string | null;
+  revoked_at: Date | null;
+}
+
+export class WriteKeyStore {
+  private readonly secrets: SecretRing;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.secrets = new SecretRing('write_key_secrets', now);
+  }
+
+  /** The source a write key opens, or null (malformed, unknown, wrong or expired secret, revoked, no events:write). */
+  async verify(writeKey: string): Promise<WriteKeyPrincipal | null> {
+    const match = WRITE_KEY.exec(writeKey);
+    if (!match) return null;
+    const [, keyId, secret] = match as unknown as [string, string, string];
+    const rows = await this.db.query<{ source: string; scopes: Scope[]; secret_hash: string }>(
+      `SELECT k.source, k.scopes, s.secret_hash FROM write_keys k JOIN write_key_secrets s ON s.key_id = k.id
+       WHERE k.id = $1 AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2)`,
+      [keyId, this.now()],
+    );
+    const row = rows[matchSecret(secret, rows.map((r) => r.secret_hash))];
+    return row && row.scopes.includes(SCOPE) ? { keyId, source: row.source } : null;
+  }
+
+  async create(tx: Db, input: { source: string; createdBy: string | null }): Promise<IssuedWriteKey> {
+    const id = randomBytes(8).toString('hex');
+    const at = this.now();
+    await tx.query('INSERT INTO write_keys (id, source, scopes, created_at, created_by) VALUES ($1, $2, $3, $4, $5)', [id, input.source, [SCOPE], at, input.createdBy]);
+    const secret = await this.secrets.add(tx, id, at);
+    return { key: (await this.get(tx, id))!, writeKey: `${WRITE_KEY_PREFIX}${id}_${secret}` };
+  }
+
+  async get(db: Db, id: string): Promise<WriteKey | null> {
+    const [row] = await db.query<Row>('SELECT * FROM write_keys WHERE id = $1', [id]);
+    return row ? this.withSecrets(db, row) : null;
+  }
+
+  async list(): Promise<WriteKey[]> {
+    const rows = await this.db.query<Row>('SELECT * FROM write_keys ORDER BY created_at, id');
+    return Promise.all(rows.map((row) => this.withSecrets(this.db, row)));
+  }
+
+  /** A new write key for the same source; the current one keeps working for `overlapSeconds`. */
+  async rotate(tx: Db, id: string, overlapSeconds: number): Promise<IssuedWriteKey | null> {
+    const [row] = await tx.query<Row>('SELECT * FROM write_keys WHERE id = $1 AND revoked_at IS NULL FOR UPDATE', [id]);
+    if (!row) return null;
+    const secret = await this.secrets.rotate(tx, id, overlapSeconds);
+    return { key: (await this.get(tx, id))!, writeKey: `${WRITE_KEY_PREFIX}${id}_${secret}` };
+  }
+
+  /** Revokes at once (idempotent); null when there is no such key. */
+  async revoke(tx: Db, id: string): Promise<WriteKey | null> {
+    await tx.query('UPDATE write_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, this.now()]);
+    return this.get(tx, id);
+  }
+
+  private async withSecrets(db: Db, row: Row): Promise<WriteKey> {
+    return {
+      id: row.id,
+      source: row.source,
+      scopes: row.scopes,
+      createdAt: iso(row.created_at)!,
+      createdBy: row.created_by,
+      revokedAt: iso(row.revoked_at),
+      secrets: row.revoked_at ? [] : await this.secrets.live(db, row.id),
+    };
+  }
+}
