@@ -7,6 +7,8 @@ import { createContext, type ApiContext, type ApiOptions } from './context.js';
 import { ApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { registerRoutes } from './routes/index.js';
+import { registerSecurityHeaders } from './headers.js';
+import { registerAuthThrottle } from './throttle.js';
 
 export interface Api {
   app: FastifyInstance;
@@ -36,6 +38,8 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
+  ctx.throttle = await registerAuthThrottle(app, ctx, options.authThrottle);
+  await registerSecurityHeaders(app, options.tls !== undefined);
 
   const requests = requestCounter(options.registry);
   app.addHook('onSend', async (req, reply) => {
@@ -54,6 +58,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     if (err instanceof ApiError) {
       if (err.status === 401) reply.header('www-authenticate', 'Bearer');
+      if (err.headers) reply.headers(err.headers);
       return reply.code(err.status).send(err.toBody());
     }
     const status = err.statusCode ?? 500;
