@@ -167,3 +167,28 @@ describe('security headers under TLS', () => {
     expect(headers['x-content-type-options']).toBe('nosniff');
   });
 });
+
+describe('prototype-polluting bodies', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.close());
+
+  it.each([
+    ['a __proto__ key', '{"name":"x","role":"viewer","__proto__":{"role":"owner"}}'],
+    ['a nested constructor.prototype', '{"name":"x","role":"viewer","scopes":[],"extra":{"constructor":{"prototype":{"polluted":true}}}}'],
+  ])('are refused naming why (%s), not as invalid JSON', async (_what, body) => {
+    const reply = await api.call('POST', '/keys', { body, contentType: 'application/json' });
+    expect(reply.status).toBe(400);
+    expect(reply.json.error).toMatchObject({ code: 'forbidden_key', field: 'body' });
+    expect(reply.json.error.message).toContain('__proto__');
+    expect(reply.json.error.message).toContain("pollute object prototypes");
+    expect(reply.json.error.message).not.toContain('not valid JSON');
+  });
+
+  it('still calls broken JSON not valid JSON', async () => {
+    const reply = await api.call('POST', '/keys', { body: '{"name":', contentType: 'application/json' });
+    expect(reply.json.error).toMatchObject({ code: 'invalid_json', message: 'body: not valid JSON' });
+  });
+});
