@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { errorCodes, LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
+import secureJson from 'secure-json-parse';
 import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { createContext, type ApiContext, type ApiOptions } from './context.js';
 import { ApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { registerRoutes } from './routes/index.js';
+import { registerSecurityHeaders } from './headers.js';
+import { registerAuthThrottle } from './throttle.js';
 
 export interface Api {
   app: FastifyInstance;
@@ -36,6 +39,10 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  ctx.throttle = await registerAuthThrottle(app, ctx, options.authThrottle);
+  await registerSecurityHeaders(app, options.tls !== undefined);
 
   const requests = requestCounter(options.registry);
   app.addHook('onSend', async (req, reply) => {
@@ -54,6 +61,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     if (err instanceof ApiError) {
       if (err.status === 401) reply.header('www-authenticate', 'Bearer');
+      if (err.headers) reply.headers(err.headers);
       return reply.code(err.status).send(err.toBody());
     }
     const status = err.statusCode ?? 500;
@@ -70,6 +78,24 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   return { app, ctx };
 }
 
+/**
+ * fastify's JSON parsing (secure-json-parse, refusing prototype-polluting keys), except that a body
+ * refused for such a key says so: it is valid JSON, and "not valid JSON" would send the caller
+ * looking for a syntax error.
+ */
+function parseJsonBody(_req: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (text === '') return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY());
+  try {
+    done(null, secureJson.parse(text, { protoAction: 'error', constructorAction: 'error' }));
+  } catch (err) {
+    if (err instanceof SyntaxError && /forbidden prototype property/.test(err.message)) {
+      return done(new ApiError(400, 'forbidden_key', 'body: a "__proto__" key, or a "constructor" object with a "prototype" key, is refused (it could pollute object prototypes); rename the key', 'body'));
+    }
+    done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY());
+  }
+}
+
 /** fastify's own 4xx (body parsing, media type, size) in the API's error shape. */
 function clientError(err: FastifyError, status: number, contentType: string | undefined) {
   const codes: Record<string, [string, string | undefined]> = {
@@ -83,6 +109,7 @@ function clientError(err: FastifyError, status: number, contentType: string | un
   let message = err.message;
   // JSON.parse messages quote part of the body: say what is wrong without repeating it.
   if (code === 'invalid_json') message = 'not valid JSON';
+
   if (code === 'unsupported_media_type') {
     const type = /^[\w.+-]+\/[\w.+-]+/.exec(contentType ?? '')?.[0] ?? 'this content type';
     message = `${type} is not accepted here: send application/json (configuration documents: application/yaml or application/json)`;

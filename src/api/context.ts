@@ -6,6 +6,7 @@ import type { Db } from '../storage/db.js';
 import type { Storage } from '../storage/storage.js';
 import { ParsedFileCache } from './file-cache.js';
 import { ApiKeyStore } from './keys.js';
+import type { AuthThrottle, AuthThrottleOptions } from './throttle.js';
 
 export interface TlsOptions {
   cert: string | Buffer;
@@ -34,6 +35,10 @@ export interface ApiOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number | undefined;
+  /** Limits on failed authentication (see throttle.ts). */
+  authThrottle?: AuthThrottleOptions | undefined;
+  /** How long a verified key is trusted without a database read, in ms (default 5 000; 0: never cached). */
+  keyCacheMs?: number | undefined;
 }
 
 /** What route handlers share: resolved options plus the key store and in-flight background work. */
@@ -55,6 +60,8 @@ export interface ApiContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Subject requests running after their creation was answered; awaited on close. */
   background: Set<Promise<unknown>>;
+  /** Set once the API has registered its rate limiter. */
+  throttle?: AuthThrottle;
 }
 
 export function createContext(options: ApiOptions, builtinDir: string): ApiContext {
@@ -66,7 +73,7 @@ export function createContext(options: ApiOptions, builtinDir: string): ApiConte
   return {
     storage: options.storage,
     db,
-    keys: new ApiKeyStore(db, now),
+    keys: new ApiKeyStore(db, now, options.keyCacheMs),
     classifierDirs: options.classifierDirs,
     builtinDirs,
     customClassifierDir: custom,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../storage/db.js';
+import { Lru } from '../storage/crypto/lru.js';
 import { iso } from '../storage/sql.js';
 import type { Principal, Role, Scope } from './authz.js';
-import { matchSecret, SecretRing } from './secrets.js';
+import { hashSecret, matchSecret, SecretRing } from './secrets.js';
 
 export { hashSecret } from './secrets.js';
 
@@ -11,8 +12,10 @@ export { hashSecret } from './secrets.js';
  * possession. Secrets and their rotation are the SecretRing's (src/api/secrets.ts), shared with
  * the ingest's write keys.
  *
- * Every request is checked against the database, never a cache: a revocation or an ended rotation
- * overlap takes effect at once in every API process.
+ * A verified key is trusted for a few seconds (`cacheMs`, never past its secret's expiry) without
+ * a database read, so a busy client does not cost one query per request. Revoking or rotating a
+ * key through this store forgets it here at once; other API processes (and the CLI) see the change
+ * within `cacheMs`.
  */
 
 export const TOKEN_PREFIX = 'sl_';
@@ -51,12 +54,23 @@ interface KeyRow {
   revoked_at: Date | null;
 }
 
+interface Verified {
+  principal: Principal;
+  /** Epoch millis after which the database is asked again. */
+  until: number;
+}
+
+const CACHED_KEYS = 1_000;
+
 export class ApiKeyStore {
   private readonly secrets: SecretRing;
+  /** By SHA-256 of the whole token: a hit needs the right secret, and no secret is kept. */
+  private readonly verified = new Lru<string, Verified>(CACHED_KEYS);
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
+    private readonly cacheMs = 5_000,
   ) {
     this.secrets = new SecretRing('api_key_secrets', now);
   }
@@ -65,13 +79,33 @@ export class ApiKeyStore {
   async verify(token: string): Promise<Principal | null> {
     const parsed = parseToken(token);
     if (!parsed) return null;
-    const rows = await this.db.query<{ name: string; role: Role; scopes: Scope[]; secret_hash: string }>(
-      `SELECT k.name, k.role, k.scopes, s.secret_hash FROM api_keys k JOIN api_key_secrets s ON s.key_id = k.id
+    const tokenHash = hashSecret(token);
+    const at = this.now().getTime();
+    const hit = this.verified.get(tokenHash);
+    if (hit !== undefined && hit.until > at) return hit.principal;
+    const found = await this.verifyInDb(parsed);
+    if (found !== null && this.cacheMs > 0) this.verified.set(tokenHash, { principal: found.principal, until: Math.min(at + this.cacheMs, found.expiresAt) });
+    else this.verified.delete(tokenHash);
+    return found?.principal ?? null;
+  }
+
+  /** Drops a key's cached verifications (after a revocation or rotation). */
+  forget(keyId: string): void {
+    this.verified.deleteWhere((v) => v.principal.keyId === keyId);
+  }
+
+  private async verifyInDb(parsed: { keyId: string; secret: string }): Promise<{ principal: Principal; expiresAt: number } | null> {
+    const rows = await this.db.query<{ name: string; role: Role; scopes: Scope[]; secret_hash: string; expires_at: Date | string | null }>(
+      `SELECT k.name, k.role, k.scopes, s.secret_hash, s.expires_at FROM api_keys k JOIN api_key_secrets s ON s.key_id = k.id
        WHERE k.id = $1 AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2)`,
       [parsed.keyId, this.now()],
     );
     const match = rows[matchSecret(parsed.secret, rows.map((row) => row.secret_hash))];
-    return match ? { keyId: parsed.keyId, name: match.name, role: match.role, scopes: match.scopes } : null;
+    if (!match) return null;
+    return {
+      principal: { keyId: parsed.keyId, name: match.name, role: match.role, scopes: match.scopes },
+      expiresAt: match.expires_at === null ? Infinity : new Date(match.expires_at).getTime(),
+    };
   }
 
   async create(tx: Db, input: { name: string; role: Role; scopes: readonly Scope[]; createdBy: string | null }): Promise<IssuedKey> {
@@ -101,6 +135,7 @@ export class ApiKeyStore {
   async rotate(tx: Db, id: string, overlapSeconds: number): Promise<IssuedKey | null> {
     const [row] = await tx.query<KeyRow>('SELECT * FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR UPDATE', [id]);
     if (!row) return null;
+    this.forget(id);
     const secret = await this.secrets.rotate(tx, id, overlapSeconds);
     return { key: (await this.get(tx, id))!, token: `${TOKEN_PREFIX}${id}_${secret}` };
   }
@@ -108,6 +143,7 @@ export class ApiKeyStore {
   /** Revokes at once (idempotent); null when there is no such key. */
   async revoke(tx: Db, id: string): Promise<ApiKey | null> {
     await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, this.now()]);
+    this.forget(id);
     return this.get(tx, id);
   }
 

@@ -14,6 +14,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'Bad input: the error names the field',
   401: 'Missing, invalid, expired or revoked API key',
   403: "The key's role or scopes do not permit this",
+  429: 'Too many failed authentications from this client address or for this key id; see Retry-After',
   404: 'No such resource',
   409: 'Conflicts with the current state or configuration',
   413: 'Body too large',
@@ -87,7 +88,7 @@ function responsesOf(spec: RouteSpec, convert: (s: z.ZodType, io: 'output') => J
   const contentType = ok.contentType ?? 'application/json';
   const responses: Json = { [ok.status]: { description: ok.description, ...(ok.schema ? { content: { [contentType]: { schema: convert(ok.schema, 'output') } } } : {}) } };
   const errors = new Set(spec.errors ?? []);
-  if (spec.action !== 'public') [401, 403].forEach((s) => errors.add(s));
+  if (spec.action !== 'public') [401, 403, 429].forEach((s) => errors.add(s));
   for (const status of [...errors].sort()) {
     responses[status] = { description: ERROR_TEXT[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }

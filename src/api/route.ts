@@ -95,8 +95,13 @@ async function authenticate(ctx: ApiContext, req: FastifyRequest, action: Action
   if (header === undefined) throw new ApiError(401, 'unauthorized', 'missing Authorization: Bearer <API key>');
   const match = /^Bearer +(\S+) *$/i.exec(header);
   if (!match) throw new ApiError(401, 'unauthorized', 'expected Authorization: Bearer <API key>');
+  // A throttled address or key id is refused before its key is looked up (see throttle.ts).
+  await ctx.throttle?.check(req);
   const principal = await ctx.keys.verify(match[1]!);
-  if (!principal) throw new ApiError(401, 'unauthorized', 'invalid, expired or revoked API key');
+  if (!principal) {
+    await ctx.throttle?.failed(req);
+    throw new ApiError(401, 'unauthorized', 'invalid, expired or revoked API key');
+  }
   const decision = authorize(principal, action);
   if (!decision.allowed) throw new ApiError(403, 'forbidden', decision.reason);
   return principal;

@@ -124,6 +124,8 @@ export const subjectExportSchema = named(
           z.object({ messageId: z.string(), event: z.string(), type: z.string(), timestamp: timestamp.nullable(), receivedAt: timestamp, expiresAt: timestamp.nullable(), payload: z.unknown() }),
         ),
         unreadableEvents: z.number().int(),
+        tamperedEvents: z.array(z.number().int()),
+        legacyEvents: z.number().int(),
         profile: z.record(z.string(), z.unknown()).nullable(),
         suppressed: z.boolean(),
         inventoryExamples: z.array(z.object({ source: z.string(), event: z.string(), path: z.string(), example: z.string() })),

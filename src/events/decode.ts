@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, type EventLimits } from './limits.js';
 
 export type DecodeFailure = { ok: false; code: DecodeErrorCode; reason: string };
 export type DecodeResult = { ok: true; event: SegmentEvent } | DecodeFailure;
-export type DecodeErrorCode = 'oversized' | 'malformed_json' | 'not_an_object' | 'invalid_event';
+export type DecodeErrorCode = 'oversized' | 'malformed_json' | 'unrepresentable_number' | 'not_an_object' | 'invalid_event';
 
 /**
  * Parses one JSON-encoded event. Reasons are safe to log: they name the problem and a byte
@@ -26,7 +26,35 @@ export function decodeJsonEvent(input: string | Uint8Array, limits: EventLimits 
   } catch (err) {
     return { ok: false, code: 'malformed_json', reason: `malformed JSON${jsonErrorPosition(err, text)}` };
   }
+  const unrepresentable = unrepresentableNumber(text);
+  if (unrepresentable) return { ok: false, code: 'unrepresentable_number', reason: unrepresentable };
   return checkDecoded(parsed);
+}
+
+// Only a number with an exponent of 3+ digits, or 309+ digits in a row, can overflow a double or
+// underflow to zero: one native scan of the text rules out almost every event.
+const MAYBE_UNREPRESENTABLE = /[eE][+-]?\d{3}|\d{309}/;
+// Strings are matched (and skipped) so that digits inside them are not taken for numbers.
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * Why the JSON text holds a number the parsed event cannot carry, or null. JSON.parse turns
+ * `1e400` into Infinity (serialised again as `null`) and `1e-400` into 0: the event would change
+ * without a trace, so it is dead-lettered instead. The reason names no value.
+ */
+function unrepresentableNumber(text: string): string | null {
+  if (!MAYBE_UNREPRESENTABLE.test(text)) return null;
+  TOKENS.lastIndex = 0;
+  for (let match = TOKENS.exec(text); match !== null; match = TOKENS.exec(text)) {
+    const token = match[0];
+    if (token.charCodeAt(0) === 34) continue;
+    const value = Number(token);
+    if (!Number.isFinite(value)) return `a number at byte offset ${Buffer.byteLength(text.slice(0, match.index))} is too large for a 64-bit float (it would become null)`;
+    if (value === 0 && /[1-9]/.test(token.replace(/[eE].*$/, ''))) {
+      return `a number at byte offset ${Buffer.byteLength(text.slice(0, match.index))} is too small for a 64-bit float (it would become 0)`;
+    }
+  }
+  return null;
 }
 
 /** Validates an already-decoded value (e.g. from a schema-registry decoder). */

@@ -1,5 +1,7 @@
 import type { DataKeys } from './crypto/data-keys.js';
-import { aad, DecryptError, openJson } from './crypto/aead.js';
+import { DecryptError } from './crypto/aead.js';
+import { columnsOfRow } from './integrity.js';
+import { openEventRow } from './event-seal.js';
 import type { Db } from './db.js';
 import { readProfile } from './profiles.js';
 import { SubjectRequests, type SubjectRequest, type SubjectSelector } from './requests.js';
@@ -21,6 +23,14 @@ export interface SubjectData {
   events: ExportedEvent[];
   /** Events still stored whose key was destroyed (crypto-shredded, awaiting physical deletion). */
   unreadableEvents: number;
+  /**
+   * Rows that fail authentication with their subject's live key: a clear column (event name, type,
+   * timestamps, expiry) or the ciphertext was changed in the database, or a payload was copied from
+   * another row. Not exported: what they say cannot be trusted. Row ids, for the investigation.
+   */
+  tamperedEvents: number[];
+  /** Exported events written before the clear columns were bound (see event-seal.ts): not verifiable yet. */
+  legacyEvents: number;
   profile: Record<string, unknown> | null;
   suppressed: boolean;
   /** Masked inventory examples that came from this subject. */
@@ -79,6 +89,8 @@ async function exportOne(deps: AccessDeps, subject: string): Promise<SubjectData
   };
   const events: ExportedEvent[] = [];
   let unreadableEvents = 0;
+  let legacyEvents = 0;
+  const tamperedEvents: number[] = [];
   // Keyset pagination keeps each query bounded for subjects with many events.
   for (let after = 0; ; ) {
     const rows = await deps.db.query<EventRow>(
@@ -88,13 +100,18 @@ async function exportOne(deps: AccessDeps, subject: string): Promise<SubjectData
     );
     for (const row of rows) {
       const key = await keyFor(row.data_key_id);
+      if (!key) {
+        unreadableEvents++;
+        continue;
+      }
       let payload: unknown;
       try {
-        if (!key) throw new DecryptError();
-        payload = openJson(key.key, buf(row.payload), aad.event(subject, row.message_id));
+        const opened = openEventRow(key.key, columnsOfRow(subject, row), buf(row.payload));
+        payload = opened.event;
+        if (opened.binding === 'legacy') legacyEvents++;
       } catch (err) {
         if (!(err instanceof DecryptError)) throw err;
-        unreadableEvents++;
+        tamperedEvents.push(Number(row.id));
         continue;
       }
       events.push({
@@ -116,5 +133,5 @@ async function exportOne(deps: AccessDeps, subject: string): Promise<SubjectData
     'SELECT source, event, path, example FROM inventory_points WHERE example_subject = $1 AND example IS NOT NULL ORDER BY source, event, path',
     [subject],
   );
-  return { subject, events, unreadableEvents, profile, suppressed, inventoryExamples };
+  return { subject, events, unreadableEvents, tamperedEvents, legacyEvents, profile, suppressed, inventoryExamples };
 }

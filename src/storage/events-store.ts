@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { eventName, subjectOf, type SegmentEvent } from '../events/index.js';
 import type { DataKeys } from './crypto/data-keys.js';
-import { aad, sealJson } from './crypto/aead.js';
 import { ANONYMOUS_SUBJECT, type SubjectHasher } from './crypto/lookup.js';
 import type { Db } from './db.js';
+import { sealEventRow, type EventColumns } from './event-seal.js';
 import { emptyProfile, identifyTime, mergeProfiles, mergeTraits, type ProfileDoc } from './profiles.js';
 import type { RetentionPolicy } from './retention.js';
 import { withRetry } from './sql.js';
@@ -18,7 +18,7 @@ export interface EventStoreDeps {
 export interface StoreResult {
   /** Events written by this call. */
   inserted: number;
-  /** Events skipped because their messageId was already stored (replays, redelivery). */
+  /** Events skipped because their subject already has an event with their messageId (replays, redelivery). */
   duplicates: number;
   /** Profiles touched by identify calls. */
   profiles: number;
@@ -50,7 +50,7 @@ interface PreparedEvent {
 /**
  * Stores events encrypted at rest. Only routing/retention metadata stays in clear (subject HMAC,
  * event name and type, timestamps); the event itself is sealed with its subject's data key and
- * bound (AAD) to subject hash + messageId. Events with neither userId nor anonymousId share one
+ * bound (AAD) to subject hash, messageId and every clear column (see event-seal.ts). Events with neither userId nor anonymousId share one
  * data key under the `anonymous` subject: they cannot be erased per person (there is no person
  * to ask for), so retention alone governs them.
  */
@@ -58,7 +58,7 @@ export class EventStore {
   constructor(private readonly deps: EventStoreDeps) {}
 
   /**
-   * Writes a batch in one transaction: one multi-row insert, idempotent on messageId, plus the
+   * Writes a batch in one transaction: one multi-row insert, idempotent on (subject, messageId), plus the
    * profile merge and email identities of its identify calls. Events without a messageId get a
    * random one (and so are not deduplicated); Segment libraries always set it.
    */
@@ -82,7 +82,7 @@ export class EventStore {
              INSERT INTO events (message_id, subject_hash, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload)
              SELECT m, s, k, n, t, ts, $7, x, p
              FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $8::timestamptz[], $9::bytea[]) AS u(m, s, k, n, t, ts, x, p)
-             ON CONFLICT (message_id) DO NOTHING
+             ON CONFLICT (subject_hash, message_id) DO NOTHING
              RETURNING 1)
            SELECT count(*)::int AS n FROM added`,
           [
@@ -94,7 +94,7 @@ export class EventStore {
             events.map((e) => e.timestamp),
             receivedAt.toISOString(),
             events.map((e) => e.expiresAt),
-            events.map((e) => sealJson(keys.get(e.subjectHash)!.key, e.event, aad.event(e.subjectHash, e.messageId))),
+            events.map((e) => sealEventRow(keys.get(e.subjectHash)!.key, columnsOf(e, receivedAt), e.event)),
           ],
         );
         const touched = await mergeProfiles(tx, profiles, keys);
@@ -136,8 +136,10 @@ export class EventStore {
     const prepared: PreparedEvent[] = [];
     batch.forEach((event, i) => {
       const messageId = storableMessageId(event.messageId);
-      if (seen.has(messageId)) return;
-      seen.add(messageId);
+      // The same messageId under two subjects is two events (see migration 008).
+      const identity = `${subjectHashes[i]!}\u0000${messageId}`;
+      if (seen.has(identity)) return;
+      seen.add(identity);
       const rawName = eventName(event);
       const name = storableText(rawName);
       const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
@@ -152,8 +154,8 @@ export class EventStore {
         event: typeof event.messageId === 'string' && event.messageId !== '' ? event : { ...event, messageId },
       });
     });
-    // Sorted by messageId: concurrent writers of overlapping batches lock rows in one order.
-    return prepared.sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+    // Sorted by (subject, messageId): concurrent writers of overlapping batches lock rows in one order.
+    return prepared.sort((a, b) => compare(a.subjectHash, b.subjectHash) || compare(a.messageId, b.messageId));
   }
 
   private profileUpdates(batch: readonly SegmentEvent[], receivedAt: Date): Map<string, ProfileDoc> {
@@ -212,6 +214,22 @@ const MAX_MESSAGE_ID = 256;
 function storableMessageId(id: unknown): string {
   if (typeof id !== 'string' || id === '') return randomUUID();
   return id.length <= MAX_MESSAGE_ID && !id.includes('\u0000') ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+function columnsOf(e: PreparedEvent, receivedAt: Date): EventColumns {
+  return {
+    subjectHash: e.subjectHash,
+    messageId: e.messageId,
+    name: e.name,
+    type: e.type,
+    timestamp: e.timestamp === null ? null : Date.parse(e.timestamp),
+    receivedAt: receivedAt.getTime(),
+    expiresAt: e.expiresAt === null ? null : Date.parse(e.expiresAt),
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function storableText(text: string): string {

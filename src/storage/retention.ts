@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
+import { verifyEvents, type VerifyResult } from './integrity.js';
 import { ERASURE_WINDOW_MS, forgetErasureTimes } from './erase.js';
 import { isDuration, parseDuration } from './duration.js';
 
@@ -45,6 +47,12 @@ export interface SweepResult {
   batches: number;
   /** Erasure times forgotten (older than the window in which erased events may still arrive). */
   erasureTimes: number;
+  /**
+   * With `dataKeys`: every remaining row authenticated against its clear columns. Tampered rows (an
+   * expiry pushed back or removed, a renamed event, a swapped payload) are listed, not deleted: they
+   * are evidence, and their true expiry cannot be known.
+   */
+  verified?: VerifyResult;
 }
 
 /**
@@ -52,7 +60,7 @@ export interface SweepResult {
  * left. Expiry was fixed at insert, so changing the policy affects new events only. Also forgets
  * erasure times older than `erasureWindowMs` (see ERASURE_WINDOW_MS).
  */
-export async function sweepExpired(db: Db, options: { batchSize?: number; now?: Date; maxBatches?: number; erasureWindowMs?: number } = {}): Promise<SweepResult> {
+export async function sweepExpired(db: Db, options: { batchSize?: number; now?: Date; maxBatches?: number; erasureWindowMs?: number; dataKeys?: DataKeys } = {}): Promise<SweepResult> {
   const batchSize = options.batchSize ?? 1_000;
   const now = options.now ?? new Date();
   let events = 0;
@@ -73,5 +81,6 @@ export async function sweepExpired(db: Db, options: { batchSize?: number; now?: 
     batches++;
   }
   const erasureTimes = await forgetErasureTimes(db, new Date(now.getTime() - (options.erasureWindowMs ?? ERASURE_WINDOW_MS)));
-  return { events, batches, erasureTimes };
+  if (!options.dataKeys) return { events, batches, erasureTimes };
+  return { events, batches, erasureTimes, verified: await verifyEvents(db, options.dataKeys, { pageSize: batchSize }) };
 }

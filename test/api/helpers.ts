@@ -7,6 +7,7 @@ import type { Role, Scope } from '../../src/api/authz.js';
 import type { TlsOptions } from '../../src/api/context.js';
 import { ApiKeyStore } from '../../src/api/keys.js';
 import { startApi, type RunningApi } from '../../src/api/server.js';
+import type { AuthThrottleOptions } from '../../src/api/throttle.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -58,6 +59,8 @@ export interface TestApiOptions {
   alertsConfig?: AlertsConfig | null;
   tls?: TlsOptions;
   env?: Record<string, string | undefined>;
+  authThrottle?: AuthThrottleOptions;
+  keyCacheMs?: number;
 }
 
 export function tempDir(prefix = 'sl-api-'): string {
@@ -86,6 +89,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     now: options.now,
     tls: options.tls,
     env: options.env ?? {},
+    // Suites that send many bad keys on purpose (the authz matrix) are not about throttling.
+    authThrottle: options.authThrottle ?? { maxFailuresPerAddress: 100_000, maxFailuresPerKey: 100_000 },
+    keyCacheMs: options.keyCacheMs,
     port: 0,
   });
   const keys = new ApiKeyStore(t.db, options.now);

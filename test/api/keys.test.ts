@@ -79,7 +79,7 @@ describe('API keys', () => {
     expect(later.json.key.secrets[0].expiresAt).toBe(new Date(clock + 3_600_000).toISOString());
   });
 
-  it('revocation takes effect at once, in every API process on the database', async () => {
+  it('revocation takes effect at once in the revoking API process, within the key cache time in the others', async () => {
     // A second API server on the same database stands in for another process: no shared cache.
     const other = await startApi({
       storage: api.storage,
@@ -96,8 +96,10 @@ describe('API keys', () => {
       expect(revoked.status).toBe(200);
       expect(revoked.json.revokedAt).not.toBeNull();
       expect(revoked.json.secrets).toEqual([]);
-      expect((await fetch(`${other.url}/inventory`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
       expect((await api.call('GET', '/inventory', { token })).status).toBe(401);
+      // The other process trusted its verification for up to 5 s (its clock is the test's).
+      clock += 5_001;
+      expect((await fetch(`${other.url}/inventory`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
       // A revoked key cannot be rotated back to life.
       expect((await api.call('POST', `/keys/${id}/rotate`, { body: {} })).status).toBe(404);
     } finally {

@@ -300,3 +300,36 @@ describe('checkDecoded and checkEvent (already-decoded values) follow the same r
     if (!checked.ok) expectNoContent(checked.reason, JSON.stringify({ type: pii.email }));
   });
 });
+
+describe('decodeJsonEvent refuses numbers a 64-bit float cannot carry (issue 20: 1e400 became null silently)', () => {
+  const event = (value: string) => `{"type":"track","event":"Paid","userId":"u-1","properties":{"amount":${value},"note":"1e400 in a string is text"}}`;
+
+  it.each([
+    ['1e400', 'too large', 'null'],
+    ['-1E+400', 'too large', 'null'],
+    ['1' + '0'.repeat(400), 'too large', 'null'],
+    ['1e-400', 'too small', '0'],
+    ['2.5e-999', 'too small', '0'],
+  ])('%s is dead-lettered as unrepresentable_number', (value, size, becomes) => {
+    const text = event(value);
+    const result = decodeJsonEvent(text);
+    expect(result).toMatchObject({ ok: false, code: 'unrepresentable_number' });
+    const reason = (result as { reason: string }).reason;
+    expect(reason).toContain(size);
+    expect(reason).toContain(`it would become ${becomes}`);
+    expect(reason).toContain(`byte offset ${text.indexOf(value)}`);
+    expectNoContent(reason, text);
+    // Bytes take the same path.
+    expect(decodeJsonEvent(Buffer.from(text))).toMatchObject({ ok: false, code: 'unrepresentable_number' });
+  });
+
+  it.each(['1e308', '-1.7976931348623157e308', '0e-400', '0.000e999', '5e-324', '123', '1.5e-10'])('%s is representable and kept', (value) => {
+    const result = decodeJsonEvent(event(value));
+    expect(result.ok).toBe(true);
+  });
+
+  it('does not take digits or exponents inside strings for numbers', () => {
+    const text = `{"type":"track","event":"e400","userId":"u-1","properties":{"code":"x1e999","quote":"say \\"1e400\\"","big":"${'9'.repeat(400)}"}}`;
+    expect(decodeJsonEvent(text).ok).toBe(true);
+  });
+});

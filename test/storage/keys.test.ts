@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exportSubject } from '../../src/storage/access.js';
-import { aad, DecryptError, openJson } from '../../src/storage/crypto/aead.js';
+import { DecryptError } from '../../src/storage/crypto/aead.js';
+import { openEventRow } from '../../src/storage/event-seal.js';
+import { columnsOfRow } from '../../src/storage/integrity.js';
 import { DataKeys } from '../../src/storage/crypto/data-keys.js';
 import { Keyring } from '../../src/storage/crypto/keyring.js';
 import { buf } from '../../src/storage/sql.js';
@@ -61,9 +63,9 @@ describe.each(ENGINES)('data keys (%s)', (engine) => {
     const event = track('shred-me', 'Purchase', { card: 'visa' });
     await s.events.storeEvents([event, track('bystander', 'Purchase')]);
     const subject = s.hasher.subjectHash('shred-me');
-    const [row] = await t.db.query<{ payload: Buffer; data_key_id: string }>('SELECT payload, data_key_id FROM events WHERE subject_hash = $1', [subject]);
+    const [row] = await t.db.query<Parameters<typeof columnsOfRow>[1] & { payload: Buffer; data_key_id: string }>('SELECT * FROM events WHERE subject_hash = $1', [subject]);
     const key = (await s.dataKeys.byIds(t.db, [row!.data_key_id])).get(row!.data_key_id)!;
-    expect(openJson(key.key, buf(row!.payload), aad.event(subject, event.messageId!))).toEqual(event);
+    expect(openEventRow(key.key, columnsOfRow(subject, row!), buf(row!.payload)).event).toEqual(event);
 
     await s.dataKeys.destroy(t.db, [subject]);
     // A fresh process (empty cache) with the master keyring and DB access finds no key to open the row.
@@ -75,7 +77,7 @@ describe.each(ENGINES)('data keys (%s)', (engine) => {
     // And the old key material is of no use under any other key row.
     const [other] = await t.db.query<{ subject_hash: string; key_id: string }>('SELECT subject_hash, key_id FROM data_keys WHERE wrapped IS NOT NULL LIMIT 1');
     const otherKey = (await fresh.byIds(t.db, [other!.key_id])).get(other!.key_id)!;
-    expect(() => openJson(otherKey.key, buf(row!.payload), aad.event(subject, event.messageId!))).toThrow(DecryptError);
+    expect(() => openEventRow(otherKey.key, columnsOfRow(subject, row!), buf(row!.payload))).toThrow(DecryptError);
   });
 
   it('a writer with a stale cached key gets a fresh key after the key was destroyed elsewhere', async () => {

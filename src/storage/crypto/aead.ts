@@ -48,6 +48,8 @@ export function openJson<T = unknown>(key: Buffer, sealed: Buffer, aad: string):
 /** AAD builders: one place that fixes what each ciphertext is bound to. NUL separates fields. */
 export const aad = {
   dataKey: (subjectHash: string, keyId: string) => `segmentloom/data-key/v1\0${subjectHash}\0${keyId}`,
+  /** v1: rows written before the clear columns were bound (see event-seal.ts). */
   event: (subjectHash: string, messageId: string) => `segmentloom/event/v1\0${subjectHash}\0${messageId}`,
+  eventRow: (subjectHash: string, messageId: string, ...columns: string[]) => `segmentloom/event/v2\0${subjectHash}\0${messageId}\0${columns.join('\0')}`,
   profile: (subjectHash: string) => `segmentloom/profile/v1\0${subjectHash}`,
 };

@@ -24,6 +24,11 @@ export class Lru<K, V> {
     this.map.delete(key);
   }
 
+  /** Removes every entry whose value matches (a scan: for rare invalidations). */
+  deleteWhere(match: (value: V) => boolean): void {
+    for (const [key, value] of this.map) if (match(value)) this.map.delete(key);
+  }
+
   clear(): void {
     this.map.clear();
   }
