@@ -92,6 +92,8 @@ export class DurableState implements BatchPersistence {
         suppressions: config.suppression.fromStore ? storage.suppressions : null,
         suppressionPollMs: config.suppression.pollIntervalMs,
         reviewPollMs: config.review?.pollIntervalMs ?? null,
+        // With a shared inventory, what other engines classify reaches this one's point memory.
+        pointsPollMs: config.inventory?.pointMemoryPollMs ?? null,
         logger,
       });
       await lists.load();
@@ -123,6 +125,7 @@ export class DurableState implements BatchPersistence {
     return {
       suppression: this.config.suppression.fromStore ? this.storage.suppressions.forEvents(this.storage.hasher) : null,
       tap: new BatchTap({ store: true, inventory: this.inventory !== null, hasher: this.storage.hasher, reviews: () => this.lists.reviews }),
+      memory: this.lists.memory,
     };
   }
 
