@@ -9,20 +9,8 @@ import { ReviewedClassifications } from '../../src/pipeline/reviewed.js';
 import { buildControls } from '../../src/pipeline/runtime.js';
 import { BatchTap } from '../../src/pipeline/tap.js';
 import { EventWalker } from '../../src/pipeline/walker.js';
-import { HASH_KEY, writeConfig } from './helpers.js';
+import { FAIL_CLOSED_POLICY, writeConfig } from './helpers.js';
 
-export const FAIL_CLOSED_POLICY = `
-hashing:
-  current: 1
-  keys: [{ version: 1, secret: "${HASH_KEY}" }]
-policies:
-  - { name: block-red, match: { classifications: [red] }, action: block }
-  - { name: hash-yellow, destinations: [analytics], match: { classifications: [yellow] }, action: hash }
-destinations:
-  - { name: warehouse, topic: wh }
-  - { name: analytics, topic: an }
-  - { name: mailer, topic: mail, allow: { categories: [email], classifications: [green] } }
-`;
 
 async function setup(reviews: ReviewedClassifications | null = null) {
   const { config } = await writeConfig(FAIL_CLOSED_POLICY);
