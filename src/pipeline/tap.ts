@@ -124,6 +124,11 @@ export class BatchTap implements WalkHook {
     return enforced;
   }
 
+  review(node: PathNode, detection: Detection | null): Detection | null {
+    const reviews = this.batch!.reviews;
+    return reviews === null ? detection : reviews.enforce(node, this.key, detection, this.controls!.detector.classifiers);
+  }
+
   end(outcome: PolicyOutcome): void {
     const batch = this.batch!;
     if (this.options.inventory && this.count > 0) {

@@ -4,6 +4,7 @@ import { EventShapeError, eventName, flatten, type Container, type Leaf, type Pa
 import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
 import type { Failure } from './dead-letter.js';
 import { EventKeys, PointMemory } from './point-memory.js';
+import { OutputVerifier } from './verify.js';
 import { bump, type BatchReport } from './report.js';
 
 /**
@@ -89,6 +90,8 @@ export interface WalkHook {
    * reviewed classification may replace that.
    */
   leaf(node: PathNode, value: Leaf, detection: Detection | null, enforced: Detection | null): Detection | null;
+  /** A reviewed classification of a leaf of the event being walked, without recording it (for verify). */
+  review?(node: PathNode, detection: Detection | null): Detection | null;
   /** The walk succeeded: what the leaves recorded since `begin` led to. */
   end(outcome: PolicyOutcome): void;
   /** The walk failed (the event is dead-lettered): forget what was recorded since `begin`. */
@@ -119,7 +122,11 @@ export class EventWalker {
     private readonly tally: DataPointTally | null = null,
     private readonly hook: WalkHook | null = null,
     readonly memory: PointMemory = new PointMemory(),
-  ) {}
+  ) {
+    this.verifier = new OutputVerifier(trie, memory);
+  }
+
+  private readonly verifier: OutputVerifier;
 
   walk(controls: Controls, source: string, event: SegmentEvent, report: BatchReport): WalkResult {
     this.controls = controls;
@@ -132,6 +139,13 @@ export class EventWalker {
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();
+      if (outcome.dropped === false && outcome.outputs.length > 0 && this.verifier.active(controls)) {
+        const failure = this.verifier.check(controls, source, this.pointKey, event.type, outcome, report, this.hook);
+        if (failure !== null) {
+          this.hook?.abort();
+          return { ok: false, failure };
+        }
+      }
       this.commitDetections(report);
       this.hook?.end(outcome);
       return { ok: true, outcome };
