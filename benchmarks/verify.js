@@ -64,7 +64,7 @@ const contenders = [
   ['  + verify sampled 1%', contender(sampled, new PointMemory())],
   ['  + verify every output', contender(full, new PointMemory())],
 ];
-const results = race(contenders.map(([label, c]) => [label, c.run]), events, 5);
+const results = race(contenders.map(([label, c]) => [label, c.run]), events, Number(process.env.ROUNDS ?? 9));
 console.log(`\n## Fail-closed enforcement cost (${events.length} events, 3 destinations, one run)`);
 const base = results[0].perSecond;
 for (const r of results) console.log(`  ${r.label.padEnd(36)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(9)} events/s  ratio ${(r.perSecond / base).toFixed(2)}x`);
