@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each reporting figures measured within one run (this machine is
 // shared and noisy; contenders raced in alternation give steadier ratios than absolute numbers).
-//   node benchmarks/run.js [detect|pipeline|storage|verify]
+//   node benchmarks/run.js [detect|pipeline|storage]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { printDetect, runDetectBenchmark } from './detect.js';
@@ -12,9 +12,9 @@ if (!only || only === 'detect') {
   printDetect(detect);
 }
 // The end-to-end benchmarks start their own broker/database: separate processes keep them apart.
-for (const name of ['pipeline', 'storage', 'verify']) {
+for (const name of ['pipeline', 'storage']) {
   if (only && only !== name) continue;
-  if (name !== 'verify') console.log(`\n## ${name === 'pipeline' ? 'End-to-end pipeline through a real Kafka broker' : 'Encrypted event store'}`);
+  console.log(`\n## ${name === 'pipeline' ? 'End-to-end pipeline through a real Kafka broker' : 'Encrypted event store'}`);
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url))], { stdio: 'inherit', env: process.env });
   if (result.status !== 0) process.exitCode = 1;
 }

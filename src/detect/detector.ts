@@ -23,7 +23,7 @@ interface PathDecision {
   /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
   lastValue: Leaf | undefined;
   lastDetection: Detection | null;
-  /** Enforcement's key evidence (see keyEvidence): a red classifier the key names exactly (not fuzzily). */
+  /** Enforcement's key evidence (see keyEvidence): the red classifier the key names. */
   keyControl: Detection | null;
 }
 
@@ -71,8 +71,9 @@ export class Detector implements PointDetector {
    * about the value (a 13-digit card, a bank's new layout, an SSN typed without dashes), and
    * releasing it is the one mistake that cannot be undone. Only red categories (blocking a value
    * that was not personal data costs little; hashing or stripping every `email_status` would not),
-   * only exact key phrases (a fuzzy `cart_no` is not a card), and only strings and numbers (a
-   * boolean under `ssn_verified` or `email_verified` carries no identifier).
+   * for any key match the key matcher accepts, typos and shortenings included (`soc_sec_no`,
+   * `credt_card`: the same cheap over-blocking), and only strings and numbers (a boolean under
+   * `ssn_verified` or `email_verified` carries no identifier).
    */
   keyEvidence(node: PathNode, value: Leaf): Detection | null {
     if (value === null || value === '' || typeof value === 'boolean') return null;
@@ -176,7 +177,7 @@ export class Detector implements PointDetector {
       if (verdicts === null) this.verdictCaches.set(key.classifier, (verdicts = new Map()));
     }
     let keyControl: Detection | null = null;
-    if (key !== null && !key.fuzzy && key.classifier.valueDetection.classifier.classification === 'red') {
+    if (key !== null && key.classifier.valueDetection.classifier.classification === 'red') {
       const c = key.classifier;
       keyControl = Object.freeze({ classifier: c.valueDetection.classifier, matchedOn: 'key', confidence: c.confidence.key, matcher: `${key.matcher} (key evidence)` });
     }
