@@ -45,6 +45,12 @@ export class PointMemory {
   /** Points learned in this process (not seeded): for tests and summaries. */
   learned = 0;
 
+  /**
+   * `maxLearned` bounds what the hot path adds (event names and paths come from producers); past
+   * it, a point not yet known is judged on its value and key alone, as before point memory.
+   */
+  constructor(private readonly maxLearned = 1_000_000) {}
+
   /** Seeded points held. */
   get size(): number {
     return this.seedCount;
@@ -89,7 +95,7 @@ export class PointMemory {
     if (known === undefined) {
       if (evidence === null) return null;
       // A transient node (past the trie's bound) forgets on the next event: nothing to count.
-      if (node.cacheable) {
+      if (node.cacheable && this.learned < this.maxLearned) {
         memory.byEvent.set(key, evidence);
         this.learned++;
       }

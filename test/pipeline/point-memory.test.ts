@@ -108,3 +108,19 @@ describe('key evidence', () => {
     expect(out.analytics).toMatchObject({ email_verified: true });
   });
 });
+
+describe('point memory bounds', () => {
+  it('stops learning new points past its bound (known points still govern)', async () => {
+    const { config } = await writeConfig(FAIL_CLOSED_POLICY);
+    const controls = (await buildControls(config)).controls;
+    const memory = new PointMemory(1);
+    const walker = new EventWalker(new PathTrie(), null, null, memory);
+    const walk = (properties: Record<string, unknown>) => {
+      const result = walker.walk(controls, 'web', { type: 'track', event: 'Payout', properties } as SegmentEvent, emptyReport());
+      return result.ok ? JSON.parse(String(result.outcome.outputs[0]!.json)).properties : null;
+    };
+    walk({ a: 'DE89 3704 0044 0532 0130 00', b: 'DE89 3704 0044 0532 0130 00' });
+    expect(memory.learned).toBe(1);
+    expect(walk({ a: 'QX77 BANK 0000 1234 99', b: 'QX77 BANK 0000 1234 99' })).toEqual({ b: 'QX77 BANK 0000 1234 99' });
+  });
+});
