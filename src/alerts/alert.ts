@@ -15,7 +15,7 @@ export function inboxUrl(baseUrl: string, source: string, event: string, path: s
 export function alertId(signal: DataPointSignal): string {
   const p = signal.point;
   const h = createHash('sha256')
-    .update(JSON.stringify([signal.kind, p.source, p.event, p.path, p.category, p.classification, signal.detectedAt]))
+    .update(JSON.stringify([signal.kind, p.source, p.event, p.path, p.category, p.classification, signal.detectedAt, signal.leak?.destination ?? null]))
     .digest('hex');
   return `al_${h.slice(0, 32)}`;
 }
@@ -38,6 +38,7 @@ export function toAlert(signal: DataPointSignal, baseUrl: string): Alert {
     detectedAt: signal.detectedAt,
     inboxUrl: inboxUrl(baseUrl, p.source, p.event, p.path),
   };
+  if (signal.kind === 'leak' && signal.leak) alert.leak = { destination: signal.leak.destination, values: signal.leak.values };
   if (signal.kind === 'drift' && signal.previous) {
     alert.previous = { category: signal.previous.category, classification: signal.previous.classification };
   }

@@ -7,7 +7,9 @@ import type { Classification, MatchedOn } from '../detect/types.js';
 export interface Alert {
   /** Stable for one signal, so a retried or re-sent alert keeps its id and receivers can dedupe. */
   id: string;
-  kind: 'new' | 'drift';
+  kind: 'new' | 'drift' | 'leak';
+  /** For leak: the destination that received values it is not approved for, and how many. */
+  leak?: { destination: string; values: number };
   source: string;
   event: string;
   path: string;

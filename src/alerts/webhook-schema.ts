@@ -32,7 +32,7 @@ export const webhookSchemaV1 = {
         ],
         properties: {
           id: { type: 'string', pattern: '^al_[0-9a-f]{32}$', description: 'Alert id, stable per signal: dedupe on it.' },
-          kind: { type: 'string', enum: ['new', 'drift'] },
+          kind: { type: 'string', enum: ['new', 'drift', 'leak'] },
           source: { type: 'string' },
           event: { type: 'string' },
           path: { type: 'string', description: 'Flattened path of the data point, e.g. properties.user.email.' },
@@ -57,6 +57,13 @@ export const webhookSchemaV1 = {
             required: ['category', 'classification'],
             properties: { category: nullableString, classification },
           },
+          leak: {
+            type: 'object',
+            description: 'Only for kind=leak: the destination whose output carried values it is not approved for (verify mode), and how many.',
+            additionalProperties: false,
+            required: ['destination', 'values'],
+            properties: { destination: { type: 'string' }, values: { type: 'integer', minimum: 1 } },
+          },
           detectedAt: { type: 'string', format: 'date-time' },
           inboxUrl: { type: 'string', format: 'uri' },
         },
@@ -67,7 +74,8 @@ export const webhookSchemaV1 = {
 
 export interface WebhookAlertV1 {
   id: string;
-  kind: 'new' | 'drift';
+  kind: 'new' | 'drift' | 'leak';
+  leak?: { destination: string; values: number };
   source: string;
   event: string;
   path: string;

@@ -46,6 +46,11 @@ export const inventorySchema = z.strictObject({
   flushIntervalMs: int(10).default(5_000),
   /** Distinct (source, event name) pairs recorded; points of further names go under "(other event names)". */
   maxEventNames: int(1).default(50_000),
+  /**
+   * How often points other engine processes classified are read into this engine's point memory
+   * (every value at a classified point is controlled as its classification). Loaded in full at start.
+   */
+  pointMemoryPollMs: int(100).default(DEFAULT_POLL_MS),
 });
 
 export const reviewSchema = z.strictObject({

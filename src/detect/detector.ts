@@ -23,6 +23,8 @@ interface PathDecision {
   /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
   lastValue: Leaf | undefined;
   lastDetection: Detection | null;
+  /** Enforcement's key evidence (see keyEvidence): the red classifier the key names. */
+  keyControl: Detection | null;
 }
 
 /** What a value does to the key match at its path. */
@@ -61,6 +63,21 @@ export class Detector implements PointDetector {
     decision.lastValue = value;
     decision.lastDetection = detection;
     return detection;
+  }
+
+  /**
+   * Key evidence controls red data whatever the value says: a value under `card_number`, `ssn`,
+   * `iban` or `passport_no` that fails the validator is a doubt about the validator as much as
+   * about the value (a 13-digit card, a bank's new layout, an SSN typed without dashes), and
+   * releasing it is the one mistake that cannot be undone. Only red categories (blocking a value
+   * that was not personal data costs little; hashing or stripping every `email_status` would not),
+   * for any key match the key matcher accepts, typos and shortenings included (`soc_sec_no`,
+   * `credt_card`: the same cheap over-blocking), and only strings and numbers (a boolean under
+   * `ssn_verified` or `email_verified` carries no identifier).
+   */
+  keyEvidence(node: PathNode, value: Leaf): Detection | null {
+    if (value === null || value === '' || typeof value === 'boolean') return null;
+    return this.decide(node).keyControl;
   }
 
   private evaluate(decision: PathDecision, value: Exclude<Leaf, null>): Detection | null {
@@ -159,7 +176,12 @@ export class Detector implements PointDetector {
       verdicts = this.verdictCaches.get(key.classifier) ?? null;
       if (verdicts === null) this.verdictCaches.set(key.classifier, (verdicts = new Map()));
     }
-    return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null };
+    let keyControl: Detection | null = null;
+    if (key !== null && key.classifier.valueDetection.classifier.classification === 'red') {
+      const c = key.classifier;
+      keyControl = Object.freeze({ classifier: c.valueDetection.classifier, matchedOn: 'key', confidence: c.confidence.key, matcher: `${key.matcher} (key evidence)` });
+    }
+    return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null, keyControl };
   }
 }
 

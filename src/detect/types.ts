@@ -32,5 +32,11 @@ export interface Detection {
 /** Classifies leaves. Key decisions are cached per PathNode; values are checked per call. */
 export interface PointDetector {
   detect(node: PathNode, value: Leaf): Detection | null;
+  /**
+   * Key evidence for enforcement: the red classifier this leaf's key strongly names, when the value
+   * could carry such data (a string or a number), even if the value contradicts the key. Detection
+   * (`detect`) and the inventory still judge the value; enforcement never releases it on that doubt.
+   */
+  keyEvidence?(node: PathNode, value: Leaf): Detection | null;
   readonly classifiers: readonly ClassifierInfo[];
 }

@@ -30,6 +30,8 @@ export class PathNode {
   cacheGeneration = -1;
   /** Per-path state of whoever owns the trie (e.g. inventory counters): a field, not a map lookup. */
   data: unknown = undefined;
+  /** What enforcement remembers about the data points at this path (see PointMemory): a field, not a map lookup. */
+  memory: unknown = undefined;
 
   constructor(parent: PathNode | null, key: string, isElement: boolean, private readonly trie: PathTrie | null, scope: PathScope = 'user') {
     this.parent = parent;

@@ -28,7 +28,10 @@ export interface DataPointRecord {
 
 /** Raised once per data point across all engine processes (new), or when a known point starts carrying riskier data (drift). */
 export interface DataPointSignal {
-  kind: 'new' | 'drift';
+  /** `leak`: verify mode found a value a destination is not approved for in its output (see OutputVerifier). */
+  kind: 'new' | 'drift' | 'leak';
+  /** For leak: the destination that received it, and how many values. */
+  leak?: { destination: string; values: number };
   point: DataPointRecord;
   /** For drift: what the point was classified as before. */
   previous?: { category: string | null; classification: Classification };

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OverflowBound } from '../inventory/store-cache.js';
-import type { BatchReport, EngineObserver } from '../pipeline/report.js';
+import { leaksOf, type BatchReport, type EngineObserver } from '../pipeline/report.js';
 
 /**
  * The engine's Prometheus metrics. Labels carry only bounded, non-personal values: destination,
@@ -18,6 +18,8 @@ export class EngineMetrics implements EngineObserver {
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly reloads: Counter<'result'>;
   private readonly stored: Counter;
+  private readonly verified: Counter<'destination'>;
+  private readonly leaks: Counter<'destination' | 'category'>;
   private readonly redeliveries: Counter<'topic' | 'partition'>;
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
@@ -44,6 +46,9 @@ export class EngineMetrics implements EngineObserver {
       labelNames: ['topic', 'partition'],
       registers,
     });
+    this.verified = new Counter({ name: 'segmentloom_verify_outputs_total', help: 'Outputs re-scanned by verify mode', labelNames: ['destination'], registers });
+    // Category is a classifier id from the config (bounded); paths go to the log line, not labels.
+    this.leaks = new Counter({ name: 'segmentloom_verify_leaks_total', help: 'Values verify mode found in an output whose destination is not approved for them', labelNames: ['destination', 'category'], registers });
     this.reloads = new Counter({ name: 'segmentloom_config_reloads_total', help: 'Hot reloads of classifiers and policies', labelNames: ['result'], registers });
   }
 
@@ -57,6 +62,8 @@ export class EngineMetrics implements EngineObserver {
     for (const [policy, byAction] of report.actions) {
       for (const [action, n] of byAction) this.actions.inc({ policy, action }, n);
     }
+    for (const [destination, n] of report.verified) this.verified.inc({ destination }, n);
+    for (const leak of leaksOf(report)) this.leaks.inc({ destination: leak.destination, category: leak.category }, leak.values);
     this.batchDuration.observe(report.durationSeconds);
     if (report.lag) this.lag.set({ topic: report.lag.topic, partition: String(report.lag.partition) }, report.lag.lag);
   }

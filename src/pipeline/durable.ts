@@ -16,6 +16,7 @@ import { SubjectHasher } from '../storage/crypto/lookup.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { openStorage, type Storage } from '../storage/storage.js';
 import type { BatchPersistence } from './engine.js';
+import { leaksOf, type BatchReport } from './report.js';
 import type { ProcessingExtras } from './processor.js';
 import { StoreLists } from './store-lists.js';
 import { BatchTap, type TapResult } from './tap.js';
@@ -92,6 +93,8 @@ export class DurableState implements BatchPersistence {
         suppressions: config.suppression.fromStore ? storage.suppressions : null,
         suppressionPollMs: config.suppression.pollIntervalMs,
         reviewPollMs: config.review?.pollIntervalMs ?? null,
+        // With a shared inventory, what other engines classify reaches this one's point memory.
+        pointsPollMs: config.inventory?.pointMemoryPollMs ?? null,
         logger,
       });
       await lists.load();
@@ -123,6 +126,7 @@ export class DurableState implements BatchPersistence {
     return {
       suppression: this.config.suppression.fromStore ? this.storage.suppressions.forEvents(this.storage.hasher) : null,
       tap: new BatchTap({ store: true, inventory: this.inventory !== null, hasher: this.storage.hasher, reviews: () => this.lists.reviews }),
+      memory: this.lists.memory,
     };
   }
 
@@ -176,6 +180,33 @@ export class DurableState implements BatchPersistence {
       }
     })();
     return this.closing;
+  }
+
+  /** After a committed batch: verify's leaks become `leak` alerts (queued, never awaited). */
+  alertLeaks(report: BatchReport): void {
+    if (this.alerts === null || report.leaks.size === 0) return;
+    const detectedAt = new Date().toISOString();
+    const signals: DataPointSignal[] = leaksOf(report).map((leak) => ({
+      kind: 'leak',
+      point: {
+        source: leak.source,
+        event: leak.event,
+        path: leak.path,
+        category: leak.category === 'unclassified' ? null : leak.category,
+        dataCategory: null,
+        classification: leak.classification,
+        matchedOn: null,
+        confidence: 1,
+        matcher: 'verify',
+        count: leak.values,
+        firstSeen: detectedAt,
+        lastSeen: detectedAt,
+        example: null,
+      },
+      leak: { destination: leak.destination, values: leak.values },
+      detectedAt,
+    }));
+    this.alerts.enqueue(signals);
   }
 
   /** From the inventory's flushes: signals this process won. Never blocks: alerts are queued. */

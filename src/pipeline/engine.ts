@@ -4,7 +4,7 @@ import type { ControlsRef } from './controls.js';
 import { copyHeaders, deadLetterOf, type Failure } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
 import { LocalProcessor, type BatchProcessor, type MessageOutcome, type ProcessedBatch } from './processor.js';
-import { bump, type BatchReport, type EngineObserver } from './report.js';
+import { bump, leaksOf, type BatchReport, type EngineObserver } from './report.js';
 import type { TapResult } from './tap.js';
 import type { EventSink, EventSource, HeaderValue, InputMessage, OutputMessage, SourceBatch } from './types.js';
 import { Lane, LANE_DEPTH } from './lane.js';
@@ -216,6 +216,11 @@ export class Pipeline {
       report.lag = { topic: batch.topic, partition: batch.partition, lag: batch.lagAfter() };
     }
     for (const observer of this.observers) observer.onBatch(report);
+    if (report.leaks.size > 0) {
+      // Where and what kind, never the value.
+      const leaks = leaksOf(report).map(({ destination, source, event, category, classification, path, values }) => ({ destination, source, event, category, classification, path, values }));
+      this.options.logger.warn({ topic: batch.topic, partition: batch.partition, leaks }, 'verify: outputs carried values their destination is not approved for');
+    }
     if (report.deadLettered.size > 0) {
       this.options.logger.warn({ topic: batch.topic, partition: batch.partition, deadLettered: Object.fromEntries(report.deadLettered) }, 'messages dead-lettered');
     }

@@ -3,6 +3,7 @@ import type { Controls, PolicyOutcome } from './controls.js';
 import type { Failure } from './dead-letter.js';
 import type { EventDecoder } from './decode.js';
 import { bump, emptyReport, type BatchReport } from './report.js';
+import { PointMemory } from './point-memory.js';
 import type { SuppressionCheck } from './suppression.js';
 import type { BatchTap, TapResult } from './tap.js';
 import { EventWalker, type DataPointTally } from './walker.js';
@@ -28,6 +29,8 @@ export interface ProcessingExtras {
   /** Checked after the config's suppression list (e.g. the store's SuppressionList.forEvents). */
   suppression?: SuppressionCheck | null;
   tap?: BatchTap | null;
+  /** Point memory seeded from the shared inventory; without it the engine learns on its own, in memory. */
+  memory?: PointMemory | null;
   /** Time between heartbeat/staleness checkpoints (default CHECK_MS). */
   checkpointMs?: number;
 }
@@ -69,7 +72,7 @@ export class LocalProcessor implements BatchProcessor {
     this.suppression = extras.suppression ?? null;
     this.tap = extras.tap ?? null;
     this.checkpointMs = extras.checkpointMs ?? CHECK_MS;
-    this.walker = new EventWalker(trie, tally, this.tap);
+    this.walker = new EventWalker(trie, tally, this.tap, extras.memory ?? new PointMemory());
   }
 
   /** Resolves null when `checkpoint` says to abandon the batch (a rebalance took it away). */

@@ -23,6 +23,13 @@ export interface BatchReport {
   actions: Map<string, Map<string, number>>;
   /** destination → reason (consent, do_not_sell, policy) → events it did not receive */
   skipped: Map<string, Map<string, number>>;
+  /**
+   * Verify mode: `destination \0 source \0 event \0 category \0 classification \0 path` → values that destination is not approved for
+   * found in its outputs (see OutputVerifier). Paths are schema; values never appear.
+   */
+  leaks: Map<string, number>;
+  /** destination → outputs verify checked */
+  verified: Map<string, number>;
   /** Events written to the event store (redelivered ones already stored are not counted). */
   stored: number;
   durationSeconds: number;
@@ -47,6 +54,8 @@ export function emptyReport(): BatchReport {
     classifiers: new Map(),
     actions: new Map(),
     skipped: new Map(),
+    leaks: new Map(),
+    verified: new Map(),
     stored: 0,
     durationSeconds: 0,
   };
@@ -77,6 +86,8 @@ export function mergeReport(into: BatchReport, from: BatchReport): void {
   for (const [destination, reasons] of from.skipped) {
     for (const [reason, n] of reasons) bump2(into.skipped, destination, reason, n);
   }
+  for (const [k, n] of from.leaks) bump(into.leaks, k, n);
+  for (const [k, n] of from.verified) bump(into.verified, k, n);
   into.stored += from.stored;
   into.durationSeconds += from.durationSeconds;
 }
@@ -96,4 +107,25 @@ export class RunTotals implements EngineObserver {
     this.batches++;
     mergeReport(this.totals, report);
   }
+}
+
+export interface Leak {
+  destination: string;
+  source: string;
+  event: string;
+  /** Classifier id, or `unclassified`. */
+  category: string;
+  classification: Classification;
+  path: string;
+  values: number;
+}
+
+/** The verify leaks of a report, one per destination and point. */
+export function leaksOf(report: BatchReport): Leak[] {
+  const out: Leak[] = [];
+  for (const [key, values] of report.leaks) {
+    const [destination = '', source = '', event = '', category = '', classification = 'green', ...path] = key.split('\u0000');
+    out.push({ destination, source, event, category, classification: classification as Classification, path: path.join('\u0000'), values });
+  }
+  return out;
 }

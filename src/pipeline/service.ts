@@ -19,7 +19,7 @@ import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
 import { LocalProcessor } from './processor.js';
 import { HotReloader } from './reload.js';
-import { RunTotals, type EngineObserver } from './report.js';
+import { RunTotals, type BatchReport, type EngineObserver } from './report.js';
 import { buildControls } from './runtime.js';
 import type { Readable } from 'node:stream';
 import { DataPointTally } from './walker.js';
@@ -215,7 +215,7 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     controls: ref,
     sourceName,
     route,
-    observers: [metrics, totals, ...(options.observers ?? [])],
+    observers: [metrics, totals, ...(durable?.alerts ? [{ onBatch: (report: BatchReport) => durable.alertLeaks(report) }] : []), ...(options.observers ?? [])],
     logger,
     maxMessagesPerRequest: config.batch.maxMessagesPerRequest,
     // A Kafka record must fit in one produce request (kept under the broker's message.max.bytes).

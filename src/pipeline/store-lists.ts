@@ -2,6 +2,8 @@ import { reviewedClassifications, reviewsVersion } from '../inventory/review.js'
 import type { Db, StorageLogger } from '../storage/db.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import type { SuppressionList } from '../storage/suppression.js';
+import { classifiedPoints } from '../inventory/classified-points.js';
+import { PointMemory, type RememberedPoint } from './point-memory.js';
 import { ReviewedClassifications, type ReviewedPoint } from './reviewed.js';
 import type { WorkerState } from './worker/protocol.js';
 
@@ -12,6 +14,8 @@ export interface StoreListsOptions {
   suppressionPollMs: number;
   /** Poll reviewed classifications this often; null: not used. */
   reviewPollMs: number | null;
+  /** Poll classified points (what other engines found) into point memory this often; null: load at start only. */
+  pointsPollMs?: number | null;
   logger: StorageLogger;
 }
 
@@ -24,6 +28,9 @@ export class StoreLists {
   /** The reviewed classifications in force (null: none, or not used). */
   reviews: ReviewedClassifications | null = null;
   onChange: ((state: WorkerState) => void) | null = null;
+  /** Enforcement's point memory, seeded from the inventory (the local processor uses it). */
+  readonly memory = new PointMemory();
+  private pointsUntil: string | null = null;
   private reviewed: ReviewedPoint[] = [];
   private reviewSignature = '';
   private reviewsSeen: string | null = null;
@@ -37,6 +44,7 @@ export class StoreLists {
     return {
       ...(this.options.suppressions ? { suppressed: [...this.options.suppressions.subjectHashes] } : {}),
       ...(this.options.reviewPollMs !== null ? { reviews: this.reviewed } : {}),
+      points: this.memory.seeded(),
     };
   }
 
@@ -44,11 +52,14 @@ export class StoreLists {
   async load(): Promise<void> {
     await this.refreshSuppressions();
     await this.refreshReviews();
+    await this.refreshPoints();
   }
 
   start(): void {
     if (this.options.suppressions) this.stops.push(poll(this.options.suppressionPollMs, () => this.refreshSuppressions(), (err) => this.failed('suppression list', err)));
     if (this.options.reviewPollMs !== null) this.stops.push(poll(this.options.reviewPollMs, () => this.refreshReviews(), (err) => this.failed('reviewed classifications', err)));
+    const pointsMs = this.options.pointsPollMs ?? null;
+    if (pointsMs !== null) this.stops.push(poll(pointsMs, () => this.refreshPoints(), (err) => this.failed('classified points', err)));
   }
 
   stop(): void {
@@ -79,6 +90,17 @@ export class StoreLists {
     this.reviewed = reviewed;
     this.reviews = new ReviewedClassifications(reviewed);
     this.onChange?.({ reviews: reviewed });
+  }
+
+  /** Classified points into point memory: all of them at start, then what changed. */
+  async refreshPoints(): Promise<void> {
+    const { rows, until } = await classifiedPoints(this.options.db, this.pointsUntil);
+    this.pointsUntil = until;
+    if (rows.length === 0) return;
+    const points: RememberedPoint[] = rows.map((row) => ({ source: row.source, event: row.event, path: row.path, category: row.category, dataCategory: row.data_category, classification: row.recommended }));
+    const changed = this.memory.seed(points);
+    // Workers get the changes only; a worker starting later gets them all from `state`.
+    if (changed.length > 0) this.onChange?.({ points: changed });
   }
 
   private failed(what: string, err: unknown): void {

@@ -111,9 +111,9 @@ export class BatchTap implements WalkHook {
     if (controls.generation !== batch.generation) route(batch, controls);
   }
 
-  leaf(node: PathNode, value: Leaf, detection: Detection | null): Detection | null {
+  leaf(node: PathNode, value: Leaf, detection: Detection | null, remembered: Detection | null): Detection | null {
     const reviews = this.batch!.reviews;
-    const enforced = reviews === null ? detection : reviews.enforce(node, this.key, detection, this.controls!.detector.classifiers);
+    const enforced = reviews === null ? remembered : reviews.enforce(node, this.key, remembered, this.controls!.detector.classifiers);
     if (this.options.inventory) {
       const i = this.count++;
       this.nodes[i] = node;
@@ -122,6 +122,11 @@ export class BatchTap implements WalkHook {
       this.enforced[i] = enforced;
     }
     return enforced;
+  }
+
+  review(node: PathNode, detection: Detection | null): Detection | null {
+    const reviews = this.batch!.reviews;
+    return reviews === null ? detection : reviews.enforce(node, this.key, detection, this.controls!.detector.classifiers);
   }
 
   end(outcome: PolicyOutcome): void {

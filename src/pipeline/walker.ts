@@ -1,8 +1,10 @@
-import type { Detection } from '../detect/types.js';
+import { riskOf, type Detection } from '../detect/types.js';
 import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import { EventShapeError, eventName, flatten, type Container, type Leaf, type PathNode, type PathTrie, type SegmentEvent } from '../events/index.js';
 import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
 import type { Failure } from './dead-letter.js';
+import { EventKeys, PointMemory } from './point-memory.js';
+import { OutputVerifier } from './verify.js';
 import { bump, type BatchReport } from './report.js';
 
 /**
@@ -82,8 +84,14 @@ export type WalkResult = { ok: true; outcome: PolicyOutcome } | { ok: false; fai
 export interface WalkHook {
   /** Before an event's walk; `name` is its event name (track name, else the call type). */
   begin(controls: Controls, source: string, event: SegmentEvent, name: string): void;
-  /** Per leaf: records it and returns the detection enforcement acts on (a reviewed classification may replace it). */
-  leaf(node: PathNode, value: Leaf, detection: Detection | null): Detection | null;
+  /**
+   * Per leaf: records it and returns the detection enforcement acts on. `detection` is the
+   * detector's about the value, `enforced` what point memory and key evidence made of it; a
+   * reviewed classification may replace that.
+   */
+  leaf(node: PathNode, value: Leaf, detection: Detection | null, enforced: Detection | null): Detection | null;
+  /** A reviewed classification of a leaf of the event being walked, without recording it (for verify). */
+  review?(node: PathNode, detection: Detection | null): Detection | null;
   /** The walk succeeded: what the leaves recorded since `begin` led to. */
   end(outcome: PolicyOutcome): void;
   /** The walk failed (the event is dead-lettered): forget what was recorded since `begin`. */
@@ -100,6 +108,9 @@ export class EventWalker {
   private controls: Controls | null = null;
   private report: BatchReport | null = null;
   private eventLabel = '';
+  /** The event's `source \0 event name`: its points' key within a path. */
+  private pointKey = '';
+  private readonly keys = new EventKeys();
   // The event's detections, counted only once its walk succeeds: an event rejected half-way
   // (dead-lettered) must add nothing to the report or the tally. Reused arrays, no per-leaf objects.
   private readonly foundNodes: PathNode[] = [];
@@ -110,18 +121,31 @@ export class EventWalker {
     private readonly trie: PathTrie,
     private readonly tally: DataPointTally | null = null,
     private readonly hook: WalkHook | null = null,
-  ) {}
+    readonly memory: PointMemory = new PointMemory(),
+  ) {
+    this.verifier = new OutputVerifier(trie, memory);
+  }
+
+  private readonly verifier: OutputVerifier;
 
   walk(controls: Controls, source: string, event: SegmentEvent, report: BatchReport): WalkResult {
     this.controls = controls;
     this.report = report;
     this.found = 0;
-    if (this.tally !== null || this.hook !== null) this.eventLabel = eventName(event);
+    this.eventLabel = eventName(event);
+    this.pointKey = this.keys.of(source, this.eventLabel);
     try {
       this.hook?.begin(controls, source, event, this.eventLabel);
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();
+      if (outcome.dropped === false && outcome.outputs.length > 0 && this.verifier.active(controls)) {
+        const failure = this.verifier.check(controls, source, this.pointKey, event.type, outcome, report, this.hook);
+        if (failure !== null) {
+          this.hook?.abort();
+          return { ok: false, failure };
+        }
+      }
       this.commitDetections(report);
       this.hook?.end(outcome);
       return { ok: true, outcome };
@@ -149,13 +173,25 @@ export class EventWalker {
     }
   }
 
+  /**
+   * How a value is decided: the detector judges the value (with its key); key evidence for red
+   * categories and the point's memory can only make it riskier; a review has the last word.
+   */
   private readonly visit = (node: PathNode, value: Leaf, container: Container, slot: string | number): void => {
-    const detection = this.controls!.detector.detect(node, value);
+    const detector = this.controls!.detector;
+    const detection = detector.detect(node, value);
     if (detection !== null) {
       const i = this.found++;
       this.foundNodes[i] = node;
       this.foundDetections[i] = detection;
     }
-    this.run!.observe(node, value, container, slot, this.hook === null ? detection : this.hook.leaf(node, value, detection));
+    let evidence = detection;
+    if (detector.keyEvidence !== undefined && value !== null) {
+      const key = detector.keyEvidence(node, value);
+      if (key !== null && (evidence === null || riskOf(key.classifier.classification) > riskOf(evidence.classifier.classification))) evidence = key;
+    }
+    // An empty value carries nothing to protect (and teaches the point nothing).
+    const enforced = value === null || value === '' ? evidence : this.memory.recall(node, this.pointKey, evidence, detector.classifiers);
+    this.run!.observe(node, value, container, slot, this.hook === null ? enforced : this.hook.leaf(node, value, detection, enforced));
   };
 }

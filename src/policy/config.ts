@@ -76,6 +76,20 @@ const destinationSchema = z.strictObject({
       sale: z.boolean().default(false),
     })
     .optional(),
+  /**
+   * Verify mode: re-scan this destination's outputs after enforcement and count any value it is
+   * not approved for that got through (by category and path). `sample` checks one output in
+   * `1 / sampleRate`; `onLeak` says what happens to a leaking output: `report` (count, log, alert),
+   * `drop_field` (also remove the value from the output) or `dead_letter` (hold the whole event on
+   * the dead-letter path with the reason; no destination receives it).
+   */
+  verify: z
+    .strictObject({
+      mode: z.enum(['off', 'sample', 'full']).default('full'),
+      sampleRate: z.number().gt(0).max(1).default(0.01),
+      onLeak: z.enum(['report', 'drop_field', 'dead_letter']).default('report'),
+    })
+    .optional(),
 });
 
 /** A resolved secret; messages state the rule, never the secret itself. */

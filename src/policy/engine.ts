@@ -70,6 +70,10 @@ export class PolicyEngine {
       allowDryRun: d.allow?.dryRun ?? false,
       counter: config.policies.length + index,
       consent: d.consent ? { categories: d.consent.categories, sale: d.consent.sale } : null,
+      verify:
+        d.verify === undefined || d.verify.mode === 'off'
+          ? null
+          : { every: d.verify.mode === 'full' ? 1 : Math.max(1, Math.round(1 / d.verify.sampleRate)), onLeak: d.verify.onLeak },
     }));
     this.counters = [
       ...this.policies.map((p) => ({ policy: p.name, action: p.action, perEvent: p.action === 'drop_event' })),

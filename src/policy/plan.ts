@@ -38,6 +38,8 @@ export interface CompiledDestination {
   /** Dry-run counter slot of this destination's allow-list. */
   counter: number;
   consent: ConsentRule | null;
+  /** Verify mode (null: off). `every`: check one output in this many. */
+  verify: { every: number; onLeak: 'report' | 'drop_field' | 'dead_letter' } | null;
 }
 
 export interface Plan {

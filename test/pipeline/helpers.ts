@@ -43,6 +43,20 @@ destinations:
 `;
 }
 
+/** The plain fail-closed policy: block red at the source, hash yellow for analytics, a mailer approved for email and green only. */
+export const FAIL_CLOSED_POLICY = `
+hashing:
+  current: 1
+  keys: [{ version: 1, secret: "${HASH_KEY}" }]
+policies:
+  - { name: block-red, match: { classifications: [red] }, action: block }
+  - { name: hash-yellow, destinations: [analytics], match: { classifications: [yellow] }, action: hash }
+destinations:
+  - { name: warehouse, topic: wh }
+  - { name: analytics, topic: an }
+  - { name: mailer, topic: mail, allow: { categories: [email], classifications: [green] } }
+`;
+
 export function tempDir(prefix = 'sl-pipeline-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

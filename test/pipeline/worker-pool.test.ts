@@ -8,7 +8,7 @@ import { LocalProcessor } from '../../src/pipeline/processor.js';
 import { buildControls } from '../../src/pipeline/runtime.js';
 import { WorkerPool } from '../../src/pipeline/worker/pool.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { expectedHash, message, policyYaml, sampleEvent, writeConfig } from './helpers.js';
+import { expectedHash, FAIL_CLOSED_POLICY, message, policyYaml, sampleEvent, writeConfig } from './helpers.js';
 
 const pools: WorkerPool[] = [];
 afterEach(async () => {
@@ -84,5 +84,25 @@ describe('WorkerPool', () => {
     await replacement.ready;
     const after = await pool.process(controls, [message(sampleEvent())]);
     expect(after!.report.eventsIn).toBe(1);
+  });
+});
+
+describe('WorkerPool point memory', () => {
+  it('controls values at points the store classified, sent at start and as changes', async () => {
+    const { config } = await writeConfig(FAIL_CLOSED_POLICY);
+    const controls = (await buildControls(config)).controls;
+    const point = (path: string) => ({ source: 'default', event: 'Payout', path, category: 'iban', classification: 'red' as const });
+    const durable = { store: false, inventory: false, suppression: false, lookupKey: Buffer.alloc(32, 7).toString('base64'), state: { points: [point('properties.dest')] } };
+    const pool = await WorkerPool.start(config, 1, silentLogger(), undefined, durable);
+    pools.push(pool);
+    const warehouse = async (properties: object) => {
+      const batch = await pool.process(controls, [message({ type: 'track', event: 'Payout', userId: 'u', properties })]);
+      const outputs = batch!.outcomes[0] as unknown as Array<{ destination: string; json: Buffer }>;
+      return JSON.parse(outputs.find((o) => o.destination === 'warehouse')!.json.toString()).properties;
+    };
+    const opaque = 'QX77 BANK 0000 1234 99';
+    expect(await warehouse({ dest: opaque, target: opaque })).toEqual({ target: opaque });
+    pool.updateState({ points: [point('properties.target')] });
+    expect(await warehouse({ dest: opaque, target: opaque, plan: 'pro' })).toEqual({ plan: 'pro' });
   });
 });

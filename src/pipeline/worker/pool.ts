@@ -180,7 +180,11 @@ export class WorkerPool implements BatchProcessor {
   /** A stateful engine's new lists (suppression, reviews): every worker applies them before its next batch. */
   updateState(state: WorkerState): void {
     // Kept, so a replacement worker starts with the latest lists.
-    if (this.durable !== undefined) Object.assign(this.durable.state, state);
+    if (this.durable !== undefined) {
+      // Points come as changes (added to what the workers hold), the lists whole.
+      const points = state.points !== undefined && this.durable.state.points !== undefined ? this.durable.state.points.concat(state.points) : state.points;
+      Object.assign(this.durable.state, state, points !== undefined ? { points } : {});
+    }
     for (const w of this.workers) w.worker.postMessage({ type: 'state', state } satisfies ToWorker);
   }
 

@@ -1,5 +1,6 @@
 import type { EngineConfig } from '../../config/engine.js';
 import type { BatchReport } from '../report.js';
+import type { RememberedPoint } from '../point-memory.js';
 import type { ReviewedPoint } from '../reviewed.js';
 import type { TapResult } from '../tap.js';
 import type { PackedOutcomes } from './outcomes.js';
@@ -19,6 +20,8 @@ export interface WorkerDurableInit {
 export interface WorkerState {
   suppressed?: string[];
   reviews?: ReviewedPoint[];
+  /** Classified points for point memory: all at start, then each poll's changes (added, never replaced). */
+  points?: RememberedPoint[];
 }
 
 /** What a processing worker is started with. */

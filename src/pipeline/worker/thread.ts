@@ -8,6 +8,7 @@ import type { Controls } from '../controls.js';
 import { decoderFor } from '../decode-config.js';
 import { SubjectHasher } from '../../storage/crypto/lookup.js';
 import { LocalProcessor, type ProcessingExtras, type ProcessInput } from '../processor.js';
+import { PointMemory } from '../point-memory.js';
 import { ReviewedClassifications } from '../reviewed.js';
 import { buildControls } from '../runtime.js';
 import { HashedSuppression } from '../suppression.js';
@@ -27,6 +28,7 @@ let queue: Promise<void> = Promise.resolve();
 // messages, queued like batches: a change applies between two batches.
 let reviews: ReviewedClassifications | null = null;
 let suppression: HashedSuppression | null = null;
+const memory = new PointMemory();
 const extras = ((): ProcessingExtras => {
   const durable = init.durable;
   if (durable === undefined) return {};
@@ -34,12 +36,13 @@ const extras = ((): ProcessingExtras => {
   if (durable.suppression) suppression = new HashedSuppression(hasher);
   applyState(durable.state);
   const tap = new BatchTap({ store: durable.store, inventory: durable.inventory, hasher, reviews: () => reviews });
-  return { suppression, tap };
+  return { suppression, tap, memory };
 })();
 
 function applyState(state: WorkerState): void {
   if (state.suppressed !== undefined) suppression?.replace(state.suppressed);
   if (state.reviews !== undefined) reviews = new ReviewedClassifications(state.reviews);
+  if (state.points !== undefined) memory.seed(state.points);
 }
 
 async function configure(config: EngineConfig): Promise<void> {
