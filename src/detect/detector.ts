@@ -5,6 +5,9 @@ import { splitWords } from './key-words.js';
 import type { ClassifierInfo, Detection, PointDetector } from './types.js';
 import { checkValue, type ValueVerdict } from './value-check.js';
 import { ValueScanner } from './value-scanner.js';
+import { eventRegion } from './region-hint.js';
+import { setEventPhoneRegion } from './validators/phone.js';
+import type { CountryCode } from 'libphonenumber-js/max';
 
 /** Everything decided about a path once, then reused for every value seen there. */
 interface PathDecision {
@@ -23,6 +26,13 @@ interface PathDecision {
   /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
   lastValue: Leaf | undefined;
   lastDetection: Detection | null;
+  /** The event region lastDetection was decided in (a null there may not hold in another region). */
+  lastRegion: string | null;
+}
+
+export interface DetectorOptions {
+  /** Region (ISO 3166 alpha-2) for national-format phone numbers per source name, when the event does not say. */
+  sourceRegions?: ReadonlyMap<string, CountryCode>;
 }
 
 /** What a value does to the key match at its path. */
@@ -43,8 +53,15 @@ export class Detector implements PointDetector {
   private readonly scanner: ValueScanner;
   private readonly ignoreRules: Array<{ classifier: CompiledClassifier; words: string[][] }>;
   private readonly verdictCaches = new Map<CompiledClassifier, Map<string, ValueVerdict>>();
+  private readonly sourceRegions: ReadonlyMap<string, CountryCode>;
+  /** The current event's region (beginEvent), or null. */
+  private region: CountryCode | null = null;
 
-  constructor(readonly compiled: readonly CompiledClassifier[]) {
+  constructor(
+    readonly compiled: readonly CompiledClassifier[],
+    options: DetectorOptions = {},
+  ) {
+    this.sourceRegions = options.sourceRegions ?? new Map();
     this.classifiers = compiled.map((c) => c.valueDetection.classifier);
     this.keys = new KeyMatcher(compiled);
     this.scanner = new ValueScanner(compiled);
@@ -53,13 +70,27 @@ export class Detector implements PointDetector {
       .map((classifier) => ({ classifier, words: classifier.value.ignoreUnderKeys.map((k) => splitWords(k)) }));
   }
 
+  /**
+   * Called before an event's leaves: reads the event's region (context.location.country,
+   * context.locale, context.timezone, else the source's configured region) once, for the phone
+   * numbers in it written in national format. Without a call, only the default regions apply.
+   */
+  beginEvent(event: unknown, source: string): void {
+    const region = eventRegion(event, this.sourceRegions.size === 0 ? null : (this.sourceRegions.get(source) ?? null));
+    this.region = region;
+    setEventPhoneRegion(region);
+  }
+
   detect(node: PathNode, value: Leaf): Detection | null {
     if (value === null || value === '') return null;
     const decision = this.decide(node);
-    if (value === decision.lastValue) return decision.lastDetection;
+    // A value found before stays found (the knowledge that protects wins); one found clean is
+    // re-read in an event of another region, where it may be a national-format phone number.
+    if (value === decision.lastValue && (decision.lastDetection !== null || decision.lastRegion === this.region)) return decision.lastDetection;
     const detection = this.evaluate(decision, value);
     decision.lastValue = value;
     decision.lastDetection = detection;
+    decision.lastRegion = this.region;
     return detection;
   }
 
@@ -159,7 +190,7 @@ export class Detector implements PointDetector {
       verdicts = this.verdictCaches.get(key.classifier) ?? null;
       if (verdicts === null) this.verdictCaches.set(key.classifier, (verdicts = new Map()));
     }
-    return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null };
+    return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null };
   }
 }
 

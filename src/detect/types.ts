@@ -32,5 +32,7 @@ export interface Detection {
 /** Classifies leaves. Key decisions are cached per PathNode; values are checked per call. */
 export interface PointDetector {
   detect(node: PathNode, value: Leaf): Detection | null;
+  /** Per-event context read once before the event's leaves (its region, for national-format phones). */
+  beginEvent?(event: unknown, source: string): void;
   readonly classifiers: readonly ClassifierInfo[];
 }

@@ -119,6 +119,7 @@ export class EventWalker {
     if (this.tally !== null || this.hook !== null) this.eventLabel = eventName(event);
     try {
       this.hook?.begin(controls, source, event, this.eventLabel);
+      controls.detector.beginEvent?.(event, source);
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();
