@@ -47,11 +47,15 @@ function isNationalIdByValue(v: string): boolean {
     const last = v.charCodeAt(v.length - 1);
     // A DNI ends in its control letter (`12345678Z`, `12345678-Z`).
     if (last >= 65 && isSpanishDniNie(v)) return true;
-    if (!hasSeparator(v)) return isRentenversicherungsnummer(v);
-    // Grouped as their issuers print them: a separator is part of the evidence.
+    // A 12-digit personnummer carries its century (19/20), birth date and Luhn digit.
+    if (v.length === 12 && /^(?:19|20)\d+$/.test(v)) return isSwedishPersonnummer(v);
+    // A HETU's century sign may be a letter (`010805A009N`).
+    if (!hasSeparator(v)) return isRentenversicherungsnummer(v) || isFinnishHetu(v);
+    // Grouped as their issuers print them: a separator is part of the evidence. A 9-digit SIN or
+    // TFN only with spaces, as printed on the card: dashed 3-3-3 runs are ticket and order numbers,
+    // and one in five of them passes one of the two checks.
     return (
-      isCanadianSin(v) ||
-      isAustralianTfn(v) ||
+      (v.includes(' ') && (isCanadianSin(v) || isAustralianTfn(v))) ||
       isAadhaar(v) ||
       isFinnishHetu(v) ||
       isKoreanRrn(v, true) ||
