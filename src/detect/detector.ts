@@ -5,6 +5,7 @@ import { splitWords } from './key-words.js';
 import type { ClassifierInfo, Detection, PointDetector } from './types.js';
 import { checkValue, type ValueVerdict } from './value-check.js';
 import { ValueScanner } from './value-scanner.js';
+import { FreeTextScanner } from './free-text.js';
 import { eventRegion } from './region-hint.js';
 import { setEventPhoneRegion } from './validators/phone.js';
 import type { CountryCode } from 'libphonenumber-js/max';
@@ -21,6 +22,8 @@ interface PathDecision {
   keyAndValue: Detection | null;
   /** Classifiers whose value matches are not believed under this key. */
   skip: ReadonlySet<CompiledClassifier> | null;
+  /** Whether values here may be prose worth reading for cue words (not a user agent, URL, id or version). */
+  text: boolean;
   /** Recent verdicts of the key's classifier on values (shared by every path that classifier's key matches). */
   verdicts: Map<string, ValueVerdict> | null;
   /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
@@ -51,6 +54,7 @@ export class Detector implements PointDetector {
   private readonly generation = nextGeneration++;
   private readonly keys: KeyMatcher<CompiledClassifier>;
   private readonly scanner: ValueScanner;
+  private readonly freeText: FreeTextScanner;
   private readonly ignoreRules: Array<{ classifier: CompiledClassifier; words: string[][] }>;
   private readonly verdictCaches = new Map<CompiledClassifier, Map<string, ValueVerdict>>();
   private readonly sourceRegions: ReadonlyMap<string, CountryCode>;
@@ -65,6 +69,7 @@ export class Detector implements PointDetector {
     this.classifiers = compiled.map((c) => c.valueDetection.classifier);
     this.keys = new KeyMatcher(compiled);
     this.scanner = new ValueScanner(compiled);
+    this.freeText = new FreeTextScanner(compiled);
     this.ignoreRules = compiled
       .filter((c) => scansValues(c) && c.value.ignoreUnderKeys.length > 0)
       .map((classifier) => ({ classifier, words: classifier.value.ignoreUnderKeys.map((k) => splitWords(k)) }));
@@ -104,7 +109,9 @@ export class Detector implements PointDetector {
     }
     if (type === 'string') {
       const found = this.scanner.scan(value as string, false, decision.skip);
-      return found === null ? null : found.valueDetection;
+      if (found !== null) return found.valueDetection;
+      // Prose ("passport no. is K4410293"): read only when it looks like it, under a key that may hold it.
+      return decision.text && FreeTextScanner.looksLikeText(value as string) ? this.freeText.scan(value as string) : null;
     }
     if (type === 'number' && Number.isSafeInteger(value) && (value as number) >= 100_000) {
       const found = this.scanner.scan(String(value), true, decision.skip);
@@ -190,7 +197,9 @@ export class Detector implements PointDetector {
       verdicts = this.verdictCaches.get(key.classifier) ?? null;
       if (verdicts === null) this.verdictCaches.set(key.classifier, (verdicts = new Map()));
     }
-    return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null };
+    const last = keys.length > 0 ? splitWords(keys[keys.length - 1]!) : [];
+    const text = last.length === 0 || !MACHINE_WORDS.has(last[last.length - 1]!);
+    return { key, keyOnly, keyAndValue, skip, text, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null };
   }
 }
 
@@ -204,6 +213,9 @@ function contextKeys(node: PathNode): string[] {
   if (node.scope === 'group' && keys[0] === 'traits') keys[0] = 'group';
   return keys;
 }
+
+/** Last key words of fields that hold machine strings, never prose: their values are not read for cue words. */
+const MACHINE_WORDS: ReadonlySet<string> = new Set(['agent', 'ua', 'url', 'uri', 'href', 'path', 'referrer', 'referer', 'version', 'library', 'locale', 'timezone', 'id', 'ids', 'token', 'hash', 'key', 'ip', 'host', 'domain', 'sku']);
 
 function containsRun(words: string[], run: string[]): boolean {
   outer: for (let start = 0; start + run.length <= words.length; start++) {
