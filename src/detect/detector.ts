@@ -24,6 +24,8 @@ interface PathDecision {
   skip: ReadonlySet<CompiledClassifier> | null;
   /** Whether values here may be prose worth reading for cue words (not a user agent, URL, id or version). */
   text: boolean;
+  /** Whether the key names a field of prose (comment, message, note…): only there are names tagged. */
+  prose: boolean;
   /** Recent verdicts of the key's classifier on values (shared by every path that classifier's key matches). */
   verdicts: Map<string, ValueVerdict> | null;
   /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
@@ -111,7 +113,7 @@ export class Detector implements PointDetector {
       const found = this.scanner.scan(value as string, false, decision.skip);
       if (found !== null) return found.valueDetection;
       // Prose ("passport no. is K4410293"): read only when it looks like it, under a key that may hold it.
-      return decision.text && FreeTextScanner.looksLikeText(value as string) ? this.freeText.scan(value as string) : null;
+      return decision.text && FreeTextScanner.looksLikeText(value as string) ? this.freeText.scan(value as string, decision.prose) : null;
     }
     if (type === 'number' && Number.isSafeInteger(value) && (value as number) >= 100_000) {
       const found = this.scanner.scan(String(value), true, decision.skip);
@@ -199,7 +201,8 @@ export class Detector implements PointDetector {
     }
     const last = keys.length > 0 ? splitWords(keys[keys.length - 1]!) : [];
     const text = last.length === 0 || !MACHINE_WORDS.has(last[last.length - 1]!);
-    return { key, keyOnly, keyAndValue, skip, text, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null };
+    const prose = last.some((word) => PROSE_WORDS.has(word));
+    return { key, keyOnly, keyAndValue, skip, text, prose, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null };
   }
 }
 
@@ -216,6 +219,17 @@ function contextKeys(node: PathNode): string[] {
 
 /** Last key words of fields that hold machine strings, never prose: their values are not read for cue words. */
 const MACHINE_WORDS: ReadonlySet<string> = new Set(['agent', 'ua', 'url', 'uri', 'href', 'path', 'referrer', 'referer', 'version', 'library', 'locale', 'timezone', 'id', 'ids', 'token', 'hash', 'key', 'ip', 'host', 'domain', 'sku']);
+
+/**
+ * Key words of fields people write prose in (en, de, fr, es, it, pt, nl). Person names are tagged
+ * only there: titles and product names elsewhere are capitalised too, and tagging costs milliseconds.
+ */
+const PROSE_WORDS: ReadonlySet<string> = new Set([
+  'comment', 'comments', 'message', 'messages', 'msg', 'note', 'notes', 'text', 'body', 'description', 'feedback', 'review', 'reply',
+  'chat', 'reason', 'content', 'remarks', 'remark', 'bio', 'details', 'question', 'answer', 'query', 'transcript', 'memo', 'ticket',
+  'kommentar', 'nachricht', 'notiz', 'bemerkung', 'commentaire', 'remarque', 'comentario', 'mensaje', 'nota', 'commento', 'messaggio',
+  'mensagem', 'comentário', 'opmerking', 'bericht', 'notitie',
+]);
 
 function containsRun(words: string[], run: string[]): boolean {
   outer: for (let start = 0; start + run.length <= words.length; start++) {

@@ -11,6 +11,7 @@ import RE2 from 're2';
 import type { CompiledClassifier } from './compile.js';
 import type { Detection } from './types.js';
 import { checkValue } from './value-check.js';
+import { hasNamePair, mentionsPerson } from './person-names.js';
 
 interface CueKind {
   /** The classifier whose patterns and validators check the token. */
@@ -59,6 +60,14 @@ const KINDS: readonly CueKind[] = [
 
 const MAX_TEXT = 2000;
 
+function hasDigit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
 /**
  * Finds cue-led personal data in prose. Built from the compiled classifiers it checks tokens with;
  * a kind whose classifier is not loaded (disabled, overridden away) is left out.
@@ -66,6 +75,7 @@ const MAX_TEXT = 2000;
 export class FreeTextScanner {
   private readonly any: RE2;
   private readonly kinds: Array<{ classifier: CompiledClassifier; extractor: RE2; detection: Detection }> = [];
+  private readonly person: Detection | null;
 
   constructor(classifiers: readonly CompiledClassifier[]) {
     const cues: string[] = [];
@@ -79,23 +89,24 @@ export class FreeTextScanner {
       const detection: Detection = Object.freeze({ classifier: info, matchedOn: 'value', confidence: classifier.confidence.keyAndValue * 0.9, matcher: `value free text: cue word + ${classifier.value.validatorNames.join('+') || 'pattern'}` });
       this.kinds.push({ classifier, extractor, detection });
     }
+    const names = classifiers.find((c) => c.id === 'person_name');
+    this.person = names === undefined ? null : Object.freeze({ classifier: names.valueDetection.classifier, matchedOn: 'value', confidence: 0.8, matcher: 'value free text: person name (compromise)' });
     this.any = new RE2(String.raw`(?i)(?:^|[^\p{L}\p{N}])(?:${cues.join('|') || 'a^'})(?:[^\p{L}\p{N}]|$)`, 'u');
   }
 
-  /** Whether a string looks like prose worth reading: some words, and a digit for a value to be in. */
+  /** Whether a string looks like prose worth reading: a few words. */
   static looksLikeText(text: string): boolean {
     if (text.length < 12 || text.length > MAX_TEXT) return false;
     const space = text.indexOf(' ');
-    if (space === -1 || text.indexOf(' ', space + 1) === -1) return false;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 48 && c <= 57) return true;
-    }
-    return false;
+    return space !== -1 && text.indexOf(' ', space + 1) !== -1;
   }
 
-  /** The first cue-led token that its classifier confirms, or null. */
-  scan(text: string): Detection | null {
+  /** The first cue-led token that its classifier confirms, a person's name (in `prose` fields), or null. */
+  scan(text: string, prose = false): Detection | null {
+    return (hasDigit(text) ? this.cued(text) : null) ?? (prose && this.person !== null && hasNamePair(text) && mentionsPerson(text) ? this.person : null);
+  }
+
+  private cued(text: string): Detection | null {
     if (!this.any.test(text)) return null;
     for (const kind of this.kinds) {
       kind.extractor.lastIndex = 0;

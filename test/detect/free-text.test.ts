@@ -25,6 +25,26 @@ const clean: string[] = [
   'my zip code changed last year, 2 times',
 ];
 
+describe('free text: person names (compromise)', () => {
+  const named = ["I'm Maria Lopez and I need help", 'Regards, Michael Brown', 'Please contact Sarah Connor about the order', 'Kevin Nguyen never got the email'];
+  const unnamed = ['The Apple Watch stopped working', 'New York store was closed', 'Black Friday deal not applied', 'Sent from my iPhone', 'the blue shirt was too small'];
+  it.each(named)('"%s" names a person', async (text) => {
+    const d = await builtinDetector();
+    expect(d.detect('properties.message', text)).toMatchObject({ matchedOn: 'value', classifier: { id: 'person_name' } });
+  });
+  it.each(unnamed)('"%s" names nobody', async (text) => {
+    const d = await builtinDetector();
+    expect(d.detect('properties.message', text)).toBeNull();
+  });
+  it('tags only prose with two capitalised words in a row', async () => {
+    const { hasNamePair } = await import('../../src/detect/person-names.js');
+    expect(hasNamePair('hi, I am Ahmed Hassan')).toBe(true);
+    expect(hasNamePair('Hello, this is fine')).toBe(false);
+    expect(hasNamePair('Thanks, Emily')).toBe(false);
+    expect(hasNamePair('USA UK')).toBe(false);
+  });
+});
+
 describe('free text: cue words in en, de, fr, es, it, pt, nl', () => {
   it.each(found)('%s: "%s" holds a %s', async (locale, text, id) => {
     const d = await builtinDetector();
@@ -40,7 +60,7 @@ describe('free text: cue words in en, de, fr, es, it, pt, nl', () => {
 
   it('reads only values that look like prose, and not under machine keys (user agents, URLs, ids)', async () => {
     expect(FreeTextScanner.looksLikeText('K4410293')).toBe(false);
-    expect(FreeTextScanner.looksLikeText('no digits in this text at all')).toBe(false);
+    expect(FreeTextScanner.looksLikeText('two_words only')).toBe(false);
     expect(FreeTextScanner.looksLikeText('passport K4410293 here')).toBe(true);
     const d = await builtinDetector();
     d.detector.beginEvent({ context: { locale: 'en-US' } }, 'web');
