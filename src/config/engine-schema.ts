@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS } from '../events/index.js';
 import { ingestConfigSchema } from '../ingest/config.js';
 import { LOG_LEVELS } from '../observability/logger.js';
 import { bool, checkDurableSections, durableSections, int } from './durable-schema.js';
+import { parseRegion } from '../detect/region-hint.js';
 
 /**
  * The engine's own YAML sections (the policy sections `hashing`, `policies`, `destinations` are
@@ -117,6 +118,13 @@ export const batchSchema = z.strictObject({
 export const engineSectionsSchema = z.strictObject({
   /** Source name used for events whose topic has no explicit `source`. */
   source: nonEmpty.default('default'),
+  /**
+   * Per source name, the country whose national phone formats its events are read in when an
+   * event's context (location.country, locale, timezone) does not say: `{ app_tr: TR }`.
+   */
+  sourceRegions: z
+    .record(nonEmpty, z.string().trim().refine((code) => parseRegion(code) !== null, 'must be an ISO 3166 alpha-2 country code with a numbering plan, e.g. TR, GB, PH'))
+    .default({}),
   kafka: kafkaSchema.optional(),
   decoding: decodingSchema.default({ format: 'json' }),
   limits: limitsSchema.default(DEFAULT_LIMITS),

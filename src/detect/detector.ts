@@ -5,6 +5,10 @@ import { splitWords } from './key-words.js';
 import type { ClassifierInfo, Detection, PointDetector } from './types.js';
 import { checkValue, type ValueVerdict } from './value-check.js';
 import { ValueScanner } from './value-scanner.js';
+import { FreeTextScanner } from './free-text.js';
+import { eventRegion } from './region-hint.js';
+import { setEventPhoneRegion } from './validators/phone.js';
+import type { CountryCode } from 'libphonenumber-js/max';
 
 /** Everything decided about a path once, then reused for every value seen there. */
 interface PathDecision {
@@ -18,6 +22,10 @@ interface PathDecision {
   keyAndValue: Detection | null;
   /** Classifiers whose value matches are not believed under this key. */
   skip: ReadonlySet<CompiledClassifier> | null;
+  /** Whether values here may be prose worth reading for cue words (not a user agent, URL, id or version). */
+  text: boolean;
+  /** Whether the key names a field of prose (comment, message, note…): only there are names tagged. */
+  prose: boolean;
   /** Recent verdicts of the key's classifier on values (shared by every path that classifier's key matches). */
   verdicts: Map<string, ValueVerdict> | null;
   /** The last value seen here and its decision: constant fields (library, page title) cost one compare. */
@@ -25,6 +33,13 @@ interface PathDecision {
   lastDetection: Detection | null;
   /** Enforcement's key evidence (see keyEvidence): the red classifier the key names. */
   keyControl: Detection | null;
+  /** The event region lastDetection was decided in (a null there may not hold in another region). */
+  lastRegion: string | null;
+}
+
+export interface DetectorOptions {
+  /** Region (ISO 3166 alpha-2) for national-format phone numbers per source name, when the event does not say. */
+  sourceRegions?: ReadonlyMap<string, CountryCode>;
 }
 
 /** What a value does to the key match at its path. */
@@ -43,25 +58,48 @@ export class Detector implements PointDetector {
   private readonly generation = nextGeneration++;
   private readonly keys: KeyMatcher<CompiledClassifier>;
   private readonly scanner: ValueScanner;
+  private readonly freeText: FreeTextScanner;
   private readonly ignoreRules: Array<{ classifier: CompiledClassifier; words: string[][] }>;
   private readonly verdictCaches = new Map<CompiledClassifier, Map<string, ValueVerdict>>();
+  private readonly sourceRegions: ReadonlyMap<string, CountryCode>;
+  /** The current event's region (beginEvent), or null. */
+  private region: CountryCode | null = null;
 
-  constructor(readonly compiled: readonly CompiledClassifier[]) {
+  constructor(
+    readonly compiled: readonly CompiledClassifier[],
+    options: DetectorOptions = {},
+  ) {
+    this.sourceRegions = options.sourceRegions ?? new Map();
     this.classifiers = compiled.map((c) => c.valueDetection.classifier);
     this.keys = new KeyMatcher(compiled);
     this.scanner = new ValueScanner(compiled);
+    this.freeText = new FreeTextScanner(compiled);
     this.ignoreRules = compiled
       .filter((c) => scansValues(c) && c.value.ignoreUnderKeys.length > 0)
       .map((classifier) => ({ classifier, words: classifier.value.ignoreUnderKeys.map((k) => splitWords(k)) }));
   }
 
+  /**
+   * Called before an event's leaves: reads the event's region (context.location.country,
+   * context.locale, context.timezone, else the source's configured region) once, for the phone
+   * numbers in it written in national format. Without a call, only the default regions apply.
+   */
+  beginEvent(event: unknown, source: string): void {
+    const region = eventRegion(event, this.sourceRegions.size === 0 ? null : (this.sourceRegions.get(source) ?? null));
+    this.region = region;
+    setEventPhoneRegion(region);
+  }
+
   detect(node: PathNode, value: Leaf): Detection | null {
     if (value === null || value === '') return null;
     const decision = this.decide(node);
-    if (value === decision.lastValue) return decision.lastDetection;
+    // A value found before stays found (the knowledge that protects wins); one found clean is
+    // re-read in an event of another region, where it may be a national-format phone number.
+    if (value === decision.lastValue && (decision.lastDetection !== null || decision.lastRegion === this.region)) return decision.lastDetection;
     const detection = this.evaluate(decision, value);
     decision.lastValue = value;
     decision.lastDetection = detection;
+    decision.lastRegion = this.region;
     return detection;
   }
 
@@ -90,7 +128,9 @@ export class Detector implements PointDetector {
     }
     if (type === 'string') {
       const found = this.scanner.scan(value as string, false, decision.skip);
-      return found === null ? null : found.valueDetection;
+      if (found !== null) return found.valueDetection;
+      // Prose ("passport no. is K4410293"): read only when it looks like it, under a key that may hold it.
+      return decision.text && FreeTextScanner.looksLikeText(value as string) ? this.freeText.scan(value as string, decision.prose) : null;
     }
     if (type === 'number' && Number.isSafeInteger(value) && (value as number) >= 100_000) {
       const found = this.scanner.scan(String(value), true, decision.skip);
@@ -181,7 +221,10 @@ export class Detector implements PointDetector {
       const c = key.classifier;
       keyControl = Object.freeze({ classifier: c.valueDetection.classifier, matchedOn: 'key', confidence: c.confidence.key, matcher: `${key.matcher} (key evidence)` });
     }
-    return { key, keyOnly, keyAndValue, skip, verdicts, lastValue: undefined, lastDetection: null, keyControl };
+    const last = keys.length > 0 ? splitWords(keys[keys.length - 1]!) : [];
+    const text = last.length === 0 || !MACHINE_WORDS.has(last[last.length - 1]!);
+    const prose = last.some((word) => PROSE_WORDS.has(word));
+    return { key, keyOnly, keyAndValue, skip, text, prose, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null, keyControl };
   }
 }
 
@@ -195,6 +238,20 @@ function contextKeys(node: PathNode): string[] {
   if (node.scope === 'group' && keys[0] === 'traits') keys[0] = 'group';
   return keys;
 }
+
+/** Last key words of fields that hold machine strings, never prose: their values are not read for cue words. */
+const MACHINE_WORDS: ReadonlySet<string> = new Set(['agent', 'ua', 'url', 'uri', 'href', 'path', 'referrer', 'referer', 'version', 'library', 'locale', 'timezone', 'id', 'ids', 'token', 'hash', 'key', 'ip', 'host', 'domain', 'sku']);
+
+/**
+ * Key words of fields people write prose in (en, de, fr, es, it, pt, nl). Person names are tagged
+ * only there: titles and product names elsewhere are capitalised too, and tagging costs milliseconds.
+ */
+const PROSE_WORDS: ReadonlySet<string> = new Set([
+  'comment', 'comments', 'message', 'messages', 'msg', 'note', 'notes', 'text', 'body', 'description', 'feedback', 'review', 'reply',
+  'chat', 'reason', 'content', 'remarks', 'remark', 'bio', 'details', 'question', 'answer', 'query', 'transcript', 'memo', 'ticket',
+  'kommentar', 'nachricht', 'notiz', 'bemerkung', 'commentaire', 'remarque', 'comentario', 'mensaje', 'nota', 'commento', 'messaggio',
+  'mensagem', 'comentário', 'opmerking', 'bericht', 'notitie',
+]);
 
 function containsRun(words: string[], run: string[]): boolean {
   outer: for (let start = 0; start + run.length <= words.length; start++) {

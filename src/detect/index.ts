@@ -1,15 +1,16 @@
 export type { Classification, ClassifierInfo, Detection, MatchedOn, PointDetector } from './types.js';
 export { riskOf, CLASSIFICATIONS } from './types.js';
-export { Detector, type KeyOutcome } from './detector.js';
+export { Detector, type DetectorOptions, type KeyOutcome } from './detector.js';
+export { eventRegion, parseRegion } from './region-hint.js';
 export { loadClassifierSet, parseClassifierFile, BUILTIN_CLASSIFIERS_DIR, type ClassifierSet } from './load.js';
 export type { CompiledClassifier } from './compile.js';
 export { classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
 export { ConfigError } from '../config/errors.js';
 
-import { Detector } from './detector.js';
+import { Detector, type DetectorOptions } from './detector.js';
 import type { ClassifierSet } from './load.js';
 
 /** Builds the hot-path detector for a loaded classifier set. */
-export function createDetector(set: ClassifierSet): Detector {
-  return new Detector(set.classifiers);
+export function createDetector(set: ClassifierSet, options: DetectorOptions = {}): Detector {
+  return new Detector(set.classifiers, options);
 }

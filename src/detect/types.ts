@@ -38,5 +38,7 @@ export interface PointDetector {
    * (`detect`) and the inventory still judge the value; enforcement never releases it on that doubt.
    */
   keyEvidence?(node: PathNode, value: Leaf): Detection | null;
+  /** Per-event context read once before the event's leaves (its region, for national-format phones). */
+  beginEvent?(event: unknown, source: string): void;
   readonly classifiers: readonly ClassifierInfo[];
 }

@@ -51,6 +51,7 @@ export class EventScanner {
 
   scanEvent(event: SegmentEvent, source: string): ScanOutcome {
     this.count = 0;
+    this.detector.beginEvent?.(event, source);
     const bucket = this.aggregator.bucket(source, eventName(event));
     let leaves: number;
     try {

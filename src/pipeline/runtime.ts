@@ -1,6 +1,7 @@
 import type { EngineConfig } from '../config/engine.js';
 import { ConfigError } from '../config/errors.js';
 import { createDetector, loadClassifierSet } from '../detect/index.js';
+import { parseRegion } from '../detect/region-hint.js';
 import { compilePolicies, PolicyConfigError, type EnforcementStats } from '../policy/index.js';
 import type { Controls } from './controls.js';
 import { bump2, type BatchReport } from './report.js';
@@ -21,7 +22,11 @@ export interface BuiltControls {
  */
 export async function buildControls(config: EngineConfig, options: { deadLetterTarget?: string } = {}): Promise<BuiltControls> {
   const set = await loadClassifierSet(config.classifiers);
-  const detector = createDetector(set);
+  const sourceRegions = new Map(Object.entries(config.sourceRegions ?? {}).flatMap(([source, code]) => {
+    const region = parseRegion(code);
+    return region === null ? [] : [[source, region] as const];
+  }));
+  const detector = createDetector(set, { sourceRegions });
   let policy;
   try {
     policy = compilePolicies(config.policy, { categories: set.classifiers.map((c) => c.id) });

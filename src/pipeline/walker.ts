@@ -136,6 +136,7 @@ export class EventWalker {
     this.pointKey = this.keys.of(source, this.eventLabel);
     try {
       this.hook?.begin(controls, source, event, this.eventLabel);
+      controls.detector.beginEvent?.(event, source);
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();

@@ -24,4 +24,18 @@ describe('EventWalker', () => {
     expect(found).toContain('group traits.email email');
     expect(found).not.toContain('group traits.name person_name');
   });
+
+  it('reads each event in its own region: a Turkish number in a Turkish event, not in an American one', async () => {
+    const { config } = await writeConfig(policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' }));
+    const controls = (await buildControls(config)).controls;
+    const tally = new DataPointTally();
+    const processor = new LocalProcessor(jsonDecoder, () => 'web', new PathTrie(), tally);
+    await processor.process(controls, [
+      message({ type: 'track', event: 'Support', userId: 'u1', context: { locale: 'tr-TR' }, properties: { comment: 'ring me on 0532 123 45 67 please' } }),
+      message({ type: 'track', event: 'Support', userId: 'u2', context: { locale: 'en-US' }, properties: { note: 'ring me on 0532 123 45 67 please' } }),
+    ]);
+    const found = tally.entries().map(({ path, classifier }) => `${path} ${classifier}`);
+    expect(found).toContain('properties.comment phone_number');
+    expect(found).not.toContain('properties.note phone_number');
+  });
 });

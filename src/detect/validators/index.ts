@@ -25,11 +25,13 @@ import { DEFAULT_PHONE_REGIONS, makePhoneValidator } from './phone.js';
 import { isPostalCode } from './postal-code.js';
 import { isUsSsn } from './us-ssn.js';
 import { isNonZeroUuid } from './uuid-nonzero.js';
+import { NATIONAL_ID_VALIDATORS } from './national/index.js';
 import type { Validator } from './types.js';
 
 export type { Validator } from './types.js';
 export { makePhoneValidator } from './phone.js';
 export { findPhoneNumbers } from './find-phone-numbers.js';
+export { NATIONAL_ID_EXAMPLES } from './national/index.js';
 
 /** Wraps a validator so that no input can make it throw (a validator bug must not stop the pipeline). */
 function neverThrows(validator: Validator): Validator {
@@ -63,6 +65,8 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = Object.freeze({
   passport: neverThrows(isPassportNumber),
   drivers_license: neverThrows(isDriversLicense),
   postal_code: neverThrows(isPostalCode),
+  // National, tax and health identifiers of many countries (national/index.ts).
+  ...Object.fromEntries(Object.entries(NATIONAL_ID_VALIDATORS).map(([name, validator]) => [name, neverThrows(validator)])),
 });
 
 /** Names of all validators, in registry order. A fresh array each call. */

@@ -19,7 +19,8 @@ const UUID_GROUPS = [8, 4, 4, 4, 12] as const;
 
 /** True when dash-separated digit groups line up with consecutive UUID groups (e.g. `12345678-1234`). */
 function isUuidFragment(value: string): boolean {
-  if (!value.includes('-')) return false;
+  // A UUID's groups are hex alone: `(212)555-0147` is an area code and a number, not 8-4.
+  if (!value.includes('-') || value.includes('(') || value.includes(' ')) return false;
   const groups = value.split('-');
   if (groups.length < 2) return false;
   for (let start = 0; start + groups.length <= UUID_GROUPS.length; start++) {

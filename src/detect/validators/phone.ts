@@ -20,6 +20,26 @@ export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = Object.freeze([
 ] as CountryCode[]);
 
 const MAX_PHONE_LENGTH = 40;
+/** Event regions with their own memo at once (a stream's countries are few; cleared beyond this). */
+const MAX_REGION_MEMOS = 64;
+
+interface Recent {
+  young: Map<string, boolean>;
+  old: Map<string, boolean>;
+}
+
+/**
+ * The region of the event being classified (see detect/region-hint.ts), set by the detector at the
+ * start of each event's walk. A walk is synchronous, so the one slot is never read by another event.
+ * When set, national formats are read in this region's numbering plan instead of the validator's
+ * default regions (whose eight permissive plans take most 10–11 digit strings).
+ */
+let eventRegion: CountryCode | null = null;
+
+/** Sets the region national-format numbers of the current event are read in (null: defaults only). */
+export function setEventPhoneRegion(region: CountryCode | null): void {
+  eventRegion = region;
+}
 const RECENT_VERDICTS = 32_768;
 
 /**
@@ -39,21 +59,28 @@ export function makePhoneValidator(defaultRegions: readonly string[]): Validator
   // libphonenumber costs ~10 µs a parse, and the same people's numbers recur across their events:
   // remember recent verdicts in two generations (when the young one fills up it becomes the old
   // one), so memory stays bounded and numbers in use stay remembered.
-  let young = new Map<string, boolean>();
-  let old = new Map<string, boolean>();
+  // Verdicts are remembered per region they were reached in: the default regions' memo, and one per
+  // event region seen (an event that says where it comes from is read in that country's plan only).
+  const memos = new Map<CountryCode | null, Recent>();
   const validate = (candidate: string): boolean => {
-    let verdict = young.get(candidate);
-    if (verdict !== undefined) return verdict;
-    verdict = old.get(candidate);
-    if (verdict === undefined) verdict = check(candidate);
-    if (young.size >= RECENT_VERDICTS) {
-      old = young;
-      young = new Map();
+    const region = eventRegion;
+    let memo = memos.get(region);
+    if (memo === undefined) {
+      if (memos.size >= MAX_REGION_MEMOS) memos.clear();
+      memos.set(region, (memo = { young: new Map(), old: new Map() }));
     }
-    young.set(candidate, verdict);
+    let verdict = memo.young.get(candidate);
+    if (verdict !== undefined) return verdict;
+    verdict = memo.old.get(candidate);
+    if (verdict === undefined) verdict = check(candidate, region === null ? regions : [region]);
+    if (memo.young.size >= RECENT_VERDICTS) {
+      memo.old = memo.young;
+      memo.young = new Map();
+    }
+    memo.young.set(candidate, verdict);
     return verdict;
   };
-  const check = (candidate: string): boolean => {
+  const check = (candidate: string, nationalRegions: readonly CountryCode[]): boolean => {
     const value = prepare(candidate, MAX_PHONE_LENGTH);
     if (value === null || !PHONE_CHARS.test(value)) return false;
     const digits = value.replace(NON_DIGIT, '');
@@ -62,7 +89,7 @@ export function makePhoneValidator(defaultRegions: readonly string[]): Validator
     if (value.startsWith('+')) return digits.length <= 15 && isValidNumber(value);
     // `00` is the international call prefix across Europe, Asia and Africa: `0044 20 …` = `+44 20 …`.
     if (digits.startsWith('00')) return value.startsWith('00') && isValidNumber(`+${value.slice(2)}`);
-    for (const region of regions) {
+    for (const region of nationalRegions) {
       if (isValidNationalNumber(value, digits, region)) return true;
     }
     return false;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VALIDATORS, findPhoneNumbers, validatorNames } from '../../../src/detect/validators/index.js';
+import { NATIONAL_ID_EXAMPLES, VALIDATORS, findPhoneNumbers, validatorNames } from '../../../src/detect/validators/index.js';
 import { HASHES_AND_UUIDS, TRACKING_NUMBERS, UUIDS, VERSION_STRINGS } from './lookalikes.js';
 
 const EXPECTED_NAMES = [
@@ -24,6 +24,7 @@ const EXPECTED_NAMES = [
   'passport',
   'drivers_license',
   'postal_code',
+  ...Object.keys(NATIONAL_ID_EXAMPLES),
 ];
 
 /** One value each validator accepts, to prove the shared guards do not hide real matches. */
@@ -48,6 +49,7 @@ const ACCEPTED: Readonly<Record<string, string>> = {
   passport: 'C01X00T47',
   drivers_license: 'D1234567',
   postal_code: 'SW1A 1AA',
+  ...NATIONAL_ID_EXAMPLES,
 };
 
 const entries = (): Array<[string, (candidate: string) => boolean]> => Object.entries(VALIDATORS);
