@@ -23,8 +23,9 @@ export function createPgDb(options: PgDbOptions): PgDb {
     connectionString: options.url,
     max: options.max ?? 10,
     types,
-    // search_path as a startup option: every pooled connection gets it before its first query.
-    ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)},public` } : {}),
+    // search_path as a startup option: every pooled connection gets it before its first query. The
+    // store's schema alone, without public: a missing table is an error, never another store's table.
+    ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});

@@ -28,7 +28,7 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<ScriptDb
   });
   if (options.schema) {
     const schema = quoteIdent(options.schema);
-    await pglite.exec(`${create ? `CREATE SCHEMA IF NOT EXISTS ${schema}; ` : ''}SET search_path = ${schema}, public;`);
+    await pglite.exec(`${create ? `CREATE SCHEMA IF NOT EXISTS ${schema}; ` : ''}SET search_path = ${schema};`);
   }
   return new PgliteDb(pglite);
 }

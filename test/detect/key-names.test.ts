@@ -131,9 +131,10 @@ describe('SSNs as people write them (issue 13: dots and spaces)', () => {
       ['properties.note', '536 22 8104'],
       ['properties.note', 'ssn 536-22-8104 thanks'],
     ]);
+    // A dashed ITIN is found as what it is (us_itin), never as an SSN.
+    expectAll('us_itin', [['properties.note', '912-70-1234']]);
     expectAll(null, [
       ['properties.note', '912 70 1234'],
-      ['properties.note', '912-70-1234'],
       ['properties.note', '536.22-8104'],
       ['properties.ref', '536228104'],
     ]);
