@@ -13,3 +13,4 @@ export interface ServerCert {
 export declare function createCa(dir: string, name?: string): TestCa;
 export declare function createServerCert(ca: TestCa, opts: { name: string; ips?: string[]; dns?: string[]; pkcs12Password?: string }): ServerCert;
 export declare function createTruststore(ca: TestCa, password: string): string;
+export declare function createSelfSignedCert(dir: string, opts: { name: string; ips?: string[]; dns?: string[] }): ServerCert;

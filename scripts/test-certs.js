@@ -59,3 +59,14 @@ export function createTruststore(ca, password) {
   if (result.status !== 0) throw new Error(`keytool truststore failed (exit ${result.status}): ${(result.stderr + result.stdout).slice(0, 2000)}`);
   return file;
 }
+
+/** A self-signed server certificate (its own issuer, no CA behind it): { certFile, keyFile }. */
+export function createSelfSignedCert(dir, { name, ips = ['127.0.0.1'], dns = ['localhost'] }) {
+  mkdirSync(dir, { recursive: true });
+  const keyFile = join(dir, `${name}.key`);
+  const certFile = join(dir, `${name}.crt`);
+  const san = [...ips.map((ip) => `IP:${ip}`), ...dns.map((d) => `DNS:${d}`)].join(',');
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-sha256', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`, '-out', certFile], `${name} self-signed certificate`);
+  chmodSync(keyFile, 0o600);
+  return { certFile, keyFile };
+}
