@@ -20,6 +20,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   alerts: { summary: 'send a test alert to a configured channel', load: () => loadCommand('alerts') },
   serve: { summary: 'serve the control-plane HTTP API (inventory, classifiers, policies, requests, keys, audit)', load: () => loadCommand('serve') },
   keys: { summary: 'create, list, rotate and revoke API keys (bootstrap the first owner key)', load: () => loadCommand('keys') },
+  doctor: { summary: 'check every connection of a config: encrypted or not, TLS version, certificate verified', load: () => loadCommand('doctor') },
   init: { summary: 'create the store (embedded directory or PostgreSQL schema), or migrate an existing one', load: () => loadCommand('init') },
 };
 

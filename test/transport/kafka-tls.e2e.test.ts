@@ -12,6 +12,7 @@ import { createCa } from '../../scripts/test-certs.js';
 import { loadEngineConfig } from '../../src/config/engine.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/pipeline/service.js';
+import { requireBuild, segmentloomAsync } from '../cli/helpers.js';
 import { policyYaml, sampleEvent, tempDir } from '../pipeline/helpers.js';
 import { createTopics, produce, TopicReader, uniqueName } from '../pipeline/kafka-helpers.js';
 
@@ -131,6 +132,33 @@ ${policyYaml(t)}`;
       expect(Date.now() - started).toBeLessThan(15_000);
     }
   });
+
+  it('segmentloom doctor reports both listeners as TLS 1.3 with the certificate verified, and a wrong CA as failed', async () => {
+    requireBuild();
+    const { scram } = broker;
+    const good = join(dir, 'doctor-good.yaml');
+    writeFileSync(good, `source: web\nkafka:\n  brokers: "${broker.brokers},${broker.saslBrokers}"\n  topics: [in]\n  ssl: { caFile: "${broker.caFile}" }\n  sasl: { mechanism: scram-sha-512, username: ${scram!.username}, password: "${scram!.password}" }\n`);
+    const ok = await segmentloomAsync(['doctor', '--config', good]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    for (const endpoint of [broker.brokers, broker.saslBrokers!]) {
+      expect(ok.stdout).toMatch(new RegExp(`OK +Kafka broker +${endpoint.replace(/\./g, '\\.')} +TLSv1\\.3 .*certificate verified, SASL scram-sha-512 user ${scram!.username}`));
+    }
+    expect(ok.stdout).not.toContain(scram!.password);
+
+    const other = createCa(join(dir, 'doctor-other-ca'), 'Doctor Other CA');
+    const bad = join(dir, 'doctor-bad.yaml');
+    writeFileSync(bad, `source: web\nkafka:\n  brokers: "${broker.brokers}"\n  topics: [in]\n  ssl: { caFile: "${other.certFile}" }\n`);
+    const refused = await segmentloomAsync(['doctor', '--config', bad]);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(new RegExp(`FAIL +Kafka broker +${broker.brokers.replace(/\./g, '\\.')} .*TLS refused: TLS handshake with ${broker.brokers.replace(/\./g, '\\.')} failed: .*certificate`));
+
+    const unverified = join(dir, 'doctor-unverified.yaml');
+    writeFileSync(unverified, `source: web\nkafka:\n  brokers: "${broker.brokers}"\n  topics: [in]\n  ssl: { rejectUnauthorized: false }\n`);
+    const warned = await segmentloomAsync(['doctor', '--config', unverified]);
+    expect(warned.status).toBe(4);
+    expect(warned.stderr).toContain(`WARNING: Kafka broker at ${broker.brokers} is encrypted but its certificate is NOT VERIFIED`);
+  }, 60_000);
 });
 
 function negotiate(endpoint: string, options: ConnectionOptions): Promise<string> {
