@@ -30,7 +30,7 @@ export interface Receiver {
  * A real HTTP server on 127.0.0.1:0 standing in for Slack, PagerDuty or a webhook consumer; with
  * `tls` (PEM certificate and key files) an HTTPS one.
  */
-export async function startReceiver(behaviour: Behaviour = () => ({ status: 200, body: 'ok' }), options: { tls?: { certFile: string; keyFile: string } } = {}): Promise<Receiver> {
+export async function startReceiver(behaviour: Behaviour = () => ({ status: 200, body: 'ok' }), options: { tls?: { certFile: string; keyFile: string }; port?: number } = {}): Promise<Receiver> {
   const requests: Received[] = [];
   const hung: ServerResponse[] = [];
   let current = behaviour;
@@ -60,7 +60,7 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200,
   };
   const { tls } = options;
   const server = tls ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler) : createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/hook`,
