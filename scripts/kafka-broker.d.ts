@@ -21,7 +21,15 @@ export interface StartKafkaOptions {
   readyTimeoutMs?: number;
   /** The broker outlives this process (CLI `up`): no exit hook, no watchdog. */
   detached?: boolean;
+  /** 'tls': SSL and SASL_SSL (SCRAM-SHA-512) listeners only, certificates made for the run. */
+  security?: 'plaintext' | 'tls';
 }
+export interface ScramUser {
+  mechanism: 'scram-sha-512';
+  username: string;
+  password: string;
+}
+export declare const SCRAM_USER: ScramUser;
 export interface RunningKafka {
   /** '127.0.0.1:PORT' */
   brokers: string;
@@ -32,6 +40,12 @@ export interface RunningKafka {
   stop(): Promise<void>;
   /** Detached brokers: lets it outlive this process (until then it dies with it). */
   release(): void;
+  security: 'plaintext' | 'tls';
+  /** TLS brokers: the PEM CA that signed the broker certificate. */
+  caFile?: string;
+  /** TLS brokers: '127.0.0.1:PORT' of the SASL_SSL listener. */
+  saslBrokers?: string;
+  scram?: ScramUser;
 }
 export declare function startKafka(opts?: StartKafkaOptions): Promise<RunningKafka>;
 export declare function stopKafkaByPid(state: { pid: number; dir?: string }): Promise<void>;

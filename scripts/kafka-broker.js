@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createCa, createServerCert, createTruststore } from './test-certs.js';
 import {
   DEFAULT_CACHE_DIR,
   exists,
@@ -115,16 +116,40 @@ export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   });
 }
 
-function serverProperties({ dir, port, controllerPort }) {
+function serverProperties({ dir, port, controllerPort, tls }) {
+  const listeners = tls
+    ? [
+        `listeners=SSL://127.0.0.1:${port},SASL_SSL://127.0.0.1:${tls.saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=SSL://127.0.0.1:${port},SASL_SSL://127.0.0.1:${tls.saslPort}`,
+        'inter.broker.listener.name=SSL',
+        // Every listener speaks TLS, the controller's too: nothing on this broker is plain text.
+        'listener.security.protocol.map=CONTROLLER:SSL,SSL:SSL,SASL_SSL:SASL_SSL',
+        'ssl.keystore.type=PKCS12',
+        `ssl.keystore.location=${tls.keystore}`,
+        `ssl.keystore.password=${tls.password}`,
+        `ssl.key.password=${tls.password}`,
+        'ssl.truststore.type=PKCS12',
+        `ssl.truststore.location=${tls.truststore}`,
+        `ssl.truststore.password=${tls.password}`,
+        'ssl.enabled.protocols=TLSv1.3,TLSv1.2',
+        'ssl.protocol=TLSv1.3',
+        'ssl.client.auth=none',
+        'ssl.endpoint.identification.algorithm=https',
+        'sasl.enabled.mechanisms=SCRAM-SHA-512',
+        'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      ]
+    : [
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      ];
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    ...listeners,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
     `log.dirs=${join(dir, 'data')}`,
     'num.partitions=1',
     'default.replication.factor=1',
@@ -147,6 +172,9 @@ function serverProperties({ dir, port, controllerPort }) {
     '',
   ].join('\n');
 }
+
+/** The SCRAM-SHA-512 user a TLS broker is formatted with (the SASL_SSL listener's only account). */
+export const SCRAM_USER = { mechanism: 'scram-sha-512', username: 'segmentloom', password: 'scram-test-password' };
 
 const LOG4J = `log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
@@ -173,18 +201,24 @@ const READY_LINE = /Kafka Server started/;
  * Options: cacheDir (jar cache, default <repo>/.kafka), logDir (where broker.log goes; default the
  * temp dir), readyTimeoutMs (120s), detached (CLI use: the broker may outlive this process once
  * `release()` is called; until then it dies with it, so an interrupted start leaves no JVM behind).
- * Resolves with { brokers: '127.0.0.1:PORT', pid, dir, logFile, stop(), release() }.
+ * security: 'plaintext' (default) or 'tls': every listener speaks TLS 1.2/1.3 with a CA and broker
+ * certificate made for this run (127.0.0.1 and localhost), `brokers` is the SSL listener and
+ * `saslBrokers` a SASL_SSL listener taking the SCRAM-SHA-512 user `scram` (created at format time).
+ * Resolves with { brokers: '127.0.0.1:PORT', pid, dir, logFile, stop(), release(), security,
+ * caFile?, saslBrokers?, scram? }.
  */
-export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTimeoutMs = 120_000, detached = false } = {}) {
+export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTimeoutMs = 120_000, detached = false, security = 'plaintext' } = {}) {
+  if (security !== 'plaintext' && security !== 'tls') throw new Error(`startKafka: security must be "plaintext" or "tls", not ${JSON.stringify(security)}`);
   if (!javaAvailable()) throw new Error('java is not on PATH: install a JDK (17) to run the local Kafka broker');
   const { libDir, version } = await ensureKafkaJars({ cacheDir });
   const classpath = join(libDir, '*');
 
   const dir = mkdtempSync(join(tmpdir(), 'segmentloom-kafka-'));
-  const [port, controllerPort] = await freePorts(2);
+  const [port, controllerPort, saslPort] = await freePorts(3);
   const propsFile = join(dir, 'server.properties');
   const log4jFile = join(dir, 'log4j.properties');
-  writeFileSync(propsFile, serverProperties({ dir, port, controllerPort }));
+  const tls = security === 'tls' ? brokerTls(join(dir, 'certs'), saslPort) : undefined;
+  writeFileSync(propsFile, serverProperties({ dir, port, controllerPort, tls }));
   writeFileSync(log4jFile, LOG4J);
   if (logDir) mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir ?? dir, logDir ? `kafka-${port}.log` : 'broker.log');
@@ -192,7 +226,7 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
 
   const fmt = spawnSync(
     'java',
-    ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', log4jFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', propsFile],
+    ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', log4jFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', propsFile, ...(tls ? ['--add-scram', `SCRAM-SHA-512=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`] : [])],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (fmt.status !== 0) {
@@ -220,7 +254,18 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
     await stop();
     throw err;
   }
-  return { brokers: `127.0.0.1:${port}`, pid, dir, logFile, version, stop, release };
+  const secured = tls
+    ? { security: 'tls', caFile: tls.caFile, saslBrokers: `127.0.0.1:${saslPort}`, scram: { ...SCRAM_USER } }
+    : { security: 'plaintext' };
+  return { brokers: `127.0.0.1:${port}`, pid, dir, logFile, version, stop, release, ...secured };
+}
+
+/** A CA made for this broker and its PKCS12 keystore/truststore (the CA file is what clients trust). */
+function brokerTls(certDir, saslPort) {
+  const password = randomBytes(12).toString('hex');
+  const ca = createCa(certDir, 'Segmentloom Kafka Test CA');
+  const { p12File } = createServerCert(ca, { name: 'broker', ips: ['127.0.0.1'], dns: ['localhost'], pkcs12Password: password });
+  return { caFile: ca.certFile, keystore: p12File, truststore: createTruststore(ca, password), password, saslPort };
 }
 
 /**

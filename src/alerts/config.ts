@@ -61,6 +61,11 @@ function commonFields() {
     retry: retrySchema.prefault({}),
     /** Per-request timeout: a receiver that never answers must not hold a delivery forever. */
     timeoutMs: z.number().int().min(1).default(10_000),
+    /**
+     * PEM CA certificate trusted for this HTTPS receiver instead of the system roots (a receiver on a
+     * private CA). Relative to the config file. Verification itself cannot be turned off.
+     */
+    caFile: z.string().trim().min(1).optional(),
   };
 }
 

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   serve: { summary: 'serve the control-plane HTTP API (inventory, classifiers, policies, requests, keys, audit)', load: () => loadCommand('serve') },
   keys: { summary: 'create, list, rotate and revoke API keys (bootstrap the first owner key)', load: () => loadCommand('keys') },
   ingest: { summary: "serve Segment's HTTP Tracking API in front of the pipeline; manage write keys", load: () => loadCommand('ingest') },
+  doctor: { summary: 'check every connection of a config: encrypted or not, TLS version, certificate verified', load: () => loadCommand('doctor') },
   init: { summary: 'create the store (embedded directory or PostgreSQL schema), or migrate an existing one', load: () => loadCommand('init') },
 };
 

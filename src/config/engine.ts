@@ -86,6 +86,10 @@ export async function loadEngineConfig(file: string, env: Environment = process.
       ...sections.storage,
       dataDir: sections.storage.dataDir === undefined ? undefined : resolveFrom(base, sections.storage.dataDir),
     },
+    alerts: sections.alerts && {
+      ...sections.alerts,
+      channels: sections.alerts.channels.map((c) => (c.caFile === undefined ? c : { ...c, caFile: resolveFrom(base, c.caFile) })),
+    },
     kafka: sections.kafka && {
       ...sections.kafka,
       ssl:

@@ -14,6 +14,7 @@ import { Pipeline } from './engine.js';
 import { FileSource } from './file/source.js';
 import { NdjsonFileSink } from './file/sink.js';
 import { createKafkaClient, ensureTopics } from './kafka/client.js';
+import { verifyBrokerTls } from './kafka/tls.js';
 import { KafkaSink } from './kafka/sink.js';
 import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
@@ -77,6 +78,8 @@ async function startKafka(
   durable: DurableState | null,
 ): Promise<EngineHandle> {
   const { logger } = options;
+  // A broker certificate the config does not trust fails here, naming the broker, not in retries.
+  for (const { endpoint, protocol } of await verifyBrokerTls(kafkaConfig)) logger.info({ broker: endpoint, protocol }, 'Kafka TLS verified');
   const kafka = createKafkaClient(kafkaConfig, logger);
   if (kafkaConfig.createTopics) {
     const outputs = config.policy.destinations.map((d) => d.topic);

@@ -49,6 +49,13 @@ class PgDb implements ScriptDb {
   async transaction<T>(work: (tx: ScriptDb) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no error listener of the pool's: a server that goes away between two
+    // queries of the transaction would be an uncaught exception (the process dies). Keep the error;
+    // the next query fails with it and the connection is discarded on release.
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(new PgTx(client, 0));
@@ -62,6 +69,7 @@ class PgDb implements ScriptDb {
       }
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -1,4 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DataPointSignal } from '../../src/inventory/types.js';
 import type { Classification } from '../../src/detect/types.js';
@@ -24,13 +26,16 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** A real HTTP server on 127.0.0.1:0 standing in for Slack, PagerDuty or a webhook consumer. */
-export async function startReceiver(behaviour: Behaviour = () => ({ status: 200, body: 'ok' })): Promise<Receiver> {
+/**
+ * A real HTTP server on 127.0.0.1:0 standing in for Slack, PagerDuty or a webhook consumer; with
+ * `tls` (PEM certificate and key files) an HTTPS one.
+ */
+export async function startReceiver(behaviour: Behaviour = () => ({ status: 200, body: 'ok' }), options: { tls?: { certFile: string; keyFile: string }; port?: number } = {}): Promise<Receiver> {
   const requests: Received[] = [];
   const hung: ServerResponse[] = [];
   let current = behaviour;
   const waiters: Array<() => void> = [];
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -52,11 +57,13 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200,
       res.writeHead(out.status, { 'content-type': 'text/plain', ...out.headers });
       res.end(out.body ?? '');
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  const { tls } = options;
+  const server = tls ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler) : createServer(handler);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/hook`,
     requests,
     setBehaviour(b) {
       current = b;

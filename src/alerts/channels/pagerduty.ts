@@ -2,7 +2,7 @@ import type { Classification } from '../../detect/types.js';
 import type { PagerDutyChannelConfig } from '../config.js';
 import { pointKey } from '../alert.js';
 import { DeliveryError } from '../errors.js';
-import { postJson } from '../http.js';
+import { postJson, receiverTls } from '../http.js';
 import type { Alert, AlertChannel } from '../types.js';
 import { categoryLabel, clip, summaryLine } from './format.js';
 
@@ -48,6 +48,7 @@ export function buildPagerDutyEvent(a: Alert, routingKey: string) {
 
 /** PagerDuty is paged per point, never per digest: one event per alert, sent in order. */
 export function createPagerDutyChannel(cfg: PagerDutyChannelConfig): AlertChannel {
+  const tls = receiverTls(cfg);
   return {
     name: cfg.name,
     type: 'pagerduty',
@@ -56,7 +57,7 @@ export function createPagerDutyChannel(cfg: PagerDutyChannelConfig): AlertChanne
       for (let i = 0; i < alerts.length; i++) {
         const a = alerts[i]!;
         try {
-          await postJson(cfg.url, JSON.stringify(buildPagerDutyEvent(a, cfg.routingKey)), {}, cfg.timeoutMs, `pagerduty channel "${cfg.name}"`);
+          await postJson(cfg.url, JSON.stringify(buildPagerDutyEvent(a, cfg.routingKey)), {}, cfg.timeoutMs, `pagerduty channel "${cfg.name}"`, tls);
         } catch (err) {
           // Report what is still owed so the dispatcher does not re-page the points already accepted.
           const e = err instanceof DeliveryError ? err : new DeliveryError(`pagerduty channel "${cfg.name}": send failed`, { retryable: true });

@@ -1,5 +1,5 @@
 import type { SlackChannelConfig } from '../config.js';
-import { postJson } from '../http.js';
+import { postJson, receiverTls } from '../http.js';
 import type { Alert, AlertChannel } from '../types.js';
 import { EMOJI, categoryLabel, clip, highestClassification } from './format.js';
 
@@ -72,12 +72,13 @@ export function buildSlackMessage(alerts: readonly Alert[], opts: { showItems: n
 }
 
 export function createSlackChannel(cfg: SlackChannelConfig, baseUrl: string): AlertChannel {
+  const tls = receiverTls(cfg);
   return {
     name: cfg.name,
     type: 'slack',
     async send(alerts) {
       const body = JSON.stringify(buildSlackMessage(alerts, { showItems: cfg.showItems, inboxBaseUrl: baseUrl }));
-      await postJson(cfg.url, body, {}, cfg.timeoutMs, `slack channel "${cfg.name}"`);
+      await postJson(cfg.url, body, {}, cfg.timeoutMs, `slack channel "${cfg.name}"`, tls);
     },
   };
 }

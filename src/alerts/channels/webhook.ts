@@ -1,6 +1,6 @@
 import type { WebhookChannelConfig } from '../config.js';
 import { messageId } from '../alert.js';
-import { postJson } from '../http.js';
+import { postJson, receiverTls } from '../http.js';
 import { signWebhook } from '../signature.js';
 import type { Alert, AlertChannel } from '../types.js';
 import { WEBHOOK_SCHEMA_ID, type WebhookAlertV1, type WebhookPayloadV1 } from '../webhook-schema.js';
@@ -38,6 +38,7 @@ export function buildWebhookPayload(alerts: readonly Alert[], sentAt: Date): Web
 }
 
 export function createWebhookChannel(cfg: WebhookChannelConfig, now: () => number = Date.now): AlertChannel {
+  const tls = receiverTls(cfg);
   return {
     name: cfg.name,
     type: 'webhook',
@@ -57,6 +58,7 @@ export function createWebhookChannel(cfg: WebhookChannelConfig, now: () => numbe
         },
         cfg.timeoutMs,
         `webhook channel "${cfg.name}"`,
+        tls,
       );
     },
   };
