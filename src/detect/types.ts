@@ -32,5 +32,7 @@ export interface Detection {
 /** Classifies leaves. Key decisions are cached per PathNode; values are checked per call. */
 export interface PointDetector {
   detect(node: PathNode, value: Leaf): Detection | null;
+  /** Value detection on a text that is not a value (a property key, an event name): the value scan alone, no key context. */
+  scanText?(text: string): Detection | null;
   readonly classifiers: readonly ClassifierInfo[];
 }

@@ -3,6 +3,7 @@ import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import { EventShapeError, eventName, flatten, type Container, type Leaf, type PathNode, type PathTrie, type SegmentEvent } from '../events/index.js';
 import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
 import type { Failure } from './dead-letter.js';
+import { KeyControls } from './key-controls.js';
 import { bump, type BatchReport } from './report.js';
 
 /**
@@ -105,6 +106,8 @@ export class EventWalker {
   private readonly foundNodes: PathNode[] = [];
   private readonly foundDetections: Detection[] = [];
   private found = 0;
+  /** Personal data in keys and event names (see KeyControls): applied before the leaves are walked. */
+  private readonly keys = new KeyControls();
 
   constructor(
     private readonly trie: PathTrie,
@@ -116,9 +119,11 @@ export class EventWalker {
     this.controls = controls;
     this.report = report;
     this.found = 0;
-    if (this.tally !== null || this.hook !== null) this.eventLabel = eventName(event);
     try {
+      this.keys.normaliseName(controls.detector, event);
+      if (this.tally !== null || this.hook !== null) this.eventLabel = eventName(event);
       this.hook?.begin(controls, source, event, this.eventLabel);
+      this.keys.apply(controls, source, event, this.trie.rootFor(event.type), this.hook);
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();
