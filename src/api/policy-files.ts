@@ -7,6 +7,7 @@ import { formatField } from '../config/errors.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../policy/index.js';
 import { sha256 } from './config-versions.js';
 import type { ApiContext } from './context.js';
+import { kafkaTopicProblem, referencedNames, refusedReference, type ReferenceUse } from './env-allow.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { isJson } from './classifier-files.js';
 
@@ -69,14 +70,20 @@ export async function readPolicy(ctx: ApiContext): Promise<CurrentPolicy> {
   return { file: null, inline: true, sha256: null, document: redactPolicy(policy) };
 }
 
-const REFERENCE_ALLOWED = [/^hashing\.keys\[\d+\]\.secret$/, /^destinations\[\d+\]\.topic$/];
+const REFERENCE_ALLOWED: Array<[RegExp, ReferenceUse]> = [[/^hashing\.keys\[\d+\]\.secret$/, 'hashing secret'], [/^destinations\[\d+\]\.topic$/, 'topic']];
 
-/** The field of the first `${` reference outside the places that take one, or null. */
-function findReference(value: unknown, path: (string | number)[]): string | null {
+/** The first misplaced or refused `${` reference (see env-allow.ts): its field and why, or null. */
+function findReference(value: unknown, path: (string | number)[]): { field: string; reason: string } | null {
   if (typeof value === 'string') {
     if (!hasEnvReference(value)) return null;
     const field = formatField(path);
-    return REFERENCE_ALLOWED.some((allowed) => allowed.test(field)) ? null : field;
+    const use = REFERENCE_ALLOWED.find(([allowed]) => allowed.test(field))?.[1];
+    if (use === undefined) return { field, reason: 'environment references (${…}) are taken only in hashing.keys[].secret and destinations[].topic' };
+    for (const name of referencedNames(value)) {
+      const reason = refusedReference(name, use);
+      if (reason !== null) return { field, reason };
+    }
+    return null;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -119,7 +126,7 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
   // from there. Anywhere else (a policy name becomes a metric label, names are echoed and audited)
   // a reference would hand out whatever variable it names.
   const misplaced = findReference(raw, []);
-  if (misplaced !== null) throw badRequest(misplaced, 'environment references (${…}) are taken only in hashing.keys[].secret and destinations[].topic');
+  if (misplaced !== null) throw badRequest(misplaced.field, misplaced.reason);
   let policy: PolicyConfig;
   try {
     // Resolved once, against this server's environment, by the resolver the engine uses.
@@ -128,5 +135,10 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
     if (err instanceof PolicyConfigError) throw new ApiError(400, 'invalid_policy', err.message, err.field);
     throw err;
   }
+  // Checked resolved: a topic becomes a Kafka topic (created, logged) or a file name.
+  policy.destinations.forEach((destination, i) => {
+    const problem = kafkaTopicProblem(destination.topic);
+    if (problem !== null) throw new ApiError(400, 'invalid_policy', `destinations[${i}].topic: ${problem}`, `destinations[${i}].topic`);
+  });
   return { content, policy };
 }
