@@ -6,6 +6,7 @@ import type { Db } from '../storage/db.js';
 import type { Storage } from '../storage/storage.js';
 import { ParsedFileCache } from './file-cache.js';
 import { ApiKeyStore } from './keys.js';
+import { verifierFromEnv, type IdentityVerifier } from './identity-verification.js';
 
 export interface TlsOptions {
   cert: string | Buffer;
@@ -34,6 +35,8 @@ export interface ApiOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number | undefined;
+  /** Confirms the requester of an export by email (see identity-verification.ts); default: from env, else none (no export by email). */
+  identityVerifier?: IdentityVerifier | null | undefined;
 }
 
 /** What route handlers share: resolved options plus the key store and in-flight background work. */
@@ -55,6 +58,7 @@ export interface ApiContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Subject requests running after their creation was answered; awaited on close. */
   background: Set<Promise<unknown>>;
+  identityVerifier: IdentityVerifier | null;
 }
 
 export function createContext(options: ApiOptions, builtinDir: string): ApiContext {
@@ -79,5 +83,6 @@ export function createContext(options: ApiOptions, builtinDir: string): ApiConte
     now,
     env: options.env ?? process.env,
     background: new Set(),
+    identityVerifier: options.identityVerifier !== undefined ? options.identityVerifier : verifierFromEnv(options.env ?? process.env),
   };
 }

@@ -58,6 +58,7 @@ export interface TestApiOptions {
   alertsConfig?: AlertsConfig | null;
   tls?: TlsOptions;
   env?: Record<string, string | undefined>;
+  identityVerifier?: import('../../src/api/identity-verification.js').IdentityVerifier | null;
 }
 
 export function tempDir(prefix = 'sl-api-'): string {
@@ -86,6 +87,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     now: options.now,
     tls: options.tls,
     env: options.env ?? {},
+    identityVerifier: options.identityVerifier ?? null,
     port: 0,
   });
   const keys = new ApiKeyStore(t.db, options.now);
