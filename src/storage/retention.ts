@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from './db.js';
 import { ERASURE_WINDOW_MS, forgetErasureTimes } from './erase.js';
+import { vacuumKeyTable } from './shred.js';
 import { isDuration, parseDuration } from './duration.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 90d, 12h, 7y or forever' });
@@ -73,5 +74,7 @@ export async function sweepExpired(db: Db, options: { batchSize?: number; now?: 
     batches++;
   }
   const erasureTimes = await forgetErasureTimes(db, new Date(now.getTime() - (options.erasureWindowMs ?? ERASURE_WINDOW_MS)));
+  // Also prunes what an erasure's own VACUUM could not (a transaction was still open then).
+  await vacuumKeyTable(db);
   return { events, batches, erasureTimes };
 }
