@@ -7,6 +7,7 @@ import { formatField } from '../config/errors.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../policy/index.js';
 import { sha256 } from './config-versions.js';
 import type { ApiContext } from './context.js';
+import { parseBounded, rejectDeep } from './document-limits.js';
 import { kafkaTopicProblem, referencedNames, refusedReference, type ReferenceUse } from './env-allow.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { isJson } from './classifier-files.js';
@@ -22,13 +23,13 @@ export const REDACTED = '[redacted]';
 
 /** `onDisk`: a broken file on disk is a conflict to fix there, not the caller's bad input. */
 function parseYaml(text: string, what: string, onDisk = false): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseBounded(() => parseDocument(text, { uniqueKeys: true, prettyErrors: false }), what);
   // The parser's messages can quote the source (possibly a secret): report the error code only.
   if (doc.errors.length > 0) {
     const message = `${what} is not valid YAML (${doc.errors[0]!.code})`;
     throw onDisk ? new ApiError(409, 'config_invalid', message) : badRequest('body', message);
   }
-  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  return parseBounded(() => doc.toJS({ maxAliasCount: 100 }), what) ?? {};
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -109,10 +110,12 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
     } catch {
       throw badRequest('body', 'not valid JSON');
     }
+    rejectDeep(raw);
     content = stringify(raw);
   } else {
     raw = parseYaml(body, 'the body');
   }
+  rejectDeep(raw);
   if (!isMapping(raw)) throw badRequest('body', 'expected a mapping of policy sections (hashing, policies, destinations, consentDefault)');
   const hashing = raw.hashing;
   if (isMapping(hashing) && Array.isArray(hashing.keys)) {
