@@ -7,6 +7,7 @@ import { createContext, type ApiContext, type ApiOptions } from './context.js';
 import { ApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { registerRoutes } from './routes/index.js';
+import { TLS12_CIPHERS } from './tls-policy.js';
 
 export interface Api {
   app: FastifyInstance;
@@ -33,7 +34,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     // The surface is exactly the documented routes: no implicit HEAD twins (a HEAD export would still read data).
     exposeHeadRoutes: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS, honorCipherOrder: true } } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
 
