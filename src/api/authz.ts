@@ -53,6 +53,7 @@ export const ACTIONS = {
   'subjects.export': { roles: OWNERS, scope: 'profiles:read', description: "export a data subject's stored data (access request)" },
   // Its own scope: an owner key made for one job (an auditor's audit:read) must not mint, list or rotate keys.
   'keys.manage': { roles: OWNERS, scope: 'keys:manage', description: 'list, create, rotate and revoke API keys' },
+  'masterKeys.manage': { roles: OWNERS, scope: 'keys:manage', description: 'show master-key versions in use, re-wrap data keys under the newest' },
   // The audit log says who did what to whose data: readable and exportable by owners only.
   'audit.read': { roles: OWNERS, scope: 'audit:read', description: 'read and export the audit log' },
 } as const satisfies Record<string, Permission>;

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   alerts: { summary: 'send a test alert to a configured channel', load: () => loadCommand('alerts') },
   serve: { summary: 'serve the control-plane HTTP API (inventory, classifiers, policies, requests, keys, audit)', load: () => loadCommand('serve') },
   keys: { summary: 'create, list, rotate and revoke API keys (bootstrap the first owner key)', load: () => loadCommand('keys') },
+  'master-keys': { summary: 'rotate the master key online: re-wrap data keys under the newest version, show versions in use', load: () => loadCommand('master-keys') },
   init: { summary: 'create the store (embedded directory or PostgreSQL schema), or migrate an existing one', load: () => loadCommand('init') },
 };
 

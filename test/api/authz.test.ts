@@ -54,6 +54,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', route: '/keys', path: '/keys', body: { role: 'viewer' }, roles: OWNERS, scope: 'keys:manage' },
   { method: 'POST', route: '/keys/:id/rotate', path: `/keys/${NO_SUCH_KEY}/rotate`, body: {}, roles: OWNERS, scope: 'keys:manage' },
   { method: 'DELETE', route: '/keys/:id', path: `/keys/${NO_SUCH_KEY}`, roles: OWNERS, scope: 'keys:manage' },
+  { method: 'GET', route: '/master-keys', path: '/master-keys', roles: OWNERS, scope: 'keys:manage' },
+  { method: 'POST', route: '/master-keys/rotate', path: '/master-keys/rotate', body: {}, roles: OWNERS, scope: 'keys:manage' },
   { method: 'GET', route: '/audit', path: '/audit', roles: OWNERS, scope: 'audit:read' },
   { method: 'GET', route: '/audit/export', path: '/audit/export', roles: OWNERS, scope: 'audit:read' },
 ];

@@ -59,6 +59,9 @@ export interface TestApiOptions {
   tls?: TlsOptions;
   env?: Record<string, string | undefined>;
   identityVerifier?: import('../../src/api/identity-verification.js').IdentityVerifier | null;
+  /** The storage's master keyring and lookup hasher (default: random, one version). */
+  keyring?: import('../../src/storage/crypto/keyring.js').Keyring;
+  hasher?: import('../../src/storage/crypto/lookup.js').SubjectHasher;
 }
 
 export function tempDir(prefix = 'sl-api-'): string {
@@ -75,7 +78,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const configFile = join(dir, 'engine.yaml');
   writeFileSync(configFile, 'policyFile: policies.yaml\nclassifiers: [builtin, mine]\nreload: { debounceMs: 20, pollMs: 100 }\n');
   const t = await openTestDb(options.engine ?? 'pglite', 'api');
-  const storage = await storageOn(t.db);
+  const storage = await storageOn(t.db, { ...(options.keyring ? { keyring: options.keyring } : {}), ...(options.hasher ? { hasher: options.hasher } : {}) });
   const api = await startApi({
     storage,
     classifierDirs: [BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, ''), customDir],

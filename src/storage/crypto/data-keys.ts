@@ -189,6 +189,11 @@ export class DataKeys {
     return { rewrapped, batches, remaining: left?.n ?? 0 };
   }
 
+  /** The master version new and re-wrapped data keys are wrapped with. */
+  get currentMasterVersion(): number {
+    return this.keyring.current.version;
+  }
+
   /** How many data keys each master version wraps: a version at 0 can be removed from the keyring. */
   async masterVersionsInUse(): Promise<Array<{ version: number; keys: number }>> {
     const rows = await this.db.query<{ version: number; keys: number }>(
