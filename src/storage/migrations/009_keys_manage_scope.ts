@@ -4,7 +4,7 @@
  * defaults: the bootstrap key, full owners) keep managing keys; an owner key narrowed to some
  * scopes (an auditor's `audit:read`) loses it, which is the point.
  */
-export const version = 8;
+export const version = 9;
 export const name = 'keys_manage_scope';
 export const sql = `
 UPDATE api_keys SET scopes = array_append(scopes, 'keys:manage')
