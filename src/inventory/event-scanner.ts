@@ -31,7 +31,7 @@ export class EventScanner {
   // Written by index and never truncated: the arrays keep their capacity from event to event.
   private count = 0;
   private readonly visit: LeafVisitor;
-  private readonly keys = new KeyControls();
+  private readonly keyControls = new KeyControls();
   private readonly visitKey = (node: PathNode, key: string, found: Detection): void => {
     const i = this.count++;
     this.nodes[i] = node;
@@ -60,12 +60,12 @@ export class EventScanner {
   scanEvent(event: SegmentEvent, source: string): ScanOutcome {
     this.count = 0;
     // Personal data in the event name or in keys: reported, and never shown in a name or a path.
-    this.keys.normaliseName(this.detector, event);
+    this.keyControls.normaliseName(this.detector, event);
     const bucket = this.aggregator.bucket(source, eventName(event));
     const root = bucket.trie.rootFor(event.type);
     let leaves: number;
     try {
-      this.keys.scan(this.detector, event, root, this.limits.maxDepth, this.visitKey);
+      this.keyControls.scan(this.detector, event, root, this.limits.maxDepth, this.visitKey);
       const keyPoints = this.count;
       // Each (source, event name) has its own trie: the inventory counters live on its nodes.
       leaves = keyPoints + flatten(root, event, this.visit, this.limits);

@@ -107,7 +107,7 @@ export class EventWalker {
   private readonly foundDetections: Detection[] = [];
   private found = 0;
   /** Personal data in keys and event names (see KeyControls): applied before the leaves are walked. */
-  private readonly keys = new KeyControls();
+  private readonly keyControls = new KeyControls();
 
   constructor(
     private readonly trie: PathTrie,
@@ -120,10 +120,10 @@ export class EventWalker {
     this.report = report;
     this.found = 0;
     try {
-      this.keys.normaliseName(controls.detector, event);
+      this.keyControls.normaliseName(controls.detector, event);
       if (this.tally !== null || this.hook !== null) this.eventLabel = eventName(event);
       this.hook?.begin(controls, source, event, this.eventLabel);
-      this.keys.apply(controls, source, event, this.trie.rootFor(event.type), this.hook);
+      this.keyControls.apply(controls, source, event, this.trie.rootFor(event.type), this.hook);
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();
