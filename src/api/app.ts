@@ -10,6 +10,7 @@ import { buildOpenApi } from './openapi.js';
 import { registerRoutes } from './routes/index.js';
 import { registerSecurityHeaders } from './headers.js';
 import { registerAuthThrottle } from './throttle.js';
+import { TLS12_CIPHERS } from './tls-policy.js';
 
 export interface Api {
   app: FastifyInstance;
@@ -36,7 +37,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     // The surface is exactly the documented routes: no implicit HEAD twins (a HEAD export would still read data).
     exposeHeadRoutes: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS, honorCipherOrder: true } } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
   app.removeContentTypeParser('application/json');

@@ -10,7 +10,7 @@
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPES = ['events:write', 'profiles:read', 'inventory:manage', 'policies:manage', 'deletions:trigger', 'audit:read'] as const;
+export const SCOPES = ['events:write', 'profiles:read', 'inventory:manage', 'policies:manage', 'deletions:trigger', 'audit:read', 'keys:manage'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The scopes a key of each role may hold: a key never carries more than its role allows. */
@@ -51,7 +51,9 @@ export const ACTIONS = {
   'requests.create': { roles: OWNERS, scope: 'deletions:trigger', description: 'create deletion and suppression requests' },
   'requests.read': { roles: OWNERS, scope: 'deletions:trigger', description: 'read request status and receipts' },
   'subjects.export': { roles: OWNERS, scope: 'profiles:read', description: "export a data subject's stored data (access request)" },
-  'keys.manage': { roles: OWNERS, scope: null, description: 'list, create, rotate and revoke API keys' },
+  // Its own scope: an owner key made for one job (an auditor's audit:read) must not mint, list or rotate keys.
+  'keys.manage': { roles: OWNERS, scope: 'keys:manage', description: 'list, create, rotate and revoke API keys' },
+  'masterKeys.manage': { roles: OWNERS, scope: 'keys:manage', description: 'show master-key versions in use, re-wrap data keys under the newest' },
   // The audit log says who did what to whose data: readable and exportable by owners only.
   'audit.read': { roles: OWNERS, scope: 'audit:read', description: 'read and export the audit log' },
 } as const satisfies Record<string, Permission>;

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/errors.js';
 import { parseClassifierFile, type CompiledClassifier } from '../detect/index.js';
 import type { ApiContext } from './context.js';
 import { ApiError, badRequest, conflict } from './errors.js';
+import { parseBounded, rejectDeep } from './document-limits.js';
 
 /**
  * Classifier files as the engine sees them: every directory in load order, later ids winning.
@@ -102,15 +103,18 @@ export async function validateClassifier(ctx: ApiContext, id: string, body: stri
   const file = join(dir, `${id}.yaml`);
   let content = body;
   if (isJson(contentType)) {
+    let raw: unknown;
     try {
-      content = stringify(JSON.parse(body));
+      raw = JSON.parse(body);
     } catch {
       throw badRequest('body', 'not valid JSON');
     }
+    rejectDeep(raw);
+    content = stringify(raw);
   }
   let compiled: CompiledClassifier[];
   try {
-    compiled = parseClassifierFile(`${id}.yaml`, content);
+    compiled = parseBounded(() => parseClassifierFile(`${id}.yaml`, content), 'the body');
   } catch (err) {
     if (err instanceof ConfigError) throw new ApiError(400, 'invalid_classifier', err.field ? err.message : `body: ${err.message}`, err.field ?? 'body');
     throw err;

@@ -7,6 +7,7 @@ import type { Storage } from '../storage/storage.js';
 import { ParsedFileCache } from './file-cache.js';
 import { ApiKeyStore } from './keys.js';
 import type { AuthThrottle, AuthThrottleOptions } from './throttle.js';
+import { verifierFromEnv, type IdentityVerifier } from './identity-verification.js';
 
 export interface TlsOptions {
   cert: string | Buffer;
@@ -39,6 +40,8 @@ export interface ApiOptions {
   authThrottle?: AuthThrottleOptions | undefined;
   /** How long a verified key is trusted without a database read, in ms (default 5 000; 0: never cached). */
   keyCacheMs?: number | undefined;
+  /** Confirms the requester of an export by email (see identity-verification.ts); default: from env, else none (no export by email). */
+  identityVerifier?: IdentityVerifier | null | undefined;
 }
 
 /** What route handlers share: resolved options plus the key store and in-flight background work. */
@@ -62,6 +65,7 @@ export interface ApiContext {
   background: Set<Promise<unknown>>;
   /** Set once the API has registered its rate limiter. */
   throttle?: AuthThrottle;
+  identityVerifier: IdentityVerifier | null;
 }
 
 export function createContext(options: ApiOptions, builtinDir: string): ApiContext {
@@ -86,5 +90,6 @@ export function createContext(options: ApiOptions, builtinDir: string): ApiConte
     now,
     env: options.env ?? process.env,
     background: new Set(),
+    identityVerifier: options.identityVerifier !== undefined ? options.identityVerifier : verifierFromEnv(options.env ?? process.env),
   };
 }

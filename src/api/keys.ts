@@ -140,11 +140,29 @@ export class ApiKeyStore {
     return { key: (await this.get(tx, id))!, token: `${TOKEN_PREFIX}${id}_${secret}` };
   }
 
-  /** Revokes at once (idempotent); null when there is no such key. */
+  /**
+   * Revokes at once (idempotent); null when there is no such key. Keys minted by it, and by those,
+   * are revoked with it: a key cannot outlive the revocation of the key that created it (a leaked
+   * key's holder could otherwise mint a spare first).
+   */
   async revoke(tx: Db, id: string): Promise<ApiKey | null> {
-    await tx.query('UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, this.now()]);
-    this.forget(id);
+    await this.revokeWithMinted(tx, id);
     return this.get(tx, id);
+  }
+
+  /** Revokes `id` and every active key it minted, transitively; returns the ids of those minted keys revoked now. */
+  async revokeWithMinted(tx: Db, id: string): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(
+      `WITH RECURSIVE minted(id) AS (
+         SELECT id FROM api_keys WHERE id = $1
+         UNION SELECT k.id FROM api_keys k JOIN minted m ON k.created_by = m.id
+       )
+       UPDATE api_keys SET revoked_at = $2 WHERE id IN (SELECT id FROM minted) AND revoked_at IS NULL RETURNING id`,
+      [id, this.now()],
+    );
+    this.forget(id);
+    for (const row of rows) this.forget(row.id);
+    return rows.map((r) => r.id).filter((k) => k !== id).sort();
   }
 
   private async withSecrets(db: Db, row: KeyRow): Promise<ApiKey> {

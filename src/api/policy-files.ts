@@ -7,6 +7,8 @@ import { formatField } from '../config/errors.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../policy/index.js';
 import { sha256 } from './config-versions.js';
 import type { ApiContext } from './context.js';
+import { parseBounded, rejectDeep } from './document-limits.js';
+import { kafkaTopicProblem, referencedNames, refusedReference, type ReferenceUse } from './env-allow.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { isJson } from './classifier-files.js';
 
@@ -21,13 +23,13 @@ export const REDACTED = '[redacted]';
 
 /** `onDisk`: a broken file on disk is a conflict to fix there, not the caller's bad input. */
 function parseYaml(text: string, what: string, onDisk = false): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseBounded(() => parseDocument(text, { uniqueKeys: true, prettyErrors: false }), what);
   // The parser's messages can quote the source (possibly a secret): report the error code only.
   if (doc.errors.length > 0) {
     const message = `${what} is not valid YAML (${doc.errors[0]!.code})`;
     throw onDisk ? new ApiError(409, 'config_invalid', message) : badRequest('body', message);
   }
-  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  return parseBounded(() => doc.toJS({ maxAliasCount: 100 }), what) ?? {};
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -69,14 +71,20 @@ export async function readPolicy(ctx: ApiContext): Promise<CurrentPolicy> {
   return { file: null, inline: true, sha256: null, document: redactPolicy(policy) };
 }
 
-const REFERENCE_ALLOWED = [/^hashing\.keys\[\d+\]\.secret$/, /^destinations\[\d+\]\.topic$/];
+const REFERENCE_ALLOWED: Array<[RegExp, ReferenceUse]> = [[/^hashing\.keys\[\d+\]\.secret$/, 'hashing secret'], [/^destinations\[\d+\]\.topic$/, 'topic']];
 
-/** The field of the first `${` reference outside the places that take one, or null. */
-function findReference(value: unknown, path: (string | number)[]): string | null {
+/** The first misplaced or refused `${` reference (see env-allow.ts): its field and why, or null. */
+function findReference(value: unknown, path: (string | number)[]): { field: string; reason: string } | null {
   if (typeof value === 'string') {
     if (!hasEnvReference(value)) return null;
     const field = formatField(path);
-    return REFERENCE_ALLOWED.some((allowed) => allowed.test(field)) ? null : field;
+    const use = REFERENCE_ALLOWED.find(([allowed]) => allowed.test(field))?.[1];
+    if (use === undefined) return { field, reason: 'environment references (${…}) are taken only in hashing.keys[].secret and destinations[].topic' };
+    for (const name of referencedNames(value)) {
+      const reason = refusedReference(name, use);
+      if (reason !== null) return { field, reason };
+    }
+    return null;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -102,10 +110,12 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
     } catch {
       throw badRequest('body', 'not valid JSON');
     }
+    rejectDeep(raw);
     content = stringify(raw);
   } else {
     raw = parseYaml(body, 'the body');
   }
+  rejectDeep(raw);
   if (!isMapping(raw)) throw badRequest('body', 'expected a mapping of policy sections (hashing, policies, destinations, consentDefault)');
   const hashing = raw.hashing;
   if (isMapping(hashing) && Array.isArray(hashing.keys)) {
@@ -119,7 +129,7 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
   // from there. Anywhere else (a policy name becomes a metric label, names are echoed and audited)
   // a reference would hand out whatever variable it names.
   const misplaced = findReference(raw, []);
-  if (misplaced !== null) throw badRequest(misplaced, 'environment references (${…}) are taken only in hashing.keys[].secret and destinations[].topic');
+  if (misplaced !== null) throw badRequest(misplaced.field, misplaced.reason);
   let policy: PolicyConfig;
   try {
     // Resolved once, against this server's environment, by the resolver the engine uses.
@@ -128,5 +138,10 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
     if (err instanceof PolicyConfigError) throw new ApiError(400, 'invalid_policy', err.message, err.field);
     throw err;
   }
+  // Checked resolved: a topic becomes a Kafka topic (created, logged) or a file name.
+  policy.destinations.forEach((destination, i) => {
+    const problem = kafkaTopicProblem(destination.topic);
+    if (problem !== null) throw new ApiError(400, 'invalid_policy', `destinations[${i}].topic: ${problem}`, `destinations[${i}].topic`);
+  });
   return { content, policy };
 }

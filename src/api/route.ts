@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { authorize, type Action, type Principal } from './authz.js';
 import type { ApiContext } from './context.js';
 import { ApiError, badRequest, fromZod, type InputPart } from './errors.js';
+import { rejectNul } from './text-guard.js';
 
 /**
  * A route is declared once, as data: method, path, the authz action, zod schemas of its inputs and
@@ -80,6 +81,7 @@ export function handle<S extends RouteSpec>(app: FastifyInstance, ctx: ApiContex
 }
 
 function parse(schema: z.ZodType, value: unknown, part: InputPart): unknown {
+  rejectNul(value, part);
   const result = schema.safeParse(value);
   if (!result.success) throw fromZod(result.error, part);
   return result.data;
@@ -87,6 +89,7 @@ function parse(schema: z.ZodType, value: unknown, part: InputPart): unknown {
 
 function textBody(body: unknown): string {
   if (typeof body !== 'string' || body.trim() === '') throw badRequest('body', 'expected a YAML or JSON document');
+  rejectNul(body, 'body');
   return body;
 }
 

@@ -118,6 +118,11 @@ export class Detector implements PointDetector {
     return this.decide(node).keyControl;
   }
 
+  scanText(text: string): Detection | null {
+    if (text === '') return null;
+    return this.scanner.scan(text, false, null)?.valueDetection ?? null;
+  }
+
   private evaluate(decision: PathDecision, value: Exclude<Leaf, null>): Detection | null {
     const type = typeof value;
     if (decision.key !== null) {

@@ -40,5 +40,7 @@ export interface PointDetector {
   keyEvidence?(node: PathNode, value: Leaf): Detection | null;
   /** Per-event context read once before the event's leaves (its region, for national-format phones). */
   beginEvent?(event: unknown, source: string): void;
+  /** Value detection on a text that is not a value (a property key, an event name): the value scan alone, no key context. */
+  scanText?(text: string): Detection | null;
   readonly classifiers: readonly ClassifierInfo[];
 }

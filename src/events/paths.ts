@@ -32,6 +32,11 @@ export class PathNode {
   data: unknown = undefined;
   /** What enforcement remembers about the data points at this path (see PointMemory): a field, not a map lookup. */
   memory: unknown = undefined;
+  /** What key scanning decided about this node's own key (see pipeline/key-controls); `keyGeneration` says which detector. */
+  keyDecision: unknown = undefined;
+  keyGeneration = -1;
+  /** Shown in place of the key in `path` when the key itself is personal data (`<email>`). */
+  private mask: string | null = null;
 
   constructor(parent: PathNode | null, key: string, isElement: boolean, private readonly trie: PathTrie | null, scope: PathScope = 'user') {
     this.parent = parent;
@@ -72,6 +77,32 @@ export class PathNode {
   get path(): string {
     if (this.text === undefined) this.text = buildPath(this);
     return this.text;
+  }
+
+  /**
+   * Shows `placeholder` instead of this node's key in its path and every descendant's (an email
+   * used as a key reads `properties.recipients.<email>.status`): paths go to the inventory, alerts
+   * and logs, and must not carry the personal data a key holds. Sticky: a mask is never lifted.
+   */
+  setMask(placeholder: string): void {
+    if (this.mask === placeholder || this.isElement) return;
+    this.mask = placeholder;
+    this.forgetText();
+  }
+
+  get masked(): boolean {
+    return this.mask !== null;
+  }
+
+  /** @internal the key as paths show it */
+  get shownKey(): string {
+    return this.mask ?? this.key;
+  }
+
+  private forgetText(): void {
+    this.text = undefined;
+    if (this.children !== undefined) for (const child of this.children.values()) child.forgetText();
+    this.elementNode?.forgetText();
   }
 
   /** The keys from the root to this node, array markers left out (for key-context matching). */
@@ -131,8 +162,9 @@ function buildPath(node: PathNode): string {
   if (node.parent === null) return '';
   const prefix = node.parent.path;
   if (node.isElement) return `${prefix}[]`;
-  if (NEEDS_BRACKETS.test(node.key)) return `${prefix}[${JSON.stringify(node.key)}]`;
-  return prefix === '' ? node.key : `${prefix}.${node.key}`;
+  const key = node.shownKey;
+  if (NEEDS_BRACKETS.test(key)) return `${prefix}[${JSON.stringify(key)}]`;
+  return prefix === '' ? key : `${prefix}.${key}`;
 }
 
 export const ARRAY: unique symbol = Symbol('[]');

@@ -11,6 +11,7 @@ import {
   type SegmentEvent,
 } from '../events/index.js';
 import type { Detection, PointDetector } from '../detect/types.js';
+import { KeyControls } from '../pipeline/key-controls.js';
 import { InventoryAggregator } from './aggregate.js';
 
 export type ScanOutcome = { ok: true; leaves: number } | { ok: false; code: string; reason: string };
@@ -30,6 +31,13 @@ export class EventScanner {
   // Written by index and never truncated: the arrays keep their capacity from event to event.
   private count = 0;
   private readonly visit: LeafVisitor;
+  private readonly keyControls = new KeyControls();
+  private readonly visitKey = (node: PathNode, key: string, found: Detection): void => {
+    const i = this.count++;
+    this.nodes[i] = node;
+    this.values[i] = key;
+    this.detections[i] = found;
+  };
 
   constructor(
     private readonly detector: PointDetector,
@@ -52,11 +60,16 @@ export class EventScanner {
   scanEvent(event: SegmentEvent, source: string): ScanOutcome {
     this.count = 0;
     this.detector.beginEvent?.(event, source);
+    // Personal data in the event name or in keys: reported, and never shown in a name or a path.
+    this.keyControls.normaliseName(this.detector, event);
     const bucket = this.aggregator.bucket(source, eventName(event));
+    const root = bucket.trie.rootFor(event.type);
     let leaves: number;
     try {
+      this.keyControls.scan(this.detector, event, root, this.limits.maxDepth, this.visitKey);
+      const keyPoints = this.count;
       // Each (source, event name) has its own trie: the inventory counters live on its nodes.
-      leaves = flatten(bucket.trie.rootFor(event.type), event, this.visit, this.limits);
+      leaves = keyPoints + flatten(root, event, this.visit, this.limits);
     } catch (err) {
       if (err instanceof EventShapeError) {
         this.values.fill(null, 0, this.count);

@@ -2,6 +2,7 @@ import { riskOf } from '../detect/types.js';
 import type { Db, StorageLogger } from '../storage/db.js';
 import { silentLogger } from '../storage/db.js';
 import { safeErrorLabel } from '../storage/sql.js';
+import { isDataException } from '../storage/text.js';
 import { OVERFLOW_EVENT, OVERFLOW_PATH } from './aggregate.js';
 import { upsertObservations } from './store.js';
 import { mergeObservation } from './store-merge.js';
@@ -24,6 +25,8 @@ export interface InventoryCacheOptions {
   maxEventNames?: number;
   /** Values recorded under an overflow entry: past the bound on event names, or (OVERFLOW_PATH) on paths. */
   onOverflow?: (bound: OverflowBound, values: number) => void;
+  /** Points dropped from a flush because the database refused their values (see flushIsolated). */
+  onRejected?: (points: number) => void;
   logger?: StorageLogger;
 }
 
@@ -140,7 +143,10 @@ export class InventoryCache {
     this.pending = new Map();
     let signals: DataPointSignal[];
     try {
-      signals = await upsertObservations(this.db, [...batch.values()]);
+      signals = await upsertObservations(this.db, [...batch.values()]).catch((err: unknown) => {
+        if (!isDataException(err)) throw err;
+        return this.flushIsolated(batch);
+      });
     } catch (err) {
       // Put the deltas back (merged with anything observed meanwhile): counts must not be lost.
       for (const [key, obs] of batch) {
@@ -161,6 +167,32 @@ export class InventoryCache {
       } catch (err) {
         this.logger.error({ err: safeErrorLabel(err), signals: signals.length }, 'inventory signal handler failed');
       }
+    }
+    return signals;
+  }
+
+  /**
+   * The batch was refused for a value in it (SQLSTATE class 22): retrying it whole would fail for
+   * ever and hold back every later point. Each point is written alone; the ones still refused are
+   * dropped from `batch` (so they are not retried), counted and logged without their text.
+   */
+  private async flushIsolated(batch: Map<string, DataPointObservation>): Promise<DataPointSignal[]> {
+    const signals: DataPointSignal[] = [];
+    let rejected = 0;
+    let label = '';
+    for (const [key, obs] of [...batch]) {
+      try {
+        signals.push(...(await upsertObservations(this.db, [obs])));
+      } catch (err) {
+        if (!isDataException(err)) throw err;
+        batch.delete(key);
+        rejected++;
+        label = safeErrorLabel(err);
+      }
+    }
+    if (rejected > 0) {
+      this.options.onRejected?.(rejected);
+      this.logger.error({ err: label, rejected }, 'inventory: points the database refuses were dropped from the flush; the other points were written');
     }
     return signals;
   }

@@ -2,6 +2,7 @@ import { riskOf, type Classification } from '../detect/types.js';
 import type { Db } from '../storage/db.js';
 import { EXAMPLES_LOCK } from '../storage/locks.js';
 import { withRetry } from '../storage/sql.js';
+import { storableOrNull, storableText } from '../storage/text.js';
 import { mergeObservation, unionDestinations } from './store-merge.js';
 import { POINT_COLUMNS, pointKey, toRecord, toStoredPoint, type DataPointObservation, type PointRow } from './store-rows.js';
 import type { DataPointSignal } from './types.js';
@@ -24,7 +25,8 @@ export type { DataPointObservation, InventoryStatus, PointKey, StoredDataPoint }
 export async function upsertObservations(db: Db, observations: readonly DataPointObservation[], options: { now?: Date } = {}): Promise<DataPointSignal[]> {
   if (observations.length === 0) return [];
   const byKey = new Map<string, DataPointObservation>();
-  for (const obs of observations) {
+  for (const raw of observations) {
+    const obs = storableObservation(raw);
     const key = pointKey(obs);
     const seen = byKey.get(key);
     byKey.set(key, seen ? mergeObservation(seen, obs) : { ...obs, destinations: unionDestinations(undefined, obs.destinations) });
@@ -150,6 +152,16 @@ function planUpdate(obs: DataPointObservation, row: (PointRow & { example_subjec
     destinations: unionDestinations(row.destinations ?? [], obs.destinations),
     previous: { category: row.category, classification: row.recommended },
   };
+}
+
+/** The observation with every producer-supplied text made storable (see storableText): one NUL must not fail the flush. */
+function storableObservation(obs: DataPointObservation): DataPointObservation {
+  const source = storableText(obs.source);
+  const event = storableText(obs.event);
+  const path = storableText(obs.path);
+  const example = storableOrNull(obs.example);
+  if (source === obs.source && event === obs.event && path === obs.path && example === obs.example) return obs;
+  return { ...obs, source, event, path, example };
 }
 
 function recordOf(obs: DataPointObservation): DataPointSignal['point'] {

@@ -22,6 +22,8 @@ export interface PolicyEngineLike {
   readonly destinations?: ReadonlyArray<{ readonly name: string }>;
   /** The cached plan of a leaf (optional, see PolicyEngine.planFor). */
   planFor?(source: string, node: PathNode, category: string | null, classification: Classification): LeafPlanLike;
+  /** The pseudonym of a text under the current hashing key (optional: key controls rename hashed keys with it). */
+  pseudonymize?(value: string): string;
 }
 
 /** What a leaf becomes at the source and in each destination's output. */

@@ -26,7 +26,8 @@ export function deadLetterOf(message: InputMessage, failure: Failure, maxValueBy
   let value = message.value;
   // A record the dead-letter topic would refuse would stall the partition: keep what fits, and say so.
   if (value !== null && value.length > maxValueBytes) {
-    headers[TRUNCATED_HEADER] = String(value.length);
+    // A line the file source already cut says its full length; keep that, not the cut length.
+    if (headers[TRUNCATED_HEADER] === undefined) headers[TRUNCATED_HEADER] = String(value.length);
     value = value.subarray(0, maxValueBytes);
   }
   headers[DLQ_HEADER.reason] = failure.reason;

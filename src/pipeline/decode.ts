@@ -1,4 +1,5 @@
 import { decodeJsonEvent, type DecodeResult, type EventLimits } from '../events/index.js';
+import { TRUNCATED_HEADER } from './dead-letter.js';
 import type { InputMessage } from './types.js';
 
 /** A decode failure's code is a dead-letter code: `oversized`, `malformed_json`, `unknown_schema`, … */
@@ -19,8 +20,20 @@ const EMPTY: MessageDecodeResult = { ok: false, code: 'empty', reason: 'message 
 export const jsonDecoder: EventDecoder = {
   decode(message, limits) {
     if (message.value === null || message.value.length === 0) return EMPTY;
-    return decodeJsonEvent(message.value, limits);
+    const result = decodeJsonEvent(message.value, limits);
+    return result.ok || result.code !== 'oversized' ? result : withRealSize(result, message, limits);
   },
 };
+
+/**
+ * A line the file source cut to its limit carries its full length in TRUNCATED_HEADER: the reason
+ * says how big the event really was, not how much of it was kept.
+ */
+function withRealSize(failure: MessageDecodeResult & { ok: false }, message: InputMessage, limits: EventLimits): MessageDecodeResult {
+  const header = message.headers[TRUNCATED_HEADER];
+  const size = header === undefined ? NaN : Number(String(header));
+  if (!Number.isSafeInteger(size) || size <= 0) return failure;
+  return { ...failure, reason: `event is ${size} bytes, over the ${limits.maxBytes}-byte limit` };
+}
 
 export { EMPTY as EMPTY_MESSAGE };

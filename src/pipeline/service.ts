@@ -25,6 +25,7 @@ import { buildControls } from './runtime.js';
 import type { Readable } from 'node:stream';
 import { DataPointTally } from './walker.js';
 import { WorkerPool } from './worker/pool.js';
+import { checkDemoKeys } from '../config/demo-keys.js';
 
 /** The dead-letter target name in file mode: `<outDir>/dead-letter.ndjson`. */
 export const FILE_DEAD_LETTER = 'dead-letter';
@@ -58,6 +59,7 @@ export async function startKafkaEngine(config: EngineConfig, options: StartOptio
   const kafkaConfig = config.kafka;
   if (kafkaConfig === undefined) throw new Error(`${config.file}: kafka: the section is required to consume Kafka`);
   const { logger } = options;
+  checkDemoKeys(config, false, (message) => logger.warn({ demoKeys: true }, message));
   const ref = new ControlsRef((await buildControls(config)).controls);
   const metrics = new EngineMetrics({ defaultMetrics: true });
   const durable = await DurableState.open(config, { logger, env: options.env, registry: metrics.registry });
@@ -141,6 +143,8 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   const input = options.input ?? config.files?.input;
   if (input === undefined) throw new Error('no input: pass --input FILE (or -), or set files.input in the config');
   const outDir = options.outDir ?? config.files?.outDir ?? 'out';
+  // The embedded demo: files in, and state (if any) in the embedded PGlite store.
+  checkDemoKeys(config, config.storage?.databaseUrl === undefined, (message) => options.logger.warn({ demoKeys: true }, message));
   const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
   // Lines are kept whole well past the event size limit, so an oversized event is dead-lettered intact.
   const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source, maxLineBytes: Math.max(16 * 1024 * 1024, 4 * config.limits.maxBytes) });

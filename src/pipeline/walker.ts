@@ -3,6 +3,7 @@ import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import { EventShapeError, eventName, flatten, type Container, type Leaf, type PathNode, type PathTrie, type SegmentEvent } from '../events/index.js';
 import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
 import type { Failure } from './dead-letter.js';
+import { KeyControls } from './key-controls.js';
 import { EventKeys, PointMemory } from './point-memory.js';
 import { OutputVerifier } from './verify.js';
 import { bump, type BatchReport } from './report.js';
@@ -116,6 +117,8 @@ export class EventWalker {
   private readonly foundNodes: PathNode[] = [];
   private readonly foundDetections: Detection[] = [];
   private found = 0;
+  /** Personal data in keys and event names (see KeyControls): applied before the leaves are walked. */
+  private readonly keyControls = new KeyControls();
 
   constructor(
     private readonly trie: PathTrie,
@@ -132,11 +135,14 @@ export class EventWalker {
     this.controls = controls;
     this.report = report;
     this.found = 0;
-    this.eventLabel = eventName(event);
-    this.pointKey = this.keys.of(source, this.eventLabel);
     try {
+      // The name is normalised first: a point's key and label never hold personal data.
+      this.keyControls.normaliseName(controls.detector, event);
+      this.eventLabel = eventName(event);
+      this.pointKey = this.keys.of(source, this.eventLabel);
       this.hook?.begin(controls, source, event, this.eventLabel);
       controls.detector.beginEvent?.(event, source);
+      this.keyControls.apply(controls, source, event, this.trie.rootFor(event.type), this.hook);
       this.run = controls.policy.begin(source, event);
       flatten(this.trie.rootFor(event.type), event, this.visit, controls.limits);
       const outcome = this.run.finish();

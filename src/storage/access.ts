@@ -1,5 +1,6 @@
-import type { DataKeys } from './crypto/data-keys.js';
+import type { DataKey, DataKeys } from './crypto/data-keys.js';
 import { DecryptError } from './crypto/aead.js';
+import { KeyConfigError } from './crypto/keyring.js';
 import { columnsOfRow } from './integrity.js';
 import { openEventRow } from './event-seal.js';
 import type { Db } from './db.js';
@@ -81,10 +82,19 @@ interface EventRow {
   payload: Buffer;
 }
 
+/**
+ * A wrapped key that does not open (tampered or swapped row, a master version no longer in the
+ * keyring) makes its ciphertexts unreadable, like a destroyed key: they are counted, not a 500.
+ */
+function unreadableKey(err: unknown): Map<string, DataKey> {
+  if (err instanceof DecryptError || err instanceof KeyConfigError) return new Map();
+  throw err;
+}
+
 async function exportOne(deps: AccessDeps, subject: string): Promise<SubjectData> {
   const keyCache = new Map<string, Awaited<ReturnType<DataKeys['byIds']>>>();
   const keyFor = async (keyId: string) => {
-    if (!keyCache.has(keyId)) keyCache.set(keyId, await deps.dataKeys.byIds(deps.db, [keyId]));
+    if (!keyCache.has(keyId)) keyCache.set(keyId, await deps.dataKeys.byIds(deps.db, [keyId]).catch(unreadableKey));
     return keyCache.get(keyId)!.get(keyId);
   };
   const events: ExportedEvent[] = [];

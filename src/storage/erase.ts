@@ -1,6 +1,7 @@
 import { tombstoneKeys, type DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
 import { EXAMPLES_LOCK } from './locks.js';
+import { vacuumKeyTable } from './shred.js';
 
 export interface ErasureCounts {
   dataKeys: number;
@@ -30,6 +31,8 @@ export async function eraseSubjects(
     counts.dataKeys = options.dataKeys
       ? await options.dataKeys.destroy(db, list)
       : await tombstoneKeys(db, list);
+    // The destroyed keys' old row versions still hold the wrapped bytes: pruned now (see shred.ts).
+    if (counts.dataKeys > 0) await vacuumKeyTable(db);
     counts.events = await deleteEventsInBatches(db, list, options.batchSize ?? 1_000);
     counts.profiles = await countOf(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);

@@ -209,10 +209,14 @@ export class SubjectRequests {
    * or a forged link) is never widened to; and by anonymousId a request stays with that id.
    */
   private async subjectsFor(kind: IdKind, hash: string, links: boolean): Promise<string[]> {
-    const direct =
+    // An email is a claim an event makes (any client can send identify with any traits.email):
+    // like an anonymous id, it reaches a subject only when it is linked to no other subject. An
+    // address several subjects claimed reaches none of them; ask by userId.
+    const claimed =
       kind === 'email'
-        ? (await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash', [hash])).map((r) => r.subject_hash)
+        ? (await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash LIMIT 2', [hash])).map((r) => r.subject_hash)
         : [hash];
+    const direct = kind === 'email' && claimed.length > 1 ? [] : claimed;
     if (!links || kind === 'anonymousId' || direct.length === 0) return direct;
     const linked = await this.deps.db.query<{ linked_hash: string }>(
       `SELECT linked_hash FROM subject_links

@@ -3,6 +3,7 @@ import type { DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
 import { verifyEvents, type VerifyResult } from './integrity.js';
 import { ERASURE_WINDOW_MS, forgetErasureTimes } from './erase.js';
+import { vacuumKeyTable } from './shred.js';
 import { isDuration, parseDuration } from './duration.js';
 
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 90d, 12h, 7y or forever' });
@@ -81,6 +82,8 @@ export async function sweepExpired(db: Db, options: { batchSize?: number; now?: 
     batches++;
   }
   const erasureTimes = await forgetErasureTimes(db, new Date(now.getTime() - (options.erasureWindowMs ?? ERASURE_WINDOW_MS)));
+  // Also prunes what an erasure's own VACUUM could not (a transaction was still open then).
+  await vacuumKeyTable(db);
   if (!options.dataKeys) return { events, batches, erasureTimes };
   return { events, batches, erasureTimes, verified: await verifyEvents(db, options.dataKeys, { pageSize: batchSize }) };
 }

@@ -50,10 +50,12 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', route: '/subjects/export', path: '/subjects/export', roles: OWNERS, scope: 'profiles:read' },
   { method: 'GET', route: '/alerts/channels', path: '/alerts/channels', roles: ALL, scope: null },
   { method: 'POST', route: '/alerts/channels/:name/test', path: '/alerts/channels/nope/test', roles: EDITORS, scope: 'policies:manage' },
-  { method: 'GET', route: '/keys', path: '/keys', roles: OWNERS, scope: null },
-  { method: 'POST', route: '/keys', path: '/keys', body: { role: 'viewer' }, roles: OWNERS, scope: null },
-  { method: 'POST', route: '/keys/:id/rotate', path: `/keys/${NO_SUCH_KEY}/rotate`, body: {}, roles: OWNERS, scope: null },
-  { method: 'DELETE', route: '/keys/:id', path: `/keys/${NO_SUCH_KEY}`, roles: OWNERS, scope: null },
+  { method: 'GET', route: '/keys', path: '/keys', roles: OWNERS, scope: 'keys:manage' },
+  { method: 'POST', route: '/keys', path: '/keys', body: { role: 'viewer' }, roles: OWNERS, scope: 'keys:manage' },
+  { method: 'POST', route: '/keys/:id/rotate', path: `/keys/${NO_SUCH_KEY}/rotate`, body: {}, roles: OWNERS, scope: 'keys:manage' },
+  { method: 'DELETE', route: '/keys/:id', path: `/keys/${NO_SUCH_KEY}`, roles: OWNERS, scope: 'keys:manage' },
+  { method: 'GET', route: '/master-keys', path: '/master-keys', roles: OWNERS, scope: 'keys:manage' },
+  { method: 'POST', route: '/master-keys/rotate', path: '/master-keys/rotate', body: {}, roles: OWNERS, scope: 'keys:manage' },
   { method: 'GET', route: '/audit', path: '/audit', roles: OWNERS, scope: 'audit:read' },
   { method: 'GET', route: '/audit/export', path: '/audit/export', roles: OWNERS, scope: 'audit:read' },
 ];
@@ -64,7 +66,7 @@ interface PrincipalCase {
   scopes: Scope[];
 }
 
-const OWNER_SCOPES: Scope[] = ['events:write', 'profiles:read', 'inventory:manage', 'policies:manage', 'deletions:trigger', 'audit:read'];
+const OWNER_SCOPES: Scope[] = ['events:write', 'profiles:read', 'inventory:manage', 'policies:manage', 'deletions:trigger', 'audit:read', 'keys:manage'];
 const PRINCIPALS: PrincipalCase[] = [
   { label: 'owner (all scopes)', role: 'owner', scopes: OWNER_SCOPES },
   { label: 'owner (no scopes)', role: 'owner', scopes: [] },
@@ -129,7 +131,7 @@ describe('authorization matrix', () => {
   });
 
   it('keys cannot create keys above their own role or with scopes they do not hold', async () => {
-    const limited = (await api.key('owner', ['audit:read'], 'limited owner')).token;
+    const limited = (await api.key('owner', ['audit:read', 'keys:manage'], 'limited owner')).token;
     const escalate = await api.call('POST', '/keys', { token: limited, body: { name: 'x', role: 'owner' } });
     expect(escalate.status).toBe(403);
     expect(escalate.json.error.message).toMatch(/cannot grant scopes this key does not hold/);

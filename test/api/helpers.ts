@@ -61,6 +61,10 @@ export interface TestApiOptions {
   env?: Record<string, string | undefined>;
   authThrottle?: AuthThrottleOptions;
   keyCacheMs?: number;
+  identityVerifier?: import('../../src/api/identity-verification.js').IdentityVerifier | null;
+  /** The storage's master keyring and lookup hasher (default: random, one version). */
+  keyring?: import('../../src/storage/crypto/keyring.js').Keyring;
+  hasher?: import('../../src/storage/crypto/lookup.js').SubjectHasher;
 }
 
 export function tempDir(prefix = 'sl-api-'): string {
@@ -77,7 +81,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const configFile = join(dir, 'engine.yaml');
   writeFileSync(configFile, 'policyFile: policies.yaml\nclassifiers: [builtin, mine]\nreload: { debounceMs: 20, pollMs: 100 }\n');
   const t = await openTestDb(options.engine ?? 'pglite', 'api');
-  const storage = await storageOn(t.db);
+  const storage = await storageOn(t.db, { ...(options.keyring ? { keyring: options.keyring } : {}), ...(options.hasher ? { hasher: options.hasher } : {}) });
   const api = await startApi({
     storage,
     classifierDirs: [BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, ''), customDir],
@@ -92,6 +96,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     // Suites that send many bad keys on purpose (the authz matrix) are not about throttling.
     authThrottle: options.authThrottle ?? { maxFailuresPerAddress: 100_000, maxFailuresPerKey: 100_000 },
     keyCacheMs: options.keyCacheMs,
+    identityVerifier: options.identityVerifier ?? null,
     port: 0,
   });
   const keys = new ApiKeyStore(t.db, options.now);

@@ -108,13 +108,43 @@ describe('API keys', () => {
   });
 
   it('a key with fewer scopes cannot rotate or revoke a key with more (it could not have created it), but can manage itself', async () => {
-    const { token: auditor, id: auditorId } = await api.key('owner', ['audit:read'], 'limited-owner');
+    const { token: manager, id: managerId } = await api.key('owner', ['keys:manage'], 'limited-owner');
     const { id: full } = await api.key('owner', undefined, 'full-owner');
-    const rotate = await api.call('POST', `/keys/${full}/rotate`, { token: auditor, body: { overlapSeconds: 0 } });
+    const rotate = await api.call('POST', `/keys/${full}/rotate`, { token: manager, body: { overlapSeconds: 0 } });
     expect(rotate.status).toBe(403);
     expect(rotate.text).not.toMatch(/sl_[0-9a-f]{16}_/);
-    expect((await api.call('DELETE', `/keys/${full}`, { token: auditor })).status).toBe(403);
-    expect((await api.call('POST', `/keys/${auditorId}/rotate`, { token: auditor, body: { overlapSeconds: 0 } })).status).toBe(200);
+    expect((await api.call('DELETE', `/keys/${full}`, { token: manager })).status).toBe(403);
+    expect((await api.call('POST', `/keys/${managerId}/rotate`, { token: manager, body: { overlapSeconds: 0 } })).status).toBe(200);
+  });
+
+  it('an owner key without keys:manage (an auditor) can neither list, mint nor rotate keys', async () => {
+    const { token: auditor, id: auditorId } = await api.key('owner', ['audit:read'], 'auditor');
+    const { id: viewer } = await api.key('viewer', [], 'dashboard');
+    expect((await api.call('GET', '/audit', { token: auditor })).status).toBe(200);
+    const list = await api.call('GET', '/keys', { token: auditor });
+    expect(list.status).toBe(403);
+    expect(list.json.error.message).toMatch(/needs scope keys:manage/);
+    expect((await api.call('POST', '/keys', { token: auditor, body: { name: 'spare', role: 'owner', scopes: ['audit:read'] } })).status).toBe(403);
+    const rotate = await api.call('POST', `/keys/${viewer}/rotate`, { token: auditor, body: { overlapSeconds: 0 } });
+    expect(rotate.status).toBe(403);
+    expect(rotate.text).not.toMatch(/sl_[0-9a-f]{16}_/);
+    expect((await api.call('DELETE', `/keys/${auditorId}`, { token: auditor })).status).toBe(403);
+  });
+
+  it('revoking a key revokes the keys it minted, and theirs', async () => {
+    const { token: parent, id: parentId } = await api.key('owner', ['keys:manage', 'audit:read'], 'parent');
+    const child = await api.call('POST', '/keys', { token: parent, body: { name: 'child', role: 'owner', scopes: ['keys:manage', 'audit:read'] } });
+    expect(child.status).toBe(201);
+    const grandchild = await api.call('POST', '/keys', { token: child.json.token, body: { name: 'grandchild', role: 'owner', scopes: ['audit:read'] } });
+    expect(grandchild.status).toBe(201);
+    const bystander = await api.key('owner', ['audit:read'], 'bystander');
+    const revoked = await api.call('DELETE', `/keys/${parentId}`);
+    expect(revoked.status).toBe(200);
+    for (const token of [parent, child.json.token, grandchild.json.token]) expect((await api.call('GET', '/audit', { token })).status).toBe(401);
+    expect((await api.call('GET', '/audit', { token: bystander.token })).status).toBe(200);
+    const audit = await api.call('GET', `/audit?action=keys.revoke&targetId=${parentId}`);
+    expect(audit.json.items).toHaveLength(1);
+    expect(audit.json.items[0].after.revokedWithIt).toEqual([child.json.key.id, grandchild.json.key.id].sort());
   });
 
   it('a tampered secret with a valid key id is rejected', async () => {

@@ -13,7 +13,7 @@ const hashing = (secret: string) => `hashing:\n  current: 1\n  keys: [{ version:
 describe('environment references in policy uploads', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ env: { HASH_KEY, TOPIC_SUFFIX: 'eu', EMPTY_KEY: '', OTHER_SECRET } });
+    api = await startTestApi({ env: { HASH_KEY, TOPIC_SUFFIX: 'eu', EMPTY_HASH_KEY: '', OTHER_SECRET } });
   });
   afterAll(() => api.close());
 
@@ -25,10 +25,13 @@ describe('environment references in policy uploads', () => {
     expect(readFileSync(api.policyFile, 'utf8')).toContain('${HASH_KEY}');
   });
 
-  it('resolves destination topics, with fallbacks and $${ for a literal ${', async () => {
-    const reply = await put('destinations:\n  - { name: a, topic: "out.${TOPIC_SUFFIX}" }\n  - { name: b, topic: "out.${NO_SUCH_TOPIC:-default}" }\n  - { name: c, topic: "out.$${NOT_A_REFERENCE}" }\n');
+  it('resolves destination topics, with fallbacks; $${ is a literal ${, which no topic name may hold', async () => {
+    const reply = await put('destinations:\n  - { name: a, topic: "out.${TOPIC_SUFFIX}" }\n  - { name: b, topic: "out.${NO_SUCH_TOPIC:-default}" }\n');
     expect(reply.status, reply.text).toBe(200);
-    expect(reply.json.destinations).toEqual(['a', 'b', 'c']);
+    expect(reply.json.destinations).toEqual(['a', 'b']);
+    const literal = await put('destinations:\n  - { name: c, topic: "out.$${NOT_A_REFERENCE}" }\n');
+    expect(literal.status).toBe(400);
+    expect(literal.json.error.field).toBe('destinations[0].topic');
   });
 
   it('takes $${ anywhere, since it is no reference, and still no reference outside secrets and topics', async () => {
@@ -48,12 +51,38 @@ describe('environment references in policy uploads', () => {
   });
 
   it('names the field and the variable when it is unset or empty, never a value', async () => {
-    for (const name of ['NOT_SET_ANYWHERE', 'EMPTY_KEY']) {
+    for (const name of ['NOT_SET_HASH_KEY', 'EMPTY_HASH_KEY']) {
       const reply = await put(hashing(`\${${name}}`));
       expect(reply.status).toBe(400);
       expect(reply.json.error).toMatchObject({ code: 'invalid_policy', field: 'hashing.keys[0].secret' });
       expect(reply.json.error.message).toContain(`environment variable ${name} is not set`);
       expect(reply.text).not.toContain(OTHER_SECRET);
     }
+  });
+
+  it('never resolves key material or credentials, and takes only variables meant for the field', async () => {
+    for (const [field, body] of [
+      ['destinations[0].topic', 'destinations:\n  - { name: a, topic: "${SEGMENTLOOM_MASTER_KEYS}" }\n'],
+      ['destinations[0].topic', 'destinations:\n  - { name: a, topic: "${DATABASE_URL}" }\n'],
+      ['destinations[0].topic', 'destinations:\n  - { name: a, topic: "x.${SEGMENTLOOM_LOOKUP_KEY:-x}" }\n'],
+      ['destinations[0].topic', 'destinations:\n  - { name: a, topic: "${OTHER_SECRET}" }\n'],
+      ['hashing.keys[0].secret', hashing('${PATH}')],
+      ['hashing.keys[0].secret', hashing('${OTHER_SECRET}')],
+      ['hashing.keys[0].secret', hashing('${SEGMENTLOOM_MASTER_HASH}')],
+    ] as const) {
+      const reply = await put(body);
+      expect(reply.status, body).toBe(400);
+      expect(reply.json.error.field).toBe(field);
+      expect(reply.text).not.toContain(OTHER_SECRET);
+    }
+  });
+
+  it('checks resolved topics against the Kafka topic charset', async () => {
+    for (const topic of ['has space', 'a/b', '.', 'x'.repeat(250), 'ü']) {
+      const reply = await put(`destinations:\n  - { name: a, topic: ${JSON.stringify(topic)} }\n`);
+      expect(reply.status, topic).toBe(400);
+      expect(reply.json.error.field).toBe('destinations[0].topic');
+    }
+    expect((await put('destinations:\n  - { name: a, topic: "segment.warehouse_v2-eu" }\n')).status).toBe(200);
   });
 });

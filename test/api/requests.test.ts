@@ -18,7 +18,8 @@ describe('deletion and suppression requests, access export, alert tests', () => 
       { baseUrl: 'https://segmentloom.example', channels: [{ name: 'hook', type: 'webhook', url: receiver.url, secret: 'webhook-secret-0123456789' }, { name: 'ops', type: 'slack', url: 'http://127.0.0.1:9/never' }] },
       {},
     );
-    api = await startTestApi({ alertsConfig });
+    // Exports by email need the deployment's verification hook; this suite's says yes to evidence it issued.
+    api = await startTestApi({ alertsConfig, identityVerifier: async (claim) => claim.evidence === 'verified-ticket' });
     await api.storage.events.storeEvents([
       identify('user-7', { email: 'Seven@Example.com', plan: 'pro' }),
       track('user-7', 'Order Completed', { total: 7 }),
@@ -42,7 +43,7 @@ describe('deletion and suppression requests, access export, alert tests', () => 
     expect(exported.json.idKind).toBe('userId');
     expect(exported.json.subjects[0].events.map((e: { event: string }) => e.event).sort()).toEqual(['Order Completed', 'identify']);
     expect(exported.json.subjects[0].profile).toMatchObject({ plan: 'pro' });
-    const byEmail = await api.call('GET', `/subjects/export?email=${encodeURIComponent('seven@example.com')}`);
+    const byEmail = await api.call('GET', `/subjects/export?email=${encodeURIComponent('seven@example.com')}`, { headers: { 'x-identity-verification': 'verified-ticket' } });
     expect(byEmail.json.subjects).toHaveLength(1);
     const noProfiles = await api.key('owner', ['deletions:trigger']);
     expect((await api.call('GET', '/subjects/export?userId=user-7', { token: noProfiles.token })).status).toBe(403);

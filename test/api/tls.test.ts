@@ -72,4 +72,24 @@ describe('TLS', () => {
       server.close();
     }
   });
+
+  /** A TLS 1.2 handshake offering exactly one suite; resolves with the suite negotiated or the error code. */
+  function suite(port: number, cipher: string): Promise<{ cipher: string } | { error: string }> {
+    return new Promise((resolve) => {
+      const socket: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: tls.cert, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${cipher}@SECLEVEL=0` }, () => {
+        resolve({ cipher: socket.getCipher().name });
+        socket.end();
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    });
+  }
+
+  it.each(['ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305'])('TLS 1.2 takes the forward-secret AEAD suite %s', async (cipher) => {
+    expect(await suite(api.api.port, cipher)).toEqual({ cipher });
+  });
+
+  // Static RSA key exchange (no forward secrecy), CBC with SHA-1, ARIA, CCM8.
+  it.each(['AES128-GCM-SHA256', 'AES256-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES256-SHA384', 'ARIA128-GCM-SHA256', 'ECDHE-ARIA128-GCM-SHA256', 'AES128-CCM8'])('TLS 1.2 refuses %s', async (cipher) => {
+    expect(await suite(api.api.port, cipher)).toHaveProperty('error');
+  });
 });

@@ -83,3 +83,22 @@ describe('EventScanner on group calls', () => {
     expect(record('identify', 'traits.name')).toMatchObject({ category: 'person_name' });
   });
 });
+
+describe('EventScanner: personal data in keys and event names', () => {
+  it('reports such keys as data points, and shows placeholders in names and paths', async () => {
+    const detector = createDetector(await loadClassifierSet());
+    const scanner = new EventScanner(detector);
+    const event = { type: 'track', event: 'Invited carol@example.com', properties: { recipients: { 'dave@example.com': { status: 'sent' } }, ssn_by_person: { '536-22-8741': 'x' } } };
+    expect(scanner.scanEvent(event as never, 'web')).toMatchObject({ ok: true });
+    const records = scanner.aggregator.records();
+    const text = JSON.stringify(records);
+    for (const raw of ['carol@', 'dave@', '536-22-8741', '8741']) expect(text).not.toContain(raw);
+    expect(records.map((r) => `${r.event} ${r.path} ${r.category ?? '-'}`)).toEqual(
+      expect.arrayContaining([
+        'Invited <email> properties.recipients.<email> email',
+        'Invited <email> properties.recipients.<email>.status -',
+        'Invited <email> properties.ssn_by_person.<us_ssn> us_ssn',
+      ]),
+    );
+  });
+});

@@ -6,6 +6,7 @@ import { auditRoutes, registerAuditRoutes } from './audit.js';
 import { classifierRoutes, registerClassifierRoutes } from './classifiers.js';
 import { inventoryRoutes, registerInventoryRoutes } from './inventory.js';
 import { keyRoutes, registerKeyRoutes } from './keys.js';
+import { masterKeyRoutes, registerMasterKeyRoutes } from './master-keys.js';
 import { policyRoutes, registerPolicyRoutes } from './policies.js';
 import { registerRequestRoutes, requestRoutes } from './requests.js';
 import { registerSystemRoutes, systemRoutes } from './system.js';
@@ -19,6 +20,7 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   ...Object.values(requestRoutes),
   ...Object.values(alertRoutes),
   ...Object.values(keyRoutes),
+  ...Object.values(masterKeyRoutes),
   ...Object.values(auditRoutes),
 ];
 
@@ -31,5 +33,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: ApiContext, open
   await app.register(async (scope) => registerRequestRoutes(scope, ctx));
   await app.register(async (scope) => registerAlertRoutes(scope, ctx));
   await app.register(async (scope) => registerKeyRoutes(scope, ctx));
+  await app.register(async (scope) => registerMasterKeyRoutes(scope, ctx));
   await app.register(async (scope) => registerAuditRoutes(scope, ctx));
 }

@@ -115,8 +115,17 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const before = await ctx.keys.get(tx, params.id);
       if (!before) throw notFound('key');
       mayManage(principal, before);
-      const after = await ctx.keys.revoke(tx, params.id);
-      await writeAudit(tx, { actor: { keyId: principal.keyId, role: principal.role }, action: 'keys.revoke', targetType: 'api_key', targetId: params.id, before: keyState(before), after: keyState(after), requestId: req.id });
+      const minted = await ctx.keys.revokeWithMinted(tx, params.id);
+      const after = await ctx.keys.get(tx, params.id);
+      await writeAudit(tx, {
+        actor: { keyId: principal.keyId, role: principal.role },
+        action: 'keys.revoke',
+        targetType: 'api_key',
+        targetId: params.id,
+        before: keyState(before),
+        after: { ...keyState(after), ...(minted.length > 0 ? { revokedWithIt: minted } : {}) },
+        requestId: req.id,
+      });
       return after;
     }));
   });

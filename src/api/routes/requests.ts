@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { exportSubject } from '../../storage/access.js';
 import { REQUEST_TYPES, SubjectRequests, type SubjectSelector } from '../../storage/requests.js';
 import { writeAudit } from '../audit.js';
 import type { ApiContext } from '../context.js';
-import { conflict, notFound } from '../errors.js';
+import { ApiError, conflict, notFound } from '../errors.js';
+import { VERIFICATION_HEADER } from '../identity-verification.js';
 import { defineRoute, handle } from '../route.js';
 import { receiptSchema, subjectExportSchema, subjectRequestSchema } from '../schemas.js';
 
@@ -77,7 +78,7 @@ export const requestRoutes = {
     action: 'subjects.export',
     query: z.strictObject(identifierFields).superRefine(oneIdentifier),
     response: { status: 200, description: 'The export', schema: subjectExportSchema },
-    errors: [400],
+    errors: [400, 403],
     audit: 'subjects.export',
   }),
 };
@@ -117,6 +118,7 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
     return request.receipt;
   });
   handle(app, ctx, requestRoutes.export, async ({ query, principal, req }) => {
+    if (query.email !== undefined) await verifyEmailExport(ctx, query.email, principal.keyId, req);
     const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));
     await writeAudit(ctx.db, {
       actor: { keyId: principal.keyId, role: principal.role },
@@ -129,4 +131,17 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
     });
     return data;
   });
+}
+
+/** An export by email needs the identity verification hook's yes (see identity-verification.ts). */
+async function verifyEmailExport(ctx: ApiContext, email: string, keyId: string, req: FastifyRequest): Promise<void> {
+  if (ctx.identityVerifier === null) {
+    throw new ApiError(403, 'verification_required', 'export by email needs an identity verification hook (SEGMENTLOOM_IDENTITY_VERIFY_URL); export by userId instead');
+  }
+  const subjects = await ctx.storage.requests.resolve({ email });
+  const header = req.headers[VERIFICATION_HEADER];
+  const evidence = typeof header === 'string' && header !== '' ? header : null;
+  if (!(await ctx.identityVerifier({ email, subjects: subjects.length, evidence, requestId: req.id, keyId }))) {
+    throw new ApiError(403, 'verification_failed', `the identity verification hook did not confirm the requester (evidence goes in ${VERIFICATION_HEADER})`);
+  }
 }

@@ -5,6 +5,7 @@ import { aad, open, seal } from './aead.js';
 import type { Keyring } from './keyring.js';
 import { ANONYMOUS_SUBJECT } from './lookup.js';
 import { Lru } from './lru.js';
+import { vacuumKeyTable } from '../shred.js';
 
 /** A subject's plaintext data key. `id` changes when a key is destroyed and the subject comes back. */
 export interface DataKey {
@@ -181,8 +182,16 @@ export class DataKeys {
       rewrapped += count;
       batches++;
     }
+    // The versions wrapped by the retiring master stay in heap pages until pruned: a copy of the
+    // disk plus the old master key would open them after it is removed from the keyring.
+    if (rewrapped > 0) await vacuumKeyTable(this.db);
     const [left] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM data_keys WHERE master_version < $1', [version]);
     return { rewrapped, batches, remaining: left?.n ?? 0 };
+  }
+
+  /** The master version new and re-wrapped data keys are wrapped with. */
+  get currentMasterVersion(): number {
+    return this.keyring.current.version;
   }
 
   /** How many data keys each master version wraps: a version at 0 can be removed from the keyring. */

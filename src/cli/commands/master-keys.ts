@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { DataKeys } from '../../storage/crypto/data-keys.js';
+import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { EXIT, UsageError, type CliIo } from '../io.js';
+
+const HELP = `Usage: segmentloom master-keys <status | rotate> [--batch-size N]
+
+Master-key rotation, online (engines keep running):
+  1. add the new version to SEGMENTLOOM_MASTER_KEYS (keep the old one) and roll the engines;
+  2. segmentloom master-keys rotate   re-wraps every data key under the newest version, in
+     batches of N (default 500), then vacuums the key table so the old wrappings are not left on
+     disk; events are not re-encrypted;
+  3. segmentloom master-keys status   how many data keys each version wraps; once the old version
+     wraps none, remove it from SEGMENTLOOM_MASTER_KEYS and destroy it.
+Prints JSON. Needs SEGMENTLOOM_MASTER_KEYS (or _FILE) and SEGMENTLOOM_LOOKUP_KEY (or _FILE).
+
+${DB_HELP}`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...DB_OPTIONS, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help || positionals.length === 0) {
+    io.stdout.write(HELP);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const [command] = positionals;
+  if (positionals.length !== 1 || (command !== 'status' && command !== 'rotate')) throw new UsageError('usage: segmentloom master-keys <status | rotate> [--batch-size N]');
+  const batchSize = values['batch-size'] === undefined ? 500 : Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError('--batch-size must be an integer from 1 to 100000');
+  const keys = keysFromEnv(io.env, io.stderr, 'master-keys', { keyring: true });
+  if (keys === null) return EXIT.config;
+  const db = await openCliDb(values, io.env);
+  try {
+    const dataKeys = new DataKeys(db, keys.keyring!);
+    const current = keys.keyring!.current.version;
+    if (command === 'rotate') {
+      const result = await dataKeys.rewrap({ batchSize });
+      io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result, versions: await dataKeys.masterVersionsInUse() })}\n`);
+    } else {
+      io.stdout.write(`${JSON.stringify({ currentVersion: current, versions: await dataKeys.masterVersionsInUse() })}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    await db.close();
+  }
+}
