@@ -92,6 +92,10 @@ export const receiptSchema = named(
     unsuppressed: z.number().int(),
     where: z.array(z.string()),
     finishedAt: timestamp,
+    signature: z
+      .object({ algorithm: z.literal('Ed25519'), keyId: z.string(), value: z.string().describe('base64 Ed25519 signature') })
+      .optional()
+      .describe('over the canonical JSON (sorted keys) of the rest of the receipt; absent when no signing key is configured'),
   }),
 );
 

@@ -82,6 +82,8 @@ export class DurableState implements BatchPersistence {
       schema: cfg.schema,
       keyring,
       hasher,
+      // The engine runs no data-subject requests, so it signs no receipts and needs no signing key.
+      receiptSigner: null,
       retention: cfg.retention,
       logger,
     });

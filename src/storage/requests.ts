@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DataKeys } from './crypto/data-keys.js';
+import type { ReceiptSignature, ReceiptSigner } from './crypto/receipt-signing.js';
 import type { SubjectHasher } from './crypto/lookup.js';
 import type { Db, StorageLogger } from './db.js';
 import { silentLogger } from './db.js';
@@ -35,6 +36,8 @@ export interface Receipt {
   /** The stores data was removed from. */
   where: string[];
   finishedAt: string;
+  /** Ed25519 over the rest of the receipt (absent when no signing key is configured). */
+  signature?: ReceiptSignature;
 }
 
 export interface SubjectRequest {
@@ -60,6 +63,8 @@ export interface SubjectRequestsDeps {
   logger?: StorageLogger | undefined;
   /** A RUNNING request older than this is presumed abandoned (crashed process) and may be re-run. */
   staleAfterMs?: number | undefined;
+  /** Signs each receipt (SEGMENTLOOM_RECEIPT_SIGNING_KEY); receipts are unsigned without one. */
+  signer?: ReceiptSigner | null | undefined;
 }
 
 /** Data-subject requests: RECEIVED → RUNNING → FINISHED | FAILED, with a receipt on success. */
@@ -125,7 +130,8 @@ export class SubjectRequests {
       return current;
     }
     try {
-      const receipt = await this.execute(row);
+      const executed = await this.execute(row);
+      const receipt = this.deps.signer ? this.deps.signer.sign(executed) : executed;
       const done = await this.deps.db.query<RequestRow>(
         `UPDATE subject_requests SET status = 'FINISHED', finished_at = $2, receipt = $3 WHERE id = $1 RETURNING *`,
         [requestId, receipt.finishedAt, JSON.stringify(receipt)],

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { ReceiptSigner } from '../../src/storage/crypto/receipt-signing.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -58,6 +59,7 @@ export interface TestApiOptions {
   alertsConfig?: AlertsConfig | null;
   tls?: TlsOptions;
   env?: Record<string, string | undefined>;
+  receiptSigner?: ReceiptSigner | null;
 }
 
 export function tempDir(prefix = 'sl-api-'): string {
@@ -74,7 +76,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const configFile = join(dir, 'engine.yaml');
   writeFileSync(configFile, 'policyFile: policies.yaml\nclassifiers: [builtin, mine]\nreload: { debounceMs: 20, pollMs: 100 }\n');
   const t = await openTestDb(options.engine ?? 'pglite', 'api');
-  const storage = await storageOn(t.db);
+  const storage = await storageOn(t.db, { receiptSigner: options.receiptSigner ?? null });
   const api = await startApi({
     storage,
     classifierDirs: [BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, ''), customDir],

@@ -67,6 +67,21 @@ export const requestRoutes = {
     response: { status: 200, description: 'The receipt', schema: receiptSchema },
     errors: [400, 404, 409],
   }),
+  publicKey: defineRoute({
+    operationId: 'getReceiptPublicKey',
+    method: 'GET',
+    url: '/receipts/public-key',
+    tag: 'requests',
+    summary: 'The Ed25519 public key receipts are signed with',
+    description: 'Public by design: a regulator or auditor verifies receipts offline with it (`segmentloom requests verify FILE --public-key PEMFILE`). 404 when no signing key is configured.',
+    action: 'public',
+    response: {
+      status: 200,
+      description: 'The public key',
+      schema: z.object({ algorithm: z.literal('Ed25519'), keyId: z.string().describe('sha256 of the raw public key, as in each receipt signature'), publicKey: z.string().describe('PEM (SPKI)') }),
+    },
+    errors: [404],
+  }),
   export: defineRoute({
     operationId: 'exportSubject',
     method: 'GET',
@@ -115,6 +130,11 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
     if (!request) throw notFound('request');
     if (request.status !== 'FINISHED' || !request.receipt) throw conflict('not_finished', `the request is ${request.status}; a receipt exists once it is FINISHED`);
     return request.receipt;
+  });
+  handle(app, ctx, requestRoutes.publicKey, async () => {
+    const signer = ctx.storage.receiptSigner;
+    if (!signer) throw notFound('receipt signing key (none is configured: receipts are unsigned)');
+    return { algorithm: 'Ed25519' as const, keyId: signer.keyId, publicKey: signer.publicKeyPem };
   });
   handle(app, ctx, requestRoutes.export, async ({ query, principal, req }) => {
     const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));

@@ -1,5 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { KeyObject } from 'node:crypto';
 import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { KeyConfigError, secretFromEnv } from '../../storage/crypto/keyring.js';
+import { parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../storage/crypto/receipt-signing.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -15,9 +19,16 @@ Commands:
   run-pending          run every request still RECEIVED
   status <id>          the request's status and timestamps
   receipt <id>         the receipt of a finished request
+  verify <FILE> [--public-key PEMFILE]
+      Checks a receipt's Ed25519 signature offline (no database, no lookup key). FILE is a
+      receipt as printed by \`requests receipt\` or GET /requests/{id}/receipt (or a request
+      holding one); "-" reads stdin. The public key is --public-key (PEM, as served by
+      GET /receipts/public-key), else $SEGMENTLOOM_RECEIPT_PUBLIC_KEY[_FILE], else the one of
+      $SEGMENTLOOM_RECEIPT_SIGNING_KEY[_FILE]. Exit 0: valid; 1: not valid (the reason is printed).
 
 Prints JSON. Identifiers are stored only as keyed hashes (needs SEGMENTLOOM_LOOKUP_KEY or
-SEGMENTLOOM_LOOKUP_KEY_FILE).
+SEGMENTLOOM_LOOKUP_KEY_FILE). Receipts are signed when SEGMENTLOOM_RECEIPT_SIGNING_KEY (or
+SEGMENTLOOM_RECEIPT_SIGNING_KEY_FILE) holds an Ed25519 private key (PEM, or base64 of its seed).
 
 ${DB_HELP}`;
 
@@ -29,6 +40,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       ...DB_OPTIONS,
       ...SUBJECT_OPTIONS,
       'no-run': { type: 'boolean' },
+      'public-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -37,6 +49,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
+  if (command === 'verify') return verify(args, values['public-key'], io);
   if (!['create', 'run-pending', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
   const keys = keysFromEnv(io.env, io.stderr, 'requests', { keyring: false });
   if (keys === null) return EXIT.config;
@@ -47,7 +60,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   const db = await openCliDb(values, io.env);
   try {
-    const requests = new SubjectRequests({ db, hasher });
+    const requests = new SubjectRequests({ db, hasher, signer: keys.receiptSigner });
     switch (command) {
       case 'create': {
         const created = await requests.create(type!, selector!);
@@ -82,6 +95,68 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await db.close();
   }
+}
+
+async function verify(args: string[], publicKeyFile: string | undefined, io: CliIo): Promise<number> {
+  if (args.length !== 1) throw new UsageError('usage: segmentloom requests verify <FILE> [--public-key PEMFILE]');
+  let publicKey: KeyObject;
+  try {
+    publicKey = await trustedPublicKey(publicKeyFile, io.env);
+  } catch (err) {
+    io.stderr.write(`segmentloom requests verify: ${err instanceof Error ? err.message : 'unusable public key'}\n`);
+    return EXIT.config;
+  }
+  const file = args[0]!;
+  let document: unknown;
+  try {
+    const text = file === '-' ? await readAll(io.stdin ?? process.stdin) : await readFile(file, 'utf8');
+    document = JSON.parse(text);
+  } catch (err) {
+    const why = err instanceof SyntaxError ? 'is not JSON' : 'cannot be read';
+    io.stderr.write(`segmentloom requests verify: ${file === '-' ? 'stdin' : file} ${why}\n`);
+    return EXIT.failure;
+  }
+  // A request (GET /requests/{id}) carries its receipt; a receipt has a requestId.
+  const receipt = isObject(document) && !('requestId' in document) && isObject(document.receipt) ? document.receipt : document;
+  const result = verifyReceipt(receipt, publicKey);
+  const requestId = isObject(receipt) && typeof receipt.requestId === 'string' ? receipt.requestId : null;
+  io.stdout.write(json(result.valid ? { valid: true, requestId, keyId: result.keyId } : { valid: false, requestId, reason: result.reason }));
+  return result.valid ? EXIT.ok : EXIT.failure;
+}
+
+async function trustedPublicKey(file: string | undefined, env: NodeJS.ProcessEnv): Promise<KeyObject> {
+  if (file !== undefined) {
+    let pem: string;
+    try {
+      pem = await readFile(file, 'utf8');
+    } catch {
+      throw new Error(`cannot read --public-key ${file}`);
+    }
+    return withContext('--public-key', () => parseReceiptPublicKey(pem));
+  }
+  const pem = secretFromEnv(env, 'SEGMENTLOOM_RECEIPT_PUBLIC_KEY');
+  if (pem !== undefined) return withContext('SEGMENTLOOM_RECEIPT_PUBLIC_KEY', () => parseReceiptPublicKey(pem));
+  const signer = ReceiptSigner.fromEnv(env);
+  if (signer) return signer.publicKey;
+  throw new KeyConfigError('no public key to verify with: pass --public-key PEMFILE (from GET /receipts/public-key) or set SEGMENTLOOM_RECEIPT_PUBLIC_KEY');
+}
+
+function withContext<T>(where: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new Error(`${where}: ${err instanceof Error ? err.message : 'unusable value'}`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+  return text;
 }
 
 function requestType(args: string[]): RequestType {
