@@ -4,6 +4,7 @@ import { ReceiptSigner } from './crypto/receipt-signing.js';
 import { SubjectHasher } from './crypto/lookup.js';
 import type { ScriptDb, StorageLogger } from './db.js';
 import { silentLogger } from './db.js';
+import { RequestDeadlines, requestDeadlinesFromEnv } from './deadlines.js';
 import { EventStore } from './events-store.js';
 import { openDb, type OpenDbOptions } from './open.js';
 import { SubjectRequests } from './requests.js';
@@ -18,6 +19,8 @@ export interface StorageOptions extends OpenDbOptions {
   /** Signs request receipts; default from SEGMENTLOOM_RECEIPT_SIGNING_KEY[_FILE] (null: unsigned). */
   receiptSigner?: ReceiptSigner | null | undefined;
   retention?: RetentionConfig | undefined;
+  /** Legal deadlines of requests per regulation; default from SEGMENTLOOM_REQUEST_DEADLINES, else GDPR 1mo, CCPA/CPA 45d. */
+  requestDeadlines?: RequestDeadlines | undefined;
   dataKeyCacheSize?: number | undefined;
   /** Use this database instead of opening one (it is closed by `close()` all the same). */
   db?: ScriptDb | undefined;
@@ -46,6 +49,7 @@ export async function openStorage(options: StorageOptions = {}): Promise<Storage
   const hasher = options.hasher ?? SubjectHasher.fromEnv(env);
   const receiptSigner = options.receiptSigner !== undefined ? options.receiptSigner : ReceiptSigner.fromEnv(env);
   const retention = new RetentionPolicy(options.retention);
+  const deadlines = options.requestDeadlines ?? requestDeadlinesFromEnv(env);
   const db = options.db ?? (await openDb({ ...options, logger }));
   const dataKeys = new DataKeys(db, keyring, { cacheSize: options.dataKeyCacheSize });
   return {
@@ -57,7 +61,7 @@ export async function openStorage(options: StorageOptions = {}): Promise<Storage
     retention,
     logger,
     events: new EventStore({ db, dataKeys, hasher, retention }),
-    requests: new SubjectRequests({ db, hasher, dataKeys, logger, signer: receiptSigner }),
+    requests: new SubjectRequests({ db, hasher, dataKeys, logger, signer: receiptSigner, deadlines }),
     suppressions: new SuppressionList(db, logger),
     close: () => db.close(),
   };

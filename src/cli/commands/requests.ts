@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { KeyObject } from 'node:crypto';
 import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { requestDeadlinesFromEnv } from '../../storage/deadlines.js';
+import { parseDuration } from '../../storage/duration.js';
 import { KeyConfigError, secretFromEnv } from '../../storage/crypto/keyring.js';
 import { parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../storage/crypto/receipt-signing.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
@@ -12,11 +14,15 @@ const HELP = `Usage: segmentloom requests <command> [options]
 Data-subject requests: suppression and deletion (crypto-shredding, then physical deletion).
 
 Commands:
-  create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS) [--no-run]
+  create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS) [--regulation NAME] [--no-run]
       TYPE: ${REQUEST_TYPES.join(' | ')}
+      NAME: the regulation whose legal deadline applies (default GDPR: one month; CCPA, CPA:
+      45 days; set others with SEGMENTLOOM_REQUEST_DEADLINES, e.g.
+      '{"default":"CCPA","regulations":{"GDPR":"1mo","CCPA":"45d","CPA":"45d"}}').
       Records the request and runs it at once (unless --no-run). Pass "-" as the identifier to
       read it from stdin, keeping it out of shell history and the process list.
   run-pending          run every request still RECEIVED
+  at-risk [--within 7d]  unfinished requests whose deadline is within the period, overdue first
   status <id>          the request's status and timestamps
   receipt <id>         the receipt of a finished request
   verify <FILE> [--public-key PEMFILE]
@@ -41,6 +47,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       ...SUBJECT_OPTIONS,
       'no-run': { type: 'boolean' },
       'public-key': { type: 'string' },
+      regulation: { type: 'string' },
+      within: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -50,20 +58,32 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return values.help ? EXIT.ok : EXIT.usage;
   }
   if (command === 'verify') return verify(args, values['public-key'], io);
-  if (!['create', 'run-pending', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
+  if (!['create', 'run-pending', 'at-risk', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
   const keys = keysFromEnv(io.env, io.stderr, 'requests', { keyring: false });
   if (keys === null) return EXIT.config;
   const hasher = keys.hasher;
   const selector = command === 'create' ? await selectorFrom(values, io) : undefined;
   const type = command === 'create' ? requestType(args) : undefined;
-  if (command !== 'create' && command !== 'run-pending' && args.length !== 1) throw new UsageError(`usage: segmentloom requests ${command} <id>`);
+  let deadlines;
+  try {
+    deadlines = requestDeadlinesFromEnv(io.env);
+  } catch (err) {
+    io.stderr.write(`segmentloom requests: ${(err as Error).message}\n`);
+    return EXIT.config;
+  }
+  if (values.regulation !== undefined && !deadlines.regulations.includes(values.regulation)) {
+    throw new UsageError(`--regulation must be one of ${deadlines.regulations.join(', ')}`);
+  }
+  const within = values.within ?? '7d';
+  const withinMs = command === 'at-risk' ? periodMs(within) : 0;
+  if (!['create', 'run-pending', 'at-risk'].includes(command) && args.length !== 1) throw new UsageError(`usage: segmentloom requests ${command} <id>`);
 
   const db = await openCliDb(values, io.env);
   try {
-    const requests = new SubjectRequests({ db, hasher, signer: keys.receiptSigner });
+    const requests = new SubjectRequests({ db, hasher, signer: keys.receiptSigner, deadlines });
     switch (command) {
       case 'create': {
-        const created = await requests.create(type!, selector!);
+        const created = await requests.create(type!, selector!, { regulation: values.regulation });
         const result = values['no-run'] ? created : await requests.run(created.id);
         io.stdout.write(json(result));
         return result.status === 'FAILED' ? EXIT.failure : EXIT.ok;
@@ -72,6 +92,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const results = await requests.runPending();
         io.stdout.write(json(results.map(({ id, type: t, status, failure }) => ({ id, type: t, status, failure }))));
         return results.some((r) => r.status === 'FAILED') ? EXIT.failure : EXIT.ok;
+      }
+      case 'at-risk': {
+        const now = Date.now();
+        const atRisk = await requests.atRisk(withinMs);
+        const rows = atRisk.map(({ id, type: t, status, regulation, receivedAt, deadlineAt }) => ({
+          id, type: t, status, regulation, receivedAt, deadlineAt, overdue: deadlineAt !== null && Date.parse(deadlineAt) < now,
+        }));
+        io.stdout.write(json({ within, requests: rows }));
+        return EXIT.ok;
       }
       default: {
         const request = await requests.get(args[0]!);
@@ -95,6 +124,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await db.close();
   }
+}
+
+function periodMs(text: string): number {
+  let ms: number | null;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    ms = null;
+  }
+  if (ms === null) throw new UsageError('--within must be a duration such as 7d or 48h');
+  return ms;
 }
 
 async function verify(args: string[], publicKeyFile: string | undefined, io: CliIo): Promise<number> {

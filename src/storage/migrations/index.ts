@@ -5,6 +5,7 @@ import * as m004 from './004_subject_links.js';
 import * as m005 from './005_reviewed_points_index.js';
 import * as m006 from './006_audit_log_append_only.js';
 import * as m007 from './007_erasure_tombstones.js';
+import * as m008 from './008_request_deadlines.js';
 import * as m100 from './100_alert_outbox.js';
 
 export interface Migration {
@@ -17,4 +18,4 @@ export interface Migration {
  * Every migration, in version order. Append new ones; never edit or reorder applied ones.
  * Versions 100+ belong to other modules (100: alerts outbox).
  */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m100];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m100];
