@@ -92,6 +92,12 @@ export const receiptSchema = named(
     unsuppressed: z.number().int(),
     where: z.array(z.string()),
     finishedAt: timestamp,
+    regulation: z.string().nullable().describe('the regulation the request was answered under'),
+    deadline: timestamp.nullable().describe('its legal deadline'),
+    signature: z
+      .object({ algorithm: z.literal('Ed25519'), keyId: z.string(), value: z.string().describe('base64 Ed25519 signature') })
+      .optional()
+      .describe('over the canonical JSON (sorted keys) of the rest of the receipt; absent when no signing key is configured'),
   }),
 );
 
@@ -104,6 +110,8 @@ export const subjectRequestSchema = named(
     lookupHash: z.string().describe('HMAC of the identifier; the identifier itself is never stored'),
     status: z.enum(['RECEIVED', 'RUNNING', 'FINISHED', 'FAILED']),
     receivedAt: timestamp,
+    regulation: z.string().nullable().describe('the regulation the request is answered under (null: received before deadlines were recorded)'),
+    deadlineAt: timestamp.nullable().describe('the legal deadline to finish it by'),
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
     failure: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsConfigSchema } from '../alerts/config.js';
+import { isDuration, parseDuration } from '../storage/duration.js';
 import { retentionConfigSchema } from '../storage/retention.js';
 
 /**
@@ -39,6 +40,16 @@ export const storageSchema = z.strictObject({
   /** base64, 32+ bytes; absent: SEGMENTLOOM_LOOKUP_KEY[_FILE] from the environment. */
   lookupKey: optionalText,
   retention: retentionConfigSchema.default({ default: '365d', events: {} }),
+  /** The engine sweeps expired events itself (one engine at a time); false leaves it to `segmentloom retention sweep` from cron. */
+  retentionSweep: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        every: z.string().refine((v) => isDuration(v) && parseDuration(v) !== null && parseDuration(v)! >= 1_000, { message: 'expected a duration of at least 1s, such as 1h or 15m' }).default('1h'),
+        batchSize: z.number().int().min(1).max(100_000).default(1_000),
+      }),
+    ])
+    .default({ every: '1h', batchSize: 1_000 }),
 });
 
 export const inventorySchema = z.strictObject({

@@ -15,6 +15,9 @@ import { Keyring, KeyConfigError, secretFromEnv } from '../storage/crypto/keyrin
 import { SubjectHasher } from '../storage/crypto/lookup.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { openStorage, type Storage } from '../storage/storage.js';
+import { parseDuration } from '../storage/duration.js';
+import { oldestEventAges, scheduleRetention } from '../storage/retention-schedule.js';
+import { Counter, Gauge } from 'prom-client';
 import type { BatchPersistence } from './engine.js';
 import { leaksOf, type BatchReport } from './report.js';
 import type { ProcessingExtras } from './processor.js';
@@ -57,6 +60,7 @@ export interface DurableOptions {
 export class DurableState implements BatchPersistence {
   readonly counts: DurableCounts;
   private closing: Promise<void> | null = null;
+  private retentionSweep: { stop(): Promise<void> } | null = null;
 
   private constructor(
     private readonly config: EngineConfig,
@@ -83,6 +87,8 @@ export class DurableState implements BatchPersistence {
       schema: cfg.schema,
       keyring,
       hasher,
+      // The engine runs no data-subject requests, so it signs no receipts and needs no signing key.
+      receiptSigner: null,
       retention: cfg.retention,
       logger,
     });
@@ -113,6 +119,39 @@ export class DurableState implements BatchPersistence {
       state = new DurableState(config, storage, lookupKey, inventory, alerts, lists, options.logger);
       inventory?.start();
       lists.start();
+      if (cfg.retentionSweep !== false) {
+        const deleted = options.registry
+          ? ((options.registry.getSingleMetric('segmentloom_retention_events_deleted_total') as Counter | undefined) ??
+            new Counter({ name: 'segmentloom_retention_events_deleted_total', help: 'Stored events deleted by the scheduled retention sweep', registers: [options.registry] }))
+          : null;
+        const oldest = options.registry
+          ? ((options.registry.getSingleMetric('segmentloom_retention_oldest_event_age_seconds') as Gauge<'retention_class'> | undefined) ??
+            new Gauge({
+              name: 'segmentloom_retention_oldest_event_age_seconds',
+              help: 'Age of the oldest stored event per retention class (configured event names, else default), after the last sweep',
+              labelNames: ['retention_class'],
+              registers: [options.registry],
+            }))
+          : null;
+        const classes = Object.keys(cfg.retention.events ?? {});
+        state.retentionSweep = scheduleRetention(storage.db, {
+          intervalMs: parseDuration(cfg.retentionSweep.every)!,
+          batchSize: cfg.retentionSweep.batchSize,
+          onSweep: (result) => {
+            deleted?.inc(result.events);
+            if (oldest) {
+              void oldestEventAges(storage.db, classes)
+                .then((ages) => {
+                  oldest.reset();
+                  for (const [retentionClass, age] of ages) oldest.set({ retention_class: retentionClass }, age);
+                })
+                .catch((err: unknown) => logger.warn({ err: safeErrorLabel(err) }, 'oldest event age query failed'));
+            }
+            logger.info({ events: result.events, batches: result.batches }, 'retention sweep finished');
+          },
+          onError: (err) => logger.error({ err: safeErrorLabel(err) }, 'retention sweep failed; the next one resumes'),
+        });
+      }
       return state;
     } catch (err) {
       await alerts?.close().catch(() => {});
@@ -168,6 +207,7 @@ export class DurableState implements BatchPersistence {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.lists.stop();
+      await this.retentionSweep?.stop().catch(() => {});
       try {
         await this.inventory?.stop();
       } catch (err) {

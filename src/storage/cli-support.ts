@@ -4,6 +4,7 @@ import { openDb } from './open.js';
 import { StoreNotFoundError } from './store-missing.js';
 import { KeyConfigError, Keyring } from './crypto/keyring.js';
 import { SubjectHasher } from './crypto/lookup.js';
+import { ReceiptSigner } from './crypto/receipt-signing.js';
 
 /** Shared by the storage CLI commands (inventory, requests, retention, subject, keys, serve, init). */
 
@@ -90,9 +91,14 @@ export function formatTable(headers: readonly string[], rows: ReadonlyArray<Read
  * is opened or created. A missing or bad key is a configuration error: its message, written to
  * stderr, names the variable (never key material); the caller exits with EXIT.config (78).
  */
-export function keysFromEnv(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStream, command: string, options: { keyring: boolean }): { keyring: Keyring | null; hasher: SubjectHasher } | null {
+export function keysFromEnv(
+  env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream,
+  command: string,
+  options: { keyring: boolean },
+): { keyring: Keyring | null; hasher: SubjectHasher; receiptSigner: ReceiptSigner | null } | null {
   try {
-    return { keyring: options.keyring ? Keyring.fromEnv(env) : null, hasher: SubjectHasher.fromEnv(env) };
+    return { keyring: options.keyring ? Keyring.fromEnv(env) : null, hasher: SubjectHasher.fromEnv(env), receiptSigner: ReceiptSigner.fromEnv(env) };
   } catch (err) {
     if (!(err instanceof KeyConfigError)) throw err;
     stderr.write(`segmentloom ${command}: ${err.message}\n`);

@@ -11,3 +11,10 @@
  * stored event) could write an example back after the erasure had cleared them.
  */
 export const EXAMPLES_LOCK = 0x534c_4558; // 'SLEX'
+
+/**
+ * Held (transaction-level, tried without waiting) by the engine process that runs the scheduled
+ * retention sweep: with several engines on one database exactly one sweeps at a time. The lock
+ * dies with its connection, so a sweeper that crashes releases it and the next one resumes.
+ */
+export const RETENTION_SWEEP_LOCK = 0x534c_5257; // 'SLRW'

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DataKeys } from './crypto/data-keys.js';
+import type { ReceiptSignature, ReceiptSigner } from './crypto/receipt-signing.js';
 import type { SubjectHasher } from './crypto/lookup.js';
 import type { Db, StorageLogger } from './db.js';
+import { RequestDeadlines } from './deadlines.js';
 import { silentLogger } from './db.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
 import { iso, safeErrorLabel } from './sql.js';
@@ -35,6 +37,11 @@ export interface Receipt {
   /** The stores data was removed from. */
   where: string[];
   finishedAt: string;
+  /** The regulation the request was answered under and its legal deadline (null for requests from before deadlines were recorded). */
+  regulation: string | null;
+  deadline: string | null;
+  /** Ed25519 over the rest of the receipt (absent when no signing key is configured). */
+  signature?: ReceiptSignature;
 }
 
 export interface SubjectRequest {
@@ -45,6 +52,9 @@ export interface SubjectRequest {
   lookupHash: string;
   status: RequestStatus;
   receivedAt: string;
+  /** The regulation the request is answered under, and the legal deadline that follows (null: recorded before deadlines were). */
+  regulation: string | null;
+  deadlineAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   /** Error class and SQLSTATE only: driver messages may quote row values. */
@@ -60,15 +70,21 @@ export interface SubjectRequestsDeps {
   logger?: StorageLogger | undefined;
   /** A RUNNING request older than this is presumed abandoned (crashed process) and may be re-run. */
   staleAfterMs?: number | undefined;
+  /** Signs each receipt (SEGMENTLOOM_RECEIPT_SIGNING_KEY); receipts are unsigned without one. */
+  signer?: ReceiptSigner | null | undefined;
+  /** Legal deadlines per regulation (default: GDPR one month, CCPA and CPA 45 days). */
+  deadlines?: RequestDeadlines | undefined;
 }
 
 /** Data-subject requests: RECEIVED → RUNNING → FINISHED | FAILED, with a receipt on success. */
 export class SubjectRequests {
   private readonly logger: StorageLogger;
   private readonly staleSeconds: number;
+  readonly deadlines: RequestDeadlines;
 
   constructor(private readonly deps: SubjectRequestsDeps) {
     this.logger = deps.logger ?? silentLogger;
+    this.deadlines = deps.deadlines ?? new RequestDeadlines();
     this.staleSeconds = Math.ceil((deps.staleAfterMs ?? 15 * 60_000) / 1000);
   }
 
@@ -87,21 +103,25 @@ export class SubjectRequests {
     return this.subjectsFor(kind, hash, false);
   }
 
-  async create(type: RequestType, selector: SubjectSelector): Promise<SubjectRequest> {
+  async create(type: RequestType, selector: SubjectSelector, options: { regulation?: string | undefined } = {}): Promise<SubjectRequest> {
     if (!REQUEST_TYPES.includes(type)) throw new Error(`unknown request type: expected one of ${REQUEST_TYPES.join(', ')}`);
     const parsed = subjectSelectorSchema.safeParse(selector);
     if (!parsed.success) throw new Error('a request names exactly one of userId, anonymousId or email');
+    const regulation = options.regulation ?? this.deadlines.defaultRegulation;
+    const receivedAt = new Date();
+    const deadline = this.deadlines.deadline(regulation, receivedAt);
     const { kind, hash } = this.lookupHash(parsed.data);
     const rows = await this.deps.db.query<RequestRow>(
-      `INSERT INTO subject_requests (id, type, id_kind, lookup_hash, status) VALUES ($1, $2, $3, $4, 'RECEIVED') RETURNING *`,
-      [randomUUID(), type, kind, hash],
+      `INSERT INTO subject_requests (id, type, id_kind, lookup_hash, status, received_at, regulation, deadline_at)
+       VALUES ($1, $2, $3, $4, 'RECEIVED', $5, $6, $7) RETURNING *`,
+      [randomUUID(), type, kind, hash, receivedAt.toISOString(), regulation, deadline.toISOString()],
     );
     return toRequest(rows[0]!);
   }
 
   /** Creates a request and runs it at once. */
-  async submit(type: RequestType, selector: SubjectSelector): Promise<SubjectRequest> {
-    const request = await this.create(type, selector);
+  async submit(type: RequestType, selector: SubjectSelector, options: { regulation?: string | undefined } = {}): Promise<SubjectRequest> {
+    const request = await this.create(type, selector, options);
     return this.run(request.id);
   }
 
@@ -125,7 +145,8 @@ export class SubjectRequests {
       return current;
     }
     try {
-      const receipt = await this.execute(row);
+      const executed = await this.execute(row);
+      const receipt = this.deps.signer ? this.deps.signer.sign(executed) : executed;
       const done = await this.deps.db.query<RequestRow>(
         `UPDATE subject_requests SET status = 'FINISHED', finished_at = $2, receipt = $3 WHERE id = $1 RETURNING *`,
         [requestId, receipt.finishedAt, JSON.stringify(receipt)],
@@ -167,6 +188,31 @@ export class SubjectRequests {
     return (await this.get(requestId))?.receipt ?? null;
   }
 
+  /**
+   * Requests not finished whose deadline falls before `now + withinMs` (overdue ones included),
+   * soonest first: what a privacy team must act on.
+   */
+  async atRisk(withinMs: number, options: { now?: Date; limit?: number } = {}): Promise<SubjectRequest[]> {
+    const horizon = new Date((options.now ?? new Date()).getTime() + withinMs);
+    const rows = await this.deps.db.query<RequestRow>(
+      `SELECT * FROM subject_requests WHERE status <> 'FINISHED' AND deadline_at < $1 ORDER BY deadline_at, received_at LIMIT $2`,
+      [horizon.toISOString(), options.limit ?? 1_000],
+    );
+    return rows.map(toRequest);
+  }
+
+  /** Per regulation: unfinished requests due within `withinMs` (not yet overdue), and overdue ones (for metrics). */
+  async riskCounts(withinMs: number, now = new Date()): Promise<Array<{ regulation: string; atRisk: number; overdue: number }>> {
+    const rows = await this.deps.db.query<{ regulation: string; at_risk: number; overdue: number }>(
+      `SELECT regulation,
+              count(*) FILTER (WHERE deadline_at >= $1)::int AS at_risk,
+              count(*) FILTER (WHERE deadline_at < $1)::int AS overdue
+       FROM subject_requests WHERE status <> 'FINISHED' AND deadline_at < $2 GROUP BY regulation ORDER BY regulation`,
+      [now.toISOString(), new Date(now.getTime() + withinMs).toISOString()],
+    );
+    return rows.map((r) => ({ regulation: r.regulation, atRisk: r.at_risk, overdue: r.overdue }));
+  }
+
   /** Requests that named any of these lookup hashes (for access exports). */
   async forLookupHashes(hashes: readonly string[]): Promise<SubjectRequest[]> {
     const rows = await this.deps.db.query<RequestRow>('SELECT * FROM subject_requests WHERE lookup_hash = ANY($1::text[]) ORDER BY received_at', [[...hashes]]);
@@ -199,6 +245,8 @@ export class SubjectRequests {
       unsuppressed,
       where,
       finishedAt: new Date().toISOString(),
+      regulation: row.regulation,
+      deadline: iso(row.deadline_at),
     };
   }
 
@@ -245,6 +293,8 @@ interface RequestRow {
   lookup_hash: string;
   status: RequestStatus;
   received_at: Date;
+  regulation: string | null;
+  deadline_at: Date | null;
   started_at: Date | null;
   finished_at: Date | null;
   failure: string | null;
@@ -259,6 +309,8 @@ function toRequest(row: RequestRow): SubjectRequest {
     lookupHash: row.lookup_hash,
     status: row.status,
     receivedAt: iso(row.received_at)!,
+    regulation: row.regulation,
+    deadlineAt: iso(row.deadline_at),
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     failure: row.failure,

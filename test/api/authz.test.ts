@@ -46,6 +46,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', route: '/policies/versions/:version', path: '/policies/versions/99', roles: ALL, scope: null },
   { method: 'POST', route: '/requests', path: '/requests', body: { type: 'DELETE' }, roles: OWNERS, scope: 'deletions:trigger' },
   { method: 'GET', route: '/requests/:id', path: `/requests/${NO_SUCH_UUID}`, roles: OWNERS, scope: 'deletions:trigger' },
+  { method: 'GET', route: '/requests/at-risk', path: '/requests/at-risk', roles: OWNERS, scope: 'deletions:trigger' },
+  { method: 'GET', route: '/receipts/public-key', path: '/receipts/public-key', roles: 'public', scope: null },
   { method: 'GET', route: '/requests/:id/receipt', path: `/requests/${NO_SUCH_UUID}/receipt`, roles: OWNERS, scope: 'deletions:trigger' },
   { method: 'GET', route: '/subjects/export', path: '/subjects/export', roles: OWNERS, scope: 'profiles:read' },
   { method: 'GET', route: '/alerts/channels', path: '/alerts/channels', roles: ALL, scope: null },

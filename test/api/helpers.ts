@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { ReceiptSigner } from '../../src/storage/crypto/receipt-signing.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -65,6 +66,7 @@ export interface TestApiOptions {
   /** The storage's master keyring and lookup hasher (default: random, one version). */
   keyring?: import('../../src/storage/crypto/keyring.js').Keyring;
   hasher?: import('../../src/storage/crypto/lookup.js').SubjectHasher;
+  receiptSigner?: ReceiptSigner | null;
 }
 
 export function tempDir(prefix = 'sl-api-'): string {
@@ -81,7 +83,11 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const configFile = join(dir, 'engine.yaml');
   writeFileSync(configFile, 'policyFile: policies.yaml\nclassifiers: [builtin, mine]\nreload: { debounceMs: 20, pollMs: 100 }\n');
   const t = await openTestDb(options.engine ?? 'pglite', 'api');
-  const storage = await storageOn(t.db, { ...(options.keyring ? { keyring: options.keyring } : {}), ...(options.hasher ? { hasher: options.hasher } : {}) });
+  const storage = await storageOn(t.db, {
+    receiptSigner: options.receiptSigner ?? null,
+    ...(options.keyring ? { keyring: options.keyring } : {}),
+    ...(options.hasher ? { hasher: options.hasher } : {}),
+  });
   const api = await startApi({
     storage,
     classifierDirs: [BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, ''), customDir],

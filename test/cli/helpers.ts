@@ -24,7 +24,7 @@ export function requireBuild(): void {
 }
 
 /** Runs `node bin/segmentloom.js …args` from the repository root. */
-export function segmentloom(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): CliResult {
+export function segmentloom(args: readonly string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const started = Date.now();
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
@@ -32,7 +32,7 @@ export function segmentloom(args: readonly string[], options: { input?: string; 
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 30_000,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, ...options.env, NO_COLOR: '1' },
   });
   if (result.error && (result.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw result.error;
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', elapsed: Date.now() - started };

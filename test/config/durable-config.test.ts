@@ -39,7 +39,7 @@ alerts:
 `);
     const config = await loadEngineConfig(file, {});
     // Empty URL: embedded PGlite; dataDir is relative to the config file.
-    expect(config.storage).toEqual({ databaseUrl: undefined, dataDir: join(file, '..', 'state/db'), schema: 'sl_test', retention: { default: '365d', events: {} } });
+    expect(config.storage).toEqual({ databaseUrl: undefined, dataDir: join(file, '..', 'state/db'), schema: 'sl_test', retention: { default: '365d', events: {} }, retentionSweep: { every: '1h', batchSize: 1_000 } });
     expect(config.inventory).toEqual({ flushIntervalMs: 5000, maxEventNames: 50_000 });
     expect(config.review).toEqual({ pollIntervalMs: 250 });
     expect(config.suppression).toMatchObject({ fromStore: true, pollIntervalMs: 5000 });
@@ -75,5 +75,17 @@ alerts:
 `);
     expect(secret.field).toBe('alerts.channels[0].secret');
     expect(secret.message).not.toContain('short-secret');
+  });
+});
+
+describe('storage.retentionSweep', () => {
+  it('is on by default (hourly, batches of 1000), can be tuned or turned off for cron users, and says what is wrong', async () => {
+    const { storageSchema } = await import('../../src/config/durable-schema.js');
+    expect(storageSchema.parse({}).retentionSweep).toEqual({ every: '1h', batchSize: 1000 });
+    expect(storageSchema.parse({ retentionSweep: { every: '15m', batchSize: 500 } }).retentionSweep).toEqual({ every: '15m', batchSize: 500 });
+    expect(storageSchema.parse({ retentionSweep: false }).retentionSweep).toBe(false);
+    const bad = storageSchema.safeParse({ retentionSweep: { every: 'forever' } });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error!.issues)).toMatch(/at least 1s/);
   });
 });

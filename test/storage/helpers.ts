@@ -89,10 +89,20 @@ export function testHasher(): SubjectHasher {
 
 import { openStorage, type Storage } from '../../src/storage/storage.js';
 import type { RetentionConfig } from '../../src/storage/retention.js';
+import type { ReceiptSigner } from '../../src/storage/crypto/receipt-signing.js';
 import type { SegmentEvent } from '../../src/events/index.js';
 
-export function storageOn(db: ScriptDb, options: { keyring?: Keyring; hasher?: SubjectHasher; retention?: RetentionConfig } = {}): Promise<Storage> {
-  return openStorage({ db, keyring: options.keyring ?? testKeyring(), hasher: options.hasher ?? testHasher(), retention: options.retention });
+export function storageOn(
+  db: ScriptDb,
+  options: { keyring?: Keyring; hasher?: SubjectHasher; retention?: RetentionConfig; receiptSigner?: ReceiptSigner | null } = {},
+): Promise<Storage> {
+  return openStorage({
+    db,
+    keyring: options.keyring ?? testKeyring(),
+    hasher: options.hasher ?? testHasher(),
+    retention: options.retention,
+    receiptSigner: options.receiptSigner ?? null,
+  });
 }
 
 let counter = 0;

@@ -44,6 +44,8 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
       unsuppressed: 0,
       where: ['data_keys', 'events', 'profiles', 'identities', 'inventory_examples'],
       finishedAt: done.finishedAt,
+      regulation: 'GDPR',
+      deadline: done.deadlineAt,
     });
     expect(await count('events WHERE subject_hash = $1', [subject])).toBe(0);
     expect(await count('events WHERE subject_hash = $1', [s.hasher.subjectHash('keep-1')])).toBe(1);

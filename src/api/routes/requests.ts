@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { exportSubject } from '../../storage/access.js';
 import { REQUEST_TYPES, SubjectRequests, type SubjectSelector } from '../../storage/requests.js';
 import { writeAudit } from '../audit.js';
 import type { ApiContext } from '../context.js';
-import { ApiError, conflict, notFound } from '../errors.js';
+import { parseDuration } from '../../storage/duration.js';
+import { ApiError, badRequest, conflict, notFound } from '../errors.js';
 import { VERIFICATION_HEADER } from '../identity-verification.js';
 import { defineRoute, handle } from '../route.js';
 import { receiptSchema, subjectExportSchema, subjectRequestSchema } from '../schemas.js';
@@ -30,6 +32,14 @@ function selectorOf(value: Partial<Record<(typeof IDS)[number], string>>): Subje
   return { email: value.email! };
 }
 
+function isPeriod(text: string): boolean {
+  try {
+    return parseDuration(text) !== null;
+  } catch {
+    return false;
+  }
+}
+
 const requestParams = z.strictObject({ id: z.uuid('must be a request id (UUID)') });
 
 export const requestRoutes = {
@@ -41,10 +51,31 @@ export const requestRoutes = {
     summary: 'Create a deletion or suppression request; it runs right after the answer',
     description: 'The identifier is hashed at once and never stored or logged. Poll `GET /requests/{id}` for the status.',
     action: 'requests.create',
-    body: z.strictObject({ type: z.enum(REQUEST_TYPES), ...identifierFields }).superRefine(oneIdentifier),
+    body: z
+      .strictObject({
+        type: z.enum(REQUEST_TYPES),
+        ...identifierFields,
+        regulation: z.string().min(1).max(32).optional().describe('the regulation the request is answered under (its legal deadline follows); default the configured default, GDPR'),
+      })
+      .superRefine(oneIdentifier),
     response: { status: 202, description: 'Received', schema: subjectRequestSchema },
     errors: [400],
     audit: 'requests.create',
+  }),
+  atRisk: defineRoute({
+    operationId: 'listSubjectRequestsAtRisk',
+    method: 'GET',
+    url: '/requests/at-risk',
+    tag: 'requests',
+    summary: 'Unfinished requests whose legal deadline falls within a period (overdue ones first)',
+    action: 'requests.read',
+    query: z.strictObject({ within: z.string().default('7d').refine((v) => isPeriod(v), 'expected a duration such as 7d or 48h') }),
+    response: {
+      status: 200,
+      description: 'Requests at risk, soonest deadline first',
+      schema: z.object({ within: z.string(), overdue: z.number().int(), requests: z.array(subjectRequestSchema) }),
+    },
+    errors: [400],
   }),
   get: defineRoute({
     operationId: 'getSubjectRequest',
@@ -68,6 +99,21 @@ export const requestRoutes = {
     response: { status: 200, description: 'The receipt', schema: receiptSchema },
     errors: [400, 404, 409],
   }),
+  publicKey: defineRoute({
+    operationId: 'getReceiptPublicKey',
+    method: 'GET',
+    url: '/receipts/public-key',
+    tag: 'requests',
+    summary: 'The Ed25519 public key receipts are signed with',
+    description: 'Public by design: a regulator or auditor verifies receipts offline with it (`segmentloom requests verify FILE --public-key PEMFILE`). 404 when no signing key is configured.',
+    action: 'public',
+    response: {
+      status: 200,
+      description: 'The public key',
+      schema: z.object({ algorithm: z.literal('Ed25519'), keyId: z.string().describe('sha256 of the raw public key, as in each receipt signature'), publicKey: z.string().describe('PEM (SPKI)') }),
+    },
+    errors: [404],
+  }),
   export: defineRoute({
     operationId: 'exportSubject',
     method: 'GET',
@@ -83,17 +129,46 @@ export const requestRoutes = {
   }),
 };
 
+/** How close to its deadline an unfinished request counts as at risk, in the metrics. */
+const AT_RISK_WITHIN_MS = 7 * 86_400_000;
+
+/** Requests at risk and overdue per regulation, counted on each scrape (labels: configured regulation names only). */
+function registerDeadlineMetrics(ctx: ApiContext): void {
+  if (ctx.registry.getSingleMetric('segmentloom_requests_at_risk')) return;
+  const gauge = (name: string, help: string, pick: 'atRisk' | 'overdue') =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['regulation'],
+      registers: [ctx.registry],
+      async collect() {
+        const counts = await ctx.storage.requests.riskCounts(AT_RISK_WITHIN_MS, ctx.now());
+        this.reset();
+        for (const regulation of ctx.storage.requests.deadlines.regulations) {
+          this.set({ regulation }, counts.find((c) => c.regulation === regulation)?.[pick] ?? 0);
+        }
+      },
+    });
+  gauge('segmentloom_requests_at_risk', 'Unfinished data-subject requests whose legal deadline is within 7 days (not yet overdue)', 'atRisk');
+  gauge('segmentloom_requests_overdue', 'Unfinished data-subject requests past their legal deadline', 'overdue');
+}
+
 export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  registerDeadlineMetrics(ctx);
   handle(app, ctx, requestRoutes.create, async ({ body, principal, req }) => {
+    const deadlines = ctx.storage.requests.deadlines;
+    if (body.regulation !== undefined && !deadlines.regulations.includes(body.regulation)) {
+      throw badRequest('regulation', `expected one of ${deadlines.regulations.join(', ')}`);
+    }
     const created = await ctx.db.transaction(async (tx) => {
-      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher }).create(body.type, selectorOf(body));
+      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher, deadlines }).create(body.type, selectorOf(body), { regulation: body.regulation });
       await writeAudit(tx, {
         actor: { keyId: principal.keyId, role: principal.role },
         action: 'requests.create',
         targetType: 'subject_request',
         targetId: request.id,
         before: null,
-        after: { type: request.type, idKind: request.idKind, lookupHash: request.lookupHash, status: request.status },
+        after: { type: request.type, idKind: request.idKind, lookupHash: request.lookupHash, status: request.status, regulation: request.regulation, deadlineAt: request.deadlineAt },
         requestId: req.id,
       });
       return request;
@@ -106,6 +181,11 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
     ctx.background.add(running);
     return created;
   });
+  handle(app, ctx, requestRoutes.atRisk, async ({ query }) => {
+    const now = ctx.now();
+    const requests = await ctx.storage.requests.atRisk(parseDuration(query.within)!, { now });
+    return { within: query.within, overdue: requests.filter((r) => r.deadlineAt !== null && Date.parse(r.deadlineAt) < now.getTime()).length, requests };
+  });
   handle(app, ctx, requestRoutes.get, async ({ params }) => {
     const request = await ctx.storage.requests.get(params.id);
     if (!request) throw notFound('request');
@@ -116,6 +196,11 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
     if (!request) throw notFound('request');
     if (request.status !== 'FINISHED' || !request.receipt) throw conflict('not_finished', `the request is ${request.status}; a receipt exists once it is FINISHED`);
     return request.receipt;
+  });
+  handle(app, ctx, requestRoutes.publicKey, async () => {
+    const signer = ctx.storage.receiptSigner;
+    if (!signer) throw notFound('receipt signing key (none is configured: receipts are unsigned)');
+    return { algorithm: 'Ed25519' as const, keyId: signer.keyId, publicKey: signer.publicKeyPem };
   });
   handle(app, ctx, requestRoutes.export, async ({ query, principal, req }) => {
     if (query.email !== undefined) await verifyEmailExport(ctx, query.email, principal.keyId, req);

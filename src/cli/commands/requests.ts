@@ -1,5 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { KeyObject } from 'node:crypto';
 import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { requestDeadlinesFromEnv } from '../../storage/deadlines.js';
+import { parseDuration } from '../../storage/duration.js';
+import { KeyConfigError, secretFromEnv } from '../../storage/crypto/keyring.js';
+import { parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../storage/crypto/receipt-signing.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -8,16 +14,27 @@ const HELP = `Usage: segmentloom requests <command> [options]
 Data-subject requests: suppression and deletion (crypto-shredding, then physical deletion).
 
 Commands:
-  create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS) [--no-run]
+  create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS) [--regulation NAME] [--no-run]
       TYPE: ${REQUEST_TYPES.join(' | ')}
+      NAME: the regulation whose legal deadline applies (default GDPR: one month; CCPA, CPA:
+      45 days; set others with SEGMENTLOOM_REQUEST_DEADLINES, e.g.
+      '{"default":"CCPA","regulations":{"GDPR":"1mo","CCPA":"45d","CPA":"45d"}}').
       Records the request and runs it at once (unless --no-run). Pass "-" as the identifier to
       read it from stdin, keeping it out of shell history and the process list.
   run-pending          run every request still RECEIVED
+  at-risk [--within 7d]  unfinished requests whose deadline is within the period, overdue first
   status <id>          the request's status and timestamps
   receipt <id>         the receipt of a finished request
+  verify <FILE> [--public-key PEMFILE]
+      Checks a receipt's Ed25519 signature offline (no database, no lookup key). FILE is a
+      receipt as printed by \`requests receipt\` or GET /requests/{id}/receipt (or a request
+      holding one); "-" reads stdin. The public key is --public-key (PEM, as served by
+      GET /receipts/public-key), else $SEGMENTLOOM_RECEIPT_PUBLIC_KEY[_FILE], else the one of
+      $SEGMENTLOOM_RECEIPT_SIGNING_KEY[_FILE]. Exit 0: valid; 1: not valid (the reason is printed).
 
 Prints JSON. Identifiers are stored only as keyed hashes (needs SEGMENTLOOM_LOOKUP_KEY or
-SEGMENTLOOM_LOOKUP_KEY_FILE).
+SEGMENTLOOM_LOOKUP_KEY_FILE). Receipts are signed when SEGMENTLOOM_RECEIPT_SIGNING_KEY (or
+SEGMENTLOOM_RECEIPT_SIGNING_KEY_FILE) holds an Ed25519 private key (PEM, or base64 of its seed).
 
 ${DB_HELP}`;
 
@@ -29,6 +46,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       ...DB_OPTIONS,
       ...SUBJECT_OPTIONS,
       'no-run': { type: 'boolean' },
+      'public-key': { type: 'string' },
+      regulation: { type: 'string' },
+      within: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -37,20 +57,33 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  if (!['create', 'run-pending', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
+  if (command === 'verify') return verify(args, values['public-key'], io);
+  if (!['create', 'run-pending', 'at-risk', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
   const keys = keysFromEnv(io.env, io.stderr, 'requests', { keyring: false });
   if (keys === null) return EXIT.config;
   const hasher = keys.hasher;
   const selector = command === 'create' ? await selectorFrom(values, io) : undefined;
   const type = command === 'create' ? requestType(args) : undefined;
-  if (command !== 'create' && command !== 'run-pending' && args.length !== 1) throw new UsageError(`usage: segmentloom requests ${command} <id>`);
+  let deadlines;
+  try {
+    deadlines = requestDeadlinesFromEnv(io.env);
+  } catch (err) {
+    io.stderr.write(`segmentloom requests: ${(err as Error).message}\n`);
+    return EXIT.config;
+  }
+  if (values.regulation !== undefined && !deadlines.regulations.includes(values.regulation)) {
+    throw new UsageError(`--regulation must be one of ${deadlines.regulations.join(', ')}`);
+  }
+  const within = values.within ?? '7d';
+  const withinMs = command === 'at-risk' ? periodMs(within) : 0;
+  if (!['create', 'run-pending', 'at-risk'].includes(command) && args.length !== 1) throw new UsageError(`usage: segmentloom requests ${command} <id>`);
 
   const db = await openCliDb(values, io.env);
   try {
-    const requests = new SubjectRequests({ db, hasher });
+    const requests = new SubjectRequests({ db, hasher, signer: keys.receiptSigner, deadlines });
     switch (command) {
       case 'create': {
-        const created = await requests.create(type!, selector!);
+        const created = await requests.create(type!, selector!, { regulation: values.regulation });
         const result = values['no-run'] ? created : await requests.run(created.id);
         io.stdout.write(json(result));
         return result.status === 'FAILED' ? EXIT.failure : EXIT.ok;
@@ -59,6 +92,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const results = await requests.runPending();
         io.stdout.write(json(results.map(({ id, type: t, status, failure }) => ({ id, type: t, status, failure }))));
         return results.some((r) => r.status === 'FAILED') ? EXIT.failure : EXIT.ok;
+      }
+      case 'at-risk': {
+        const now = Date.now();
+        const atRisk = await requests.atRisk(withinMs);
+        const rows = atRisk.map(({ id, type: t, status, regulation, receivedAt, deadlineAt }) => ({
+          id, type: t, status, regulation, receivedAt, deadlineAt, overdue: deadlineAt !== null && Date.parse(deadlineAt) < now,
+        }));
+        io.stdout.write(json({ within, requests: rows }));
+        return EXIT.ok;
       }
       default: {
         const request = await requests.get(args[0]!);
@@ -82,6 +124,79 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await db.close();
   }
+}
+
+function periodMs(text: string): number {
+  let ms: number | null;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    ms = null;
+  }
+  if (ms === null) throw new UsageError('--within must be a duration such as 7d or 48h');
+  return ms;
+}
+
+async function verify(args: string[], publicKeyFile: string | undefined, io: CliIo): Promise<number> {
+  if (args.length !== 1) throw new UsageError('usage: segmentloom requests verify <FILE> [--public-key PEMFILE]');
+  let publicKey: KeyObject;
+  try {
+    publicKey = await trustedPublicKey(publicKeyFile, io.env);
+  } catch (err) {
+    io.stderr.write(`segmentloom requests verify: ${err instanceof Error ? err.message : 'unusable public key'}\n`);
+    return EXIT.config;
+  }
+  const file = args[0]!;
+  let document: unknown;
+  try {
+    const text = file === '-' ? await readAll(io.stdin ?? process.stdin) : await readFile(file, 'utf8');
+    document = JSON.parse(text);
+  } catch (err) {
+    const why = err instanceof SyntaxError ? 'is not JSON' : 'cannot be read';
+    io.stderr.write(`segmentloom requests verify: ${file === '-' ? 'stdin' : file} ${why}\n`);
+    return EXIT.failure;
+  }
+  // A request (GET /requests/{id}) carries its receipt; a receipt has a requestId.
+  const receipt = isObject(document) && !('requestId' in document) && isObject(document.receipt) ? document.receipt : document;
+  const result = verifyReceipt(receipt, publicKey);
+  const requestId = isObject(receipt) && typeof receipt.requestId === 'string' ? receipt.requestId : null;
+  io.stdout.write(json(result.valid ? { valid: true, requestId, keyId: result.keyId } : { valid: false, requestId, reason: result.reason }));
+  return result.valid ? EXIT.ok : EXIT.failure;
+}
+
+async function trustedPublicKey(file: string | undefined, env: NodeJS.ProcessEnv): Promise<KeyObject> {
+  if (file !== undefined) {
+    let pem: string;
+    try {
+      pem = await readFile(file, 'utf8');
+    } catch {
+      throw new Error(`cannot read --public-key ${file}`);
+    }
+    return withContext('--public-key', () => parseReceiptPublicKey(pem));
+  }
+  const pem = secretFromEnv(env, 'SEGMENTLOOM_RECEIPT_PUBLIC_KEY');
+  if (pem !== undefined) return withContext('SEGMENTLOOM_RECEIPT_PUBLIC_KEY', () => parseReceiptPublicKey(pem));
+  const signer = ReceiptSigner.fromEnv(env);
+  if (signer) return signer.publicKey;
+  throw new KeyConfigError('no public key to verify with: pass --public-key PEMFILE (from GET /receipts/public-key) or set SEGMENTLOOM_RECEIPT_PUBLIC_KEY');
+}
+
+function withContext<T>(where: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new Error(`${where}: ${err instanceof Error ? err.message : 'unusable value'}`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+  return text;
 }
 
 function requestType(args: string[]): RequestType {

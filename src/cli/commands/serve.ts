@@ -87,7 +87,7 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
   try {
     // The API server runs the store like an engine does: it creates and migrates it when missing.
     const db = await openCliDb(values, io.env, { create: true });
-    const storage = await openStorage({ db, keyring: keys.keyring!, hasher: keys.hasher, logger });
+    const storage = await openStorage({ db, keyring: keys.keyring!, hasher: keys.hasher, receiptSigner: keys.receiptSigner, logger });
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'segmentloom_api_' });
     const host = values.host ?? '127.0.0.1';
