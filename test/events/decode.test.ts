@@ -332,4 +332,13 @@ describe('decodeJsonEvent refuses numbers a 64-bit float cannot carry (issue 20:
     const text = `{"type":"track","event":"e400","userId":"u-1","properties":{"code":"x1e999","quote":"say \\"1e400\\"","big":"${'9'.repeat(400)}"}}`;
     expect(decodeJsonEvent(text).ok).toBe(true);
   });
+
+  it.each([
+    ['in an array after a space', '[1, 1e400]'],
+    ['after a colon and a space', ' 2E+999'],
+    ['in a nested object', '{"b":5e-400}'],
+    ['as a fraction of 330 zeros', `0.${'0'.repeat(330)}1`],
+  ])('finds an unrepresentable number %s', (_, value) => {
+    expect(decodeJsonEvent(event(value))).toMatchObject({ ok: false, code: 'unrepresentable_number' });
+  });
 });
