@@ -60,3 +60,5 @@ export interface KafkaState {
 export declare function readState(cacheDir?: string): KafkaState | undefined;
 export declare function writeState(state: KafkaState, cacheDir?: string): void;
 export declare function clearState(cacheDir?: string): void;
+/** A random KRaft cluster id that StorageTool accepts (never starting with '-'). */
+export declare function randomClusterId(): string;

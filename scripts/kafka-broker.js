@@ -188,9 +188,16 @@ log4j.logger.kafka.request.logger=WARN
 
 const JVM_FLAGS = ['-Xmx512m', '-Xms256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
 
-/** A random Kafka cluster id: 16 random bytes, base64url without padding (22 chars), as Uuid wants. */
-function randomClusterId() {
-  return randomBytes(16).toString('base64url');
+/**
+ * A random Kafka cluster id: 16 random bytes, base64url without padding (22 chars), as Uuid wants.
+ * Never one starting with '-': StorageTool's argument parser takes `-t -abc…` for a flag and fails
+ * the format (1 start in 64; Kafka's own Uuid.randomUuid skips such ids for the same reason).
+ */
+export function randomClusterId() {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (id[0] !== '-') return id;
+  }
 }
 
 const READY_LINE = /Kafka Server started/;

@@ -3,11 +3,10 @@
 // again on the same ports and data. Same Maven Central jars as scripts/kafka-broker.js.
 // Plain Node ESM, built-ins only.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureKafkaJars } from './kafka-broker.js';
+import { ensureKafkaJars, randomClusterId } from './kafka-broker.js';
 import { DEFAULT_CACHE_DIR, freePorts, launchJava, pidAlive, tailFile, tcpAnswers, terminate, waitUntil } from './java-service.js';
 
 const JVM_FLAGS = ['-Xmx320m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:CICompilerCount=1', '-Djava.awt.headless=true'];
@@ -67,7 +66,7 @@ export async function startKafkaCluster({ size = 3, cacheDir = DEFAULT_CACHE_DIR
   const ports = await freePorts(size * 2);
   const specs = Array.from({ length: size }, (_, i) => ({ id: i + 1, port: ports[2 * i], controllerPort: ports[2 * i + 1], dir: join(root, `node-${i + 1}`) }));
   const voters = specs.map((s) => `${s.id}@127.0.0.1:${s.controllerPort}`).join(',');
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = randomClusterId();
   const log4jFile = join(root, 'log4j.properties');
   writeFileSync(log4jFile, LOG4J);
   const log4jFlag = `-Dlog4j.configuration=file:${log4jFile}`;
