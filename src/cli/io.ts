@@ -14,3 +14,11 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, config: 78 } as const;
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** The `--batch-size N` flag of the store commands: an integer from 1 to 100,000, else `fallback`. */
+export function batchSizeFlag(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 1 || size > 100_000) throw new UsageError('--batch-size must be an integer from 1 to 100000');
+  return size;
+}

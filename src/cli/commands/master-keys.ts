@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom master-keys <status | rotate> [--batch-size N]
 
@@ -28,8 +28,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const [command] = positionals;
   if (positionals.length !== 1 || (command !== 'status' && command !== 'rotate')) throw new UsageError('usage: segmentloom master-keys <status | rotate> [--batch-size N]');
-  const batchSize = values['batch-size'] === undefined ? 500 : Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError('--batch-size must be an integer from 1 to 100000');
+  const batchSize = batchSizeFlag(values['batch-size'], 500);
   const keys = keysFromEnv(io.env, io.stderr, 'master-keys', { keyring: true });
   if (keys === null) return EXIT.config;
   const db = await openCliDb(values, io.env);

@@ -3,7 +3,7 @@ import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { Keyring } from '../../storage/crypto/keyring.js';
 import { sweepExpired } from '../../storage/retention.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom retention sweep [--batch-size N]
 
@@ -29,8 +29,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return values.help ? EXIT.ok : EXIT.usage;
   }
   if (positionals.length !== 1 || positionals[0] !== 'sweep') throw new UsageError('usage: segmentloom retention sweep [--batch-size N]');
-  const batchSize = values['batch-size'] === undefined ? 1_000 : Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError('--batch-size must be an integer from 1 to 100000');
+  const batchSize = batchSizeFlag(values['batch-size'], 1_000);
   const keyring = io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE ? Keyring.fromEnv(io.env) : null;
   const db = await openCliDb(values, io.env);
   try {
