@@ -50,6 +50,12 @@ export const storageSchema = z.strictObject({
       }),
     ])
     .default({ every: '1h', batchSize: 1_000 }),
+  /**
+   * How often a Kafka engine hands finished corrections (CORRECT requests) to the pipeline, as an
+   * identify on its first input topic: the change reaches destinations through the same controls
+   * as any event. false: another engine does it.
+   */
+  correctionRelayMs: z.union([z.literal(false), int(100)]).default(DEFAULT_POLL_MS),
 });
 
 export const inventorySchema = z.strictObject({

@@ -14,6 +14,7 @@ import { DEFAULT_DATA_DIR } from '../storage/cli-support.js';
 import { Keyring, KeyConfigError, secretFromEnv } from '../storage/crypto/keyring.js';
 import { SubjectHasher } from '../storage/crypto/lookup.js';
 import { safeErrorLabel } from '../storage/sql.js';
+import { startCorrectionRelay, type ForwardEvent } from './correction-relay.js';
 import { openStorage, type Storage } from '../storage/storage.js';
 import { parseDuration } from '../storage/duration.js';
 import { oldestEventAges, scheduleRetention } from '../storage/retention-schedule.js';
@@ -61,6 +62,7 @@ export class DurableState implements BatchPersistence {
   readonly counts: DurableCounts;
   private closing: Promise<void> | null = null;
   private retentionSweep: { stop(): Promise<void> } | null = null;
+  private correctionRelay: { stop(): Promise<void> } | null = null;
 
   private constructor(
     private readonly config: EngineConfig,
@@ -160,6 +162,16 @@ export class DurableState implements BatchPersistence {
     }
   }
 
+  /**
+   * Forwards finished corrections into the pipeline's input with `forward` (a Kafka engine: its
+   * first input topic), unless `storage.correctionRelayMs` is false. Stopped by close().
+   */
+  relayCorrections(forward: ForwardEvent): void {
+    const every = this.config.storage?.correctionRelayMs;
+    if (every === false || every === undefined || this.correctionRelay) return;
+    this.correctionRelay = startCorrectionRelay(this.storage.requests, forward, { intervalMs: every, logger: this.logger });
+  }
+
   /** For processing in this thread: the store's suppression list and a walk tap. */
   processing(): ProcessingExtras {
     return {
@@ -208,6 +220,7 @@ export class DurableState implements BatchPersistence {
     this.closing ??= (async () => {
       this.lists.stop();
       await this.retentionSweep?.stop().catch(() => {});
+      await this.correctionRelay?.stop().catch(() => {});
       try {
         await this.inventory?.stop();
       } catch (err) {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { exportSubject } from '../../storage/access.js';
+import { correctionSchema } from '../../storage/correction.js';
 import { REQUEST_TYPES, SubjectRequests, type SubjectSelector } from '../../storage/requests.js';
 import { writeAudit } from '../audit.js';
 import type { ApiContext } from '../context.js';
@@ -48,7 +49,7 @@ export const requestRoutes = {
     method: 'POST',
     url: '/requests',
     tag: 'requests',
-    summary: 'Create a deletion or suppression request; it runs right after the answer',
+    summary: 'Create a deletion, suppression or correction request; it runs right after the answer',
     description: 'The identifier is hashed at once and never stored or logged. Poll `GET /requests/{id}` for the status.',
     action: 'requests.create',
     body: z
@@ -56,8 +57,16 @@ export const requestRoutes = {
         type: z.enum(REQUEST_TYPES),
         ...identifierFields,
         regulation: z.string().min(1).max(32).optional().describe('the regulation the request is answered under (its legal deadline follows); default the configured default, GDPR'),
+        correction: correctionSchema
+          .optional()
+          .describe('CORRECT only: `set` traits to new values, `unset` trait names to remove; profile and stored events are corrected and an identify carries the change to destinations'),
       })
-      .superRefine(oneIdentifier),
+      .superRefine(oneIdentifier)
+      .superRefine((value, ctx) => {
+        if ((value.type === 'CORRECT') !== (value.correction !== undefined)) {
+          ctx.addIssue({ code: 'custom', path: ['correction'], message: value.type === 'CORRECT' ? 'a CORRECT request needs a correction' : 'a correction goes with a CORRECT request only' });
+        }
+      }),
     response: { status: 202, description: 'Received', schema: subjectRequestSchema },
     errors: [400],
     audit: 'requests.create',
@@ -161,14 +170,26 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
       throw badRequest('regulation', `expected one of ${deadlines.regulations.join(', ')}`);
     }
     const created = await ctx.db.transaction(async (tx) => {
-      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher, deadlines }).create(body.type, selectorOf(body), { regulation: body.regulation });
+      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher, dataKeys: ctx.storage.dataKeys, deadlines }).create(body.type, selectorOf(body), {
+        regulation: body.regulation,
+        correction: body.correction,
+      });
       await writeAudit(tx, {
         actor: { keyId: principal.keyId, role: principal.role },
         action: 'requests.create',
         targetType: 'subject_request',
         targetId: request.id,
         before: null,
-        after: { type: request.type, idKind: request.idKind, lookupHash: request.lookupHash, status: request.status, regulation: request.regulation, deadlineAt: request.deadlineAt },
+        after: {
+          type: request.type,
+          idKind: request.idKind,
+          lookupHash: request.lookupHash,
+          status: request.status,
+          regulation: request.regulation,
+          deadlineAt: request.deadlineAt,
+          // Names only: corrected values are personal data and stay out of the audit log.
+          ...(body.correction ? { fields: [...Object.keys(body.correction.set ?? {}), ...(body.correction.unset ?? [])].sort() } : {}),
+        },
         requestId: req.id,
       });
       return request;
