@@ -149,6 +149,21 @@ export const subjectExportSchema = named(
       }),
     ),
     requests: z.array(subjectRequestSchema),
+    manifest: z
+      .object({
+        generatedAt: timestamp,
+        identifier: z.object({ kind: z.enum(['userId', 'anonymousId', 'email']), lookupHash: z.string() }),
+        subjects: z.number().int(),
+        timeRange: z.object({ from: z.string(), to: z.string() }).nullable(),
+        events: z.object({ total: z.number().int(), byType: z.record(z.string(), z.number().int()), byName: z.array(z.object({ name: z.string(), count: z.number().int() })) }),
+        profileTraits: z.array(z.string()),
+        categories: z.array(z.object({ category: z.string(), classification: z.string(), paths: z.array(z.string()) })),
+        sources: z.array(z.string()),
+        withheld: z.object({ unreadable: z.number().int(), tampered: z.number().int() }),
+        formats: z.object({ json: z.string(), ndjson: z.string() }),
+      })
+      .optional()
+      .describe('what the export holds, for a person to read: categories of data, sources, time range (portability)'),
   }),
 );
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
-import { exportSubject } from '../../storage/access.js';
+import { exportSubject, type SubjectExport } from '../../storage/access.js';
+import { exportManifest, exportToNdjson } from '../../storage/portability.js';
 import { correctionSchema } from '../../storage/correction.js';
 import { REQUEST_TYPES, SubjectRequests, type SubjectSelector } from '../../storage/requests.js';
 import { writeAudit } from '../audit.js';
@@ -132,7 +133,20 @@ export const requestRoutes = {
     description: 'Returns personal data by design, to owners holding profiles:read; each export is audited (by lookup hash).',
     action: 'subjects.export',
     query: z.strictObject(identifierFields).superRefine(oneIdentifier),
-    response: { status: 200, description: 'The export', schema: subjectExportSchema },
+    response: { status: 200, description: 'The export, with a manifest of what it holds', schema: subjectExportSchema },
+    errors: [400, 403],
+    audit: 'subjects.export',
+  }),
+  exportNdjson: defineRoute({
+    operationId: 'exportSubjectNdjson',
+    method: 'GET',
+    url: '/subjects/export.ndjson',
+    tag: 'requests',
+    summary: "A data subject's events as NDJSON in Segment's spec (right of portability)",
+    description: 'One Segment call per line, oldest first, as stored: another service that speaks the Segment spec can import it. Personal data by design; audited like the JSON export.',
+    action: 'subjects.export',
+    query: z.strictObject(identifierFields).superRefine(oneIdentifier),
+    response: { status: 200, description: 'NDJSON, one event per line', contentType: 'application/x-ndjson', schema: z.string() },
     errors: [400, 403],
     audit: 'subjects.export',
   }),
@@ -226,16 +240,26 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
   handle(app, ctx, requestRoutes.export, async ({ query, principal, req }) => {
     if (query.email !== undefined) await verifyEmailExport(ctx, query.email, principal.keyId, req);
     const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));
-    await writeAudit(ctx.db, {
-      actor: { keyId: principal.keyId, role: principal.role },
-      action: 'subjects.export',
-      targetType: 'subject',
-      targetId: data.lookupHash,
-      before: null,
-      after: { idKind: data.idKind, subjects: data.subjects.length, events: data.subjects.reduce((n, s) => n + s.events.length, 0) },
-      requestId: req.id,
-    });
-    return data;
+    await auditExport(ctx, data, 'json', principal, req.id);
+    return { ...data, manifest: await exportManifest(ctx.db, data) };
+  });
+  handle(app, ctx, requestRoutes.exportNdjson, async ({ query, principal, req, reply }) => {
+    if (query.email !== undefined) await verifyEmailExport(ctx, query.email, principal.keyId, req);
+    const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));
+    await auditExport(ctx, data, 'ndjson', principal, req.id);
+    return reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', 'attachment; filename="subject-events.ndjson"').send(exportToNdjson(data));
+  });
+}
+
+async function auditExport(ctx: ApiContext, data: SubjectExport, format: string, principal: { keyId: string; role: string }, requestId: string): Promise<void> {
+  await writeAudit(ctx.db, {
+    actor: { keyId: principal.keyId, role: principal.role },
+    action: 'subjects.export',
+    targetType: 'subject',
+    targetId: data.lookupHash,
+    before: null,
+    after: { idKind: data.idKind, format, subjects: data.subjects.length, events: data.subjects.reduce((n, s) => n + s.events.length, 0) },
+    requestId,
   });
 }
 
