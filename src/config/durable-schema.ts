@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alertsConfigSchema } from '../alerts/config.js';
 import { isDuration, parseDuration } from '../storage/duration.js';
-import { retentionConfigSchema } from '../storage/retention.js';
+import { DEFAULT_SIDE_RETENTION, retentionConfigSchema } from '../storage/retention.js';
 
 /**
  * The engine sections that need a database: the encrypted event store (`storage`), the shared
@@ -39,7 +39,7 @@ export const storageSchema = z.strictObject({
   masterKeys: optionalText,
   /** base64, 32+ bytes; absent: SEGMENTLOOM_LOOKUP_KEY[_FILE] from the environment. */
   lookupKey: optionalText,
-  retention: retentionConfigSchema.default({ default: '365d', events: {} }),
+  retention: retentionConfigSchema.default({ default: '365d', events: {}, ...DEFAULT_SIDE_RETENTION }),
   /** The engine sweeps expired events itself (one engine at a time); false leaves it to `segmentloom retention sweep` from cron. */
   retentionSweep: z
     .union([

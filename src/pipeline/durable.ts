@@ -18,6 +18,7 @@ import { startCorrectionRelay, type ForwardEvent } from './correction-relay.js';
 import { openStorage, type Storage } from '../storage/storage.js';
 import { parseDuration } from '../storage/duration.js';
 import { oldestEventAges, scheduleRetention } from '../storage/retention-schedule.js';
+import { sideRetention } from '../storage/retention.js';
 import { Counter, Gauge } from 'prom-client';
 import type { BatchPersistence } from './engine.js';
 import { leaksOf, type BatchReport } from './report.js';
@@ -139,6 +140,7 @@ export class DurableState implements BatchPersistence {
         state.retentionSweep = scheduleRetention(storage.db, {
           intervalMs: parseDuration(cfg.retentionSweep.every)!,
           batchSize: cfg.retentionSweep.batchSize,
+          side: sideRetention(cfg.retention),
           onSweep: (result) => {
             deleted?.inc(result.events);
             if (oldest) {
@@ -149,7 +151,8 @@ export class DurableState implements BatchPersistence {
                 })
                 .catch((err: unknown) => logger.warn({ err: safeErrorLabel(err) }, 'oldest event age query failed'));
             }
-            logger.info({ events: result.events, batches: result.batches }, 'retention sweep finished');
+            logger.info({ events: result.events, batches: result.batches, inventoryExamples: result.inventoryExamples, alertOutbox: result.alertOutbox }, 'retention sweep finished');
+            if (result.alertOutbox > 0) logger.warn({ dropped: result.alertOutbox }, 'alert deliveries parked past storage.retention.alertOutbox were dropped');
           },
           onError: (err) => logger.error({ err: safeErrorLabel(err) }, 'retention sweep failed; the next one resumes'),
         });

@@ -16,7 +16,7 @@ describe('correction and portability over the API', () => {
     ]);
     const now = new Date().toISOString();
     await upsertObservations(api.storage.db, [
-      { source: 'web', event: 'Order Completed', path: 'properties.shipping_email', category: 'email', dataCategory: 'user.contact.email', classification: 'red', matchedOn: 'both', confidence: 0.95, matcher: 'key', count: 1, firstSeen: now, lastSeen: now, example: 'w***@example.com', exampleSubject: null },
+      { source: 'web', event: 'Order Completed', path: 'properties.shipping_email', category: 'email', dataCategory: 'user.contact.email', classification: 'red', matchedOn: 'key+value', confidence: 0.95, matcher: 'key', count: 1, firstSeen: now, lastSeen: now, example: 'w***@example.com', exampleSubject: null },
       { source: 'web', event: 'identify', path: 'traits.city', category: 'city', dataCategory: 'user.contact.address.city', classification: 'yellow', matchedOn: 'key', confidence: 0.8, matcher: 'key', count: 1, firstSeen: now, lastSeen: now, example: 'L***', exampleSubject: null },
     ]);
   });
