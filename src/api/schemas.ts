@@ -84,13 +84,21 @@ export const receiptSchema = named(
   'Receipt',
   z.object({
     requestId: z.string(),
-    type: z.enum(['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS']),
+    type: z.enum(['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS', 'CORRECT']),
     subject: z.string().describe('lookup hash of the named identifier'),
     subjects: z.array(z.string()).describe('subject hashes acted on'),
     removed: z.object({ dataKeys: z.number().int(), events: z.number().int(), profiles: z.number().int(), identities: z.number().int(), inventoryExamples: z.number().int() }),
     suppressed: z.number().int(),
     unsuppressed: z.number().int(),
     where: z.array(z.string()),
+    covered: z
+      .array(z.object({ subject: z.string(), via: z.enum(['identifier', 'email', 'link']) }))
+      .optional()
+      .describe('each subject hash acted on and how the request reached it (the identifier named, an email claim, or a link: an anonymousId seen with the person, an alias)'),
+    corrected: z
+      .object({ profiles: z.number().int(), events: z.number().int(), fields: z.array(z.string()).describe('trait names corrected (never values)') })
+      .optional()
+      .describe('CORRECT requests: what was corrected'),
     finishedAt: timestamp,
     regulation: z.string().nullable().describe('the regulation the request was answered under'),
     deadline: timestamp.nullable().describe('its legal deadline'),
@@ -105,7 +113,7 @@ export const subjectRequestSchema = named(
   'SubjectRequest',
   z.object({
     id: z.string(),
-    type: z.enum(['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS']),
+    type: z.enum(['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS', 'CORRECT']),
     idKind: z.enum(['userId', 'anonymousId', 'email']),
     lookupHash: z.string().describe('HMAC of the identifier; the identifier itself is never stored'),
     status: z.enum(['RECEIVED', 'RUNNING', 'FINISHED', 'FAILED']),
@@ -116,6 +124,7 @@ export const subjectRequestSchema = named(
     finishedAt: timestamp.nullable(),
     failure: z.string().nullable(),
     receipt: receiptSchema.nullable(),
+    forwardedAt: timestamp.nullable().optional().describe('CORRECT requests: when the engine handed the corrective identify to the pipeline (null: not yet)'),
   }),
 );
 
@@ -140,6 +149,21 @@ export const subjectExportSchema = named(
       }),
     ),
     requests: z.array(subjectRequestSchema),
+    manifest: z
+      .object({
+        generatedAt: timestamp,
+        identifier: z.object({ kind: z.enum(['userId', 'anonymousId', 'email']), lookupHash: z.string() }),
+        subjects: z.number().int(),
+        timeRange: z.object({ from: z.string(), to: z.string() }).nullable(),
+        events: z.object({ total: z.number().int(), byType: z.record(z.string(), z.number().int()), byName: z.array(z.object({ name: z.string(), count: z.number().int() })) }),
+        profileTraits: z.array(z.string()),
+        categories: z.array(z.object({ category: z.string(), classification: z.string(), paths: z.array(z.string()) })),
+        sources: z.array(z.string()),
+        withheld: z.object({ unreadable: z.number().int(), tampered: z.number().int() }),
+        formats: z.object({ json: z.string(), ndjson: z.string() }),
+      })
+      .optional()
+      .describe('what the export holds, for a person to read: categories of data, sources, time range (portability)'),
   }),
 );
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alertsConfigSchema } from '../alerts/config.js';
 import { isDuration, parseDuration } from '../storage/duration.js';
-import { retentionConfigSchema } from '../storage/retention.js';
+import { DEFAULT_SIDE_RETENTION, retentionConfigSchema } from '../storage/retention.js';
 
 /**
  * The engine sections that need a database: the encrypted event store (`storage`), the shared
@@ -39,7 +39,7 @@ export const storageSchema = z.strictObject({
   masterKeys: optionalText,
   /** base64, 32+ bytes; absent: SEGMENTLOOM_LOOKUP_KEY[_FILE] from the environment. */
   lookupKey: optionalText,
-  retention: retentionConfigSchema.default({ default: '365d', events: {} }),
+  retention: retentionConfigSchema.default({ default: '365d', events: {}, ...DEFAULT_SIDE_RETENTION }),
   /** The engine sweeps expired events itself (one engine at a time); false leaves it to `segmentloom retention sweep` from cron. */
   retentionSweep: z
     .union([
@@ -50,6 +50,12 @@ export const storageSchema = z.strictObject({
       }),
     ])
     .default({ every: '1h', batchSize: 1_000 }),
+  /**
+   * How often a Kafka engine hands finished corrections (CORRECT requests) to the pipeline, as an
+   * identify on its first input topic: the change reaches destinations through the same controls
+   * as any event. false: another engine does it.
+   */
+  correctionRelayMs: z.union([z.literal(false), int(100)]).default(DEFAULT_POLL_MS),
 });
 
 export const inventorySchema = z.strictObject({

@@ -14,9 +14,11 @@ import { DEFAULT_DATA_DIR } from '../storage/cli-support.js';
 import { Keyring, KeyConfigError, secretFromEnv } from '../storage/crypto/keyring.js';
 import { SubjectHasher } from '../storage/crypto/lookup.js';
 import { safeErrorLabel } from '../storage/sql.js';
+import { startCorrectionRelay, type ForwardEvent } from './correction-relay.js';
 import { openStorage, type Storage } from '../storage/storage.js';
 import { parseDuration } from '../storage/duration.js';
 import { oldestEventAges, scheduleRetention } from '../storage/retention-schedule.js';
+import { sideRetention } from '../storage/retention.js';
 import { Counter, Gauge } from 'prom-client';
 import type { BatchPersistence } from './engine.js';
 import { leaksOf, type BatchReport } from './report.js';
@@ -61,6 +63,7 @@ export class DurableState implements BatchPersistence {
   readonly counts: DurableCounts;
   private closing: Promise<void> | null = null;
   private retentionSweep: { stop(): Promise<void> } | null = null;
+  private correctionRelay: { stop(): Promise<void> } | null = null;
 
   private constructor(
     private readonly config: EngineConfig,
@@ -137,6 +140,7 @@ export class DurableState implements BatchPersistence {
         state.retentionSweep = scheduleRetention(storage.db, {
           intervalMs: parseDuration(cfg.retentionSweep.every)!,
           batchSize: cfg.retentionSweep.batchSize,
+          side: sideRetention(cfg.retention),
           onSweep: (result) => {
             deleted?.inc(result.events);
             if (oldest) {
@@ -147,7 +151,8 @@ export class DurableState implements BatchPersistence {
                 })
                 .catch((err: unknown) => logger.warn({ err: safeErrorLabel(err) }, 'oldest event age query failed'));
             }
-            logger.info({ events: result.events, batches: result.batches }, 'retention sweep finished');
+            logger.info({ events: result.events, batches: result.batches, inventoryExamples: result.inventoryExamples, alertOutbox: result.alertOutbox }, 'retention sweep finished');
+            if (result.alertOutbox > 0) logger.warn({ dropped: result.alertOutbox }, 'alert deliveries parked past storage.retention.alertOutbox were dropped');
           },
           onError: (err) => logger.error({ err: safeErrorLabel(err) }, 'retention sweep failed; the next one resumes'),
         });
@@ -158,6 +163,16 @@ export class DurableState implements BatchPersistence {
       await storage.close().catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * Forwards finished corrections into the pipeline's input with `forward` (a Kafka engine: its
+   * first input topic), unless `storage.correctionRelayMs` is false. Stopped by close().
+   */
+  relayCorrections(forward: ForwardEvent): void {
+    const every = this.config.storage?.correctionRelayMs;
+    if (every === false || every === undefined || this.correctionRelay) return;
+    this.correctionRelay = startCorrectionRelay(this.storage.requests, forward, { intervalMs: every, logger: this.logger });
   }
 
   /** For processing in this thread: the store's suppression list and a walk tap. */
@@ -208,6 +223,7 @@ export class DurableState implements BatchPersistence {
     this.closing ??= (async () => {
       this.lists.stop();
       await this.retentionSweep?.stop().catch(() => {});
+      await this.correctionRelay?.stop().catch(() => {});
       try {
         await this.inventory?.stop();
       } catch (err) {

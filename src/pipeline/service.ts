@@ -9,6 +9,7 @@ import { PathTrie } from '../events/index.js';
 import { decoderFor } from './decode-config.js';
 import type { EventDecoder } from './decode.js';
 import type { EventSource } from './types.js';
+import { forwardKey } from './correction-relay.js';
 import { DurableState, type DurableCounts } from './durable.js';
 import { Pipeline } from './engine.js';
 import { FileSource } from './file/source.js';
@@ -112,7 +113,11 @@ async function startKafka(
     // After the pool: a pool that fails to start leaves no open producer keeping the process alive.
     await sink.connect();
     assembling = true;
-    return await assemble({ config, options, ref, source, sink, decoder: decoderFor(config), sourceName: (topic) => sources.get(topic) ?? config.source, route: 'topic', metrics, pool, durable });
+    const handle = await assemble({ config, options, ref, source, sink, decoder: decoderFor(config), sourceName: (topic) => sources.get(topic) ?? config.source, route: 'topic', metrics, pool, durable });
+    // Corrections re-enter through the first input topic: the same controls as any event (see correction-relay.ts).
+    const inputTopic = [...sources.keys()][0]!;
+    durable?.relayCorrections((event) => sink.send(inputTopic, [{ key: forwardKey(event), value: JSON.stringify(event) }]));
+    return handle;
   } catch (err) {
     await pool?.close();
     // A failed assemble has stopped the pipeline, which closed the sink.

@@ -7,10 +7,12 @@ import type { Db, StorageLogger } from './db.js';
 import { RequestDeadlines } from './deadlines.js';
 import { silentLogger } from './db.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
-import { iso, safeErrorLabel } from './sql.js';
+import { buf, iso, safeErrorLabel } from './sql.js';
+import { tombstoneKeys } from './crypto/data-keys.js';
+import { correctionKeySubject, correctionSchema, correctiveIdentify, correctSubject, openCorrection, sealCorrection, type CorrectionCounts, type CorrectionInput, type SealedCorrection } from './correction.js';
 import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression.js';
 
-export const REQUEST_TYPES = ['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS'] as const;
+export const REQUEST_TYPES = ['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS', 'CORRECT'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 export type RequestStatus = 'RECEIVED' | 'RUNNING' | 'FINISHED' | 'FAILED';
 export type IdKind = 'userId' | 'anonymousId' | 'email';
@@ -34,14 +36,35 @@ export interface Receipt {
   removed: ErasureCounts;
   suppressed: number;
   unsuppressed: number;
-  /** The stores data was removed from. */
+  /** The stores data was removed from (or corrected in). */
   where: string[];
+  /** Each subject acted on and how the request reached it: the identifier named, an email's claim, or a link (an anonymousId seen with the person, an alias). */
+  covered?: CoveredSubject[];
+  /** CORRECT: how many profiles and events were corrected, and which traits (names only). */
+  corrected?: CorrectionCounts;
   finishedAt: string;
   /** The regulation the request was answered under and its legal deadline (null for requests from before deadlines were recorded). */
   regulation: string | null;
   deadline: string | null;
   /** Ed25519 over the rest of the receipt (absent when no signing key is configured). */
   signature?: ReceiptSignature;
+}
+
+export interface CoveredSubject {
+  subject: string;
+  via: 'identifier' | 'email' | 'link';
+}
+
+/** A corrective identify waiting to be handed to the pipeline. */
+export interface PendingForward {
+  requestId: string;
+  event: Record<string, unknown>;
+}
+
+export interface CreateOptions {
+  regulation?: string | undefined;
+  /** CORRECT only: the traits to set and remove. */
+  correction?: CorrectionInput | undefined;
 }
 
 export interface SubjectRequest {
@@ -60,6 +83,8 @@ export interface SubjectRequest {
   /** Error class and SQLSTATE only: driver messages may quote row values. */
   failure: string | null;
   receipt: Receipt | null;
+  /** CORRECT: when the corrective identify was handed to the pipeline (null: not yet). */
+  forwardedAt?: string | null;
 }
 
 export interface SubjectRequestsDeps {
@@ -103,10 +128,14 @@ export class SubjectRequests {
     return this.subjectsFor(kind, hash, false);
   }
 
-  async create(type: RequestType, selector: SubjectSelector, options: { regulation?: string | undefined } = {}): Promise<SubjectRequest> {
+  async create(type: RequestType, selector: SubjectSelector, options: CreateOptions = {}): Promise<SubjectRequest> {
     if (!REQUEST_TYPES.includes(type)) throw new Error(`unknown request type: expected one of ${REQUEST_TYPES.join(', ')}`);
     const parsed = subjectSelectorSchema.safeParse(selector);
     if (!parsed.success) throw new Error('a request names exactly one of userId, anonymousId or email');
+    if ((type === 'CORRECT') !== (options.correction !== undefined)) throw new Error('a correction goes with a CORRECT request, and only with one');
+    const correction = options.correction === undefined ? undefined : correctionSchema.safeParse(options.correction);
+    if (correction && !correction.success) throw new Error(`invalid correction: ${correction.error.issues[0]!.message}`);
+    if (correction && !this.deps.dataKeys) throw new Error('a correction needs the master keys (SEGMENTLOOM_MASTER_KEYS)');
     const regulation = options.regulation ?? this.deadlines.defaultRegulation;
     const receivedAt = new Date();
     const deadline = this.deadlines.deadline(regulation, receivedAt);
@@ -116,11 +145,17 @@ export class SubjectRequests {
        VALUES ($1, $2, $3, $4, 'RECEIVED', $5, $6, $7) RETURNING *`,
       [randomUUID(), type, kind, hash, receivedAt.toISOString(), regulation, deadline.toISOString()],
     );
+    if (correction?.success) {
+      // Sealed under the request's own data key: the new values are personal data too.
+      const sealed: SealedCorrection = { correction: correction.data, selector: parsed.data };
+      const blob = await sealCorrection(this.deps.db, this.deps.dataKeys!, rows[0]!.id, sealed);
+      await this.deps.db.query('UPDATE subject_requests SET correction = $2 WHERE id = $1', [rows[0]!.id, blob]);
+    }
     return toRequest(rows[0]!);
   }
 
   /** Creates a request and runs it at once. */
-  async submit(type: RequestType, selector: SubjectSelector, options: { regulation?: string | undefined } = {}): Promise<SubjectRequest> {
+  async submit(type: RequestType, selector: SubjectSelector, options: CreateOptions = {}): Promise<SubjectRequest> {
     const request = await this.create(type, selector, options);
     return this.run(request.id);
   }
@@ -221,7 +256,8 @@ export class SubjectRequests {
 
   private async execute(row: RequestRow): Promise<Receipt> {
     // Erasure and suppression follow the person's exclusive links (over-reaching is the safe side).
-    const subjects = await this.subjectsFor(row.id_kind, row.lookup_hash, true);
+    const covered = await this.coveredBy(row.id_kind, row.lookup_hash, true);
+    const subjects = covered.map((c) => c.subject);
     const emailHash = row.id_kind === 'email' ? row.lookup_hash : undefined;
     let suppressed = 0;
     let unsuppressed = 0;
@@ -233,8 +269,15 @@ export class SubjectRequests {
     if (row.type === 'UNSUPPRESS') unsuppressed = await removeSuppressions(this.deps.db, listed);
     if (row.type === 'DELETE' || row.type === 'SUPPRESS_WITH_DELETE') {
       removed = await eraseSubjects(this.deps.db, subjects, { emailHash, dataKeys: this.deps.dataKeys });
+      // A correction not forwarded yet would hand the erased person's traits to destinations.
+      await this.cancelForwards([row.lookup_hash, ...subjects]);
     }
     const where = (Object.keys(removed) as Array<keyof ErasureCounts>).filter((k) => removed[k] > 0).map(storeName);
+    const corrected = row.type === 'CORRECT' ? await this.correct(row, subjects) : undefined;
+    if (corrected) {
+      if (corrected.profiles > 0) where.push('profiles');
+      if (corrected.events > 0) where.push('events');
+    }
     return {
       requestId: row.id,
       type: row.type,
@@ -244,6 +287,8 @@ export class SubjectRequests {
       suppressed,
       unsuppressed,
       where,
+      covered,
+      ...(corrected ? { corrected } : {}),
       finishedAt: new Date().toISOString(),
       regulation: row.regulation,
       deadline: iso(row.deadline_at),
@@ -257,6 +302,10 @@ export class SubjectRequests {
    * or a forged link) is never widened to; and by anonymousId a request stays with that id.
    */
   private async subjectsFor(kind: IdKind, hash: string, links: boolean): Promise<string[]> {
+    return (await this.coveredBy(kind, hash, links)).map((c) => c.subject);
+  }
+
+  private async coveredBy(kind: IdKind, hash: string, links: boolean): Promise<CoveredSubject[]> {
     // An email is a claim an event makes (any client can send identify with any traits.email):
     // like an anonymous id, it reaches a subject only when it is linked to no other subject. An
     // address several subjects claimed reaches none of them; ask by userId.
@@ -265,7 +314,9 @@ export class SubjectRequests {
         ? (await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash LIMIT 2', [hash])).map((r) => r.subject_hash)
         : [hash];
     const direct = kind === 'email' && claimed.length > 1 ? [] : claimed;
-    if (!links || kind === 'anonymousId' || direct.length === 0) return direct;
+    const via: CoveredSubject['via'] = kind === 'email' ? 'email' : 'identifier';
+    const named: CoveredSubject[] = direct.map((subject) => ({ subject, via }));
+    if (!links || kind === 'anonymousId' || direct.length === 0) return named;
     const linked = await this.deps.db.query<{ linked_hash: string }>(
       `SELECT linked_hash FROM subject_links
        WHERE linked_hash IN (SELECT linked_hash FROM subject_links WHERE subject_hash = ANY($1::text[]))
@@ -273,9 +324,78 @@ export class SubjectRequests {
        ORDER BY linked_hash`,
       [direct],
     );
-    const all = new Set(direct);
-    for (const row of linked) all.add(row.linked_hash);
-    return [...all];
+    const seen = new Set(direct);
+    const all = [...named];
+    for (const row of linked) {
+      if (seen.has(row.linked_hash)) continue;
+      seen.add(row.linked_hash);
+      all.push({ subject: row.linked_hash, via: 'link' });
+    }
+    return all;
+  }
+
+  /** Applies a CORRECT request to every subject it reaches and leaves the corrective identify for the engine. */
+  private async correct(row: RequestRow, subjects: readonly string[]): Promise<CorrectionCounts> {
+    const dataKeys = this.deps.dataKeys;
+    if (!dataKeys) throw new Error('a correction needs the master keys (SEGMENTLOOM_MASTER_KEYS)');
+    const blob = row.correction ?? null;
+    const sealed = blob ? await openCorrection(this.deps.db, dataKeys, row.id, buf(blob)) : null;
+    if (!sealed) throw new Error('the correction is no longer available (its subject was erased)');
+    const now = new Date();
+    const counts: CorrectionCounts = { profiles: 0, events: 0, fields: [...Object.keys(sealed.correction.set), ...sealed.correction.unset].sort() };
+    for (const subject of subjects) {
+      const result = await correctSubject(this.deps.db, dataKeys, subject, sealed.correction, now);
+      counts.profiles += result.profiles;
+      counts.events += result.events;
+      sealed.userId ??= result.ids.userId;
+      sealed.anonymousId ??= result.ids.anonymousId;
+    }
+    // Re-sealed with the ids found, for the identify the engine forwards.
+    await this.deps.db.query('UPDATE subject_requests SET correction = $2 WHERE id = $1', [row.id, await sealCorrection(this.deps.db, dataKeys, row.id, sealed)]);
+    return counts;
+  }
+
+  /**
+   * Corrective identifies of finished CORRECT requests not yet forwarded, oldest first. One without
+   * an id to address (the subject has no stored event and the request named an email) is
+   * released without an identify: there is no one to address it to.
+   */
+  async pendingForwards(limit = 100): Promise<PendingForward[]> {
+    const dataKeys = this.deps.dataKeys;
+    if (!dataKeys) return [];
+    const rows = await this.deps.db.query<{ id: string; correction: Buffer; finished_at: Date }>(
+      `SELECT id, correction, finished_at FROM subject_requests WHERE correction IS NOT NULL AND status = 'FINISHED' ORDER BY finished_at LIMIT $1`,
+      [limit],
+    );
+    const pending: PendingForward[] = [];
+    for (const row of rows) {
+      const sealed = await openCorrection(this.deps.db, dataKeys, row.id, buf(row.correction));
+      const event = sealed ? correctiveIdentify(row.id, sealed, new Date(row.finished_at)) : null;
+      if (event) pending.push({ requestId: row.id, event });
+      else await this.markForwarded(row.id);
+    }
+    return pending;
+  }
+
+  /** The identify is in the pipeline: the sealed correction and its key are destroyed. */
+  async markForwarded(requestId: string): Promise<void> {
+    await this.deps.db.query('UPDATE subject_requests SET correction = NULL, forwarded_at = now() WHERE id = $1', [requestId]);
+    await this.destroyCorrectionKeys([requestId]);
+  }
+
+  private async cancelForwards(hashes: readonly string[]): Promise<void> {
+    const rows = await this.deps.db.query<{ id: string }>(
+      `UPDATE subject_requests SET correction = NULL WHERE type = 'CORRECT' AND correction IS NOT NULL AND lookup_hash = ANY($1::text[]) RETURNING id`,
+      [[...hashes]],
+    );
+    await this.destroyCorrectionKeys(rows.map((r) => r.id));
+  }
+
+  private async destroyCorrectionKeys(requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    const subjects = requestIds.map(correctionKeySubject);
+    if (this.deps.dataKeys) await this.deps.dataKeys.destroy(this.deps.db, subjects);
+    else await tombstoneKeys(this.deps.db, subjects);
   }
 }
 
@@ -299,6 +419,8 @@ interface RequestRow {
   finished_at: Date | null;
   failure: string | null;
   receipt: Receipt | string | null;
+  correction?: Buffer | null;
+  forwarded_at?: Date | null;
 }
 
 function toRequest(row: RequestRow): SubjectRequest {
@@ -315,5 +437,6 @@ function toRequest(row: RequestRow): SubjectRequest {
     finishedAt: iso(row.finished_at),
     failure: row.failure,
     receipt: typeof row.receipt === 'string' ? (JSON.parse(row.receipt) as Receipt) : row.receipt,
+    ...(row.type === 'CORRECT' ? { forwardedAt: iso(row.forwarded_at ?? null) } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { Db } from './db.js';
 import { RETENTION_SWEEP_LOCK } from './locks.js';
-import { sweepExpired, type SweepResult } from './retention.js';
+import { sweepExpired, type SweepOptions, type SweepResult } from './retention.js';
 
 /**
  * The retention sweep as one of several engines runs it: only the holder of RETENTION_SWEEP_LOCK
@@ -9,7 +9,7 @@ import { sweepExpired, type SweepResult } from './retention.js';
  * next one (this engine's or another's) carries on from the rows still expired.
  * PGlite is one process's own database: no other engine can share it, so no lock is needed.
  */
-export async function sweepIfLeader(db: Db, options: { batchSize?: number; maxBatches?: number; now?: Date } = {}): Promise<SweepResult | null> {
+export async function sweepIfLeader(db: Db, options: Omit<SweepOptions, 'dataKeys'> = {}): Promise<SweepResult | null> {
   if (db.engine === 'pglite') return sweepExpired(db, options);
   return db.transaction(async (lockTx) => {
     const [row] = await lockTx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [RETENTION_SWEEP_LOCK]);
@@ -21,6 +21,8 @@ export async function sweepIfLeader(db: Db, options: { batchSize?: number; maxBa
 export interface RetentionScheduleOptions {
   intervalMs?: number;
   batchSize?: number;
+  /** Ages of inventory examples and parked alerts to sweep too (see sideRetention). */
+  side?: Pick<SweepOptions, 'inventoryExamplesMs' | 'alertOutboxMs'>;
   onSweep?: (result: SweepResult) => void;
   onError?: (err: unknown) => void;
 }
@@ -30,7 +32,7 @@ export function scheduleRetention(db: Db, options: RetentionScheduleOptions = {}
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return;
-    running = sweepIfLeader(db, { batchSize: options.batchSize })
+    running = sweepIfLeader(db, { batchSize: options.batchSize, ...options.side })
       .then((result) => {
         if (result) options.onSweep?.(result);
       })

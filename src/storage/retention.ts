@@ -6,12 +6,19 @@ import { ERASURE_WINDOW_MS, forgetErasureTimes } from './erase.js';
 import { vacuumKeyTable } from './shred.js';
 import { isDuration, parseDuration } from './duration.js';
 
+/** Defaults for what is kept beside the events. */
+export const DEFAULT_SIDE_RETENTION = { inventoryExamples: '90d', alertOutbox: '30d' } as const;
+
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 90d, 12h, 7y or forever' });
 
 /** `{ default: '365d', events: { 'Order Completed': '7y', page: '90d' } }`; keys of `events` are event names (track name, else call type). */
 export const retentionConfigSchema = z.strictObject({
   default: duration,
   events: z.record(z.string(), duration).default({}),
+  /** Masked inventory examples: cleared this long after they were taken (the point itself stays). */
+  inventoryExamples: duration.default(DEFAULT_SIDE_RETENTION.inventoryExamples),
+  /** Alert deliveries still parked in the outbox this long after they were queued are dropped (and counted). */
+  alertOutbox: duration.default(DEFAULT_SIDE_RETENTION.alertOutbox),
 });
 
 export type RetentionConfig = z.input<typeof retentionConfigSchema>;
@@ -46,6 +53,10 @@ export class RetentionPolicy {
 export interface SweepResult {
   events: number;
   batches: number;
+  /** Inventory examples cleared for age (storage.retention.inventoryExamples). */
+  inventoryExamples: number;
+  /** Parked alert deliveries dropped for age (storage.retention.alertOutbox). */
+  alertOutbox: number;
   /** Erasure times forgotten (older than the window in which erased events may still arrive). */
   erasureTimes: number;
   /**
@@ -61,7 +72,26 @@ export interface SweepResult {
  * left. Expiry was fixed at insert, so changing the policy affects new events only. Also forgets
  * erasure times older than `erasureWindowMs` (see ERASURE_WINDOW_MS).
  */
-export async function sweepExpired(db: Db, options: { batchSize?: number; now?: Date; maxBatches?: number; erasureWindowMs?: number; dataKeys?: DataKeys } = {}): Promise<SweepResult> {
+export interface SweepOptions {
+  batchSize?: number;
+  now?: Date;
+  maxBatches?: number;
+  erasureWindowMs?: number;
+  dataKeys?: DataKeys;
+  /** Ages after which inventory examples and parked alerts go; null keeps them. Default DEFAULT_SIDE_RETENTION. */
+  inventoryExamplesMs?: number | null;
+  alertOutboxMs?: number | null;
+}
+
+/** The side retentions of a retention config, in milliseconds (null: kept forever). */
+export function sideRetention(config: RetentionConfig = DEFAULT_RETENTION): { inventoryExamplesMs: number | null; alertOutboxMs: number | null } {
+  return {
+    inventoryExamplesMs: parseDuration(config.inventoryExamples ?? DEFAULT_SIDE_RETENTION.inventoryExamples),
+    alertOutboxMs: parseDuration(config.alertOutbox ?? DEFAULT_SIDE_RETENTION.alertOutbox),
+  };
+}
+
+export async function sweepExpired(db: Db, options: SweepOptions = {}): Promise<SweepResult> {
   const batchSize = options.batchSize ?? 1_000;
   const now = options.now ?? new Date();
   let events = 0;
@@ -83,7 +113,29 @@ export async function sweepExpired(db: Db, options: { batchSize?: number; now?: 
   }
   const erasureTimes = await forgetErasureTimes(db, new Date(now.getTime() - (options.erasureWindowMs ?? ERASURE_WINDOW_MS)));
   // Also prunes what an erasure's own VACUUM could not (a transaction was still open then).
+  const side = sideRetention();
+  const examplesMs = options.inventoryExamplesMs === undefined ? side.inventoryExamplesMs : options.inventoryExamplesMs;
+  const outboxMs = options.alertOutboxMs === undefined ? side.alertOutboxMs : options.alertOutboxMs;
+  const inventoryExamples =
+    examplesMs === null
+      ? 0
+      : await countOf(db, 'UPDATE inventory_points SET example = NULL, example_subject = NULL WHERE example_at < $1 RETURNING 1', [new Date(now.getTime() - examplesMs)]);
+  const alertOutbox =
+    outboxMs === null || !(await hasTable(db, 'alert_outbox'))
+      ? 0
+      : await countOf(db, 'DELETE FROM alert_outbox WHERE created_at < $1 RETURNING 1', [new Date(now.getTime() - outboxMs)]);
   await vacuumKeyTable(db);
-  if (!options.dataKeys) return { events, batches, erasureTimes };
-  return { events, batches, erasureTimes, verified: await verifyEvents(db, options.dataKeys, { pageSize: batchSize }) };
+  const result = { events, batches, erasureTimes, inventoryExamples, alertOutbox };
+  if (!options.dataKeys) return result;
+  return { ...result, verified: await verifyEvents(db, options.dataKeys, { pageSize: batchSize }) };
+}
+
+async function countOf(db: Db, sql: string, params: unknown[]): Promise<number> {
+  return (await db.query(sql, params)).length;
+}
+
+/** The outbox table comes with the alerts migration; a store opened by an older build may lack it. */
+async function hasTable(db: Db, table: string): Promise<boolean> {
+  const [row] = await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
+  return row?.found === true;
 }

@@ -39,7 +39,7 @@ alerts:
 `);
     const config = await loadEngineConfig(file, {});
     // Empty URL: embedded PGlite; dataDir is relative to the config file.
-    expect(config.storage).toEqual({ databaseUrl: undefined, dataDir: join(file, '..', 'state/db'), schema: 'sl_test', retention: { default: '365d', events: {} }, retentionSweep: { every: '1h', batchSize: 1_000 } });
+    expect(config.storage).toEqual({ databaseUrl: undefined, dataDir: join(file, '..', 'state/db'), schema: 'sl_test', retention: { default: '365d', events: {}, inventoryExamples: '90d', alertOutbox: '30d' }, retentionSweep: { every: '1h', batchSize: 1_000 }, correctionRelayMs: 5000 });
     expect(config.inventory).toEqual({ flushIntervalMs: 5000, maxEventNames: 50_000, pointMemoryPollMs: 5000 });
     expect(config.review).toEqual({ pollIntervalMs: 250 });
     expect(config.suppression).toMatchObject({ fromStore: true, pollIntervalMs: 5000 });

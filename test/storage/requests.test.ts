@@ -43,6 +43,7 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
       suppressed: 0,
       unsuppressed: 0,
       where: ['data_keys', 'events', 'profiles', 'identities', 'inventory_examples'],
+      covered: [{ subject, via: 'identifier' }],
       finishedAt: done.finishedAt,
       regulation: 'GDPR',
       deadline: done.deadlineAt,

@@ -55,12 +55,12 @@ describe.each(ENGINES)('retention sweep (%s)', (engine) => {
 
     // 10 days later: only the pages have expired.
     const result = await sweepExpired(t.db, { batchSize: 3, now: new Date('2024-01-11T00:00:00Z') });
-    expect(result).toEqual({ events: 7, batches: 3, erasureTimes: 0 });
+    expect(result).toEqual({ events: 7, batches: 3, erasureTimes: 0, inventoryExamples: 0, alertOutbox: 0 });
     const left = await t.db.query<{ event_name: string }>('SELECT event_name FROM events ORDER BY event_name');
     expect(left.map((r) => r.event_name)).toEqual(['Clicked', 'Order Completed', 'Order Completed']);
 
-    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({ events: 1, batches: 1, erasureTimes: 0 });
-    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({ events: 0, batches: 0, erasureTimes: 0 });
+    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({ events: 1, batches: 1, erasureTimes: 0, inventoryExamples: 0, alertOutbox: 0 });
+    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({ events: 0, batches: 0, erasureTimes: 0, inventoryExamples: 0, alertOutbox: 0 });
   });
 
   it('uses the expires_at index', async () => {

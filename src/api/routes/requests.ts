@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
-import { exportSubject } from '../../storage/access.js';
+import { exportSubject, type SubjectExport } from '../../storage/access.js';
+import { exportManifest, exportToNdjson } from '../../storage/portability.js';
+import { correctionSchema } from '../../storage/correction.js';
 import { REQUEST_TYPES, SubjectRequests, type SubjectSelector } from '../../storage/requests.js';
 import { writeAudit } from '../audit.js';
 import type { ApiContext } from '../context.js';
@@ -48,7 +50,7 @@ export const requestRoutes = {
     method: 'POST',
     url: '/requests',
     tag: 'requests',
-    summary: 'Create a deletion or suppression request; it runs right after the answer',
+    summary: 'Create a deletion, suppression or correction request; it runs right after the answer',
     description: 'The identifier is hashed at once and never stored or logged. Poll `GET /requests/{id}` for the status.',
     action: 'requests.create',
     body: z
@@ -56,8 +58,16 @@ export const requestRoutes = {
         type: z.enum(REQUEST_TYPES),
         ...identifierFields,
         regulation: z.string().min(1).max(32).optional().describe('the regulation the request is answered under (its legal deadline follows); default the configured default, GDPR'),
+        correction: correctionSchema
+          .optional()
+          .describe('CORRECT only: `set` traits to new values, `unset` trait names to remove; profile and stored events are corrected and an identify carries the change to destinations'),
       })
-      .superRefine(oneIdentifier),
+      .superRefine(oneIdentifier)
+      .superRefine((value, ctx) => {
+        if ((value.type === 'CORRECT') !== (value.correction !== undefined)) {
+          ctx.addIssue({ code: 'custom', path: ['correction'], message: value.type === 'CORRECT' ? 'a CORRECT request needs a correction' : 'a correction goes with a CORRECT request only' });
+        }
+      }),
     response: { status: 202, description: 'Received', schema: subjectRequestSchema },
     errors: [400],
     audit: 'requests.create',
@@ -123,7 +133,20 @@ export const requestRoutes = {
     description: 'Returns personal data by design, to owners holding profiles:read; each export is audited (by lookup hash).',
     action: 'subjects.export',
     query: z.strictObject(identifierFields).superRefine(oneIdentifier),
-    response: { status: 200, description: 'The export', schema: subjectExportSchema },
+    response: { status: 200, description: 'The export, with a manifest of what it holds', schema: subjectExportSchema },
+    errors: [400, 403],
+    audit: 'subjects.export',
+  }),
+  exportNdjson: defineRoute({
+    operationId: 'exportSubjectNdjson',
+    method: 'GET',
+    url: '/subjects/export.ndjson',
+    tag: 'requests',
+    summary: "A data subject's events as NDJSON in Segment's spec (right of portability)",
+    description: 'One Segment call per line, oldest first, as stored: another service that speaks the Segment spec can import it. Personal data by design; audited like the JSON export.',
+    action: 'subjects.export',
+    query: z.strictObject(identifierFields).superRefine(oneIdentifier),
+    response: { status: 200, description: 'NDJSON, one event per line', contentType: 'application/x-ndjson', schema: z.string() },
     errors: [400, 403],
     audit: 'subjects.export',
   }),
@@ -161,14 +184,26 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
       throw badRequest('regulation', `expected one of ${deadlines.regulations.join(', ')}`);
     }
     const created = await ctx.db.transaction(async (tx) => {
-      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher, deadlines }).create(body.type, selectorOf(body), { regulation: body.regulation });
+      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher, dataKeys: ctx.storage.dataKeys, deadlines }).create(body.type, selectorOf(body), {
+        regulation: body.regulation,
+        correction: body.correction,
+      });
       await writeAudit(tx, {
         actor: { keyId: principal.keyId, role: principal.role },
         action: 'requests.create',
         targetType: 'subject_request',
         targetId: request.id,
         before: null,
-        after: { type: request.type, idKind: request.idKind, lookupHash: request.lookupHash, status: request.status, regulation: request.regulation, deadlineAt: request.deadlineAt },
+        after: {
+          type: request.type,
+          idKind: request.idKind,
+          lookupHash: request.lookupHash,
+          status: request.status,
+          regulation: request.regulation,
+          deadlineAt: request.deadlineAt,
+          // Names only: corrected values are personal data and stay out of the audit log.
+          ...(body.correction ? { fields: [...Object.keys(body.correction.set ?? {}), ...(body.correction.unset ?? [])].sort() } : {}),
+        },
         requestId: req.id,
       });
       return request;
@@ -205,16 +240,26 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
   handle(app, ctx, requestRoutes.export, async ({ query, principal, req }) => {
     if (query.email !== undefined) await verifyEmailExport(ctx, query.email, principal.keyId, req);
     const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));
-    await writeAudit(ctx.db, {
-      actor: { keyId: principal.keyId, role: principal.role },
-      action: 'subjects.export',
-      targetType: 'subject',
-      targetId: data.lookupHash,
-      before: null,
-      after: { idKind: data.idKind, subjects: data.subjects.length, events: data.subjects.reduce((n, s) => n + s.events.length, 0) },
-      requestId: req.id,
-    });
-    return data;
+    await auditExport(ctx, data, 'json', principal, req.id);
+    return { ...data, manifest: await exportManifest(ctx.db, data) };
+  });
+  handle(app, ctx, requestRoutes.exportNdjson, async ({ query, principal, req, reply }) => {
+    if (query.email !== undefined) await verifyEmailExport(ctx, query.email, principal.keyId, req);
+    const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));
+    await auditExport(ctx, data, 'ndjson', principal, req.id);
+    return reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', 'attachment; filename="subject-events.ndjson"').send(exportToNdjson(data));
+  });
+}
+
+async function auditExport(ctx: ApiContext, data: SubjectExport, format: string, principal: { keyId: string; role: string }, requestId: string): Promise<void> {
+  await writeAudit(ctx.db, {
+    actor: { keyId: principal.keyId, role: principal.role },
+    action: 'subjects.export',
+    targetType: 'subject',
+    targetId: data.lookupHash,
+    before: null,
+    after: { idKind: data.idKind, format, subjects: data.subjects.length, events: data.subjects.reduce((n, s) => n + s.events.length, 0) },
+    requestId,
   });
 }
 

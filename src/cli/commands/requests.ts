@@ -6,12 +6,15 @@ import { requestDeadlinesFromEnv } from '../../storage/deadlines.js';
 import { parseDuration } from '../../storage/duration.js';
 import { KeyConfigError, secretFromEnv } from '../../storage/crypto/keyring.js';
 import { parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../storage/crypto/receipt-signing.js';
+import { DataKeys } from '../../storage/crypto/data-keys.js';
+import { correctionSchema, type CorrectionInput } from '../../storage/correction.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom requests <command> [options]
 
-Data-subject requests: suppression and deletion (crypto-shredding, then physical deletion).
+Data-subject requests: suppression, deletion (crypto-shredding, then physical deletion) and
+correction.
 
 Commands:
   create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS) [--regulation NAME] [--no-run]
@@ -21,6 +24,10 @@ Commands:
       '{"default":"CCPA","regulations":{"GDPR":"1mo","CCPA":"45d","CPA":"45d"}}').
       Records the request and runs it at once (unless --no-run). Pass "-" as the identifier to
       read it from stdin, keeping it out of shell history and the process list.
+  create CORRECT (--user-id ID | --anonymous-id ID | --email ADDRESS) --correction FILE
+      FILE (or "-" for stdin) holds {"set": {"trait": value, ...}, "unset": ["trait", ...]}: the
+      profile and stored events are corrected in place, and a Kafka engine forwards the change
+      to destinations as an identify. Needs the master keys (SEGMENTLOOM_MASTER_KEYS).
   run-pending          run every request still RECEIVED
   at-risk [--within 7d]  unfinished requests whose deadline is within the period, overdue first
   status <id>          the request's status and timestamps
@@ -46,6 +53,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       ...DB_OPTIONS,
       ...SUBJECT_OPTIONS,
       'no-run': { type: 'boolean' },
+      correction: { type: 'string' },
       'public-key': { type: 'string' },
       regulation: { type: 'string' },
       within: { type: 'string' },
@@ -59,11 +67,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (command === 'verify') return verify(args, values['public-key'], io);
   if (!['create', 'run-pending', 'at-risk', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
-  const keys = keysFromEnv(io.env, io.stderr, 'requests', { keyring: false });
+  const type = command === 'create' ? requestType(args) : undefined;
+  if ((type === 'CORRECT') !== (values.correction !== undefined)) {
+    throw new UsageError(type === 'CORRECT' ? 'a CORRECT request needs --correction FILE' : '--correction goes with create CORRECT only');
+  }
+  const keys = keysFromEnv(io.env, io.stderr, 'requests', { keyring: type === 'CORRECT' });
   if (keys === null) return EXIT.config;
   const hasher = keys.hasher;
   const selector = command === 'create' ? await selectorFrom(values, io) : undefined;
-  const type = command === 'create' ? requestType(args) : undefined;
+  const correction = values.correction !== undefined ? await correctionFrom(values.correction, io) : undefined;
   let deadlines;
   try {
     deadlines = requestDeadlinesFromEnv(io.env);
@@ -80,10 +92,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   const db = await openCliDb(values, io.env);
   try {
-    const requests = new SubjectRequests({ db, hasher, signer: keys.receiptSigner, deadlines });
+    const dataKeys = keys.keyring ? new DataKeys(db, keys.keyring) : undefined;
+    const requests = new SubjectRequests({ db, hasher, dataKeys, signer: keys.receiptSigner, deadlines });
     switch (command) {
       case 'create': {
-        const created = await requests.create(type!, selector!, { regulation: values.regulation });
+        const created = await requests.create(type!, selector!, { regulation: values.regulation, correction });
         const result = values['no-run'] ? created : await requests.run(created.id);
         io.stdout.write(json(result));
         return result.status === 'FAILED' ? EXIT.failure : EXIT.ok;
@@ -197,6 +210,28 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
   for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
   return text;
+}
+
+/** The correction document; its values are personal data, so they come from a file or stdin, never argv. */
+async function correctionFrom(file: string, io: CliIo): Promise<CorrectionInput> {
+  let text: string;
+  try {
+    text = file === '-' ? await readAll(io.stdin ?? process.stdin) : await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`--correction: cannot read ${file === '-' ? 'stdin' : file}`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new UsageError('--correction: not JSON (expected {"set": {...}, "unset": [...]})');
+  }
+  const parsed = correctionSchema.safeParse(document);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`--correction: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.code === 'unrecognized_keys' ? 'only "set" and "unset" are allowed' : issue.message}`);
+  }
+  return parsed.data;
 }
 
 function requestType(args: string[]): RequestType {

@@ -1,16 +1,23 @@
 import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { exportSubject } from '../../storage/access.js';
+import { exportManifest, exportToNdjson } from '../../storage/portability.js';
 import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
 import { openStorage } from '../../storage/storage.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { selectorFrom, SUBJECT_OPTIONS } from './requests.js';
 
-const HELP = `Usage: segmentloom subject export (--user-id ID | --anonymous-id ID | --email ADDRESS) [--output FILE]
+const HELP = `Usage: segmentloom subject export (--user-id ID | --anonymous-id ID | --email ADDRESS)
+                                [--format json|ndjson|manifest] [--output FILE]
 
-Writes everything stored about a data subject as JSON: events (decrypted), profile traits,
-suppression state, masked inventory examples and requests. Pass "-" as the identifier to read it
-from stdin. The output contains personal data: write it somewhere access-controlled.
+Writes everything stored about a data subject (right of access and portability):
+  json      (default) events (decrypted), profile traits, suppression state, masked inventory
+            examples, requests, and a manifest
+  ndjson    the events alone, one Segment-spec call per line, oldest first: what another service
+            that speaks Segment's spec can import
+  manifest  what the export holds, for a person to read: categories of data, sources, time range
+Pass "-" as the identifier to read it from stdin. The output contains personal data: write it
+somewhere access-controlled.
 
 Needs the master keys (SEGMENTLOOM_MASTER_KEYS or SEGMENTLOOM_MASTER_KEYS_FILE) and the lookup
 key (SEGMENTLOOM_LOOKUP_KEY or SEGMENTLOOM_LOOKUP_KEY_FILE).
@@ -25,6 +32,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       ...DB_OPTIONS,
       ...SUBJECT_OPTIONS,
       output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -33,6 +41,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return values.help ? EXIT.ok : EXIT.usage;
   }
   if (positionals.length !== 1 || positionals[0] !== 'export') throw new UsageError('usage: segmentloom subject export --user-id ID');
+  const format = values.format ?? 'json';
+  if (!['json', 'ndjson', 'manifest'].includes(format)) throw new UsageError('--format must be json, ndjson or manifest');
   const selector = await selectorFrom(values, io);
   // Keys first: a misconfigured call never opens (or creates) a database.
   const keys = keysFromEnv(io.env, io.stderr, 'subject', { keyring: true });
@@ -40,7 +50,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const storage = await openStorage({ keyring: keys.keyring!, hasher: keys.hasher, db: await openCliDb(values, io.env) });
   try {
     const data = await exportSubject(storage, selector);
-    const text = `${JSON.stringify(data, null, 2)}\n`;
+    const manifest = format === 'ndjson' ? null : await exportManifest(storage.db, data);
+    const text = format === 'ndjson' ? exportToNdjson(data) : `${JSON.stringify(format === 'manifest' ? manifest : { ...data, manifest }, null, 2)}\n`;
     if (values.output) await writePrivate(values.output, text);
     else io.stdout.write(text);
     if (data.subjects.length === 0) io.stderr.write('segmentloom subject: nothing is stored for this subject\n');
