@@ -158,7 +158,7 @@ export class EventWalker {
       return { ok: true, outcome };
     } catch (err) {
       this.hook?.abort();
-      if (err instanceof EventShapeError) return { ok: false, failure: { code: err.code, reason: err.message } };
+      if (err instanceof EventShapeError) return { ok: false, failure: { code: err.shape, reason: err.message } };
       // A bug or an unexpected value shape in detection/enforcement: the message is kept (dead
       // letter) and the loop goes on. Only the error's class goes in the reason: its message
       // might quote the value being processed.
