@@ -71,7 +71,6 @@ export const API_CODES = {
   origin_not_allowed: { status: 403, summary: 'ingest: the origin is not allowed (ingest.cors.origins)' },
   source_not_configured: { status: 403, summary: "ingest: the write key's source is not configured" },
   not_found: { status: 404, summary: 'no such route, or an id that names nothing' },
-  conflict: { status: 409, summary: 'the request conflicts with the current state' },
   config_invalid: { status: 409, summary: 'a file on disk the request needs is invalid' },
   not_finished: { status: 409, summary: 'a receipt asked for before the request is FINISHED' },
   no_policy_file: { status: 409, summary: 'policies are inline in the engine config: there is no policy file to manage' },

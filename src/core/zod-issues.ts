@@ -59,7 +59,7 @@ export function zodIssues(error: z.ZodError, options: FormatOptions = {}): Issue
       for (const key of issue.keys) unknown.push({ field: formatField([...prefix, ...issue.path]), message: unknownFieldMessage(key, known), path: issue.path });
       continue;
     }
-    const missing = options.input !== undefined && issue.code === 'invalid_type' && !has(options.input, issue.path);
+    const missing = options.input !== undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value') && !has(options.input, issue.path);
     rest.push({ field: formatField([...prefix, ...issue.path]), message: missing ? `required (${expectation(issue)})` : safeIssueMessage(issue), path: issue.path });
   }
   return [...unknown, ...rest];
@@ -113,7 +113,7 @@ export function safeIssueMessage(issue: z.core.$ZodIssue): string {
 const ZOD_DEFAULT = /^(Too (small|big)|Invalid|Unrecognized|Expected)/;
 
 function expectation(issue: z.core.$ZodIssue): string {
-  return issue.code === 'invalid_type' ? `expected ${issue.expected}` : safeIssueMessage(issue);
+  return issue.code === 'invalid_type' && ZOD_DEFAULT.test(issue.message) ? `expected ${issue.expected}` : safeIssueMessage(issue);
 }
 
 function splitPrefix(prefix: string): PropertyKey[] {
