@@ -124,7 +124,7 @@ export function buildIngest(options: IngestOptions): Ingest {
   });
   app.setNotFoundHandler((req, reply) => refuse(reply, new Refusal(404, 'not_found', `no route ${req.method} for this path (POST /v1/{${MESSAGE_TYPES.join(',')},batch})`)));
 
-  app.options('/v1/*', async (req, reply) => {
+  app.options('/v1/*', async (_req, reply) => {
     reply
       .header('access-control-allow-methods', 'POST, OPTIONS')
       .header('access-control-allow-headers', 'Content-Type, Authorization, Content-Encoding')

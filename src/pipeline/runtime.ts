@@ -1,5 +1,4 @@
 import type { EngineConfig } from '../config/engine.js';
-import { ConfigError } from '../config/errors.js';
 import { createDetector, loadClassifierSet } from '../detect/index.js';
 import { parseRegion } from '../detect/region-hint.js';
 import { compilePolicies, PolicyConfigError, type EnforcementStats } from '../policy/index.js';

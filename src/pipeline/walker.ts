@@ -107,7 +107,6 @@ export interface WalkHook {
 export class EventWalker {
   private run: PolicyRunLike | null = null;
   private controls: Controls | null = null;
-  private report: BatchReport | null = null;
   private eventLabel = '';
   /** The event's `source \0 event name`: its points' key within a path. */
   private pointKey = '';
@@ -133,7 +132,6 @@ export class EventWalker {
 
   walk(controls: Controls, source: string, event: SegmentEvent, report: BatchReport): WalkResult {
     this.controls = controls;
-    this.report = report;
     this.found = 0;
     try {
       // The name is normalised first: a point's key and label never hold personal data.
@@ -167,7 +165,6 @@ export class EventWalker {
     } finally {
       this.run = null;
       this.controls = null;
-      this.report = null;
     }
   }
 
