@@ -25,20 +25,38 @@ export interface ErrorSpec {
 /** Errors raised by the engine, the CLI and the stores (the classes in this file and their subclasses). */
 export const ERRORS = {
   SLOOM_ERR_USAGE: { exit: EXIT.usage, summary: 'unusable command-line arguments: unknown command or flag, missing or malformed value' },
-  SLOOM_ERR_NOT_FOUND: { exit: EXIT.usage, http: { status: 404, code: 'not_found' }, summary: 'an id or name (data point, request, key, channel) that names nothing' },
+  SLOOM_ERR_NOT_FOUND: {
+    exit: EXIT.usage,
+    http: { status: 404, code: 'not_found' },
+    summary: 'an id or name (data point, request, key, channel) that names nothing',
+  },
   SLOOM_ERR_CONFIG: { exit: EXIT.config, summary: 'invalid configuration: the file, the field and what is wrong' },
   SLOOM_ERR_CONFIG_ENV: { exit: EXIT.config, summary: 'an `${ENV}` reference that cannot be resolved, or a reserved key (`__proto__`)' },
-  SLOOM_ERR_POLICY_CONFIG: { exit: EXIT.config, http: { status: 400, code: 'invalid_policy' }, summary: 'an invalid policy section (hashing, policies, destinations, consentDefault)' },
+  SLOOM_ERR_POLICY_CONFIG: {
+    exit: EXIT.config,
+    http: { status: 400, code: 'invalid_policy' },
+    summary: 'an invalid policy section (hashing, policies, destinations, consentDefault)',
+  },
   SLOOM_ERR_ALERTS_CONFIG: { exit: EXIT.config, summary: 'an invalid `alerts:` section' },
   SLOOM_ERR_INGEST_CONFIG: { exit: EXIT.config, summary: 'an invalid `ingest:` section' },
-  SLOOM_ERR_KEY_CONFIG: { exit: EXIT.config, summary: 'a missing or unusable key (master keys, lookup key, receipt signing key): names the variable, never key material' },
-  SLOOM_ERR_STORE_NOT_FOUND: { exit: EXIT.config, summary: 'the store (data directory, or PostgreSQL schema) does not exist or was never initialised; nothing was created' },
+  SLOOM_ERR_KEY_CONFIG: {
+    exit: EXIT.config,
+    summary: 'a missing or unusable key (master keys, lookup key, receipt signing key): names the variable, never key material',
+  },
+  SLOOM_ERR_STORE_NOT_FOUND: {
+    exit: EXIT.config,
+    summary: 'the store (data directory, or PostgreSQL schema) does not exist or was never initialised; nothing was created',
+  },
   SLOOM_ERR_POLICY_HASH: { exit: EXIT.failure, summary: 'hashing misused: an unknown key version, or no key' },
   SLOOM_ERR_DECRYPT: { exit: EXIT.failure, summary: 'decryption failed: wrong key, wrong row or tampered data' },
   SLOOM_ERR_TLS_HANDSHAKE: { exit: EXIT.failure, summary: 'a TLS handshake failed on the certificate or the protocol (not an endpoint that is down)' },
   SLOOM_ERR_EVENT_SHAPE: { exit: EXIT.failure, summary: 'an event deeper or larger than the limits allow (the event goes to dead-letter)' },
   SLOOM_ERR_INGEST_PAYLOAD: { exit: EXIT.failure, http: { status: 400, code: 'invalid_payload' }, summary: 'an ingest payload that is not a Segment message' },
-  SLOOM_ERR_BROKER_UNAVAILABLE: { exit: EXIT.failure, http: { status: 503, code: 'broker_unavailable' }, summary: 'the broker did not acknowledge in time, or refused' },
+  SLOOM_ERR_BROKER_UNAVAILABLE: {
+    exit: EXIT.failure,
+    http: { status: 503, code: 'broker_unavailable' },
+    summary: 'the broker did not acknowledge in time, or refused',
+  },
   SLOOM_ERR_BACKPRESSURE: { exit: EXIT.failure, http: { status: 429, code: 'backpressure' }, summary: 'more is waiting for the broker than the ingest holds' },
   SLOOM_ERR_DELIVERY: { exit: EXIT.failure, http: { status: 502, code: 'delivery_failed' }, summary: 'an alert receiver refused or could not be reached' },
   SLOOM_ERR_API: { exit: EXIT.failure, summary: 'an HTTP API answer (control plane or ingest): its `error.code` is one of the API codes below' },

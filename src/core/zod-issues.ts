@@ -56,11 +56,16 @@ export function zodIssues(error: z.ZodError, options: FormatOptions = {}): Issue
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = options.schema === undefined ? [] : knownKeys(options.schema, issue.path);
-      for (const key of issue.keys) unknown.push({ field: formatField([...prefix, ...issue.path]), message: unknownFieldMessage(key, known), path: issue.path });
+      for (const key of issue.keys)
+        unknown.push({ field: formatField([...prefix, ...issue.path]), message: unknownFieldMessage(key, known), path: issue.path });
       continue;
     }
     const missing = options.input !== undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value') && !has(options.input, issue.path);
-    rest.push({ field: formatField([...prefix, ...issue.path]), message: missing ? `required (${expectation(issue)})` : safeIssueMessage(issue), path: issue.path });
+    rest.push({
+      field: formatField([...prefix, ...issue.path]),
+      message: missing ? `required (${expectation(issue)})` : safeIssueMessage(issue),
+      path: issue.path,
+    });
   }
   return [...unknown, ...rest];
 }
@@ -90,11 +95,14 @@ export function safeIssueMessage(issue: z.core.$ZodIssue): string {
       return `expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}`;
     case 'too_small':
       if (issue.origin === 'array' || issue.origin === 'string' || issue.origin === 'set') {
-        return Number(issue.minimum) <= 1 ? 'must not be empty' : `must have at least ${String(issue.minimum)} ${issue.origin === 'string' ? 'characters' : 'items'}`;
+        return Number(issue.minimum) <= 1
+          ? 'must not be empty'
+          : `must have at least ${String(issue.minimum)} ${issue.origin === 'string' ? 'characters' : 'items'}`;
       }
       return `must be at least ${String(issue.minimum)}`;
     case 'too_big':
-      if (issue.origin === 'array' || issue.origin === 'string' || issue.origin === 'set') return `must have at most ${String(issue.maximum)} ${issue.origin === 'string' ? 'characters' : 'items'}`;
+      if (issue.origin === 'array' || issue.origin === 'string' || issue.origin === 'set')
+        return `must have at most ${String(issue.maximum)} ${issue.origin === 'string' ? 'characters' : 'items'}`;
       return `must be at most ${String(issue.maximum)}`;
     case 'unrecognized_keys':
       return issue.keys.map((k) => unknownFieldMessage(k, [])).join(', ');

@@ -75,7 +75,11 @@ describe('CLI errors', () => {
   });
 
   it('exits 2 for an id that names nothing, saying what kind of thing, not the id', () => {
-    const env = { SEGMENTLOOM_MASTER_KEYS: `1:${randomBytes(32).toString('base64')}`, SEGMENTLOOM_LOOKUP_KEY: randomBytes(32).toString('base64'), DATABASE_URL: '' };
+    const env = {
+      SEGMENTLOOM_MASTER_KEYS: `1:${randomBytes(32).toString('base64')}`,
+      SEGMENTLOOM_LOOKUP_KEY: randomBytes(32).toString('base64'),
+      DATABASE_URL: '',
+    };
     const data = path.join(dir, 'data');
     expect(segmentloom(['init', '--data-dir', data], { env, timeoutMs: 240_000 }).status).toBe(0);
     const r = segmentloom(['inventory', 'accept', 'web', 'Order Completed', 'properties.secret_id', '--data-dir', data], { env, timeoutMs: 240_000 });

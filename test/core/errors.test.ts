@@ -17,7 +17,12 @@ function tableRows(markdown: string, first: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, '|')));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim().replace(/\\\|/g, '|')),
+    );
   }
   return rows;
 }
@@ -35,7 +40,12 @@ async function sourceFiles(dir: string): Promise<string[]> {
 describe('the table of error codes', () => {
   it('lists every code of src/core/errors.ts with its exit status, HTTP status and meaning, and no other', async () => {
     const rows = tableRows(await readFile(join(ROOT, 'docs', 'errors.md'), 'utf8'), 'Code');
-    const documented = rows.map(([code, exit, http, summary]) => ({ code: code!.replace(/`/g, ''), exit: Number(exit), http: http!.replace(/`/g, ''), summary }));
+    const documented = rows.map(([code, exit, http, summary]) => ({
+      code: code!.replace(/`/g, ''),
+      exit: Number(exit),
+      http: http!.replace(/`/g, ''),
+      summary,
+    }));
     const defined = Object.entries(ERRORS).map(([code, spec]) => ({
       code,
       exit: spec.exit,
@@ -115,7 +125,9 @@ describe('error classes', () => {
     expect(err.code).toBe('SLOOM_ERR_POLICY_CONFIG');
     expect(err.file).toBe('/etc/sl.yaml');
     expect(err.field).toBe('policies[0]');
-    expect(err.message).toBe('/etc/sl.yaml: policies[0]: unknown field "mtach" (did you mean "match"?)\n/etc/sl.yaml: consentDefault: expected one of "allow", "deny"');
+    expect(err.message).toBe(
+      '/etc/sl.yaml: policies[0]: unknown field "mtach" (did you mean "match"?)\n/etc/sl.yaml: consentDefault: expected one of "allow", "deny"',
+    );
   });
 
   it('counts the problems past the tenth instead of hiding them', () => {

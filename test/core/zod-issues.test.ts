@@ -57,7 +57,17 @@ describe('zodIssues', () => {
       list: z.array(z.string()).min(2),
       union: z.union([z.number(), z.boolean()]),
     });
-    const issues = issuesOf(schema, { email: SECRET, short: SECRET, long: SECRET, pick: SECRET, literal: SECRET, url: SECRET, list: [SECRET], union: SECRET, [SECRET]: 1 });
+    const issues = issuesOf(schema, {
+      email: SECRET,
+      short: SECRET,
+      long: SECRET,
+      pick: SECRET,
+      literal: SECRET,
+      url: SECRET,
+      list: [SECRET],
+      union: SECRET,
+      [SECRET]: 1,
+    });
     expect(issues.length).toBeGreaterThanOrEqual(8);
     for (const issue of issues.filter((i) => !i.message.startsWith('unknown field'))) expect(issue.message).not.toContain('jane');
     expect(issues.find((i) => i.field === 'short')!.message).toBe('must have at least 40 characters');
