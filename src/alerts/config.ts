@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
+import { ConfigError, issueLines, type ConfigIssue } from '../core/errors-config.js';
+import { zodIssues } from '../core/zod-issues.js';
 
 /**
  * The `alerts:` section of the engine config. Secrets (webhook URLs, routing keys, signing secrets)
@@ -133,17 +135,13 @@ export type SlackChannelConfig = Extract<ChannelConfig, { type: 'slack' }>;
 export type WebhookChannelConfig = Extract<ChannelConfig, { type: 'webhook' }>;
 export type PagerDutyChannelConfig = Extract<ChannelConfig, { type: 'pagerduty' }>;
 
-export class AlertsConfigError extends Error {
-  /**
-   * `issues`: each `<field>: <problem>`, e.g. `alerts.channels[0].url: must be an http(s) URL`;
-   * `field`: the field of the first one.
-   */
-  constructor(
-    readonly issues: string[],
-    readonly field: string,
-  ) {
-    super(`invalid alerts config:\n  ${issues.join('\n  ')}`);
+/** An invalid `alerts:` section: each issue names its field, e.g. `alerts.channels[0].url`; `inFile` adds the file. */
+export class AlertsConfigError extends ConfigError {
+  override readonly field: string;
+  constructor(issues: readonly ConfigIssue[]) {
+    super(issueLines(undefined, issues), undefined, issues[0]?.field, { code: 'SLOOM_ERR_ALERTS_CONFIG', issues });
     this.name = 'AlertsConfigError';
+    this.field = issues[0]?.field ?? 'alerts';
   }
 }
 
@@ -158,17 +156,10 @@ export function parseAlertsConfig(input: unknown, env: Env = process.env, prefix
     // No file here: callers reading one prefix its name to each issue.
     resolved = substituteEnv(input, env, 'alerts', prefix === '' ? [] : [prefix]);
   } catch (err) {
-    if (err instanceof EnvReferenceError) throw new AlertsConfigError([`${err.field}: ${err.reason}`], err.field);
+    if (err instanceof EnvReferenceError) throw new AlertsConfigError([{ field: err.field, message: err.reason }]);
     throw err;
   }
   const result = alertsConfigSchema.safeParse(resolved);
   if (result.success) return result.data;
-  const fields = result.error.issues.map((i) => formatPath(prefix, i.path));
-  throw new AlertsConfigError(result.error.issues.map((i, n) => `${fields[n]}: ${i.message}`), fields[0] ?? prefix);
-}
-
-function formatPath(prefix: string, path: readonly PropertyKey[]): string {
-  let out = prefix;
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out;
+  throw new AlertsConfigError(zodIssues(result.error, { prefix, schema: alertsConfigSchema, input: resolved }));
 }

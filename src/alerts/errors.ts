@@ -1,10 +1,11 @@
+import { SegmentloomError } from '../core/errors.js';
 import type { Alert } from './types.js';
 
 /**
  * A failed delivery. Messages are built here from status codes and error codes only: receiver URLs
  * (Slack webhook URLs are credentials) and payloads never end up in a message or a log line.
  */
-export class DeliveryError extends Error {
+export class DeliveryError extends SegmentloomError {
   constructor(
     message: string,
     readonly opts: {
@@ -17,7 +18,7 @@ export class DeliveryError extends Error {
       undelivered?: Alert[];
     },
   ) {
-    super(message);
+    super('SLOOM_ERR_DELIVERY', message);
     this.name = 'DeliveryError';
   }
   get retryable(): boolean {

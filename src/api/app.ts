@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { errorCodes, LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import secureJson from 'secure-json-parse';
+import { ERRORS, SegmentloomError, type ApiCode, type ErrorSpec } from '../core/errors.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { createContext, type ApiContext, type ApiOptions } from './context.js';
@@ -65,6 +66,13 @@ export async function createApi(options: ApiOptions): Promise<Api> {
       if (err.headers) reply.headers(err.headers);
       return reply.code(err.status).send(err.toBody());
     }
+    // An engine error that reaches the API on its own (no such id, an invalid policy): status and
+    // body code from the registry of codes.
+    const http = err instanceof SegmentloomError ? (ERRORS[err.code] as ErrorSpec).http : undefined;
+    if (http !== undefined) {
+      const field = (err as { field?: unknown }).field;
+      return reply.code(http.status).send(new ApiError(http.status, http.code as ApiCode, err.message, typeof field === 'string' ? field : undefined).toBody());
+    }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(clientError(err, status, req.headers['content-type']));
     ctx.logger.error({ reqId: req.id, route: req.routeOptions.url, err: safeErrorLabel(err) }, 'api request failed');
@@ -99,14 +107,14 @@ function parseJsonBody(_req: unknown, body: string | Buffer, done: (err: Error |
 
 /** fastify's own 4xx (body parsing, media type, size) in the API's error shape. */
 function clientError(err: FastifyError, status: number, contentType: string | undefined) {
-  const codes: Record<string, [string, string | undefined]> = {
+  const codes: Record<string, [ApiCode, string | undefined]> = {
     FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'content-type'],
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_body', 'body'],
     FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_body', 'body'],
     FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'body'],
     FST_ERR_CTP_BODY_TOO_LARGE: ['body_too_large', 'body'],
   };
-  const [code, field] = codes[err.code] ?? (err instanceof SyntaxError ? ['invalid_json', 'body'] : ['bad_request', undefined]);
+  const [code, field]: [ApiCode, string | undefined] = codes[err.code] ?? (err instanceof SyntaxError ? ['invalid_json', 'body'] : ['bad_request', undefined]);
   let message = err.message;
   // JSON.parse messages quote part of the body: say what is wrong without repeating it.
   if (code === 'invalid_json') message = 'not valid JSON';

@@ -83,7 +83,7 @@ export function handle<S extends RouteSpec>(app: FastifyInstance, ctx: ApiContex
 function parse(schema: z.ZodType, value: unknown, part: InputPart): unknown {
   rejectNul(value, part);
   const result = schema.safeParse(value);
-  if (!result.success) throw fromZod(result.error, part);
+  if (!result.success) throw fromZod(result.error, part, { schema, input: value });
   return result.data;
 }
 

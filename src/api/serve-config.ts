@@ -48,7 +48,7 @@ export async function loadServeConfig(file: string, env: Environment = process.e
       alerts = parseAlertsConfig(raw.alerts, env);
     } catch (err) {
       // The same `file: field: problem` lines the engine's loader gives for this section.
-      if (err instanceof AlertsConfigError) throw new ConfigError(err.issues.map((issue) => `${path}: ${issue}`).join('\n'), path, err.field);
+      if (err instanceof AlertsConfigError) throw err.inFile(path);
       throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { UsageError } from '../core/errors.js';
 /** What a command may touch: streams and environment, injected so commands are testable in-process. */
 export interface CliIo {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -8,12 +9,8 @@ export interface CliIo {
 
 export type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-/** Exit statuses (sysexits where one fits). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, config: 78 } as const;
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/** Exit statuses and the usage and not-found errors: one registry of codes, src/core/errors.ts. */
+export { EXIT, NotFoundError, UsageError } from '../core/errors.js';
 
 /** The `--batch-size N` flag of the store commands: an integer from 1 to 100,000, else `fallback`. */
 export function batchSizeFlag(value: string | undefined, fallback: number): number {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/errors.js';
-import { StoreNotFoundError } from '../storage/store-missing.js';
-import { EXIT, UsageError, type CliIo, type Command } from './io.js';
+import { reportCliError } from './arg-errors.js';
+import { EXIT, type CliIo, type Command } from './io.js';
+import { unknownCommandMessage } from './suggest.js';
 
 interface CommandEntry {
   summary: string;
@@ -57,25 +57,16 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
   }
   const entry = COMMANDS[name];
   if (entry === undefined) {
-    io.stderr.write(`segmentloom: unknown command "${name}"\n\n${usage()}`);
+    io.stderr.write(`segmentloom: ${unknownCommandMessage('command', name, Object.keys(COMMANDS))}\n\n${usage()}`);
     return EXIT.usage;
   }
   try {
     return await (await entry.load())(rest, io);
   } catch (err) {
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr.write(`segmentloom ${name}: ${err.message}\n`);
-      return EXIT.usage;
-    }
-    if (err instanceof StoreNotFoundError) {
-      io.stderr.write(`segmentloom ${name}: ${err.message}\n`);
-      return EXIT.config;
-    }
-    if (err instanceof ConfigError) {
-      io.stderr.write(`segmentloom ${name}: invalid configuration:\n${err.message}\n`);
-      return EXIT.config;
-    }
-    throw err;
+    // Exit status from the error's code (docs/errors.md); an error without one is a bug.
+    const status = reportCliError(name, err, io.stderr);
+    if (status === undefined) throw err;
+    return status;
   }
 }
 

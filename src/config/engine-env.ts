@@ -28,7 +28,7 @@ export class EnvReferenceError extends ConfigError {
     override readonly field: string,
     readonly reason: string,
   ) {
-    super(`${file}: ${field}: ${reason}`, file, field);
+    super(`${file}: ${field}: ${reason}`, file, field, { code: 'SLOOM_ERR_CONFIG_ENV', issues: [{ field, message: reason }] });
     this.name = 'EnvReferenceError';
   }
 }

@@ -6,7 +6,9 @@ import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
 import { policyConfigSchema, type PolicyConfig } from '../policy/index.js';
 import { substituteEnv, type Environment } from './engine-env.js';
 import { ENGINE_KEYS, engineSectionsSchema, type EngineSections } from './engine-schema.js';
-import { ConfigError, formatField } from './errors.js';
+import { ConfigError } from '../core/errors-config.js';
+import { didYouMean } from '../core/suggest.js';
+import { zodIssues } from '../core/zod-issues.js';
 
 export type { EngineSections, KafkaConfig, DecodingConfig, BatchConfig, StorageConfig } from './engine-schema.js';
 
@@ -45,7 +47,7 @@ export async function loadEngineConfig(file: string, env: Environment = process.
   checkUnknownKeys(policyRaw, path, main);
 
   const parsed = engineSectionsSchema.safeParse(engineRaw);
-  if (!parsed.success) throw zodError(path, parsed.error, main);
+  if (!parsed.success) throw zodError(path, parsed.error, main, engineSectionsSchema, engineRaw);
   const sections = parsed.data;
   const base = dirname(path);
 
@@ -66,7 +68,7 @@ export async function loadEngineConfig(file: string, env: Environment = process.
     checkUnknownKeys(policyRaw, policyFile, policySource);
   }
   const policy = policyConfigSchema.safeParse(policyRaw);
-  if (!policy.success) throw zodError(policyFile ?? path, policy.error, policySource);
+  if (!policy.success) throw zodError(policyFile ?? path, policy.error, policySource, policyConfigSchema, policyRaw);
 
   return {
     ...sections,
@@ -146,19 +148,17 @@ function checkUnknownKeys(policyRaw: Record<string, unknown>, file: string, sour
   if (shape === undefined) return;
   for (const key of Object.keys(policyRaw)) {
     if (!(key in shape)) {
-      const known = [...ENGINE_KEYS, ...Object.keys(shape)].sort().join(', ');
-      throw new ConfigError(`${file}: ${key}: unknown field${lineOf(source, [key])} (known: ${known})`, file, key);
+      const known = [...ENGINE_KEYS, ...Object.keys(shape)].sort();
+      const hint = didYouMean(key, known);
+      throw new ConfigError(`${file}: ${key}: unknown field${lineOf(source, [key])}${hint === '' ? ` (known: ${known.join(', ')})` : hint}`, file, key);
     }
   }
 }
 
-function zodError(file: string, error: z.ZodError, source: YamlSource): ConfigError {
-  const lines = error.issues.slice(0, 10).map((issue) => {
-    const path = issue.path as (string | number)[];
-    return `${file}: ${formatField(path)}: ${issue.message}${lineOf(source, path)}`;
-  });
-  const first = error.issues[0];
-  return new ConfigError(lines.join('\n'), file, first ? formatField(first.path) : undefined);
+function zodError(file: string, error: z.ZodError, source: YamlSource, schema?: z.ZodType, input?: unknown): ConfigError {
+  // The one safe formatter (never a value), with the line of each field in the file.
+  const issues = zodIssues(error, { ...(schema ? { schema } : {}), input }).map((issue) => ({ ...issue, message: `${issue.message}${lineOf(source, (issue.path ?? []) as (string | number)[])}` }));
+  return ConfigError.fromIssues(file, issues);
 }
 
 /** ` (line N)` of the deepest existing key on `path` (the key's line, not its value's), or ''. */

@@ -68,11 +68,11 @@ export function parseClassifierFile(file: string, text: string): CompiledClassif
   let definitions: ClassifierDefinition[];
   if (isList) {
     const parsed = classifierListSchema.safeParse(raw);
-    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
+    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error, [], { schema: classifierListSchema, input: raw });
     definitions = parsed.data.classifiers;
   } else {
     const parsed = classifierSchema.safeParse(raw);
-    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
+    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error, [], { schema: classifierSchema, input: raw });
     definitions = [parsed.data];
   }
   return definitions.map((definition, i) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { safeIssueMessage } from '../config/errors.js';
+import { safeIssueMessage } from '../core/zod-issues.js';
 
 /** The Segment-spec call types Segmentloom understands. */
 export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;

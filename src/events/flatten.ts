@@ -1,5 +1,6 @@
 import type { PathNode } from './paths.js';
 import { DEFAULT_LIMITS, type EventLimits } from './limits.js';
+import { SegmentloomError } from '../core/errors.js';
 
 /** A leaf value of an event: what a data point carries. */
 export type Leaf = string | number | boolean | null;
@@ -16,9 +17,10 @@ export type LeafVisitor = (node: PathNode, value: Leaf, container: Container, sl
 /** Key positions remembered per node. */
 const MAX_ORDERED = 64;
 
-export class EventShapeError extends Error {
-  constructor(readonly code: 'too_deep' | 'too_many_leaves', message: string) {
-    super(message);
+export class EventShapeError extends SegmentloomError {
+  /** The dead-letter reason code. */
+  constructor(readonly shape: 'too_deep' | 'too_many_leaves', message: string) {
+    super('SLOOM_ERR_EVENT_SHAPE', message);
     this.name = 'EventShapeError';
   }
 }

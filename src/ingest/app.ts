@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SegmentloomError, type ApiCode } from '../core/errors.js';
 import { createGunzip, createInflate } from 'node:zlib';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Counter, Registry } from 'prom-client';
@@ -31,14 +32,15 @@ export interface Ingest {
 }
 
 /** An answer other than 200, with a code a client can act on and a message naming what is wrong. */
-class Refusal extends Error {
+/** An ingest answer other than success: `code` in the body is one of API_CODES (docs/errors.md). */
+class Refusal extends SegmentloomError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly apiCode: ApiCode,
     message: string,
     readonly retryAfter?: number,
   ) {
-    super(message);
+    super('SLOOM_ERR_API', message);
   }
 }
 
@@ -122,7 +124,7 @@ export function buildIngest(options: IngestOptions): Ingest {
   });
   app.setNotFoundHandler((req, reply) => refuse(reply, new Refusal(404, 'not_found', `no route ${req.method} for this path (POST /v1/{${MESSAGE_TYPES.join(',')},batch})`)));
 
-  app.options('/v1/*', async (req, reply) => {
+  app.options('/v1/*', async (_req, reply) => {
     reply
       .header('access-control-allow-methods', 'POST, OPTIONS')
       .header('access-control-allow-headers', 'Content-Type, Authorization, Content-Encoding')
@@ -233,7 +235,7 @@ function presentedKey(req: FastifyRequest): string | null {
 function refuse(reply: FastifyReply, refusal: Refusal): FastifyReply {
   if (refusal.retryAfter !== undefined) reply.header('retry-after', String(refusal.retryAfter));
   if (refusal.status === 401) reply.header('www-authenticate', 'Basic realm="segmentloom ingest"');
-  return reply.code(refusal.status).send({ success: false, code: refusal.code, message: refusal.message });
+  return reply.code(refusal.status).send({ success: false, code: refusal.apiCode, message: refusal.message });
 }
 
 /** fastify's own errors: a body it could not read is the payload's fault (400), never a 5xx. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { bool, int } from '../config/durable-schema.js';
+import { ConfigError, issueLines, type ConfigIssue } from '../core/errors-config.js';
+import { zodIssues } from '../core/zod-issues.js';
 
 /**
  * The `ingest:` section: Segment's HTTP Tracking API in front of the pipeline. Strict objects, so
@@ -73,16 +75,17 @@ export const ingestConfigSchema = z
 export type IngestConfig = z.output<typeof ingestConfigSchema>;
 export type IngestSourceConfig = IngestConfig['sources'][number];
 
-export class IngestConfigError extends Error {
-  constructor(readonly issues: string[]) {
-    super(issues.join('\n'));
+/** An invalid `ingest:` section: each issue names its field (`ingest.sources[0].name`); `inFile` adds the file. */
+export class IngestConfigError extends ConfigError {
+  constructor(issues: readonly ConfigIssue[]) {
+    super(issueLines(undefined, issues), undefined, issues[0]?.field, { code: 'SLOOM_ERR_INGEST_CONFIG', issues });
     this.name = 'IngestConfigError';
   }
 }
 
-/** Validates an `ingest:` section; errors name each field (`ingest.sources.0.name: …`). */
+/** Validates an `ingest:` section; errors name each field (`ingest.sources[0].name: …`). */
 export function parseIngestConfig(raw: unknown): IngestConfig {
   const result = ingestConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new IngestConfigError(result.error.issues.map((issue) => `ingest.${issue.path.join('.') || '(section)'}: ${issue.message}`));
+  throw new IngestConfigError(zodIssues(result.error, { prefix: 'ingest', schema: ingestConfigSchema, input: raw ?? {} }));
 }

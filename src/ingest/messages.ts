@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SegmentloomError } from '../core/errors.js';
 
 /**
  * Segment messages as the HTTP Tracking API takes them, made into the records the pipeline reads.
@@ -23,9 +24,9 @@ export const MAX_MESSAGE_ID = 99;
 const ADDED_BYTES = 512;
 
 /** A payload the ingest refuses: always a 400, with a message naming what is wrong (never a value). */
-export class InvalidPayload extends Error {
+export class InvalidPayload extends SegmentloomError {
   constructor(message: string) {
-    super(message);
+    super('SLOOM_ERR_INGEST_PAYLOAD', message);
     this.name = 'InvalidPayload';
   }
 }

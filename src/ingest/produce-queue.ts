@@ -1,17 +1,18 @@
+import { SegmentloomError } from '../core/errors.js';
 import type { EventSink, OutputMessage } from '../pipeline/types.js';
 
 /** The broker did not acknowledge in time, or refused: answer 503 and let the client retry. */
-export class BrokerUnavailable extends Error {
+export class BrokerUnavailable extends SegmentloomError {
   constructor(message: string) {
-    super(message);
+    super('SLOOM_ERR_BROKER_UNAVAILABLE', message);
     this.name = 'BrokerUnavailable';
   }
 }
 
 /** More is waiting for the broker than the ingest holds: answer 429 and let the client back off. */
-export class Backpressure extends Error {
+export class Backpressure extends SegmentloomError {
   constructor() {
-    super('too much is waiting for the broker');
+    super('SLOOM_ERR_BACKPRESSURE', 'too much is waiting for the broker');
     this.name = 'Backpressure';
   }
 }

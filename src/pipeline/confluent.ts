@@ -105,7 +105,7 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
       try {
         plain = toPlainJson(decoded, limits.maxDepth);
       } catch (err) {
-        if (err instanceof EventShapeError) return { ok: false, code: err.code, reason: err.message };
+        if (err instanceof EventShapeError) return { ok: false, code: err.shape, reason: err.message };
         return { ok: false, code: 'processing_error', reason: `payload of schema id ${id} could not be converted (${(err as Error).name ?? 'Error'})` };
       }
       return checkDecoded(plain);

@@ -1,5 +1,4 @@
 import type { EngineConfig } from '../config/engine.js';
-import { ConfigError } from '../config/errors.js';
 import { createDetector, loadClassifierSet } from '../detect/index.js';
 import { parseRegion } from '../detect/region-hint.js';
 import { compilePolicies, PolicyConfigError, type EnforcementStats } from '../policy/index.js';
@@ -31,11 +30,7 @@ export async function buildControls(config: EngineConfig, options: { deadLetterT
   try {
     policy = compilePolicies(config.policy, { categories: set.classifiers.map((c) => c.id) });
   } catch (err) {
-    if (err instanceof PolicyConfigError) {
-      const file = config.policyFile ?? config.file;
-      const lines = err.issues.slice(0, 10).map((issue) => `${file}: ${issue.field}: ${issue.message}`);
-      throw new ConfigError(lines.join('\n'), file, err.field);
-    }
+    if (err instanceof PolicyConfigError) throw err.inFile(config.policyFile ?? config.file);
     throw err;
   }
   const controls: Controls = {

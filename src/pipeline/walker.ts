@@ -107,7 +107,6 @@ export interface WalkHook {
 export class EventWalker {
   private run: PolicyRunLike | null = null;
   private controls: Controls | null = null;
-  private report: BatchReport | null = null;
   private eventLabel = '';
   /** The event's `source \0 event name`: its points' key within a path. */
   private pointKey = '';
@@ -133,7 +132,6 @@ export class EventWalker {
 
   walk(controls: Controls, source: string, event: SegmentEvent, report: BatchReport): WalkResult {
     this.controls = controls;
-    this.report = report;
     this.found = 0;
     try {
       // The name is normalised first: a point's key and label never hold personal data.
@@ -158,7 +156,7 @@ export class EventWalker {
       return { ok: true, outcome };
     } catch (err) {
       this.hook?.abort();
-      if (err instanceof EventShapeError) return { ok: false, failure: { code: err.code, reason: err.message } };
+      if (err instanceof EventShapeError) return { ok: false, failure: { code: err.shape, reason: err.message } };
       // A bug or an unexpected value shape in detection/enforcement: the message is kept (dead
       // letter) and the loop goes on. Only the error's class goes in the reason: its message
       // might quote the value being processed.
@@ -167,7 +165,6 @@ export class EventWalker {
     } finally {
       this.run = null;
       this.controls = null;
-      this.report = null;
     }
   }
 

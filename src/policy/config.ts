@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
-import { safeIssueMessage } from '../config/errors.js';
+import { ConfigError, issueLines, type ConfigIssue } from '../core/errors-config.js';
+import { joinField as joinFields, zodIssues } from '../core/zod-issues.js';
 import { PathTrie } from '../events/index.js';
 
 /**
@@ -154,20 +155,17 @@ export type PolicyDefinition = PolicyConfig['policies'][number];
 export type DestinationDefinition = PolicyConfig['destinations'][number];
 export type Selectors = z.output<typeof matchSchema>;
 
-export interface ConfigIssue {
-  /** e.g. `policies[1].match.categories[0]` */
-  field: string;
-  message: string;
-}
+/** e.g. `{ field: 'policies[1].match.categories[0]', message: … }` */
+export type { ConfigIssue };
 
-export class PolicyConfigError extends Error {
-  readonly field: string;
-  constructor(readonly issues: ConfigIssue[]) {
-    const first = issues[0] ?? { field: '(root)', message: 'invalid' };
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    super(`invalid policy config: field "${first.field}": ${first.message}${more}`);
+/** An invalid policy section: every problem, `field: problem` per line (`inFile` adds the file). */
+export class PolicyConfigError extends ConfigError {
+  override readonly field: string;
+  constructor(issues: readonly ConfigIssue[]) {
+    const all = issues.length > 0 ? issues : [{ field: '(root)', message: 'invalid' }];
+    super(issueLines(undefined, all), undefined, all[0]!.field, { code: 'SLOOM_ERR_POLICY_CONFIG', issues: all });
     this.name = 'PolicyConfigError';
-    this.field = first.field;
+    this.field = all[0]!.field;
   }
 }
 
@@ -190,7 +188,7 @@ export function parsePolicyConfig(raw: unknown, options: ParseOptions = {}): Pol
   try {
     resolved = substituteEnv(raw ?? {}, options.env ?? process.env, 'policy');
   } catch (err) {
-    if (err instanceof EnvReferenceError) throw new PolicyConfigError([{ field: prefix === '' ? err.field : `${prefix}.${err.field}`, message: err.reason }]);
+    if (err instanceof EnvReferenceError) throw new PolicyConfigError([{ field: joinFields(prefix, err.field), message: err.reason }]);
     throw err;
   }
   return validatePolicyConfig(resolved, prefix);
@@ -198,16 +196,10 @@ export function parsePolicyConfig(raw: unknown, options: ParseOptions = {}): Pol
 
 /** Validates a config whose references are already resolved (nothing is substituted). Throws PolicyConfigError. */
 export function validatePolicyConfig(resolved: unknown, fieldPrefix = ''): PolicyConfig {
-  const result = policyConfigSchema.safeParse(resolved ?? {});
+  const input = resolved ?? {};
+  const result = policyConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new PolicyConfigError(result.error.issues.map((issue) => toConfigIssue(issue, fieldPrefix)));
-}
-
-/** `fieldPrefix` is where the policy config sits in a larger config, e.g. `privacy`. */
-export function toConfigIssue(issue: z.core.$ZodIssue, fieldPrefix = ''): ConfigIssue {
-  let field = fieldPrefix;
-  for (const part of issue.path) field = joinField(field, typeof part === 'number' ? part : String(part));
-  return { field: field === '' ? '(root)' : field, message: safeIssueMessage(issue) };
+  throw new PolicyConfigError(zodIssues(result.error, { prefix: fieldPrefix, schema: policyConfigSchema, input }));
 }
 
 export function joinField(prefix: string, part: string | number): string {

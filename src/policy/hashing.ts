@@ -1,10 +1,11 @@
+import { SegmentloomError } from '../core/errors.js';
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Leaf } from '../events/index.js';
 
 /** Misuse of hashing (unknown key version, no keys). Never carries the value. */
-export class PolicyHashError extends Error {
+export class PolicyHashError extends SegmentloomError {
   constructor(message: string) {
-    super(message);
+    super('SLOOM_ERR_POLICY_HASH', message);
     this.name = 'PolicyHashError';
   }
 }

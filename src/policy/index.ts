@@ -13,7 +13,6 @@ export {
   policyConfigSchema,
   parsePolicyConfig,
   validatePolicyConfig,
-  toConfigIssue,
   PolicyConfigError,
   POLICY_ACTIONS,
   MIN_SECRET_LENGTH,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeIssueMessage } from '../core/zod-issues.js';
 
 /**
  * The legal deadline each data-subject request must meet, per regulation: GDPR art. 12(3) one
@@ -27,7 +28,7 @@ export class RequestDeadlines {
     const parsed = requestDeadlinesSchema.safeParse(config);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new Error(`invalid request deadlines at "${issue.path.join('.') || '(root)'}": ${issue.message}`);
+      throw new Error(`invalid request deadlines at "${issue.path.join('.') || '(root)'}": ${safeIssueMessage(issue)}`);
     }
     this.defaultRegulation = parsed.data.default;
     this.periods = new Map(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeIssueMessage } from '../core/zod-issues.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
 import { verifyEvents, type VerifyResult } from './integrity.js';
@@ -37,7 +38,7 @@ export class RetentionPolicy {
     const parsed = retentionConfigSchema.safeParse(config);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new Error(`invalid retention config at "${issue.path.join('.') || '(root)'}": ${issue.message}`);
+      throw new Error(`invalid retention config at "${issue.path.join('.') || '(root)'}": ${safeIssueMessage(issue)}`);
     }
     this.defaultMs = parseDuration(parsed.data.default);
     this.byEvent = new Map(Object.entries(parsed.data.events).map(([name, text]) => [name, parseDuration(text)]));

@@ -1,3 +1,4 @@
+import { SegmentloomError } from '../core/errors.js';
 import type { Db } from './db.js';
 
 /**
@@ -5,8 +6,11 @@ import type { Db } from './db.js';
  * or was never initialised. Nothing was created. The message names what is missing (the absolute
  * directory, or the schema and database — never a connection string, which may hold a password).
  */
-export class StoreNotFoundError extends Error {
+export class StoreNotFoundError extends SegmentloomError {
   override name = 'StoreNotFoundError';
+  constructor(message: string) {
+    super('SLOOM_ERR_STORE_NOT_FOUND', message);
+  }
 }
 
 /** Where a PostgreSQL store lives, for messages: database and host, never credentials. */

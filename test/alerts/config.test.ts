@@ -6,7 +6,7 @@ function issues(input: unknown, env: Record<string, string> = {}): string[] {
     parseAlertsConfig(input, env);
   } catch (err) {
     expect(err).toBeInstanceOf(AlertsConfigError);
-    return (err as AlertsConfigError).issues;
+    return (err as AlertsConfigError).issues.map((issue) => `${issue.field}: ${issue.message}`);
   }
   throw new Error('expected a validation error');
 }

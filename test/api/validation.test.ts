@@ -117,6 +117,24 @@ describe('bad input', () => {
     expect(reply.json.error.message).toContain(c.mentions ?? c.field);
   });
 
+  it('reports a misspelt field as an unknown field with a did-you-mean, not as a bad value of another', async () => {
+    const reply = await api.call('PUT', '/inventory/classification', { body: { source: 's', event: 'e', path: 'p', clasification: 'red' } });
+    expect(reply.status, reply.text).toBe(400);
+    expect(reply.json.error).toEqual({
+      code: 'invalid_input',
+      field: 'body',
+      message: 'body: unknown field "clasification" (did you mean "classification"?); classification: required (expected one of "red", "yellow", "green")',
+    });
+  });
+
+  it('lists every allowed value and every problem, never "(and N more)"', async () => {
+    const reply = await api.call('PUT', '/inventory/classification', { body: { source: '', event: 'e', path: 'p', classification: 'purple' } });
+    expect(reply.status, reply.text).toBe(400);
+    expect(reply.json.error.message).toBe('source: must not be empty; classification: expected one of "red", "yellow", "green"');
+    expect(reply.text).not.toContain('more)');
+    expect(reply.text).not.toContain('purple');
+  });
+
   it('does not echo submitted values in error messages', async () => {
     const reply = await api.call('POST', '/requests', { body: { type: 'DELETE', email: 'secret-person-no-at-sign' } });
     expect(reply.status).toBe(400);

@@ -181,6 +181,6 @@ describe('environment references in the alerts section, whoever reads it', () =>
     expect(serve.field).toBe('alerts.channels[0].secret');
     const cli = cliIo(env);
     expect(await alertsCommand(['test', 'hook', '--config', file], cli.io)).toBe(78);
-    expect(cli.err.join('')).toBe(`segmentloom alerts: ${line}\n`);
+    expect(cli.err.join('')).toBe(`segmentloom alerts: invalid configuration:\n${line}\n`);
   });
 });

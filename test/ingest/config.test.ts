@@ -22,9 +22,9 @@ describe('ingest config', () => {
   it.each([
     [{}, 'ingest.sources'],
     [{ sources: [] }, 'ingest.sources'],
-    [{ sources: [{ name: 'web' }, { name: 'web' }] }, 'ingest.sources.1.name: source web is listed twice'],
-    [{ sources: [{ name: 'web' }], cors: { origins: ['https://shop.example/path'] } }, 'ingest.cors.origins.0'],
-    [{ sources: [{ name: 'web', collectIP: true }] }, 'ingest.sources.0'],
+    [{ sources: [{ name: 'web' }, { name: 'web' }] }, 'ingest.sources[1].name: source web is listed twice'],
+    [{ sources: [{ name: 'web' }], cors: { origins: ['https://shop.example/path'] } }, 'ingest.cors.origins[0]'],
+    [{ sources: [{ name: 'web', collectIP: true }] }, 'ingest.sources[0]'],
     [{ sources: [{ name: 'web' }], limits: { maxEventBytes: 0 } }, 'ingest.limits.maxEventBytes'],
     [{ sources: [{ name: 'web' }], tls: { certFile: 'cert.pem' } }, 'ingest.tls.keyFile'],
   ])('refuses %j naming %s', (raw, field) => {

@@ -5,6 +5,7 @@ import { AlertsConfigError, parseAlertsConfig } from '../../alerts/config.js';
 import { DeliveryError } from '../../alerts/errors.js';
 import { sendTestAlert } from '../../alerts/test-alert.js';
 import { EXIT, type Command } from '../io.js';
+import { writeConfigError } from '../arg-errors.js';
 
 export interface CliIo {
   stdout: { write(s: string): unknown };
@@ -62,9 +63,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     config = parseAlertsConfig(section, io.env);
   } catch (err) {
     // `file: field: problem`, as the engine reports the same section; never a value.
-    const file = resolve(parsed.config);
-    const lines = err instanceof AlertsConfigError ? err.issues.map((issue) => `${file}: ${issue}`) : [`${file}: alerts: invalid alerts config`];
-    io.stderr.write(lines.map((line) => `segmentloom alerts: ${line}\n`).join(''));
+    if (!(err instanceof AlertsConfigError)) throw err;
+    writeConfigError(io.stderr, 'alerts', err.inFile(resolve(parsed.config)));
     return EX_CONFIG;
   }
 

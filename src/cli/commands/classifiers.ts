@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier, type Detection, type KeyOutcome } from '../../detect/index.js';
 import { VALIDATORS } from '../../detect/validators/index.js';
 import { EVENT_TYPES, PathTrie, type Leaf } from '../../events/index.js';
 import { maskValue } from '../../inventory/mask.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
+import { unknownSubcommand } from '../suggest.js';
 
 const HELP = `Usage: segmentloom classifiers <list|validate|validators|test> [options]
 
@@ -60,7 +61,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       if (samples.length === 0) throw new UsageError('test needs at least one PATH=VALUE sample');
       return test(classifiers, samples, values.format, values.call, io);
     default:
-      throw new UsageError(`unknown action "${action}" (list, validate, validators, test)`);
+      throw unknownSubcommand('classifiers', action, ['list', 'validate', 'validators', 'test']);
   }
 }
 

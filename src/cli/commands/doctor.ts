@@ -1,7 +1,7 @@
 import { loadEngineConfig } from '../../config/engine.js';
 import { probeConfig, type EndpointReport, type EndpointStatus } from '../doctor/probes.js';
 import { EXIT, UsageError, type Command } from '../io.js';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 
 /** Exit statuses of `doctor` (documented in --help and the README). */
 export const DOCTOR_EXIT = { ok: EXIT.ok, failed: EXIT.failure, usage: EXIT.usage, plainText: 4, config: EXIT.config } as const;

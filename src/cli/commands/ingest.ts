@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { MAX_OVERLAP_SECONDS } from '../../api/routes/keys.js';
 import { loadEngineConfig } from '../../config/engine.js';
@@ -11,8 +11,9 @@ import { startObservabilityServer } from '../../observability/server.js';
 import { startFeedEngine } from '../../pipeline/service.js';
 import { openDb } from '../../storage/open.js';
 import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
 import { listenForStop } from '../stop-signal.js';
+import { unknownSubcommand } from '../suggest.js';
 
 const HELP = `Usage: segmentloom ingest <command> [options]
 
@@ -53,7 +54,7 @@ export async function run(argv: string[], io: CliIo, options: { signal?: AbortSi
     return values.help ? EXIT.ok : EXIT.usage;
   }
   if (command === 'serve') return serve(values, io, options.signal);
-  if (command !== 'keys') throw new UsageError(`unknown ingest command "${command}" (see --help)`);
+  if (command !== 'keys') throw unknownSubcommand('ingest', command, ['serve', 'keys']);
   return keys(sub, rest, values, io);
 }
 
@@ -144,7 +145,7 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
         if (rotated) await writeAudit(tx, { actor: CLI_ACTOR, action: 'write_keys.rotate', targetType: 'write_key', targetId: id!, before: state(before), after: { ...state(rotated.key), overlapSeconds: overlap } });
         return rotated;
       });
-      if (!issued) return fail(io, 'no such active write key');
+      if (!issued) throw new NotFoundError('active write key');
       io.stderr.write(`Rotated write key ${id}; the previous one stops working in ${overlap} s. New write key (shown once):\n`);
       io.stdout.write(`${issued.writeKey}\n`);
       return EXIT.ok;
@@ -156,7 +157,7 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
       await writeAudit(tx, { actor: CLI_ACTOR, action: 'write_keys.revoke', targetType: 'write_key', targetId: id!, before: state(before), after: state(after) });
       return after;
     });
-    if (!revoked) return fail(io, 'no such write key');
+    if (!revoked) throw new NotFoundError('write key');
     io.stderr.write(`Revoked write key ${id}.\n`);
     return EXIT.ok;
   } finally {
@@ -164,7 +165,3 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
   }
 }
 
-function fail(io: CliIo, message: string): number {
-  io.stderr.write(`segmentloom ingest: ${message}\n`);
-  return EXIT.failure;
-}

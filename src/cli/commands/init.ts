@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { cliDbTarget, DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
 import { silentLogger } from '../../storage/db.js';
 import { migrate } from '../../storage/migrate.js';

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { CLASSIFICATIONS, type Classification } from '../../detect/types.js';
 import { inventoryToCsv } from '../../inventory/csv.js';
 import { addToInventory, destinationsForCategory, listDataPoints, setClassification, topRedSources } from '../../inventory/review.js';
 import type { InventoryStatus, StoredDataPoint } from '../../inventory/store.js';
 import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
+import { unknownSubcommand } from '../suggest.js';
 
 const HELP = `Usage: segmentloom inventory <command> [options]
 
@@ -91,7 +92,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown inventory command "${command}" (see --help)`);
+        throw unknownSubcommand('inventory', command, ['list', 'classify', 'accept', 'export-csv', 'top-red-sources', 'destinations']);
     }
   } finally {
     await db.close();
@@ -100,8 +101,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
 function report(io: CliIo, point: StoredDataPoint | null, what: string): number {
   if (!point) {
-    io.stderr.write('segmentloom inventory: no such data point\n');
-    return EXIT.failure;
+    throw new NotFoundError('data point');
   }
   io.stdout.write(`${point.source} / ${point.event} / ${point.path}: ${what} (effective: ${point.effectiveClassification}, status: ${point.status})\n`);
   return EXIT.ok;

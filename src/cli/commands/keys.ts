@@ -1,10 +1,11 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { DEFAULT_SCOPES, ROLE_SCOPES, ROLES, SCOPES, type Role, type Scope } from '../../api/authz.js';
 import { ApiKeyStore, type ApiKey } from '../../api/keys.js';
 import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/keys.js';
 import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
+import { unknownSubcommand } from '../suggest.js';
 
 const HELP = `Usage: segmentloom keys <command> [options]
 
@@ -43,7 +44,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  if (!['create', 'list', 'rotate', 'revoke'].includes(command)) throw new UsageError(`unknown keys command "${command}" (see --help)`);
+  if (!['create', 'list', 'rotate', 'revoke'].includes(command)) throw unknownSubcommand('keys', command, ['create', 'list', 'rotate', 'revoke']);
   const plan = validate(command, args, values);
   const db = await openCliDb(values, io.env);
   const keys = new ApiKeyStore(db);
@@ -71,7 +72,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           if (rotated) await writeAudit(tx, { actor: CLI_ACTOR, action: 'keys.rotate', targetType: 'api_key', targetId: plan.id, before: keyState(before), after: { ...keyState(rotated.key), overlapSeconds: plan.overlap } });
           return rotated;
         });
-        if (!issued) return fail(io, 'no such active key');
+        if (!issued) throw new NotFoundError('active key');
         io.stderr.write(`Rotated key ${plan.id}; the previous secret stops working in ${plan.overlap} s. New token (shown once):\n`);
         io.stdout.write(`${issued.token}\n`);
         return EXIT.ok;
@@ -84,7 +85,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           await writeAudit(tx, { actor: CLI_ACTOR, action: 'keys.revoke', targetType: 'api_key', targetId: plan.id, before: keyState(before), after: keyState(after) });
           return after;
         });
-        if (!revoked) return fail(io, 'no such key');
+        if (!revoked) throw new NotFoundError('key');
         io.stdout.write(`revoked key ${plan.id} at ${revoked.revokedAt}\n`);
         return EXIT.ok;
       }
@@ -124,10 +125,6 @@ function validate(command: string, args: string[], values: { name?: string | und
   return { command: 'rotate', id: id!, overlap };
 }
 
-function fail(io: CliIo, message: string): number {
-  io.stderr.write(`segmentloom keys: ${message}\n`);
-  return EXIT.failure;
-}
 
 function table(keys: readonly ApiKey[]): string {
   return formatTable(

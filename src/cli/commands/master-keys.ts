@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
 import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import type { KeyObject } from 'node:crypto';
 import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
 import { requestDeadlinesFromEnv } from '../../storage/deadlines.js';
@@ -9,7 +9,8 @@ import { parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../stora
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { correctionSchema, type CorrectionInput } from '../../storage/correction.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
+import { unknownSubcommand } from '../suggest.js';
 
 const HELP = `Usage: segmentloom requests <command> [options]
 
@@ -66,7 +67,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return values.help ? EXIT.ok : EXIT.usage;
   }
   if (command === 'verify') return verify(args, values['public-key'], io);
-  if (!['create', 'run-pending', 'at-risk', 'status', 'receipt'].includes(command)) throw new UsageError(`unknown requests command "${command}" (see --help)`);
+  if (!['create', 'run-pending', 'at-risk', 'status', 'receipt'].includes(command)) throw unknownSubcommand('requests', command, ['create', 'run-pending', 'at-risk', 'status', 'receipt', 'verify']);
   const type = command === 'create' ? requestType(args) : undefined;
   if ((type === 'CORRECT') !== (values.correction !== undefined)) {
     throw new UsageError(type === 'CORRECT' ? 'a CORRECT request needs --correction FILE' : '--correction goes with create CORRECT only');
@@ -118,8 +119,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       default: {
         const request = await requests.get(args[0]!);
         if (!request) {
-          io.stderr.write('segmentloom requests: no such request\n');
-          return EXIT.failure;
+          throw new NotFoundError('request');
         }
         if (command === 'receipt') {
           if (!request.receipt) {

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { Keyring } from '../../storage/crypto/keyring.js';

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { loadEngineConfig } from '../../config/engine.js';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../../observability/logger.js';
 import { runFileEngine, startKafkaEngine } from '../../pipeline/service.js';

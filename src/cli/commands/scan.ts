@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { createDetector, loadClassifierSet } from '../../detect/index.js';
 import { DEFAULT_LIMITS } from '../../events/index.js';
 import { EventScanner, formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/index.js';

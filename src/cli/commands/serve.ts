@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { openApiText } from '../../api/openapi.js';
 import { loadServeConfig } from '../../api/serve-config.js';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { exportSubject } from '../../storage/access.js';
 import { exportManifest, exportToNdjson } from '../../storage/portability.js';
 import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';

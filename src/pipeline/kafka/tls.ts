@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect, type ConnectionOptions } from 'node:tls';
 import type { KafkaConfig } from '../../config/engine.js';
+import { SegmentloomError } from '../../core/errors.js';
 
 /** TLS options for a Kafka connection from the engine config (PEM files read once, at start). */
 export function tlsOptions(ssl: KafkaConfig['ssl']): ConnectionOptions | undefined {
@@ -26,13 +27,14 @@ export interface TlsHandshake {
 }
 
 /** A TLS handshake that failed on the certificate or protocol (not a broker that is down). */
-export class TlsHandshakeError extends Error {
+export class TlsHandshakeError extends SegmentloomError {
   constructor(
     readonly endpoint: string,
-    readonly code: string | undefined,
+    /** OpenSSL's or Node's code for the refusal (CERT_HAS_EXPIRED …). */
+    readonly tlsCode: string | undefined,
     reason: string,
   ) {
-    super(`TLS handshake with ${endpoint} failed: ${reason}${code ? ` (${code})` : ''}`);
+    super('SLOOM_ERR_TLS_HANDSHAKE', `TLS handshake with ${endpoint} failed: ${reason}${tlsCode ? ` (${tlsCode})` : ''}`);
     this.name = 'TlsHandshakeError';
   }
 }
@@ -80,7 +82,7 @@ export async function verifyBrokerTls(config: Pick<KafkaConfig, 'brokers' | 'ssl
   const results = await Promise.allSettled(config.brokers.map((broker) => handshake(broker, options, Math.max(config.connectionTimeoutMs, 5000))));
   const refused = results.flatMap((r) => (r.status === 'rejected' && r.reason instanceof TlsHandshakeError ? [r.reason] : []));
   if (refused.length > 0) {
-    throw new TlsHandshakeError(refused.map((e) => e.endpoint).join(', '), refused[0]!.code, `Kafka broker refused: ${refused[0]!.message.replace(/^TLS handshake with \S+ failed: /, '')}`);
+    throw new TlsHandshakeError(refused.map((e) => e.endpoint).join(', '), refused[0]!.tlsCode, `Kafka broker refused: ${refused[0]!.message.replace(/^TLS handshake with \S+ failed: /, '')}`);
   }
   return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }

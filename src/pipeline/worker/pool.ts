@@ -103,7 +103,6 @@ export class WorkerPool implements BatchProcessor {
   private constructor(
     private readonly script: URL,
     config: EngineConfig,
-    private readonly size: number,
     private readonly deadLetterTarget: string | undefined,
     private readonly logger: Logger,
     private readonly durable: WorkerDurableInit | undefined,
@@ -112,7 +111,7 @@ export class WorkerPool implements BatchProcessor {
   }
 
   static async start(config: EngineConfig, size: number, logger: Logger, deadLetterTarget?: string, durable?: WorkerDurableInit): Promise<WorkerPool> {
-    const pool = new WorkerPool(workerScript(), config, size, deadLetterTarget, logger, durable && { ...durable, state: { ...durable.state } });
+    const pool = new WorkerPool(workerScript(), config, deadLetterTarget, logger, durable && { ...durable, state: { ...durable.state } });
     for (let i = 0; i < size; i++) pool.workers.push(pool.spawn());
     try {
       await Promise.all(pool.workers.map((w) => w.ready));

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { SegmentloomError } from '../../core/errors.js';
 
 /**
  * AES-256-GCM with associated data. Sealed layout: format byte (1) | IV (12) | tag (16) | ciphertext.
@@ -10,9 +11,9 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER = 1 + IV_BYTES + TAG_BYTES;
 
-export class DecryptError extends Error {
+export class DecryptError extends SegmentloomError {
   constructor(message = 'decryption failed: wrong key, wrong row or tampered data') {
-    super(message);
+    super('SLOOM_ERR_DECRYPT', message);
     this.name = 'DecryptError';
   }
 }

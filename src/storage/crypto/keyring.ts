@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SegmentloomError } from '../../core/errors.js';
 
 /** One version of the master key (key-encryption key). Never stored in the database. */
 export interface MasterKey {
@@ -6,9 +7,9 @@ export interface MasterKey {
   key: Buffer;
 }
 
-export class KeyConfigError extends Error {
+export class KeyConfigError extends SegmentloomError {
   constructor(message: string) {
-    super(message);
+    super('SLOOM_ERR_KEY_CONFIG', message);
     this.name = 'KeyConfigError';
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { safeIssueMessage } from '../../core/zod-issues.js';
 import { KeyConfigError, secretFromEnv } from './keyring.js';
 
 /**
@@ -90,7 +91,7 @@ export class ReceiptSigner {
     const text = secretFromEnv(env, 'SEGMENTLOOM_RECEIPT_SIGNING_KEY');
     if (text === undefined) return null;
     const parsed = signingKeySchema.safeParse(text);
-    if (!parsed.success) throw new KeyConfigError(`SEGMENTLOOM_RECEIPT_SIGNING_KEY: ${parsed.error.issues[0]!.message}`);
+    if (!parsed.success) throw new KeyConfigError(`SEGMENTLOOM_RECEIPT_SIGNING_KEY: ${safeIssueMessage(parsed.error.issues[0]!)}`);
     return new ReceiptSigner(parsed.data);
   }
 }
@@ -98,7 +99,7 @@ export class ReceiptSigner {
 /** Parses a PEM public key (e.g. from GET /receipts/public-key); throws an Error saying what is wrong. */
 export function parseReceiptPublicKey(pem: string): KeyObject {
   const parsed = publicKeySchema.safeParse(pem);
-  if (!parsed.success) throw new Error(parsed.error.issues[0]!.message);
+  if (!parsed.success) throw new Error(safeIssueMessage(parsed.error.issues[0]!));
   return parsed.data;
 }
 
@@ -116,7 +117,7 @@ export function verifyReceipt(receipt: unknown, publicKey: KeyObject): Verificat
   const { signature, ...body } = receipt as Record<string, unknown>;
   if (signature === undefined) return { valid: false, reason: 'the receipt is not signed' };
   const parsed = signatureSchema.safeParse(signature);
-  if (!parsed.success) return { valid: false, reason: `malformed signature at "${parsed.error.issues[0]!.path.join('.')}": ${parsed.error.issues[0]!.message}` };
+  if (!parsed.success) return { valid: false, reason: `malformed signature at "${parsed.error.issues[0]!.path.join('.')}": ${safeIssueMessage(parsed.error.issues[0]!)}` };
   const keyId = receiptKeyId(publicKey);
   if (parsed.data.keyId !== keyId) return { valid: false, reason: `signed by key ${parsed.data.keyId}, not by the given key ${keyId}` };
   const ok = verify(null, Buffer.from(canonicalJson(body), 'utf8'), publicKey, Buffer.from(parsed.data.value, 'base64'));
