@@ -26,6 +26,7 @@ import type { Readable } from 'node:stream';
 import { DataPointTally } from './walker.js';
 import { WorkerPool } from './worker/pool.js';
 import { checkDemoKeys } from '../config/demo-keys.js';
+import { deadLetterSealerFor } from './dead-letter-setup.js';
 
 /** The dead-letter target name in file mode: `<outDir>/dead-letter.ndjson`. */
 export const FILE_DEAD_LETTER = 'dead-letter';
@@ -212,6 +213,13 @@ interface EngineParts {
 async function assemble(parts: EngineParts): Promise<EngineHandle> {
   const { config, options, ref, source, sink, decoder, sourceName, route, metrics, tally, pool, durable } = parts;
   const { logger } = options;
+  let deadLetterSealer;
+  try {
+    deadLetterSealer = deadLetterSealerFor(config, options.env ?? process.env, logger);
+  } catch (err) {
+    await sink.close().catch(() => {});
+    throw err;
+  }
   const totals = new RunTotals();
   // With state to keep, processing in this thread gets the store's suppression list and the walk tap.
   const local = pool === undefined && durable !== null ? new LocalProcessor(decoder, sourceName, new PathTrie(), tally ?? null, durable.processing()) : undefined;
@@ -230,6 +238,7 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     tally,
     processor: pool ?? local,
     persistence: durable ?? undefined,
+    deadLetterSealer,
   });
   const reloader =
     options.hotReload ?? config.reload.enabled
