@@ -215,6 +215,7 @@ export class Pipeline {
     this.options.persistence?.observe(processed.tap);
 
     report.durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    report.source = this.options.sourceName(batch.topic ?? '');
     if (batch.lagAfter && batch.topic !== undefined && batch.partition !== undefined) {
       report.lag = { topic: batch.topic, partition: batch.partition, lag: batch.lagAfter() };
     }

@@ -13,9 +13,12 @@ import { DurableState, type DurableCounts } from './durable.js';
 import { Pipeline } from './engine.js';
 import { FileSource } from './file/source.js';
 import { NdjsonFileSink } from './file/sink.js';
+import type { RotationOptions } from './file/rotate.js';
+import { parseDuration } from '../storage/duration.js';
 import { createKafkaClient, ensureTopics } from './kafka/client.js';
 import { verifyBrokerTls } from './kafka/tls.js';
 import { KafkaSink } from './kafka/sink.js';
+import { deadLetterTopicConfig, verifyDeadLetterRetention } from './kafka/dead-letter-topic.js';
 import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
 import { LocalProcessor } from './processor.js';
@@ -84,10 +87,12 @@ async function startKafka(
   // A broker certificate the config does not trust fails here, naming the broker, not in retries.
   for (const { endpoint, protocol } of await verifyBrokerTls(kafkaConfig)) logger.info({ broker: endpoint, protocol }, 'Kafka TLS verified');
   const kafka = createKafkaClient(kafkaConfig, logger);
+  const deadLetterRetentionMs = parseDuration(config.deadLetter.retention)!;
   if (kafkaConfig.createTopics) {
     const outputs = config.policy.destinations.map((d) => d.topic);
-    await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger);
+    await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger, new Map([[config.deadLetter.topic, deadLetterTopicConfig(deadLetterRetentionMs)]]));
   }
+  await verifyDeadLetterRetention(kafka, config.deadLetter.topic, deadLetterRetentionMs, logger);
   const sink =
     kafkaConfig.producer === 'platformatic'
       ? new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest })
@@ -149,7 +154,7 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
   // Lines are kept whole well past the event size limit, so an oversized event is dead-lettered intact.
   const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source, maxLineBytes: Math.max(16 * 1024 * 1024, 4 * config.limits.maxBytes) });
-  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
+  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER], rotate: deadLetterRotation(config) });
   const tally = new DataPointTally();
   const metrics = new EngineMetrics({ defaultMetrics: false });
   const durable = await DurableState.open(config, { logger: options.logger, env: options.env, registry: metrics.registry });
@@ -182,7 +187,7 @@ export interface FeedRunOptions extends StartOptions {
 export async function startFeedEngine(config: EngineConfig, options: FeedRunOptions): Promise<EngineHandle & { files: Map<string, string>; outDir: string }> {
   const outDir = options.outDir ?? config.files?.outDir ?? 'out';
   const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
-  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
+  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER], rotate: deadLetterRotation(config) });
   const metrics = new EngineMetrics({ defaultMetrics: false });
   const durable = await DurableState.open(config, { logger: options.logger, env: options.env, registry: metrics.registry });
   try {
@@ -230,7 +235,7 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     controls: ref,
     sourceName,
     route,
-    observers: [metrics, totals, ...(durable?.alerts ? [{ onBatch: (report: BatchReport) => durable.alertLeaks(report) }] : []), ...(options.observers ?? [])],
+    observers: [metrics, totals, ...(durable?.alerts ? [{ onBatch: (report: BatchReport) => (durable.alertLeaks(report), durable.alertDeadLetters(report)) }] : []), ...(options.observers ?? [])],
     logger,
     maxMessagesPerRequest: config.batch.maxMessagesPerRequest,
     // A Kafka record must fit in one produce request (kept under the broker's message.max.bytes).
@@ -298,6 +303,11 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
       return stopping;
     },
   };
+}
+
+/** The dead-letter file's rotation: by size, and rotated files deleted past `deadLetter.retention`. */
+function deadLetterRotation(config: EngineConfig): Map<string, RotationOptions> {
+  return new Map([[FILE_DEAD_LETTER, { maxBytes: config.deadLetter.maxFileBytes, retentionMs: parseDuration(config.deadLetter.retention)! }]]);
 }
 
 /** `batch.workers: auto`: a worker per core, at most 4 (batches come from at most a few partitions at once); none on one core. */
