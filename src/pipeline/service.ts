@@ -168,6 +168,10 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   }
   try {
     await source.finished;
+  } catch (err) {
+    // Stopped (a disk full, an output that cannot be written): say how far the input is safely done.
+    const where = `input committed through line ${source.committedLines} of ${input === '-' ? 'stdin' : input}; rerun from line ${source.committedLines + 1}`;
+    throw Object.assign(new Error(`${(err as Error).message ?? String(err)}; ${where}`), { code: (err as { code?: string }).code, committedLines: source.committedLines });
   } finally {
     await handle.stop();
   }

@@ -1,6 +1,9 @@
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
 import { ConfigError } from '../../config/errors.js';
 import type { Logger } from '../../observability/logger.js';
+
+// Not a named export Node's CommonJS detection finds.
+const { ConfigResourceTypes } = kafkajs;
 
 /** The dead-letter topic's config entries when the engine creates it. */
 export function deadLetterTopicConfig(retentionMs: number): { name: string; value: string }[] {
