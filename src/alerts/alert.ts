@@ -39,6 +39,7 @@ export function toAlert(signal: DataPointSignal, baseUrl: string): Alert {
     inboxUrl: inboxUrl(baseUrl, p.source, p.event, p.path),
   };
   if (signal.kind === 'leak' && signal.leak) alert.leak = { destination: signal.leak.destination, values: signal.leak.values };
+  if (signal.kind === 'dead_letter' && signal.deadLetter) alert.deadLetter = { code: signal.deadLetter.code, count: signal.deadLetter.count };
   if (signal.kind === 'drift' && signal.previous) {
     alert.previous = { category: signal.previous.category, classification: signal.previous.classification };
   }

@@ -26,12 +26,12 @@ const httpUrl = z.string().refine((v) => {
 }, 'must be an http(s) URL');
 
 const classification = z.enum(['red', 'yellow', 'green']);
-const kind = z.enum(['new', 'drift', 'leak']);
+const kind = z.enum(['new', 'drift', 'leak', 'dead_letter']);
 
 const routesSchema = z
   .object({
     classifications: z.array(classification).min(1).default(['red', 'yellow']),
-    kinds: z.array(kind).min(1).default(['new', 'drift', 'leak']),
+    kinds: z.array(kind).min(1).default(['new', 'drift', 'leak', 'dead_letter']),
   })
   .strict();
 

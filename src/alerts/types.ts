@@ -7,7 +7,9 @@ import type { Classification, MatchedOn } from '../detect/types.js';
 export interface Alert {
   /** Stable for one signal, so a retried or re-sent alert keeps its id and receivers can dedupe. */
   id: string;
-  kind: 'new' | 'drift' | 'leak';
+  kind: 'new' | 'drift' | 'leak' | 'dead_letter';
+  /** For dead_letter: how many events of the source went to the dead-letter path with this code since the last such alert (path is the code). */
+  deadLetter?: { code: string; count: number };
   /** For leak: the destination that received values it is not approved for, and how many. */
   leak?: { destination: string; values: number };
   source: string;

@@ -32,7 +32,7 @@ export const webhookSchemaV1 = {
         ],
         properties: {
           id: { type: 'string', pattern: '^al_[0-9a-f]{32}$', description: 'Alert id, stable per signal: dedupe on it.' },
-          kind: { type: 'string', enum: ['new', 'drift', 'leak'] },
+          kind: { type: 'string', enum: ['new', 'drift', 'leak', 'dead_letter'] },
           source: { type: 'string' },
           event: { type: 'string' },
           path: { type: 'string', description: 'Flattened path of the data point, e.g. properties.user.email.' },
@@ -64,6 +64,13 @@ export const webhookSchemaV1 = {
             required: ['destination', 'values'],
             properties: { destination: { type: 'string' }, values: { type: 'integer', minimum: 1 } },
           },
+          deadLetter: {
+            type: 'object',
+            description: 'Only for kind=dead_letter: events of the source sent to the dead-letter path with this code since the last such alert (path is the code too).',
+            additionalProperties: false,
+            required: ['code', 'count'],
+            properties: { code: { type: 'string' }, count: { type: 'integer', minimum: 1 } },
+          },
           detectedAt: { type: 'string', format: 'date-time' },
           inboxUrl: { type: 'string', format: 'uri' },
         },
@@ -74,8 +81,9 @@ export const webhookSchemaV1 = {
 
 export interface WebhookAlertV1 {
   id: string;
-  kind: 'new' | 'drift' | 'leak';
+  kind: 'new' | 'drift' | 'leak' | 'dead_letter';
   leak?: { destination: string; values: number };
+  deadLetter?: { code: string; count: number };
   source: string;
   event: string;
   path: string;

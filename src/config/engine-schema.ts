@@ -4,6 +4,7 @@ import { ingestConfigSchema } from '../ingest/config.js';
 import { LOG_LEVELS } from '../observability/logger.js';
 import { bool, checkDurableSections, durableSections, int } from './durable-schema.js';
 import { parseRegion } from '../detect/region-hint.js';
+import { DEAD_LETTER_DEFAULTS, deadLetterSchema } from './dead-letter-schema.js';
 
 /**
  * The engine's own YAML sections (the policy sections `hashing`, `policies`, `destinations` are
@@ -128,7 +129,7 @@ export const engineSectionsSchema = z.strictObject({
   kafka: kafkaSchema.optional(),
   decoding: decodingSchema.default({ format: 'json' }),
   limits: limitsSchema.default(DEFAULT_LIMITS),
-  deadLetter: z.strictObject({ topic: nonEmpty.default('segmentloom.dead-letter') }).default({ topic: 'segmentloom.dead-letter' }),
+  deadLetter: deadLetterSchema.default(DEAD_LETTER_DEFAULTS),
   /** Classifier directories; `builtin` stands for the classifiers shipped with Segmentloom. */
   classifiers: z.array(nonEmpty).default(['builtin']),
   /** A separate YAML file holding the policy sections, watched for changes like this one. */

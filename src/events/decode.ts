@@ -71,7 +71,7 @@ const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
  * `1e400` into Infinity (serialised again as `null`) and `1e-400` into 0: the event would change
  * without a trace, so it is dead-lettered instead. The reason names no value.
  */
-function unrepresentableNumber(text: string): string | null {
+export function unrepresentableNumber(text: string): string | null {
   if (!maybeUnrepresentable(text)) return null;
   TOKENS.lastIndex = 0;
   for (let match = TOKENS.exec(text); match !== null; match = TOKENS.exec(text)) {

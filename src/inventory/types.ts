@@ -29,9 +29,11 @@ export interface DataPointRecord {
 /** Raised once per data point across all engine processes (new), or when a known point starts carrying riskier data (drift). */
 export interface DataPointSignal {
   /** `leak`: verify mode found a value a destination is not approved for in its output (see OutputVerifier). */
-  kind: 'new' | 'drift' | 'leak';
+  kind: 'new' | 'drift' | 'leak' | 'dead_letter';
   /** For leak: the destination that received it, and how many values. */
   leak?: { destination: string; values: number };
+  /** For dead_letter: events of this source sent to the dead-letter path with this code (point.path) since the last such alert. */
+  deadLetter?: { code: string; count: number };
   point: DataPointRecord;
   /** For drift: what the point was classified as before. */
   previous?: { category: string | null; classification: Classification };

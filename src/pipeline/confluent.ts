@@ -1,5 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { checkDecoded, EventShapeError, type EventLimits } from '../events/index.js';
+import { checkDecoded, EventShapeError, unrepresentableNumber, type EventLimits } from '../events/index.js';
 import { EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decode.js';
 import type { InputMessage } from './types.js';
 
@@ -92,6 +92,12 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
       if (found.type !== SchemaType.AVRO && found.type !== SchemaType.JSON) {
         return { ok: false, code: 'unsupported_schema', reason: `schema id ${id} is ${found.type}; only Avro and JSON Schema are supported` };
       }
+      if (found.type === SchemaType.JSON) {
+        // The JSON Schema payload is JSON text parsed by JSON.parse: 1e400 would become Infinity
+        // (then null) and 1e-400 0, as for plain JSON input. Same check, same code.
+        const unrepresentable = unrepresentableNumber(bytes.subarray(HEADER_BYTES).toString('utf8'));
+        if (unrepresentable) return { ok: false, code: 'unrepresentable_number', reason: `JSON Schema payload of schema id ${id}: ${unrepresentable}` };
+      }
       let decoded: unknown;
       try {
         decoded = found.schema.fromBuffer(bytes.subarray(HEADER_BYTES));
@@ -106,11 +112,20 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
         plain = toPlainJson(decoded, limits.maxDepth);
       } catch (err) {
         if (err instanceof EventShapeError) return { ok: false, code: err.shape, reason: err.message };
+        if (err instanceof NonFiniteNumberError) return { ok: false, code: 'unrepresentable_number', reason: `payload of schema id ${id}: ${err.message}` };
         return { ok: false, code: 'processing_error', reason: `payload of schema id ${id} could not be converted (${(err as Error).name ?? 'Error'})` };
       }
       return checkDecoded(plain);
     },
   };
+}
+
+/** A decoded number JSON cannot carry (NaN, ±Infinity from an Avro double or float). */
+export class NonFiniteNumberError extends Error {
+  constructor() {
+    super('a decoded number is NaN or infinite, which JSON cannot carry (it would become null)');
+    this.name = 'NonFiniteNumberError';
+  }
 }
 
 /**
@@ -120,7 +135,8 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
 export function toPlainJson(value: unknown, maxDepth = Infinity, depth = 0): unknown {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    if (typeof value === 'number' && !Number.isFinite(value)) return null;
+    // Avro double/float can carry NaN and ±Infinity; JSON cannot (they would become null).
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new NonFiniteNumberError();
     return value;
   }
   if (Buffer.isBuffer(value)) return value.toString('base64');

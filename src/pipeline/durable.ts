@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Registry } from 'prom-client';
 import { AlertDispatcher } from '../alerts/dispatcher.js';
+import { DeadLetterAlerts } from './dead-letter-alerts.js';
 import { SqlOutbox } from '../alerts/outbox-sql.js';
 import type { EngineConfig } from '../config/engine.js';
 import type { Environment } from '../config/engine-env.js';
@@ -64,6 +65,7 @@ export class DurableState implements BatchPersistence {
   private closing: Promise<void> | null = null;
   private retentionSweep: { stop(): Promise<void> } | null = null;
   private correctionRelay: { stop(): Promise<void> } | null = null;
+  private readonly deadLetterAlerts: DeadLetterAlerts | null;
 
   private constructor(
     private readonly config: EngineConfig,
@@ -74,6 +76,7 @@ export class DurableState implements BatchPersistence {
     readonly lists: StoreLists,
     private readonly logger: Logger,
   ) {
+    this.deadLetterAlerts = alerts ? new DeadLetterAlerts(config.deadLetter.alertIntervalMs, (signals) => alerts.enqueue(signals)) : null;
     this.counts = { storedEvents: 0, duplicateEvents: 0, erasedEvents: 0, inventory: inventory ? { newDataPoints: 0, driftedDataPoints: 0 } : null };
   }
 
@@ -230,12 +233,18 @@ export class DurableState implements BatchPersistence {
         this.logger.error({ err: safeErrorLabel(err), pending: this.inventory?.pendingCount }, 'inventory flush at shutdown failed; these observations are lost');
       }
       try {
+        this.deadLetterAlerts?.close();
         await this.alerts?.close();
       } finally {
         await this.storage.close();
       }
     })();
     return this.closing;
+  }
+
+  /** After a committed batch: its dead letters become rate-limited `dead_letter` alerts (queued, never awaited). */
+  alertDeadLetters(report: BatchReport): void {
+    this.deadLetterAlerts?.record(report.source ?? this.config.source, report.deadLettered);
   }
 
   /** After a committed batch: verify's leaks become `leak` alerts (queued, never awaited). */

@@ -36,6 +36,8 @@ export interface PipelineOptions {
   processor?: BatchProcessor;
   /** The stateful side (event store, shared inventory), when the engine keeps state. */
   persistence?: BatchPersistence;
+  /** Seals dead-letter records (key, value, original headers) before they are written; absent: clear. */
+  deadLetterSealer?: { seal(record: OutputMessage): OutputMessage };
 }
 
 /** What a stateful engine does with a processed batch besides sending its outputs. */
@@ -164,7 +166,8 @@ export class Pipeline {
         outcome = OUTPUT_TOO_LARGE;
       }
       if (!Array.isArray(outcome)) {
-        deadLetters.push(deadLetterOf(message, outcome as Failure, Math.max(DEAD_LETTER_HEADROOM, limit - DEAD_LETTER_HEADROOM)));
+        const record = deadLetterOf(message, outcome as Failure, Math.max(DEAD_LETTER_HEADROOM, limit - DEAD_LETTER_HEADROOM));
+        deadLetters.push(this.options.deadLetterSealer ? this.options.deadLetterSealer.seal(record) : record);
         continue;
       }
       // Outputs keep the input's key (same key → same partition → per-key order) and headers.
@@ -212,6 +215,7 @@ export class Pipeline {
     this.options.persistence?.observe(processed.tap);
 
     report.durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    report.source = this.options.sourceName(batch.topic ?? '');
     if (batch.lagAfter && batch.topic !== undefined && batch.partition !== undefined) {
       report.lag = { topic: batch.topic, partition: batch.partition, lag: batch.lagAfter() };
     }

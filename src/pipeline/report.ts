@@ -33,6 +33,8 @@ export interface BatchReport {
   /** Events written to the event store (redelivered ones already stored are not counted). */
   stored: number;
   durationSeconds: number;
+  /** The batch's source name (set by the pipeline when it reports a committed batch). */
+  source?: string;
   /** Consumer lag of the batch's partition after the commit (Kafka sources only). */
   lag?: { topic: string; partition: number; lag: number };
 }

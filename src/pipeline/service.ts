@@ -14,9 +14,12 @@ import { DurableState, type DurableCounts } from './durable.js';
 import { Pipeline } from './engine.js';
 import { FileSource } from './file/source.js';
 import { NdjsonFileSink } from './file/sink.js';
+import type { RotationOptions } from './file/rotate.js';
+import { parseDuration } from '../storage/duration.js';
 import { createKafkaClient, ensureTopics } from './kafka/client.js';
 import { verifyBrokerTls } from './kafka/tls.js';
 import { KafkaSink } from './kafka/sink.js';
+import { deadLetterTopicConfig, verifyDeadLetterRetention } from './kafka/dead-letter-topic.js';
 import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
 import { LocalProcessor } from './processor.js';
@@ -27,6 +30,7 @@ import type { Readable } from 'node:stream';
 import { DataPointTally } from './walker.js';
 import { WorkerPool } from './worker/pool.js';
 import { checkDemoKeys } from '../config/demo-keys.js';
+import { deadLetterSealerFor } from './dead-letter-setup.js';
 
 /** The dead-letter target name in file mode: `<outDir>/dead-letter.ndjson`. */
 export const FILE_DEAD_LETTER = 'dead-letter';
@@ -84,10 +88,12 @@ async function startKafka(
   // A broker certificate the config does not trust fails here, naming the broker, not in retries.
   for (const { endpoint, protocol } of await verifyBrokerTls(kafkaConfig)) logger.info({ broker: endpoint, protocol }, 'Kafka TLS verified');
   const kafka = createKafkaClient(kafkaConfig, logger);
+  const deadLetterRetentionMs = parseDuration(config.deadLetter.retention)!;
   if (kafkaConfig.createTopics) {
     const outputs = config.policy.destinations.map((d) => d.topic);
-    await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger);
+    await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger, new Map([[config.deadLetter.topic, deadLetterTopicConfig(deadLetterRetentionMs)]]));
   }
+  await verifyDeadLetterRetention(kafka, config.deadLetter.topic, deadLetterRetentionMs, logger);
   const sink =
     kafkaConfig.producer === 'platformatic'
       ? new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest })
@@ -153,7 +159,7 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
   // Lines are kept whole well past the event size limit, so an oversized event is dead-lettered intact.
   const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source, maxLineBytes: Math.max(16 * 1024 * 1024, 4 * config.limits.maxBytes) });
-  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
+  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER], rotate: deadLetterRotation(config) });
   const tally = new DataPointTally();
   const metrics = new EngineMetrics({ defaultMetrics: false });
   const durable = await DurableState.open(config, { logger: options.logger, env: options.env, registry: metrics.registry });
@@ -167,6 +173,10 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   }
   try {
     await source.finished;
+  } catch (err) {
+    // Stopped (a disk full, an output that cannot be written): say how far the input is safely done.
+    const where = `input committed through line ${source.committedLines} of ${input === '-' ? 'stdin' : input}; rerun from line ${source.committedLines + 1}`;
+    throw Object.assign(new Error(`${(err as Error).message ?? String(err)}; ${where}`), { code: (err as { code?: string }).code, committedLines: source.committedLines });
   } finally {
     await handle.stop();
   }
@@ -186,7 +196,7 @@ export interface FeedRunOptions extends StartOptions {
 export async function startFeedEngine(config: EngineConfig, options: FeedRunOptions): Promise<EngineHandle & { files: Map<string, string>; outDir: string }> {
   const outDir = options.outDir ?? config.files?.outDir ?? 'out';
   const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
-  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER] });
+  const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER], rotate: deadLetterRotation(config) });
   const metrics = new EngineMetrics({ defaultMetrics: false });
   const durable = await DurableState.open(config, { logger: options.logger, env: options.env, registry: metrics.registry });
   try {
@@ -217,6 +227,13 @@ interface EngineParts {
 async function assemble(parts: EngineParts): Promise<EngineHandle> {
   const { config, options, ref, source, sink, decoder, sourceName, route, metrics, tally, pool, durable } = parts;
   const { logger } = options;
+  let deadLetterSealer;
+  try {
+    deadLetterSealer = deadLetterSealerFor(config, options.env ?? process.env, logger);
+  } catch (err) {
+    await sink.close().catch(() => {});
+    throw err;
+  }
   const totals = new RunTotals();
   // With state to keep, processing in this thread gets the store's suppression list and the walk tap.
   const local = pool === undefined && durable !== null ? new LocalProcessor(decoder, sourceName, new PathTrie(), tally ?? null, durable.processing()) : undefined;
@@ -227,7 +244,7 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     controls: ref,
     sourceName,
     route,
-    observers: [metrics, totals, ...(durable?.alerts ? [{ onBatch: (report: BatchReport) => durable.alertLeaks(report) }] : []), ...(options.observers ?? [])],
+    observers: [metrics, totals, ...(durable?.alerts ? [{ onBatch: (report: BatchReport) => (durable.alertLeaks(report), durable.alertDeadLetters(report)) }] : []), ...(options.observers ?? [])],
     logger,
     maxMessagesPerRequest: config.batch.maxMessagesPerRequest,
     // A Kafka record must fit in one produce request (kept under the broker's message.max.bytes).
@@ -235,6 +252,7 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     tally,
     processor: pool ?? local,
     persistence: durable ?? undefined,
+    deadLetterSealer,
   });
   const reloader =
     options.hotReload ?? config.reload.enabled
@@ -294,6 +312,11 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
       return stopping;
     },
   };
+}
+
+/** The dead-letter file's rotation: by size, and rotated files deleted past `deadLetter.retention`. */
+function deadLetterRotation(config: EngineConfig): Map<string, RotationOptions> {
+  return new Map([[FILE_DEAD_LETTER, { maxBytes: config.deadLetter.maxFileBytes, retentionMs: parseDuration(config.deadLetter.retention)! }]]);
 }
 
 /** `batch.workers: auto`: a worker per core, at most 4 (batches come from at most a few partitions at once); none on one core. */

@@ -28,7 +28,7 @@ describe('alerts config', () => {
     const [slack, hook, pd] = cfg.channels;
     expect(slack).toMatchObject({
       url: 'https://hooks.slack.com/services/T/B/x',
-      routes: { classifications: ['red', 'yellow'], kinds: ['new', 'drift', 'leak'] },
+      routes: { classifications: ['red', 'yellow'], kinds: ['new', 'drift', 'leak', 'dead_letter'] },
       digest: { windowMs: 5000, maxItems: 50 },
       rateLimit: { perMinute: 30 },
       retry: { attempts: 5, baseMs: 500, maxMs: 60000 },

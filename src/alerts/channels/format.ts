@@ -23,6 +23,9 @@ export function clip(s: string, max: number): string {
 }
 
 export function summaryLine(a: Alert): string {
+  if (a.kind === 'dead_letter') {
+    return `Dead letters: ${a.deadLetter?.count ?? 1} event(s) from ${clip(a.source, 100)} went to the dead-letter path (${clip(a.deadLetter?.code ?? a.path, 100)}); inspect them with segmentloom dlq inspect`;
+  }
   if (a.kind === 'leak') {
     return `Leak: ${a.leak?.values ?? 1} ${a.classification} value(s) of ${clip(a.path, 300)} (${categoryLabel(a.category)}) in "${clip(a.event, 200)}" from ${clip(a.source, 100)} reached ${clip(a.leak?.destination ?? '?', 100)}, which is not approved for them`;
   }

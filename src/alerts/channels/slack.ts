@@ -17,7 +17,7 @@ function code(s: string): string {
 
 function pointSection(a: Alert): Block {
   const lines = [
-    `${EMOJI[a.classification]} ${code(clip(a.path, 200))}${a.kind === 'drift' ? '  _drift_' : a.kind === 'leak' ? `  _leak to ${a.leak?.destination ?? '?'}_` : ''}`,
+    `${EMOJI[a.classification]} ${code(clip(a.path, 200))}${a.kind === 'drift' ? '  _drift_' : a.kind === 'leak' ? `  _leak to ${a.leak?.destination ?? '?'}_` : a.kind === 'dead_letter' ? `  _${a.deadLetter?.count ?? 1} dead-lettered_` : ''}`,
     `*Event:* ${esc(clip(a.event, 150))}   *Source:* ${esc(clip(a.source, 100))}`,
     `*Category:* ${esc(categoryLabel(a.category))} · ${a.classification}`,
     `*Matcher:* ${esc(clip(a.matcher ?? 'n/a', 150))}${a.matchedOn ? ` (${a.matchedOn}, ${a.confidence.toFixed(2)})` : ''}`,
@@ -45,7 +45,8 @@ export function buildSlackMessage(alerts: readonly Alert[], opts: { showItems: n
   const drift = alerts.every((a) => a.kind === 'drift');
   const noun = n === 1 ? 'data point' : 'data points';
   const leak = alerts.every((a) => a.kind === 'leak');
-  const title = `${EMOJI[top]} ${n} ${leak ? 'leaking' : drift ? 'drifted' : 'new'} ${noun}${alerts.some((a) => a.test) ? ' (test)' : ''}`;
+  const dead = alerts.every((a) => a.kind === 'dead_letter');
+  const title = `${EMOJI[top]} ${n} ${dead ? 'dead-letter codes' : `${leak ? 'leaking' : drift ? 'drifted' : 'new'} ${noun}`}${alerts.some((a) => a.test) ? ' (test)' : ''}`;
 
   const shown = alerts.slice(0, opts.showItems);
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: clip(title, 150), emoji: true } }];

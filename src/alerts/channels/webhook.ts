@@ -23,6 +23,8 @@ function toWire(a: Alert): WebhookAlertV1 {
     inboxUrl: a.inboxUrl,
   };
   if (a.previous) w.previous = { category: a.previous.category, classification: a.previous.classification };
+  if (a.leak) w.leak = { destination: a.leak.destination, values: a.leak.values };
+  if (a.deadLetter) w.deadLetter = { code: a.deadLetter.code, count: a.deadLetter.count };
   return w;
 }
 

@@ -1,4 +1,5 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { RotatingFile, type RotationOptions } from './rotate.js';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import type { EventSink, HeaderValue, OutputMessage } from '../types.js';
@@ -12,11 +13,16 @@ export interface NdjsonFileSinkOptions {
   envelopeTargets?: Iterable<string>;
   /** Append to existing files instead of starting them afresh. */
   append?: boolean;
+  /**
+   * Targets whose file is rotated past a size and whose rotated files are deleted past an age (the
+   * dead-letter file). An existing file of such a target is rotated away at start, never truncated.
+   */
+  rotate?: ReadonlyMap<string, RotationOptions>;
 }
 
 /** One NDJSON file per target (`<dir>/<target>.ndjson`). `send` resolves once the OS has the bytes. */
 export class NdjsonFileSink implements EventSink {
-  private readonly streams = new Map<string, WriteStream>();
+  private readonly streams = new Map<string, WriteStream | RotatingFile>();
   private readonly envelopes: Set<string>;
   private closed = false;
 
@@ -42,6 +48,7 @@ export class NdjsonFileSink implements EventSink {
     const envelope = this.envelopes.has(target);
     let text = '';
     for (const message of messages) text += `${envelope ? envelopeOf(message) : valueText(message.value)}\n`;
+    if (stream instanceof RotatingFile) return stream.write(text);
     await new Promise<void>((resolve, reject) => {
       stream.write(text, (err) => (err ? reject(err) : resolve()));
     });
@@ -51,9 +58,10 @@ export class NdjsonFileSink implements EventSink {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(
-      [...this.streams.values()].map(
-        (stream) =>
-          new Promise<void>((resolve, reject) => {
+      [...this.streams.values()].map((stream) =>
+        stream instanceof RotatingFile
+          ? stream.close()
+          : new Promise<void>((resolve, reject) => {
             stream.once('error', reject);
             stream.end(() => resolve());
           }),
@@ -61,9 +69,13 @@ export class NdjsonFileSink implements EventSink {
     );
   }
 
-  private streamFor(target: string): WriteStream {
+  private streamFor(target: string): WriteStream | RotatingFile {
     let stream = this.streams.get(target);
-    if (stream === undefined) {
+    const rotation = this.options.rotate?.get(target);
+    if (stream === undefined && rotation !== undefined) {
+      stream = new RotatingFile(this.fileOf(target), rotation);
+      this.streams.set(target, stream);
+    } else if (stream === undefined) {
       stream = createWriteStream(this.fileOf(target), { flags: this.options.append ? 'a' : 'w' });
       this.streams.set(target, stream);
     }

@@ -40,7 +40,13 @@ function kafkaLogCreator(logger: Logger) {
 }
 
 /** Creates missing topics (outputs, dead letter) when the config asks for it. */
-export async function ensureTopics(kafka: Kafka, topics: string[], settings: { partitions: number; replicationFactor: number }, logger: Logger): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  settings: { partitions: number; replicationFactor: number },
+  logger: Logger,
+  configEntries: ReadonlyMap<string, { name: string; value: string }[]> = new Map(),
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -49,7 +55,7 @@ export async function ensureTopics(kafka: Kafka, topics: string[], settings: { p
     if (missing.length === 0) return;
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor })),
+      topics: missing.map((topic) => ({ topic, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor, ...(configEntries.has(topic) ? { configEntries: configEntries.get(topic)! } : {}) })),
     });
     logger.info({ topics: missing }, 'created topics');
   } finally {
