@@ -65,6 +65,11 @@ export const kafkaSchema = z.strictObject({
    * ~30k+ events/s against ~21k) or `kafkajs` (like the consumer). Same guarantees either way.
    */
   producer: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
+  /**
+   * Which client consumes the input: `platformatic` (default: @platformatic/kafka, maintained, the
+   * client the outputs go through) or `kafkajs` (unmaintained since 2023). Same group semantics.
+   */
+  consumer: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
   /** Create the output and dead-letter topics at start when missing (needs admin rights). */
   createTopics: z
     .strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) })

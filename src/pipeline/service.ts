@@ -18,6 +18,7 @@ import { verifyBrokerTls } from './kafka/tls.js';
 import { KafkaSink } from './kafka/sink.js';
 import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
+import { PlatformaticKafkaSource } from './kafka/platformatic-source.js';
 import { LocalProcessor } from './processor.js';
 import { HotReloader } from './reload.js';
 import { RunTotals, type BatchReport, type EngineObserver } from './report.js';
@@ -92,7 +93,7 @@ async function startKafka(
       ? new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest })
       : new KafkaSink(kafka, { compression: kafkaConfig.compression, timeoutMs: kafkaConfig.requestTimeoutMs, maxBytesPerRequest: config.batch.maxBytesPerRequest });
   const sources = topicSources(config);
-  const source = new KafkaSource(kafka, {
+  const sourceOptions = {
     groupId: kafkaConfig.groupId,
     topics: [...sources.keys()],
     fromBeginning: kafkaConfig.fromBeginning,
@@ -103,7 +104,8 @@ async function startKafka(
     maxWaitTimeInMs: config.batch.maxWaitMs,
     partitionsConsumedConcurrently: config.batch.partitionsConsumedConcurrently,
     logger,
-  });
+  };
+  const source = kafkaConfig.consumer === 'platformatic' ? new PlatformaticKafkaSource(kafkaConfig, sourceOptions) : new KafkaSource(kafka, sourceOptions);
   const workers = config.batch.workers === 'auto' ? autoWorkers() : config.batch.workers;
   const pool = workers > 0 ? await WorkerPool.start(config, workers, logger, undefined, durable?.workerInit()) : undefined;
   if (pool && durable) durable.follow((state) => pool.updateState(state));
