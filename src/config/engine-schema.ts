@@ -60,11 +60,19 @@ export const kafkaSchema = z.strictObject({
   heartbeatIntervalMs: int(1).default(3000),
   compression: z.enum(['none', 'gzip']).default('none'),
   /**
-   * Which client produces the outputs: `platformatic` (default: @platformatic/kafka, a maintained
-   * pure-TypeScript client whose producer encodes ~2x the messages/s of kafkajs here; end to end
-   * ~30k+ events/s against ~21k) or `kafkajs` (like the consumer). Same guarantees either way.
+   * The client that produces the outputs: @platformatic/kafka (idempotent, acks -1). `kafkajs` was
+   * retired: its idempotent producer lost acknowledged messages after a partition leader's SIGKILL
+   * in the 3-broker fault test (issue 17), and an engine must not trade that for anything.
    */
-  producer: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
+  producer: z
+    .string()
+    .superRefine((v, ctx) => {
+      if (v === 'platformatic') return;
+      // The submitted value is never repeated: only the one known retired name is named.
+      ctx.addIssue({ code: 'custom', message: v === 'kafkajs' ? 'kafkajs was retired (its idempotent producer lost acknowledged messages after a leader failure); remove the setting or use "platformatic"' : 'must be "platformatic"' });
+    })
+    .transform(() => 'platformatic' as const)
+    .default('platformatic'),
   /**
    * Which client consumes the input: `platformatic` (default: @platformatic/kafka, maintained, the
    * client the outputs go through) or `kafkajs` (unmaintained since 2023). Same group semantics.

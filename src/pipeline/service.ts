@@ -15,7 +15,6 @@ import { FileSource } from './file/source.js';
 import { NdjsonFileSink } from './file/sink.js';
 import { createKafkaClient, ensureTopics } from './kafka/client.js';
 import { verifyBrokerTls } from './kafka/tls.js';
-import { KafkaSink } from './kafka/sink.js';
 import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
 import { PlatformaticKafkaSource } from './kafka/platformatic-source.js';
@@ -88,10 +87,7 @@ async function startKafka(
     const outputs = config.policy.destinations.map((d) => d.topic);
     await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger);
   }
-  const sink =
-    kafkaConfig.producer === 'platformatic'
-      ? new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest })
-      : new KafkaSink(kafka, { compression: kafkaConfig.compression, timeoutMs: kafkaConfig.requestTimeoutMs, maxBytesPerRequest: config.batch.maxBytesPerRequest });
+  const sink = new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest });
   const sources = topicSources(config);
   const sourceOptions = {
     groupId: kafkaConfig.groupId,
@@ -200,7 +196,7 @@ interface EngineParts {
   options: StartOptions;
   ref: ControlsRef;
   source: EventSource;
-  sink: KafkaSink | PlatformaticKafkaSink | NdjsonFileSink;
+  sink: PlatformaticKafkaSink | NdjsonFileSink;
   decoder: EventDecoder;
   sourceName: (topic: string) => string;
   route: 'topic' | 'destination';

@@ -11,10 +11,10 @@ interface HeaderName {
 }
 
 /**
- * The second producer behind the EventSink seam: @platformatic/kafka, a pure-TypeScript client.
- * Same guarantees as KafkaSink — idempotent, `acks: -1`, `send` resolves only once the broker holds
- * the messages, requests in order — and the Java-compatible murmur2 partitioner, so a key lands on
- * the same partition as with kafkajs or Java producers.
+ * The producer behind the EventSink seam: @platformatic/kafka, a maintained pure-TypeScript client.
+ * Idempotent, `acks: -1`, `send` resolves only once the broker holds the messages (which is what
+ * lets the loop commit the input afterwards), requests in order, and the Java-compatible murmur2
+ * partitioner, so a key lands on the same partition as with Java producers.
  */
 export class PlatformaticKafkaSink implements EventSink {
   private readonly producer: Producer<Bytes, Bytes, HeaderName, Bytes>;
