@@ -82,8 +82,9 @@ async function startKafka(
   const { logger } = options;
   // A broker certificate the config does not trust fails here, naming the broker, not in retries.
   for (const { endpoint, protocol } of await verifyBrokerTls(kafkaConfig)) logger.info({ broker: endpoint, protocol }, 'Kafka TLS verified');
-  const kafka = createKafkaClient(kafkaConfig, logger);
-  if (kafkaConfig.createTopics) {
+  // kafkajs only where it is still asked for: the `consumer: kafkajs` fallback and topic creation.
+  const kafka = kafkaConfig.consumer === 'kafkajs' || kafkaConfig.createTopics ? createKafkaClient(kafkaConfig, logger) : null;
+  if (kafka && kafkaConfig.createTopics) {
     const outputs = config.policy.destinations.map((d) => d.topic);
     await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger);
   }
@@ -101,7 +102,7 @@ async function startKafka(
     partitionsConsumedConcurrently: config.batch.partitionsConsumedConcurrently,
     logger,
   };
-  const source = kafkaConfig.consumer === 'platformatic' ? new PlatformaticKafkaSource(kafkaConfig, sourceOptions) : new KafkaSource(kafka, sourceOptions);
+  const source = kafka && kafkaConfig.consumer === 'kafkajs' ? new KafkaSource(kafka, sourceOptions) : new PlatformaticKafkaSource(kafkaConfig, sourceOptions);
   const workers = config.batch.workers === 'auto' ? autoWorkers() : config.batch.workers;
   const pool = workers > 0 ? await WorkerPool.start(config, workers, logger, undefined, durable?.workerInit()) : undefined;
   if (pool && durable) durable.follow((state) => pool.updateState(state));

@@ -82,7 +82,9 @@ export class PlatformaticKafkaSource implements EventSource {
     consumer.on('consumer:heartbeat:error', (payload) => logger.warn({ err: errorFacts(payload.error) }, 'consumer heartbeat failed'));
     consumer.on('error', (err: Error) => logger.error({ err: errorFacts(err) }, 'consumer error'));
     consumer.topics.trackAll(...this.options.topics);
-    await consumer.joinGroup({});
+    // kafkajs's protocol name (the assignment format is Kafka's standard one either way), so engines
+    // on the kafkajs consumer and on this one can share a group during a rolling upgrade.
+    await consumer.joinGroup({ protocols: [{ name: 'RoundRobinAssigner', version: 0 }] });
     await this.seedMissing();
     this.loop = this.run(onBatch);
   }
