@@ -109,7 +109,7 @@ export const batchSchema = z.strictObject({
   maxBytesPerPartition: int(1024).default(2 * 1024 * 1024),
   maxBytes: int(1024).default(16 * 1024 * 1024),
   maxWaitMs: int(0).default(100),
-  /** Partitions processed at once by one engine (kafkajs concurrency); a partition's batches stay in order. */
+  /** Partitions processed at once by one engine (either consumer); a partition's batches stay in order. */
   partitionsConsumedConcurrently: int(1).default(4),
   /**
    * Worker threads that decode, detect and enforce, so Kafka I/O and processing use different
