@@ -183,7 +183,8 @@ export class PlatformaticKafkaSource implements EventSource {
           failed = true;
           return;
         }
-        if (generation !== this.generation) return;
+        // Paused (stopping) or rebalanced while the fetch was out: deliver nothing of it.
+        if (generation !== this.generation || this.paused) return;
         for (const topicResponse of response.responses) {
           const topic = plan.topicNames.get(topicResponse.topicId);
           if (topic === undefined) continue;
@@ -195,7 +196,7 @@ export class PlatformaticKafkaSource implements EventSource {
             const batch = this.toBatch(topic, partitionResponse.partitionIndex, request.offset, partitionResponse.records ?? [], partitionResponse.highWatermark, generation, position);
             if (batch === null) continue;
             while (inFlight.size >= concurrency) await Promise.race(inFlight);
-            if (generation !== this.generation || position.version !== request.version) continue;
+            if (this.paused || generation !== this.generation || position.version !== request.version) continue;
             position.busy = true;
             this.running++;
             const handled = onBatch(batch)
