@@ -49,7 +49,7 @@ kafka:
   fromBeginning: true
   compression: ${process.env.BENCH_COMPRESSION ?? 'none'}
   producer: ${process.env.BENCH_PRODUCER ?? 'platformatic'}
-  consumer: ${options.consumer ?? process.env.BENCH_CONSUMER ?? 'platformatic'}
+  consumer: ${options.consumer ?? process.env.BENCH_CONSUMER ?? 'kafkajs'}
 deadLetter: { topic: ${t.dlq} }
 batch:
 ${process.env.BENCH_PARTITION_BYTES ? `  maxBytesPerPartition: ${process.env.BENCH_PARTITION_BYTES}\n` : ''}  maxWaitMs: 50

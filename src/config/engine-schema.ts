@@ -74,10 +74,12 @@ export const kafkaSchema = z.strictObject({
     .transform(() => 'platformatic' as const)
     .default('platformatic'),
   /**
-   * Which client consumes the input: `platformatic` (default: @platformatic/kafka, maintained, the
-   * client the outputs go through) or `kafkajs` (unmaintained since 2023). Same group semantics.
+   * Which client consumes the input: `kafkajs` (default for now) or `platformatic`
+   * (@platformatic/kafka, maintained, the client the outputs go through). Same group semantics.
+   * Not yet the default: @platformatic/kafka 1.35 caches the group coordinator and never looks it
+   * up again, so when the coordinator's broker dies commits stall (seen in the leader-kill test).
    */
-  consumer: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
+  consumer: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   /** Create the output and dead-letter topics at start when missing (needs admin rights). */
   createTopics: z
     .strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) })
