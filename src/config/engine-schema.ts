@@ -61,11 +61,26 @@ export const kafkaSchema = z.strictObject({
   heartbeatIntervalMs: int(1).default(3000),
   compression: z.enum(['none', 'gzip']).default('none'),
   /**
-   * Which client produces the outputs: `platformatic` (default: @platformatic/kafka, a maintained
-   * pure-TypeScript client whose producer encodes ~2x the messages/s of kafkajs here; end to end
-   * ~30k+ events/s against ~21k) or `kafkajs` (like the consumer). Same guarantees either way.
+   * The client that produces the outputs: @platformatic/kafka (idempotent, acks -1). `kafkajs` was
+   * retired: its idempotent producer lost acknowledged messages after a partition leader's SIGKILL
+   * in the 3-broker fault test (issue 17), and an engine must not trade that for anything.
    */
-  producer: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
+  producer: z
+    .string()
+    .superRefine((v, ctx) => {
+      if (v === 'platformatic') return;
+      // The submitted value is never repeated: only the one known retired name is named.
+      ctx.addIssue({ code: 'custom', message: v === 'kafkajs' ? 'kafkajs was retired (its idempotent producer lost acknowledged messages after a leader failure); remove the setting or use "platformatic"' : 'must be "platformatic"' });
+    })
+    .transform(() => 'platformatic' as const)
+    .default('platformatic'),
+  /**
+   * Which client consumes the input: `kafkajs` (default for now) or `platformatic`
+   * (@platformatic/kafka, maintained, the client the outputs go through). Same group semantics.
+   * Not yet the default: @platformatic/kafka 1.35 caches the group coordinator and never looks it
+   * up again, so when the coordinator's broker dies commits stall (seen in the leader-kill test).
+   */
+  consumer: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   /** Create the output and dead-letter topics at start when missing (needs admin rights). */
   createTopics: z
     .strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) })
@@ -97,7 +112,7 @@ export const batchSchema = z.strictObject({
   maxBytesPerPartition: int(1024).default(2 * 1024 * 1024),
   maxBytes: int(1024).default(16 * 1024 * 1024),
   maxWaitMs: int(0).default(100),
-  /** Partitions processed at once by one engine (kafkajs concurrency); a partition's batches stay in order. */
+  /** Partitions processed at once by one engine (either consumer); a partition's batches stay in order. */
   partitionsConsumedConcurrently: int(1).default(4),
   /**
    * Worker threads that decode, detect and enforce, so Kafka I/O and processing use different

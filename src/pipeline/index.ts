@@ -27,7 +27,8 @@ export { startKafkaEngine, runFileEngine, FILE_DEAD_LETTER, type EngineHandle, t
 export { FileSource, type FileSourceOptions } from './file/source.js';
 export { NdjsonFileSink, type NdjsonFileSinkOptions } from './file/sink.js';
 export { KafkaSource, type KafkaSourceOptions } from './kafka/source.js';
-export { KafkaSink, type KafkaSinkOptions } from './kafka/sink.js';
+export { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
+export { PlatformaticKafkaSource } from './kafka/platformatic-source.js';
 export { createKafkaClient, ensureTopics } from './kafka/client.js';
 export { LocalProcessor, type BatchProcessor, type ProcessedBatch, type MessageOutcome, type ProcessInput, type ProcessingExtras } from './processor.js';
 export { WorkerPool } from './worker/pool.js';

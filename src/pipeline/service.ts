@@ -18,10 +18,10 @@ import type { RotationOptions } from './file/rotate.js';
 import { parseDuration } from '../storage/duration.js';
 import { createKafkaClient, ensureTopics } from './kafka/client.js';
 import { verifyBrokerTls } from './kafka/tls.js';
-import { KafkaSink } from './kafka/sink.js';
 import { deadLetterTopicConfig, verifyDeadLetterRetention } from './kafka/dead-letter-topic.js';
 import { PlatformaticKafkaSink } from './kafka/platformatic-sink.js';
 import { KafkaSource } from './kafka/source.js';
+import { PlatformaticKafkaSource } from './kafka/platformatic-source.js';
 import { LocalProcessor } from './processor.js';
 import { HotReloader } from './reload.js';
 import { RunTotals, type BatchReport, type EngineObserver } from './report.js';
@@ -87,6 +87,7 @@ async function startKafka(
   const { logger } = options;
   // A broker certificate the config does not trust fails here, naming the broker, not in retries.
   for (const { endpoint, protocol } of await verifyBrokerTls(kafkaConfig)) logger.info({ broker: endpoint, protocol }, 'Kafka TLS verified');
+  // kafkajs for the admin work (topic creation, the dead-letter retention check) and the `consumer: kafkajs` input.
   const kafka = createKafkaClient(kafkaConfig, logger);
   const deadLetterRetentionMs = parseDuration(config.deadLetter.retention)!;
   if (kafkaConfig.createTopics) {
@@ -94,12 +95,9 @@ async function startKafka(
     await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger, new Map([[config.deadLetter.topic, deadLetterTopicConfig(deadLetterRetentionMs)]]));
   }
   await verifyDeadLetterRetention(kafka, config.deadLetter.topic, deadLetterRetentionMs, logger);
-  const sink =
-    kafkaConfig.producer === 'platformatic'
-      ? new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest })
-      : new KafkaSink(kafka, { compression: kafkaConfig.compression, timeoutMs: kafkaConfig.requestTimeoutMs, maxBytesPerRequest: config.batch.maxBytesPerRequest });
+  const sink = new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest });
   const sources = topicSources(config);
-  const source = new KafkaSource(kafka, {
+  const sourceOptions = {
     groupId: kafkaConfig.groupId,
     topics: [...sources.keys()],
     fromBeginning: kafkaConfig.fromBeginning,
@@ -110,7 +108,8 @@ async function startKafka(
     maxWaitTimeInMs: config.batch.maxWaitMs,
     partitionsConsumedConcurrently: config.batch.partitionsConsumedConcurrently,
     logger,
-  });
+  };
+  const source = kafka && kafkaConfig.consumer === 'kafkajs' ? new KafkaSource(kafka, sourceOptions) : new PlatformaticKafkaSource(kafkaConfig, sourceOptions);
   const workers = config.batch.workers === 'auto' ? autoWorkers() : config.batch.workers;
   const pool = workers > 0 ? await WorkerPool.start(config, workers, logger, undefined, durable?.workerInit()) : undefined;
   if (pool && durable) durable.follow((state) => pool.updateState(state));
@@ -213,7 +212,7 @@ interface EngineParts {
   options: StartOptions;
   ref: ControlsRef;
   source: EventSource;
-  sink: KafkaSink | PlatformaticKafkaSink | NdjsonFileSink;
+  sink: PlatformaticKafkaSink | NdjsonFileSink;
   decoder: EventDecoder;
   sourceName: (topic: string) => string;
   route: 'topic' | 'destination';

@@ -89,6 +89,23 @@ source: literal-$\${NOT_A_REF}
     expect(nested.message).toContain('gropuId');
   });
 
+  it('consumes with kafkajs unless @platformatic/kafka is chosen, and produces only with the latter', async () => {
+    const defaults = await loadEngineConfig(write('kafka: { brokers: "a:9092", topics: [events] }\n'), {});
+    expect([defaults.kafka!.consumer, defaults.kafka!.producer]).toEqual(['kafkajs', 'platformatic']);
+    const chosen = await loadEngineConfig(write('kafka: { brokers: "a:9092", topics: [events], consumer: platformatic }\n'), {});
+    expect(chosen.kafka!.consumer).toBe('platformatic');
+  });
+
+  it('refuses the retired kafkajs producer, saying why, and never repeats another value', async () => {
+    const file = write('kafka:\n  brokers: "a:9092"\n  topics: [events]\n  producer: kafkajs\n');
+    const err = await failure(loadEngineConfig(file, {}));
+    expect(err.message).toContain(`${file}: kafka.producer: kafkajs was retired`);
+    expect(err.message).toContain('(line 4)');
+    const other = await failure(loadEngineConfig(write('kafka: { brokers: "a:9092", topics: [events], producer: my-secret-client }\n'), {}));
+    expect(other.message).toContain('kafka.producer: must be "platformatic"');
+    expect(other.message).not.toContain('my-secret-client');
+  });
+
   it('reports type errors with file, field and line, never the value', async () => {
     const file = write('limits:\n  maxDepth: deep-secret-value\n');
     const err = await failure(loadEngineConfig(file, {}));

@@ -194,15 +194,23 @@ describeKafka('pipeline engine on Kafka', () => {
     expect(after.properties.total).toBe(42);
   }, 90_000);
 
-  it('shares partitions between two engines in one consumer group', async () => {
+  // The second case is a rolling upgrade: an engine still on the kafkajs consumer and one on
+  // @platformatic/kafka share the group (both announce the RoundRobinAssigner protocol).
+  it.each([
+    ['two engines', 'platformatic', 'platformatic'],
+    ['a kafkajs and a @platformatic/kafka engine', 'kafkajs', 'platformatic'],
+  ])('shares partitions between %s in one consumer group', async (_label, first, second) => {
     const t3 = topicsFor('group');
     await createTopics(kafka, [t3.input, t3.warehouse, t3.dlq], 4);
     const dir = tempDir();
     const groupId = uniqueName('shared');
-    const file = join(dir, 'engine.yaml');
-    writeFileSync(file, `${engineYaml(t3, groupId)}\ndestinations:\n  - { name: warehouse, topic: ${t3.warehouse} }\n`);
-    const a = await start(file);
-    const b = await start(file);
+    const fileFor = (consumer: string) => {
+      const file = join(dir, `engine-${consumer}.yaml`);
+      writeFileSync(file, `${engineYaml(t3, groupId).replace('  fromBeginning: true', `  fromBeginning: true\n  consumer: ${consumer}`)}\ndestinations:\n  - { name: warehouse, topic: ${t3.warehouse} }\n`);
+      return file;
+    };
+    const a = await start(fileFor(first));
+    const b = await start(fileFor(second));
     await waitUntil(() => a.ready() && b.ready(), 60_000, 'both engines to join');
     await waitForGroupShared(kafka, groupId, 2);
     const events = Array.from({ length: 400 }, (_, i) => ({ key: `k-${i % 40}`, value: JSON.stringify(sampleEvent({ messageId: `g-${i}` })) }));

@@ -1,7 +1,7 @@
 // A destination that refuses writes (here: a topic whose max.message.bytes is too small for the
 // events) must not lose or skip anything: nothing is committed, the partition is read again from
 // the failed batch with a growing pause, and once the destination accepts writes every event
-// arrives and the group commits to the end. Runs for both producers behind the sink seam.
+// arrives and the group commits to the end. Runs for both consumers behind the source seam.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ describeKafka('redelivery after a failed send, on Kafka', () => {
     await Promise.all(readers.map((r) => r.stop().catch(() => {})));
   });
 
-  describe.each(['kafkajs', 'platformatic'])('with the %s producer', (producer) => {
+  describe.each(['platformatic', 'kafkajs'])('with the %s consumer', (consumer) => {
     it('commits nothing while a destination refuses writes, then delivers every event once it accepts them', async () => {
       const t = { input: uniqueName('redo-in'), warehouse: uniqueName('redo-wh'), ads: uniqueName('redo-ads'), dlq: uniqueName('redo-dlq') };
       const admin = kafka.admin();
@@ -47,7 +47,7 @@ kafka:
   groupId: ${groupId}
   topics: [${t.input}]
   fromBeginning: true
-  producer: ${producer}
+  consumer: ${consumer}
   sessionTimeoutMs: 10000
   heartbeatIntervalMs: 1000
 deadLetter: { topic: ${t.dlq} }

@@ -1,6 +1,6 @@
 // Encrypted transport to Kafka, against a real broker whose every listener speaks TLS (1.2/1.3
 // only, certificates made for this run): the engine consumes and produces through the SSL listener
-// and through SASL_SSL with a SCRAM-SHA-512 user, with each producer client; a TLS 1.1 client is
+// and through SASL_SSL with a SCRAM-SHA-512 user, with each consumer client; a TLS 1.1 client is
 // refused; a certificate signed by another CA fails the start at once, naming the broker.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,29 +53,29 @@ batch: { maxWaitMs: 50, workers: 0 }
 ${policyYaml(t)}`;
   }
 
-  async function runThrough(producer: 'kafkajs' | 'platformatic', kafkaSection: string): Promise<{ warehouse: string[]; ads: string[] }> {
+  async function runThrough(consumer: 'kafkajs' | 'platformatic', kafkaSection: string): Promise<{ warehouse: string[]; ads: string[] }> {
     const t = { input: uniqueName('tls-in'), warehouse: uniqueName('tls-wh'), analytics: uniqueName('tls-an'), ads: uniqueName('tls-ads'), dlq: uniqueName('tls-dlq') };
     await createTopics(admin, Object.values(t), 2);
-    const events = Array.from({ length: 20 }, (_, i) => ({ key: `user-${i % 4}`, value: JSON.stringify(sampleEvent({ messageId: `${producer}-${i}`, userId: `user-${i % 4}`, seq: i })) }));
+    const events = Array.from({ length: 20 }, (_, i) => ({ key: `user-${i % 4}`, value: JSON.stringify(sampleEvent({ messageId: `${consumer}-${i}`, userId: `user-${i % 4}`, seq: i })) }));
     await produce(admin, t.input, events);
-    const file = join(dir, `${producer}-${uniqueName('engine')}.yaml`);
-    writeFileSync(file, engineYaml(t, `${kafkaSection}\n  producer: ${producer}`));
+    const file = join(dir, `${consumer}-${uniqueName('engine')}.yaml`);
+    writeFileSync(file, engineYaml(t, `${kafkaSection}\n  consumer: ${consumer}`));
     const engine = await startKafkaEngine(await loadEngineConfig(file, {}), { logger: silentLogger(), env: {} });
     engines.push(engine);
     const reader = await new TopicReader(admin, [t.warehouse, t.ads]).start();
     readers.push(reader);
-    await reader.waitFor(() => reader.of(t.warehouse).length >= 20 && reader.of(t.ads).length >= 20, 60_000, `${producer} outputs over TLS`);
+    await reader.waitFor(() => reader.of(t.warehouse).length >= 20 && reader.of(t.ads).length >= 20, 60_000, `${consumer} outputs over TLS`);
     return { warehouse: reader.json(t.warehouse).map((e) => e.messageId), ads: reader.json(t.ads).map((e) => e.properties.email) };
   }
 
-  it('runs the engine through the SSL listener, verifying the broker certificate (kafkajs producer)', async () => {
-    const out = await runThrough('kafkajs', `  brokers: "${broker.brokers}"\n  ssl: { caFile: "${broker.caFile}" }`);
-    expect(new Set(out.warehouse)).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `kafkajs-${i}`)));
+  it('runs the engine through the SSL listener, verifying the broker certificate (@platformatic/kafka consumer)', async () => {
+    const out = await runThrough('platformatic', `  brokers: "${broker.brokers}"\n  ssl: { caFile: "${broker.caFile}" }`);
+    expect(new Set(out.warehouse)).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `platformatic-${i}`)));
     // Enforcement ran on the way: ads get the pseudonym, never the address.
     for (const email of out.ads) expect(email).toMatch(/^hmac:v1:/);
   }, 90_000);
 
-  it('runs the engine through SASL_SSL with a SCRAM-SHA-512 user (@platformatic/kafka producer)', async () => {
+  it('runs the engine through SASL_SSL with a SCRAM-SHA-512 user (@platformatic/kafka consumer)', async () => {
     const { scram } = broker;
     const out = await runThrough(
       'platformatic',
@@ -84,7 +84,7 @@ ${policyYaml(t)}`;
     expect(new Set(out.warehouse)).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `platformatic-${i}`)));
   }, 90_000);
 
-  it('runs the engine through SASL_SSL with the kafkajs producer too', async () => {
+  it('runs the engine through SASL_SSL with the kafkajs consumer too', async () => {
     const { scram } = broker;
     const out = await runThrough(
       'kafkajs',
@@ -116,9 +116,9 @@ ${policyYaml(t)}`;
   it('fails the engine start at once with an error naming the broker when its certificate is from another CA', async () => {
     const other = createCa(join(dir, 'other-ca'), 'Some Other CA');
     const t = { input: uniqueName('tls-in'), warehouse: uniqueName('tls-wh'), analytics: uniqueName('tls-an'), ads: uniqueName('tls-ads'), dlq: uniqueName('tls-dlq') };
-    for (const producer of ['kafkajs', 'platformatic'] as const) {
-      const file = join(dir, `wrong-ca-${producer}.yaml`);
-      writeFileSync(file, engineYaml(t, `  brokers: "${broker.brokers}"\n  ssl: { caFile: "${other.certFile}" }\n  producer: ${producer}`));
+    for (const consumer of ['kafkajs', 'platformatic'] as const) {
+      const file = join(dir, `wrong-ca-${consumer}.yaml`);
+      writeFileSync(file, engineYaml(t, `  brokers: "${broker.brokers}"\n  ssl: { caFile: "${other.certFile}" }\n  consumer: ${consumer}`));
       const started = Date.now();
       const error = await startKafkaEngine(await loadEngineConfig(file, {}), { logger: silentLogger(), env: {} }).then(
         (engine) => {

@@ -11,10 +11,10 @@ interface HeaderName {
 }
 
 /**
- * The second producer behind the EventSink seam: @platformatic/kafka, a pure-TypeScript client.
- * Same guarantees as KafkaSink — idempotent, `acks: -1`, `send` resolves only once the broker holds
- * the messages, requests in order — and the Java-compatible murmur2 partitioner, so a key lands on
- * the same partition as with kafkajs or Java producers.
+ * The producer behind the EventSink seam: @platformatic/kafka, a maintained pure-TypeScript client.
+ * Idempotent, `acks: -1`, `send` resolves only once the broker holds the messages (which is what
+ * lets the loop commit the input afterwards), requests in order, and the Java-compatible murmur2
+ * partitioner, so a key lands on the same partition as with Java producers.
  */
 export class PlatformaticKafkaSink implements EventSink {
   private readonly producer: Producer<Bytes, Bytes, HeaderName, Bytes>;
@@ -34,7 +34,7 @@ export class PlatformaticKafkaSink implements EventSink {
       partitioner: compatibilityPartitioner,
       ...(config.compression === 'gzip' ? { compression: 'gzip' as const } : {}),
       ...(tls ? { tls } : {}),
-      ...(config.sasl ? { sasl: { mechanism: saslMechanism(config.sasl.mechanism), username: config.sasl.username, password: config.sasl.password } } : {}),
+      ...(config.sasl ? { sasl: saslOptions(config) } : {}),
       serializers: { key: toBuffer, value: toBuffer, headerKey: (header?: HeaderName) => (header ? Buffer.from(header.name) : undefined), headerValue: toBuffer },
     });
   }
@@ -85,6 +85,12 @@ function headerMap(headers: Record<string, HeaderValue>): Map<HeaderName, Bytes>
     else map.set({ name }, value);
   }
   return map;
+}
+
+/** The SASL settings of the engine config in @platformatic/kafka's shape (producer and consumer). */
+export function saslOptions(config: Pick<KafkaConfig, 'sasl'>): { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string } | undefined {
+  if (!config.sasl) return undefined;
+  return { mechanism: saslMechanism(config.sasl.mechanism), username: config.sasl.username, password: config.sasl.password };
 }
 
 function saslMechanism(mechanism: string): 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' {
