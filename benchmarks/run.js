@@ -26,7 +26,7 @@ for (const name of ['pipeline', 'storage', 'ingest']) {
   }
 }
 if (detect && (!only || only === 'pipeline')) {
-  const hot = detect.results.find((r) => r.label === 'segmentloom hot path');
+  const hot = detect.corpora[0].results.find((r) => r.label === 'segmentloom hot path');
   console.log(`\n(detection-only hot path in this run: ${Math.round(hot.perSecond).toLocaleString('en-US')} events/s)`);
 }
 const missed = [...missedTargets(), ...failed.map((name) => `${name} (a target missed or the run failed)`)];

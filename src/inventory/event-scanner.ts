@@ -12,7 +12,8 @@ import {
 } from '../events/index.js';
 import type { Detection, PointDetector } from '../detect/types.js';
 import { KeyControls } from '../pipeline/key-controls.js';
-import { InventoryAggregator } from './aggregate.js';
+import { ValueSampling, type SamplingOptions } from '../detect/sampling.js';
+import { InventoryAggregator, knownUnchecked } from './aggregate.js';
 
 export type ScanOutcome = { ok: true; leaves: number } | { ok: false; code: string; reason: string };
 
@@ -39,15 +40,21 @@ export class EventScanner {
     this.detections[i] = found;
   };
 
+  private readonly sampling: ValueSampling;
+
+  /** `sampling`: validation at known points (see ValueSampling); `{ every: 1 }` checks every value. */
   constructor(
     private readonly detector: PointDetector,
     private readonly limits: EventLimits = DEFAULT_LIMITS,
+    sampling: SamplingOptions = {},
   ) {
+    this.sampling = new ValueSampling(sampling);
     this.visit = (node: PathNode, value: Leaf) => {
       const i = this.count++;
       this.nodes[i] = node;
       this.values[i] = value;
-      this.detections[i] = this.detector.detect(node, value);
+      // Empty values carry nothing (detect says null): a known point's detection is not theirs.
+      this.detections[i] = (value !== null && value !== '' && knownUnchecked(node, this.sampling)) || this.detector.detect(node, value);
     };
   }
 
