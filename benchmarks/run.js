@@ -1,9 +1,11 @@
 // `npm run bench`: every benchmark, each reporting figures measured within one run (this machine is
 // shared and noisy; contenders raced in alternation give steadier ratios than absolute numbers).
-//   node benchmarks/run.js [detect|pipeline|production|storage|ingest]
+//   node benchmarks/run.js [detect|matrix|scan|pipeline|production|storage|ingest]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runCostMatrix } from './cost-matrix.js';
 import { printDetect, runDetectBenchmark } from './detect.js';
+import { runScanBenchmark } from './scan.js';
 import { missedTargets } from './targets.js';
 
 const only = process.argv[2];
@@ -14,6 +16,8 @@ if (!only || only === 'detect') {
   detect = await runDetectBenchmark();
   printDetect(detect);
 }
+if (!only || only === 'matrix') await runCostMatrix();
+if (!only || only === 'scan') runScanBenchmark();
 // The end-to-end benchmarks start their own broker/database: separate processes keep them apart.
 const TITLES = { pipeline: 'End-to-end pipeline through a real Kafka broker', production: 'Production shape through a real Kafka broker (PostgreSQL, inventory, alerts) against a pass-through floor', storage: 'Encrypted event store', ingest: "HTTP ingest (Segment's Tracking API) through a real Kafka broker" };
 for (const name of ['pipeline', 'production', 'storage', 'ingest']) {
@@ -26,7 +30,7 @@ for (const name of ['pipeline', 'production', 'storage', 'ingest']) {
   }
 }
 if (detect && (!only || only === 'pipeline')) {
-  const hot = detect.results.find((r) => r.label === 'segmentloom hot path');
+  const hot = detect.corpora[0].results.find((r) => r.label === 'segmentloom hot path');
   console.log(`\n(detection-only hot path in this run: ${Math.round(hot.perSecond).toLocaleString('en-US')} events/s)`);
 }
 const missed = [...missedTargets(), ...failed.map((name) => `${name} (a target missed or the run failed)`)];

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import { ConfigError } from '../config/errors.js';
 import { classifierListSchema, classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
 import { compileClassifier, type CompiledClassifier } from './compile.js';
@@ -50,19 +53,7 @@ export async function loadClassifierSet(dirs: readonly string[] = [BUILTIN_CLASS
 
 /** Parses and compiles one classifier file's text. Exported for `classifiers test` and tests. */
 export function parseClassifierFile(file: string, text: string): CompiledClassifier[] {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const first = document.errors[0]!;
-    const line = first.linePos?.[0];
-    throw new ConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`, file);
-  }
-  let raw: unknown;
-  try {
-    // Unresolved or excessive aliases surface only here.
-    raw = document.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new ConfigError(`${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, file);
-  }
+  const raw = readYaml(file, text);
   // Pick the shape first so errors name the real field, not "(root): invalid input".
   const isList = raw !== null && typeof raw === 'object' && 'classifiers' in raw;
   let definitions: ClassifierDefinition[];
@@ -79,4 +70,61 @@ export function parseClassifierFile(file: string, text: string): CompiledClassif
     const prefix = isList ? `classifiers[${i}].` : '';
     return compileClassifier(definition, file, prefix);
   });
+}
+
+/**
+ * The YAML document of a classifier file as plain data. Parsing YAML is most of what loading the
+ * classifier set costs (and the yaml module's own loading): a command that starts often (`scan`)
+ * reads the parsed document from a cache keyed by the SHA-256 of the file's text, so only an
+ * edited file is parsed again. The document is still validated and compiled on every load; the
+ * cache holds nothing but what the text says. Cache directory: SEGMENTLOOM_CACHE_DIR, else the
+ * user's cache directory; SEGMENTLOOM_CACHE_DIR=off disables it. Any cache error falls back to
+ * parsing.
+ */
+function readYaml(file: string, text: string): unknown {
+  const dir = cacheDir();
+  const cached = dir === null ? null : path.join(dir, `${createHash('sha256').update(text).digest('hex')}.json`);
+  if (cached !== null) {
+    try {
+      return JSON.parse(readFileSync(cached, 'utf8')).document as unknown;
+    } catch {
+      // Not cached yet (or unreadable): parsed below.
+    }
+  }
+  const { parseDocument } = require('yaml') as typeof import('yaml');
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    const line = first.linePos?.[0];
+    throw new ConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`, file);
+  }
+  let raw: unknown;
+  try {
+    // Unresolved or excessive aliases surface only here.
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigError(`${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, file);
+  }
+  if (cached !== null && dir !== null) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Written aside and renamed: a concurrent reader never sees half a file.
+      const temp = `${cached}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify({ document: raw }), { mode: 0o600 });
+      renameSync(temp, cached);
+    } catch {
+      // A read-only or full disk: the cache is an optimisation only.
+    }
+  }
+  return raw;
+}
+
+const require = createRequire(import.meta.url);
+
+function cacheDir(): string | null {
+  const configured = process.env.SEGMENTLOOM_CACHE_DIR;
+  if (configured === 'off') return null;
+  if (configured !== undefined && configured !== '') return path.join(configured, 'classifiers-v1');
+  const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), '.cache') : null);
+  return base === null ? null : path.join(base, 'segmentloom', 'classifiers-v1');
 }

@@ -14,6 +14,9 @@ export type Container = Record<string, unknown> | unknown[];
  */
 export type LeafVisitor = (node: PathNode, value: Leaf, container: Container, slot: string | number) => void;
 
+/** Called once per object key (not array elements), before what the key holds is walked. */
+export type KeyVisitor = (node: PathNode, key: string) => void;
+
 /** Key positions remembered per node. */
 const MAX_ORDERED = 64;
 
@@ -30,10 +33,12 @@ export class EventShapeError extends SegmentloomError {
  * `root`. Throws EventShapeError when the event is deeper or larger than the limits allow.
  * Returns the number of leaves visited.
  */
-export function flatten(root: PathNode, value: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits = DEFAULT_LIMITS): number {
+export function flatten(root: PathNode, value: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits = DEFAULT_LIMITS, visitKey: KeyVisitor | null = null): number {
   // The walk's constants live in module state, not in every call's arguments: it recurses once
   // per object and array of every event. Saved and restored, so a visitor may flatten too.
   const outerVisit = currentVisit;
+  const outerKeyVisit = currentKeyVisit;
+  currentKeyVisit = visitKey;
   const outerLimits = currentLimits;
   const outerLeaves = leafCount;
   currentVisit = visit;
@@ -47,6 +52,7 @@ export function flatten(root: PathNode, value: Record<string, unknown>, visit: L
     return leafCount;
   } finally {
     currentVisit = outerVisit;
+    currentKeyVisit = outerKeyVisit;
     currentLimits = outerLimits;
     leafCount = outerLeaves;
     maxLeaves = outerLimits.maxLeaves;
@@ -55,6 +61,7 @@ export function flatten(root: PathNode, value: Record<string, unknown>, visit: L
 }
 
 let currentVisit: LeafVisitor = () => {};
+let currentKeyVisit: KeyVisitor | null = null;
 let currentLimits: EventLimits = DEFAULT_LIMITS;
 let leafCount = 0;
 let maxLeaves = 0;
@@ -82,6 +89,7 @@ function walkObject(node: PathNode, object: Record<string, unknown>, depth: numb
       }
     }
     i++;
+    if (currentKeyVisit !== null) currentKeyVisit(child, key);
     const value = object[key];
     if (value === null || typeof value !== 'object') leaf(child, value, object, key);
     else if (Array.isArray(value)) walkArray(child, value, depth + 1);

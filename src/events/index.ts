@@ -1,5 +1,5 @@
 export { EVENT_TYPES, checkEvent, eventName, subjectOf, type EventType, type SegmentEvent } from './event.js';
-export { decodeJsonEvent, checkDecoded, unrepresentableNumber, type DecodeResult, type DecodeFailure, type DecodeErrorCode } from './decode.js';
-export { flatten, EventShapeError, type Leaf, type LeafVisitor, type Container } from './flatten.js';
+export { decodeJsonEvent, parseJsonEvent, unrepresentableNumber, checkDecoded, type DecodeResult, type DecodeFailure, type DecodeErrorCode } from './decode.js';
+export { flatten, EventShapeError, type Leaf, type LeafVisitor, type KeyVisitor, type Container } from './flatten.js';
 export { PathNode, PathTrie, parsePath, ARRAY, type PathSegment, type PathScope } from './paths.js';
 export { DEFAULT_LIMITS, type EventLimits } from './limits.js';

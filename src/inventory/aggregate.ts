@@ -1,5 +1,6 @@
 import { PathTrie, type Leaf, type PathNode } from '../events/index.js';
 import { riskOf, type Detection } from '../detect/types.js';
+import type { ValueSampling } from '../detect/sampling.js';
 import { maskValue } from './mask.js';
 import type { DataPointRecord } from './types.js';
 
@@ -12,6 +13,10 @@ interface PointStats {
   last: number;
   best: Detection | null;
   example: string | null;
+  /** Values checked in full here (sampled validation, see ValueSampling). */
+  checked: number;
+  /** Values still to be taken as `best` before the next full check. */
+  skips: number;
 }
 
 /**
@@ -36,11 +41,11 @@ export class EventBucket {
     let stats = node.data as PointStats | undefined;
     if (stats === undefined) {
       if (node.cacheable) {
-        stats = { node, overflow: false, count: 0, first: at, last: at, best: null, example: null };
+        stats = { node, overflow: false, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0 };
         node.data = stats;
         this.points.push(stats);
       } else if (this.overflow === null) {
-        stats = this.overflow = { node, overflow: true, count: 0, first: at, last: at, best: null, example: null };
+        stats = this.overflow = { node, overflow: true, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0 };
         this.points.push(stats);
       } else {
         stats = this.overflow;
@@ -59,6 +64,25 @@ export class EventBucket {
       stats.example = maskValue(value, false);
     }
   }
+}
+
+/**
+ * Hot path, sampled validation (see ValueSampling): the point's riskiest detection when the next
+ * value at `node` may be taken as it without a check, else null (check the value). Only a point
+ * of the trie with a detection past its warm-up is ever sampled: nothing is taken as clean.
+ */
+export function knownUnchecked(node: PathNode, sampling: ValueSampling): Detection | null {
+  const stats = node.data as PointStats | undefined;
+  if (stats === undefined || stats.overflow) return null;
+  if (stats.best !== null && stats.checked >= sampling.warmup) {
+    if (stats.skips > 0) {
+      stats.skips--;
+      return stats.best;
+    }
+    stats.skips = sampling.skips();
+  }
+  stats.checked++;
+  return null;
 }
 
 /**

@@ -1,10 +1,12 @@
 import {
   DEFAULT_LIMITS,
-  decodeJsonEvent,
   eventName,
   EventShapeError,
   flatten,
+  parseJsonEvent,
+  unrepresentableNumber,
   type EventLimits,
+  type KeyVisitor,
   type Leaf,
   type LeafVisitor,
   type PathNode,
@@ -12,7 +14,8 @@ import {
 } from '../events/index.js';
 import type { Detection, PointDetector } from '../detect/types.js';
 import { KeyControls } from '../pipeline/key-controls.js';
-import { InventoryAggregator } from './aggregate.js';
+import { ValueSampling, type SamplingOptions } from '../detect/sampling.js';
+import { InventoryAggregator, knownUnchecked } from './aggregate.js';
 
 export type ScanOutcome = { ok: true; leaves: number } | { ok: false; code: string; reason: string };
 
@@ -32,33 +35,49 @@ export class EventScanner {
   private count = 0;
   private readonly visit: LeafVisitor;
   private readonly keyControls = new KeyControls();
-  private readonly visitKey = (node: PathNode, key: string, found: Detection): void => {
+  /** The detector generation key decisions are cached under, read once per event. */
+  private keyGeneration = 0;
+  /** Whether the event has a number that parsed to ±Infinity or 0 (see parseJsonEvent). */
+  private suspectNumber = false;
+  /** Keys are visited in the leaf walk (one pass over the event): a key holding personal data is a point of its own. */
+  private readonly visitKey: KeyVisitor = (node: PathNode, key: string): void => {
+    const found = this.keyControls.keyFinding(this.detector, this.keyGeneration, node);
+    if (found === null) return;
     const i = this.count++;
     this.nodes[i] = node;
     this.values[i] = key;
     this.detections[i] = found;
   };
 
+  private readonly sampling: ValueSampling;
+
+  /** `sampling`: validation at known points (see ValueSampling); `{ every: 1 }` checks every value. */
   constructor(
     private readonly detector: PointDetector,
     private readonly limits: EventLimits = DEFAULT_LIMITS,
+    sampling: SamplingOptions = {},
   ) {
+    this.sampling = new ValueSampling(sampling);
     this.visit = (node: PathNode, value: Leaf) => {
       const i = this.count++;
       this.nodes[i] = node;
       this.values[i] = value;
-      this.detections[i] = this.detector.detect(node, value);
+      if (typeof value === 'number' && (value === 0 || !Number.isFinite(value))) this.suspectNumber = true;
+      // Empty values carry nothing (detect says null): a known point's detection is not theirs.
+      this.detections[i] = (value !== null && value !== '' && knownUnchecked(node, this.sampling)) || this.detector.detect(node, value);
     };
   }
 
   scanText(text: string | Uint8Array, source: string): ScanOutcome {
-    const decoded = decodeJsonEvent(text, this.limits);
+    const decoded = parseJsonEvent(text, this.limits);
     if (!decoded.ok) return decoded;
-    return this.scanEvent(decoded.event, source);
+    return this.scanEvent(decoded.event, source, decoded.text);
   }
 
-  scanEvent(event: SegmentEvent, source: string): ScanOutcome {
+  /** `text`: the JSON the event was parsed from, still to be checked for unrepresentable numbers (see parseJsonEvent). */
+  scanEvent(event: SegmentEvent, source: string, text: string | null = null): ScanOutcome {
     this.count = 0;
+    this.suspectNumber = false;
     this.detector.beginEvent?.(event, source);
     // Personal data in the event name or in keys: reported, and never shown in a name or a path.
     this.keyControls.normaliseName(this.detector, event);
@@ -66,16 +85,21 @@ export class EventScanner {
     const root = bucket.trie.rootFor(event.type);
     let leaves: number;
     try {
-      this.keyControls.scan(this.detector, event, root, this.limits.maxDepth, this.visitKey);
-      const keyPoints = this.count;
+      this.keyGeneration = this.keyControls.generationOf(this.detector);
       // Each (source, event name) has its own trie: the inventory counters live on its nodes.
-      leaves = keyPoints + flatten(root, event, this.visit, this.limits);
+      flatten(root, event, this.visit, this.limits, this.visitKey);
+      leaves = this.count;
     } catch (err) {
       if (err instanceof EventShapeError) {
         this.values.fill(null, 0, this.count);
         return { ok: false, code: err.code, reason: err.message };
       }
       throw err;
+    }
+    const unrepresentable = text !== null && this.suspectNumber ? unrepresentableNumber(text) : null;
+    if (unrepresentable !== null) {
+      this.values.fill(null, 0, this.count);
+      return { ok: false, code: 'unrepresentable_number', reason: unrepresentable };
     }
     const at = eventTime(event);
     for (let i = 0; i < leaves; i++) {

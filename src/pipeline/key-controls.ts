@@ -73,6 +73,20 @@ export class KeyControls {
     }
   }
 
+  /**
+   * For a walk that visits keys itself (the offline scan, in the leaf walk: one pass, see
+   * flatten's KeyVisitor): what a node's own key holds, cached on the node. `generation` comes
+   * from `generationOf(detector)`, read once per event.
+   */
+  keyFinding(detector: PointDetector, generation: number, node: PathNode): Detection | null {
+    if (detector.scanText === undefined) return null;
+    return this.decide(detector, generation, node);
+  }
+
+  generationOf(detector: PointDetector): number {
+    return this.generation(detector);
+  }
+
   // The event being walked (fields, not arguments: nothing is allocated per event).
   private controls: Controls | null = null;
   private source = '';
