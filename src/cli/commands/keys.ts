@@ -3,7 +3,8 @@ import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { DEFAULT_SCOPES, ROLE_SCOPES, ROLES, SCOPES, type Role, type Scope } from '../../api/authz.js';
 import { ApiKeyStore, type ApiKey } from '../../api/keys.js';
 import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/keys.js';
-import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
+import { formatTable } from '../../storage/cli-support.js';
+import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom keys <command> [options]
@@ -22,14 +23,14 @@ Commands:
 Roles: ${ROLES.join(', ')}. Scopes: ${SCOPES.join(', ')}.
 Default scopes: owner all; editor ${DEFAULT_SCOPES.editor.join(', ')}; viewer none (reads need no scope).
 
-${DB_HELP}`;
+${STORE_HELP}`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      ...DB_OPTIONS,
+      ...STORE_OPTIONS,
       name: { type: 'string' },
       role: { type: 'string' },
       scopes: { type: 'string' },
@@ -45,7 +46,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (!['create', 'list', 'rotate', 'revoke'].includes(command)) throw new UsageError(`unknown keys command "${command}" (see --help)`);
   const plan = validate(command, args, values);
-  const db = await openCliDb(values, io.env);
+  const db = await (await storeAccess(values, io)).open();
   const keys = new ApiKeyStore(db);
   try {
     switch (plan.command) {
