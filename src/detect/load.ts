@@ -1,10 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import { ConfigError } from '../config/errors.js';
-import { classifierListSchema, classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
-import { compileClassifier, type CompiledClassifier } from './compile.js';
+import { builtinFromCache } from './builtin-cache.js';
+import type { CompiledClassifier } from './compile.js';
 
 /** The classifiers shipped with Segmentloom (`classifiers/` at the package root). */
 export const BUILTIN_CLASSIFIERS_DIR = fileURLToPath(new URL('../../classifiers/', import.meta.url));
@@ -21,7 +20,13 @@ export interface ClassifierSet {
  * directory is an error. Any problem throws a ConfigError naming the file and field: the engine
  * never runs half-configured.
  */
-export async function loadClassifierSet(dirs: readonly string[] = [BUILTIN_CLASSIFIERS_DIR]): Promise<ClassifierSet> {
+export async function loadClassifierSet(dirs: readonly string[] = [BUILTIN_CLASSIFIERS_DIR], options: { cache?: boolean } = {}): Promise<ClassifierSet> {
+  // The built-in set alone, unchanged since the build: compiled from the cache, no YAML or zod.
+  if (options.cache !== false && dirs.length === 1 && path.resolve(dirs[0]!) === path.resolve(BUILTIN_CLASSIFIERS_DIR)) {
+    const cached = await builtinFromCache(BUILTIN_CLASSIFIERS_DIR);
+    if (cached !== null) return cached;
+  }
+  const { parseClassifierFile } = await import('./parse-file.js');
   const byId = new Map<string, { classifier: CompiledClassifier; dir: string }>();
   const files: string[] = [];
   for (const dir of dirs) {
@@ -48,35 +53,3 @@ export async function loadClassifierSet(dirs: readonly string[] = [BUILTIN_CLASS
   return { classifiers, files };
 }
 
-/** Parses and compiles one classifier file's text. Exported for `classifiers test` and tests. */
-export function parseClassifierFile(file: string, text: string): CompiledClassifier[] {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const first = document.errors[0]!;
-    const line = first.linePos?.[0];
-    throw new ConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`, file);
-  }
-  let raw: unknown;
-  try {
-    // Unresolved or excessive aliases surface only here.
-    raw = document.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new ConfigError(`${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, file);
-  }
-  // Pick the shape first so errors name the real field, not "(root): invalid input".
-  const isList = raw !== null && typeof raw === 'object' && 'classifiers' in raw;
-  let definitions: ClassifierDefinition[];
-  if (isList) {
-    const parsed = classifierListSchema.safeParse(raw);
-    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
-    definitions = parsed.data.classifiers;
-  } else {
-    const parsed = classifierSchema.safeParse(raw);
-    if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
-    definitions = [parsed.data];
-  }
-  return definitions.map((definition, i) => {
-    const prefix = isList ? `classifiers[${i}].` : '';
-    return compileClassifier(definition, file, prefix);
-  });
-}
