@@ -45,7 +45,7 @@ describe('the review page behind alert links', () => {
     expect(body).toContain('Authorization: Bearer');
     // The markup in the event name stayed text; the inline style applied (the CSP hash matches).
     expect(await page.locator('dd code').count()).toBe(3);
-    expect(await page.evaluate(() => getComputedStyle(document.body).maxWidth)).not.toBe('none');
+    expect(await page.locator('body').evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth)).not.toBe('none');
     expect(violations).toEqual([]);
     await page.close();
   });
