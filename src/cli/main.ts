@@ -23,6 +23,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   ingest: { summary: "serve Segment's HTTP Tracking API in front of the pipeline; manage write keys", load: () => loadCommand('ingest') },
   doctor: { summary: 'check every connection of a config: encrypted or not, TLS version, certificate verified', load: () => loadCommand('doctor') },
   'master-keys': { summary: 'rotate the master key online: re-wrap data keys under the newest version, show versions in use', load: () => loadCommand('master-keys') },
+  audit: { summary: 'tail or export the audit log (--config FILE names the store)', load: () => loadCommand('audit') },
   init: { summary: 'create the store (embedded directory or PostgreSQL schema), or migrate an existing one', load: () => loadCommand('init') },
 };
 

@@ -165,6 +165,20 @@ describe('daily review in bulk (PostgreSQL store named by the config, keys from 
     expect(red).toEqual([]);
   });
 
+  it('the audit log shows each change the CLI made, without curl', async () => {
+    const single = await cli(['inventory', 'accept', 'web', 'Order Completed', 'properties.total', '--as', 'green', '--config', config], { env });
+    expect(single.status, single.stderr).toBe(0);
+    const tail = await cli(['audit', 'tail', '-n', '1', '--format', 'json', '--config', config], { env });
+    expect(tail.status, tail.stderr).toBe(0);
+    const [last] = JSON.parse(tail.stdout) as Array<{ actor: { role: string }; action: string; target: { id: string } }>;
+    expect(last).toMatchObject({ actor: { role: 'cli' }, action: 'inventory.accept', target: { id: JSON.stringify(['web', 'Order Completed', 'properties.total']) } });
+    const exported = await cli(['audit', 'export', '--action', 'inventory.classify', '--config', config], { env });
+    expect(exported.status, exported.stderr).toBe(0);
+    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((e) => e.action === 'inventory.classify')).toBe(true);
+  });
+
   it('refuses a bulk change with no selection', async () => {
     const bare = await cli(['inventory', 'accept', '--config', config], { env });
     expect(bare.status).toBe(2);

@@ -3,9 +3,9 @@ import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { CLASSIFICATIONS, type Classification } from '../../detect/types.js';
 import { BulkSelectionTooLarge, bulkReview, MAX_BULK_POINTS, type BulkChange, type BulkSelection } from '../../inventory/bulk.js';
 import { inventoryToCsv } from '../../inventory/csv.js';
-import { addToInventory, countDataPoints, destinationsForCategory, listDataPoints, setClassification, topRedSources, type ListFilters } from '../../inventory/review.js';
+import { addToInventory, countDataPoints, getDataPoint, destinationsForCategory, listDataPoints, setClassification, topRedSources, type ListFilters } from '../../inventory/review.js';
 import type { InventoryStatus, PointKey, StoredDataPoint } from '../../inventory/store.js';
-import type { ScriptDb } from '../../storage/db.js';
+import type { Db, ScriptDb } from '../../storage/db.js';
 import { formatTable } from '../../storage/cli-support.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { defineCommand, exactArgs, json, oneOf } from '../registry.js';
@@ -98,12 +98,15 @@ export const run = defineCommand({
         }
         case 'classify': {
           const [source, event, path, level] = exactArgs(args, 4, 'inventory classify <source> <event> <path> <red|yellow|green>');
-          return report(io, await setClassification(db, { source: source!, event: event!, path: path! }, classification(level!)), 'classified');
+          const key = { source: source!, event: event!, path: path! };
+          const level2 = classification(level!);
+          return report(io, await audited(db, key, 'inventory.classify', (tx) => setClassification(tx, key, level2)), 'classified');
         }
         case 'accept': {
           const [source, event, path] = exactArgs(args, 3, 'inventory accept <source> <event> <path> [--as red|yellow|green]');
           const as = values.as === undefined ? undefined : classification(values.as);
-          return report(io, await addToInventory(db, { source: source!, event: event!, path: path! }, as), 'accepted into the inventory');
+          const key = { source: source!, event: event!, path: path! };
+          return report(io, await audited(db, key, 'inventory.accept', (tx) => addToInventory(tx, key, as)), 'accepted into the inventory');
         }
         case 'export-csv': {
           exactArgs(args, 0, 'inventory export-csv [--output FILE]');
@@ -182,6 +185,17 @@ async function bulkCommand(db: ScriptDb, selection: BulkSelection, change: BulkC
   io.stderr.write(`segmentloom inventory: ${line}${result.dryRun ? '. Nothing changed: run again with --yes to apply.' : '.'}\n`);
   if (result.missing.length > 0) io.stderr.write(`segmentloom inventory: ${result.missing.length} listed point(s) do not exist\n`);
   return EXIT.ok;
+}
+
+/** One change and its audit entry (actor: cli) in one transaction, as the API does. */
+function audited(db: ScriptDb, key: PointKey, action: string, apply: (tx: Db) => Promise<StoredDataPoint | null>): Promise<StoredDataPoint | null> {
+  return db.transaction(async (tx) => {
+    const before = await getDataPoint(tx, key);
+    if (!before) return null;
+    const after = await apply(tx);
+    if (after) await writeAudit(tx, { actor: CLI_ACTOR, action, targetType: 'data_point', targetId: JSON.stringify([key.source, key.event, key.path]), before: reviewState(before), after: reviewState(after) });
+    return after;
+  });
 }
 
 /** What the audit log keeps of a point: its review state, not its (masked) example. */
