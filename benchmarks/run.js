@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each reporting figures measured within one run (this machine is
 // shared and noisy; contenders raced in alternation give steadier ratios than absolute numbers).
-//   node benchmarks/run.js [detect|matrix|scan|pipeline|production|storage|ingest]
+//   node benchmarks/run.js [detect|matrix|scan|startup|pipeline|production|storage|ingest]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCostMatrix } from './cost-matrix.js';
@@ -19,8 +19,14 @@ if (!only || only === 'detect') {
 if (!only || only === 'matrix') await runCostMatrix();
 if (!only || only === 'scan') runScanBenchmark();
 // The end-to-end benchmarks start their own broker/database: separate processes keep them apart.
-const TITLES = { pipeline: 'End-to-end pipeline through a real Kafka broker', production: 'Production shape through a real Kafka broker (PostgreSQL, inventory, alerts) against a pass-through floor', storage: 'Encrypted event store', ingest: "HTTP ingest (Segment's Tracking API) through a real Kafka broker" };
-for (const name of ['pipeline', 'production', 'storage', 'ingest']) {
+const TITLES = {
+  startup: 'CLI start to first output',
+  pipeline: 'End-to-end pipeline through a real Kafka broker',
+  production: 'Production shape through a real Kafka broker (PostgreSQL, inventory, alerts) against a pass-through floor',
+  storage: 'Encrypted event store',
+  ingest: "HTTP ingest (Segment's Tracking API) through a real Kafka broker",
+};
+for (const name of ['startup', 'pipeline', 'production', 'storage', 'ingest']) {
   if (only && only !== name) continue;
   console.log(`\n## ${TITLES[name]}`);
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url))], { stdio: 'inherit', env: process.env });

@@ -1,3 +1,4 @@
+import { registerReviewPage } from './review-page.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { errorCodes, LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
@@ -45,6 +46,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   ctx.throttle = await registerAuthThrottle(app, ctx, options.authThrottle);
   await registerSecurityHeaders(app, options.tls !== undefined);
+  registerReviewPage(app);
 
   const requests = requestCounter(options.registry);
   app.addHook('onSend', async (req, reply) => {

@@ -49,7 +49,23 @@ export const dataPointSchema = named(
   }),
 );
 
-export const dataPointListSchema = named('DataPointList', z.object({ items: z.array(dataPointSchema), limit: z.number().int(), offset: z.number().int() }));
+export const pointTotalsSchema = z.object({ total: z.number().int(), red: z.number().int(), yellow: z.number().int(), green: z.number().int() }).describe('every match (not only this page), per effective classification');
+
+export const dataPointListSchema = named(
+  'DataPointList',
+  z.object({ items: z.array(dataPointSchema).describe('red first, then yellow, then green'), limit: z.number().int(), offset: z.number().int(), totals: pointTotalsSchema }),
+);
+
+export const bulkReviewSchema = named(
+  'BulkReviewResult',
+  z.object({
+    dryRun: z.boolean(),
+    matched: z.number().int(),
+    changed: z.number().int().describe('points the change alters (on a dry run: would alter)'),
+    missing: z.array(z.object({ source: z.string(), event: z.string(), path: z.string() })).describe('listed points that do not exist'),
+    totals: pointTotalsSchema,
+  }),
+);
 
 export const configVersionSchema = named(
   'ConfigVersion',

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   doctor: { summary: 'check every connection of a config: encrypted or not, TLS version, certificate verified', load: () => loadCommand('doctor') },
   'master-keys': { summary: 'rotate the master key online: re-wrap data keys under the newest version, show versions in use', load: () => loadCommand('master-keys') },
   dlq: { summary: 'inspect dead-letter records (reasons, no values) and replay them with the master key', load: () => loadCommand('dlq') },
+  audit: { summary: 'tail or export the audit log (--config FILE names the store)', load: () => loadCommand('audit') },
   init: { summary: 'create the store (embedded directory or PostgreSQL schema), or migrate an existing one', load: () => loadCommand('init') },
 };
 

@@ -82,6 +82,7 @@ export const API_CODES = {
   too_many_aliases: { status: 400, summary: 'a YAML document expanding too many aliases' },
   too_large: { status: 400, summary: 'ingest: a body larger than the endpoint accepts' },
   unsupported_encoding: { status: 400, summary: 'ingest: a content-encoding other than gzip or deflate' },
+  selection_too_large: { status: 400, summary: 'a bulk review whose filters select more points than one request may change' },
   unauthorized: { status: 401, summary: 'no credentials, or credentials that are not valid' },
   forbidden: { status: 403, summary: 'the key lacks the scope or role this needs' },
   verification_required: { status: 403, summary: 'a subject export by email needs a verification' },

@@ -2,7 +2,8 @@ export type { Classification, ClassifierInfo, Detection, MatchedOn, PointDetecto
 export { riskOf, CLASSIFICATIONS } from './types.js';
 export { Detector, type DetectorOptions, type KeyOutcome } from './detector.js';
 export { eventRegion, parseRegion } from './region-hint.js';
-export { loadClassifierSet, parseClassifierFile, BUILTIN_CLASSIFIERS_DIR, type ClassifierSet } from './load.js';
+export { loadClassifierSet, BUILTIN_CLASSIFIERS_DIR, type ClassifierSet } from './load.js';
+export { parseClassifierFile } from './parse-file.js';
 export type { CompiledClassifier } from './compile.js';
 export { classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
 export { ConfigError } from '../config/errors.js';

@@ -24,6 +24,44 @@ export interface EffectiveClassification extends PointKey {
 }
 
 export async function listDataPoints(db: Db, filters: ListFilters = {}): Promise<StoredDataPoint[]> {
+  const { where, params } = whereOf(filters);
+  params.push(filters.limit ?? 10_000, filters.offset ?? 0);
+  // Riskiest first: a reviewer's day starts with the red points.
+  const rows = await db.query<PointRow>(
+    `SELECT ${POINT_COLUMNS} FROM inventory_points ${where}
+     ORDER BY ${RISK_ORDER}, source, event, path LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return rows.map(toStoredPoint);
+}
+
+/** Red, then yellow, then green (effective classification). */
+const RISK_ORDER = "CASE coalesce(reviewed, recommended) WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END";
+
+export interface PointTotals {
+  total: number;
+  red: number;
+  yellow: number;
+  green: number;
+}
+
+/** How many points match the filters (limit/offset ignored), in all and per effective classification. */
+export async function countDataPoints(db: Db, filters: ListFilters = {}): Promise<PointTotals> {
+  const { where, params } = whereOf(filters);
+  const rows = await db.query<{ level: string; n: number | string }>(
+    `SELECT coalesce(reviewed, recommended) AS level, count(*) AS n FROM inventory_points ${where} GROUP BY 1`,
+    params,
+  );
+  const totals: PointTotals = { total: 0, red: 0, yellow: 0, green: 0 };
+  for (const row of rows) {
+    const n = Number(row.n);
+    totals.total += n;
+    if (row.level === 'red' || row.level === 'yellow' || row.level === 'green') totals[row.level] += n;
+  }
+  return totals;
+}
+
+function whereOf(filters: ListFilters): { where: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
@@ -36,13 +74,7 @@ export async function listDataPoints(db: Db, filters: ListFilters = {}): Promise
   if (filters.path) add('path = ?', filters.path);
   if (filters.classification) add('coalesce(reviewed, recommended) = ?', filters.classification);
   if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%')", filters.category);
-  params.push(filters.limit ?? 10_000, filters.offset ?? 0);
-  const rows = await db.query<PointRow>(
-    `SELECT ${POINT_COLUMNS} FROM inventory_points ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY source, event, path LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
-  return rows.map(toStoredPoint);
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
 /** Points waiting for review: new ones, and drifted ones sent back. */

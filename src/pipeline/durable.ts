@@ -6,14 +6,14 @@ import { DeadLetterAlerts } from './dead-letter-alerts.js';
 import { SqlOutbox } from '../alerts/outbox-sql.js';
 import type { EngineConfig } from '../config/engine.js';
 import type { Environment } from '../config/engine-env.js';
-import { ConfigError } from '../config/errors.js';
 import { InventoryCache } from '../inventory/store-cache.js';
 import type { DataPointSignal } from '../inventory/types.js';
 import type { Logger } from '../observability/logger.js';
 import { inventoryOverflowCounter } from '../observability/metrics.js';
 import { DEFAULT_DATA_DIR } from '../storage/cli-support.js';
-import { Keyring, KeyConfigError, secretFromEnv } from '../storage/crypto/keyring.js';
-import { SubjectHasher } from '../storage/crypto/lookup.js';
+import type { Keyring } from '../storage/crypto/keyring.js';
+import type { SubjectHasher } from '../storage/crypto/lookup.js';
+import { storageKeys } from '../storage/config-keys.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { startCorrectionRelay, type ForwardEvent } from './correction-relay.js';
 import { openStorage, type Storage } from '../storage/storage.js';
@@ -306,23 +306,5 @@ export function arrivalTime(message: Pick<InputMessage, 'timestamp'>, receivedAt
 }
 
 function keysOf(config: EngineConfig, env: Environment): { keyring: Keyring; hasher: SubjectHasher; lookupKey: string } {
-  const cfg = config.storage!;
-  const fail = (field: string, err: unknown): never => {
-    // KeyConfigError messages name the problem, never a key.
-    const why = err instanceof KeyConfigError ? err.message : 'unusable value';
-    throw new ConfigError(`${config.file}: ${field}: ${why}`, config.file, field);
-  };
-  let keyring: Keyring;
-  try {
-    keyring = cfg.masterKeys !== undefined ? Keyring.parse(cfg.masterKeys) : Keyring.fromEnv(env as NodeJS.ProcessEnv);
-  } catch (err) {
-    return fail('storage.masterKeys', err);
-  }
-  try {
-    const lookupKey = cfg.lookupKey ?? secretFromEnv(env as NodeJS.ProcessEnv, 'SEGMENTLOOM_LOOKUP_KEY');
-    if (lookupKey === undefined) throw new KeyConfigError('no lookup key: set it here, or SEGMENTLOOM_LOOKUP_KEY or SEGMENTLOOM_LOOKUP_KEY_FILE');
-    return { keyring, hasher: new SubjectHasher(Buffer.from(lookupKey, 'base64')), lookupKey };
-  } catch (err) {
-    return fail('storage.lookupKey', err);
-  }
+  return storageKeys(config.storage!, config.file, env as NodeJS.ProcessEnv);
 }

@@ -92,6 +92,16 @@ export function sideRetention(config: RetentionConfig = DEFAULT_RETENTION): { in
   };
 }
 
+/** What a sweep at `now` would delete, per event name (the oldest expiry first), changing nothing. */
+export async function countExpired(db: Db, options: { now?: Date } = {}): Promise<{ events: number; byEvent: Array<{ event: string; events: number; oldestExpiry: string }> }> {
+  const rows = await db.query<{ event: string; n: number | string; oldest: Date | string }>(
+    `SELECT event_name AS event, count(*) AS n, min(expires_at) AS oldest FROM events WHERE expires_at < $1 GROUP BY event_name ORDER BY min(expires_at), event_name`,
+    [options.now ?? new Date()],
+  );
+  const byEvent = rows.map((r) => ({ event: r.event, events: Number(r.n), oldestExpiry: new Date(r.oldest).toISOString() }));
+  return { events: byEvent.reduce((sum, r) => sum + r.events, 0), byEvent };
+}
+
 export async function sweepExpired(db: Db, options: SweepOptions = {}): Promise<SweepResult> {
   const batchSize = options.batchSize ?? 1_000;
   const now = options.now ?? new Date();

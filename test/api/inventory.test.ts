@@ -19,16 +19,17 @@ describe('inventory review through the API', () => {
 
   const paths = (reply: { json: { items: Array<{ source: string; path: string }> } }) => reply.json.items.map((p) => `${p.source}:${p.path}`);
 
-  it('lists with filters; examples are the masked ones', async () => {
+  it('lists with filters, red first, with totals; examples are the masked ones', async () => {
     const all = await api.call('GET', '/inventory');
     expect(all.status).toBe(200);
-    expect(all.json).toMatchObject({ limit: 1000, offset: 0 });
-    expect(paths(all)).toEqual(['ios:traits.email', 'server:properties.total', 'web:context.ip', 'web:properties.email']);
+    expect(all.json).toMatchObject({ limit: 1000, offset: 0, totals: { total: 4, red: 2, yellow: 1, green: 1 } });
+    expect(paths(all)).toEqual(['ios:traits.email', 'web:properties.email', 'web:context.ip', 'server:properties.total']);
+    expect((await api.call('GET', '/inventory?limit=1')).json.totals).toEqual({ total: 4, red: 2, yellow: 1, green: 1 });
     expect(all.json.items.find((p: { path: string }) => p.path === 'properties.email')).toMatchObject({ example: 'j***@example.com', destinations: ['warehouse'], status: 'inbox' });
-    expect(paths(await api.call('GET', '/inventory?source=web'))).toEqual(['web:context.ip', 'web:properties.email']);
+    expect(paths(await api.call('GET', '/inventory?source=web'))).toEqual(['web:properties.email', 'web:context.ip']);
     expect(paths(await api.call('GET', '/inventory?classification=yellow'))).toEqual(['web:context.ip']);
     expect(paths(await api.call('GET', '/inventory?category=user.contact'))).toEqual(['ios:traits.email', 'web:properties.email']);
-    expect(paths(await api.call('GET', '/inventory?event=Order%20Completed&limit=1&offset=1'))).toEqual(['server:properties.total']);
+    expect(paths(await api.call('GET', '/inventory?event=Order%20Completed&limit=1&offset=1'))).toEqual(['web:properties.email']);
     expect(paths(await api.call('GET', '/inventory/inbox?source=web&event=Order%20Completed&path=context.ip'))).toEqual(['web:context.ip']);
   });
 
@@ -72,6 +73,58 @@ describe('inventory review through the API', () => {
     const health = await api.call('GET', '/healthz', { token: null });
     expect(health.json).toEqual({ status: 'ok' });
     expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('bulk review through the API: a dry count first, then one transaction', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+    await upsertObservations(api.t.db, [
+      email('web', 'properties.email'),
+      obs({ source: 'web', path: 'properties.plan' }),
+      obs({ source: 'web', path: 'properties.total' }),
+      obs({ source: 'ios', path: 'properties.total' }),
+    ]);
+  });
+  afterAll(() => api.close());
+
+  it('accepts every green point of a source: counted first, applied on dryRun false, audited per point', async () => {
+    const body = { filters: { source: 'web', classification: 'green' } };
+    const dry = await api.call('POST', '/inventory/accept/bulk', { body });
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.json).toEqual({ dryRun: true, matched: 2, changed: 2, missing: [], totals: { total: 2, red: 0, yellow: 0, green: 2 } });
+    expect((await api.call('GET', '/inventory/inbox?source=web')).json.totals.total).toBe(3);
+
+    const applied = await api.call('POST', '/inventory/accept/bulk', { body: { ...body, dryRun: false } });
+    expect(applied.json).toMatchObject({ dryRun: false, matched: 2, changed: 2 });
+    expect((await api.call('GET', '/inventory/inbox?source=web')).json.items.map((p: { path: string }) => p.path)).toEqual(['properties.email']);
+    const again = await api.call('POST', '/inventory/accept/bulk', { body: { ...body, dryRun: false } });
+    expect(again.json).toMatchObject({ matched: 2, changed: 0 });
+    const audit = await api.call('GET', '/audit?action=inventory.accept');
+    expect(audit.status, audit.text).toBe(200);
+    expect(JSON.stringify(audit.json)).toContain('properties.plan');
+  });
+
+  it('classifies a list of points; unknown ones are reported', async () => {
+    const points = [
+      { source: 'ios', event: 'Order Completed', path: 'properties.total' },
+      { source: 'ios', event: 'Order Completed', path: 'properties.nope' },
+    ];
+    const applied = await api.call('POST', '/inventory/classification/bulk', { body: { points, classification: 'yellow', dryRun: false } });
+    expect(applied.status, applied.text).toBe(200);
+    expect(applied.json).toMatchObject({ matched: 1, changed: 1, missing: [points[1]] });
+    expect((await api.call('GET', '/inventory?source=ios')).json.items[0]).toMatchObject({ reviewedClassification: 'yellow' });
+  });
+
+  it('refuses an empty or ambiguous selection, and viewers', async () => {
+    for (const body of [{ classification: 'red' }, { filters: {}, classification: 'red' }, { all: true, filters: { source: 'web' }, classification: 'red' }]) {
+      const reply = await api.call('POST', '/inventory/classification/bulk', { body });
+      expect(reply.status, JSON.stringify(body)).toBe(400);
+      expect(reply.text).toContain('exactly one of');
+    }
+    const viewer = await api.key('viewer');
+    expect((await api.call('POST', '/inventory/accept/bulk', { token: viewer.token, body: { all: true } })).status).toBe(403);
   });
 });
 

@@ -50,7 +50,8 @@ describe.each(ENGINES)('inventory review (%s)', (engine) => {
   });
 
   it('filters by source, effective classification and category (prefix aware)', async () => {
-    expect((await listDataPoints(t.db, { source: 'ios' })).map((p) => p.path)).toEqual(['context.ip', 'traits.email']);
+    // Red first (traits.email), then yellow (context.ip).
+    expect((await listDataPoints(t.db, { source: 'ios' })).map((p) => p.path)).toEqual(['traits.email', 'context.ip']);
     expect((await listDataPoints(t.db, { classification: 'yellow' })).map((p) => `${p.source}:${p.path}`)).toEqual(
       ['ios:context.ip', 'server:properties.c', 'server:properties.total', 'web:context.ip'],
     );

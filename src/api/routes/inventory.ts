@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { inventoryToCsv } from '../../inventory/csv.js';
-import { addToInventory, getDataPoint, listDataPoints, setClassification, type ListFilters } from '../../inventory/review.js';
+import { BulkSelectionTooLarge, bulkReview, MAX_BULK_POINTS, type BulkChange } from '../../inventory/bulk.js';
+import { addToInventory, countDataPoints, getDataPoint, listDataPoints, setClassification, type ListFilters } from '../../inventory/review.js';
 import type { PointKey, StoredDataPoint } from '../../inventory/store.js';
 import type { Db } from '../../storage/db.js';
 import { writeAudit } from '../audit.js';
 import type { ApiContext } from '../context.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { defineRoute, handle } from '../route.js';
-import { dataPointListSchema, dataPointSchema } from '../schemas.js';
+import { bulkReviewSchema, dataPointListSchema, dataPointSchema } from '../schemas.js';
 
 const classification = z.enum(['red', 'yellow', 'green']);
 const text = z.string().min(1).max(1024);
@@ -27,6 +28,20 @@ const listQuery = z.strictObject({ status: z.enum(['inbox', 'inventory']).option
 const inboxQuery = z.strictObject({ ...filterFields, ...pageFields });
 const exportQuery = z.strictObject({ status: z.enum(['inbox', 'inventory']).optional(), ...filterFields });
 const pointKey = { source: text, event: text, path: text };
+/** A bulk selection: filters, or a list of points (exactly one of the two). */
+const selection = {
+  filters: z.strictObject({ status: z.enum(['inbox', 'inventory']).optional(), ...filterFields }).describe('every point matching all of these (at least one, or all: true)').optional(),
+  points: z.array(z.strictObject(pointKey)).min(1).max(MAX_BULK_POINTS).describe('these points').optional(),
+  all: z.literal(true).describe('every point (instead of filters or points)').optional(),
+  dryRun: z.boolean().describe('count what would change and change nothing (default true: send false to apply)').default(true),
+};
+const bulkBody = (extra: z.ZodRawShape) =>
+  z
+    .strictObject({ ...selection, ...extra })
+    .refine((b) => [b.filters !== undefined && Object.values(b.filters).some((v) => v !== undefined), b.points !== undefined, b.all === true].filter(Boolean).length === 1, {
+      message: 'give exactly one of: filters (at least one), points, all: true',
+      path: ['filters'],
+    });
 
 export const inventoryRoutes = {
   list: defineRoute({
@@ -86,6 +101,30 @@ export const inventoryRoutes = {
     errors: [400, 404],
     audit: 'inventory.accept',
   }),
+  bulkClassify: defineRoute({
+    operationId: 'classifyDataPoints',
+    method: 'POST',
+    url: '/inventory/classification/bulk',
+    tag: 'inventory',
+    summary: `Set the reviewed classification of every point selected (filters or a list, at most ${MAX_BULK_POINTS}); a dry count unless dryRun is false`,
+    action: 'inventory.manage',
+    body: bulkBody({ classification }),
+    response: { status: 200, description: 'What matched and what changed (or would)', schema: bulkReviewSchema },
+    errors: [400],
+    audit: 'inventory.classify',
+  }),
+  bulkAccept: defineRoute({
+    operationId: 'acceptDataPoints',
+    method: 'POST',
+    url: '/inventory/accept/bulk',
+    tag: 'inventory',
+    summary: `Accept every point selected into the inventory (filters or a list, at most ${MAX_BULK_POINTS}); a dry count unless dryRun is false`,
+    action: 'inventory.manage',
+    body: bulkBody({ classification: classification.optional() }),
+    response: { status: 200, description: 'What matched and what changed (or would)', schema: bulkReviewSchema },
+    errors: [400],
+    audit: 'inventory.accept',
+  }),
 };
 
 export function registerInventoryRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -103,11 +142,34 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ApiContext): 
     const { classification: level, ...key } = body;
     return change(ctx.db, key, 'inventory.accept', { keyId: principal.keyId, role: principal.role }, req.id, (tx) => addToInventory(tx, key, level));
   });
+  handle(app, ctx, inventoryRoutes.bulkClassify, async ({ body, principal, req }) =>
+    bulk(ctx.db, body, { kind: 'classify', classification: (body as unknown as { classification: 'red' | 'yellow' | 'green' }).classification }, 'inventory.classify', principal, req.id),
+  );
+  handle(app, ctx, inventoryRoutes.bulkAccept, async ({ body, principal, req }) =>
+    bulk(ctx.db, body, { kind: 'accept', classification: (body as unknown as { classification?: 'red' | 'yellow' | 'green' }).classification }, 'inventory.accept', principal, req.id),
+  );
+}
+
+type BulkBody = { filters?: Omit<ListFilters, 'limit' | 'offset'>; points?: PointKey[]; all?: true; dryRun: boolean };
+
+async function bulk(db: Db, body: unknown, changeOf: BulkChange, action: string, principal: { keyId: string; role: string }, requestId: string) {
+  const b = body as BulkBody;
+  const actor = { keyId: principal.keyId, role: principal.role };
+  try {
+    return await bulkReview(db, b.points ? { points: b.points } : { filters: b.filters ?? {} }, changeOf, {
+      dryRun: b.dryRun,
+      onChange: (tx, before, after) =>
+        writeAudit(tx, { actor, action, targetType: 'data_point', targetId: JSON.stringify([after.source, after.event, after.path]), before: reviewState(before), after: reviewState(after), requestId }),
+    });
+  } catch (err) {
+    if (err instanceof BulkSelectionTooLarge) throw new ApiError(400, 'selection_too_large', `filters: ${err.message}`, 'filters');
+    throw err;
+  }
 }
 
 /** Every filter, `path` included, is applied by the database before LIMIT/OFFSET: pages are pages of matches. */
 async function page(db: Db, query: ListFilters & { limit: number; offset: number }) {
-  return { items: await listDataPoints(db, query), limit: query.limit, offset: query.offset };
+  return { items: await listDataPoints(db, query), limit: query.limit, offset: query.offset, totals: await countDataPoints(db, query) };
 }
 
 /** What the audit log keeps of a point: its review state, not its (masked) example. */

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../arg-errors.js';
 import { loadEngineConfig, type EngineConfig } from '../../config/engine.js';
 import { createLogger } from '../../observability/logger.js';
 import { readDeadLetterFile, restore, summaryOf, type StoredDeadLetter } from '../../pipeline/dead-letter-records.js';

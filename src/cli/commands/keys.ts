@@ -3,7 +3,8 @@ import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { DEFAULT_SCOPES, ROLE_SCOPES, ROLES, SCOPES, type Role, type Scope } from '../../api/authz.js';
 import { ApiKeyStore, type ApiKey } from '../../api/keys.js';
 import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/keys.js';
-import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
+import { formatTable } from '../../storage/cli-support.js';
+import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
 import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
 import { unknownSubcommand } from '../suggest.js';
 
@@ -23,14 +24,14 @@ Commands:
 Roles: ${ROLES.join(', ')}. Scopes: ${SCOPES.join(', ')}.
 Default scopes: owner all; editor ${DEFAULT_SCOPES.editor.join(', ')}; viewer none (reads need no scope).
 
-${DB_HELP}`;
+${STORE_HELP}`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      ...DB_OPTIONS,
+      ...STORE_OPTIONS,
       name: { type: 'string' },
       role: { type: 'string' },
       scopes: { type: 'string' },
@@ -46,7 +47,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (!['create', 'list', 'rotate', 'revoke'].includes(command)) throw unknownSubcommand('keys', command, ['create', 'list', 'rotate', 'revoke']);
   const plan = validate(command, args, values);
-  const db = await openCliDb(values, io.env);
+  const db = await (await storeAccess(values, io)).open();
   const keys = new ApiKeyStore(db);
   try {
     switch (plan.command) {

@@ -1,6 +1,6 @@
 import { parseArgs } from '../arg-errors.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
-import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
 import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom master-keys <status | rotate> [--batch-size N]
@@ -12,15 +12,16 @@ Master-key rotation, online (engines keep running):
      disk; events are not re-encrypted;
   3. segmentloom master-keys status   how many data keys each version wraps; once the old version
      wraps none, remove it from SEGMENTLOOM_MASTER_KEYS and destroy it.
-Prints JSON. Needs SEGMENTLOOM_MASTER_KEYS (or _FILE) and SEGMENTLOOM_LOOKUP_KEY (or _FILE).
+Prints JSON. Needs the master and lookup keys: --config's storage section, else SEGMENTLOOM_MASTER_KEYS (or
+_FILE) and SEGMENTLOOM_LOOKUP_KEY (or _FILE).
 
-${DB_HELP}`;
+${STORE_HELP}`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...DB_OPTIONS, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...STORE_OPTIONS, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help || positionals.length === 0) {
     io.stdout.write(HELP);
@@ -29,9 +30,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const [command] = positionals;
   if (positionals.length !== 1 || (command !== 'status' && command !== 'rotate')) throw new UsageError('usage: segmentloom master-keys <status | rotate> [--batch-size N]');
   const batchSize = batchSizeFlag(values['batch-size'], 500);
-  const keys = keysFromEnv(io.env, io.stderr, 'master-keys', { keyring: true });
+  const store = await storeAccess(values, io);
+  const keys = store.keys('master-keys', { keyring: true });
   if (keys === null) return EXIT.config;
-  const db = await openCliDb(values, io.env);
+  const db = await store.open();
   try {
     const dataKeys = new DataKeys(db, keys.keyring!);
     const current = keys.keyring!.current.version;

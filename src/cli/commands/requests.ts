@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from '../arg-errors.js';
 import type { KeyObject } from 'node:crypto';
-import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { identifierArg } from '../../storage/cli-support.js';
 import { requestDeadlinesFromEnv } from '../../storage/deadlines.js';
 import { parseDuration } from '../../storage/duration.js';
 import { KeyConfigError, secretFromEnv } from '../../storage/crypto/keyring.js';
@@ -10,7 +9,8 @@ import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { correctionSchema, type CorrectionInput } from '../../storage/correction.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
 import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
-import { unknownSubcommand } from '../suggest.js';
+import { defineCommand, json } from '../registry.js';
+import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
 
 const HELP = `Usage: segmentloom requests <command> [options]
 
@@ -40,39 +40,52 @@ Commands:
       GET /receipts/public-key), else $SEGMENTLOOM_RECEIPT_PUBLIC_KEY[_FILE], else the one of
       $SEGMENTLOOM_RECEIPT_SIGNING_KEY[_FILE]. Exit 0: valid; 1: not valid (the reason is printed).
 
-Prints JSON. Identifiers are stored only as keyed hashes (needs SEGMENTLOOM_LOOKUP_KEY or
-SEGMENTLOOM_LOOKUP_KEY_FILE). Receipts are signed when SEGMENTLOOM_RECEIPT_SIGNING_KEY (or
+Prints JSON. Identifiers are stored only as keyed hashes (needs the lookup key: from --config's
+storage section, else SEGMENTLOOM_LOOKUP_KEY or SEGMENTLOOM_LOOKUP_KEY_FILE). Receipts are signed when SEGMENTLOOM_RECEIPT_SIGNING_KEY (or
 SEGMENTLOOM_RECEIPT_SIGNING_KEY_FILE) holds an Ed25519 private key (PEM, or base64 of its seed).
 
-${DB_HELP}`;
+${STORE_HELP}`;
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...DB_OPTIONS,
-      ...SUBJECT_OPTIONS,
-      'no-run': { type: 'boolean' },
-      correction: { type: 'string' },
-      'public-key': { type: 'string' },
-      regulation: { type: 'string' },
-      within: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, ...args] = positionals;
-  if (values.help || command === undefined) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  if (command === 'verify') return verify(args, values['public-key'], io);
-  if (!['create', 'run-pending', 'at-risk', 'status', 'receipt'].includes(command)) throw unknownSubcommand('requests', command, ['create', 'run-pending', 'at-risk', 'status', 'receipt', 'verify']);
+/** The flags that name a data subject (exactly one is given); read by `selectorFrom`. */
+export const SUBJECT_OPTIONS = {
+  'user-id': { type: 'string' },
+  'anonymous-id': { type: 'string' },
+  email: { type: 'string' },
+} as const;
+
+export const run = defineCommand({
+  name: 'requests',
+  help: HELP,
+  options: {
+    ...STORE_OPTIONS,
+    ...SUBJECT_OPTIONS,
+    'no-run': { type: 'boolean' },
+    correction: { type: 'string' },
+    'public-key': { type: 'string' },
+    regulation: { type: 'string' },
+    within: { type: 'string' },
+  },
+  subcommands: ['create', 'run-pending', 'at-risk', 'status', 'receipt', 'verify'],
+  async handler({ values, sub, args, io }) {
+    const command = sub!;
+    if (command === 'verify') return verify(args, values['public-key'], io);
+    const store = await storeAccess(values, io);
+    return storeCommand(command, args, values, io, store);
+  },
+});
+
+async function storeCommand(
+  command: string,
+  args: string[],
+  values: { 'user-id'?: string; 'anonymous-id'?: string; email?: string; 'no-run'?: boolean; correction?: string; regulation?: string; within?: string },
+  io: CliIo,
+  store: Awaited<ReturnType<typeof storeAccess>>,
+): Promise<number> {
   const type = command === 'create' ? requestType(args) : undefined;
   if ((type === 'CORRECT') !== (values.correction !== undefined)) {
     throw new UsageError(type === 'CORRECT' ? 'a CORRECT request needs --correction FILE' : '--correction goes with create CORRECT only');
   }
-  const keys = keysFromEnv(io.env, io.stderr, 'requests', { keyring: type === 'CORRECT' });
+  const keys = store.keys('requests', { keyring: type === 'CORRECT' });
   if (keys === null) return EXIT.config;
   const hasher = keys.hasher;
   const selector = command === 'create' ? await selectorFrom(values, io) : undefined;
@@ -91,7 +104,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const withinMs = command === 'at-risk' ? periodMs(within) : 0;
   if (!['create', 'run-pending', 'at-risk'].includes(command) && args.length !== 1) throw new UsageError(`usage: segmentloom requests ${command} <id>`);
 
-  const db = await openCliDb(values, io.env);
+  const db = await store.open();
   try {
     const dataKeys = keys.keyring ? new DataKeys(db, keys.keyring) : undefined;
     const requests = new SubjectRequests({ db, hasher, dataKeys, signer: keys.receiptSigner, deadlines });
@@ -118,9 +131,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       }
       default: {
         const request = await requests.get(args[0]!);
-        if (!request) {
-          throw new NotFoundError('request');
-        }
+        if (!request) throw new NotFoundError('request');
         if (command === 'receipt') {
           if (!request.receipt) {
             io.stderr.write(`segmentloom requests: request is ${request.status}; a receipt is issued when it has FINISHED\n`);
@@ -242,13 +253,6 @@ function requestType(args: string[]): RequestType {
   return upper as RequestType;
 }
 
-/** Exactly one of --user-id, --anonymous-id, --email. */
-/** The flags that name a data subject (exactly one is given); read by `selectorFrom`. */
-export const SUBJECT_OPTIONS = {
-  'user-id': { type: 'string' },
-  'anonymous-id': { type: 'string' },
-  email: { type: 'string' },
-} as const;
 
 export async function selectorFrom(values: { 'user-id'?: string; 'anonymous-id'?: string; email?: string }, io: CliIo): Promise<SubjectSelector> {
   const given = (['user-id', 'anonymous-id', 'email'] as const).filter((k) => values[k] !== undefined);
@@ -258,8 +262,4 @@ export async function selectorFrom(values: { 'user-id'?: string; 'anonymous-id'?
   if (id === '') throw new UsageError(`--${flag} must not be empty`);
   if (flag === 'email' && !id.includes('@')) throw new UsageError('--email must be an email address');
   return flag === 'user-id' ? { userId: id } : flag === 'anonymous-id' ? { anonymousId: id } : { email: id };
-}
-
-function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
 }

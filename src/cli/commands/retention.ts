@@ -1,11 +1,12 @@
-import { parseArgs } from '../arg-errors.js';
-import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
+import { storageKeys } from '../../storage/config-keys.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { Keyring } from '../../storage/crypto/keyring.js';
-import { sweepExpired } from '../../storage/retention.js';
-import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';
+import { countExpired, sweepExpired } from '../../storage/retention.js';
+import { batchSizeFlag, EXIT } from '../io.js';
+import { defineCommand, exactArgs } from '../registry.js';
+import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
 
-const HELP = `Usage: segmentloom retention sweep [--batch-size N]
+const HELP = `Usage: segmentloom retention sweep [--batch-size N] [--dry-run] [--config FILE]
 
 Deletes stored events whose retention period has passed (expiry is fixed when an event is
 stored, from the retention config then in force), in batches of N rows (default 1000), and
@@ -16,32 +17,40 @@ every remaining event against its clear columns (name, type, timestamps, expiry)
 written before they were bound, and lists tampered rows (exit status 1 when there are any).
 Prints {"events": deleted, "batches": n, "erasureTimes": forgotten, "verified"?: {...}}.
 
-${DB_HELP}`;
+--dry-run deletes nothing: it prints how many stored events a sweep would delete now, per event
+name with the oldest expiry, as {"dryRun": true, "events": n, "byEvent": [...]}.
+The master keys come from --config's storage section, else the environment.
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ...DB_OPTIONS, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || positionals.length === 0) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  if (positionals.length !== 1 || positionals[0] !== 'sweep') throw new UsageError('usage: segmentloom retention sweep [--batch-size N]');
-  const batchSize = batchSizeFlag(values['batch-size'], 1_000);
-  const keyring = io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE ? Keyring.fromEnv(io.env) : null;
-  const db = await openCliDb(values, io.env);
-  try {
-    const result = await sweepExpired(db, { batchSize, ...(keyring ? { dataKeys: new DataKeys(db, keyring) } : {}) });
-    io.stdout.write(`${JSON.stringify(result)}\n`);
-    if (!result.verified) io.stderr.write('segmentloom retention: no master keys in the environment: stored events were not verified\n');
-    if (result.verified && result.verified.tampered.length > 0) {
-      io.stderr.write(`segmentloom retention: ${result.verified.tampered.length} stored event(s) fail authentication (clear columns or payload changed in the database): rows ${result.verified.tampered.slice(0, 20).join(', ')}\n`);
-      return EXIT.failure;
+${STORE_HELP}`;
+
+export const run = defineCommand({
+  name: 'retention',
+  help: HELP,
+  options: { ...STORE_OPTIONS, 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  subcommands: ['sweep'],
+  async handler({ values, args, io }) {
+    exactArgs(args, 0, 'retention sweep [--batch-size N] [--dry-run]');
+    const batchSize = batchSizeFlag(values['batch-size'], 1_000);
+    const store = await storeAccess(values, io);
+    const keyring = store.config?.storage !== undefined && (store.config.storage.masterKeys !== undefined || io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE)
+      ? storageKeys(store.config.storage, store.config.file, io.env).keyring
+      : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE ? Keyring.fromEnv(io.env) : null;
+    const db = await store.open();
+    try {
+      if (values['dry-run']) {
+        io.stdout.write(`${JSON.stringify({ dryRun: true, ...(await countExpired(db)) })}\n`);
+        return EXIT.ok;
+      }
+      const result = await sweepExpired(db, { batchSize, ...(keyring ? { dataKeys: new DataKeys(db, keyring) } : {}) });
+      io.stdout.write(`${JSON.stringify(result)}\n`);
+      if (!result.verified) io.stderr.write('segmentloom retention: no master keys (config or environment): stored events were not verified\n');
+      if (result.verified && result.verified.tampered.length > 0) {
+        io.stderr.write(`segmentloom retention: ${result.verified.tampered.length} stored event(s) fail authentication (clear columns or payload changed in the database): rows ${result.verified.tampered.slice(0, 20).join(', ')}\n`);
+        return EXIT.failure;
+      }
+      return EXIT.ok;
+    } finally {
+      await db.close();
     }
-    return EXIT.ok;
-  } finally {
-    await db.close();
-  }
-}
+  },
+});

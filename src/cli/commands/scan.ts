@@ -2,7 +2,9 @@ import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from '../arg-errors.js';
-import { createDetector, loadClassifierSet } from '../../detect/index.js';
+// Direct modules, not the detect index: it also exports the YAML/zod parsing `scan` rarely needs.
+import { Detector } from '../../detect/detector.js';
+import { loadClassifierSet } from '../../detect/load.js';
 import { DEFAULT_LIMITS } from '../../events/index.js';
 import { EventScanner, formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/index.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -59,7 +61,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const set = await loadClassifierSet(values.classifiers);
-  const scanner = new EventScanner(createDetector(set), limits);
+  const scanner = new EventScanner(new Detector(set.classifiers), limits);
   const progress = io.stderr.isTTY ? startProgress(io.stderr) : null;
   let events = 0;
   let invalid = 0;
