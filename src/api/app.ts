@@ -7,6 +7,7 @@ import { safeErrorLabel } from '../storage/sql.js';
 import { createContext, type ApiContext, type ApiOptions } from './context.js';
 import { ApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
+import { registerPortal } from '../portal/index.js';
 import { registerRoutes } from './routes/index.js';
 import { registerSecurityHeaders } from './headers.js';
 import { registerAuthThrottle } from './throttle.js';
@@ -40,6 +41,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS, honorCipherOrder: true } } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
+  app.decorateRequest('sessionPrincipal', null);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   ctx.throttle = await registerAuthThrottle(app, ctx, options.authThrottle);
@@ -74,6 +76,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     reply.code(404).send(new ApiError(404, 'not_found', `no route ${req.method} for this path`).toBody());
   });
 
+  await registerPortal(app, ctx);
   let document: object | undefined;
   await registerRoutes(app, ctx, () => (document ??= buildOpenApi()));
   return { app, ctx };
