@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each reporting figures measured within one run (this machine is
 // shared and noisy; contenders raced in alternation give steadier ratios than absolute numbers).
-//   node benchmarks/run.js [detect|pipeline|storage|ingest]
+//   node benchmarks/run.js [detect|pipeline|storage|ingest|portal]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { printDetect, runDetectBenchmark } from './detect.js';
@@ -15,8 +15,8 @@ if (!only || only === 'detect') {
   printDetect(detect);
 }
 // The end-to-end benchmarks start their own broker/database: separate processes keep them apart.
-const TITLES = { pipeline: 'End-to-end pipeline through a real Kafka broker', storage: 'Encrypted event store', ingest: "HTTP ingest (Segment's Tracking API) through a real Kafka broker" };
-for (const name of ['pipeline', 'storage', 'ingest']) {
+const TITLES = { pipeline: 'End-to-end pipeline through a real Kafka broker', storage: 'Encrypted event store', ingest: "HTTP ingest (Segment's Tracking API) through a real Kafka broker", portal: 'Privacy Portal: the inbox of 50,000 data points' };
+for (const name of ['pipeline', 'storage', 'ingest', 'portal']) {
   if (only && only !== name) continue;
   console.log(`\n## ${TITLES[name]}`);
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url))], { stdio: 'inherit', env: process.env });

@@ -87,11 +87,15 @@ export interface ReviewCounts {
   points: number;
 }
 
-/** Points per status and effective classification: the inbox's and inventory's headline counts. */
-export async function reviewCounts(db: Db): Promise<ReviewCounts[]> {
+/**
+ * Points per effective classification in one status: the inbox's headline counts. Read on every
+ * inbox load, so it is an index-only count over (status, effective classification) (migration 017).
+ */
+export async function reviewCounts(db: Db, status: 'inbox' | 'inventory' = 'inbox'): Promise<ReviewCounts[]> {
   return db.query<ReviewCounts>(
     `SELECT status, coalesce(reviewed, recommended) AS classification, count(*)::int AS points
-     FROM inventory_points GROUP BY 1, 2 ORDER BY 1, 2`,
+     FROM inventory_points WHERE status = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+    [status],
   );
 }
 

@@ -51,7 +51,9 @@ export async function registerPortalSessions(app: FastifyInstance, ctx: ApiConte
     cookieName: SESSION_COOKIE,
     store,
     saveUninitialized: false,
-    rolling: true,
+    // Saved when changed only: activity is recorded (and the cookie renewed) at most every
+    // touchMs, not on every API call the UI makes.
+    rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: settings.idleMs },
   });
   await app.register(csrf, { sessionPlugin: '@fastify/session' });
@@ -82,10 +84,14 @@ async function resolvePrincipal(ctx: ApiContext, settings: PortalSettings, req: 
     await s.destroy();
     return;
   }
-  s.lastSeenAt = now;
+  if (now - (s.lastSeenAt ?? 0) >= touchMs(settings)) s.lastSeenAt = now;
   req.sessionPrincipal = s.principal;
 }
 
+/** How stale lastSeenAt may get: a tenth of the idle timeout, at most 30 s. */
+const touchMs = (settings: PortalSettings) => Math.min(30_000, settings.idleMs / 10);
+
+/** Whether a key-backed session's key still opens the API: read every time, so a revocation ends its sessions at once. */
 async function keyAlive(ctx: ApiContext, keyId: string): Promise<boolean> {
   const key = await ctx.keys.get(ctx.db, keyId);
   return key !== null && key.revokedAt === null && key.secrets.some((x) => x.expiresAt === null || Date.parse(x.expiresAt) > ctx.now().getTime());

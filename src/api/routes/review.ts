@@ -36,13 +36,15 @@ export const reviewRoutes = {
     method: 'GET',
     url: '/inventory/counts',
     tag: 'inventory',
-    summary: 'Data points per status and effective classification',
+    summary: 'Data points of one status (default: the inbox) per effective classification',
     action: 'inventory.read',
+    query: z.strictObject({ status: z.enum(['inbox', 'inventory']).default('inbox') }),
     response: {
       status: 200,
       description: 'Counts',
       schema: z.object({ items: z.array(z.object({ status: z.enum(['inbox', 'inventory']), classification, points: z.number().int() })) }),
     },
+    errors: [400],
   }),
   point: defineRoute({
     operationId: 'getDataPoint',
@@ -123,7 +125,7 @@ const state = (p: StoredDataPoint | null) => p && { reviewedClassification: p.re
 const targetId = (k: PointKey) => JSON.stringify([k.source, k.event, k.path]);
 
 export function registerReviewRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  handle(app, ctx, reviewRoutes.counts, async () => ({ items: await reviewCounts(ctx.db) }));
+  handle(app, ctx, reviewRoutes.counts, async ({ query }) => ({ items: await reviewCounts(ctx.db, query.status) }));
   handle(app, ctx, reviewRoutes.point, async ({ query }) => {
     const point = await getDataPoint(ctx.db, query);
     if (!point) throw notFound('data point');

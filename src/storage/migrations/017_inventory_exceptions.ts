@@ -5,8 +5,9 @@
  * there. Riskier evidence later (drift) still sends it back: an exception covers what the
  * reviewer saw, never data they did not see (fail closed).
  *
- * The inbox is read newest first (the portal's first page): an index on (status, last_seen) keeps
- * that page a short index scan however large the inventory grows.
+ * The inbox is read newest first (the portal's first page) with its counts per classification:
+ * indexes on (status, last_seen) and (status, effective classification) keep both short index
+ * scans however large the inventory grows.
  */
 export const version = 17;
 export const name = 'inventory_exceptions';
@@ -24,4 +25,5 @@ CREATE TABLE inventory_exceptions (
   PRIMARY KEY (source, event, path)
 );
 CREATE INDEX inventory_points_status_last_seen_idx ON inventory_points (status, last_seen DESC);
+CREATE INDEX inventory_points_status_effective_idx ON inventory_points (status, (coalesce(reviewed, recommended)));
 `;

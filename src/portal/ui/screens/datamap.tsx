@@ -48,13 +48,13 @@ export function DataMap() {
   const cols = [order(sources), [...categories.entries()].sort((a, b) => RANK[colour.get(a[0])!] - RANK[colour.get(b[0])!] || b[1] - a[1]), order(destinations)];
   const total = Math.max(1, ...cols.map((c) => c.reduce((s, [, n]) => s + n, 0)));
   const rows = Math.max(...cols.map((c) => c.length), 1);
-  const height = Math.max(240, rows * 34 + 40);
+  const height = Math.max(260, rows * 34 + 60);
   const width = 900;
   const x = [140, 450, 760];
   const gap = 8;
-  const scale = (height - 40 - rows * gap) / total;
+  const scale = (height - 60 - rows * gap) / total;
   const pos = cols.map((col) => {
-    let y = 20;
+    let y = 36;
     const at = new Map<string, { y: number; h: number; used: number; usedIn: number }>();
     for (const [name, n] of col) {
       const h = Math.max(4, n * scale);
@@ -85,12 +85,12 @@ export function DataMap() {
     col.map(([name, n]) => {
       const p = pos[i]!.get(name)!;
       const cls = i === 1 ? colour.get(name)! : name === NONE ? 'none' : 'node';
-      const anchor = i === 0 ? 'end' : i === 2 ? 'start' : 'middle';
-      const tx = i === 0 ? x[0]! - 10 : i === 2 ? x[2]! + 10 : x[1]!;
+      const anchor = i === 0 ? 'end' : 'start';
+      const tx = i === 0 ? x[0]! - 10 : x[i]! + 10;
       return (
         <g key={`${i}${name}`}>
           <rect class={`node ${cls}`} x={x[i]! - 6} y={p.y} width={12} height={p.h} />
-          <text x={tx} y={i === 1 ? p.y - 3 : p.y + p.h / 2 + 4} text-anchor={anchor}>{`${name} (${n})`}</text>
+          <text class={i === 1 ? 'halo' : ''} x={tx} y={p.y + p.h / 2 + 4} text-anchor={anchor}>{`${name} (${n})`}</text>
         </g>
       );
     }),
@@ -103,9 +103,9 @@ export function DataMap() {
         <p>No personal data seen yet.</p>
       ) : (
         <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Data map: sources to data categories to destinations">
-          <text class="col" x={x[0]} y={12} text-anchor="middle">Sources</text>
-          <text class="col" x={x[1]} y={12} text-anchor="middle">Categories</text>
-          <text class="col" x={x[2]} y={12} text-anchor="middle">Destinations</text>
+          <text class="col" x={x[0]} y={16} text-anchor="middle">Sources</text>
+          <text class="col" x={x[1]} y={16} text-anchor="middle">Categories</text>
+          <text class="col" x={x[2]} y={16} text-anchor="middle">Destinations</text>
           {bands}
           {nodes}
         </svg>

@@ -19,20 +19,19 @@ export function Inbox({ session }: { session: Session }) {
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const canEdit = session.can('inventory.manage');
 
-  const load = async () => {
-    try {
-      const [page, c] = await Promise.all([
-        get(`/inventory/inbox${qs({ ...filters, sort: 'newest', limit: PAGE + 1, offset })}`),
-        get('/inventory/counts'),
-      ]);
-      setItems(page.items.slice(0, PAGE));
-      setMore(page.items.length > PAGE);
+  // The page and the counts load side by side: the rows never wait for the counts.
+  const load = () => {
+    const fail = (e: unknown) => setMessage({ kind: 'error', text: (e as Error).message });
+    const page = get(`/inventory/inbox${qs({ ...filters, sort: 'newest', limit: PAGE + 1, offset })}`).then((p) => {
+      setItems(p.items.slice(0, PAGE));
+      setMore(p.items.length > PAGE);
+    }, fail);
+    const count = get('/inventory/counts').then((c) => {
       const next = { red: 0, yellow: 0, green: 0 };
       for (const row of c.items) if (row.status === 'inbox') next[row.classification as Colour] = row.points;
       setCounts(next);
-    } catch (e) {
-      setMessage({ kind: 'error', text: (e as Error).message });
-    }
+    }, fail);
+    return Promise.all([page, count]);
   };
   useEffect(() => void load(), [JSON.stringify(filters), offset]);
 
