@@ -108,11 +108,15 @@ function clientError(err: FastifyError, status: number, contentType: string | un
     FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_body', 'body'],
     FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'body'],
     FST_ERR_CTP_BODY_TOO_LARGE: ['body_too_large', 'body'],
+    // The portal's session cookie without its token (src/portal/session.ts).
+    FST_CSRF_MISSING_SECRET: ['csrf', 'x-csrf-token'],
+    FST_CSRF_INVALID_TOKEN: ['csrf', 'x-csrf-token'],
   };
   const [code, field] = codes[err.code] ?? (err instanceof SyntaxError ? ['invalid_json', 'body'] : ['bad_request', undefined]);
   let message = err.message;
   // JSON.parse messages quote part of the body: say what is wrong without repeating it.
   if (code === 'invalid_json') message = 'not valid JSON';
+  if (code === 'csrf') message = 'missing or invalid CSRF token for this session: send the token from GET /portal/auth/session';
 
   if (code === 'unsupported_media_type') {
     const type = /^[\w.+-]+\/[\w.+-]+/.exec(contentType ?? '')?.[0] ?? 'this content type';

@@ -77,7 +77,8 @@ describe('the Privacy Portal in Chromium', () => {
   async function check(page: Page, name: string): Promise<void> {
     await page.evaluate(AXE);
     const violations = await page.evaluate(async () => {
-      const result = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+      const g = globalThis as any;
+      const result = await g.axe.run(g.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
       return result.violations.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
     });
     expect(violations, `axe on ${name}`).toEqual([]);
@@ -200,13 +201,13 @@ describe('the Privacy Portal in Chromium', () => {
     await page.getByRole('button', { name: /^Open traits\.password / }).click();
     expect(await page.getByRole('button', { name: 'Add to inventory' }).count()).toBe(0);
     const refused = await page.evaluate(async () => {
-      const { csrfToken } = await (await fetch('/portal/auth/session')).json();
+      const { csrfToken } = (await (await fetch('/portal/auth/session')).json()) as { csrfToken: string };
       const res = await fetch('/inventory/accept', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
         body: JSON.stringify({ source: 'web', event: 'Signed Up', path: 'traits.password' }),
       });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as { error: { message: string } } };
     });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/needs role owner or editor; this key is viewer/);

@@ -46,7 +46,7 @@ export async function startOp(redirectUri: string): Promise<TestOp> {
       return { accountId: id, claims: async () => ({ sub: id, name: user.name, email: user.email, groups: user.groups }) };
     },
     features: { devInteractions: { enabled: true } },
-  } as any);
+  });
   provider.on('server_error', () => undefined);
   handler = provider.callback();
   return { issuer, close: () => new Promise<void>((r) => server.close(() => r())) };

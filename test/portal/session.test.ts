@@ -50,6 +50,7 @@ describe('portal sessions', () => {
     const key = { source: 'web', event: 'Order Completed', path: 'properties.email' };
     const without = await c.call('PUT', '/inventory/classification', { ...key, classification: 'red' }, { csrf: false });
     expect(without.status).toBe(403);
+    expect(without.json.error).toMatchObject({ code: 'csrf', field: 'x-csrf-token' });
     const forged = await c.call('PUT', '/inventory/classification', { ...key, classification: 'red' }, { headers: { 'x-csrf-token': 'forged' }, csrf: false });
     expect(forged.status).toBe(403);
     const ok = await c.call('PUT', '/inventory/classification', { ...key, classification: 'red' });
@@ -121,5 +122,5 @@ describe('portal session timeouts', () => {
     } finally {
       await s.close();
     }
-  });
+  }, 180_000);
 });
