@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each reporting figures measured within one run (this machine is
 // shared and noisy; contenders raced in alternation give steadier ratios than absolute numbers).
-//   node benchmarks/run.js [detect|matrix|scan|startup|pipeline|production|storage|ingest]
+//   node benchmarks/run.js [detect|matrix|scan|startup|pipeline|production|storage|ingest|portal]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCostMatrix } from './cost-matrix.js';
@@ -25,8 +25,9 @@ const TITLES = {
   production: 'Production shape through a real Kafka broker (PostgreSQL, inventory, alerts) against a pass-through floor',
   storage: 'Encrypted event store',
   ingest: "HTTP ingest (Segment's Tracking API) through a real Kafka broker",
+  portal: 'Privacy Portal: the inbox of 50,000 data points',
 };
-for (const name of ['startup', 'pipeline', 'production', 'storage', 'ingest']) {
+for (const name of ['startup', 'pipeline', 'production', 'storage', 'ingest', 'portal']) {
   if (only && only !== name) continue;
   console.log(`\n## ${TITLES[name]}`);
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url))], { stdio: 'inherit', env: process.env });

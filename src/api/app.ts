@@ -9,6 +9,7 @@ import { safeErrorLabel } from '../storage/sql.js';
 import { createContext, type ApiContext, type ApiOptions } from './context.js';
 import { ApiError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
+import { registerPortal } from '../portal/index.js';
 import { registerRoutes } from './routes/index.js';
 import { registerSecurityHeaders } from './headers.js';
 import { registerAuthThrottle } from './throttle.js';
@@ -42,6 +43,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS, honorCipherOrder: true } } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
+  app.decorateRequest('sessionPrincipal', null);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   ctx.throttle = await registerAuthThrottle(app, ctx, options.authThrottle);
@@ -84,6 +86,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     reply.code(404).send(new ApiError(404, 'not_found', `no route ${req.method} for this path`).toBody());
   });
 
+  await registerPortal(app, ctx);
   let document: object | undefined;
   await registerRoutes(app, ctx, () => (document ??= buildOpenApi()));
   return { app, ctx };
@@ -115,11 +118,15 @@ function clientError(err: FastifyError, status: number, contentType: string | un
     FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_body', 'body'],
     FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'body'],
     FST_ERR_CTP_BODY_TOO_LARGE: ['body_too_large', 'body'],
+    // The portal's session cookie without its token (src/portal/session.ts).
+    FST_CSRF_MISSING_SECRET: ['csrf', 'x-csrf-token'],
+    FST_CSRF_INVALID_TOKEN: ['csrf', 'x-csrf-token'],
   };
   const [code, field]: [ApiCode, string | undefined] = codes[err.code] ?? (err instanceof SyntaxError ? ['invalid_json', 'body'] : ['bad_request', undefined]);
   let message = err.message;
   // JSON.parse messages quote part of the body: say what is wrong without repeating it.
   if (code === 'invalid_json') message = 'not valid JSON';
+  if (code === 'csrf') message = 'missing or invalid CSRF token for this session: send the token from GET /portal/auth/session';
 
   if (code === 'unsupported_media_type') {
     const type = /^[\w.+-]+\/[\w.+-]+/.exec(contentType ?? '')?.[0] ?? 'this content type';

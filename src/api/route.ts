@@ -53,6 +53,8 @@ export function defineRoute<const S extends RouteSpec>(spec: S): S {
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** A signed-in portal session's principal (src/portal/session.ts; CSRF already checked), or null. */
+    sessionPrincipal: Principal | null;
   }
 }
 
@@ -95,6 +97,7 @@ function textBody(body: unknown): string {
 
 async function authenticate(ctx: ApiContext, req: FastifyRequest, action: Action): Promise<Principal> {
   const header = req.headers.authorization;
+  if (header === undefined && req.sessionPrincipal) return authorized(req.sessionPrincipal, action);
   if (header === undefined) throw new ApiError(401, 'unauthorized', 'missing Authorization: Bearer <API key>');
   const match = /^Bearer +(\S+) *$/i.exec(header);
   if (!match) throw new ApiError(401, 'unauthorized', 'expected Authorization: Bearer <API key>');
@@ -105,6 +108,11 @@ async function authenticate(ctx: ApiContext, req: FastifyRequest, action: Action
     await ctx.throttle?.failed(req);
     throw new ApiError(401, 'unauthorized', 'invalid, expired or revoked API key');
   }
+  return authorized(principal, action);
+}
+
+/** One decision for keys and portal sessions alike (authz.ts). */
+function authorized(principal: Principal, action: Action): Principal {
   const decision = authorize(principal, action);
   if (!decision.allowed) throw new ApiError(403, 'forbidden', decision.reason);
   return principal;

@@ -87,6 +87,7 @@ export const API_CODES = {
   forbidden: { status: 403, summary: 'the key lacks the scope or role this needs' },
   verification_required: { status: 403, summary: 'a subject export by email needs a verification' },
   verification_failed: { status: 403, summary: 'the verification of a subject export did not pass' },
+  csrf: { status: 403, summary: "portal: a mutating request without the session's CSRF token" },
   origin_not_allowed: { status: 403, summary: 'ingest: the origin is not allowed (ingest.cors.origins)' },
   source_not_configured: { status: 403, summary: "ingest: the write key's source is not configured" },
   not_found: { status: 404, summary: 'no such route, or an id that names nothing' },
@@ -102,6 +103,7 @@ export const API_CODES = {
   backpressure: { status: 429, summary: 'ingest: too much is waiting for the broker; see Retry-After' },
   internal: { status: 500, summary: 'an unexpected failure; the server log has the request id' },
   delivery_failed: { status: 502, summary: 'an alert receiver refused or could not be reached' },
+  sso_unavailable: { status: 502, summary: 'portal: the OpenID Provider could not be reached' },
   broker_unavailable: { status: 503, summary: 'ingest: the broker is unavailable; see Retry-After' },
   unavailable: { status: 503, summary: 'a dependency of this route is unavailable' },
 } as const satisfies Record<string, { status: number; summary: string }>;

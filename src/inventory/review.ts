@@ -14,6 +14,12 @@ export interface ListFilters {
   category?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /** A destination that received the point (after enforcement). */
+  destination?: string | undefined;
+  /** true: reviewed at least once (reviewed_at set); false: never reviewed. */
+  reviewed?: boolean | undefined;
+  /** `path` (default): by source, event, path; `newest`: last seen first (the portal's inbox). */
+  sort?: 'path' | 'newest' | undefined;
 }
 
 /** What enforcement should apply to a point: the reviewed classification overrides the recommended one. */
@@ -29,7 +35,7 @@ export async function listDataPoints(db: Db, filters: ListFilters = {}): Promise
   // Riskiest first: a reviewer's day starts with the red points.
   const rows = await db.query<PointRow>(
     `SELECT ${POINT_COLUMNS} FROM inventory_points ${where}
-     ORDER BY ${RISK_ORDER}, source, event, path LIMIT $${params.length - 1} OFFSET $${params.length}`,
+     ORDER BY ${filters.sort === 'newest' ? 'last_seen DESC, source, event, path' : `${RISK_ORDER}, source, event, path`} LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   return rows.map(toStoredPoint);
@@ -74,6 +80,8 @@ function whereOf(filters: ListFilters): { where: string; params: unknown[] } {
   if (filters.path) add('path = ?', filters.path);
   if (filters.classification) add('coalesce(reviewed, recommended) = ?', filters.classification);
   if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%')", filters.category);
+  if (filters.destination) add('? = ANY(destinations)', filters.destination);
+  if (filters.reviewed !== undefined) where.push(filters.reviewed ? 'reviewed_at IS NOT NULL' : 'reviewed_at IS NULL');
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 

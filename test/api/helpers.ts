@@ -67,6 +67,8 @@ export interface TestApiOptions {
   keyring?: import('../../src/storage/crypto/keyring.js').Keyring;
   hasher?: import('../../src/storage/crypto/lookup.js').SubjectHasher;
   receiptSigner?: ReceiptSigner | null;
+  /** Listen on this port (default: a free one). */
+  port?: number;
 }
 
 export function tempDir(prefix = 'sl-api-'): string {
@@ -103,7 +105,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     authThrottle: options.authThrottle ?? { maxFailuresPerAddress: 100_000, maxFailuresPerKey: 100_000 },
     keyCacheMs: options.keyCacheMs,
     identityVerifier: options.identityVerifier ?? null,
-    port: 0,
+    port: options.port ?? 0,
   });
   const keys = new ApiKeyStore(t.db, options.now);
   const key = async (role: Role, scopes?: readonly Scope[], name = `${role}-key`) => {

@@ -19,8 +19,11 @@ const filterFields = {
   path: text.describe('exact path (the alert inbox links name source, event and path)').optional(),
   classification: classification.describe('effective classification: reviewed, else recommended').optional(),
   category: text.describe('classifier id, or fideslang category (a prefix matches its children)').optional(),
+  destination: text.describe('a destination that received the point (after controls)').optional(),
+  reviewed: z.enum(['true', 'false']).transform((v) => v === 'true').describe('true: reviewed at least once; false: never').optional(),
 };
 const pageFields = {
+  sort: z.enum(['path', 'newest']).describe('path (default): by source, event, path; newest: last seen first').optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   offset: z.coerce.number().int().min(0).default(0),
 };

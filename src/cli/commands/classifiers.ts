@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from '../arg-errors.js';
-import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier, type Detection, type KeyOutcome } from '../../detect/index.js';
+import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier } from '../../detect/index.js';
 import { VALIDATORS } from '../../detect/validators/index.js';
 import { EVENT_TYPES, PathTrie, type Leaf } from '../../events/index.js';
-import { maskValue } from '../../inventory/mask.js';
+import { explainSample } from '../../detect/try.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { unknownSubcommand } from '../suggest.js';
 
@@ -109,21 +109,7 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const value = parseValue(sample.slice(eq + 1));
-    const detection = detector.detect(node, value);
-    const key = detector.decide(node).key;
-    const note = key === null ? null : keyNote(key.classifier, key.matcher, detector.explainKey(node, value), value, detection);
-    return {
-      path: node.path,
-      value: maskValue(value),
-      category: detection?.classifier.id ?? null,
-      classification: detection?.classifier.classification ?? 'green',
-      matchedOn: detection?.matchedOn ?? null,
-      confidence: detection?.confidence ?? 0,
-      matcher: detection?.matcher ?? null,
-      // Why a key match did not stand or was not reported, when it was not.
-      note,
-    };
+    return explainSample(detector, node, parseValue(sample.slice(eq + 1)));
   });
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -134,28 +120,6 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
     }
   }
   return EXIT.ok;
-}
-
-/** Why the key's classifier was not reported as matched on the key, or null when it was. */
-function keyNote(classifier: CompiledClassifier, matcher: string, outcome: KeyOutcome | null, value: Leaf, detection: Detection | null): string | null {
-  const suggests = `key suggests ${classifier.id} (${matcher})`;
-  const { key, keyAndValue, threshold, keyNeeds } = classifier.confidence;
-  if (outcome === null) return detection === null ? `${suggests} but the value is empty` : null;
-  if (outcome === 'contradicts') {
-    const type = typeof value;
-    const why = !classifier.value.types.has(type as 'string')
-      ? `a ${type} is not one of its types (${[...classifier.value.types].join(', ')})`
-      : keyNeeds === 'pattern'
-        ? 'no value pattern matches the whole value'
-        : `no value pattern${classifier.value.keyValidatorNames.length > 0 ? ` passing validator ${classifier.value.keyValidatorNames.join('+')}` : ''} matches it`;
-    const found = detection?.classifier.id === classifier.id ? '; found by value instead' : '';
-    return `${suggests} but the value contradicts it: ${why}${found}`;
-  }
-  if (outcome === 'confirms' && keyAndValue < threshold) {
-    return `${suggests} and the value agrees, but key+value confidence ${keyAndValue.toFixed(2)} is below the threshold ${threshold.toFixed(2)}${detection === null ? ', as is key-only' : '; reported on key'}`;
-  }
-  if (outcome === 'stands' && key < threshold) return `${suggests} but key-only confidence ${key.toFixed(2)} is below the threshold ${threshold.toFixed(2)}`;
-  return null;
 }
 
 function parseValue(text: string): Leaf {

@@ -1,0 +1,167 @@
+import { useState } from 'preact/hooks';
+import { get, post, qs } from '../api.ts';
+import type { Session } from '../main.tsx';
+import { Status, value, when } from './common.tsx';
+
+interface Request {
+  id: string;
+  type: string;
+  idKind: string;
+  status: string;
+  receivedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  regulation: string | null;
+  deadlineAt: string | null;
+  failure: string | null;
+}
+
+const TYPES = ['DELETE', 'SUPPRESS', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS'];
+const KINDS = [
+  ['userId', 'User id'],
+  ['anonymousId', 'Anonymous id'],
+  ['email', 'Email'],
+] as const;
+
+/** Deletion and suppression requests: create, follow statuses, read the receipt; owners export. */
+export function Requests({ session }: { session: Session }) {
+  const [type, setType] = useState('DELETE');
+  const [kind, setKind] = useState<string>('userId');
+  const [id, setId] = useState('');
+  const [mine, setMine] = useState<Request[]>([]);
+  const [receipt, setReceipt] = useState<any>(null);
+  const [lookup, setLookup] = useState('');
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [exportKind, setExportKind] = useState<string>('userId');
+  const [exportId, setExportId] = useState('');
+
+  const fail = (e: unknown) => setMessage({ kind: 'error', text: (e as Error).message });
+  const create = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const r: Request = await post('/requests', { type, [kind]: id });
+      // The identifier is not kept here either: the server stores only its keyed hash.
+      setId('');
+      setMine([r, ...mine]);
+      setMessage({ kind: 'ok', text: `Request ${r.id} received` });
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const refresh = async (rid: string) => {
+    try {
+      const r: Request = await get(`/requests/${encodeURIComponent(rid)}`);
+      setMine((list) => [r, ...list.filter((x) => x.id !== r.id)]);
+      return r;
+    } catch (err) {
+      fail(err);
+      return null;
+    }
+  };
+  const showReceipt = async (rid: string) => {
+    try {
+      setReceipt(await get(`/requests/${encodeURIComponent(rid)}/receipt`));
+    } catch (err) {
+      fail(err);
+    }
+  };
+  return (
+    <>
+      <h1>Requests</h1>
+      {session.can('requests.create') && (
+        <form class="card" onSubmit={create} aria-labelledby="new-request">
+          <h2 id="new-request">New request</h2>
+          <div class="field">
+            <label for="r-type">Type</label>
+            <select id="r-type" value={type} onChange={(e) => setType(value(e))}>
+              {TYPES.map((t) => <option value={t}>{t}</option>)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="r-kind">Identifier</label>
+            <select id="r-kind" value={kind} onChange={(e) => setKind(value(e))}>
+              {KINDS.map(([k, l]) => <option value={k}>{l}</option>)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="r-id">Value</label>
+            <input id="r-id" type="text" inputMode={kind === 'email' ? 'email' : 'text'} autocomplete="off" value={id} onInput={(e) => setId(value(e))} required />
+          </div>
+          <button type="submit" class="primary">Create request</button>
+        </form>
+      )}
+      <Status message={message} />
+      <form
+        class="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void refresh(lookup.trim());
+        }}
+      >
+        <label for="r-lookup">Find a request by id</label>
+        <input id="r-lookup" value={lookup} onInput={(e) => setLookup(value(e))} />
+        <button type="submit">Find</button>
+      </form>
+      <div class="table-wrap">
+        <table>
+          <caption>Requests of this session</caption>
+          <thead>
+            <tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">By</th><th scope="col">Status</th><th scope="col">Received</th><th scope="col">Finished</th><th scope="col">Deadline</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
+          </thead>
+          <tbody>
+            {mine.length === 0 && <tr><td colSpan={8}>No request yet.</td></tr>}
+            {mine.map((r) => (
+              <tr key={r.id}>
+                <td><code>{r.id}</code></td>
+                <td>{r.type}</td>
+                <td>{r.idKind}</td>
+                <td data-status={r.status}>{r.status}{r.failure ? ` (${r.failure})` : ''}</td>
+                <td>{when(r.receivedAt)}</td>
+                <td>{when(r.finishedAt)}</td>
+                <td>{r.regulation ? `${r.regulation}, ${when(r.deadlineAt)}` : '—'}</td>
+                <td>
+                  <button type="button" onClick={() => refresh(r.id)}>Refresh</button>{' '}
+                  {r.status === 'FINISHED' && <button type="button" onClick={() => showReceipt(r.id)}>Receipt</button>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {receipt && (
+        <section class="card receipt" aria-labelledby="receipt-title">
+          <h2 id="receipt-title">Receipt</h2>
+          <dl class="facts">
+            <dt>Request</dt><dd><code>{receipt.requestId}</code> ({receipt.type})</dd>
+            <dt>Subject (keyed hash)</dt><dd><code>{receipt.subject}</code></dd>
+            <dt>Removed</dt><dd>{Object.entries(receipt.removed ?? {}).map(([k, n]) => `${k}: ${n}`).join(', ') || 'nothing'}</dd>
+            <dt>Suppressed / unsuppressed</dt><dd>{receipt.suppressed} / {receipt.unsuppressed}</dd>
+            <dt>Where</dt><dd>{(receipt.where ?? []).join(', ') || '—'}</dd>
+            <dt>Finished</dt><dd>{when(receipt.finishedAt)}</dd>
+            <dt>Regulation</dt><dd>{receipt.regulation ?? '—'}{receipt.deadline ? `, deadline ${when(receipt.deadline)}` : ''}</dd>
+            <dt>Signature</dt><dd>{receipt.signature ? `${receipt.signature.algorithm} by ${receipt.signature.keyId}` : 'unsigned'}</dd>
+          </dl>
+        </section>
+      )}
+      {session.can('subjects.export') && (
+        <form class="card" aria-labelledby="export-title" onSubmit={(e) => e.preventDefault()}>
+          <h2 id="export-title">Subject access export</h2>
+          <p class="hint">Downloads everything stored about one person, decrypted. Owners only; each export is audited.</p>
+          <div class="field">
+            <label for="x-kind">Identifier</label>
+            <select id="x-kind" value={exportKind} onChange={(e) => setExportKind(value(e))}>
+              {KINDS.filter(([k]) => k !== 'email').map(([k, l]) => <option value={k}>{l}</option>)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="x-id">Value</label>
+            <input id="x-id" autocomplete="off" value={exportId} onInput={(e) => setExportId(value(e))} />
+          </div>
+          <a class={`button ${exportId ? '' : 'disabled'}`} aria-disabled={!exportId} href={exportId ? `/subjects/export${qs({ [exportKind]: exportId })}` : undefined} download="subject-export.json">
+            Download export
+          </a>
+        </form>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+export type Colour = 'red' | 'yellow' | 'green';
+export interface Point {
+  source: string;
+  event: string;
+  path: string;
+  category: string | null;
+  dataCategory: string | null;
+  classification: Colour;
+  reviewedClassification: Colour | null;
+  effectiveClassification: Colour;
+  status: 'inbox' | 'inventory';
+  matchedOn: string | null;
+  confidence: number;
+  matcher: string | null;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  destinations: string[];
+  example: string | null;
+  reviewedAt: string | null;
+}
+export interface Exception {
+  reason: string;
+  actorRole: string;
+  createdAt: string;
+  category: string | null;
+  recommended: string;
+}
+export interface Me {
+  name: string;
+  role: 'owner' | 'editor' | 'viewer';
+  scopes: import('../../api/authz.ts').Scope[];
+  via: string;
+}
+export const keyOf = (p: Pick<Point, 'source' | 'event' | 'path'>) => ({ source: p.source, event: p.event, path: p.path });
+export const idOf = (p: Pick<Point, 'source' | 'event' | 'path'>) => JSON.stringify([p.source, p.event, p.path]);
