@@ -8,6 +8,7 @@ import { ValueScanner } from './value-scanner.js';
 import { FreeTextScanner } from './free-text.js';
 import { eventRegion } from './region-hint.js';
 import { setEventPhoneRegion } from './validators/phone.js';
+import { setEventIdRegion } from './validators/national/index.js';
 import type { CountryCode } from 'libphonenumber-js/max';
 
 /** Everything decided about a path once, then reused for every value seen there. */
@@ -88,6 +89,7 @@ export class Detector implements PointDetector {
     const region = eventRegion(event, this.sourceRegions.size === 0 ? null : (this.sourceRegions.get(source) ?? null));
     this.region = region;
     setEventPhoneRegion(region);
+    setEventIdRegion(region);
   }
 
   detect(node: PathNode, value: Leaf): Detection | null {
