@@ -1,4 +1,4 @@
-import type { Leaf, PathNode } from '../events/index.js';
+import type { Container, Leaf, PathNode } from '../events/index.js';
 
 export type Classification = 'red' | 'yellow' | 'green';
 export const CLASSIFICATIONS: readonly Classification[] = ['green', 'yellow', 'red'];
@@ -31,13 +31,14 @@ export interface Detection {
 
 /** Classifies leaves. Key decisions are cached per PathNode; values are checked per call. */
 export interface PointDetector {
-  detect(node: PathNode, value: Leaf): Detection | null;
+  /** `container`: the object holding the leaf, for the few keys whose siblings say what the value is (detect/sibling.ts). */
+  detect(node: PathNode, value: Leaf, container?: Container): Detection | null;
   /**
    * Key evidence for enforcement: the red classifier this leaf's key strongly names, when the value
    * could carry such data (a string or a number), even if the value contradicts the key. Detection
    * (`detect`) and the inventory still judge the value; enforcement never releases it on that doubt.
    */
-  keyEvidence?(node: PathNode, value: Leaf): Detection | null;
+  keyEvidence?(node: PathNode, value: Leaf, container?: Container): Detection | null;
   /** Per-event context read once before the event's leaves (its region, for national-format phones). */
   beginEvent?(event: unknown, source: string): void;
   /** Value detection on a text that is not a value (a property key, an event name): the value scan alone, no key context. */

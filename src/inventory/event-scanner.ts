@@ -4,6 +4,7 @@ import {
   eventName,
   EventShapeError,
   flatten,
+  type Container,
   type EventLimits,
   type Leaf,
   type LeafVisitor,
@@ -43,11 +44,11 @@ export class EventScanner {
     private readonly detector: PointDetector,
     private readonly limits: EventLimits = DEFAULT_LIMITS,
   ) {
-    this.visit = (node: PathNode, value: Leaf) => {
+    this.visit = (node: PathNode, value: Leaf, container: Container) => {
       const i = this.count++;
       this.nodes[i] = node;
       this.values[i] = value;
-      this.detections[i] = this.detector.detect(node, value);
+      this.detections[i] = this.detector.detect(node, value, container);
     };
   }
 

@@ -186,7 +186,7 @@ export class EventWalker {
    */
   private readonly visit = (node: PathNode, value: Leaf, container: Container, slot: string | number): void => {
     const detector = this.controls!.detector;
-    const detection = detector.detect(node, value);
+    const detection = detector.detect(node, value, container);
     if (detection !== null) {
       const i = this.found++;
       this.foundNodes[i] = node;
@@ -194,7 +194,7 @@ export class EventWalker {
     }
     let evidence = detection;
     if (detector.keyEvidence !== undefined && value !== null) {
-      const key = detector.keyEvidence(node, value);
+      const key = detector.keyEvidence(node, value, container);
       if (key !== null && (evidence === null || riskOf(key.classifier.classification) > riskOf(evidence.classifier.classification))) evidence = key;
     }
     // An empty value carries nothing to protect (and teaches the point nothing).
