@@ -208,15 +208,43 @@ export class Detector implements PointDetector {
     }
     if (type === 'string') {
       const found = this.scanner.scan(value as string, false, decision.skip);
-      if (found !== null) return found.valueDetection;
       // Prose ("passport no. is K4410293"): read only when it looks like it, under a key that may hold it.
-      return decision.text && FreeTextScanner.looksLikeText(value as string) ? this.freeText.scan(value as string, decision.prose) : null;
+      if (!decision.text || !FreeTextScanner.looksLikeText(value as string)) return found === null ? null : found.valueDetection;
+      const primary = found !== null ? found.valueDetection : this.freeText.scan(value as string, decision.prose);
+      return primary === null ? null : this.allInProse(decision, value as string, primary);
     }
     if (type === 'number' && Number.isSafeInteger(value) && (value as number) >= 100_000) {
       const found = this.scanner.scan(String(value), true, decision.skip);
       return found === null ? null : found.valueDetection;
     }
     return null;
+  }
+
+  /**
+   * Prose that carries personal data may carry several kinds (a chat transcript with a card number
+   * and an email): every category found is reported, the riskiest as the detection's classifier
+   * (it governs enforcement), the others in `also`. Only prose already found to hold something
+   * pays for the second look.
+   */
+  private allInProse(decision: PathDecision, text: string, primary: Detection): Detection {
+    const found: Detection[] = [primary];
+    const seen = new Set<string>([primary.classifier.id]);
+    for (const classifier of this.scanner.scanAll(text, decision.skip)) {
+      if (!seen.has(classifier.id)) {
+        seen.add(classifier.id);
+        found.push(classifier.valueDetection);
+      }
+    }
+    for (const detection of this.freeText.scanAll(text, decision.prose)) {
+      if (!seen.has(detection.classifier.id)) {
+        seen.add(detection.classifier.id);
+        found.push(detection);
+      }
+    }
+    if (found.length === 1) return primary;
+    // Stable: at equal risk the first found stays first.
+    found.sort((a, b) => riskOf(b.classifier.classification) - riskOf(a.classifier.classification));
+    return Object.freeze({ ...found[0]!, also: Object.freeze(found.slice(1).map((d) => d.classifier)) });
   }
 
   /** What the value does to the key match: confirms it, lets it stand, or contradicts it. */
@@ -258,6 +286,9 @@ export class Detector implements PointDetector {
   decide(node: PathNode): PathDecision {
     if (node.cacheGeneration === this.generation) return node.cache as PathDecision;
     const decision = this.computeDecision(contextKeys(node));
+    // Name/value pairs come in lists (`fields[]`, `changes[]`): a top-level `properties.value`
+    // beside `properties.name` is an order's value and a product's name, not a pair.
+    if (decision.sibling === SIBLING_PAIR && node.parent?.isElement !== true) decision.sibling = 0;
     node.cache = decision;
     node.cacheGeneration = this.generation;
     return decision;

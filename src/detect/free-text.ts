@@ -138,6 +138,28 @@ export class FreeTextScanner {
     return (hasDigit(text) ? this.cued(text) : null) ?? (prose && this.person !== null && hasNamePair(text) && mentionsPerson(text) ? this.person : null);
   }
 
+  /** Every cue-led kind found in the text, and a person's name (in `prose` fields): for prose that holds several. */
+  scanAll(text: string, prose = false): Detection[] {
+    const out: Detection[] = [];
+    if (hasDigit(text) && this.any.test(text)) {
+      for (const kind of this.kinds) if (this.kindIn(kind, text)) out.push(kind.detection);
+    }
+    if (prose && this.person !== null && hasNamePair(text) && mentionsPerson(text)) out.push(this.person);
+    return out;
+  }
+
+  private kindIn(kind: { classifier: CompiledClassifier; extractor: RE2 }, text: string): boolean {
+    kind.extractor.lastIndex = 0;
+    for (let n = 0; n < 4; n++) {
+      const match = kind.extractor.exec(text);
+      if (match === null) return false;
+      const token = (match[1] ?? '').trim();
+      if (token !== '' && checkValue(kind.classifier, kind.classifier.id === 'us_ssn' ? token.replace(/[\s.]/g, '-') : token) === 'valid') return true;
+      kind.extractor.lastIndex = match.index + 1;
+    }
+    return false;
+  }
+
   private cued(text: string): Detection | null {
     if (!this.any.test(text)) return null;
     for (const kind of this.kinds) {

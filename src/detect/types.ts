@@ -27,6 +27,11 @@ export interface Detection {
   confidence: number;
   /** Which matcher fired and why, e.g. `key synonym "emial"`, `value validator luhn`. Never contains the value. */
   matcher: string;
+  /**
+   * Other categories the same value carries (a transcript with a card number and an email),
+   * riskiest first; `classifier` is the riskiest of all and governs enforcement. Absent: one only.
+   */
+  also?: readonly ClassifierInfo[];
 }
 
 /** Classifies leaves. Key decisions are cached per PathNode; values are checked per call. */

@@ -35,7 +35,8 @@ export async function listDataPoints(db: Db, filters: ListFilters = {}): Promise
   if (filters.event) add('event = ?', filters.event);
   if (filters.path) add('path = ?', filters.path);
   if (filters.classification) add('coalesce(reviewed, recommended) = ?', filters.classification);
-  if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%')", filters.category);
+  // Any category the point carries counts (categories), not only its primary one.
+  if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%' OR categories @> jsonb_build_array(jsonb_build_object('category', ?::text)) OR categories @> jsonb_build_array(jsonb_build_object('dataCategory', ?::text)))", filters.category);
   params.push(filters.limit ?? 10_000, filters.offset ?? 0);
   const rows = await db.query<PointRow>(
     `SELECT ${POINT_COLUMNS} FROM inventory_points ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -122,6 +123,7 @@ export async function destinationsForCategory(db: Db, category: string): Promise
     `SELECT d AS destination, count(*)::int AS points, count(DISTINCT source)::int AS sources
      FROM inventory_points, unnest(destinations) AS d
      WHERE category = $1 OR data_category = $1 OR data_category LIKE replace(replace($1, '%', '\\%'), '_', '\\_') || '.%'
+        OR categories @> jsonb_build_array(jsonb_build_object('category', $1::text)) OR categories @> jsonb_build_array(jsonb_build_object('dataCategory', $1::text))
      GROUP BY d ORDER BY count(*) DESC, d`,
     [category],
   );

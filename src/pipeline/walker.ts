@@ -43,6 +43,8 @@ export class DataPointTally {
       if (classifiers === undefined) byEvent.set(name, (classifiers = new Map()));
     }
     if (!classifiers.has(detection.classifier.id)) classifiers.set(detection.classifier.id, detection.classifier.classification);
+    // Every category the value carried, as the inventory counts them (InventoryAggregator).
+    if (detection.also !== undefined) for (const info of detection.also) if (!classifiers.has(info.id)) classifiers.set(info.id, info.classification);
   }
 
   /** Every distinct point seen, for summaries and tests. */
@@ -176,6 +178,7 @@ export class EventWalker {
       const detection = this.foundDetections[i]!;
       bump(report.detections, detection.classifier.classification);
       bump(report.classifiers, detection.classifier.id);
+      if (detection.also !== undefined) for (const info of detection.also) bump(report.classifiers, info.id);
       if (this.tally !== null) this.tally.add(this.eventLabel, this.foundNodes[i]!, detection);
     }
   }

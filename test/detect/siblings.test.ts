@@ -103,3 +103,11 @@ describe('through the scanner: form fields, audit trails and vitals reach the in
     expect(byPath.get('properties.location.latitude')?.category).toBe('geo_coordinates');
   });
 });
+
+describe('pairs come in lists', () => {
+  it('a top-level properties.value beside properties.name is not a pair (Segment: an order value, a product name)', async () => {
+    const d = await detector();
+    const props = { name: 'ssn', value: '12' };
+    expect(d.detect(new PathTrie().resolve('properties.value'), '12', props)).toBeNull();
+  });
+});
