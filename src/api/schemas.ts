@@ -46,6 +46,18 @@ export const dataPointSchema = named(
     destinations: z.array(z.string()),
     example: z.string().nullable().describe('masked example, never a raw value'),
     reviewedAt: timestamp.nullable(),
+    categories: z
+      .array(
+        z.object({
+          category: z.string().describe('classifier id'),
+          dataCategory: z.string().describe('fideslang data category'),
+          classification,
+          count: z.number().int().describe('values of the point that carried it'),
+          lastSeen: timestamp,
+        }),
+      )
+      .optional()
+      .describe('every category the point carried, riskiest first; the first is `category`'),
   }),
 );
 

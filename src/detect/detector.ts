@@ -1,13 +1,15 @@
-import type { Leaf, PathNode } from '../events/index.js';
+import type { Container, Leaf, PathNode } from '../events/index.js';
 import { scansValues, type CompiledClassifier } from './compile.js';
 import { KeyMatcher, type KeyMatch } from './key-matcher.js';
 import { splitWords } from './key-words.js';
-import type { ClassifierInfo, Detection, PointDetector } from './types.js';
+import { riskOf, type ClassifierInfo, type Detection, type PointDetector } from './types.js';
 import { checkValue, type ValueVerdict } from './value-check.js';
 import { ValueScanner } from './value-scanner.js';
 import { FreeTextScanner } from './free-text.js';
 import { eventRegion } from './region-hint.js';
+import { PAIR_NAME_KEYS, SIBLING_LAT, SIBLING_PAIR, coordinatePartner, siblingKind, type SiblingKind } from './sibling.js';
 import { setEventPhoneRegion } from './validators/phone.js';
+import { setEventIdRegion } from './validators/national/index.js';
 import type { CountryCode } from 'libphonenumber-js/max';
 
 /** Everything decided about a path once, then reused for every value seen there. */
@@ -35,6 +37,10 @@ interface PathDecision {
   keyControl: Detection | null;
   /** The event region lastDetection was decided in (a null there may not hold in another region). */
   lastRegion: string | null;
+  /** What the leaf's siblings may say about it (see sibling.ts): 0 nothing, else a SIBLING_* kind. */
+  sibling: SiblingKind;
+  /** For a name/value pair's value slot: decisions per sibling name, bounded (see pairDecision). */
+  pairs: Map<string, PathDecision> | null;
 }
 
 export interface DetectorOptions {
@@ -46,6 +52,16 @@ export interface DetectorOptions {
 export type KeyOutcome = 'confirms' | 'stands' | 'contradicts';
 
 let nextGeneration = 0;
+/** Sibling names longer than this are not keys (a sentence in `label`). */
+const MAX_PAIR_NAME = 64;
+/** Distinct sibling names remembered per pair path before the memo is cleared. */
+const MAX_PAIR_NAMES = 256;
+
+/** A number (or numeric string) within ±limit: a coordinate, whatever its precision. */
+function isCoordinate(value: string | number | boolean, limit: number): boolean {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.length <= 24 ? Number(value) : NaN;
+  return Number.isFinite(n) && n >= -limit && n <= limit;
+}
 const VERDICT_CACHE_SIZE = 4096;
 
 /**
@@ -88,11 +104,19 @@ export class Detector implements PointDetector {
     const region = eventRegion(event, this.sourceRegions.size === 0 ? null : (this.sourceRegions.get(source) ?? null));
     this.region = region;
     setEventPhoneRegion(region);
+    setEventIdRegion(region);
   }
 
-  detect(node: PathNode, value: Leaf): Detection | null {
+  detect(node: PathNode, value: Leaf, container?: Container): Detection | null {
     if (value === null || value === '') return null;
     const decision = this.decide(node);
+    // Siblings first, only at the few paths whose key asks for it (decided once per path): the
+    // value slot of a name/value pair, a latitude or longitude.
+    if (decision.sibling !== 0 && container !== undefined && !Array.isArray(container)) return this.withSiblings(node, decision, value, container);
+    return this.detectValue(decision, value);
+  }
+
+  private detectValue(decision: PathDecision, value: Exclude<Leaf, null>): Detection | null {
     // A value found before stays found (the knowledge that protects wins); one found clean is
     // re-read in an event of another region, where it may be a national-format phone number.
     if (value === decision.lastValue && (decision.lastDetection !== null || decision.lastRegion === this.region)) return decision.lastDetection;
@@ -113,9 +137,60 @@ export class Detector implements PointDetector {
    * `credt_card`: the same cheap over-blocking), and only strings and numbers (a boolean under
    * `ssn_verified` or `email_verified` carries no identifier).
    */
-  keyEvidence(node: PathNode, value: Leaf): Detection | null {
+  keyEvidence(node: PathNode, value: Leaf, container?: Container): Detection | null {
     if (value === null || value === '' || typeof value === 'boolean') return null;
-    return this.decide(node).keyControl;
+    const decision = this.decide(node);
+    if (decision.sibling === SIBLING_PAIR && container !== undefined && !Array.isArray(container)) {
+      const pair = this.pairDecision(node, decision, container);
+      if (pair !== null && pair.keyControl !== null) return pair.keyControl;
+    }
+    return decision.keyControl;
+  }
+
+  /**
+   * A leaf whose siblings say what it is. The value slot of a name/value pair
+   * (`{name: "passport_no", value: "X1234567"}`, `{field: "email", new: "…"}`) is judged as if the
+   * name were its key, and the riskier of that and the value's own decision is kept. A latitude
+   * or longitude the value alone leaves unclassified (`-74` is `-74.0000` after JSON) is a precise
+   * coordinate when its partner in the same object is one: the two are classified alike.
+   */
+  private withSiblings(node: PathNode, decision: PathDecision, value: Exclude<Leaf, null>, container: Record<string, unknown>): Detection | null {
+    const own = this.detectValue(decision, value);
+    if (decision.sibling === SIBLING_PAIR) {
+      const pair = this.pairDecision(node, decision, container);
+      if (pair === null) return own;
+      // Not the per-path last-value memo: one path holds the values of many names.
+      const named = this.evaluate(pair, value);
+      if (named === null) return own;
+      return own === null || riskOf(named.classifier.classification) > riskOf(own.classifier.classification) ? named : own;
+    }
+    if (own !== null || typeof value === 'boolean' || decision.key === null) return own;
+    const partner = coordinatePartner(container, decision.sibling === SIBLING_LAT);
+    if (partner === null || !isCoordinate(value, decision.sibling === SIBLING_LAT ? 90 : 180)) return own;
+    return checkValue(decision.key.classifier, partner) === 'valid' ? decision.keyAndValue : own;
+  }
+
+  /** The decision for a pair's value slot under its sibling name, or null when the object names nothing. */
+  private pairDecision(node: PathNode, decision: PathDecision, container: Record<string, unknown>): PathDecision | null {
+    let name: unknown;
+    for (const key of PAIR_NAME_KEYS) {
+      name = container[key];
+      if (name !== undefined) break;
+    }
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_PAIR_NAME) return null;
+    let pairs = decision.pairs;
+    let found = pairs?.get(name);
+    if (found === undefined) {
+      const keys = contextKeys(node);
+      keys[keys.length - 1] = name;
+      found = this.computeDecision(keys);
+      // A pair's own slot never reads its siblings again.
+      found.sibling = 0;
+      if (pairs === null) pairs = decision.pairs = new Map();
+      if (pairs.size >= MAX_PAIR_NAMES) pairs.clear();
+      pairs.set(name, found);
+    }
+    return found;
   }
 
   scanText(text: string): Detection | null {
@@ -133,15 +208,43 @@ export class Detector implements PointDetector {
     }
     if (type === 'string') {
       const found = this.scanner.scan(value as string, false, decision.skip);
-      if (found !== null) return found.valueDetection;
       // Prose ("passport no. is K4410293"): read only when it looks like it, under a key that may hold it.
-      return decision.text && FreeTextScanner.looksLikeText(value as string) ? this.freeText.scan(value as string, decision.prose) : null;
+      if (!decision.text || !FreeTextScanner.looksLikeText(value as string)) return found === null ? null : found.valueDetection;
+      const primary = found !== null ? found.valueDetection : this.freeText.scan(value as string, decision.prose);
+      return primary === null ? null : this.allInProse(decision, value as string, primary);
     }
     if (type === 'number' && Number.isSafeInteger(value) && (value as number) >= 100_000) {
       const found = this.scanner.scan(String(value), true, decision.skip);
       return found === null ? null : found.valueDetection;
     }
     return null;
+  }
+
+  /**
+   * Prose that carries personal data may carry several kinds (a chat transcript with a card number
+   * and an email): every category found is reported, the riskiest as the detection's classifier
+   * (it governs enforcement), the others in `also`. Only prose already found to hold something
+   * pays for the second look.
+   */
+  private allInProse(decision: PathDecision, text: string, primary: Detection): Detection {
+    const found: Detection[] = [primary];
+    const seen = new Set<string>([primary.classifier.id]);
+    for (const classifier of this.scanner.scanAll(text, decision.skip)) {
+      if (!seen.has(classifier.id)) {
+        seen.add(classifier.id);
+        found.push(classifier.valueDetection);
+      }
+    }
+    for (const detection of this.freeText.scanAll(text, decision.prose)) {
+      if (!seen.has(detection.classifier.id)) {
+        seen.add(detection.classifier.id);
+        found.push(detection);
+      }
+    }
+    if (found.length === 1) return primary;
+    // Stable: at equal risk the first found stays first.
+    found.sort((a, b) => riskOf(b.classifier.classification) - riskOf(a.classifier.classification));
+    return Object.freeze({ ...found[0]!, also: Object.freeze(found.slice(1).map((d) => d.classifier)) });
   }
 
   /** What the value does to the key match: confirms it, lets it stand, or contradicts it. */
@@ -183,6 +286,9 @@ export class Detector implements PointDetector {
   decide(node: PathNode): PathDecision {
     if (node.cacheGeneration === this.generation) return node.cache as PathDecision;
     const decision = this.computeDecision(contextKeys(node));
+    // Name/value pairs come in lists (`fields[]`, `changes[]`): a top-level `properties.value`
+    // beside `properties.name` is an order's value and a product's name, not a pair.
+    if (decision.sibling === SIBLING_PAIR && node.parent?.isElement !== true) decision.sibling = 0;
     node.cache = decision;
     node.cacheGeneration = this.generation;
     return decision;
@@ -229,7 +335,8 @@ export class Detector implements PointDetector {
     const last = keys.length > 0 ? splitWords(keys[keys.length - 1]!) : [];
     const text = last.length === 0 || !MACHINE_WORDS.has(last[last.length - 1]!);
     const prose = last.some((word) => PROSE_WORDS.has(word));
-    return { key, keyOnly, keyAndValue, skip, text, prose, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null, keyControl };
+    const sibling = siblingKind(last, key?.classifier.id ?? null);
+    return { key, keyOnly, keyAndValue, skip, text, prose, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null, keyControl, sibling, pairs: null };
   }
 }
 

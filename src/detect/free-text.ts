@@ -23,7 +23,7 @@ interface CueKind {
 }
 
 // Words people put between a cue and its value: "number", "no.", "is", "ist", "my", "mi", "é"…
-const FILLER = String.raw`(?:n(?:o|r|um|°|º)\.?|#|number|nummer|numéro|numero|número|is|es|est|ist|è|é|era|was|:|-|de|di|do|du|da|van|of|my|mine|mi|mio|mia|mon|ma|meu|minha|mijn|mein|meine|il|la|le|el|o|a|the|der|die|das|het|de|it's|its)`;
+const FILLER = String.raw`(?:n(?:o|r|um|°|º)\.?|#|number|nummer|numéro|numero|número|is|es|est|ist|è|é|era|was|:|-|de|di|do|du|da|van|of|my|mine|mi|mio|mia|mon|ma|meu|minha|mijn|mein|meine|il|la|le|el|o|a|the|der|die|das|het|de|it's|its|är|mitt|min|to|mój|on|card|kart|je)`;
 
 const KINDS: readonly CueKind[] = [
   {
@@ -58,6 +58,38 @@ const KINDS: readonly CueKind[] = [
   },
 ];
 
+// National ids in prose ("my NHS number is 943 476 5919", "mi DNI es 12345678Z", "meine
+// Steuer-ID ist 86095742719"): the cue names the scheme, and the token must pass that scheme's own
+// validator (the check digit), as under a key that names it. A token that fails is not reported
+// here: prose is not a key, and a cue word alone ("my PAN is pending") is not personal data.
+const ID_DIGITS = String.raw`\d[\d \-:/.+]{6,20}\d`;
+const ID_CHARS = String.raw`[A-Za-z0-9][A-Za-z0-9\-+]{6,18}[A-Za-z0-9]`;
+const NATIONAL_KINDS: ReadonlyArray<readonly [string, string, string]> = [
+  ['uk_nhs_number', String.raw`nhs(?:\s+(?:number|no\.?|num))?`, ID_DIGITS],
+  ['ca_sin', String.raw`sin|social\s+insurance(?:\s+number)?|num[ée]ro\s+d'assurance\s+sociale|nas`, ID_DIGITS],
+  ['au_tfn', String.raw`tfn|tax\s+file(?:\s+number)?`, ID_DIGITS],
+  ['au_medicare', String.raw`medicare(?:\s+card)?(?:\s+number)?`, ID_DIGITS],
+  ['in_aadhaar', String.raw`aadhaa?r(?:\s+card)?|uid`, ID_DIGITS],
+  ['in_pan', String.raw`pan(?:\s+card)?|permanent\s+account\s+number`, ID_CHARS],
+  ['in_voter_id', String.raw`voter\s+id(?:\s+card)?|epic`, ID_CHARS],
+  ['es_dni_nie', String.raw`dni|nie|nif|documento\s+nacional\s+de\s+identidad`, ID_CHARS],
+  ['fi_hetu', String.raw`hetu|henkilötunnus|henkilotunnus|personal\s+identity\s+code`, ID_CHARS],
+  ['kr_rrn', String.raw`주민등록번호|외국인등록번호|resident\s+registration\s+number`, ID_DIGITS],
+  ['pl_pesel', String.raw`pesel`, ID_DIGITS],
+  ['se_personnummer', String.raw`personnummer|personnr|samordningsnummer`, ID_DIGITS],
+  ['sg_nric', String.raw`nric|fin`, ID_CHARS],
+  ['tr_tckn', String.raw`tc\s+kimlik(?:\s+no|\s+numaram|\s+numarası|\s+numarasi)?|kimlik\s+numaram|kimlik\s+numarası|tckn`, ID_DIGITS],
+  ['it_codice_fiscale', String.raw`codice\s+fiscale|cod\.\s+fiscale`, ID_CHARS],
+  ['za_id_number', String.raw`(?:south\s+african\s+|sa\s+|rsa\s+)?id\s+number|identity\s+number|identiteitsnommer`, ID_DIGITS],
+  ['de_steuer_id', String.raw`steuer-?id|steueridentifikationsnummer|steuerliche\s+identifikationsnummer`, ID_DIGITS],
+  ['de_rvnr', String.raw`rentenversicherungsnummer|sozialversicherungsnummer|sv-nummer|rv-nummer`, ID_CHARS],
+  ['de_kvnr', String.raw`krankenversichertennummer|versichertennummer|kvnr`, ID_CHARS],
+  ['th_national_id', String.raw`thai\s+(?:national\s+)?id|เลขประจำตัวประชาชน|บัตรประชาชน`, ID_DIGITS],
+  ['us_itin', String.raw`itin|individual\s+taxpayer\s+identification\s+number`, ID_DIGITS],
+  ['us_mbi', String.raw`mbi|medicare\s+beneficiary\s+identifier`, ID_CHARS],
+];
+const ALL_KINDS: readonly CueKind[] = [...KINDS, ...NATIONAL_KINDS.map(([classifier, cues, token]) => ({ classifier, cues, token }))];
+
 const MAX_TEXT = 2000;
 
 function hasDigit(text: string): boolean {
@@ -79,7 +111,7 @@ export class FreeTextScanner {
 
   constructor(classifiers: readonly CompiledClassifier[]) {
     const cues: string[] = [];
-    for (const kind of KINDS) {
+    for (const kind of ALL_KINDS) {
       const classifier = classifiers.find((c) => c.id === kind.classifier);
       if (classifier === undefined) continue;
       cues.push(kind.cues);
@@ -104,6 +136,28 @@ export class FreeTextScanner {
   /** The first cue-led token that its classifier confirms, a person's name (in `prose` fields), or null. */
   scan(text: string, prose = false): Detection | null {
     return (hasDigit(text) ? this.cued(text) : null) ?? (prose && this.person !== null && hasNamePair(text) && mentionsPerson(text) ? this.person : null);
+  }
+
+  /** Every cue-led kind found in the text, and a person's name (in `prose` fields): for prose that holds several. */
+  scanAll(text: string, prose = false): Detection[] {
+    const out: Detection[] = [];
+    if (hasDigit(text) && this.any.test(text)) {
+      for (const kind of this.kinds) if (this.kindIn(kind, text)) out.push(kind.detection);
+    }
+    if (prose && this.person !== null && hasNamePair(text) && mentionsPerson(text)) out.push(this.person);
+    return out;
+  }
+
+  private kindIn(kind: { classifier: CompiledClassifier; extractor: RE2 }, text: string): boolean {
+    kind.extractor.lastIndex = 0;
+    for (let n = 0; n < 4; n++) {
+      const match = kind.extractor.exec(text);
+      if (match === null) return false;
+      const token = (match[1] ?? '').trim();
+      if (token !== '' && checkValue(kind.classifier, kind.classifier.id === 'us_ssn' ? token.replace(/[\s.]/g, '-') : token) === 'valid') return true;
+      kind.extractor.lastIndex = match.index + 1;
+    }
+    return false;
   }
 
   private cued(text: string): Detection | null {

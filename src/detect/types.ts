@@ -1,4 +1,4 @@
-import type { Leaf, PathNode } from '../events/index.js';
+import type { Container, Leaf, PathNode } from '../events/index.js';
 
 export type Classification = 'red' | 'yellow' | 'green';
 export const CLASSIFICATIONS: readonly Classification[] = ['green', 'yellow', 'red'];
@@ -27,17 +27,23 @@ export interface Detection {
   confidence: number;
   /** Which matcher fired and why, e.g. `key synonym "emial"`, `value validator luhn`. Never contains the value. */
   matcher: string;
+  /**
+   * Other categories the same value carries (a transcript with a card number and an email),
+   * riskiest first; `classifier` is the riskiest of all and governs enforcement. Absent: one only.
+   */
+  also?: readonly ClassifierInfo[];
 }
 
 /** Classifies leaves. Key decisions are cached per PathNode; values are checked per call. */
 export interface PointDetector {
-  detect(node: PathNode, value: Leaf): Detection | null;
+  /** `container`: the object holding the leaf, for the few keys whose siblings say what the value is (detect/sibling.ts). */
+  detect(node: PathNode, value: Leaf, container?: Container): Detection | null;
   /**
    * Key evidence for enforcement: the red classifier this leaf's key strongly names, when the value
    * could carry such data (a string or a number), even if the value contradicts the key. Detection
    * (`detect`) and the inventory still judge the value; enforcement never releases it on that doubt.
    */
-  keyEvidence?(node: PathNode, value: Leaf): Detection | null;
+  keyEvidence?(node: PathNode, value: Leaf, container?: Container): Detection | null;
   /** Per-event context read once before the event's leaves (its region, for national-format phones). */
   beginEvent?(event: unknown, source: string): void;
   /** Value detection on a text that is not a value (a property key, an event name): the value scan alone, no key context. */

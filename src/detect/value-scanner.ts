@@ -122,6 +122,22 @@ export class ValueScanner {
     return best === -1 ? null : this.classifiers[best]!;
   }
 
+  /**
+   * Every classifier whose pattern and validators accept the text, riskiest first (for prose that
+   * may hold several kinds of data; not the per-value path, which wants the riskiest only).
+   */
+  scanAll(text: string, skip: ReadonlySet<CompiledClassifier> | null): CompiledClassifier[] {
+    const out: CompiledClassifier[] = [];
+    if (this.set === null || text.length < this.minLength) return out;
+    const shape = shapeOf(text);
+    const indexes = [...new Set(this.set.match(text).map((hit) => this.owner[hit]!))].sort((a, b) => a - b);
+    for (const index of indexes) {
+      const classifier = this.classifiers[index]!;
+      if (this.prefilter(index, text, shape, false, skip) && checkValue(classifier, text, 'scan') === 'valid') out.push(classifier);
+    }
+    return out;
+  }
+
   /** The one classifier whose prefilter lets the value through, NONE, or SEVERAL. */
   private candidate(text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): number {
     const length = text.length;

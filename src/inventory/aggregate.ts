@@ -1,8 +1,8 @@
 import { PathTrie, type Leaf, type PathNode } from '../events/index.js';
-import { riskOf, type Detection } from '../detect/types.js';
+import { riskOf, type ClassifierInfo, type Detection } from '../detect/types.js';
 import type { ValueSampling } from '../detect/sampling.js';
 import { maskValue } from './mask.js';
-import type { DataPointRecord } from './types.js';
+import type { CategoryCount, DataPointRecord } from './types.js';
 
 interface PointStats {
   /** For the overflow point, the first node folded into it (its path is OVERFLOW_PATH). */
@@ -17,6 +17,14 @@ interface PointStats {
   checked: number;
   /** Values still to be taken as `best` before the next full check. */
   skips: number;
+  /** Every category seen here (most points have one). */
+  categories: CategorySeen[] | null;
+}
+
+export interface CategorySeen {
+  info: ClassifierInfo;
+  count: number;
+  last: number;
 }
 
 /**
@@ -41,11 +49,11 @@ export class EventBucket {
     let stats = node.data as PointStats | undefined;
     if (stats === undefined) {
       if (node.cacheable) {
-        stats = { node, overflow: false, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0 };
+        stats = { node, overflow: false, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0, categories: null };
         node.data = stats;
         this.points.push(stats);
       } else if (this.overflow === null) {
-        stats = this.overflow = { node, overflow: true, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0 };
+        stats = this.overflow = { node, overflow: true, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0, categories: null };
         this.points.push(stats);
       } else {
         stats = this.overflow;
@@ -55,6 +63,7 @@ export class EventBucket {
     if (at < stats.first) stats.first = at;
     if (at > stats.last) stats.last = at;
     if (detection !== null) {
+      stats.categories = noteCategories(stats.categories, detection, at);
       if (stats.best === null || outranks(detection, stats.best)) {
         stats.best = detection;
         stats.example = maskValue(value, true, detection.classifier.classification === 'red');
@@ -128,6 +137,47 @@ export class InventoryAggregator {
   }
 }
 
+/** Counts one value of a point as carrying every category of `detection`; returns the list (made on first use). */
+export function noteCategories(list: CategorySeen[] | null, detection: Detection, at: number): CategorySeen[] {
+  const out = list ?? [];
+  noteCategory(out, detection.classifier, at);
+  if (detection.also !== undefined) for (const info of detection.also) noteCategory(out, info, at);
+  return out;
+}
+
+/** A linear search: a point carries few categories. */
+function noteCategory(list: CategorySeen[], info: ClassifierInfo, at: number): void {
+  for (let i = 0; i < list.length; i++) {
+    const seen = list[i]!;
+    if (seen.info.id === info.id) {
+      seen.count++;
+      if (at > seen.last) seen.last = at;
+      return;
+    }
+  }
+  list.push({ info, count: 1, last: at });
+}
+
+/** Categories riskiest first, then most seen, then by id. */
+export function compareCategories(a: CategoryCount, b: CategoryCount): number {
+  return riskOf(b.classification) - riskOf(a.classification) || b.count - a.count || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0);
+}
+
+function categoriesOf(stats: PointStats): CategoryCount[] {
+  return categoryCounts(stats.categories, stats.best);
+}
+
+/** The record form of a point's categories: riskiest first, the primary (best) decision leading. */
+export function categoryCounts(list: readonly CategorySeen[] | null, best: Detection | null): CategoryCount[] {
+  if (list === null) return [];
+  const out = list.map((seen) => ({ category: seen.info.id, dataCategory: seen.info.category, classification: seen.info.classification, count: seen.count, lastSeen: new Date(seen.last).toISOString() }));
+  out.sort(compareCategories);
+  // The point's primary category (the best decision) leads, whatever the counts say.
+  const primary = best === null ? -1 : out.findIndex((c) => c.category === best.classifier.id);
+  if (primary > 0) out.unshift(...out.splice(primary, 1));
+  return out;
+}
+
 /** The event name recorded for events past the aggregator's bound on distinct names. */
 export const OVERFLOW_EVENT = '(other event names)';
 
@@ -175,5 +225,6 @@ function toRecord(bucket: EventBucket, stats: PointStats): DataPointRecord {
     firstSeen: new Date(stats.first).toISOString(),
     lastSeen: new Date(stats.last).toISOString(),
     example: stats.example,
+    categories: categoriesOf(stats),
   };
 }

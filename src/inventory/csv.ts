@@ -22,6 +22,8 @@ export const INVENTORY_CSV_COLUMNS = [
   'last_seen',
   'destinations',
   'example',
+  // Appended: every category the point carried, riskiest first, as `id:count` joined with `;`.
+  'categories',
 ] as const;
 
 export type InventoryCsvColumn = (typeof INVENTORY_CSV_COLUMNS)[number];
@@ -61,6 +63,7 @@ function cells(point: StoredDataPoint): Record<InventoryCsvColumn, string | numb
     last_seen: point.lastSeen,
     destinations: point.destinations.join(';'),
     example: point.example,
+    categories: (point.categories ?? []).map((c) => `${c.category}:${c.count}`).join(';'),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   flatten,
   parseJsonEvent,
   unrepresentableNumber,
+  type Container,
   type EventLimits,
   type KeyVisitor,
   type Leaf,
@@ -58,13 +59,13 @@ export class EventScanner {
     sampling: SamplingOptions = {},
   ) {
     this.sampling = new ValueSampling(sampling);
-    this.visit = (node: PathNode, value: Leaf) => {
+    this.visit = (node: PathNode, value: Leaf, container: Container) => {
       const i = this.count++;
       this.nodes[i] = node;
       this.values[i] = value;
       if (typeof value === 'number' && (value === 0 || !Number.isFinite(value))) this.suspectNumber = true;
       // Empty values carry nothing (detect says null): a known point's detection is not theirs.
-      this.detections[i] = (value !== null && value !== '' && knownUnchecked(node, this.sampling)) || this.detector.detect(node, value);
+      this.detections[i] = (value !== null && value !== '' && knownUnchecked(node, this.sampling)) || this.detector.detect(node, value, container);
     };
   }
 

@@ -79,7 +79,8 @@ function whereOf(filters: ListFilters): { where: string; params: unknown[] } {
   if (filters.event) add('event = ?', filters.event);
   if (filters.path) add('path = ?', filters.path);
   if (filters.classification) add('coalesce(reviewed, recommended) = ?', filters.classification);
-  if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%')", filters.category);
+  // Any category the point carries counts (categories), not only its primary one.
+  if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%' OR categories @> jsonb_build_array(jsonb_build_object('category', ?::text)) OR categories @> jsonb_build_array(jsonb_build_object('dataCategory', ?::text)))", filters.category);
   if (filters.destination) add('? = ANY(destinations)', filters.destination);
   if (filters.reviewed !== undefined) where.push(filters.reviewed ? 'reviewed_at IS NOT NULL' : 'reviewed_at IS NULL');
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
@@ -162,6 +163,7 @@ export async function destinationsForCategory(db: Db, category: string): Promise
     `SELECT d AS destination, count(*)::int AS points, count(DISTINCT source)::int AS sources
      FROM inventory_points, unnest(destinations) AS d
      WHERE category = $1 OR data_category = $1 OR data_category LIKE replace(replace($1, '%', '\\%'), '_', '\\_') || '.%'
+        OR categories @> jsonb_build_array(jsonb_build_object('category', $1::text)) OR categories @> jsonb_build_array(jsonb_build_object('dataCategory', $1::text))
      GROUP BY d ORDER BY count(*) DESC, d`,
     [category],
   );

@@ -1,4 +1,6 @@
 import { riskOf } from '../detect/types.js';
+import { compareCategories } from './aggregate.js';
+import type { CategoryCount } from './types.js';
 import type { DataPointObservation } from './store-rows.js';
 
 /**
@@ -8,6 +10,7 @@ import type { DataPointObservation } from './store-rows.js';
 export function mergeObservation(into: DataPointObservation, next: DataPointObservation): DataPointObservation {
   const merged: DataPointObservation = { ...into, destinations: unionDestinations(into.destinations, next.destinations) };
   merged.count = into.count + next.count;
+  merged.categories = mergeCategories(into.categories, next.categories);
   if (Date.parse(next.firstSeen) < Date.parse(into.firstSeen)) merged.firstSeen = next.firstSeen;
   if (Date.parse(next.lastSeen) > Date.parse(into.lastSeen)) merged.lastSeen = next.lastSeen;
   if (isRiskier(next, into)) {
@@ -24,6 +27,26 @@ export function mergeObservation(into: DataPointObservation, next: DataPointObse
     merged.exampleSubject = next.exampleSubject;
   }
   return merged;
+}
+
+/**
+ * Two lists of a point's categories as one: counts add up, last seen is the later; riskiest first.
+ * `lead` (the point's primary category) is kept first when given.
+ */
+export function mergeCategories(a: readonly CategoryCount[] | undefined, b: readonly CategoryCount[] | undefined, lead?: string | null): CategoryCount[] {
+  const byId = new Map<string, CategoryCount>();
+  for (const c of [...(a ?? []), ...(b ?? [])]) {
+    const seen = byId.get(c.category);
+    if (seen === undefined) byId.set(c.category, { ...c });
+    else {
+      seen.count += c.count;
+      if (Date.parse(c.lastSeen) > Date.parse(seen.lastSeen)) seen.lastSeen = c.lastSeen;
+    }
+  }
+  const out = [...byId.values()].sort(compareCategories);
+  const at = lead == null ? -1 : out.findIndex((c) => c.category === lead);
+  if (at > 0) out.unshift(...out.splice(at, 1));
+  return out;
 }
 
 /** Riskier classification first; at equal risk, having a category beats none, then confidence. */

@@ -1,5 +1,5 @@
 import type { Classification, MatchedOn } from '../detect/types.js';
-import type { DataPointRecord } from './types.js';
+import type { CategoryCount, DataPointRecord } from './types.js';
 
 export type InventoryStatus = 'inbox' | 'inventory';
 
@@ -29,7 +29,7 @@ export interface StoredDataPoint extends DataPointRecord {
 }
 
 export const POINT_COLUMNS = `source, event, path, category, data_category, recommended, reviewed, status, matched_on,
-  confidence, matcher, count, first_seen, last_seen, destinations, example, reviewed_at`;
+  confidence, matcher, count, first_seen, last_seen, destinations, example, reviewed_at, categories`;
 
 export interface PointRow {
   source: string;
@@ -49,6 +49,8 @@ export interface PointRow {
   destinations: string[] | null;
   example: string | null;
   reviewed_at: Date | null;
+  /** jsonb: drivers return it parsed; a string is parsed here. */
+  categories?: CategoryCount[] | string | null;
 }
 
 export function toStoredPoint(row: PointRow): StoredDataPoint {
@@ -71,13 +73,14 @@ export function toStoredPoint(row: PointRow): StoredDataPoint {
     destinations: row.destinations ?? [],
     example: row.example,
     reviewedAt: row.reviewed_at ? row.reviewed_at.toISOString() : null,
+    categories: typeof row.categories === 'string' ? (JSON.parse(row.categories) as CategoryCount[]) : (row.categories ?? []),
   };
 }
 
 /** The record part only (what signals carry). */
 export function toRecord(point: StoredDataPoint): DataPointRecord {
-  const { source, event, path, category, dataCategory, classification, matchedOn, confidence, matcher, count, firstSeen, lastSeen, example } = point;
-  return { source, event, path, category, dataCategory, classification, matchedOn, confidence, matcher, count, firstSeen, lastSeen, example };
+  const { source, event, path, category, dataCategory, classification, matchedOn, confidence, matcher, count, firstSeen, lastSeen, example, categories } = point;
+  return { source, event, path, category, dataCategory, classification, matchedOn, confidence, matcher, count, firstSeen, lastSeen, example, categories: categories ?? [] };
 }
 
 export function pointKey(p: PointKey): string {

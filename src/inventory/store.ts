@@ -3,7 +3,7 @@ import type { Db } from '../storage/db.js';
 import { EXAMPLES_LOCK } from '../storage/locks.js';
 import { withRetry } from '../storage/sql.js';
 import { storableOrNull, storableText } from '../storage/text.js';
-import { mergeObservation, unionDestinations } from './store-merge.js';
+import { mergeCategories, mergeObservation, unionDestinations } from './store-merge.js';
 import { POINT_COLUMNS, pointKey, toRecord, toStoredPoint, type DataPointObservation, type PointRow } from './store-rows.js';
 import type { DataPointSignal } from './types.js';
 
@@ -44,18 +44,18 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
   const col = <T>(pick: (o: DataPointObservation) => T) => batch.map(pick);
   const inserted = await tx.query<{ source: string; event: string; path: string }>(
     `INSERT INTO inventory_points (source, event, path, category, data_category, recommended, matched_on, confidence, matcher,
-       first_seen, last_seen, count, destinations, example, example_subject)
-     SELECT s, e, p, c, dc, r, mo, cf, m, fs, ls, n, ARRAY(SELECT jsonb_array_elements_text(d::jsonb)), x, xs
+       first_seen, last_seen, count, destinations, example, example_subject, categories)
+     SELECT s, e, p, c, dc, r, mo, cf, m, fs, ls, n, ARRAY(SELECT jsonb_array_elements_text(d::jsonb)), x, xs, cats::jsonb
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::text[],
-                 $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::text[], $14::text[], $15::text[])
-       AS u(s, e, p, c, dc, r, mo, cf, m, fs, ls, n, d, x, xs)
+                 $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::text[], $14::text[], $15::text[], $16::text[])
+       AS u(s, e, p, c, dc, r, mo, cf, m, fs, ls, n, d, x, xs, cats)
      ON CONFLICT (source, event, path) DO NOTHING
      RETURNING source, event, path`,
     [
       col((o) => o.source), col((o) => o.event), col((o) => o.path), col((o) => o.category), col((o) => o.dataCategory),
       col((o) => o.classification), col((o) => o.matchedOn), col((o) => o.confidence), col((o) => o.matcher),
       col((o) => o.firstSeen), col((o) => o.lastSeen), col((o) => o.count), col((o) => JSON.stringify(o.destinations ?? [])),
-      col((o) => o.example), col((o) => o.exampleSubject ?? null),
+      col((o) => o.example), col((o) => o.exampleSubject ?? null), col((o) => JSON.stringify(o.categories ?? [])),
     ],
   );
   const isNew = new Set(inserted.map(pointKey));
@@ -90,10 +90,11 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
        reviewed_at = CASE WHEN u.clear_review THEN NULL ELSE p.reviewed_at END,
        example = CASE WHEN u.take_example THEN u.x ELSE p.example END,
        example_subject = CASE WHEN u.take_example THEN u.xs ELSE p.example_subject END,
+       categories = u.cats::jsonb,
        updated_at = now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bool[],
-                 $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[])
-       AS u(s, e, p, n, fs, ls, d, drift, c, dc, r, mo, cf, m, clear_review, take_example, x, xs)
+                 $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[], $19::text[])
+       AS u(s, e, p, n, fs, ls, d, drift, c, dc, r, mo, cf, m, clear_review, take_example, x, xs, cats)
      WHERE p.source = u.s AND p.event = u.e AND p.path = u.p
      RETURNING ${POINT_COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ')}`,
     [
@@ -102,6 +103,12 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
       updates.map((u) => u.drift), known.map((o) => o.category), known.map((o) => o.dataCategory), known.map((o) => o.classification),
       known.map((o) => o.matchedOn), known.map((o) => o.confidence), known.map((o) => o.matcher), updates.map((u) => u.clearReview),
       updates.map((u) => u.takeExample), known.map((o) => o.example), known.map((o) => o.exampleSubject ?? null),
+      // The row is locked (FOR UPDATE above): its categories and this batch's are merged here.
+      known.map((o, i) => {
+        const row = stored.get(pointKey(o));
+        const before = row === undefined ? [] : toStoredPoint(row).categories;
+        return JSON.stringify(mergeCategories(before, o.categories, updates[i]!.drift ? o.category : (row?.category ?? o.category)));
+      }),
     ],
   );
   const after = new Map(rows.map((row) => [pointKey(row), toStoredPoint(row)]));

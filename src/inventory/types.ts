@@ -24,6 +24,24 @@ export interface DataPointRecord {
   lastSeen: string;
   /** A masked example: never a raw value of a classified data point. */
   example: string | null;
+  /**
+   * Every category the point carried, riskiest first (then most seen), with counts and when each
+   * was last seen; the first is `category`. Absent or empty when nothing was found. Additive: the
+   * primary fields above stay what they were.
+   */
+  categories?: CategoryCount[];
+}
+
+/** One category a data point carried: how many of its values held it, and when one last did. */
+export interface CategoryCount {
+  /** Classifier id. */
+  category: string;
+  /** fideslang data category. */
+  dataCategory: string;
+  classification: Classification;
+  count: number;
+  /** ISO-8601 */
+  lastSeen: string;
 }
 
 /** Raised once per data point across all engine processes (new), or when a known point starts carrying riskier data (drift). */

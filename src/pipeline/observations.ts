@@ -1,6 +1,6 @@
 import type { Detection } from '../detect/types.js';
 import type { Leaf, PathNode } from '../events/index.js';
-import { decisionFields, outranks, OVERFLOW_PATH } from '../inventory/aggregate.js';
+import { categoryCounts, decisionFields, noteCategories, outranks, OVERFLOW_PATH, type CategorySeen } from '../inventory/aggregate.js';
 import { maskValue } from '../inventory/mask.js';
 import type { DataPointObservation } from '../inventory/store.js';
 import type { LeafPlanLike } from './controls.js';
@@ -21,6 +21,8 @@ interface PointStats {
   /** The enforced detection the cached plan below was looked up for (identity). */
   planFor: Detection | null | undefined;
   plan: LeafPlanLike | null;
+  /** Every category the point's values carried in this batch. */
+  categories: CategorySeen[] | null;
 }
 
 /**
@@ -67,6 +69,7 @@ export class ObservationBucket {
       }
     }
     stats.count++;
+    if (detection !== null) stats.categories = noteCategories(stats.categories, detection, 0);
     if (detection !== null && (stats.best === null || outranks(detection, stats.best))) {
       stats.best = detection;
       this.takeExample(stats, value, subject);
@@ -91,7 +94,7 @@ export class ObservationBucket {
   }
 
   private newStats(node: PathNode): PointStats {
-    return { node, count: 0, best: null, example: null, exampleSubject: null, received: new Uint8Array(this.destinations), planFor: undefined, plan: null };
+    return { node, count: 0, best: null, example: null, exampleSubject: null, received: new Uint8Array(this.destinations), planFor: undefined, plan: null, categories: null };
   }
 
   private takeExample(stats: PointStats, value: Leaf, subject: () => string | null): void {
@@ -150,6 +153,8 @@ export class BatchObservations {
       example: stats.example,
       exampleSubject: stats.exampleSubject,
       destinations: destinations.sort(),
+      // Seen now: the batch's points carry the engine's clock, like firstSeen and lastSeen.
+      categories: categoryCounts(stats.categories, stats.best).map((c) => ({ ...c, lastSeen: this.seenAt })),
     };
   }
 }

@@ -121,8 +121,8 @@ export class OutputVerifier {
     if (value === null || value === '') return;
     const controls = this.controls!;
     const detector = controls.detector;
-    let evidence: Detection | null = detector.detect(node, value);
-    const key = detector.keyEvidence?.(node, value) ?? null;
+    let evidence: Detection | null = detector.detect(node, value, container);
+    const key = detector.keyEvidence?.(node, value, container) ?? null;
     if (key !== null && (evidence === null || riskOf(key.classifier.classification) > riskOf(evidence.classifier.classification))) evidence = key;
     const known = this.memory.peek(node, this.key, detector.classifiers);
     if (known !== null && (evidence === null || riskOf(known.classifier.classification) >= riskOf(evidence.classifier.classification))) evidence = known;

@@ -43,6 +43,8 @@ export class DataPointTally {
       if (classifiers === undefined) byEvent.set(name, (classifiers = new Map()));
     }
     if (!classifiers.has(detection.classifier.id)) classifiers.set(detection.classifier.id, detection.classifier.classification);
+    // Every category the value carried, as the inventory counts them (InventoryAggregator).
+    if (detection.also !== undefined) for (const info of detection.also) if (!classifiers.has(info.id)) classifiers.set(info.id, info.classification);
   }
 
   /** Every distinct point seen, for summaries and tests. */
@@ -173,6 +175,7 @@ export class EventWalker {
       const detection = this.foundDetections[i]!;
       bump(report.detections, detection.classifier.classification);
       bump(report.classifiers, detection.classifier.id);
+      if (detection.also !== undefined) for (const info of detection.also) bump(report.classifiers, info.id);
       if (this.tally !== null) this.tally.add(this.eventLabel, this.foundNodes[i]!, detection);
     }
   }
@@ -183,7 +186,7 @@ export class EventWalker {
    */
   private readonly visit = (node: PathNode, value: Leaf, container: Container, slot: string | number): void => {
     const detector = this.controls!.detector;
-    const detection = detector.detect(node, value);
+    const detection = detector.detect(node, value, container);
     if (detection !== null) {
       const i = this.found++;
       this.foundNodes[i] = node;
@@ -191,7 +194,7 @@ export class EventWalker {
     }
     let evidence = detection;
     if (detector.keyEvidence !== undefined && value !== null) {
-      const key = detector.keyEvidence(node, value);
+      const key = detector.keyEvidence(node, value, container);
       if (key !== null && (evidence === null || riskOf(key.classifier.classification) > riskOf(evidence.classifier.classification))) evidence = key;
     }
     // An empty value carries nothing to protect (and teaches the point nothing).

@@ -31,7 +31,7 @@ import type { Validator } from './types.js';
 export type { Validator } from './types.js';
 export { makePhoneValidator } from './phone.js';
 export { findPhoneNumbers } from './find-phone-numbers.js';
-export { NATIONAL_ID_EXAMPLES } from './national/index.js';
+export { NATIONAL_ID_EXAMPLES, setEventIdRegion } from './national/index.js';
 
 /** Wraps a validator so that no input can make it throw (a validator bug must not stop the pipeline). */
 function neverThrows(validator: Validator): Validator {

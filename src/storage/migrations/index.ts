@@ -8,6 +8,7 @@ import * as m007 from './007_erasure_tombstones.js';
 import * as m008 from './008_events_subject_message_id.js';
 import * as m009 from './009_keys_manage_scope.js';
 import * as m010 from './010_request_deadlines.js';
+import * as m011 from './011_point_categories.js';
 import * as m012 from './012_request_corrections.js';
 import * as m013 from './013_inventory_example_age.js';
 import * as m016 from './016_portal_sessions.js';
@@ -25,4 +26,4 @@ export interface Migration {
  * Every migration, in version order. Append new ones; never edit or reorder applied ones.
  * Versions 100+ belong to other modules (100: alerts outbox, 200: ingest write keys).
  */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m012, m013, m016, m017, m100, m200];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m016, m017, m100, m200];

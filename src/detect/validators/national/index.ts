@@ -34,6 +34,23 @@ function bounded(check: (value: string) => boolean): Validator {
 }
 
 const hasSeparator = (v: string) => v.includes(' ') || v.includes('-') || v.includes(':');
+const isDigits = (v: string) => /^\d+$/.test(v);
+
+/**
+ * The region of the event being classified (detect/region-hint.ts), set by the detector before an
+ * event's leaves, as for national-format phones. A bare digit run whose check digit a random number
+ * passes 1 time in 10 or 11 (NHS, SIN, TFN, Medicare, Thai id, EPIC) is read as that country's id
+ * only in an event from that country: an order id in a US event is never an NHS number.
+ */
+let eventRegion: string | null = null;
+
+/** Sets the region bare national ids of the current event are read in (null: none). */
+export function setEventIdRegion(region: string | null): void {
+  eventRegion = region;
+}
+
+/** NHS England, Wales and Isle of Man numbers are issued from 400 000 000 0-499 999 999 9 and 600 000 000 0-799 999 999 9 (NHS Data Dictionary). */
+const isIssuedNhsRange = (d: string) => d[0] === '4' || d[0] === '6' || d[0] === '7';
 
 /**
  * National and tax ids found by value: each form here has a check digit (and most a date) that a
@@ -43,7 +60,9 @@ function isNationalIdByValue(v: string): boolean {
   const first = v.charCodeAt(0);
   if (first >= 48 && first <= 57) {
     if (v.length === 11 && /^\d+$/.test(v)) return isPesel(v) || isTurkishTckn(v) || isSteuerId(v);
-    if (v.length === 13 && /^\d+$/.test(v)) return isSouthAfricanId(v);
+    if (v.length === 13 && /^\d+$/.test(v)) return isSouthAfricanId(v) || (eventRegion === 'TH' && isThaiNationalId(v));
+    // Bare 9 digits: a SIN in a Canadian event, a TFN in an Australian one (see eventRegion).
+    if (v.length === 9 && isDigits(v)) return (eventRegion === 'CA' && isCanadianSin(v)) || (eventRegion === 'AU' && isAustralianTfn(v));
     const last = v.charCodeAt(v.length - 1);
     // A DNI ends in its control letter (`12345678Z`, `12345678-Z`).
     if (last >= 65 && isSpanishDniNie(v)) return true;
@@ -52,10 +71,12 @@ function isNationalIdByValue(v: string): boolean {
     // A HETU's century sign may be a letter (`010805A009N`).
     if (!hasSeparator(v)) return isRentenversicherungsnummer(v) || isFinnishHetu(v);
     // Grouped as their issuers print them: a separator is part of the evidence. A 9-digit SIN or
-    // TFN only with spaces, as printed on the card: dashed 3-3-3 runs are ticket and order numbers,
-    // and one in five of them passes one of the two checks.
+    // TFN with spaces, as printed on the card, in any event; dashed 3-3-3 runs are ticket and order
+    // numbers too (one in five passes one of the two checks), read as a SIN or TFN only in an event
+    // from Canada or Australia.
     return (
-      (v.includes(' ') && (isCanadianSin(v) || isAustralianTfn(v))) ||
+      ((v.includes(' ') || eventRegion === 'CA') && isCanadianSin(v)) ||
+      ((v.includes(' ') || eventRegion === 'AU') && isAustralianTfn(v)) ||
       isAadhaar(v) ||
       isFinnishHetu(v) ||
       isKoreanRrn(v, true) ||
@@ -70,9 +91,29 @@ function isNationalIdByValue(v: string): boolean {
 
 /** Health ids found by value: the NHS number as the NHS prints it, an Australian Medicare number, a US MBI. */
 function isHealthIdByValue(v: string): boolean {
+  if (v.length === 10) {
+    // A KVNR (letter, nine digits, check digit after the letter's two-digit code), any event; bare
+    // 10-digit NHS and Medicare numbers only in events from their country (see eventRegion).
+    if (v.charCodeAt(0) >= 65) return isKrankenversichertennummer(v);
+    if (!isDigits(v)) return false;
+    return (eventRegion === 'GB' && isIssuedNhsRange(v) && isNhsNumber(v)) || (eventRegion === 'AU' && isAustralianMedicare(v));
+  }
   if (v.includes(' ') && isNhsNumber(v)) return true;
   if (hasSeparator(v) && isAustralianMedicare(v)) return true;
   return isUsMbi(v);
+}
+
+/**
+ * Indian ids by value: a PAN (the 4th letter a holder type of the Income Tax Department's list:
+ * P person, C company, H HUF, F firm, A AOP, T trust, B BOI, L local authority, J artificial
+ * juridical person, G government), and an Aadhaar number written with colons (Verhoeff check).
+ * Never an EPIC voter id: 3 letters and 7 digits with no check digit is every invoice number
+ * (`INV1234567`), in Indian events too (measured on the evaluation set); it is found under its
+ * keys and after its cue words in text.
+ */
+function isIndianIdByValue(v: string): boolean {
+  if (v.length === 10) return isIndianPan(v);
+  return v.length === 14 && v.includes(':') && isAadhaar(v);
 }
 
 export const NATIONAL_ID_VALIDATORS: Readonly<Record<string, Validator>> = Object.freeze({
@@ -101,6 +142,7 @@ export const NATIONAL_ID_VALIDATORS: Readonly<Record<string, Validator>> = Objec
   uk_driving_licence: bounded(isUkDrivingLicence),
   national_id_by_value: bounded(isNationalIdByValue),
   health_id_by_value: bounded(isHealthIdByValue),
+  in_id_by_value: bounded(isIndianIdByValue),
 });
 
 /** One value each validator accepts (the issuers' published specimens where there are any). */
@@ -130,4 +172,5 @@ export const NATIONAL_ID_EXAMPLES: Readonly<Record<string, string>> = Object.fre
   uk_driving_licence: 'MORGA753116SM9IJ',
   national_id_by_value: '131052-308T',
   health_id_by_value: '943 476 5919',
+  in_id_by_value: 'ABCPE1234F',
 });
