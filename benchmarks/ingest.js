@@ -31,9 +31,9 @@ else await main();
 // ---------------------------------------------------------------- the server process (one per round)
 
 async function serve(mode) {
-  const { kafkaSchema } = await import('../dist/config/engine-schema.js');
+  const { kafkaSchema } = await import('../dist/config/schema.js');
   const { PlatformaticKafkaSink } = await import('../dist/pipeline/kafka/platformatic-sink.js');
-  const { silentLogger } = await import('../dist/observability/logger.js');
+  const { silentLogger } = await import('../dist/core/logger.js');
   const env = process.env;
   const sink = new PlatformaticKafkaSink(kafkaSchema.parse({ brokers: env.BENCH_BROKERS, groupId: 'unused', topics: ['unused'] }));
   await sink.connect();

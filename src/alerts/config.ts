@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
+import { EnvReferenceError, substituteEnv, type Environment } from '../core/env.js';
 
 /**
  * The `alerts:` section of the engine config. Secrets (webhook URLs, routing keys, signing secrets)

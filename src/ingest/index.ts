@@ -6,6 +6,6 @@
  */
 export { buildIngest, type Ingest, type IngestOptions } from './app.js';
 export { startIngest, kafkaIngestSink, ingestTls, type RunningIngest } from './server.js';
-export { parseIngestConfig, ingestConfigSchema, IngestConfigError, type IngestConfig, type IngestSourceConfig } from './config.js';
+export { parseIngestConfig, ingestConfigSchema, IngestConfigError, type IngestConfig, type IngestSourceConfig } from '../config/ingest-schema.js';
 export { WriteKeyStore, WRITE_KEY_PREFIX, type WriteKey, type IssuedWriteKey, type WriteKeyPrincipal } from './write-keys.js';
 export { MESSAGE_TYPES, MAX_MESSAGE_ID, type MessageType } from './messages.js';

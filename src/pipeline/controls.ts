@@ -1,7 +1,7 @@
 import type { Classification, Detection, PointDetector } from '../detect/types.js';
 import type { Container, EventLimits, Leaf, PathNode, SegmentEvent } from '../events/index.js';
 import type { BatchReport } from './report.js';
-import type { SuppressionCheck } from './suppression.js';
+import type { SuppressionCheck } from '../storage/suppression/check.js';
 
 /** One event's pass through the policy engine, fed from the same walk that detects. */
 export interface PolicyRunLike {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
-import type { DurableCounts } from './durable.js';
+import type { DurableCounts } from '../state/durable.js';
 import type { BatchReport } from './report.js';
 import type { DataPointTally } from './walker.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
+import { EnvReferenceError, substituteEnv, type Environment } from '../core/env.js';
 import { safeIssueMessage } from '../config/errors.js';
 import { PathTrie } from '../events/index.js';
 

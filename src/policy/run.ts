@@ -2,7 +2,7 @@ import type { Container, Leaf, PathNode } from '../events/index.js';
 import type { Detection } from '../detect/types.js';
 import type { PolicyAction } from './config.js';
 import { ConsentSignals, Gate } from './consent.js';
-import type { PolicyEngine } from './engine.js';
+import type { PolicyEngine } from './compile.js';
 import { BLOCK, HASH, PASS, REMOVE, type Plan, type SourceView } from './plan.js';
 
 /** Any decoded event (SegmentEvent fits). */

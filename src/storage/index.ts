@@ -6,7 +6,7 @@ export { StoreNotFoundError } from './store-missing.js';
 export { migrate, type MigrationResult } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export { openStorage, type Storage, type StorageOptions } from './storage.js';
-export { Keyring, KeyConfigError, secretFromEnv, type MasterKey } from './crypto/keyring.js';
+export { Keyring, KeyConfigError, secretFromEnv, type MasterKey } from './crypto/master-keys.js';
 export { SubjectHasher, ANONYMOUS_SUBJECT } from './crypto/lookup.js';
 export { DataKeys, type DataKey, type RewrapResult } from './crypto/data-keys.js';
 export { DecryptError, seal, open, sealJson, openJson, aad } from './crypto/aead.js';
@@ -25,5 +25,5 @@ export {
   type Receipt,
 } from './requests.js';
 export { eraseSubjects, type ErasureCounts } from './erase.js';
-export { SuppressionList, addSuppressions, removeSuppressions } from './suppression.js';
+export { SuppressionList, addSuppressions, removeSuppressions } from './suppression/list.js';
 export { exportSubject, type SubjectExport, type SubjectData, type ExportedEvent } from './access.js';

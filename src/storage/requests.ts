@@ -8,7 +8,7 @@ import { RequestDeadlines } from './deadlines.js';
 import { silentLogger } from './db.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
 import { iso, safeErrorLabel } from './sql.js';
-import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression.js';
+import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression/list.js';
 
 export const REQUEST_TYPES = ['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];

@@ -1,5 +1,5 @@
 import { DataKeys } from './crypto/data-keys.js';
-import { Keyring } from './crypto/keyring.js';
+import { Keyring } from './crypto/master-keys.js';
 import { ReceiptSigner } from './crypto/receipt-signing.js';
 import { SubjectHasher } from './crypto/lookup.js';
 import type { ScriptDb, StorageLogger } from './db.js';
@@ -9,7 +9,7 @@ import { EventStore } from './events-store.js';
 import { openDb, type OpenDbOptions } from './open.js';
 import { SubjectRequests } from './requests.js';
 import { RetentionPolicy, type RetentionConfig } from './retention.js';
-import { SuppressionList } from './suppression.js';
+import { SuppressionList } from './suppression/list.js';
 
 export interface StorageOptions extends OpenDbOptions {
   /** Where keys come from when not given directly (SEGMENTLOOM_MASTER_KEYS[_FILE], SEGMENTLOOM_LOOKUP_KEY[_FILE]). */

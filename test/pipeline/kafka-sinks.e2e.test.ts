@@ -2,12 +2,12 @@
 // the outputs, a key always lands on the same partition (Java-compatible murmur2), per-key order
 // holds, and values, keys and headers — repeated headers included — arrive intact.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { kafkaSchema } from '../../src/config/engine-schema.js';
+import { kafkaSchema } from '../../src/config/schema.js';
 import { createKafkaClient } from '../../src/pipeline/kafka/client.js';
 import { PlatformaticKafkaSink } from '../../src/pipeline/kafka/platformatic-sink.js';
 import { KafkaSink } from '../../src/pipeline/kafka/sink.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import type { EventSink, OutputMessage } from '../../src/pipeline/types.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { EventSink, OutputMessage } from '../../src/events/messages.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { createTopics, testKafka, TopicReader, uniqueName } from './kafka-helpers.js';
 

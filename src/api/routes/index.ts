@@ -5,7 +5,7 @@ import { alertRoutes, registerAlertRoutes } from './alerts.js';
 import { auditRoutes, registerAuditRoutes } from './audit.js';
 import { classifierRoutes, registerClassifierRoutes } from './classifiers.js';
 import { inventoryRoutes, registerInventoryRoutes } from './inventory.js';
-import { keyRoutes, registerKeyRoutes } from './keys.js';
+import { keyRoutes, registerKeyRoutes } from './api-keys.js';
 import { masterKeyRoutes, registerMasterKeyRoutes } from './master-keys.js';
 import { policyRoutes, registerPolicyRoutes } from './policies.js';
 import { registerRequestRoutes, requestRoutes } from './requests.js';

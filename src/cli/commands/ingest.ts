@@ -1,16 +1,16 @@
 import { parseArgs } from 'node:util';
 import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
-import { MAX_OVERLAP_SECONDS } from '../../api/routes/keys.js';
-import { loadEngineConfig } from '../../config/engine.js';
+import { MAX_OVERLAP_SECONDS } from '../../api/routes/api-keys.js';
+import { loadEngineConfig } from '../../config/load.js';
 import { PipelineFeed } from '../../ingest/feed.js';
 import { kafkaIngestSink, startIngest } from '../../ingest/server.js';
 import { WriteKeyStore, type WriteKey } from '../../ingest/write-keys.js';
 import { Registry } from 'prom-client';
-import { createLogger, isLogLevel } from '../../observability/logger.js';
+import { createLogger, isLogLevel } from '../../core/logger.js';
 import { startObservabilityServer } from '../../observability/server.js';
-import { startFeedEngine } from '../../pipeline/service.js';
+import { startFeedEngine } from '../../app/start.js';
 import { openDb } from '../../storage/open.js';
-import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
+import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../db-options.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { listenForStop } from '../stop-signal.js';
 

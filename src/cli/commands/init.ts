@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { cliDbTarget, DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
+import { cliDbTarget, DB_HELP, DB_OPTIONS, openCliDb } from '../db-options.js';
 import { silentLogger } from '../../storage/db.js';
 import { migrate } from '../../storage/migrate.js';
 import { describePostgres } from '../../storage/store-missing.js';

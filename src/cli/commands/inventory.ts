@@ -4,7 +4,7 @@ import { CLASSIFICATIONS, type Classification } from '../../detect/types.js';
 import { inventoryToCsv } from '../../inventory/csv.js';
 import { addToInventory, destinationsForCategory, listDataPoints, setClassification, topRedSources } from '../../inventory/review.js';
 import type { InventoryStatus, StoredDataPoint } from '../../inventory/store.js';
-import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
+import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../db-options.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom inventory <command> [options]

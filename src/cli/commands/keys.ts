@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { DEFAULT_SCOPES, ROLE_SCOPES, ROLES, SCOPES, type Role, type Scope } from '../../api/authz.js';
-import { ApiKeyStore, type ApiKey } from '../../api/keys.js';
-import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/keys.js';
-import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../../storage/cli-support.js';
+import { ApiKeyStore, type ApiKey } from '../../api/api-keys.js';
+import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/api-keys.js';
+import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../db-options.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom keys <command> [options]

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
-import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../db-options.js';
 import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom master-keys <status | rotate> [--batch-size N]

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { KeyObject } from 'node:crypto';
-import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { DB_HELP, DB_OPTIONS, identifierArg, keysFromEnv, openCliDb } from '../db-options.js';
 import { requestDeadlinesFromEnv } from '../../storage/deadlines.js';
 import { parseDuration } from '../../storage/duration.js';
-import { KeyConfigError, secretFromEnv } from '../../storage/crypto/keyring.js';
+import { KeyConfigError, secretFromEnv } from '../../storage/crypto/master-keys.js';
 import { parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../storage/crypto/receipt-signing.js';
 import { REQUEST_TYPES, SubjectRequests, type RequestType, type SubjectSelector } from '../../storage/requests.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
+import { DB_HELP, DB_OPTIONS, openCliDb } from '../db-options.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
-import { Keyring } from '../../storage/crypto/keyring.js';
+import { Keyring } from '../../storage/crypto/master-keys.js';
 import { sweepExpired } from '../../storage/retention.js';
 import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';
 

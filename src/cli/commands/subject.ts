@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { exportSubject } from '../../storage/access.js';
-import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../../storage/cli-support.js';
+import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../db-options.js';
 import { openStorage } from '../../storage/storage.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { selectorFrom, SUBJECT_OPTIONS } from './requests.js';

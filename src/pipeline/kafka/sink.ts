@@ -1,5 +1,5 @@
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { EventSink, OutputMessage } from '../types.js';
+import type { EventSink, OutputMessage } from '../../events/messages.js';
 
 export interface KafkaSinkOptions {
   compression?: 'none' | 'gzip';

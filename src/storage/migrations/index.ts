@@ -1,15 +1,15 @@
 import * as m001 from './001_events_and_keys.js';
-import * as m002 from './002_inventory.js';
-import * as m003 from './003_api.js';
+import * as m002 from '../../inventory/migrations/002_inventory.js';
+import * as m003 from '../../api/migrations/003_api.js';
 import * as m004 from './004_subject_links.js';
-import * as m005 from './005_reviewed_points_index.js';
-import * as m006 from './006_audit_log_append_only.js';
+import * as m005 from '../../inventory/migrations/005_reviewed_points_index.js';
+import * as m006 from '../../api/migrations/006_audit_log_append_only.js';
 import * as m007 from './007_erasure_tombstones.js';
 import * as m008 from './008_events_subject_message_id.js';
-import * as m009 from './009_keys_manage_scope.js';
+import * as m009 from '../../api/migrations/009_keys_manage_scope.js';
 import * as m010 from './010_request_deadlines.js';
-import * as m100 from './100_alert_outbox.js';
-import * as m200 from './200_write_keys.js';
+import * as m100 from '../../alerts/migrations/100_alert_outbox.js';
+import * as m200 from '../../ingest/migrations/200_write_keys.js';
 
 export interface Migration {
   version: number;

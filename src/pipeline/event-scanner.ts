@@ -11,8 +11,8 @@ import {
   type SegmentEvent,
 } from '../events/index.js';
 import type { Detection, PointDetector } from '../detect/types.js';
-import { KeyControls } from '../pipeline/key-controls.js';
-import { InventoryAggregator } from './aggregate.js';
+import { KeyControls } from './key-controls.js';
+import { InventoryAggregator } from '../inventory/aggregate.js';
 
 export type ScanOutcome = { ok: true; leaves: number } | { ok: false; code: string; reason: string };
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_CLASSIFIERS, loadEngineConfig, topicSources } from '../../src/config/engine.js';
+import { BUILTIN_CLASSIFIERS, loadEngineConfig, topicSources } from '../../src/config/load.js';
 import { failure, write } from './helpers.js';
 
 const KEY = 'test-secret-0123456789abcdef';

@@ -1,4 +1,4 @@
-import { ConfigError, formatField } from './errors.js';
+import { ConfigError, formatField } from '../config/errors.js';
 
 /**
  * The one resolver of environment references in configuration: the engine config, the policy

@@ -1,5 +1,5 @@
-import { EMAIL_SUPPRESSION_PREFIX, suppressionCheck, type SuppressionHasher } from '../storage/suppression.js';
-import type { SegmentEvent } from '../events/index.js';
+import { EMAIL_SUPPRESSION_PREFIX, suppressionCheck, type SuppressionHasher } from './list.js';
+import type { SegmentEvent } from '../../events/index.js';
 
 /**
  * Whether an event's subject asked not to be processed. Checked before anything else reads the

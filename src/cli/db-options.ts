@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import type { ScriptDb } from './db.js';
-import { openDb } from './open.js';
-import { StoreNotFoundError } from './store-missing.js';
-import { KeyConfigError, Keyring } from './crypto/keyring.js';
-import { SubjectHasher } from './crypto/lookup.js';
-import { ReceiptSigner } from './crypto/receipt-signing.js';
+import type { ScriptDb } from '../storage/db.js';
+import { openDb } from '../storage/open.js';
+import { StoreNotFoundError } from '../storage/store-missing.js';
+import { KeyConfigError, Keyring } from '../storage/crypto/master-keys.js';
+import { SubjectHasher } from '../storage/crypto/lookup.js';
+import { ReceiptSigner } from '../storage/crypto/receipt-signing.js';
 
 /** Shared by the storage CLI commands (inventory, requests, retention, subject, keys, serve, init). */
 

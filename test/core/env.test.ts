@@ -1,7 +1,7 @@
 // Environment references in configuration: the rules of the one resolver every config reader
 // (engine config, policy file, `serve`, `alerts test`, policy uploads through the API) goes through.
 import { describe, expect, it } from 'vitest';
-import { EnvReferenceError, hasEnvReference, substituteEnv } from '../../src/config/engine-env.js';
+import { EnvReferenceError, hasEnvReference, substituteEnv } from '../../src/core/env.js';
 import { ConfigError } from '../../src/config/errors.js';
 
 const resolve = (value: unknown, env: Record<string, string>) => substituteEnv(value, env, '/etc/sl.yaml');

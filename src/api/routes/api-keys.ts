@@ -4,7 +4,7 @@ import { writeAudit } from '../audit.js';
 import { DEFAULT_SCOPES, mayGrant, ROLE_SCOPES, ROLES, SCOPES, type Principal, type Role, type Scope } from '../authz.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
-import type { ApiKey } from '../keys.js';
+import type { ApiKey } from '../api-keys.js';
 import { defineRoute, handle } from '../route.js';
 import { apiKeySchema, issuedKeySchema } from '../schemas.js';
 

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { loadEngineConfig, type EngineConfig } from '../config/engine.js';
-import type { Environment } from '../config/engine-env.js';
+import { loadEngineConfig, type EngineConfig } from '../config/load.js';
+import type { Environment } from '../core/env.js';
 import { ConfigError } from '../config/errors.js';
 import { FileWatcher, type WatchTargets } from '../config/watch.js';
-import type { Logger } from '../observability/logger.js';
-import type { ControlsRef } from './controls.js';
-import { buildControls } from './runtime.js';
+import type { Logger } from '../core/logger.js';
+import type { ControlsRef } from '../pipeline/controls.js';
+import { buildControls } from '../pipeline/build-controls.js';
 
 /** Sections a running engine cannot change: a new value is reported and waits for a restart. */
 const RESTART_ONLY = ['source', 'kafka', 'decoding', 'metrics', 'batch', 'files', 'logging', 'storage', 'inventory', 'alerts', 'review'] as const;

@@ -2,7 +2,7 @@
 // Date.parse gives; anything else goes to Date.parse.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventScanner, eventTime, parseUtcTimestamp } from '../../src/inventory/event-scanner.js';
+import { EventScanner, eventTime, parseUtcTimestamp } from '../../src/pipeline/event-scanner.js';
 import { InventoryAggregator, OVERFLOW_EVENT, OVERFLOW_PATH } from '../../src/inventory/aggregate.js';
 import { createDetector, loadClassifierSet } from '../../src/detect/index.js';
 

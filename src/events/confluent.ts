@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { checkDecoded, EventShapeError, type EventLimits } from '../events/index.js';
-import { EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decode.js';
-import type { InputMessage } from './types.js';
+import { checkDecoded, EventShapeError, type EventLimits } from './index.js';
+import { EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decoder.js';
+import type { InputMessage } from './messages.js';
 
 export interface ConfluentDecoderOptions {
   registryUrl: string;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { ControlsRef } from '../../src/pipeline/controls.js';
 import { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER } from '../../src/pipeline/dead-letter.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
-import { Pipeline } from '../../src/pipeline/engine.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
+import { Pipeline } from '../../src/pipeline/loop.js';
 import { RunTotals } from '../../src/pipeline/report.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { expectedHash, memoryBatch, MemorySink, MemorySource, message, policyYaml, sampleEvent, writeConfig } from './helpers.js';
 
 const TOPICS = { warehouse: 'wh', analytics: 'an', ads: 'ads' };

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/events/index.js';
-import { createConfluentDecoder, toPlainJson } from '../../src/pipeline/confluent.js';
-import { message } from './helpers.js';
+import { createConfluentDecoder, toPlainJson } from '../../src/events/confluent.js';
+import { message } from '../pipeline/helpers.js';
 
 // A stand-in for a Confluent schema registry: GET /schemas/ids/{id} is all decoding needs.
 const AVRO_SCHEMA = {

@@ -1,11 +1,11 @@
 import { reviewedClassifications, reviewsVersion } from '../inventory/review.js';
 import type { Db, StorageLogger } from '../storage/db.js';
 import { safeErrorLabel } from '../storage/sql.js';
-import type { SuppressionList } from '../storage/suppression.js';
+import type { SuppressionList } from '../storage/suppression/list.js';
 import { classifiedPoints } from '../inventory/classified-points.js';
-import { PointMemory, type RememberedPoint } from './point-memory.js';
-import { ReviewedClassifications, type ReviewedPoint } from './reviewed.js';
-import type { WorkerState } from './worker/protocol.js';
+import { PointMemory, type RememberedPoint } from '../pipeline/point-memory.js';
+import { ReviewedClassifications, type ReviewedPoint } from '../pipeline/reviewed.js';
+import type { WorkerState } from '../pipeline/worker/protocol.js';
 
 export interface StoreListsOptions {
   db: Db;

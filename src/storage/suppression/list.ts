@@ -1,7 +1,7 @@
-import type { SegmentEvent } from '../events/index.js';
-import type { Db, StorageLogger } from './db.js';
-import { silentLogger } from './db.js';
-import { safeErrorLabel } from './sql.js';
+import type { SegmentEvent } from '../../events/index.js';
+import type { Db, StorageLogger } from '../db.js';
+import { silentLogger } from '../db.js';
+import { safeErrorLabel } from '../sql.js';
 
 /**
  * The subjects whose events must be dropped. The pipeline asks `isSuppressed(hash)` per event from

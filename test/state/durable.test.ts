@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrivalTime } from '../../src/pipeline/durable.js';
+import { arrivalTime } from '../../src/state/durable.js';
 
 // Erasure drops events that arrived before it (see test/storage/erasure-race.test.ts); this is
 // how the stateful engine dates an event's arrival.

@@ -4,11 +4,11 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import type { z } from 'zod';
 import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
 import { policyConfigSchema, type PolicyConfig } from '../policy/index.js';
-import { substituteEnv, type Environment } from './engine-env.js';
-import { ENGINE_KEYS, engineSectionsSchema, type EngineSections } from './engine-schema.js';
+import { substituteEnv, type Environment } from '../core/env.js';
+import { ENGINE_KEYS, engineSectionsSchema, type EngineSections } from './schema.js';
 import { ConfigError, formatField } from './errors.js';
 
-export type { EngineSections, KafkaConfig, DecodingConfig, BatchConfig, StorageConfig } from './engine-schema.js';
+export type { EngineSections, KafkaConfig, DecodingConfig, BatchConfig, StorageConfig } from './schema.js';
 
 export type { PolicyConfig };
 

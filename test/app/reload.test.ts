@@ -1,15 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
+import { loadEngineConfig } from '../../src/config/load.js';
 import { FileWatcher } from '../../src/config/watch.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { ControlsRef } from '../../src/pipeline/controls.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
-import { Pipeline } from '../../src/pipeline/engine.js';
-import { HotReloader } from '../../src/pipeline/reload.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
-import { memoryBatch, MemorySink, MemorySource, message, tempDir } from './helpers.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
+import { Pipeline } from '../../src/pipeline/loop.js';
+import { HotReloader } from '../../src/app/reload.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
+import { memoryBatch, MemorySink, MemorySource, message, tempDir } from '../pipeline/helpers.js';
 
 const waitFor = async (check: () => boolean, ms = 10_000) => {
   const until = Date.now() + ms;

@@ -1,6 +1,6 @@
-import type { EngineConfig } from '../config/engine.js';
-import { createConfluentDecoder } from './confluent.js';
-import { jsonDecoder, type EventDecoder } from './decode.js';
+import type { EngineConfig } from './load.js';
+import { createConfluentDecoder } from '../events/confluent.js';
+import { jsonDecoder, type EventDecoder } from '../events/decoder.js';
 
 /** The decoder a config asks for (`decoding.format`). */
 export function decoderFor(config: EngineConfig): EventDecoder {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from '../events/index.js';
-import { ingestConfigSchema } from '../ingest/config.js';
-import { LOG_LEVELS } from '../observability/logger.js';
+import { ingestConfigSchema } from './ingest-schema.js';
+import { LOG_LEVELS } from '../core/logger.js';
 import { bool, checkDurableSections, durableSections, int } from './durable-schema.js';
 import { parseRegion } from '../detect/region-hint.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int } from '../config/durable-schema.js';
+import { bool, int } from './durable-schema.js';
 
 /**
  * The `ingest:` section: Segment's HTTP Tracking API in front of the pipeline. Strict objects, so
