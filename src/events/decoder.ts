@@ -1,5 +1,5 @@
 import { decodeJsonEvent, type DecodeResult, type EventLimits } from './index.js';
-import { TRUNCATED_HEADER } from '../pipeline/dead-letter.js';
+import { TRUNCATED_HEADER } from './dead-letter.js';
 import type { InputMessage } from './messages.js';
 
 /** A decode failure's code is a dead-letter code: `oversized`, `malformed_json`, `unknown_schema`, … */

@@ -12,7 +12,7 @@ export { Pipeline, type PipelineOptions, type BatchPersistence } from './loop.js
 export { ControlsRef, type Controls, type PolicyEngineLike, type PolicyRunLike, type PolicyOutcome } from './controls.js';
 export { jsonDecoder, type EventDecoder, type MessageDecodeResult } from '../events/decoder.js';
 export { createConfluentDecoder, toPlainJson, type ConfluentDecoderOptions } from '../events/confluent.js';
-export { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER, type Failure } from './dead-letter.js';
+export { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER, type Failure } from '../events/dead-letter.js';
 export { StaticSuppression, HashedSuppression, type SuppressionCheck } from '../storage/suppression/check.js';
 export { DurableState, derivedMessageId, type DurableCounts, type DurableOptions } from '../state/durable.js';
 export { BatchTap, type TapOptions, type TapResult } from './tap.js';
@@ -22,7 +22,7 @@ export { buildControls, accountStats, type BuiltControls } from './build-control
 export { HotReloader, type HotReloaderOptions } from '../app/reload.js';
 export { RunTotals, emptyReport, mergeReport, type BatchReport, type EngineObserver } from './report.js';
 export { DataPointTally, EventWalker, type WalkHook } from './walker.js';
-export { summarize, formatSummary, type RunSummary } from './summary.js';
+export { summarize, formatSummary, type RunSummary } from '../app/summary.js';
 export { startKafkaEngine, runFileEngine, FILE_DEAD_LETTER, type EngineHandle, type StartOptions, type FileRunOptions, type FileRunResult } from '../app/start.js';
 export { FileSource, type FileSourceOptions } from './file/source.js';
 export { NdjsonFileSink, type NdjsonFileSinkOptions } from './file/sink.js';

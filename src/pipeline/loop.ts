@@ -1,7 +1,7 @@
 import { PathTrie } from '../events/index.js';
 import type { Logger } from '../core/logger.js';
 import type { ControlsRef } from './controls.js';
-import { copyHeaders, deadLetterOf, type Failure } from './dead-letter.js';
+import { copyHeaders, deadLetterOf, type Failure } from '../events/dead-letter.js';
 import type { EventDecoder } from '../events/decoder.js';
 import { LocalProcessor, type BatchProcessor, type MessageOutcome, type ProcessedBatch } from './processor.js';
 import { bump, leaksOf, type BatchReport, type EngineObserver } from './report.js';

@@ -1,6 +1,6 @@
 import { PathTrie } from '../events/index.js';
 import type { Controls, PolicyOutcome } from './controls.js';
-import type { Failure } from './dead-letter.js';
+import type { Failure } from '../events/dead-letter.js';
 import type { EventDecoder } from '../events/decoder.js';
 import { bump, emptyReport, type BatchReport } from './report.js';
 import { PointMemory } from './point-memory.js';

@@ -1,7 +1,7 @@
 import { riskOf, type Detection } from '../detect/types.js';
 import { flatten, type Container, type Leaf, type PathNode, type PathTrie } from '../events/index.js';
 import type { Controls, PolicyOutcome } from './controls.js';
-import type { Failure } from './dead-letter.js';
+import type { Failure } from '../events/dead-letter.js';
 import type { PointMemory } from './point-memory.js';
 import { bump, type BatchReport } from './report.js';
 import type { WalkHook } from './walker.js';

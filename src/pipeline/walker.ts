@@ -2,7 +2,7 @@ import { riskOf, type Detection } from '../detect/types.js';
 import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import { EventShapeError, eventName, flatten, type Container, type Leaf, type PathNode, type PathTrie, type SegmentEvent } from '../events/index.js';
 import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
-import type { Failure } from './dead-letter.js';
+import type { Failure } from '../events/dead-letter.js';
 import { KeyControls } from './key-controls.js';
 import { EventKeys, PointMemory } from './point-memory.js';
 import { OutputVerifier } from './verify.js';

@@ -15,7 +15,7 @@ import { jsonDecoder } from '../../src/events/decoder.js';
 import { DurableState } from '../../src/state/durable.js';
 import { LocalProcessor } from '../../src/pipeline/processor.js';
 import { buildControls } from '../../src/pipeline/build-controls.js';
-import { formatSummary, summarize } from '../../src/pipeline/summary.js';
+import { formatSummary, summarize } from '../../src/app/summary.js';
 import { BatchTap } from '../../src/pipeline/tap.js';
 import { DataPointTally } from '../../src/pipeline/walker.js';
 import { emptyReport } from '../../src/pipeline/report.js';

@@ -6,7 +6,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, expect, it } from 'vitest';
 import { loadEngineConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { DLQ_HEADER } from '../../src/pipeline/dead-letter.js';
+import { DLQ_HEADER } from '../../src/events/dead-letter.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import { kafkaBrokers } from '../helpers/kafka.js';
 import { describeRegistry, registryUrl } from '../helpers/registry.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadEngineConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { DLQ_HEADER } from '../../src/pipeline/dead-letter.js';
+import { DLQ_HEADER } from '../../src/events/dead-letter.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { expectedHash, policyYaml, sampleEvent, tempDir } from './helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { ControlsRef } from '../../src/pipeline/controls.js';
-import { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER } from '../../src/pipeline/dead-letter.js';
+import { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER } from '../../src/events/dead-letter.js';
 import { jsonDecoder } from '../../src/events/decoder.js';
 import { Pipeline } from '../../src/pipeline/loop.js';
 import { RunTotals } from '../../src/pipeline/report.js';

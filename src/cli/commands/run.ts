@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadEngineConfig } from '../../config/load.js';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../../core/logger.js';
 import { runFileEngine, startKafkaEngine } from '../../app/start.js';
-import { formatSummary, summarize } from '../../pipeline/summary.js';
+import { formatSummary, summarize } from '../../app/summary.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { listenForStop } from '../stop-signal.js';
 

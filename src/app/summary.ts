@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import type { DurableCounts } from '../state/durable.js';
-import type { BatchReport } from './report.js';
-import type { DataPointTally } from './walker.js';
+import type { BatchReport } from '../pipeline/report.js';
+import type { DataPointTally } from '../pipeline/walker.js';
 
 /** The end-of-run summary of `segmentloom run --input`: counts and names only, no values. */
 export interface RunSummary {

@@ -1,4 +1,4 @@
-import type { HeaderValue, InputMessage, OutputMessage } from '../events/messages.js';
+import type { HeaderValue, InputMessage, OutputMessage } from './messages.js';
 
 /** Why a message could not be processed. `reason` must be safe to log: no event content. */
 export interface Failure {
