@@ -3,7 +3,7 @@
 // measured in the same run over the same events. Prints ratios; targets: >= 0.6x (a), >= 10x (b).
 import { createRequire } from 'node:module';
 import { createDetector, loadClassifierSet } from '../dist/detect/index.js';
-import { EventScanner } from '../dist/inventory/index.js';
+import { EventScanner } from '../dist/pipeline/event-scanner.js';
 import { countLeaves, generateCorpus } from './corpus.js';
 import { ratio, target } from './targets.js';
 

@@ -10,6 +10,10 @@
 // at their new path while they still carry specifiers written for the old folder (resolved from the
 // old folder when the new folder has no such file).
 //
+// Then, in src/ only, an import from another folder into a folder whose index.ts is its public
+// surface (SURFACES: events, detect, policy) is pointed at that index.ts when the index exports
+// every name the import asks for (otherwise it is reported, to export the name or fix by hand).
+//
 // Specifiers keep the conventions used here: `.js` extensions on TypeScript sources, `../dist/…`
 // in the plain-JS benchmarks and bin (dist/X.js is the build of src/X.ts).
 import { execFileSync } from 'node:child_process';
@@ -92,6 +96,56 @@ for (const file of ROOTS.flatMap((dir) => walk(dir))) {
   log(`rewrite ${file}: ${count} specifier${count === 1 ? '' : 's'}`);
   if (!dryRun) writeFileSync(abs, out);
 }
+// 3. Public surfaces: src/ imports from another folder go through the folder's index.ts.
+const SURFACES = ['events', 'detect', 'policy'];
+const NAMED = /(\b(?:import|export)\s+(?:type\s+)?\{([^}]*)\}\s*from\s*)(['"])(\.{1,2}\/[^'"\n]*)\3/g;
+const surfaceNames = new Map();
+let routed = 0;
+for (const file of dryRun ? [] : walk('src')) {
+  const folder = file.split('/')[1];
+  const text = readFileSync(join(root, file), 'utf8');
+  let count = 0;
+  const out = text.replace(NAMED, (whole, lead, names, quote, spec) => {
+    const target = posix.normalize(posix.join(posix.dirname(file), spec));
+    const into = target.split('/')[1];
+    if (!target.startsWith('src/') || into === folder || !SURFACES.includes(into)) return whole;
+    const index = `src/${into}/index.ts`;
+    if (target === `src/${into}/index.js` || !existsSync(join(root, index))) return whole;
+    const wanted = names.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0].trim()).filter(Boolean);
+    const exported = namesOf(index);
+    const missing = wanted.filter((n) => !exported.has(n));
+    if (missing.length > 0) {
+      log(`surface ${file}: ${spec} asks for ${missing.join(', ')}, which ${index} does not export (export it there, then re-run)`);
+      return whole;
+    }
+    count += 1;
+    let next = posix.relative(posix.dirname(file), `src/${into}/index.js`);
+    if (!next.startsWith('.')) next = `./${next}`;
+    return `${lead}${quote}${next}${quote}`;
+  });
+  if (count === 0) continue;
+  routed += count;
+  log(`surface ${file}: ${count} import${count === 1 ? '' : 's'} through index.ts`);
+  writeFileSync(join(root, file), out);
+}
+if (routed > 0) log(`${routed} import(s) pointed at a folder's index.ts`);
+
+/** The names an index.ts exports (re-exports, aliases and its own declarations). */
+function namesOf(index) {
+  if (surfaceNames.has(index)) return surfaceNames.get(index);
+  const text = readFileSync(join(root, index), 'utf8');
+  const names = new Set();
+  for (const m of text.matchAll(/\bexport\s+(?:type\s+)?\{([^}]*)\}/g)) {
+    for (const part of m[1].split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop().trim();
+      if (name) names.add(name);
+    }
+  }
+  for (const m of text.matchAll(/\bexport\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+  surfaceNames.set(index, names);
+  return names;
+}
+
 log(`${movedNow.size} file(s) moved, ${changedSpecifiers} specifier(s) in ${changedFiles} file(s) rewritten${dryRun ? ' (dry run)' : ''}`);
 
 /**

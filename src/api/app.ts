@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { errorCodes, LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import secureJson from 'secure-json-parse';
-import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
+import { BUILTIN_CLASSIFIERS_DIR } from '../detect/index.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { createContext, type ApiContext, type ApiOptions } from './context.js';
 import { ApiError } from './errors.js';

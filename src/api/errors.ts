@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { toConfigIssue } from '../policy/config.js';
+import { toConfigIssue } from '../policy/index.js';
 
 /**
  * Every error the API answers with: `{ error: { code, message, field? } }`. Messages name fields

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ScriptDb } from '../storage/db.js';
-import { openDb } from '../storage/open.js';
+import { DEFAULT_DATA_DIR, openDb } from '../storage/open.js';
 import { StoreNotFoundError } from '../storage/store-missing.js';
 import { KeyConfigError, Keyring } from '../storage/crypto/master-keys.js';
 import { SubjectHasher } from '../storage/crypto/lookup.js';
@@ -8,7 +8,7 @@ import { ReceiptSigner } from '../storage/crypto/receipt-signing.js';
 
 /** Shared by the storage CLI commands (inventory, requests, retention, subject, keys, serve, init). */
 
-export const DEFAULT_DATA_DIR = '.segmentloom/data';
+export { DEFAULT_DATA_DIR };
 
 /** parseArgs options every storage command accepts. */
 export const DB_OPTIONS = {

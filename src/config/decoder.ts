@@ -1,6 +1,6 @@
 import type { EngineConfig } from './load.js';
-import { createConfluentDecoder } from '../events/confluent.js';
-import { jsonDecoder, type EventDecoder } from '../events/decoder.js';
+import { createConfluentDecoder } from '../events/index.js';
+import { jsonDecoder, type EventDecoder } from '../events/index.js';
 
 /** The decoder a config asks for (`decoding.format`). */
 export function decoderFor(config: EngineConfig): EventDecoder {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
+import { BUILTIN_CLASSIFIERS_DIR } from '../detect/index.js';
 import { policyConfigSchema, type PolicyConfig } from '../policy/index.js';
 import { substituteEnv, type Environment } from '../core/env.js';
 import { ENGINE_KEYS, engineSectionsSchema, type EngineSections } from './schema.js';

@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS } from '../events/index.js';
 import { ingestConfigSchema } from './ingest-schema.js';
 import { LOG_LEVELS } from '../core/logger.js';
 import { bool, checkDurableSections, durableSections, int } from './durable-schema.js';
-import { parseRegion } from '../detect/region-hint.js';
+import { parseRegion } from '../detect/index.js';
 
 /**
  * The engine's own YAML sections (the policy sections `hashing`, `policies`, `destinations` are

@@ -5,6 +5,7 @@ export { eventRegion, parseRegion } from './region-hint.js';
 export { loadClassifierSet, parseClassifierFile, BUILTIN_CLASSIFIERS_DIR, type ClassifierSet } from './load.js';
 export type { CompiledClassifier } from './compile.js';
 export { classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
+export { VALIDATORS } from './validators/index.js';
 export { ConfigError } from '../config/errors.js';
 
 import { Detector, type DetectorOptions } from './detector.js';

@@ -1,5 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { checkDecoded, EventShapeError, type EventLimits } from './index.js';
+import { checkDecoded } from './decode.js';
+import { EventShapeError } from './flatten.js';
+import type { EventLimits } from './limits.js';
 import { EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decoder.js';
 import type { InputMessage } from './messages.js';
 

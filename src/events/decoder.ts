@@ -1,4 +1,5 @@
-import { decodeJsonEvent, type DecodeResult, type EventLimits } from './index.js';
+import { decodeJsonEvent, type DecodeResult } from './decode.js';
+import type { EventLimits } from './limits.js';
 import { TRUNCATED_HEADER } from './dead-letter.js';
 import type { InputMessage } from './messages.js';
 

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import { Counter, Registry } from 'prom-client';
 import type { TlsOptions } from '../api/context.js';
 import type { Logger } from '../core/logger.js';
-import type { EventSink, OutputMessage } from '../events/messages.js';
+import type { EventSink, OutputMessage } from '../events/index.js';
 import type { IngestConfig, IngestSourceConfig } from '../config/ingest-schema.js';
 import { MessageIdWindow } from './dedup.js';
 import { InvalidPayload, MESSAGE_TYPES, recordsOf, type IngestRecord, type MessageType } from './messages.js';

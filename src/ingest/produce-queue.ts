@@ -1,4 +1,4 @@
-import type { EventSink, OutputMessage } from '../events/messages.js';
+import type { EventSink, OutputMessage } from '../events/index.js';
 
 /** The broker did not acknowledge in time, or refused: answer 503 and let the client retry. */
 export class BrokerUnavailable extends Error {

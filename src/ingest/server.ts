@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from '../api/context.js';
 import type { KafkaConfig } from '../config/load.js';
 import { PlatformaticKafkaSink } from '../pipeline/kafka/platformatic-sink.js';
-import type { EventSink } from '../events/messages.js';
+import type { EventSink } from '../events/index.js';
 import { buildIngest, type Ingest, type IngestOptions } from './app.js';
 import type { IngestConfig } from '../config/ingest-schema.js';
 

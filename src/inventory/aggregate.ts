@@ -1,5 +1,5 @@
 import { PathTrie, type Leaf, type PathNode } from '../events/index.js';
-import { riskOf, type Detection } from '../detect/types.js';
+import { riskOf, type Detection } from '../detect/index.js';
 import { maskValue } from './mask.js';
 import type { DataPointRecord } from './types.js';
 

@@ -1,4 +1,4 @@
-import { riskOf } from '../detect/types.js';
+import { riskOf } from '../detect/index.js';
 import type { Db, StorageLogger } from '../storage/db.js';
 import { silentLogger } from '../storage/db.js';
 import { safeErrorLabel } from '../storage/sql.js';

@@ -1,7 +1,7 @@
 import type { EngineConfig } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 import { createDetector, loadClassifierSet } from '../detect/index.js';
-import { parseRegion } from '../detect/region-hint.js';
+import { parseRegion } from '../detect/index.js';
 import { compilePolicies, PolicyConfigError, type EnforcementStats } from '../policy/index.js';
 import type { Controls } from './controls.js';
 import { bump2, type BatchReport } from './report.js';

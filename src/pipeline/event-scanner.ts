@@ -10,7 +10,7 @@ import {
   type PathNode,
   type SegmentEvent,
 } from '../events/index.js';
-import type { Detection, PointDetector } from '../detect/types.js';
+import type { Detection, PointDetector } from '../detect/index.js';
 import { KeyControls } from './key-controls.js';
 import { InventoryAggregator } from '../inventory/aggregate.js';
 

@@ -1,12 +1,12 @@
 import { PathTrie } from '../events/index.js';
 import type { Logger } from '../core/logger.js';
 import type { ControlsRef } from './controls.js';
-import { copyHeaders, deadLetterOf, type Failure } from '../events/dead-letter.js';
-import type { EventDecoder } from '../events/decoder.js';
+import { copyHeaders, deadLetterOf, type Failure } from '../events/index.js';
+import type { EventDecoder } from '../events/index.js';
 import { LocalProcessor, type BatchProcessor, type MessageOutcome, type ProcessedBatch } from './processor.js';
 import { bump, leaksOf, type BatchReport, type EngineObserver } from './report.js';
 import type { TapResult } from './tap.js';
-import type { EventSink, EventSource, HeaderValue, InputMessage, OutputMessage, SourceBatch } from '../events/messages.js';
+import type { EventSink, EventSource, HeaderValue, InputMessage, OutputMessage, SourceBatch } from '../events/index.js';
 import { Lane, LANE_DEPTH } from './lane.js';
 import type { DataPointTally } from './walker.js';
 

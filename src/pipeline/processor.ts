@@ -1,7 +1,7 @@
 import { PathTrie } from '../events/index.js';
 import type { Controls, PolicyOutcome } from './controls.js';
-import type { Failure } from '../events/dead-letter.js';
-import type { EventDecoder } from '../events/decoder.js';
+import type { Failure } from '../events/index.js';
+import type { EventDecoder } from '../events/index.js';
 import { bump, emptyReport, type BatchReport } from './report.js';
 import { PointMemory } from './point-memory.js';
 import type { SuppressionCheck } from '../storage/suppression/check.js';

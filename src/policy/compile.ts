@@ -1,10 +1,10 @@
-import type { Classification } from '../detect/types.js';
+import type { Classification } from '../detect/index.js';
 import type { Leaf, PathNode } from '../events/index.js';
 import { joinField, PolicyConfigError, validatePolicyConfig, type ConfigIssue, type PolicyAction, type PolicyConfig, type PolicyConfigInput } from './config.js';
 import { Pseudonymizer, PolicyHashError } from './hashing.js';
-import type { CompiledDestination, CompiledPolicy, Plan } from './plan.js';
+import type { CompiledDestination, CompiledPolicy, CounterInfo, Plan } from './plan.js';
 import { SourceView } from './plan.js';
-import { PolicyRun, type EnforcementEvent } from './run.js';
+import { PolicyRun, type EnforcementEvent, type RunEngine } from './run.js';
 import { Selector } from './selectors.js';
 
 export interface CompileOptions {
@@ -14,13 +14,6 @@ export interface CompileOptions {
   fieldPrefix?: string;
 }
 
-/** Dry-run counter slot: a policy, or a destination's allow-list. */
-export interface CounterInfo {
-  policy: string;
-  action: PolicyAction | 'remove';
-  /** drop_event counts events, not leaves. */
-  perEvent: boolean;
-}
 
 // Sources are few (topics, write keys); the cap only defends memory against unbounded source names.
 const MAX_CACHED_SOURCES = 1_024;
@@ -40,7 +33,7 @@ export function compilePolicies(config: PolicyConfigInput | PolicyConfig, option
   return new PolicyEngine(parsed);
 }
 
-export class PolicyEngine {
+export class PolicyEngine implements RunEngine {
   readonly destinations: readonly CompiledDestination[];
   readonly policies: readonly CompiledPolicy[];
   /** @internal indexed by dry-run counter slot */

@@ -10,7 +10,7 @@ import { InventoryCache } from '../inventory/store-cache.js';
 import type { DataPointSignal } from '../inventory/types.js';
 import type { Logger } from '../core/logger.js';
 import { inventoryOverflowCounter } from '../observability/metrics.js';
-import { DEFAULT_DATA_DIR } from '../cli/db-options.js';
+import { DEFAULT_DATA_DIR } from '../storage/open.js';
 import { Keyring, KeyConfigError, secretFromEnv } from '../storage/crypto/master-keys.js';
 import { SubjectHasher } from '../storage/crypto/lookup.js';
 import { safeErrorLabel } from '../storage/sql.js';
@@ -23,7 +23,7 @@ import { leaksOf, type BatchReport } from '../pipeline/report.js';
 import type { ProcessingExtras } from '../pipeline/processor.js';
 import { StoreLists } from './store-lists.js';
 import { BatchTap, type TapResult } from '../pipeline/tap.js';
-import type { InputMessage } from '../events/messages.js';
+import type { InputMessage } from '../events/index.js';
 import type { WorkerDurableInit, WorkerState } from '../pipeline/worker/protocol.js';
 
 /** What a stateful run did, for summaries: counts only. */

@@ -6,6 +6,9 @@ import { createPgDb } from './pg-db.js';
 import { createPgliteDb } from './pglite-db.js';
 import { assertInitialised, describePostgres, StoreNotFoundError } from './store-missing.js';
 
+/** The embedded store's directory, relative to the working directory, when config and flags name none. */
+export const DEFAULT_DATA_DIR = '.segmentloom/data';
+
 export interface OpenDbOptions {
   /** PostgreSQL connection string; when absent the embedded PGlite engine is used. */
   url?: string | undefined;

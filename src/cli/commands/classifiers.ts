@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier, type Detection, type KeyOutcome } from '../../detect/index.js';
-import { VALIDATORS } from '../../detect/validators/index.js';
+import { VALIDATORS } from '../../detect/index.js';
 import { EVENT_TYPES, PathTrie, type Leaf } from '../../events/index.js';
 import { maskValue } from '../../inventory/mask.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';

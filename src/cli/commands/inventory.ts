@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { CLASSIFICATIONS, type Classification } from '../../detect/types.js';
+import { CLASSIFICATIONS, type Classification } from '../../detect/index.js';
 import { inventoryToCsv } from '../../inventory/csv.js';
 import { addToInventory, destinationsForCategory, listDataPoints, setClassification, topRedSources } from '../../inventory/review.js';
 import type { InventoryStatus, StoredDataPoint } from '../../inventory/store.js';

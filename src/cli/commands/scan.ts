@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createDetector, loadClassifierSet } from '../../detect/index.js';
 import { DEFAULT_LIMITS } from '../../events/index.js';
-import { EventScanner, formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/index.js';
+import { formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/format.js';
+import { EventScanner } from '../../pipeline/event-scanner.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom scan [FILE|-]... [options]

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
-import type { EventSink, HeaderValue, OutputMessage } from '../../events/messages.js';
+import type { EventSink, HeaderValue, OutputMessage } from '../../events/index.js';
 
 export interface NdjsonFileSinkOptions {
   dir: string;

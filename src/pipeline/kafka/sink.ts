@@ -1,5 +1,5 @@
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { EventSink, OutputMessage } from '../../events/messages.js';
+import type { EventSink, OutputMessage } from '../../events/index.js';
 
 export interface KafkaSinkOptions {
   compression?: 'none' | 'gzip';
