@@ -2,6 +2,16 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 
 export type { Logger } from 'pino';
 
+/**
+ * The part of a logger the lower layers (storage, stores) write to; a pino Logger is one.
+ * Never given personal data.
+ */
+export interface LogSink {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
 /** The log levels config and command lines accept. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -51,7 +61,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   return pino(options, (settings.destination ?? process.stderr) as DestinationStream);
 }
 
-/** A logger that drops everything (tests, library use without logging). */
+/** The one logger that drops everything (tests, library use without logging, the stores' default). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }

@@ -5,7 +5,7 @@ import type { ReceiptSignature, ReceiptSigner } from './crypto/receipt-signing.j
 import type { SubjectHasher } from './crypto/lookup.js';
 import type { Db, StorageLogger } from './db.js';
 import { RequestDeadlines } from './deadlines.js';
-import { silentLogger } from './db.js';
+import { silentLogger } from '../core/logger.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
 import { iso, safeErrorLabel } from './sql.js';
 import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression/list.js';
@@ -83,7 +83,7 @@ export class SubjectRequests {
   readonly deadlines: RequestDeadlines;
 
   constructor(private readonly deps: SubjectRequestsDeps) {
-    this.logger = deps.logger ?? silentLogger;
+    this.logger = deps.logger ?? silentLogger();
     this.deadlines = deps.deadlines ?? new RequestDeadlines();
     this.staleSeconds = Math.ceil((deps.staleAfterMs ?? 15 * 60_000) / 1000);
   }

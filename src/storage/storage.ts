@@ -3,7 +3,7 @@ import { Keyring } from './crypto/master-keys.js';
 import { ReceiptSigner } from './crypto/receipt-signing.js';
 import { SubjectHasher } from './crypto/lookup.js';
 import type { ScriptDb, StorageLogger } from './db.js';
-import { silentLogger } from './db.js';
+import { silentLogger } from '../core/logger.js';
 import { RequestDeadlines, requestDeadlinesFromEnv } from './deadlines.js';
 import { EventStore } from './events-store.js';
 import { openDb, type OpenDbOptions } from './open.js';
@@ -43,7 +43,7 @@ export interface Storage {
 
 export async function openStorage(options: StorageOptions = {}): Promise<Storage> {
   const env = options.env ?? process.env;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   // Keys are read before the database is opened: a misconfigured process fails fast and leaks nothing.
   const keyring = options.keyring ?? Keyring.fromEnv(env);
   const hasher = options.hasher ?? SubjectHasher.fromEnv(env);

@@ -1,6 +1,6 @@
 import type { SegmentEvent } from '../../events/index.js';
 import type { Db, StorageLogger } from '../db.js';
-import { silentLogger } from '../db.js';
+import { silentLogger } from '../../core/logger.js';
 import { safeErrorLabel } from '../sql.js';
 
 /**
@@ -60,7 +60,7 @@ export class SuppressionList {
   private emails = false;
   private loadedAt: Date | null = null;
 
-  constructor(private readonly db: Db, private readonly logger: StorageLogger = silentLogger) {}
+  constructor(private readonly db: Db, private readonly logger: StorageLogger = silentLogger()) {}
 
   isSuppressed(subjectHash: string): boolean {
     return this.hashes.has(subjectHash);
