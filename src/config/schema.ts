@@ -7,7 +7,7 @@ import { parseRegion } from '../detect/index.js';
 
 /**
  * The engine's own YAML sections (the policy sections `hashing`, `policies`, `destinations` are
- * validated by the policy engine's schema, see engine.ts). Strict objects: a misspelt field is an
+ * validated by the policy engine's schema, see load.ts). Strict objects: a misspelt field is an
  * error naming it, not a silently ignored setting.
  *
  * Values substituted from the environment arrive as strings, so numbers and booleans accept their
@@ -139,7 +139,7 @@ export const engineSectionsSchema = z.strictObject({
   batch: batchSchema.default(batchSchema.parse({})),
   /** The embedded (no Kafka) mode: NDJSON in, one NDJSON file per destination out. */
   files: z.strictObject({ input: nonEmpty.optional(), outDir: nonEmpty.default('out') }).optional(),
-  /** Segment's HTTP Tracking API in front of the pipeline (`segmentloom ingest`): see src/ingest/config.ts. */
+  /** Segment's HTTP Tracking API in front of the pipeline (`segmentloom ingest`): see src/config/ingest-schema.ts. */
   ingest: ingestConfigSchema.optional(),
   logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
   /** Hot reload: change events are debounced; the poll (0 disables it) covers filesystems whose change events are unreliable. */

@@ -10,7 +10,7 @@ import { PathTrie } from '../events/index.js';
  * instead of a control that silently does nothing.
  *
  * `${ENV}` references (hashing secrets, typically) are resolved once, by `substituteEnv`
- * (src/config/engine-env.ts), where the raw document is read: by the engine config loader, by the
+ * (src/core/env.ts), where the raw document is read: by the engine config loader, by the
  * API, or by `parsePolicyConfig`. The schema validates resolved values and never resolves again,
  * so `compilePolicies` on an already-parsed config leaves a secret containing `${X}` as it is.
  */

@@ -18,7 +18,9 @@ export interface Migration {
 }
 
 /**
- * Every migration, in version order. Append new ones; never edit or reorder applied ones.
- * Versions 100+ belong to other modules (100: alerts outbox, 200: ingest write keys).
+ * Every migration, in version order: the one registry. Each file lives in the `migrations/` folder
+ * of the folder whose tables it creates; its version and name are what stores have recorded, so
+ * they never change. Append new ones; never edit or reorder applied ones. Versions 100+ belong to
+ * other modules (100: alerts outbox, 200: ingest write keys).
  */
 export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m100, m200];
