@@ -76,6 +76,13 @@ module.exports = {
       from: { path: MIGRATION },
       to: { path: '^src/', pathNot: '^src/$1/' },
     },
+    {
+      name: 'registry-lists-only-migrations',
+      comment: 'The migration registry may reach above storage/ only for migration files.',
+      severity: 'error',
+      from: { path: MIGRATION_REGISTRY },
+      to: { path: '^src/', pathNot: ['^src/storage/', '^src/[^/]+/migrations/[^/]+[.]ts$'] },
+    },
     ...SURFACES.map((surface) => ({
       name: `surface-${surface}`,
       comment: `other folders import ${surface}/ through ${surface}/index.ts, its public surface`,
