@@ -6,7 +6,7 @@
 // a fresh seed per run, printed). Targets on both: >= 0.6x (a), >= 10x (b).
 import { createRequire } from 'node:module';
 import { createDetector, loadClassifierSet } from '../dist/detect/index.js';
-import { EventScanner } from '../dist/inventory/index.js';
+import { EventScanner } from '../dist/pipeline/event-scanner.js';
 import { countLeaves, generateCorpus } from './corpus.js';
 import { freshSeed, generateDenseCorpus } from './dense-corpus.js';
 import { ratio, target } from './targets.js';

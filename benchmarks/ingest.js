@@ -31,9 +31,9 @@ else await main();
 // ---------------------------------------------------------------- the server process (one per round)
 
 async function serve(mode) {
-  const { kafkaSchema } = await import('../dist/config/engine-schema.js');
+  const { kafkaSchema } = await import('../dist/config/schema.js');
   const { PlatformaticKafkaSink } = await import('../dist/pipeline/kafka/platformatic-sink.js');
-  const { silentLogger } = await import('../dist/observability/logger.js');
+  const { silentLogger } = await import('../dist/core/logger.js');
   const env = process.env;
   const sink = new PlatformaticKafkaSink(kafkaSchema.parse({ brokers: env.BENCH_BROKERS, groupId: 'unused', topics: ['unused'] }));
   await sink.connect();
@@ -59,7 +59,9 @@ async function serve(mode) {
     await app.listen({ port: 0, host: '127.0.0.1' });
   } else {
     const { openDb } = await import('../dist/storage/open.js');
-    const { parseIngestConfig, startIngest, WriteKeyStore } = await import('../dist/ingest/index.js');
+    const { parseIngestConfig } = await import('../dist/config/ingest-schema.js');
+    const { startIngest } = await import('../dist/ingest/server.js');
+    const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
     const db = await openDb(env.BENCH_DB_URL ? { url: env.BENCH_DB_URL, schema: env.BENCH_DB_SCHEMA, poolSize: 4 } : { dataDir: env.BENCH_DB_DIR, create: false });
     const ingest = await startIngest({ config: parseIngestConfig({ port: 0, topic: env.BENCH_TOPIC, sources: [{ name: 'bench' }] }), sink, writeKeys: new WriteKeyStore(db), logger: silentLogger() });
     app = ingest.app;
@@ -158,7 +160,7 @@ async function main() {
   await admin.disconnect();
 
   const { openDb } = await import('../dist/storage/open.js');
-  const { WriteKeyStore } = await import('../dist/ingest/index.js');
+  const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
   const schema = `bench_ingest_${suffix}`;
   const dbDir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'sl-bench-ingest-'));
   const db = await openDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, schema } : { dataDir: dbDir });

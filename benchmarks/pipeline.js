@@ -20,9 +20,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { loadEngineConfig } from '../dist/config/engine.js';
-import { silentLogger } from '../dist/observability/logger.js';
-import { startKafkaEngine } from '../dist/pipeline/service.js';
+import { loadEngineConfig } from '../dist/config/load.js';
+import { silentLogger } from '../dist/core/logger.js';
+import { startKafkaEngine } from '../dist/app/start.js';
 import { configYaml, event } from './pipeline-shape.js';
 import { perSecond, target } from './targets.js';
 

@@ -12,13 +12,13 @@ import { existsSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import pg from 'pg';
 import { startApi } from '../dist/api/server.js';
-import { ApiKeyStore } from '../dist/api/keys.js';
+import { ApiKeyStore } from '../dist/api/api-keys.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../dist/detect/load.js';
 import { upsertObservations } from '../dist/inventory/store.js';
-import { silentLogger } from '../dist/observability/logger.js';
+import { silentLogger } from '../dist/core/logger.js';
 import { openDb } from '../dist/storage/open.js';
 import { openStorage } from '../dist/storage/storage.js';
-import { Keyring } from '../dist/storage/crypto/keyring.js';
+import { Keyring } from '../dist/storage/crypto/master-keys.js';
 import { SubjectHasher } from '../dist/storage/crypto/lookup.js';
 import { ratio, target } from './targets.js';
 

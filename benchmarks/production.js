@@ -27,13 +27,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { loadEngineConfig } from '../dist/config/engine.js';
-import { silentLogger } from '../dist/observability/logger.js';
+import { loadEngineConfig } from '../dist/config/load.js';
+import { silentLogger } from '../dist/core/logger.js';
 import { createKafkaClient } from '../dist/pipeline/kafka/client.js';
 import { KafkaSource } from '../dist/pipeline/kafka/source.js';
 import { PlatformaticKafkaSink } from '../dist/pipeline/kafka/platformatic-sink.js';
 import { PlatformaticKafkaSource } from '../dist/pipeline/kafka/platformatic-source.js';
-import { startKafkaEngine } from '../dist/pipeline/service.js';
+import { startKafkaEngine } from '../dist/app/start.js';
 import { configYaml, event } from './pipeline-shape.js';
 import { perSecond, ratio, target } from './targets.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDb } from '../dist/storage/open.js';
 import { openStorage } from '../dist/storage/storage.js';
-import { Keyring } from '../dist/storage/crypto/keyring.js';
+import { Keyring } from '../dist/storage/crypto/master-keys.js';
 import { SubjectHasher } from '../dist/storage/crypto/lookup.js';
 
 const BATCH = 500;

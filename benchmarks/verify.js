@@ -5,11 +5,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadEngineConfig } from '../dist/config/engine.js';
+import { loadEngineConfig } from '../dist/config/load.js';
 import { PathTrie } from '../dist/events/index.js';
 import { PointMemory } from '../dist/pipeline/point-memory.js';
 import { emptyReport } from '../dist/pipeline/report.js';
-import { buildControls } from '../dist/pipeline/runtime.js';
+import { buildControls } from '../dist/pipeline/build-controls.js';
 import { EventWalker } from '../dist/pipeline/walker.js';
 import { generateCorpus } from './corpus.js';
 import { race } from './detect.js';

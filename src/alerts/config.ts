@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
+import { EnvReferenceError, substituteEnv, type Environment } from '../core/env.js';
 import { ConfigError, issueLines, type ConfigIssue } from '../core/errors-config.js';
 import { zodIssues } from '../core/zod-issues.js';
 
 /**
  * The `alerts:` section of the engine config. Secrets (webhook URLs, routing keys, signing secrets)
  * may be written as `${ENV_VAR}` references so they stay out of config files. References are
- * resolved once, by `substituteEnv` (src/config/engine-env.ts), where the document is read: the
+ * resolved once, by `substituteEnv` (src/core/env.ts), where the document is read: the
  * schema below validates resolved values and never resolves them again.
  */
 

@@ -1,4 +1,4 @@
-import type { Classification, MatchedOn } from '../detect/types.js';
+import type { Classification, MatchedOn } from '../detect/index.js';
 
 /**
  * One alert about one data point, as every channel renders it. Built from a DataPointSignal; it

@@ -4,7 +4,7 @@ import Fastify, { errorCodes, LogController, type FastifyError, type FastifyInst
 import { Counter, type Registry } from 'prom-client';
 import secureJson from 'secure-json-parse';
 import { ERRORS, SegmentloomError, type ApiCode, type ErrorSpec } from '../core/errors.js';
-import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
+import { BUILTIN_CLASSIFIERS_DIR } from '../detect/index.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { createContext, type ApiContext, type ApiOptions } from './context.js';
 import { ApiError } from './errors.js';

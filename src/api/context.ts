@@ -1,11 +1,11 @@
 import type { Registry } from 'prom-client';
 import type { AlertsConfig } from '../alerts/config.js';
 import type { CompiledClassifier } from '../detect/index.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { Db } from '../storage/db.js';
 import type { Storage } from '../storage/storage.js';
 import { ParsedFileCache } from './file-cache.js';
-import { ApiKeyStore } from './keys.js';
+import { ApiKeyStore } from './api-keys.js';
 import type { AuthThrottle, AuthThrottleOptions } from './throttle.js';
 import { verifierFromEnv, type IdentityVerifier } from './identity-verification.js';
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { hasEnvReference } from '../config/engine-env.js';
-import { ENGINE_KEYS } from '../config/engine-schema.js';
+import { hasEnvReference } from '../core/env.js';
+import { ENGINE_KEYS } from '../config/schema.js';
 import { formatField } from '../config/errors.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../policy/index.js';
 import { sha256 } from './config-versions.js';

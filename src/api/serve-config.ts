@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AlertsConfigError, parseAlertsConfig, type AlertsConfig } from '../alerts/config.js';
-import { substituteEnv, type Environment } from '../config/engine-env.js';
+import { substituteEnv, type Environment } from '../core/env.js';
 import { ConfigError } from '../config/errors.js';
-import { BUILTIN_CLASSIFIERS_DIR } from '../detect/load.js';
+import { BUILTIN_CLASSIFIERS_DIR } from '../detect/index.js';
 
 /**
  * What `segmentloom serve` needs from the engine config the engines run with: the classifier

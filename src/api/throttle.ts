@@ -1,12 +1,12 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { Db } from '../storage/db.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { writeAudit } from './audit.js';
 import { ApiError } from './errors.js';
-import { parseToken } from './keys.js';
+import { parseToken } from './api-keys.js';
 
 /**
  * Failed authentication is throttled per client address and per key id (the counting is

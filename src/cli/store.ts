@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { checkDemoKeys } from '../config/demo-keys.js';
 import { ConfigError } from '../config/errors.js';
-import type { EngineConfig } from '../config/engine.js';
+import type { EngineConfig } from '../config/load.js';
 import type { ScriptDb } from '../storage/db.js';
-import { DB_HELP, DB_OPTIONS, DEFAULT_DATA_DIR, keysFromEnv, openCliDb, type DbArgs } from '../storage/cli-support.js';
+import { DB_HELP, DB_OPTIONS, DEFAULT_DATA_DIR, keysFromEnv, openCliDb, type DbArgs } from './db-options.js';
 import { storageKeys } from '../storage/config-keys.js';
-import { KeyConfigError, type Keyring } from '../storage/crypto/keyring.js';
+import { KeyConfigError, type Keyring } from '../storage/crypto/master-keys.js';
 import type { SubjectHasher } from '../storage/crypto/lookup.js';
 import { ReceiptSigner } from '../storage/crypto/receipt-signing.js';
 import { UsageError, type CliIo } from './io.js';
@@ -55,7 +55,7 @@ export async function storeAccess(values: StoreArgs, io: CliIo): Promise<StoreAc
   }
   const given = (['database-url', 'data-dir', 'schema'] as const).filter((flag) => values[flag] !== undefined);
   if (given.length > 0) throw new UsageError(`--config names the store already: leave out --${given.join(', --')} (or --config)`);
-  const { loadEngineConfig } = await import('../config/engine.js');
+  const { loadEngineConfig } = await import('../config/load.js');
   const config = await loadEngineConfig(values.config, io.env);
   const storage = config.storage;
   if (storage === undefined) throw new ConfigError(`${config.file}: storage: the config has no storage section, so it names no store`, config.file, 'storage');

@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import type { EngineConfig } from './engine.js';
+import type { EngineConfig } from './load.js';
 
 /**
  * The keys config/embedded.yaml falls back to so `npm start` works out of the box. They are public

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClassifierDefinition } from './classifier-schema.js';
 import { compileClassifier } from './compile.js';
-import type { ClassifierSet } from './load.js';
+import type { ClassifierSet } from './classifier-set.js';
 
 /**
  * The built-in classifiers, validated once at build time (`npm run build` writes
@@ -16,12 +16,12 @@ import type { ClassifierSet } from './load.js';
 
 export const BUILTIN_CACHE_FILE = fileURLToPath(new URL('./builtin-classifiers.json', import.meta.url));
 
-interface CacheFile {
+export interface CacheFile {
   digest: string;
   entries: Array<{ name: string; prefix: string; definition: ClassifierDefinition }>;
 }
 
-async function readSources(dir: string): Promise<{ names: string[]; digest: string }> {
+export async function readSources(dir: string): Promise<{ names: string[]; digest: string }> {
   const names = (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
   const hash = createHash('sha256');
   for (const name of names) hash.update(`${name}\0`).update(await readFile(path.join(dir, name))).update('\0');
@@ -40,19 +40,4 @@ export async function builtinFromCache(dir: string, cacheFile = BUILTIN_CACHE_FI
   if (digest !== cache.digest) return null;
   const classifiers = cache.entries.map(({ name, prefix, definition }) => compileClassifier(definition, path.join(dir, name), prefix)).filter((c) => c.enabled);
   return { classifiers, files: names.map((name) => path.join(dir, name)) };
-}
-
-/** Validates every file of `dir` (as loadClassifierSet does) and writes the cache. */
-export async function writeBuiltinCache(dir: string, cacheFile = BUILTIN_CACHE_FILE): Promise<number> {
-  const { parseClassifierDefinitions } = await import('./parse-file.js');
-  const { loadClassifierSet } = await import('./load.js');
-  // The full loader's checks (duplicate ids, compiling patterns) run before anything is cached.
-  await loadClassifierSet([dir], { cache: false });
-  const { names, digest } = await readSources(dir);
-  const entries: CacheFile['entries'] = [];
-  for (const name of names) {
-    for (const { definition, prefix } of parseClassifierDefinitions(path.join(dir, name), await readFile(path.join(dir, name), 'utf8'))) entries.push({ name, prefix, definition });
-  }
-  await writeFile(cacheFile, JSON.stringify({ digest, entries } satisfies CacheFile));
-  return entries.length;
 }

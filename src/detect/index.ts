@@ -6,6 +6,7 @@ export { loadClassifierSet, BUILTIN_CLASSIFIERS_DIR, type ClassifierSet } from '
 export { parseClassifierFile } from './parse-file.js';
 export type { CompiledClassifier } from './compile.js';
 export { classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
+export { VALIDATORS } from './validators/index.js';
 export { ConfigError } from '../config/errors.js';
 
 import { Detector, type DetectorOptions } from './detector.js';
@@ -15,3 +16,4 @@ import type { ClassifierSet } from './load.js';
 export function createDetector(set: ClassifierSet, options: DetectorOptions = {}): Detector {
   return new Detector(set.classifiers, options);
 }
+export { ValueSampling, type SamplingOptions } from './sampling.js';

@@ -4,15 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/errors.js';
 import { builtinFromCache } from './builtin-cache.js';
 import type { CompiledClassifier } from './compile.js';
+import type { ClassifierSet } from './classifier-set.js';
 
 /** The classifiers shipped with Segmentloom (`classifiers/` at the package root). */
 export const BUILTIN_CLASSIFIERS_DIR = fileURLToPath(new URL('../../classifiers/', import.meta.url));
 
-export interface ClassifierSet {
-  readonly classifiers: readonly CompiledClassifier[];
-  /** Files read, in order (for reload watching and messages). */
-  readonly files: readonly string[];
-}
+export type { ClassifierSet } from './classifier-set.js';
 
 /**
  * Loads every `*.yaml`/`*.yml` file of the given directories (in order). A later directory may

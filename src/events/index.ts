@@ -3,3 +3,7 @@ export { decodeJsonEvent, parseJsonEvent, unrepresentableNumber, checkDecoded, t
 export { flatten, EventShapeError, type Leaf, type LeafVisitor, type KeyVisitor, type Container } from './flatten.js';
 export { PathNode, PathTrie, parsePath, ARRAY, type PathSegment, type PathScope } from './paths.js';
 export { DEFAULT_LIMITS, type EventLimits } from './limits.js';
+export type { HeaderValue, InputMessage, SourceBatch, EventSource, OutputMessage, EventSink } from './messages.js';
+export { jsonDecoder, EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decoder.js';
+export { createConfluentDecoder, toPlainJson, type ConfluentDecoderOptions } from './confluent.js';
+export { deadLetterOf, copyHeaders, DLQ_HEADER, TRUNCATED_HEADER, type Failure } from './dead-letter.js';

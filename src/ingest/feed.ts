@@ -1,4 +1,4 @@
-import type { EventSink, EventSource, InputMessage, OutputMessage, SourceBatch } from '../pipeline/types.js';
+import type { EventSink, EventSource, InputMessage, OutputMessage, SourceBatch } from '../events/index.js';
 import { BrokerUnavailable } from './produce-queue.js';
 
 /**

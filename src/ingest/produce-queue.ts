@@ -1,5 +1,5 @@
 import { SegmentloomError } from '../core/errors.js';
-import type { EventSink, OutputMessage } from '../pipeline/types.js';
+import type { EventSink, OutputMessage } from '../events/index.js';
 
 /** The broker did not acknowledge in time, or refused: answer 503 and let the client retry. */
 export class BrokerUnavailable extends SegmentloomError {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from '../api/context.js';
-import type { KafkaConfig } from '../config/engine.js';
+import type { KafkaConfig } from '../config/load.js';
 import { PlatformaticKafkaSink } from '../pipeline/kafka/platformatic-sink.js';
-import type { EventSink } from '../pipeline/types.js';
+import type { EventSink } from '../events/index.js';
 import { buildIngest, type Ingest, type IngestOptions } from './app.js';
-import type { IngestConfig } from './config.js';
+import type { IngestConfig } from '../config/ingest-schema.js';
 
 export interface RunningIngest extends Ingest {
   port: number;

@@ -1,6 +1,6 @@
 import { PathTrie, type Leaf, type PathNode } from '../events/index.js';
-import { riskOf, type ClassifierInfo, type Detection } from '../detect/types.js';
-import type { ValueSampling } from '../detect/sampling.js';
+import { riskOf, type ClassifierInfo, type Detection } from '../detect/index.js';
+import type { ValueSampling } from '../detect/index.js';
 import { maskValue } from './mask.js';
 import type { CategoryCount, DataPointRecord } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Classification } from '../detect/types.js';
+import type { Classification } from '../detect/index.js';
 import type { Db } from '../storage/db.js';
 import { addToInventory, countDataPoints, getDataPoint, listDataPoints, setClassification, type ListFilters, type PointTotals } from './review.js';
 import type { PointKey, StoredDataPoint } from './store-rows.js';

@@ -1,4 +1,4 @@
-import type { Classification } from '../detect/types.js';
+import type { Classification } from '../detect/index.js';
 import type { Db } from '../storage/db.js';
 
 /** A classified point as enforcement's point memory reads it (recommended: what detection found). */

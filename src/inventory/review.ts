@@ -1,4 +1,4 @@
-import { CLASSIFICATIONS, type Classification } from '../detect/types.js';
+import { CLASSIFICATIONS, type Classification } from '../detect/index.js';
 import type { Db } from '../storage/db.js';
 import { POINT_COLUMNS, toStoredPoint, type InventoryStatus, type PointKey, type PointRow, type StoredDataPoint } from './store-rows.js';
 

@@ -1,6 +1,6 @@
-import { riskOf } from '../detect/types.js';
+import { riskOf } from '../detect/index.js';
 import type { Db, StorageLogger } from '../storage/db.js';
-import { silentLogger } from '../storage/db.js';
+import { silentLogger } from '../core/logger.js';
 import { safeErrorLabel } from '../storage/sql.js';
 import { isDataException } from '../storage/text.js';
 import { OVERFLOW_EVENT, OVERFLOW_PATH } from './aggregate.js';
@@ -61,7 +61,7 @@ export class InventoryCache {
   private readonly urgentMs: number;
 
   constructor(private readonly db: Db, private readonly options: InventoryCacheOptions = {}) {
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? silentLogger();
     this.interval = options.flushIntervalMs ?? 5_000;
     this.maxPending = options.maxPending ?? 1_000;
     this.urgentMs = options.urgentFlushMs ?? 250;

@@ -1,4 +1,4 @@
-import { riskOf } from '../detect/types.js';
+import { riskOf } from '../detect/index.js';
 import { compareCategories } from './aggregate.js';
 import type { CategoryCount } from './types.js';
 import type { DataPointObservation } from './store-rows.js';

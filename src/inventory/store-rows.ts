@@ -1,4 +1,4 @@
-import type { Classification, MatchedOn } from '../detect/types.js';
+import type { Classification, MatchedOn } from '../detect/index.js';
 import type { CategoryCount, DataPointRecord } from './types.js';
 
 export type InventoryStatus = 'inbox' | 'inventory';

@@ -1,4 +1,4 @@
-import { riskOf, type Classification } from '../detect/types.js';
+import { riskOf, type Classification } from '../detect/index.js';
 import type { Db } from '../storage/db.js';
 import { EXAMPLES_LOCK } from '../storage/locks.js';
 import { withRetry } from '../storage/sql.js';

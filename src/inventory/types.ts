@@ -1,4 +1,4 @@
-import type { Classification, MatchedOn } from '../detect/types.js';
+import type { Classification, MatchedOn } from '../detect/index.js';
 
 /**
  * One data point of the inventory: what is known about one (source, event name, path).

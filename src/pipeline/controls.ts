@@ -1,7 +1,7 @@
-import type { Classification, Detection, PointDetector } from '../detect/types.js';
+import type { Classification, Detection, PointDetector } from '../detect/index.js';
 import type { Container, EventLimits, Leaf, PathNode, SegmentEvent } from '../events/index.js';
 import type { BatchReport } from './report.js';
-import type { SuppressionCheck } from './suppression.js';
+import type { SuppressionCheck } from '../storage/suppression/check.js';
 
 /** One event's pass through the policy engine, fed from the same walk that detects. */
 export interface PolicyRunLike {
@@ -62,4 +62,25 @@ export class ControlsRef {
     this.value = next;
     return previous;
   }
+}
+
+/**
+ * An optional observer of the walk (the shared inventory, reviewed classifications). Called in
+ * walk order for every event; implementations gather into reused arrays (nothing per leaf).
+ */
+export interface WalkHook {
+  /** Before an event's walk; `name` is its event name (track name, else the call type). */
+  begin(controls: Controls, source: string, event: SegmentEvent, name: string): void;
+  /**
+   * Per leaf: records it and returns the detection enforcement acts on. `detection` is the
+   * detector's about the value, `enforced` what point memory and key evidence made of it; a
+   * reviewed classification may replace that.
+   */
+  leaf(node: PathNode, value: Leaf, detection: Detection | null, enforced: Detection | null): Detection | null;
+  /** A reviewed classification of a leaf of the event being walked, without recording it (for verify). */
+  review?(node: PathNode, detection: Detection | null): Detection | null;
+  /** The walk succeeded: what the leaves recorded since `begin` led to. */
+  end(outcome: PolicyOutcome): void;
+  /** The walk failed (the event is dead-lettered): forget what was recorded since `begin`. */
+  abort(): void;
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { SubjectRequests } from '../storage/requests.js';
 import { safeErrorLabel } from '../storage/sql.js';
 

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { DLQ_HEADER, TRUNCATED_HEADER } from './dead-letter.js';
+import { DLQ_HEADER, TRUNCATED_HEADER } from '../events/index.js';
 import { DeadLetterKeyError, DeadLetterOpener, DLQ_SEALED_HEADER, type RestoredRecord } from './dead-letter-seal.js';
 
 /** A dead-letter record as stored (file envelope or Kafka record), headers as text. */

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { open, seal } from '../storage/crypto/aead.js';
-import type { Keyring } from '../storage/crypto/keyring.js';
-import { DLQ_HEADER, TRUNCATED_HEADER } from './dead-letter.js';
-import type { HeaderValue, OutputMessage } from './types.js';
+import type { Keyring } from '../storage/crypto/master-keys.js';
+import { DLQ_HEADER, TRUNCATED_HEADER } from '../events/index.js';
+import type { HeaderValue, OutputMessage } from '../events/index.js';
 
 /**
  * Dead-letter records encrypted at rest (file and Kafka). A dead letter keeps the original event

@@ -1,8 +1,8 @@
-import type { EngineConfig } from '../config/engine.js';
-import type { Environment } from '../config/engine-env.js';
+import type { EngineConfig } from '../config/load.js';
+import type { Environment } from '../core/env.js';
 import { ConfigError } from '../config/errors.js';
-import type { Logger } from '../observability/logger.js';
-import { KeyConfigError, Keyring, secretFromEnv } from '../storage/crypto/keyring.js';
+import type { Logger } from '../core/logger.js';
+import { KeyConfigError, Keyring, secretFromEnv } from '../storage/crypto/master-keys.js';
 import { DeadLetterSealer } from './dead-letter-seal.js';
 
 /**

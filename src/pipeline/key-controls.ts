@@ -1,7 +1,6 @@
-import type { Detection, PointDetector } from '../detect/types.js';
+import type { Detection, PointDetector } from '../detect/index.js';
 import type { PathNode, SegmentEvent } from '../events/index.js';
-import type { Controls, LeafPlanLike } from './controls.js';
-import type { WalkHook } from './walker.js';
+import type { Controls, LeafPlanLike, WalkHook } from './controls.js';
 
 /**
  * Personal data written where a field name or an event name belongs: `{"recipients":

@@ -1,4 +1,4 @@
-import type { SourceBatch } from './types.js';
+import type { SourceBatch } from '../events/index.js';
 
 /**
  * How many processed batches of one partition may wait behind the one being sent. One is enough

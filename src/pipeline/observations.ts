@@ -1,4 +1,4 @@
-import type { Detection } from '../detect/types.js';
+import type { Detection } from '../detect/index.js';
 import type { Leaf, PathNode } from '../events/index.js';
 import { categoryCounts, decisionFields, noteCategories, outranks, OVERFLOW_PATH, type CategorySeen } from '../inventory/aggregate.js';
 import { maskValue } from '../inventory/mask.js';

@@ -1,4 +1,4 @@
-import { riskOf, type Classification, type ClassifierInfo, type Detection } from '../detect/types.js';
+import { riskOf, type Classification, type ClassifierInfo, type Detection } from '../detect/index.js';
 import type { PathNode } from '../events/index.js';
 import { eventKey } from './reviewed.js';
 

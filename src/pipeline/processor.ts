@@ -1,10 +1,10 @@
 import { PathTrie } from '../events/index.js';
 import type { Controls, PolicyOutcome } from './controls.js';
-import type { Failure } from './dead-letter.js';
-import type { EventDecoder } from './decode.js';
+import type { Failure } from '../events/index.js';
+import type { EventDecoder } from '../events/index.js';
 import { bump, emptyReport, type BatchReport } from './report.js';
 import { PointMemory } from './point-memory.js';
-import type { SuppressionCheck } from './suppression.js';
+import type { SuppressionCheck } from '../storage/suppression/check.js';
 import type { BatchTap, TapResult } from './tap.js';
 import { EventWalker, type DataPointTally } from './walker.js';
 

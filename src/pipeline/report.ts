@@ -1,4 +1,4 @@
-import type { Classification } from '../detect/types.js';
+import type { Classification } from '../detect/index.js';
 
 /**
  * What one batch did, aggregated once per batch so metrics and summaries cost nothing per value.

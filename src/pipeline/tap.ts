@@ -1,10 +1,9 @@
-import type { Detection } from '../detect/types.js';
+import type { Detection } from '../detect/index.js';
 import { subjectOf, type Leaf, type PathNode, type SegmentEvent } from '../events/index.js';
 import type { DataPointObservation } from '../inventory/store.js';
-import type { Controls, LeafPlanLike, PolicyOutcome } from './controls.js';
+import type { Controls, LeafPlanLike, PolicyOutcome, WalkHook } from './controls.js';
 import { BatchObservations } from './observations.js';
 import { eventKey, type ReviewedClassifications } from './reviewed.js';
-import type { WalkHook } from './walker.js';
 
 export interface TapOptions {
   /** Keep accepted events (as source-level blocks left them) for the event store. */

@@ -1,10 +1,9 @@
-import { riskOf, type Detection } from '../detect/types.js';
+import { riskOf, type Detection } from '../detect/index.js';
 import { flatten, type Container, type Leaf, type PathNode, type PathTrie } from '../events/index.js';
-import type { Controls, PolicyOutcome } from './controls.js';
-import type { Failure } from './dead-letter.js';
+import type { Controls, PolicyOutcome, WalkHook } from './controls.js';
+import type { Failure } from '../events/index.js';
 import type { PointMemory } from './point-memory.js';
 import { bump, type BatchReport } from './report.js';
-import type { WalkHook } from './walker.js';
 
 /** Plan actions (see policy/plan.ts). */
 const PASS = 0;

@@ -1,8 +1,8 @@
-import { riskOf, type Detection } from '../detect/types.js';
+import { riskOf, type Detection } from '../detect/index.js';
 import { OVERFLOW_EVENT, OVERFLOW_PATH } from '../inventory/aggregate.js';
 import { EventShapeError, eventName, flatten, type Container, type Leaf, type PathNode, type PathTrie, type SegmentEvent } from '../events/index.js';
-import type { Controls, PolicyOutcome, PolicyRunLike } from './controls.js';
-import type { Failure } from './dead-letter.js';
+import type { Controls, PolicyOutcome, PolicyRunLike, WalkHook } from './controls.js';
+import type { Failure } from '../events/index.js';
 import { KeyControls } from './key-controls.js';
 import { EventKeys, PointMemory } from './point-memory.js';
 import { OutputVerifier } from './verify.js';
@@ -80,26 +80,7 @@ export class DataPointTally {
 
 export type WalkResult = { ok: true; outcome: PolicyOutcome } | { ok: false; failure: Failure };
 
-/**
- * An optional observer of the walk (the shared inventory, reviewed classifications). Called in
- * walk order for every event; implementations gather into reused arrays (nothing per leaf).
- */
-export interface WalkHook {
-  /** Before an event's walk; `name` is its event name (track name, else the call type). */
-  begin(controls: Controls, source: string, event: SegmentEvent, name: string): void;
-  /**
-   * Per leaf: records it and returns the detection enforcement acts on. `detection` is the
-   * detector's about the value, `enforced` what point memory and key evidence made of it; a
-   * reviewed classification may replace that.
-   */
-  leaf(node: PathNode, value: Leaf, detection: Detection | null, enforced: Detection | null): Detection | null;
-  /** A reviewed classification of a leaf of the event being walked, without recording it (for verify). */
-  review?(node: PathNode, detection: Detection | null): Detection | null;
-  /** The walk succeeded: what the leaves recorded since `begin` led to. */
-  end(outcome: PolicyOutcome): void;
-  /** The walk failed (the event is dead-lettered): forget what was recorded since `begin`. */
-  abort(): void;
-}
+export type { WalkHook } from './controls.js';
 
 /**
  * Detection and enforcement in one walk over the event: each leaf is classified, then handed to

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvReferenceError, substituteEnv, type Environment } from '../config/engine-env.js';
+import { EnvReferenceError, substituteEnv, type Environment } from '../core/env.js';
 import { ConfigError, issueLines, type ConfigIssue } from '../core/errors-config.js';
 import { joinField as joinFields, zodIssues } from '../core/zod-issues.js';
 import { PathTrie } from '../events/index.js';
@@ -11,7 +11,7 @@ import { PathTrie } from '../events/index.js';
  * instead of a control that silently does nothing.
  *
  * `${ENV}` references (hashing secrets, typically) are resolved once, by `substituteEnv`
- * (src/config/engine-env.ts), where the raw document is read: by the engine config loader, by the
+ * (src/core/env.ts), where the raw document is read: by the engine config loader, by the
  * API, or by `parsePolicyConfig`. The schema validates resolved values and never resolves again,
  * so `compilePolicies` on an already-parsed config leaves a secret containing `${X}` as it is.
  */

@@ -1,5 +1,5 @@
 import type { PathNode } from '../events/index.js';
-import { riskOf, type Classification } from '../detect/types.js';
+import { riskOf, type Classification } from '../detect/index.js';
 import type { PolicyAction } from './config.js';
 import { isConsentSignal, type ConsentRule } from './consent.js';
 import { NO_MATCH, type LeafFacts, type Selector } from './selectors.js';
@@ -9,6 +9,14 @@ import { NO_MATCH, type LeafFacts, type Selector } from './selectors.js';
  * output. It depends only on (source, path node, classifier id, classification), never on the
  * value, so it is computed once and cached on the node; the hot path is a lookup.
  */
+
+/** Dry-run counter slot: a policy, or a destination's allow-list. */
+export interface CounterInfo {
+  policy: string;
+  action: PolicyAction | 'remove';
+  /** drop_event counts events, not leaves. */
+  perEvent: boolean;
+}
 
 /** What a destination's output gets for a leaf. */
 export const PASS = 0;

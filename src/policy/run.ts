@@ -1,9 +1,8 @@
 import type { Container, Leaf, PathNode } from '../events/index.js';
-import type { Detection } from '../detect/types.js';
+import type { Detection } from '../detect/index.js';
 import type { PolicyAction } from './config.js';
 import { ConsentSignals, Gate } from './consent.js';
-import type { PolicyEngine } from './engine.js';
-import { BLOCK, HASH, PASS, REMOVE, type Plan, type SourceView } from './plan.js';
+import { BLOCK, HASH, PASS, REMOVE, type CompiledDestination, type CompiledPolicy, type CounterInfo, type Plan, type SourceView } from './plan.js';
 
 /** Any decoded event (SegmentEvent fits). */
 export type EnforcementEvent = Record<string, unknown>;
@@ -70,6 +69,21 @@ const NONE: readonly never[] = Object.freeze([]);
  *      and restores the original values. No per-destination clones.
  * After `finish` the caller's event is unchanged except for the source-level blocks.
  */
+/**
+ * What a run reads from the engine that began it. PolicyEngine (compile.ts) implements it; the
+ * run names only this, so compile.ts and run.ts do not import each other.
+ */
+export interface RunEngine {
+  readonly destinations: readonly CompiledDestination[];
+  readonly policies: readonly CompiledPolicy[];
+  /** Indexed by dry-run counter slot. */
+  readonly counters: readonly CounterInfo[];
+  readonly consentDefault: 'allow' | 'deny';
+  pseudonymize(value: Leaf, version?: number): string | null;
+  /** Takes the run back for reuse. */
+  release(run: PolicyRun): void;
+}
+
 export class PolicyRun {
   private view: SourceView | null = null;
   private event: EnforcementEvent | null = null;
@@ -91,7 +105,7 @@ export class PolicyRun {
   private readonly appliedTouched: number[] = [];
 
   /** @internal use PolicyEngine.begin */
-  constructor(private readonly engine: PolicyEngine) {
+  constructor(private readonly engine: RunEngine) {
     this.destDrop = new Int32Array(engine.destinations.length);
     this.dry = new Int32Array(engine.counters.length);
     this.applied = new Int32Array(engine.counters.length);

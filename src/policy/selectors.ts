@@ -1,5 +1,5 @@
 import type { PathNode } from '../events/index.js';
-import type { Classification } from '../detect/types.js';
+import type { Classification } from '../detect/index.js';
 
 /** What a control decision may depend on: never the value itself, so decisions cache per path. */
 export interface LeafFacts {

@@ -1,6 +1,6 @@
 import type { DataKey, DataKeys } from './crypto/data-keys.js';
 import { DecryptError } from './crypto/aead.js';
-import { KeyConfigError } from './crypto/keyring.js';
+import { KeyConfigError } from './crypto/master-keys.js';
 import { columnsOfRow } from './integrity.js';
 import { openEventRow } from './event-seal.js';
 import type { Db } from './db.js';

@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/errors.js';
-import { KeyConfigError, Keyring, secretFromEnv } from './crypto/keyring.js';
+import { KeyConfigError, Keyring, secretFromEnv } from './crypto/master-keys.js';
 import { SubjectHasher } from './crypto/lookup.js';
 
 /**

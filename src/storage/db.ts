@@ -19,11 +19,5 @@ export interface ScriptDb extends Db {
   transaction<T>(work: (tx: ScriptDb) => Promise<T>): Promise<T>;
 }
 
-/** The structured logger the storage layer writes to (pino-compatible). Never given personal data. */
-export interface StorageLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export const silentLogger: StorageLogger = { info() {}, warn() {}, error() {} };
+/** The structured logger the storage layer writes to (core/logger's LogSink). Never given personal data. */
+export type { LogSink as StorageLogger } from '../core/logger.js';

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import type { ScriptDb, StorageLogger } from './db.js';
-import { silentLogger } from './db.js';
+import { silentLogger } from '../core/logger.js';
 import { migrate } from './migrate.js';
 import { createPgDb } from './pg-db.js';
 import { createPgliteDb } from './pglite-db.js';
 import { assertInitialised, describePostgres, StoreNotFoundError } from './store-missing.js';
+
+/** The embedded store's directory, relative to the working directory, when config and flags name none. */
+export const DEFAULT_DATA_DIR = '.segmentloom/data';
 
 export interface OpenDbOptions {
   /** PostgreSQL connection string; when absent the embedded PGlite engine is used. */
@@ -29,7 +32,7 @@ export interface OpenDbOptions {
 
 /** Opens the database (PostgreSQL when `url` is set, else PGlite) and applies pending migrations. */
 export async function openDb(options: OpenDbOptions = {}): Promise<ScriptDb> {
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   const create = options.create !== false;
   if (!create && !options.url && !options.dataDir) throw new Error('openDb: create: false needs a url or a dataDir (an in-memory store is always new)');
   const db = options.url

@@ -5,12 +5,12 @@ import type { ReceiptSignature, ReceiptSigner } from './crypto/receipt-signing.j
 import type { SubjectHasher } from './crypto/lookup.js';
 import type { Db, StorageLogger } from './db.js';
 import { RequestDeadlines } from './deadlines.js';
-import { silentLogger } from './db.js';
+import { silentLogger } from '../core/logger.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
 import { buf, iso, safeErrorLabel } from './sql.js';
 import { tombstoneKeys } from './crypto/data-keys.js';
 import { correctionKeySubject, correctionSchema, correctiveIdentify, correctSubject, openCorrection, sealCorrection, type CorrectionCounts, type CorrectionInput, type SealedCorrection } from './correction.js';
-import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression.js';
+import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression/list.js';
 
 export const REQUEST_TYPES = ['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS', 'CORRECT'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -108,7 +108,7 @@ export class SubjectRequests {
   readonly deadlines: RequestDeadlines;
 
   constructor(private readonly deps: SubjectRequestsDeps) {
-    this.logger = deps.logger ?? silentLogger;
+    this.logger = deps.logger ?? silentLogger();
     this.deadlines = deps.deadlines ?? new RequestDeadlines();
     this.staleSeconds = Math.ceil((deps.staleAfterMs ?? 15 * 60_000) / 1000);
   }

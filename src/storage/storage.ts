@@ -1,15 +1,15 @@
 import { DataKeys } from './crypto/data-keys.js';
-import { Keyring } from './crypto/keyring.js';
+import { Keyring } from './crypto/master-keys.js';
 import { ReceiptSigner } from './crypto/receipt-signing.js';
 import { SubjectHasher } from './crypto/lookup.js';
 import type { ScriptDb, StorageLogger } from './db.js';
-import { silentLogger } from './db.js';
+import { silentLogger } from '../core/logger.js';
 import { RequestDeadlines, requestDeadlinesFromEnv } from './deadlines.js';
 import { EventStore } from './events-store.js';
 import { openDb, type OpenDbOptions } from './open.js';
 import { SubjectRequests } from './requests.js';
 import { RetentionPolicy, type RetentionConfig } from './retention.js';
-import { SuppressionList } from './suppression.js';
+import { SuppressionList } from './suppression/list.js';
 
 export interface StorageOptions extends OpenDbOptions {
   /** Where keys come from when not given directly (SEGMENTLOOM_MASTER_KEYS[_FILE], SEGMENTLOOM_LOOKUP_KEY[_FILE]). */
@@ -43,7 +43,7 @@ export interface Storage {
 
 export async function openStorage(options: StorageOptions = {}): Promise<Storage> {
   const env = options.env ?? process.env;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? silentLogger();
   // Keys are read before the database is opened: a misconfigured process fails fast and leaks nothing.
   const keyring = options.keyring ?? Keyring.fromEnv(env);
   const hasher = options.hasher ?? SubjectHasher.fromEnv(env);

@@ -5,7 +5,7 @@ import { parseAlertsConfig } from '../../src/alerts/config.js';
 import { AlertDispatcher } from '../../src/alerts/dispatcher.js';
 import { ALERT_OUTBOX_MIGRATION, SqlOutbox } from '../../src/alerts/outbox-sql.js';
 import type { ScriptDb } from '../../src/storage/db.js';
-import { silentLogger } from '../../src/storage/db.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { openDb } from '../../src/storage/open.js';
 import { quoteIdent } from '../../src/storage/sql.js';
@@ -27,7 +27,7 @@ describe.each(engines)('SqlOutbox on $name', ({ name, open, shared }) => {
   beforeAll(async () => {
     db = await open(schema);
     // Run the exported migration through the real migration runner, in a schema of our own.
-    await migrate(db, { schema, logger: silentLogger, migrations: [ALERT_OUTBOX_MIGRATION] });
+    await migrate(db, { schema, logger: silentLogger(), migrations: [ALERT_OUTBOX_MIGRATION] });
     outbox = new SqlOutbox(db);
   });
 

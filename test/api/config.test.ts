@@ -1,17 +1,17 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
+import { loadEngineConfig } from '../../src/config/load.js';
 import { FileWatcher } from '../../src/config/watch.js';
 import { createDetector, loadClassifierSet, type Detector } from '../../src/detect/index.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';
 import { PathTrie } from '../../src/events/index.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { ControlsRef } from '../../src/pipeline/controls.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
-import { Pipeline } from '../../src/pipeline/engine.js';
-import { HotReloader } from '../../src/pipeline/reload.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
+import { Pipeline } from '../../src/pipeline/loop.js';
+import { HotReloader } from '../../src/app/reload.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { memoryBatch, MemorySink, MemorySource, message } from '../pipeline/helpers.js';
 import { CLASSIFIER_YAML, POLICY_YAML, startTestApi, waitFor, type TestApi } from './helpers.js';
 

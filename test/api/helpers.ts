@@ -6,11 +6,11 @@ import { Registry } from 'prom-client';
 import type { AlertsConfig } from '../../src/alerts/config.js';
 import type { Role, Scope } from '../../src/api/authz.js';
 import type { TlsOptions } from '../../src/api/context.js';
-import { ApiKeyStore } from '../../src/api/keys.js';
+import { ApiKeyStore } from '../../src/api/api-keys.js';
 import { startApi, type RunningApi } from '../../src/api/server.js';
 import type { AuthThrottleOptions } from '../../src/api/throttle.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { openTestDb, storageOn, type Engine, type TestDb } from '../storage/helpers.js';
 
@@ -64,7 +64,7 @@ export interface TestApiOptions {
   keyCacheMs?: number;
   identityVerifier?: import('../../src/api/identity-verification.js').IdentityVerifier | null;
   /** The storage's master keyring and lookup hasher (default: random, one version). */
-  keyring?: import('../../src/storage/crypto/keyring.js').Keyring;
+  keyring?: import('../../src/storage/crypto/master-keys.js').Keyring;
   hasher?: import('../../src/storage/crypto/lookup.js').SubjectHasher;
   receiptSigner?: ReceiptSigner | null;
   /** Listen on this port (default: a free one). */

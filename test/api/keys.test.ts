@@ -8,7 +8,7 @@ import { startApi } from '../../src/api/server.js';
 import { run as initCommand } from '../../src/cli/commands/init.js';
 import { run as keysCommand } from '../../src/cli/commands/keys.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { openDb } from '../../src/storage/open.js';
 import { storageOn } from '../storage/helpers.js';
 import { startTestApi, tempDir, type TestApi } from './helpers.js';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as masterKeysCommand } from '../../src/cli/commands/master-keys.js';
-import { Keyring } from '../../src/storage/crypto/keyring.js';
+import { Keyring } from '../../src/storage/crypto/master-keys.js';
 import { exportSubject } from '../../src/storage/access.js';
 import { openStorage } from '../../src/storage/storage.js';
 import { identify, testHasher, track } from '../storage/helpers.js';

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/api/server.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { storageOn } from '../storage/helpers.js';
 import { CLASSIFIER_YAML, startTestApi, waitFor, type TestApi } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAlertsConfig } from '../../src/alerts/config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { Registry } from 'prom-client';
 import { startApi } from '../../src/api/server.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../../src/detect/load.js';

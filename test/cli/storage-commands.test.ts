@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/storage/db.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { MIGRATIONS } from '../../src/storage/migrations/index.js';
 import { openDb } from '../../src/storage/open.js';
@@ -170,7 +170,7 @@ describe('storage commands on the embedded store', SLOW, () => {
     const dataDir = path.join(tempDir(), 'data');
     const [first, second] = [...MIGRATIONS].sort((a, b) => a.version - b.version);
     const old = await openDb({ dataDir, migrate: false });
-    await migrate(old, { logger: silentLogger, migrations: [first!] });
+    await migrate(old, { logger: silentLogger(), migrations: [first!] });
     await old.close();
 
     const result = await cli(['retention', 'sweep', '--data-dir', dataDir]);

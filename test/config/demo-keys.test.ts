@@ -2,11 +2,11 @@
 // loud warning; an engine with Kafka or a PostgreSQL store refuses to start on them.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
+import { loadEngineConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { checkDemoKeys, demoKeysIn } from '../../src/config/demo-keys.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { runFileEngine, startKafkaEngine } from '../../src/pipeline/service.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { runFileEngine, startKafkaEngine } from '../../src/app/start.js';
 import { tempDir, writeConfig } from '../pipeline/helpers.js';
 
 const EMBEDDED = join(import.meta.dirname, '../../config/embedded.yaml');

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
+import { loadEngineConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
 
 function write(text: string): string {

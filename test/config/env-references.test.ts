@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadServeConfig } from '../../src/api/serve-config.js';
 import { run as alertsCommand } from '../../src/cli/commands/alerts.js';
-import { loadEngineConfig } from '../../src/config/engine.js';
+import { loadEngineConfig } from '../../src/config/load.js';
 import { failure, write } from './helpers.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { PolicyEngine } from '../../src/policy/index.js';
 
 const HOOK_SECRET = 'whsec-0123456789abcdef';

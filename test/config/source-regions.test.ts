@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { loadEngineConfig } from '../../src/config/load.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { PathTrie } from '../../src/events/index.js';
 import { failure, write } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { API_CODES, ERRORS, EXIT, NotFoundError, SegmentloomError, UsageError, e
 import { ConfigError } from '../../src/core/errors-config.js';
 import { PolicyConfigError } from '../../src/policy/config.js';
 import { StoreNotFoundError } from '../../src/storage/store-missing.js';
-import { KeyConfigError } from '../../src/storage/crypto/keyring.js';
+import { KeyConfigError } from '../../src/storage/crypto/master-keys.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

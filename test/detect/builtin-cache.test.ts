@@ -4,7 +4,8 @@ import { mkdtempSync, cpSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinFromCache, writeBuiltinCache } from '../../src/detect/builtin-cache.js';
+import { builtinFromCache } from '../../src/detect/builtin-cache.js';
+import { writeBuiltinCache } from '../../src/detect/builtin-cache-write.js';
 import { BUILTIN_CLASSIFIERS_DIR, loadClassifierSet } from '../../src/detect/load.js';
 
 const shape = (set: Awaited<ReturnType<typeof loadClassifierSet>>) =>

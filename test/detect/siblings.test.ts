@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PathTrie } from '../../src/events/index.js';
 import { createDetector, loadClassifierSet } from '../../src/detect/index.js';
-import { EventScanner } from '../../src/inventory/index.js';
+import { EventScanner } from '../../src/pipeline/event-scanner.js';
 
 async function detector() {
   return createDetector(await loadClassifierSet());

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDeadLetterFile, restore } from '../../src/pipeline/dead-letter-records.js';
 import { DeadLetterOpener } from '../../src/pipeline/dead-letter-seal.js';
-import { Keyring } from '../../src/storage/crypto/keyring.js';
+import { Keyring } from '../../src/storage/crypto/master-keys.js';
 import { requireBuild, ROOT } from '../cli/helpers.js';
 import { policyYaml, sampleEvent, tempDir, writeConfig } from '../pipeline/helpers.js';
 

@@ -8,9 +8,9 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedKafkaJars, javaAvailable, mavenAvailable } from '../../scripts/kafka-broker.js';
 import { startKafkaCluster, type KafkaCluster } from '../../scripts/kafka-cluster.js';
-import { loadEngineConfig } from '../../src/config/engine.js';
-import { createLogger, silentLogger } from '../../src/observability/logger.js';
-import { startKafkaEngine, type EngineHandle } from '../../src/pipeline/service.js';
+import { loadEngineConfig } from '../../src/config/load.js';
+import { createLogger, silentLogger } from '../../src/core/logger.js';
+import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import { policyYaml, sampleEvent, tempDir } from '../pipeline/helpers.js';
 import { TopicReader, uniqueName, waitUntil } from '../pipeline/kafka-helpers.js';
 

@@ -2,9 +2,9 @@
 // pipeline engine on a real broker: every event arrives once in each destination topic, controlled.
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { startKafkaEngine, type EngineHandle } from '../../src/pipeline/service.js';
+import { loadEngineConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { createTopics, TopicReader, uniqueName } from '../pipeline/kafka-helpers.js';
 import { expectedHash, tempDir, writeConfig } from '../pipeline/helpers.js';

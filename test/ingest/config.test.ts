@@ -1,6 +1,6 @@
 // The `ingest:` section: Segment's limits by default, and errors that name the field.
 import { describe, expect, it } from 'vitest';
-import { IngestConfigError, parseIngestConfig } from '../../src/ingest/config.js';
+import { IngestConfigError, parseIngestConfig } from '../../src/config/ingest-schema.js';
 
 describe('ingest config', () => {
   it("defaults to Segment's limits, no CORS origins, no collected addresses, an untrusted proxy header", () => {

@@ -1,11 +1,11 @@
 // A real ingest for tests: write keys in a real database, events produced to a real broker
 // (the shared one unless `brokers` is given), read back with a TopicReader.
-import { kafkaSchema, type KafkaConfig } from '../../src/config/engine-schema.js';
-import { parseIngestConfig, type IngestConfig } from '../../src/ingest/config.js';
+import { kafkaSchema, type KafkaConfig } from '../../src/config/schema.js';
+import { parseIngestConfig, type IngestConfig } from '../../src/config/ingest-schema.js';
 import { kafkaIngestSink, startIngest, type RunningIngest } from '../../src/ingest/server.js';
 import { WriteKeyStore } from '../../src/ingest/write-keys.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import type { EventSink } from '../../src/pipeline/types.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { EventSink } from '../../src/events/messages.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokers } from '../helpers/kafka.js';
 import { createTopics, TopicReader, uniqueName } from '../pipeline/kafka-helpers.js';

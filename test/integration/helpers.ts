@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadEngineConfig, type EngineConfig } from '../../src/config/engine.js';
+import { loadEngineConfig, type EngineConfig } from '../../src/config/load.js';
 import { openStorage, type Storage } from '../../src/storage/storage.js';
 import { dropSchema, postgresUrl, uniqueSchema, type Engine } from '../storage/helpers.js';
 import { tempDir } from '../pipeline/helpers.js';

@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDataPoints } from '../../src/inventory/review.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { runFileEngine } from '../../src/pipeline/service.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { runFileEngine } from '../../src/app/start.js';
 import { expectedHash, policyYaml, tempDir } from '../pipeline/helpers.js';
 import { ENGINES, ndjson, testStore, writeEngineConfig, type TestStore } from './helpers.js';
 

@@ -4,11 +4,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/observability/logger.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
-import { DurableState } from '../../src/pipeline/durable.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
+import { DurableState } from '../../src/state/durable.js';
 import { LocalProcessor } from '../../src/pipeline/processor.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { PathTrie } from '../../src/events/index.js';
 import { requireBuild, segmentloom } from '../cli/helpers.js';
 import { FAIL_CLOSED_POLICY } from '../pipeline/helpers.js';

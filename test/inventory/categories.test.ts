@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetector, loadClassifierSet } from '../../src/detect/index.js';
-import { EventScanner } from '../../src/inventory/index.js';
+import { EventScanner } from '../../src/pipeline/event-scanner.js';
 import { upsertObservations } from '../../src/inventory/store.js';
 import { getDataPoint, listDataPoints } from '../../src/inventory/review.js';
 import { inventoryToCsv } from '../../src/inventory/csv.js';

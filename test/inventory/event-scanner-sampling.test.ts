@@ -2,7 +2,7 @@
 // one value in `every` checked in full; nothing is ever taken as clean because of the sampling.
 // And the one-pass scan: numbers a double cannot carry are still refused without the text scan up front.
 import { describe, expect, it } from 'vitest';
-import { EventScanner } from '../../src/inventory/event-scanner.js';
+import { EventScanner } from '../../src/pipeline/event-scanner.js';
 import { createDetector, loadClassifierSet } from '../../src/detect/index.js';
 import { ValueSampling } from '../../src/detect/sampling.js';
 import type { PointDetector } from '../../src/detect/types.js';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { EngineMetrics } from '../../src/observability/metrics.js';
 import { startObservabilityServer, type ObservabilityServer } from '../../src/observability/server.js';
 import { bump, bump2, emptyReport } from '../../src/pipeline/report.js';

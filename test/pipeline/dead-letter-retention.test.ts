@@ -4,10 +4,10 @@
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { DeadLetterAlerts } from '../../src/pipeline/dead-letter-alerts.js';
 import { RotatingFile } from '../../src/pipeline/file/rotate.js';
-import { runFileEngine } from '../../src/pipeline/service.js';
+import { runFileEngine } from '../../src/app/start.js';
 import type { DataPointSignal } from '../../src/inventory/types.js';
 import { startReceiver, type Receiver } from '../alerts/helpers.js';
 import { receivedAlerts } from '../integration/alerts-helpers.js';

@@ -7,12 +7,12 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run as dlq } from '../../src/cli/commands/dlq.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { DLQ_HEADER } from '../../src/pipeline/dead-letter.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { DLQ_HEADER } from '../../src/events/dead-letter.js';
 import { DeadLetterOpener, DeadLetterSealer, DLQ_SEALED_HEADER } from '../../src/pipeline/dead-letter-seal.js';
-import { deadLetterOf } from '../../src/pipeline/dead-letter.js';
-import { runFileEngine } from '../../src/pipeline/service.js';
-import { Keyring } from '../../src/storage/crypto/keyring.js';
+import { deadLetterOf } from '../../src/events/dead-letter.js';
+import { runFileEngine } from '../../src/app/start.js';
+import { Keyring } from '../../src/storage/crypto/master-keys.js';
 import { message, policyYaml, sampleEvent, tempDir, writeConfig } from './helpers.js';
 
 function capture(): Writable & { text: string } {

@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/events/index.js';
-import { DLQ_HEADER, deadLetterOf, TRUNCATED_HEADER } from '../../src/pipeline/dead-letter.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
+import { DLQ_HEADER, deadLetterOf, TRUNCATED_HEADER } from '../../src/events/dead-letter.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
 import { FileSource } from '../../src/pipeline/file/source.js';
-import type { InputMessage } from '../../src/pipeline/types.js';
+import type { InputMessage } from '../../src/events/messages.js';
 import { tempDir } from './helpers.js';
 
 describe('dead-lettering an event cut by the file source', () => {

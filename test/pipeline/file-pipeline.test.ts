@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/run.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { runFileEngine } from '../../src/pipeline/service.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { runFileEngine } from '../../src/app/start.js';
 import { expectedHash, policyYaml, sampleEvent, tempDir, writeConfig } from './helpers.js';
 
 const readLines = (file: string) =>

@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadEngineConfig, type EngineConfig } from '../../src/config/engine.js';
-import type { EventSink, EventSource, InputMessage, OutputMessage, SourceBatch } from '../../src/pipeline/types.js';
+import { loadEngineConfig, type EngineConfig } from '../../src/config/load.js';
+import type { EventSink, EventSource, InputMessage, OutputMessage, SourceBatch } from '../../src/events/messages.js';
 
 export const HASH_KEY = 'pipeline-test-key-0123456789';
 

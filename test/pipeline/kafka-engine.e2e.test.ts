@@ -3,10 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { DLQ_HEADER } from '../../src/pipeline/dead-letter.js';
-import { startKafkaEngine, type EngineHandle } from '../../src/pipeline/service.js';
+import { loadEngineConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { DLQ_HEADER } from '../../src/events/dead-letter.js';
+import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { expectedHash, policyYaml, sampleEvent, tempDir } from './helpers.js';
 import { createTopics, produce, testKafka, TopicReader, uniqueName, waitForGroupShared, waitUntil } from './kafka-helpers.js';
@@ -45,7 +45,7 @@ describeKafka('pipeline engine on Kafka', () => {
   });
 
   async function start(file: string): Promise<EngineHandle> {
-    const engine = await startKafkaEngine(await loadEngineConfig(file, {}), { logger: process.env.DBG ? (await import('../../src/observability/logger.js')).createLogger({ level: 'debug' }) : silentLogger(), env: {} });
+    const engine = await startKafkaEngine(await loadEngineConfig(file, {}), { logger: process.env.DBG ? (await import('../../src/core/logger.js')).createLogger({ level: 'debug' }) : silentLogger(), env: {} });
     engines.push(engine);
     return engine;
   }

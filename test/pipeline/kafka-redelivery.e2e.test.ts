@@ -5,9 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEngineConfig } from '../../src/config/engine.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { startKafkaEngine, type EngineHandle } from '../../src/pipeline/service.js';
+import { loadEngineConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { sampleEvent, tempDir } from './helpers.js';
 import { groupProgress, produce, testKafka, TopicReader, uniqueName, waitUntil } from './kafka-helpers.js';

@@ -3,9 +3,9 @@
 // repeated headers included — arrive intact. (The kafkajs producer was retired: issue 17.)
 import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { kafkaSchema } from '../../src/config/engine-schema.js';
+import { kafkaSchema } from '../../src/config/schema.js';
 import { PlatformaticKafkaSink } from '../../src/pipeline/kafka/platformatic-sink.js';
-import type { EventSink, OutputMessage } from '../../src/pipeline/types.js';
+import type { EventSink, OutputMessage } from '../../src/events/messages.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { createTopics, testKafka, TopicReader, uniqueName } from './kafka-helpers.js';
 

@@ -6,7 +6,7 @@ import { PointMemory } from '../../src/pipeline/point-memory.js';
 import type { PolicyOutcome } from '../../src/pipeline/controls.js';
 import { emptyReport } from '../../src/pipeline/report.js';
 import { ReviewedClassifications } from '../../src/pipeline/reviewed.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { BatchTap } from '../../src/pipeline/tap.js';
 import { EventWalker } from '../../src/pipeline/walker.js';
 import { FAIL_CLOSED_POLICY, writeConfig } from './helpers.js';

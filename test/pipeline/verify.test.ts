@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PathTrie, type SegmentEvent } from '../../src/events/index.js';
 import { emptyReport, leaksOf } from '../../src/pipeline/report.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { EventWalker } from '../../src/pipeline/walker.js';
 import { FAIL_CLOSED_POLICY, writeConfig } from './helpers.js';
 

@@ -4,12 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassifierInfo, Detection } from '../../src/detect/types.js';
 import { PathTrie, type SegmentEvent } from '../../src/events/index.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
-import { derivedMessageId } from '../../src/pipeline/durable.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
+import { derivedMessageId } from '../../src/state/durable.js';
 import { LocalProcessor } from '../../src/pipeline/processor.js';
 import { emptyReport } from '../../src/pipeline/report.js';
 import { eventKey, ReviewedClassifications } from '../../src/pipeline/reviewed.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { BatchTap } from '../../src/pipeline/tap.js';
 import { DataPointTally, EventWalker } from '../../src/pipeline/walker.js';
 import { message, policyYaml, sampleEvent, writeConfig } from './helpers.js';

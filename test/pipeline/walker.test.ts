@@ -2,9 +2,9 @@
 // the group, so its `traits.name` is a company's name, while an identify call's is a person's.
 import { describe, expect, it } from 'vitest';
 import { PathTrie } from '../../src/events/index.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
 import { LocalProcessor } from '../../src/pipeline/processor.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { DataPointTally } from '../../src/pipeline/walker.js';
 import { message, policyYaml, writeConfig } from './helpers.js';
 

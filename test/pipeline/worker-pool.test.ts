@@ -3,11 +3,11 @@
 // tests need `npm run build` first (`npm test` does it).
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControlsRef } from '../../src/pipeline/controls.js';
-import { jsonDecoder } from '../../src/pipeline/decode.js';
+import { jsonDecoder } from '../../src/events/decoder.js';
 import { LocalProcessor } from '../../src/pipeline/processor.js';
-import { buildControls } from '../../src/pipeline/runtime.js';
+import { buildControls } from '../../src/pipeline/build-controls.js';
 import { WorkerPool } from '../../src/pipeline/worker/pool.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { expectedHash, FAIL_CLOSED_POLICY, message, policyYaml, sampleEvent, writeConfig } from './helpers.js';
 
 const pools: WorkerPool[] = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aad, DecryptError, open, openJson, seal, sealJson } from '../../src/storage/crypto/aead.js';
-import { KeyConfigError, Keyring } from '../../src/storage/crypto/keyring.js';
+import { KeyConfigError, Keyring } from '../../src/storage/crypto/master-keys.js';
 import { SubjectHasher } from '../../src/storage/crypto/lookup.js';
 import { Lru } from '../../src/storage/crypto/lru.js';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDb } from '../../src/storage/open.js';
 import type { ScriptDb } from '../../src/storage/db.js';
-import { Keyring } from '../../src/storage/crypto/keyring.js';
+import { Keyring } from '../../src/storage/crypto/master-keys.js';
 import { SubjectHasher } from '../../src/storage/crypto/lookup.js';
 
 export const ENGINES = ['postgres', 'pglite'] as const;

@@ -5,7 +5,7 @@ import { DecryptError } from '../../src/storage/crypto/aead.js';
 import { openEventRow } from '../../src/storage/event-seal.js';
 import { columnsOfRow } from '../../src/storage/integrity.js';
 import { DataKeys } from '../../src/storage/crypto/data-keys.js';
-import { Keyring } from '../../src/storage/crypto/keyring.js';
+import { Keyring } from '../../src/storage/crypto/master-keys.js';
 import { buf } from '../../src/storage/sql.js';
 import { ENGINES, openTestDb, storageOn, testHasher, track, type TestDb } from './helpers.js';
 

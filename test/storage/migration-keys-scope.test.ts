@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as m009 from '../../src/storage/migrations/009_keys_manage_scope.js';
+import * as m009 from '../../src/api/migrations/009_keys_manage_scope.js';
 import { ENGINES, openTestDb } from './helpers.js';
 
 const BEFORE = ['events:write', 'profiles:read', 'inventory:manage', 'policies:manage', 'deletions:trigger', 'audit:read'];

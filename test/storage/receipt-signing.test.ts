@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyConfigError } from '../../src/storage/crypto/keyring.js';
+import { KeyConfigError } from '../../src/storage/crypto/master-keys.js';
 import { canonicalJson, parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../src/storage/crypto/receipt-signing.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { ENGINES, identify, openTestDb, storageOn, track, type TestDb } from './helpers.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportSubject } from '../../src/storage/access.js';
-import { SuppressionList } from '../../src/storage/suppression.js';
+import { SuppressionList } from '../../src/storage/suppression/list.js';
 import { SubjectRequests } from '../../src/storage/requests.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { upsertObservations } from '../../src/inventory/store.js';

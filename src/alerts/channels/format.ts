@@ -1,5 +1,5 @@
-import type { Classification } from '../../detect/types.js';
-import { riskOf } from '../../detect/types.js';
+import type { Classification } from '../../detect/index.js';
+import { riskOf } from '../../detect/index.js';
 import type { Alert } from '../types.js';
 
 /** Shared wording, so Slack, PagerDuty and the CLI describe a point the same way. */

@@ -1,4 +1,4 @@
-import type { Classification } from '../../detect/types.js';
+import type { Classification } from '../../detect/index.js';
 import type { PagerDutyChannelConfig } from '../config.js';
 import { pointKey } from '../alert.js';
 import { DeliveryError } from '../errors.js';

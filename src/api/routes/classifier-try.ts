@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Detector } from '../../detect/index.js';
-import { explainSample } from '../../detect/try.js';
+import { explainSample } from '../../inventory/classifier-try.js';
 import { EVENT_TYPES, PathTrie } from '../../events/index.js';
 import { readClassifiers } from '../classifier-files.js';
 import type { ApiContext } from '../context.js';

@@ -6,7 +6,7 @@ import { auditRoutes, registerAuditRoutes } from './audit.js';
 import { classifierRoutes, registerClassifierRoutes } from './classifiers.js';
 import { classifierTryRoutes, registerClassifierTryRoutes } from './classifier-try.js';
 import { inventoryRoutes, registerInventoryRoutes } from './inventory.js';
-import { keyRoutes, registerKeyRoutes } from './keys.js';
+import { keyRoutes, registerKeyRoutes } from './api-keys.js';
 import { masterKeyRoutes, registerMasterKeyRoutes } from './master-keys.js';
 import { policyRoutes, registerPolicyRoutes } from './policies.js';
 import { registerRequestRoutes, requestRoutes } from './requests.js';

@@ -1,5 +1,5 @@
 import { iterateAudit, listAudit, type AuditEntry, type AuditFilters } from '../../api/audit.js';
-import { formatTable } from '../../storage/cli-support.js';
+import { formatTable } from '../db-options.js';
 import { EXIT, UsageError } from '../io.js';
 import { defineCommand, exactArgs, oneOf } from '../registry.js';
 import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';

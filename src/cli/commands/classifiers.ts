@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from '../arg-errors.js';
 import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier } from '../../detect/index.js';
-import { VALIDATORS } from '../../detect/validators/index.js';
+import { VALIDATORS } from '../../detect/index.js';
 import { EVENT_TYPES, PathTrie, type Leaf } from '../../events/index.js';
-import { explainSample } from '../../detect/try.js';
+import { explainSample } from '../../inventory/classifier-try.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { unknownSubcommand } from '../suggest.js';
 

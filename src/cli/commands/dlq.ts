@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from '../arg-errors.js';
-import { loadEngineConfig, type EngineConfig } from '../../config/engine.js';
-import { createLogger } from '../../observability/logger.js';
+import { loadEngineConfig, type EngineConfig } from '../../config/load.js';
+import { createLogger } from '../../core/logger.js';
 import { readDeadLetterFile, restore, summaryOf, type StoredDeadLetter } from '../../pipeline/dead-letter-records.js';
 import { DeadLetterKeyError, DeadLetterOpener } from '../../pipeline/dead-letter-seal.js';
 import { deadLetterKeyring } from '../../pipeline/dead-letter-setup.js';
-import { Keyring } from '../../storage/crypto/keyring.js';
+import { Keyring } from '../../storage/crypto/master-keys.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom dlq inspect (FILE… | --config FILE [--topic TOPIC])

@@ -1,4 +1,4 @@
-import { loadEngineConfig } from '../../config/engine.js';
+import { loadEngineConfig } from '../../config/load.js';
 import { probeConfig, type EndpointReport, type EndpointStatus } from '../doctor/probes.js';
 import { EXIT, UsageError, type Command } from '../io.js';
 import { parseArgs } from '../arg-errors.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from '../arg-errors.js';
-import { cliDbTarget, DB_HELP, DB_OPTIONS, openCliDb } from '../../storage/cli-support.js';
-import { silentLogger } from '../../storage/db.js';
+import { cliDbTarget, DB_HELP, DB_OPTIONS, openCliDb } from '../db-options.js';
+import { silentLogger } from '../../core/logger.js';
 import { migrate } from '../../storage/migrate.js';
 import { describePostgres } from '../../storage/store-missing.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
@@ -32,7 +32,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const target = cliDbTarget(values, io.env);
   const db = await openCliDb(values, io.env, { create: true, migrate: false });
   try {
-    const result = await migrate(db, { schema: target.schema, logger: silentLogger });
+    const result = await migrate(db, { schema: target.schema, logger: silentLogger() });
     const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
     const store = `${target.url ? describePostgres(target.url) : target.dataDir!}, schema "${row!.schema}"`;
     io.stdout.write(`${JSON.stringify({ store, applied: result.applied, version: result.current })}\n`);

@@ -1,12 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
-import { CLASSIFICATIONS, type Classification } from '../../detect/types.js';
+import { CLASSIFICATIONS, type Classification } from '../../detect/index.js';
 import { BulkSelectionTooLarge, bulkReview, MAX_BULK_POINTS, type BulkChange, type BulkSelection } from '../../inventory/bulk.js';
 import { inventoryToCsv } from '../../inventory/csv.js';
 import { addToInventory, countDataPoints, getDataPoint, destinationsForCategory, listDataPoints, setClassification, topRedSources, type ListFilters } from '../../inventory/review.js';
 import type { InventoryStatus, PointKey, StoredDataPoint } from '../../inventory/store.js';
 import type { Db, ScriptDb } from '../../storage/db.js';
-import { formatTable } from '../../storage/cli-support.js';
+import { formatTable } from '../db-options.js';
 import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
 import { defineCommand, exactArgs, json, oneOf } from '../registry.js';
 import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';

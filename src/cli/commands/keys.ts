@@ -1,9 +1,9 @@
 import { parseArgs } from '../arg-errors.js';
 import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { DEFAULT_SCOPES, ROLE_SCOPES, ROLES, SCOPES, type Role, type Scope } from '../../api/authz.js';
-import { ApiKeyStore, type ApiKey } from '../../api/keys.js';
-import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/keys.js';
-import { formatTable } from '../../storage/cli-support.js';
+import { ApiKeyStore, type ApiKey } from '../../api/api-keys.js';
+import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/api-keys.js';
+import { formatTable } from '../db-options.js';
 import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
 import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
 import { unknownSubcommand } from '../suggest.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
-import { identifierArg } from '../../storage/cli-support.js';
+import { identifierArg } from '../db-options.js';
 import { requestDeadlinesFromEnv } from '../../storage/deadlines.js';
 import { parseDuration } from '../../storage/duration.js';
-import { KeyConfigError, secretFromEnv } from '../../storage/crypto/keyring.js';
+import { KeyConfigError, secretFromEnv } from '../../storage/crypto/master-keys.js';
 import { parseReceiptPublicKey, ReceiptSigner, verifyReceipt } from '../../storage/crypto/receipt-signing.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { correctionSchema, type CorrectionInput } from '../../storage/correction.js';

@@ -1,6 +1,6 @@
 import { storageKeys } from '../../storage/config-keys.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
-import { Keyring } from '../../storage/crypto/keyring.js';
+import { Keyring } from '../../storage/crypto/master-keys.js';
 import { countExpired, sweepExpired } from '../../storage/retention.js';
 import { batchSizeFlag, EXIT } from '../io.js';
 import { defineCommand, exactArgs } from '../registry.js';

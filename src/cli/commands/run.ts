@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import { parseArgs } from '../arg-errors.js';
-import { loadEngineConfig } from '../../config/engine.js';
-import { createLogger, isLogLevel, LOG_LEVELS } from '../../observability/logger.js';
-import { runFileEngine, startKafkaEngine } from '../../pipeline/service.js';
-import { formatSummary, summarize } from '../../pipeline/summary.js';
+import { loadEngineConfig } from '../../config/load.js';
+import { createLogger, isLogLevel, LOG_LEVELS } from '../../core/logger.js';
+import { runFileEngine, startKafkaEngine } from '../../app/start.js';
+import { formatSummary, summarize } from '../../app/summary.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { listenForStop } from '../stop-signal.js';
 

@@ -3,10 +3,11 @@ import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from '../arg-errors.js';
 // Direct modules, not the detect index: it also exports the YAML/zod parsing `scan` rarely needs.
-import { Detector } from '../../detect/detector.js';
-import { loadClassifierSet } from '../../detect/load.js';
+import { Detector } from '../../detect/index.js';
+import { loadClassifierSet } from '../../detect/index.js';
 import { DEFAULT_LIMITS } from '../../events/index.js';
-import { EventScanner, formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/index.js';
+import { formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/format.js';
+import { EventScanner } from '../../pipeline/event-scanner.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
 const HELP = `Usage: segmentloom scan [FILE|-]... [options]

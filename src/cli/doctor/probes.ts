@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import pg from 'pg';
-import type { EngineConfig } from '../../config/engine.js';
+import type { EngineConfig } from '../../config/load.js';
 import { handshake, TlsHandshakeError, tlsOptions } from '../../pipeline/kafka/tls.js';
 
 /**

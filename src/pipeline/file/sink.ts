@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { RotatingFile, type RotationOptions } from './rotate.js';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
-import type { EventSink, HeaderValue, OutputMessage } from '../types.js';
+import type { EventSink, HeaderValue, OutputMessage } from '../../events/index.js';
 
 export interface NdjsonFileSinkOptions {
   dir: string;

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { EventSource, InputMessage, SourceBatch } from '../types.js';
-import { TRUNCATED_HEADER } from '../dead-letter.js';
+import type { EventSource, InputMessage, SourceBatch } from '../../events/index.js';
+import { TRUNCATED_HEADER } from '../../events/index.js';
 import { byteLines, isBlank } from './lines.js';
 
 export interface FileSourceOptions {

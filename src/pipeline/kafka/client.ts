@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
-import type { KafkaConfig } from '../../config/engine.js';
-import type { Logger } from '../../observability/logger.js';
+import type { KafkaConfig } from '../../config/load.js';
+import type { Logger } from '../../core/logger.js';
 import { tlsOptions } from './tls.js';
 
 /**

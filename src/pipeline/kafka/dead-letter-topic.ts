@@ -1,6 +1,6 @@
 import kafkajs, { type Kafka } from 'kafkajs';
 import { ConfigError } from '../../config/errors.js';
-import type { Logger } from '../../observability/logger.js';
+import type { Logger } from '../../core/logger.js';
 
 // Not a named export Node's CommonJS detection finds.
 const { ConfigResourceTypes } = kafkajs;

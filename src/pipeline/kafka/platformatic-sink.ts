@@ -1,6 +1,6 @@
 import { compatibilityPartitioner, Producer } from '@platformatic/kafka';
-import type { KafkaConfig } from '../../config/engine.js';
-import type { EventSink, HeaderValue, OutputMessage } from '../types.js';
+import type { KafkaConfig } from '../../config/load.js';
+import type { EventSink, HeaderValue, OutputMessage } from '../../events/index.js';
 import { splitBySize } from './sink.js';
 import { tlsOptions } from './tls.js';
 

@@ -1,6 +1,6 @@
 import { Consumer, ListOffsetTimestamps, type ClusterMetadata, type GroupAssignment, type RecordsBatch } from '@platformatic/kafka';
-import type { KafkaConfig } from '../../config/engine.js';
-import type { EventSource, HeaderValue, InputMessage, SourceBatch } from '../types.js';
+import type { KafkaConfig } from '../../config/load.js';
+import type { EventSource, HeaderValue, InputMessage, SourceBatch } from '../../events/index.js';
 import type { KafkaSourceOptions } from './source.js';
 import { saslOptions } from './platformatic-sink.js';
 import { tlsOptions } from './tls.js';

@@ -1,4 +1,4 @@
-import type { OutputMessage } from '../types.js';
+import type { OutputMessage } from '../../events/index.js';
 
 /**
  * Packs messages, in order, into requests of at most `limit` bytes (a single larger message gets a

@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from '../../observability/logger.js';
-import type { EventSource, HeaderValue, InputMessage, SourceBatch } from '../types.js';
+import type { Logger } from '../../core/logger.js';
+import type { EventSource, HeaderValue, InputMessage, SourceBatch } from '../../events/index.js';
 
 export interface KafkaSourceOptions {
   groupId: string;

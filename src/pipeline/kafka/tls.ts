@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect, type ConnectionOptions } from 'node:tls';
-import type { KafkaConfig } from '../../config/engine.js';
+import type { KafkaConfig } from '../../config/load.js';
 import { SegmentloomError } from '../../core/errors.js';
 
 /** TLS options for a Kafka connection from the engine config (PEM files read once, at start). */

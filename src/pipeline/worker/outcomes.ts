@@ -1,4 +1,4 @@
-import type { Failure } from '../dead-letter.js';
+import type { Failure } from '../../events/index.js';
 import type { MessageOutcome } from '../processor.js';
 
 /**

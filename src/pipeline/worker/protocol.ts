@@ -1,4 +1,4 @@
-import type { EngineConfig } from '../../config/engine.js';
+import type { EngineConfig } from '../../config/load.js';
 import type { BatchReport } from '../report.js';
 import type { RememberedPoint } from '../point-memory.js';
 import type { ReviewedPoint } from '../reviewed.js';

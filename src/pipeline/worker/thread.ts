@@ -2,16 +2,16 @@
 // that talks to Kafka. Started by WorkerPool; holds its own detector and policy engine, rebuilt
 // from the config the pool sends on a hot reload (between batches: all work is queued).
 import { parentPort, workerData } from 'node:worker_threads';
-import { topicSources, type EngineConfig } from '../../config/engine.js';
+import { topicSources, type EngineConfig } from '../../config/load.js';
 import { ConfigError } from '../../config/errors.js';
 import type { Controls } from '../controls.js';
-import { decoderFor } from '../decode-config.js';
+import { decoderFor } from '../../config/decoder.js';
 import { SubjectHasher } from '../../storage/crypto/lookup.js';
 import { LocalProcessor, type ProcessingExtras, type ProcessInput } from '../processor.js';
 import { PointMemory } from '../point-memory.js';
 import { ReviewedClassifications } from '../reviewed.js';
-import { buildControls } from '../runtime.js';
-import { HashedSuppression } from '../suppression.js';
+import { buildControls } from '../build-controls.js';
+import { HashedSuppression } from '../../storage/suppression/check.js';
 import { BatchTap } from '../tap.js';
 import { packOutcomes } from './outcomes.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerState } from './protocol.js';

@@ -11,13 +11,9 @@ import { Inventory } from './screens/inventory.tsx';
 import { Keys } from './screens/keys.tsx';
 import { Requests } from './screens/requests.tsx';
 import { SignIn } from './screens/signin.tsx';
-import type { Me } from './types.ts';
+import type { Me, Session } from './types.ts';
 
-export interface Session {
-  me: Me;
-  /** The server's own rule (api/authz.ts): a button shows only when the call would be allowed. */
-  can(action: Action): boolean;
-}
+export type { Session } from './types.ts';
 
 const SCREENS: Array<{ id: string; label: string; action: Action; view: (s: Session) => preact.JSX.Element }> = [
   { id: 'inbox', label: 'Inbox', action: 'inventory.read', view: (s) => <Inbox session={s} /> },

@@ -1,3 +1,5 @@
+import type { Action } from '../../api/authz.ts';
+
 export type Colour = 'red' | 'yellow' | 'green';
 export interface Point {
   source: string;
@@ -34,3 +36,10 @@ export interface Me {
 }
 export const keyOf = (p: Pick<Point, 'source' | 'event' | 'path'>) => ({ source: p.source, event: p.event, path: p.path });
 export const idOf = (p: Pick<Point, 'source' | 'event' | 'path'>) => JSON.stringify([p.source, p.event, p.path]);
+
+/** The signed-in person as the screens see them. */
+export interface Session {
+  me: Me;
+  /** The server's own rule (api/authz.ts): a button shows only when the call would be allowed. */
+  can(action: Action): boolean;
+}

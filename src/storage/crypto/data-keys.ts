@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db.js';
 import { buf } from '../sql.js';
 import { aad, open, seal } from './aead.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring } from './master-keys.js';
 import { ANONYMOUS_SUBJECT } from './lookup.js';
 import { Lru } from './lru.js';
 import { vacuumKeyTable } from '../shred.js';

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { KeyConfigError, secretFromEnv } from './keyring.js';
+import { KeyConfigError, secretFromEnv } from './master-keys.js';
 
 /** Stored in place of a subject hash for events that carry neither userId nor anonymousId. */
 export const ANONYMOUS_SUBJECT = 'anonymous';

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { safeIssueMessage } from '../../core/zod-issues.js';
-import { KeyConfigError, secretFromEnv } from './keyring.js';
+import { KeyConfigError, secretFromEnv } from './master-keys.js';
 
 /**
  * Ed25519 signatures on data-subject request receipts, so a privacy officer can prove later and

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, get } from '../api.ts';
-import type { Session } from '../main.tsx';
+import type { Session } from '../types.ts';
 import { Status } from './common.tsx';
 
 /** Policies and destinations in force; editors replace them through PUT /policies after seeing the diff. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.ts';
-import type { Session } from '../main.tsx';
+import type { Session } from '../types.ts';
 import { Badge, Status, value } from './common.tsx';
 
 export function Detection(_: { session: Session }) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, qs } from '../api.ts';
-import type { Session } from '../main.tsx';
+import type { Session } from '../types.ts';
 import { idOf, keyOf, type Colour, type Point } from '../types.ts';
 import { PointList, type Filters } from './point-list.tsx';
 import { Status } from './common.tsx';

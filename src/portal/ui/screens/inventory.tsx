@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api.ts';
-import type { Session } from '../main.tsx';
+import type { Session } from '../types.ts';
 import type { Point } from '../types.ts';
 import { Status } from './common.tsx';
 import { DataMap } from './datamap.tsx';

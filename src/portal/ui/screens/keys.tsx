@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, get, post } from '../api.ts';
-import type { Session } from '../main.tsx';
+import type { Session } from '../types.ts';
 import { Status, value, when } from './common.tsx';
 
 export function Keys({ session }: { session: Session }) {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Session } from '../main.tsx';
+import type { Session } from '../types.ts';
 import { idOf, type Point } from '../types.ts';
 import { Badge, when } from './common.tsx';
 import { PointDetail } from './point.tsx';

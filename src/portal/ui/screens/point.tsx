@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, qs, call } from '../api.ts';
-import type { Session } from '../main.tsx';
+import type { Session } from '../types.ts';
 import { keyOf, type Colour, type Exception, type Point } from '../types.ts';
 import { Badge, Status, value, when } from './common.tsx';
 

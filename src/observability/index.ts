@@ -1,3 +1,0 @@
-export { createLogger, silentLogger, REDACT_PATHS, type Logger, type LoggerSettings } from './logger.js';
-export { EngineMetrics } from './metrics.js';
-export { startObservabilityServer, type ObservabilityServer, type ReadinessCheck } from './server.js';

@@ -1,9 +1,0 @@
-import type { EngineConfig } from '../config/engine.js';
-import { createConfluentDecoder } from './confluent.js';
-import { jsonDecoder, type EventDecoder } from './decode.js';
-
-/** The decoder a config asks for (`decoding.format`). */
-export function decoderFor(config: EngineConfig): EventDecoder {
-  if (config.decoding.format === 'json') return jsonDecoder;
-  return createConfluentDecoder({ registryUrl: config.decoding.registryUrl!, auth: config.decoding.registryAuth, clientId: config.kafka?.clientId });
-}
