@@ -45,12 +45,17 @@ function context(r) {
   };
 }
 
-function properties(r, event, first, last, email) {
+function properties(r, event, first, _last, email) {
   const props = { plan: r.pick(PLANS), currency: 'USD', revenue: r.int(100, 99999) / 100 };
   switch (event) {
     case 'Order Completed':
       props.order_id = `ord_${r.int(100000, 999999)}`;
-      props.products = Array.from({ length: r.int(1, 3) }, () => ({ sku: `SKU-${r.int(1000, 9999)}`, name: r.pick(['Blue Shirt', 'Red Mug', 'Desk Lamp']), price: r.int(100, 9999) / 100, quantity: r.int(1, 4) }));
+      props.products = Array.from({ length: r.int(1, 3) }, () => ({
+        sku: `SKU-${r.int(1000, 9999)}`,
+        name: r.pick(['Blue Shirt', 'Red Mug', 'Desk Lamp']),
+        price: r.int(100, 9999) / 100,
+        quantity: r.int(1, 4),
+      }));
       props.shipping_address = { street: `${r.int(1, 999)} Main St`, city: 'Springfield', zip: `${r.int(10000, 99999)}` };
       if (r.chance(0.1)) props.ref = r.pick(CARDS);
       break;
@@ -61,7 +66,7 @@ function properties(r, event, first, last, email) {
       props.phone = `+1 415 555 ${r.int(1000, 9999)}`;
       break;
     case 'Search Performed':
-      props.query = r.pick(['running shoes', 'gift for mom', 'contact me at ' + email]);
+      props.query = r.pick(['running shoes', 'gift for mom', `contact me at ${email}`]);
       props.results = r.int(0, 200);
       break;
     default:
@@ -89,9 +94,27 @@ export function generateEvent(r) {
   };
   const kind = r.next();
   if (kind < 0.12) {
-    return { ...base, type: 'identify', traits: { email, first_name: first, last_name: last, phone: `+1 415 555 ${r.int(1000, 9999)}`, plan: r.pick(PLANS), created_at: base.timestamp, address: { city: 'Springfield', postal_code: `${r.int(10000, 99999)}` } } };
+    return {
+      ...base,
+      type: 'identify',
+      traits: {
+        email,
+        first_name: first,
+        last_name: last,
+        phone: `+1 415 555 ${r.int(1000, 9999)}`,
+        plan: r.pick(PLANS),
+        created_at: base.timestamp,
+        address: { city: 'Springfield', postal_code: `${r.int(10000, 99999)}` },
+      },
+    };
   }
-  if (kind < 0.25) return { ...base, type: 'page', name: r.pick(['Home', 'Pricing', 'Docs']), properties: { path: '/pricing', title: 'Pricing', url: 'https://example.com/pricing' } };
+  if (kind < 0.25)
+    return {
+      ...base,
+      type: 'page',
+      name: r.pick(['Home', 'Pricing', 'Docs']),
+      properties: { path: '/pricing', title: 'Pricing', url: 'https://example.com/pricing' },
+    };
   const event = r.pick(EVENTS);
   return { ...base, type: 'track', event, properties: properties(r, event, first, last, email) };
 }

@@ -47,7 +47,14 @@ function events(f, count, { pii = 5, bytes = 1024, paths = 1000 }) {
       const [key, value] = PII[i % PII.length](f);
       properties[i < PII.length ? key : `${key}${i}`] = value;
     }
-    const event = { type: 'track', event: `Event ${f.number.int({ min: 1, max: 10 })}`, messageId: f.string.uuid(), userId: f.string.alphanumeric(12), timestamp: f.date.recent().toISOString(), properties };
+    const event = {
+      type: 'track',
+      event: `Event ${f.number.int({ min: 1, max: 10 })}`,
+      messageId: f.string.uuid(),
+      userId: f.string.alphanumeric(12),
+      timestamp: f.date.recent().toISOString(),
+      properties,
+    };
     // Filler keys from a pool of `paths` / 10 per event name (10 names), each key once per event;
     // past the pool, one long description brings the event to its size.
     const pool = Math.max(1, Math.floor(paths / 10));
@@ -97,14 +104,26 @@ async function cell(label, lines, set) {
   let sink = 0;
   const [floor, hot] = race(
     [
-      ['parse+stringify', (ls) => { for (const l of ls) sink += JSON.stringify(JSON.parse(l)).length; }],
-      ['hot path', (ls) => { for (const l of ls) scanner.scanText(l, 'bench'); }],
+      [
+        'parse+stringify',
+        (ls) => {
+          for (const l of ls) sink += JSON.stringify(JSON.parse(l)).length;
+        },
+      ],
+      [
+        'hot path',
+        (ls) => {
+          for (const l of ls) scanner.scanText(l, 'bench');
+        },
+      ],
     ],
     lines,
     3,
   );
   const us = 1e6 / hot.perSecond;
-  console.log(`  ${label.padEnd(34)} ${us.toFixed(1).padStart(9)} µs/event  ${(hot.perSecond / floor.perSecond).toFixed(2)}x parse+stringify  (${lines.length} events)${sink < 0 ? '' : ''}`);
+  console.log(
+    `  ${label.padEnd(34)} ${us.toFixed(1).padStart(9)} µs/event  ${(hot.perSecond / floor.perSecond).toFixed(2)}x parse+stringify  (${lines.length} events)${sink < 0 ? '' : ''}`,
+  );
 }
 
 export async function runCostMatrix(seed = Number(process.env.BENCH_SEED) || freshSeed()) {
@@ -115,7 +134,12 @@ export async function runCostMatrix(seed = Number(process.env.BENCH_SEED) || fre
   console.log('PII values per event (~1 KB events, 1k paths):');
   for (const pii of [0, 2, 5, 10]) await cell(`${pii} PII values`, events(f, 3000, { pii }), builtin);
   console.log('Event size (5 PII values):');
-  for (const [kb, count] of [[1, 3000], [10, 600], [100, 60]]) await cell(`${kb} KB`, events(f, count, { bytes: kb * 1024 }), builtin);
+  for (const [kb, count] of [
+    [1, 3000],
+    [10, 600],
+    [100, 60],
+  ])
+    await cell(`${kb} KB`, events(f, count, { bytes: kb * 1024 }), builtin);
   console.log('Classifier count (~1 KB, 5 PII values):');
   const sizes = [0, 20, 100];
   const lines = events(f, 3000, { pii: 5 });

@@ -31,7 +31,16 @@ const SPELL = {
   geo: ['location', 'geo', 'coords'],
 };
 
-const EVENTS = ['Checkout Step Completed', 'Account Created', 'Profile Updated', 'Support Ticket Opened', 'Payment Info Entered', 'Delivery Scheduled', 'Lead Captured', 'Review Submitted'];
+const EVENTS = [
+  'Checkout Step Completed',
+  'Account Created',
+  'Profile Updated',
+  'Support Ticket Opened',
+  'Payment Info Entered',
+  'Delivery Scheduled',
+  'Lead Captured',
+  'Review Submitted',
+];
 
 function spell(f, field) {
   return f.helpers.arrayElement(SPELL[field]);
@@ -96,7 +105,13 @@ export function createDenseGenerator(seed) {
     const f = fakers[baseFaker.number.int({ min: 0, max: fakers.length - 1 })];
     const count = f.number.int({ min: 8, max: 11 });
     // The common fields most events carry, then others at random (a field appears once per event).
-    const kinds = [...COMMON, ...f.helpers.arrayElements(KINDS.filter((k) => !COMMON.includes(k)), count - COMMON.length)];
+    const kinds = [
+      ...COMMON,
+      ...f.helpers.arrayElements(
+        KINDS.filter((k) => !COMMON.includes(k)),
+        count - COMMON.length,
+      ),
+    ];
     const props = {};
     const traits = {};
     let pii = 0;

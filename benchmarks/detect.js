@@ -39,7 +39,10 @@ export async function runDetectBenchmark({ count = 50_000, redactCount = 5_000, 
   const set = await loadClassifierSet();
   const sparse = await runCorpus('project corpus (PII-sparse)', generateCorpus(count), set, { count, redactCount });
   const dense = generateDenseCorpus(count, seed);
-  const denseReport = await runCorpus(`PII-dense corpus (faker, seed ${seed}, ${dense.piiPerEvent.toFixed(1)} PII values/event)`, dense.lines, set, { count, redactCount });
+  const denseReport = await runCorpus(`PII-dense corpus (faker, seed ${seed}, ${dense.piiPerEvent.toFixed(1)} PII values/event)`, dense.lines, set, {
+    count,
+    redactCount,
+  });
   return { ...sparse, corpora: [sparse, denseReport], seed };
 }
 
@@ -66,14 +69,27 @@ async function runCorpus(name, events, set, { count, redactCount }) {
   const hotPathPerEvent = (lines) => {
     for (const line of lines) scanner.scanText(line, 'bench');
   };
-  const [baseline, hot] = race([['JSON.parse + JSON.stringify', parseStringify], ['segmentloom hot path', hotPath]], events);
+  const [baseline, hot] = race(
+    [
+      ['JSON.parse + JSON.stringify', parseStringify],
+      ['segmentloom hot path', hotPath],
+    ],
+    events,
+  );
   // redact-pii is ~10x slower: race it on a slice against the hot path on the same slice.
   const { SyncRedactor } = require('redact-pii');
   const redactor = new SyncRedactor();
   const redactPii = (lines) => {
     for (const line of lines) for (const value of leafTexts(JSON.parse(line), [])) sink += redactor.redact(value).length;
   };
-  const [hotSlice, redact] = race([['segmentloom hot path (slice)', hotPathPerEvent], ['redact-pii over every value', redactPii]], events.slice(0, redactCount), 5);
+  const [hotSlice, redact] = race(
+    [
+      ['segmentloom hot path (slice)', hotPathPerEvent],
+      ['redact-pii over every value', redactPii],
+    ],
+    events.slice(0, redactCount),
+    5,
+  );
   const results = [baseline, hot, redact];
   return {
     corpus: { name, events: count, avgBytes: Math.round(bytes), avgLeaves: Math.round(leaves) },

@@ -62,8 +62,15 @@ async function serve(mode) {
     const { parseIngestConfig } = await import('../dist/config/ingest-schema.js');
     const { startIngest } = await import('../dist/ingest/server.js');
     const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
-    const db = await openDb(env.BENCH_DB_URL ? { url: env.BENCH_DB_URL, schema: env.BENCH_DB_SCHEMA, poolSize: 4 } : { dataDir: env.BENCH_DB_DIR, create: false });
-    const ingest = await startIngest({ config: parseIngestConfig({ port: 0, topic: env.BENCH_TOPIC, sources: [{ name: 'bench' }] }), sink, writeKeys: new WriteKeyStore(db), logger: silentLogger() });
+    const db = await openDb(
+      env.BENCH_DB_URL ? { url: env.BENCH_DB_URL, schema: env.BENCH_DB_SCHEMA, poolSize: 4 } : { dataDir: env.BENCH_DB_DIR, create: false },
+    );
+    const ingest = await startIngest({
+      config: parseIngestConfig({ port: 0, topic: env.BENCH_TOPIC, sources: [{ name: 'bench' }] }),
+      sink,
+      writeKeys: new WriteKeyStore(db),
+      logger: silentLogger(),
+    });
     app = ingest.app;
   }
   process.stdout.write(`PORT ${app.server.address().port}\n`);
@@ -90,11 +97,29 @@ function eventJson(run, n) {
       library: { name: 'analytics.js', version: '4.1.0' },
       locale: 'en-US',
       userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36',
-      page: { path: `/products/${n % 900}`, url: `https://shop.example.com/products/${n % 900}`, title: 'Product', referrer: 'https://www.example.org/search?q=boots' },
+      page: {
+        path: `/products/${n % 900}`,
+        url: `https://shop.example.com/products/${n % 900}`,
+        title: 'Product',
+        referrer: 'https://www.example.org/search?q=boots',
+      },
       campaign: { name: 'spring', source: 'newsletter', medium: 'email' },
     },
     traits: n % 5 === 0 ? { email: `person${user}@example.net`, plan: 'pro', logins: n % 40 } : undefined,
-    properties: { product_id: `sku-${n % 3000}`, name: 'Trail Boot', price: (n % 200) + 0.99, currency: 'EUR', category: 'Footwear', variant: 'brown', position: n % 20, in_stock: n % 7 !== 0, image_url: `https://cdn.example.com/img/sku-${n % 3000}/large.jpg`, url: `https://shop.example.com/p/sku-${n % 3000}?utm_source=newsletter&utm_medium=email`, coupon: n % 9 === 0 ? 'SPRING10' : null, rating: { average: 4.4, count: n % 500 } },
+    properties: {
+      product_id: `sku-${n % 3000}`,
+      name: 'Trail Boot',
+      price: (n % 200) + 0.99,
+      currency: 'EUR',
+      category: 'Footwear',
+      variant: 'brown',
+      position: n % 20,
+      in_stock: n % 7 !== 0,
+      image_url: `https://cdn.example.com/img/sku-${n % 3000}/large.jpg`,
+      url: `https://shop.example.com/p/sku-${n % 3000}?utm_source=newsletter&utm_medium=email`,
+      coupon: n % 9 === 0 ? 'SPRING10' : null,
+      rating: { average: 4.4, count: n % 500 },
+    },
   });
 }
 
@@ -110,7 +135,11 @@ async function load(port, writeKey, run) {
       const parts = new Array(BATCH);
       for (let i = 0; i < BATCH; i++) parts[i] = eventJson(run, counter++);
       const body = `{"batch":[${parts.join(',')}],"sentAt":"${new Date().toISOString()}"}`;
-      const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body });
+      const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        body,
+      });
       await res.arrayBuffer();
       if (res.status === 200) accepted += BATCH;
       else refused[res.status] = (refused[res.status] ?? 0) + 1;
@@ -121,7 +150,10 @@ async function load(port, writeKey, run) {
 }
 
 async function startServer(mode, env) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', mode], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', mode], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (c) => {
@@ -131,7 +163,14 @@ async function startServer(mode, env) {
     });
     child.on('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
   });
-  return { port, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 async function topicCount(kafka, topic) {
@@ -178,7 +217,9 @@ async function main() {
         const result = await load(server.port, mode === 'ingest' ? writeKey : null, `${mode}-${round}`);
         await server.stop();
         results[mode].push(result);
-        log(`round ${round + 1} ${mode}: ${Math.round(result.perSecond).toLocaleString('en-US')} events/s (refused requests by status: ${JSON.stringify(result.refused)})`);
+        log(
+          `round ${round + 1} ${mode}: ${Math.round(result.perSecond).toLocaleString('en-US')} events/s (refused requests by status: ${JSON.stringify(result.refused)})`,
+        );
       }
     }
     for (const mode of ['floor', 'ingest']) totals[mode] = await topicCount(kafka, topics[mode]);
@@ -203,8 +244,12 @@ async function main() {
   console.log(`HTTP ingest, batches of ${BATCH} (~1 KB events), ${CONCURRENCY} concurrent clients, ${ROUNDS} x ${SECONDS} s rounds, best round of each:`);
   console.log(`  floor (bare fastify route, parse + produce unchanged): ${Math.round(floor).toLocaleString('en-US')} events/s`);
   console.log(`  segmentloom ingest (auth, validation, dedup, acks=all): ${Math.round(ingest).toLocaleString('en-US')} events/s`);
-  console.log(`  ratio ingest/floor: ${(ingest / floor).toFixed(2)}x (target >= 0.7x); ingest target >= 20,000 events/s: ${ingest >= 20_000 ? 'met' : 'NOT met'}`);
-  console.log(`  in the topics (warm-up included): floor ${totals.floor.toLocaleString('en-US')} for ${acceptedFloor.toLocaleString('en-US')} counted, ingest ${totals.ingest.toLocaleString('en-US')} for ${acceptedIngest.toLocaleString('en-US')} counted`);
+  console.log(
+    `  ratio ingest/floor: ${(ingest / floor).toFixed(2)}x (target >= 0.7x); ingest target >= 20,000 events/s: ${ingest >= 20_000 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `  in the topics (warm-up included): floor ${totals.floor.toLocaleString('en-US')} for ${acceptedFloor.toLocaleString('en-US')} counted, ingest ${totals.ingest.toLocaleString('en-US')} for ${acceptedIngest.toLocaleString('en-US')} counted`,
+  );
 }
 
 /** A short warm-up (JIT, connections), not counted. */
@@ -213,7 +258,11 @@ async function loadFor(port, writeKey, run, seconds) {
   let n = 0;
   while (Date.now() < end) {
     const body = `{"batch":[${Array.from({ length: BATCH }, () => eventJson(run, n++)).join(',')}]}`;
-    const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', ...(writeKey ? { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } : {}) }, body });
+    const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(writeKey ? { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } : {}) },
+      body,
+    });
     await res.arrayBuffer();
   }
 }

@@ -83,4 +83,3 @@ destinations:
     consent: { categories: [Advertising], sale: true }
 ${extra}`;
 }
-

@@ -69,7 +69,10 @@ async function main() {
   await admin.connect();
   const id = randomUUID().slice(0, 8);
   const t = { input: `bench-in-${id}`, warehouse: `bench-wh-${id}`, analytics: `bench-an-${id}`, ads: `bench-ads-${id}`, dlq: `bench-dlq-${id}` };
-  await admin.createTopics({ waitForLeaders: true, topics: Object.values(t).map((topic) => ({ topic, numPartitions: topic === t.input ? PARTITIONS : PARTITIONS, replicationFactor: 1 })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: Object.values(t).map((topic) => ({ topic, numPartitions: topic === t.input ? PARTITIONS : PARTITIONS, replicationFactor: 1 })),
+  });
 
   log(`pre-loading ${N} events into ${t.input} (${PARTITIONS} partitions)`);
   const producer = kafka.producer();
@@ -123,7 +126,9 @@ async function main() {
       const eventsIn = engine.totals.totals.eventsIn;
       if (eventsIn !== lastIn) [lastIn, lastProgress] = [eventsIn, now];
       if (now - lastProgress > STALL_MS || now - started > DEADLINE_MS) {
-        throw new Error(`${eventsIn} of ${N} events through after ${((now - started) / 1000).toFixed(0)}s (${now - lastProgress > STALL_MS ? `no progress for ${STALL_MS / 1000}s` : `deadline ${DEADLINE_MS / 1000}s`})`);
+        throw new Error(
+          `${eventsIn} of ${N} events through after ${((now - started) / 1000).toFixed(0)}s (${now - lastProgress > STALL_MS ? `no progress for ${STALL_MS / 1000}s` : `deadline ${DEADLINE_MS / 1000}s`})`,
+        );
       }
     }
   } catch (err) {
@@ -158,10 +163,12 @@ async function main() {
     secondsIncludingJoin: Number(wall.toFixed(2)),
     eventsPerSecondIncludingJoin: Math.round(N / wall),
     eventsPerSecond: Math.round((N - markEvents) / steady),
-    outputMessagesPerSecond: Math.round(((N - markEvents) / N) * totalOut / steady),
+    outputMessagesPerSecond: Math.round((((N - markEvents) / N) * totalOut) / steady),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`pipeline: ${result.eventsPerSecond} events/s (${result.outputMessagesPerSecond} outputs/s; ${result.eventsPerSecondIncludingJoin} events/s including the group join)\n`);
+  process.stdout.write(
+    `pipeline: ${result.eventsPerSecond} events/s (${result.outputMessagesPerSecond} outputs/s; ${result.eventsPerSecondIncludingJoin} events/s including the group join)\n`,
+  );
   target('pipeline steady state', result.eventsPerSecond, 20_000, perSecond);
   rmSync(dir, { recursive: true, force: true });
   await broker.stop();

@@ -24,11 +24,17 @@ import { ratio, target } from './targets.js';
 
 const POINTS = 50_000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CATEGORIES = [['email', 'user.contact.email', 'yellow'], ['phone_number', 'user.contact.phone_number', 'yellow'], ['ip_address', 'user.device.ip_address', 'yellow'], ['password', 'user.authorization.password', 'red'], [null, null, 'green']];
+const CATEGORIES = [
+  ['email', 'user.contact.email', 'yellow'],
+  ['phone_number', 'user.contact.phone_number', 'yellow'],
+  ['ip_address', 'user.device.ip_address', 'yellow'],
+  ['password', 'user.authorization.password', 'red'],
+  [null, null, 'green'],
+];
 
 function rng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function observations() {
@@ -39,10 +45,20 @@ function observations() {
     const [category, dataCategory, classification] = CATEGORIES[pick(CATEGORIES.length)];
     const at = new Date(base + pick(30 * 86_400_000)).toISOString();
     return {
-      source: `src-${pick(40)}`, event: `Event ${pick(300)}`, path: `properties.f${pick(50)}.items[].k${i}`,
-      category, dataCategory, classification, matchedOn: category ? 'key' : null, confidence: category ? 0.8 : 0,
-      matcher: category ? `${category} key` : null, count: 1 + pick(1000), firstSeen: at, lastSeen: at,
-      example: category ? '***@***.com' : null, destinations: pick(2) ? ['warehouse'] : [],
+      source: `src-${pick(40)}`,
+      event: `Event ${pick(300)}`,
+      path: `properties.f${pick(50)}.items[].k${i}`,
+      category,
+      dataCategory,
+      classification,
+      matchedOn: category ? 'key' : null,
+      confidence: category ? 0.8 : 0,
+      matcher: category ? `${category} key` : null,
+      count: 1 + pick(1000),
+      firstSeen: at,
+      lastSeen: at,
+      example: category ? '***@***.com' : null,
+      destinations: pick(2) ? ['warehouse'] : [],
     };
   });
 }
@@ -50,14 +66,24 @@ function observations() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(label, db) {
-  const storage = await openStorage({ db, keyring: new Keyring([{ version: 1, key: randomBytes(32) }]), hasher: new SubjectHasher(randomBytes(32)), receiptSigner: null });
+  const storage = await openStorage({
+    db,
+    keyring: new Keyring([{ version: 1, key: randomBytes(32) }]),
+    hasher: new SubjectHasher(randomBytes(32)),
+    receiptSigner: null,
+  });
   const all = observations();
   for (let i = 0; i < all.length; i += 2000) await upsertObservations(db, all.slice(i, i + 2000));
   // The steady state autovacuum reaches on a live table (statistics, visibility map).
   await db.query('VACUUM ANALYZE inventory_points');
   const api = await startApi({
-    storage, classifierDirs: [BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, '')], policyFile: null, registry: new Registry(), logger: silentLogger(),
-    env: { SEGMENTLOOM_PORTAL_SESSION_SECRET: randomBytes(24).toString('hex') }, port: 0,
+    storage,
+    classifierDirs: [BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, '')],
+    policyFile: null,
+    registry: new Registry(),
+    logger: silentLogger(),
+    env: { SEGMENTLOOM_PORTAL_SESSION_SECRET: randomBytes(24).toString('hex') },
+    port: 0,
   });
   try {
     const keys = new ApiKeyStore(db);
@@ -65,13 +91,17 @@ async function measure(label, db) {
     // A portal session, as the browser holds it.
     let cookie = '';
     const send = async (method, path, body, csrf) => {
-      const res = await fetch(api.url + path, { method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: body && JSON.stringify(body) });
+      const res = await fetch(api.url + path, {
+        method,
+        headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+        body: body && JSON.stringify(body),
+      });
       for (const c of res.headers.getSetCookie()) if (c.startsWith('sl_portal=')) cookie = c.split(';')[0];
       return res.json();
     };
     const { csrfToken } = await send('GET', '/portal/auth/session');
     await send('POST', '/portal/auth/key', { apiKey: token }, csrfToken);
-    const page = () => Promise.all([send('GET', '/inventory/inbox?sort=newest&limit=51&offset=0'), send("GET", "/inventory/counts")]);
+    const page = () => Promise.all([send('GET', '/inventory/inbox?sort=newest&limit=51&offset=0'), send('GET', '/inventory/counts')]);
     const [first] = await page();
     if (first.items.length !== 51) throw new Error(`expected a full first page, got ${first.items.length}`);
     const apiMs = [];
@@ -87,7 +117,9 @@ async function measure(label, db) {
       await timed(parts.counts, () => send('GET', '/inventory/counts'));
       await timed(parts.session, () => send('GET', '/portal/auth/session'));
     }
-    console.log(`  ${label}: inbox page ${median(parts.inbox).toFixed(1)} ms, counts ${median(parts.counts).toFixed(1)} ms, session ${median(parts.session).toFixed(1)} ms (medians)`);
+    console.log(
+      `  ${label}: inbox page ${median(parts.inbox).toFixed(1)} ms, counts ${median(parts.counts).toFixed(1)} ms, session ${median(parts.session).toFixed(1)} ms (medians)`,
+    );
     let renderMs = null;
     if (existsSync(CHROMIUM)) {
       const { chromium } = await import('playwright-core');
@@ -108,7 +140,15 @@ async function measure(label, db) {
           void t;
         }
         renderMs = median(times);
-        if (process.env.BENCH_PORTAL_TRACE) console.log(await tab.evaluate(() => performance.getEntriesByType('resource').map((e) => `${e.name.replace(/^https?:\/\/[^/]+/, '')} ${Math.round(e.startTime)}→${Math.round(e.responseEnd)}`).join('\n')));
+        if (process.env.BENCH_PORTAL_TRACE)
+          console.log(
+            await tab.evaluate(() =>
+              performance
+                .getEntriesByType('resource')
+                .map((e) => `${e.name.replace(/^https?:\/\/[^/]+/, '')} ${Math.round(e.startTime)}→${Math.round(e.responseEnd)}`)
+                .join('\n'),
+            ),
+          );
       } finally {
         await browser.close();
       }
@@ -138,7 +178,9 @@ results.push(await measure('pglite (in-memory)', await openDb({})));
 
 console.log(`inbox of ${POINTS.toLocaleString('en-US')} data points, first page of 50 (newest first) with counts`);
 for (const r of results) {
-  console.log(`  ${r.label}: API ${r.apiMs.toFixed(1)} ms (median of 25)${r.renderMs === null ? '' : `, rendered in Chromium ${r.renderMs.toFixed(0)} ms (median of 5)`}`);
+  console.log(
+    `  ${r.label}: API ${r.apiMs.toFixed(1)} ms (median of 25)${r.renderMs === null ? '' : `, rendered in Chromium ${r.renderMs.toFixed(0)} ms (median of 5)`}`,
+  );
   if (r.renderMs !== null) target(`${r.label}: 300 ms / first page rendered`, 300 / r.renderMs, 1, ratio(2));
   else target(`${r.label}: 300 ms / first page from the API`, 300 / r.apiMs, 1, ratio(2));
 }

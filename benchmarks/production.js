@@ -97,8 +97,18 @@ function clock() {
 /** Consuming alone (count, commit, nothing produced) with each client's source, in alternation. */
 async function consumeOnly(b, t, client, round) {
   const kafkaConfig = { brokers: b.split(','), clientId: `bench-consume-${client}`, connectionTimeoutMs: 3000, requestTimeoutMs: 30000, ssl: false };
-  const options = { groupId: `consume-${client}-${round}-${t.input}`, topics: [t.input], fromBeginning: true, maxWaitTimeInMs: 50, maxBytesPerPartition: 2 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, partitionsConsumedConcurrently: 4, logger: silentLogger() };
-  const source = client === 'kafkajs' ? new KafkaSource(createKafkaClient(kafkaConfig, silentLogger()), options) : new PlatformaticKafkaSource(kafkaConfig, options);
+  const options = {
+    groupId: `consume-${client}-${round}-${t.input}`,
+    topics: [t.input],
+    fromBeginning: true,
+    maxWaitTimeInMs: 50,
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+    partitionsConsumedConcurrently: 4,
+    logger: silentLogger(),
+  };
+  const source =
+    client === 'kafkajs' ? new KafkaSource(createKafkaClient(kafkaConfig, silentLogger()), options) : new PlatformaticKafkaSource(kafkaConfig, options);
   const c = clock();
   await source.start(async (batch) => {
     await batch.commit();
@@ -116,7 +126,16 @@ async function floor(b, t) {
   const kafka = { brokers: b.split(','), clientId: 'bench-floor', connectionTimeoutMs: 3000, requestTimeoutMs: 30000, ssl: false, compression: 'none' };
   const sink = new PlatformaticKafkaSink(kafka, { maxBytesPerRequest: 900_000 });
   await sink.connect();
-  const source = new PlatformaticKafkaSource(kafka, { groupId: `floor-${t.input}`, topics: [t.input], fromBeginning: true, maxWaitTimeInMs: 50, maxBytesPerPartition: 2 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, partitionsConsumedConcurrently: 4, logger: silentLogger() });
+  const source = new PlatformaticKafkaSource(kafka, {
+    groupId: `floor-${t.input}`,
+    topics: [t.input],
+    fromBeginning: true,
+    maxWaitTimeInMs: 50,
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+    partitionsConsumedConcurrently: 4,
+    logger: silentLogger(),
+  });
   const c = clock();
   const lanes = new Map();
   await source.start(async (batch) => {
@@ -144,7 +163,12 @@ async function floor(b, t) {
 async function engine(file, extra = {}) {
   const config = await loadEngineConfig(file, {});
   const c = clock();
-  const handle = await startKafkaEngine(config, { logger: silentLogger(), env: {}, observers: [{ onBatch: (report) => c.add(report.eventsIn) }], serveMetrics: false });
+  const handle = await startKafkaEngine(config, {
+    logger: silentLogger(),
+    env: {},
+    observers: [{ onBatch: (report) => c.add(report.eventsIn) }],
+    serveMetrics: false,
+  });
   let result;
   try {
     await until(() => handle.totals.totals.eventsIn, file);
@@ -156,7 +180,13 @@ async function engine(file, extra = {}) {
 }
 
 function topics(id, phase) {
-  return { input: `bench-in-${id}`, warehouse: `bench-${phase}-wh-${id}`, analytics: `bench-${phase}-an-${id}`, ads: `bench-${phase}-ads-${id}`, dlq: `bench-${phase}-dlq-${id}` };
+  return {
+    input: `bench-in-${id}`,
+    warehouse: `bench-${phase}-wh-${id}`,
+    analytics: `bench-${phase}-an-${id}`,
+    ads: `bench-${phase}-ads-${id}`,
+    dlq: `bench-${phase}-dlq-${id}`,
+  };
 }
 
 async function main() {
@@ -255,7 +285,10 @@ alerts:
       if (phase === 'production') {
         // Statistics reach pg_stat after the engine's connections closed; give them a moment.
         await new Promise((r) => setTimeout(r, 1500));
-        const stat = await db.query(`SELECT n_tup_ins + n_tup_upd AS writes, n_live_tup AS rows FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'inventory_points'`, [schema]);
+        const stat = await db.query(
+          `SELECT n_tup_ins + n_tup_upd AS writes, n_live_tup AS rows FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'inventory_points'`,
+          [schema],
+        );
         const points = await db.query(`SELECT count(*)::int AS n FROM "${schema}".inventory_points`);
         const writes = Number(stat.rows[0]?.writes ?? NaN);
         results.production.inventory = {
@@ -279,9 +312,16 @@ alerts:
   }
 
   process.stdout.write(`${JSON.stringify({ events: N, bytesPerEvent: Math.round(bytes / N), partitions: PARTITIONS, ...results }, null, 2)}\n`);
-  for (const phase of PHASES) if (phase !== 'consume') process.stdout.write(`  ${phase}: ${perSecond(results[phase].eventsPerSecond)} (${results[phase].seconds}s for ${N} events)\n`);
-  if (results.consume) process.stdout.write(`  consume only (best of 2): @platformatic/kafka ${perSecond(results.consume.platformatic)}, kafkajs ${perSecond(results.consume.kafkajs)} (${ratio(2)(results.consume.platformatic / results.consume.kafkajs)})\n`);
-  if (results.kafkajs && results.engine) process.stdout.write(`  consumer: @platformatic/kafka ${ratio(2)(results.engine.eventsPerSecond / results.kafkajs.eventsPerSecond)} kafkajs (engine without storage)\n`);
+  for (const phase of PHASES)
+    if (phase !== 'consume') process.stdout.write(`  ${phase}: ${perSecond(results[phase].eventsPerSecond)} (${results[phase].seconds}s for ${N} events)\n`);
+  if (results.consume)
+    process.stdout.write(
+      `  consume only (best of 2): @platformatic/kafka ${perSecond(results.consume.platformatic)}, kafkajs ${perSecond(results.consume.kafkajs)} (${ratio(2)(results.consume.platformatic / results.consume.kafkajs)})\n`,
+    );
+  if (results.kafkajs && results.engine)
+    process.stdout.write(
+      `  consumer: @platformatic/kafka ${ratio(2)(results.engine.eventsPerSecond / results.kafkajs.eventsPerSecond)} kafkajs (engine without storage)\n`,
+    );
   if (results.production) {
     target('production shape (Kafka, 3 destinations, PostgreSQL, inventory, alerts)', results.production.eventsPerSecond, 20_000, perSecond);
     if (results.floor) target('production shape / pass-through floor', results.production.eventsPerSecond / results.floor.eventsPerSecond, 0.5, ratio(2));

@@ -35,12 +35,16 @@ function timed(args) {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-export function runScanBenchmark({ count = Number(process.env.BENCH_SCAN_EVENTS) || 120_000, rounds = 2, seed = Number(process.env.BENCH_SEED) || freshSeed() } = {}) {
+export function runScanBenchmark({
+  count = Number(process.env.BENCH_SCAN_EVENTS) || 120_000,
+  rounds = 2,
+  seed = Number(process.env.BENCH_SEED) || freshSeed(),
+} = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'segmentloom-bench-scan-'));
   try {
     const corpus = generateDenseCorpus(count, seed);
     const file = path.join(dir, 'events.ndjson');
-    writeFileSync(file, corpus.lines.join('\n') + '\n');
+    writeFileSync(file, `${corpus.lines.join('\n')}\n`);
     const bin = fileURLToPath(new URL('../bin/segmentloom.js', import.meta.url));
     let floor = Infinity;
     let scan = Infinity;
@@ -48,9 +52,19 @@ export function runScanBenchmark({ count = Number(process.env.BENCH_SCAN_EVENTS)
       floor = Math.min(floor, timed(['-e', FLOOR, file]));
       scan = Math.min(scan, timed([bin, 'scan', file, '--format', 'csv']));
     }
-    console.log(`\n## segmentloom scan, whole process: ${count.toLocaleString('en-US')} PII-dense events (faker seed ${seed}, ${corpus.piiPerEvent.toFixed(1)} PII values/event)`);
-    console.log(`  floor (read + parse + stringify + write) ${Math.round(count / floor).toLocaleString('en-US').padStart(9)} events/s (${floor.toFixed(1)} s)`);
-    console.log(`  segmentloom scan --format csv           ${Math.round(count / scan).toLocaleString('en-US').padStart(9)} events/s (${scan.toFixed(1)} s, start-up included)`);
+    console.log(
+      `\n## segmentloom scan, whole process: ${count.toLocaleString('en-US')} PII-dense events (faker seed ${seed}, ${corpus.piiPerEvent.toFixed(1)} PII values/event)`,
+    );
+    console.log(
+      `  floor (read + parse + stringify + write) ${Math.round(count / floor)
+        .toLocaleString('en-US')
+        .padStart(9)} events/s (${floor.toFixed(1)} s)`,
+    );
+    console.log(
+      `  segmentloom scan --format csv           ${Math.round(count / scan)
+        .toLocaleString('en-US')
+        .padStart(9)} events/s (${scan.toFixed(1)} s, start-up included)`,
+    );
     target('ratio scan / floor', floor / scan, 0.5, ratio(2));
   } finally {
     rmSync(dir, { recursive: true, force: true });

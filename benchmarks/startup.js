@@ -18,7 +18,10 @@ const ROUNDS = Number(process.env.STARTUP_ROUNDS ?? 15);
 // One event written here, not taken from the project's fixtures.
 const dir = mkdtempSync(path.join(tmpdir(), 'sl-startup-'));
 const eventFile = path.join(dir, 'one.ndjson');
-writeFileSync(eventFile, `${JSON.stringify({ type: 'track', event: 'Checkout Step', userId: 'u-81', properties: { contact: 'j.doe@example.net', step: 2 } })}\n`);
+writeFileSync(
+  eventFile,
+  `${JSON.stringify({ type: 'track', event: 'Checkout Step', userId: 'u-81', properties: { contact: 'j.doe@example.net', step: 2 } })}\n`,
+);
 
 const CONTENDERS = [
   { label: 'node start (floor)', args: ['-e', "process.stdout.write('x')"] },
@@ -51,7 +54,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const medians = times.map(median);
 console.log(`  start to first output, median of ${ROUNDS} alternating runs:`);
-CONTENDERS.forEach((c, i) => console.log(`    ${c.label.padEnd(28)} ${medians[i].toFixed(0).padStart(5)} ms${i > 0 ? `  (${medians[i] <= 300 ? 'within' : 'over'} 300 ms)` : ''}`));
+CONTENDERS.forEach((c, i) =>
+  console.log(`    ${c.label.padEnd(28)} ${medians[i].toFixed(0).padStart(5)} ms${i > 0 ? `  (${medians[i] <= 300 ? 'within' : 'over'} 300 ms)` : ''}`),
+);
 const floor = medians[0];
 target('segmentloom --help start, floor/command', floor / medians[1], 0.25, ratio(2));
 target('segmentloom scan (1 event) start, floor/command', floor / medians[2], 0.25, ratio(2));

@@ -64,7 +64,10 @@ if (process.env.BENCH_STORAGE_PG !== '0') {
     await client.end();
   }
 }
-for (const [label, dataDir] of [['pglite (in-memory)', undefined], ['pglite (data dir)', mkdtempSync(join(tmpdir(), 'sl-bench-'))]]) {
+for (const [label, dataDir] of [
+  ['pglite (in-memory)', undefined],
+  ['pglite (data dir)', mkdtempSync(join(tmpdir(), 'sl-bench-'))],
+]) {
   const db = await openDb({ dataDir });
   try {
     results.push(await measure(label, db, 5_000));

@@ -64,10 +64,17 @@ const contenders = [
   ['  + verify sampled 1%', contender(sampled, new PointMemory())],
   ['  + verify every output', contender(full, new PointMemory())],
 ];
-const results = race(contenders.map(([label, c]) => [label, c.run]), events, Number(process.env.ROUNDS ?? 9));
+const results = race(
+  contenders.map(([label, c]) => [label, c.run]),
+  events,
+  Number(process.env.ROUNDS ?? 9),
+);
 console.log(`\n## Fail-closed enforcement cost (${events.length} events, 3 destinations, one run)`);
 const base = results[0].perSecond;
-for (const r of results) console.log(`  ${r.label.padEnd(36)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(9)} events/s  ratio ${(r.perSecond / base).toFixed(2)}x`);
+for (const r of results)
+  console.log(`  ${r.label.padEnd(36)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(9)} events/s  ratio ${(r.perSecond / base).toFixed(2)}x`);
 const fullReport = contenders[3][1].report;
 const leaks = [...fullReport.leaks.values()].reduce((a, b) => a + b, 0);
-console.log(`  verify (every output) checked ${[...fullReport.verified.values()].reduce((a, b) => a + b, 0).toLocaleString('en-US')} outputs, found ${leaks} leaking value(s)`);
+console.log(
+  `  verify (every output) checked ${[...fullReport.verified.values()].reduce((a, b) => a + b, 0).toLocaleString('en-US')} outputs, found ${leaks} leaking value(s)`,
+);

@@ -147,9 +147,7 @@ export function runMaven(args, { cwd }) {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.once('error', (err) =>
-      rej(err.code === 'ENOENT' ? new Error('mvn is not on PATH: install Maven (and Java 17) to fetch the Kafka jars') : err),
-    );
+    child.once('error', (err) => rej(err.code === 'ENOENT' ? new Error('mvn is not on PATH: install Maven (and Java 17) to fetch the Kafka jars') : err));
     child.once('close', (code) => res({ code: code ?? 1, output }));
   });
 }
@@ -191,9 +189,7 @@ export async function waitUntil({ what, check, child, logFile, timeoutMs, interv
   try {
     for (;;) {
       if (exited) {
-        throw new Error(
-          `${what} exited before it was ready (code ${exited.code}, signal ${exited.signal}). Log tail (${logFile}):\n${tailFile(logFile)}`,
-        );
+        throw new Error(`${what} exited before it was ready (code ${exited.code}, signal ${exited.signal}). Log tail (${logFile}):\n${tailFile(logFile)}`);
       }
       if (await check()) return Date.now() - started;
       if (Date.now() - started > timeoutMs) {

@@ -88,16 +88,17 @@ export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
         writeFileSync(join(work, 'pom.xml'), pom(version));
         progress(`fetching Apache Kafka ${version} broker jars from Maven Central with mvn (first run only) …`);
         const t0 = Date.now();
-        const { code, output } = await runMaven(
-          [`${DEPENDENCY_PLUGIN}:copy-dependencies`, '-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
-          { cwd: work },
-        );
+        const { code, output } = await runMaven([`${DEPENDENCY_PLUGIN}:copy-dependencies`, '-DincludeScope=runtime', `-DoutputDirectory=${staging}`], {
+          cwd: work,
+        });
         if (code !== 0) {
           failures.push(`kafka_2.13:${version}: mvn exited ${code}\n${output.slice(-1500)}`);
           progress(`kafka_2.13:${version} did not resolve, trying the next version`);
           continue;
         }
-        const jars = readdirSync(staging).filter((f) => f.endsWith('.jar')).sort();
+        const jars = readdirSync(staging)
+          .filter((f) => f.endsWith('.jar'))
+          .sort();
         if (!jars.some((j) => j.startsWith(`kafka_2.13-${version}`))) {
           failures.push(`kafka_2.13:${version}: mvn succeeded but the broker jar is missing`);
           continue;
@@ -233,7 +234,21 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
 
   const fmt = spawnSync(
     'java',
-    ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', log4jFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', propsFile, ...(tls ? ['--add-scram', `SCRAM-SHA-512=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`] : [])],
+    [
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      log4jFlag,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      randomClusterId(),
+      '-c',
+      propsFile,
+      ...(tls ? ['--add-scram', `SCRAM-SHA-512=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`] : []),
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (fmt.status !== 0) {
@@ -261,9 +276,7 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
     await stop();
     throw err;
   }
-  const secured = tls
-    ? { security: 'tls', caFile: tls.caFile, saslBrokers: `127.0.0.1:${saslPort}`, scram: { ...SCRAM_USER } }
-    : { security: 'plaintext' };
+  const secured = tls ? { security: 'tls', caFile: tls.caFile, saslBrokers: `127.0.0.1:${saslPort}`, scram: { ...SCRAM_USER } } : { security: 'plaintext' };
   return { brokers: `127.0.0.1:${port}`, pid, dir, logFile, version, stop, release, ...secured };
 }
 
@@ -287,7 +300,7 @@ export async function stopKafkaByPid({ pid, dir }) {
     }
     await terminate(pid, { graceMs: 20_000 });
   }
-  if (dir && dir.includes('segmentloom-kafka-')) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  if (dir?.includes('segmentloom-kafka-')) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 export function readState(cacheDir = DEFAULT_CACHE_DIR) {
@@ -296,7 +309,7 @@ export function readState(cacheDir = DEFAULT_CACHE_DIR) {
 
 export function writeState(state, cacheDir = DEFAULT_CACHE_DIR) {
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(join(cacheDir, 'state.json'), JSON.stringify(state, null, 2) + '\n');
+  writeFileSync(join(cacheDir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function clearState(cacheDir = DEFAULT_CACHE_DIR) {

@@ -76,7 +76,24 @@ export async function startKafkaCluster({ size = 3, cacheDir = DEFAULT_CACHE_DIR
     spec.propsFile = join(spec.dir, 'server.properties');
     spec.logFile = join(spec.dir, 'node.log');
     writeFileSync(spec.propsFile, nodeProperties({ ...spec, voters }));
-    const fmt = spawnSync('java', ['-Xmx192m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', log4jFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', spec.propsFile], { encoding: 'utf8', timeout: 120_000 });
+    const fmt = spawnSync(
+      'java',
+      [
+        '-Xmx192m',
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        log4jFlag,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        spec.propsFile,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     if (fmt.status !== 0) {
       rmSync(root, { recursive: true, force: true });
       throw new Error(`kafka StorageTool format (node ${spec.id}) failed (exit ${fmt.status}):\n${(fmt.stdout ?? '') + (fmt.stderr ?? '')}`.slice(0, 4000));
@@ -97,7 +114,12 @@ export async function startKafkaCluster({ size = 3, cacheDir = DEFAULT_CACHE_DIR
       /** Starts (or restarts, on the same data) this node and waits until it serves. */
       async start() {
         // launchJava's own stop removes the directory; this node's lives under `root`, removed by the cluster's stop.
-        launched = launchJava({ args: [...JVM_FLAGS, log4jFlag, '-cp', classpath, 'kafka.Kafka', spec.propsFile], dir: spec.dir, logFile: spec.logFile, what: `Kafka node ${spec.id}` });
+        launched = launchJava({
+          args: [...JVM_FLAGS, log4jFlag, '-cp', classpath, 'kafka.Kafka', spec.propsFile],
+          dir: spec.dir,
+          logFile: spec.logFile,
+          what: `Kafka node ${spec.id}`,
+        });
         const mark = `---- start ${Date.now()} ----`;
         writeFileSync(spec.logFile, `${mark}\n`, { flag: 'a' });
         await waitUntil({

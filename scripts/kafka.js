@@ -5,15 +5,7 @@
 //   node scripts/kafka.js jars   only fetch the broker jars into .kafka/lib
 //   node scripts/kafka.js status print the recorded broker, if it is running
 // npm scripts: `npm run kafka:up`, `npm run kafka:down`.
-import {
-  DEFAULT_CACHE_DIR,
-  clearState,
-  ensureKafkaJars,
-  readState,
-  startKafka,
-  stopKafkaByPid,
-  writeState,
-} from './kafka-broker.js';
+import { DEFAULT_CACHE_DIR, clearState, ensureKafkaJars, readState, startKafka, stopKafkaByPid, writeState } from './kafka-broker.js';
 import { pidAlive, pidCmdline, tcpAnswers } from './java-service.js';
 
 const cacheDir = process.env.SEGMENTLOOM_KAFKA_CACHE ?? DEFAULT_CACHE_DIR;

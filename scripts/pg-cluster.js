@@ -15,7 +15,9 @@ export function pgBinDir() {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length > 0 ? join(root, versions[0], 'bin') : undefined;
 }
 
@@ -63,7 +65,10 @@ export async function startPgCluster({ tls } = {}) {
   ];
   const hba = ['local all all trust'];
   if (tls) {
-    for (const [from, to] of [[tls.certFile, 'server.crt'], [tls.keyFile, 'server.key']]) {
+    for (const [from, to] of [
+      [tls.certFile, 'server.crt'],
+      [tls.keyFile, 'server.key'],
+    ]) {
       copyFileSync(from, join(data, to));
       chmodSync(join(data, to), 0o600);
       if (user) chownSync(join(data, to), user.uid, user.gid);

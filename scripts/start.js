@@ -25,10 +25,16 @@ if (key.status !== 0) {
 }
 const token = /sl_\S+/.exec(key.stdout)?.[0];
 
-const serve = spawn(process.execPath, [bin, 'serve', '--config', config, '--port', port, '--data-dir', dataDir, '--log-level', 'warn'], { stdio: 'inherit', env });
+const serve = spawn(process.execPath, [bin, 'serve', '--config', config, '--port', port, '--data-dir', dataDir, '--log-level', 'warn'], {
+  stdio: 'inherit',
+  env,
+});
 // Printed once the server answers, so the URL works when it is read.
 const ready = setInterval(async () => {
-  const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+  const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!up) return;
   clearInterval(ready);
   process.stdout.write(`\nPrivacy Portal: http://127.0.0.1:${port}/portal/\n`);

@@ -20,7 +20,24 @@ export function createCa(dir, name = 'Segmentloom Test CA') {
   const certFile = join(dir, `${slug}.crt`);
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile], 'CA key');
   openssl(
-    ['req', '-x509', '-new', '-key', keyFile, '-sha256', '-days', '2', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', certFile],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      keyFile,
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      certFile,
+    ],
     'CA certificate',
   );
   return { name, certFile, keyFile, dir };
@@ -38,15 +55,41 @@ export function createServerCert(ca, { name, ips = ['127.0.0.1'], dns = ['localh
   const certFile = join(dir, `${name}.crt`);
   const extFile = join(dir, `${name}.ext`);
   const san = [...ips.map((ip) => `IP:${ip}`), ...dns.map((d) => `DNS:${d}`)].join(',');
-  writeFileSync(extFile, `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n`);
+  writeFileSync(
+    extFile,
+    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n`,
+  );
   openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile], `${name} key`);
   chmodSync(keyFile, 0o600);
   openssl(['req', '-new', '-key', keyFile, '-subj', `/CN=${dns[0] ?? ips[0] ?? name}`, '-out', csrFile], `${name} request`);
-  openssl(['x509', '-req', '-in', csrFile, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', '2', '-sha256', '-extfile', extFile, '-out', certFile], `${name} certificate`);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      csrFile,
+      '-CA',
+      ca.certFile,
+      '-CAkey',
+      ca.keyFile,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      extFile,
+      '-out',
+      certFile,
+    ],
+    `${name} certificate`,
+  );
   const result = { certFile, keyFile };
   if (pkcs12Password !== undefined) {
     const p12File = join(dir, `${name}.p12`);
-    openssl(['pkcs12', '-export', '-in', certFile, '-inkey', keyFile, '-certfile', ca.certFile, '-name', name, '-passout', `pass:${pkcs12Password}`, '-out', p12File], `${name} PKCS12`);
+    openssl(
+      ['pkcs12', '-export', '-in', certFile, '-inkey', keyFile, '-certfile', ca.certFile, '-name', name, '-passout', `pass:${pkcs12Password}`, '-out', p12File],
+      `${name} PKCS12`,
+    );
     result.p12File = p12File;
   }
   return result;
@@ -55,7 +98,11 @@ export function createServerCert(ca, { name, ips = ['127.0.0.1'], dns = ['localh
 /** A PKCS12 truststore holding the CA certificate (keytool: the JVM reads it as trusted entries). */
 export function createTruststore(ca, password) {
   const file = join(ca.dir, 'truststore.p12');
-  const result = spawnSync('keytool', ['-importcert', '-noprompt', '-alias', 'ca', '-file', ca.certFile, '-keystore', file, '-storetype', 'PKCS12', '-storepass', password], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(
+    'keytool',
+    ['-importcert', '-noprompt', '-alias', 'ca', '-file', ca.certFile, '-keystore', file, '-storetype', 'PKCS12', '-storepass', password],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   if (result.status !== 0) throw new Error(`keytool truststore failed (exit ${result.status}): ${(result.stderr + result.stdout).slice(0, 2000)}`);
   return file;
 }
@@ -66,7 +113,27 @@ export function createSelfSignedCert(dir, { name, ips = ['127.0.0.1'], dns = ['l
   const keyFile = join(dir, `${name}.key`);
   const certFile = join(dir, `${name}.crt`);
   const san = [...ips.map((ip) => `IP:${ip}`), ...dns.map((d) => `DNS:${d}`)].join(',');
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-sha256', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`, '-out', certFile], `${name} self-signed certificate`);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      `subjectAltName=${san}`,
+      '-out',
+      certFile,
+    ],
+    `${name} self-signed certificate`,
+  );
   chmodSync(keyFile, 0o600);
   return { certFile, keyFile };
 }

@@ -74,7 +74,8 @@ function existsAfter(path) {
 }
 
 // 2. Specifiers.
-const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bvi\.(?:mock|doMock|unmock|doUnmock|importActual|importMock)\s*\(\s*|\brequire\s*\(\s*|\bnew\s+URL\s*\(\s*)(['"])(\.{1,2}\/[^'"\n]*)\2/g;
+const SPECIFIER =
+  /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bvi\.(?:mock|doMock|unmock|doUnmock|importActual|importMock)\s*\(\s*|\brequire\s*\(\s*|\bnew\s+URL\s*\(\s*)(['"])(\.{1,2}\/[^'"\n]*)\2/g;
 
 let changedFiles = 0;
 let changedSpecifiers = 0;
@@ -111,7 +112,16 @@ for (const file of dryRun ? [] : walk('src')) {
     if (!target.startsWith('src/') || into === folder || !SURFACES.includes(into)) return whole;
     const index = `src/${into}/index.ts`;
     if (target === `src/${into}/index.js` || !existsSync(join(root, index))) return whole;
-    const wanted = names.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0].trim()).filter(Boolean);
+    const wanted = names
+      .split(',')
+      .map((n) =>
+        n
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)[0]
+          .trim(),
+      )
+      .filter(Boolean);
     const exported = namesOf(index);
     const missing = wanted.filter((n) => !exported.has(n));
     if (missing.length > 0) {
@@ -137,11 +147,17 @@ function namesOf(index) {
   const names = new Set();
   for (const m of text.matchAll(/\bexport\s+(?:type\s+)?\{([^}]*)\}/g)) {
     for (const part of m[1].split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop().trim();
+      const name = part
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()
+        .trim();
       if (name) names.add(name);
     }
   }
-  for (const m of text.matchAll(/\bexport\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+  for (const m of text.matchAll(/\bexport\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g))
+    names.add(m[1]);
   surfaceNames.set(index, names);
   return names;
 }
@@ -200,7 +216,14 @@ function sourceOf(target) {
     const path = `src/${dist[1]}.ts`;
     return { path, toSpecTarget: (src) => `dist/${src.slice('src/'.length).replace(/\.ts$/, '.js')}` };
   }
-  for (const [written, real] of [['.js', '.ts'], ['.mjs', '.mts'], ['.js', '.js'], ['.mjs', '.mjs'], ['.ts', '.ts'], ['.cjs', '.cjs']]) {
+  for (const [written, real] of [
+    ['.js', '.ts'],
+    ['.mjs', '.mts'],
+    ['.js', '.js'],
+    ['.mjs', '.mjs'],
+    ['.ts', '.ts'],
+    ['.cjs', '.cjs'],
+  ]) {
     if (!target.endsWith(written)) continue;
     const path = target.slice(0, -written.length) + real;
     if (map[path] !== undefined || reverse.has(path) || existsAfter(path) || existsSync(join(root, path))) {
@@ -240,4 +263,3 @@ function fail(message) {
   process.stderr.write(`rewrite-imports: ${message}\n`);
   process.exit(1);
 }
-

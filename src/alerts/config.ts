@@ -42,9 +42,7 @@ const digestSchema = z
   })
   .strict();
 
-const rateLimitSchema = z
-  .object({ perMinute: z.number().int().min(1).default(30) })
-  .strict();
+const rateLimitSchema = z.object({ perMinute: z.number().int().min(1).default(30) }).strict();
 
 const retrySchema = z
   .object({
@@ -103,9 +101,7 @@ function makeAlertsConfigSchema() {
 
   return z
     .object({
-      baseUrl: z
-        .url({ protocol: /^https?$/ })
-        .transform((u) => u.replace(/\/+$/, '')),
+      baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
       channels: z.array(z.discriminatedUnion('type', [slack, webhook, pagerduty])).default([]),
       outbox: z
         .object({

@@ -331,10 +331,7 @@ export class AlertDispatcher {
       await this.fallback.put(entry);
     }
     this.count(lane.cfg.name, 'outboxed', alerts.length);
-    this.log.warn(
-      { channel: lane.cfg.name, alerts: alerts.length, alertIds: alerts.slice(0, 10).map((a) => a.id), reason },
-      'alerts parked in the outbox',
-    );
+    this.log.warn({ channel: lane.cfg.name, alerts: alerts.length, alertIds: alerts.slice(0, 10).map((a) => a.id), reason }, 'alerts parked in the outbox');
   }
 
   private track(p: Promise<unknown>): void {

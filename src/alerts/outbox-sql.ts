@@ -41,10 +41,13 @@ export class SqlOutbox implements AlertOutbox {
   constructor(private readonly db: Db) {}
 
   async put(e: { channel: string; alerts: Alert[]; lastError: string | null; nextAttemptAt: Date }): Promise<void> {
-    await this.db.query(
-      `INSERT INTO alert_outbox (id, channel, alerts, last_error, next_attempt_at) VALUES ($1, $2, $3::jsonb, $4, $5::timestamptz)`,
-      [randomUUID(), e.channel, JSON.stringify(e.alerts), e.lastError, e.nextAttemptAt.toISOString()],
-    );
+    await this.db.query(`INSERT INTO alert_outbox (id, channel, alerts, last_error, next_attempt_at) VALUES ($1, $2, $3::jsonb, $4, $5::timestamptz)`, [
+      randomUUID(),
+      e.channel,
+      JSON.stringify(e.alerts),
+      e.lastError,
+      e.nextAttemptAt.toISOString(),
+    ]);
   }
 
   async claimDue({ now, limit, leaseMs }: { now: Date; limit: number; leaseMs: number }): Promise<OutboxEntry[]> {

@@ -17,7 +17,11 @@ export const webhookSchemaV1 = {
   additionalProperties: false,
   properties: {
     schema: { const: WEBHOOK_SCHEMA_ID },
-    id: { type: 'string', pattern: '^msg_[0-9a-f]{32}$', description: 'Message id; equals the Idempotency-Key header. Identical on every retry of the same digest.' },
+    id: {
+      type: 'string',
+      pattern: '^msg_[0-9a-f]{32}$',
+      description: 'Message id; equals the Idempotency-Key header. Identical on every retry of the same digest.',
+    },
     sentAt: { type: 'string', format: 'date-time', description: 'When this attempt was sent.' },
     test: { type: 'boolean', description: 'Present and true only for `segmentloom alerts test`.' },
     alerts: {
@@ -27,8 +31,19 @@ export const webhookSchemaV1 = {
         type: 'object',
         additionalProperties: false,
         required: [
-          'id', 'kind', 'source', 'event', 'path', 'classification', 'category',
-          'matcher', 'matchedOn', 'confidence', 'example', 'detectedAt', 'inboxUrl',
+          'id',
+          'kind',
+          'source',
+          'event',
+          'path',
+          'classification',
+          'category',
+          'matcher',
+          'matchedOn',
+          'confidence',
+          'example',
+          'detectedAt',
+          'inboxUrl',
         ],
         properties: {
           id: { type: 'string', pattern: '^al_[0-9a-f]{32}$', description: 'Alert id, stable per signal: dedupe on it.' },
@@ -66,7 +81,8 @@ export const webhookSchemaV1 = {
           },
           deadLetter: {
             type: 'object',
-            description: 'Only for kind=dead_letter: events of the source sent to the dead-letter path with this code since the last such alert (path is the code too).',
+            description:
+              'Only for kind=dead_letter: events of the source sent to the dead-letter path with this code since the last such alert (path is the code too).',
             additionalProperties: false,
             required: ['code', 'count'],
             properties: { code: { type: 'string' }, count: { type: 'integer', minimum: 1 } },

@@ -100,7 +100,13 @@ export class ApiKeyStore {
        WHERE k.id = $1 AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2)`,
       [parsed.keyId, this.now()],
     );
-    const match = rows[matchSecret(parsed.secret, rows.map((row) => row.secret_hash))];
+    const match =
+      rows[
+        matchSecret(
+          parsed.secret,
+          rows.map((row) => row.secret_hash),
+        )
+      ];
     if (!match) return null;
     return {
       principal: { keyId: parsed.keyId, name: match.name, role: match.role, scopes: match.scopes },
@@ -112,7 +118,12 @@ export class ApiKeyStore {
     const id = randomBytes(8).toString('hex');
     const at = this.now();
     await tx.query('INSERT INTO api_keys (id, name, role, scopes, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [
-      id, input.name, input.role, [...input.scopes], at, input.createdBy,
+      id,
+      input.name,
+      input.role,
+      [...input.scopes],
+      at,
+      input.createdBy,
     ]);
     const secret = await this.secrets.add(tx, id, at);
     return { key: (await this.get(tx, id))!, token: `${TOKEN_PREFIX}${id}_${secret}` };
@@ -162,7 +173,10 @@ export class ApiKeyStore {
     );
     this.forget(id);
     for (const row of rows) this.forget(row.id);
-    return rows.map((r) => r.id).filter((k) => k !== id).sort();
+    return rows
+      .map((r) => r.id)
+      .filter((k) => k !== id)
+      .sort();
   }
 
   private async withSecrets(db: Db, row: KeyRow): Promise<ApiKey> {

@@ -40,7 +40,9 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     // The surface is exactly the documented routes: no implicit HEAD twins (a HEAD export would still read data).
     exposeHeadRoutes: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS, honorCipherOrder: true } } : {}),
+    ...(options.tls
+      ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS, honorCipherOrder: true } }
+      : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest('principal', null);
   app.decorateRequest('sessionPrincipal', null);
@@ -57,7 +59,10 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? '(unmatched)';
     requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    ctx.logger.info({ reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), keyId: req.principal?.keyId }, 'api request');
+    ctx.logger.info(
+      { reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), keyId: req.principal?.keyId },
+      'api request',
+    );
   });
   app.addHook('onClose', async () => {
     // Subject requests already answered with 202 finish before the process lets go of the database.
@@ -104,7 +109,14 @@ function parseJsonBody(_req: unknown, body: string | Buffer, done: (err: Error |
     done(null, secureJson.parse(text, { protoAction: 'error', constructorAction: 'error' }));
   } catch (err) {
     if (err instanceof SyntaxError && /forbidden prototype property/.test(err.message)) {
-      return done(new ApiError(400, 'forbidden_key', 'body: a "__proto__" key, or a "constructor" object with a "prototype" key, is refused (it could pollute object prototypes); rename the key', 'body'));
+      return done(
+        new ApiError(
+          400,
+          'forbidden_key',
+          'body: a "__proto__" key, or a "constructor" object with a "prototype" key, is refused (it could pollute object prototypes); rename the key',
+          'body',
+        ),
+      );
     }
     done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY());
   }
@@ -138,5 +150,8 @@ function clientError(err: FastifyError, status: number, contentType: string | un
 function requestCounter(registry: Registry): Counter<'method' | 'route' | 'status'> {
   const name = 'segmentloom_api_requests_total';
   const existing = registry.getSingleMetric(name) as Counter<'method' | 'route' | 'status'> | undefined;
-  return existing ?? new Counter({ name, help: 'Control-plane API requests by route pattern and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  return (
+    existing ??
+    new Counter({ name, help: 'Control-plane API requests by route pattern and status', labelNames: ['method', 'route', 'status'], registers: [registry] })
+  );
 }

@@ -45,7 +45,11 @@ export async function writeAudit(db: Db, record: AuditRecord): Promise<void> {
     `INSERT INTO audit_log (actor_key_id, actor_role, action, target_type, target_id, before, after, request_id)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
     [
-      record.actor.keyId, record.actor.role, record.action, record.targetType, record.targetId,
+      record.actor.keyId,
+      record.actor.role,
+      record.action,
+      record.targetType,
+      record.targetId,
       record.before === undefined || record.before === null ? null : JSON.stringify(record.before),
       record.after === undefined || record.after === null ? null : JSON.stringify(record.after),
       record.requestId ?? null,

@@ -89,7 +89,10 @@ export async function findClassifier(ctx: ApiContext, id: string): Promise<Class
 
 export function customDir(ctx: ApiContext): string {
   if (ctx.customClassifierDir === null) {
-    throw conflict('no_custom_classifier_dir', 'no custom classifier directory: list one after builtin in the config `classifiers`, or start serve with --classifier-dir');
+    throw conflict(
+      'no_custom_classifier_dir',
+      'no custom classifier directory: list one after builtin in the config `classifiers`, or start serve with --classifier-dir',
+    );
   }
   return ctx.customClassifierDir;
 }
@@ -98,7 +101,12 @@ export function customDir(ctx: ApiContext): string {
  * Validates a submitted classifier with the engine's own loader, as the file it will become, and
  * returns the text to write (JSON submissions are written as the equivalent YAML).
  */
-export async function validateClassifier(ctx: ApiContext, id: string, body: string, contentType: string | undefined): Promise<{ content: string; classifier: CompiledClassifier; file: string }> {
+export async function validateClassifier(
+  ctx: ApiContext,
+  id: string,
+  body: string,
+  contentType: string | undefined,
+): Promise<{ content: string; classifier: CompiledClassifier; file: string }> {
   const dir = customDir(ctx);
   const file = join(dir, `${id}.yaml`);
   let content = body;

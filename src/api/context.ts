@@ -73,7 +73,8 @@ export function createContext(options: ApiOptions, builtinDir: string): ApiConte
   const now = options.now ?? (() => new Date());
   const same = (a: string) => a.replace(/\/+$/, '') === builtinDir.replace(/\/+$/, '');
   const builtinDirs = new Set(options.classifierDirs.filter(same));
-  const custom = options.customClassifierDir !== undefined ? options.customClassifierDir : [...options.classifierDirs].reverse().find((d) => !same(d)) ?? null;
+  const custom =
+    options.customClassifierDir !== undefined ? options.customClassifierDir : ([...options.classifierDirs].reverse().find((d) => !same(d)) ?? null);
   return {
     storage: options.storage,
     db,

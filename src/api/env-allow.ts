@@ -16,7 +16,8 @@
  */
 
 const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g;
-const NEVER = /(^|_)(MASTER|LOOKUP|DATABASE|PG|KAFKA|SASL|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE|AWS|OIDC|SESSION|API_KEYS?|WEBHOOK)(_|$)|^(PATH|HOME|USER)$/;
+const NEVER =
+  /(^|_)(MASTER|LOOKUP|DATABASE|PG|KAFKA|SASL|PASSWORD|PASSWD|TOKEN|CREDENTIALS?|PRIVATE|AWS|OIDC|SESSION|API_KEYS?|WEBHOOK)(_|$)|^(PATH|HOME|USER)$/;
 const FOR_TOPICS = /(^|_)TOPICS?(_|$)/;
 const FOR_HASHING = /(^|_)(HASH|HASHING)(_|$)/;
 
@@ -33,8 +34,10 @@ export function referencedNames(text: string): string[] {
 export function refusedReference(name: string, use: ReferenceUse): string | null {
   const upper = name.toUpperCase();
   if (NEVER.test(upper)) return `\${${name}} names key material or a credential, which documents written through the API may not reference`;
-  if (use === 'topic' && !FOR_TOPICS.test(upper)) return `a topic may reference only variables named for topics (TOPIC as a word of the name, e.g. SEGMENTLOOM_TOPIC_SUFFIX); \${${name}} is not`;
-  if (use === 'hashing secret' && !FOR_HASHING.test(upper)) return `a hashing secret may reference only a variable meant for it (HASH as a word of the name, e.g. SEGMENTLOOM_HASH_KEY); \${${name}} is not`;
+  if (use === 'topic' && !FOR_TOPICS.test(upper))
+    return `a topic may reference only variables named for topics (TOPIC as a word of the name, e.g. SEGMENTLOOM_TOPIC_SUFFIX); \${${name}} is not`;
+  if (use === 'hashing secret' && !FOR_HASHING.test(upper))
+    return `a hashing secret may reference only a variable meant for it (HASH as a word of the name, e.g. SEGMENTLOOM_HASH_KEY); \${${name}} is not`;
   return null;
 }
 

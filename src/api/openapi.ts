@@ -27,7 +27,8 @@ type Json = Record<string, unknown>;
 
 export function buildOpenApi(specs: readonly RouteSpec[] = ROUTE_SPECS): Json {
   const schemas: Record<string, unknown> = {};
-  const convert = (schema: z.ZodType, io: 'input' | 'output'): Json => hoist(z.toJSONSchema(schema, { io, metadata: components, unrepresentable: 'any' }) as Json, schemas);
+  const convert = (schema: z.ZodType, io: 'input' | 'output'): Json =>
+    hoist(z.toJSONSchema(schema, { io, metadata: components, unrepresentable: 'any' }) as Json, schemas);
   const paths: Record<string, Record<string, unknown>> = {};
   convert(errorSchema, 'output');
   for (const spec of specs) {
@@ -39,7 +40,9 @@ export function buildOpenApi(specs: readonly RouteSpec[] = ROUTE_SPECS): Json {
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: convert(spec.body, 'input') } } } } : {}),
+      ...(spec.body
+        ? { requestBody: { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: convert(spec.body, 'input') } } } }
+        : {}),
       ...(spec.textBody
         ? {
             requestBody: {
@@ -51,7 +54,8 @@ export function buildOpenApi(specs: readonly RouteSpec[] = ROUTE_SPECS): Json {
         : {}),
       responses: responsesOf(spec, convert),
       security: spec.action === 'public' ? [] : [{ apiKey: [] }],
-      'x-segmentloom-authz': spec.action === 'public' ? { public: true } : { action: spec.action, roles: ACTIONS[spec.action].roles, scope: ACTIONS[spec.action].scope },
+      'x-segmentloom-authz':
+        spec.action === 'public' ? { public: true } : { action: spec.action, roles: ACTIONS[spec.action].roles, scope: ACTIONS[spec.action].scope },
       ...(spec.audit ? { 'x-segmentloom-audit': spec.audit } : {}),
     };
     (paths[path] ??= {})[spec.method.toLowerCase()] = operation;
@@ -86,7 +90,9 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query', co
 function responsesOf(spec: RouteSpec, convert: (s: z.ZodType, io: 'output') => Json): Json {
   const ok = spec.response;
   const contentType = ok.contentType ?? 'application/json';
-  const responses: Json = { [ok.status]: { description: ok.description, ...(ok.schema ? { content: { [contentType]: { schema: convert(ok.schema, 'output') } } } : {}) } };
+  const responses: Json = {
+    [ok.status]: { description: ok.description, ...(ok.schema ? { content: { [contentType]: { schema: convert(ok.schema, 'output') } } } : {}) },
+  };
   const errors = new Set(spec.errors ?? []);
   if (spec.action !== 'public') [401, 403, 429].forEach((s) => errors.add(s));
   for (const status of [...errors].sort()) {

@@ -61,7 +61,12 @@ export async function readPolicy(ctx: ApiContext): Promise<CurrentPolicy> {
       throw err;
     });
     const document = text === null ? {} : parseYaml(text, 'the policy file on disk', true);
-    return { file: basename(ctx.policyFile), inline: false, sha256: text === null ? null : sha256(text), document: redactPolicy(isMapping(document) ? document : {}) };
+    return {
+      file: basename(ctx.policyFile),
+      inline: false,
+      sha256: text === null ? null : sha256(text),
+      document: redactPolicy(isMapping(document) ? document : {}),
+    };
   }
   if (ctx.configFile === null) throw notFound('policy configuration');
   const text = await readFile(ctx.configFile, 'utf8');
@@ -71,7 +76,10 @@ export async function readPolicy(ctx: ApiContext): Promise<CurrentPolicy> {
   return { file: null, inline: true, sha256: null, document: redactPolicy(policy) };
 }
 
-const REFERENCE_ALLOWED: Array<[RegExp, ReferenceUse]> = [[/^hashing\.keys\[\d+\]\.secret$/, 'hashing secret'], [/^destinations\[\d+\]\.topic$/, 'topic']];
+const REFERENCE_ALLOWED: Array<[RegExp, ReferenceUse]> = [
+  [/^hashing\.keys\[\d+\]\.secret$/, 'hashing secret'],
+  [/^destinations\[\d+\]\.topic$/, 'topic'],
+];
 
 /** The first misplaced or refused `${` reference (see env-allow.ts): its field and why, or null. */
 function findReference(value: unknown, path: (string | number)[]): { field: string; reason: string } | null {
@@ -121,7 +129,10 @@ export function validatePolicy(ctx: ApiContext, body: string, contentType: strin
   if (isMapping(hashing) && Array.isArray(hashing.keys)) {
     hashing.keys.forEach((key: unknown, i) => {
       if (isMapping(key) && typeof key.secret === 'string' && !ENV_REFERENCE.test(key.secret)) {
-        throw badRequest(`hashing.keys[${i}].secret`, 'write an ${ENV_VAR} reference: the API versions and shows policy files, so it does not take literal secrets');
+        throw badRequest(
+          `hashing.keys[${i}].secret`,
+          'write an ${ENV_VAR} reference: the API versions and shows policy files, so it does not take literal secrets',
+        );
       }
     });
   }

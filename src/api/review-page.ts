@@ -13,7 +13,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
  * inline style, by hash: no script, no image, no form, no framing.
  */
 
-const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}code,pre{font:14px ui-monospace,monospace;background:#f3f3f5;border-radius:4px}pre{padding:.6rem;overflow-x:auto}dt{font-weight:600}dd{margin:0 0 .5rem}';
+const STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}code,pre{font:14px ui-monospace,monospace;background:#f3f3f5;border-radius:4px}pre{padding:.6rem;overflow-x:auto}dt{font-weight:600}dd{margin:0 0 .5rem}';
 
 export const REVIEW_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 
@@ -74,7 +75,10 @@ export function registerReviewPage(app: FastifyInstance): void {
     if (req.method !== 'GET' || req.routeOptions.url !== '/inventory/inbox' || !isBrowser(req)) return;
     const host = req.headers.host ?? 'localhost';
     const baseUrl = `${req.protocol}://${host}`;
-    await reply.header('content-security-policy', REVIEW_PAGE_CSP).type('text/html; charset=utf-8').send(reviewPage(req.query as Record<string, unknown>, baseUrl));
+    await reply
+      .header('content-security-policy', REVIEW_PAGE_CSP)
+      .type('text/html; charset=utf-8')
+      .send(reviewPage(req.query as Record<string, unknown>, baseUrl));
     return reply;
   });
 }

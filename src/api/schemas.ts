@@ -61,11 +61,18 @@ export const dataPointSchema = named(
   }),
 );
 
-export const pointTotalsSchema = z.object({ total: z.number().int(), red: z.number().int(), yellow: z.number().int(), green: z.number().int() }).describe('every match (not only this page), per effective classification');
+export const pointTotalsSchema = z
+  .object({ total: z.number().int(), red: z.number().int(), yellow: z.number().int(), green: z.number().int() })
+  .describe('every match (not only this page), per effective classification');
 
 export const dataPointListSchema = named(
   'DataPointList',
-  z.object({ items: z.array(dataPointSchema).describe('red first, then yellow, then green'), limit: z.number().int(), offset: z.number().int(), totals: pointTotalsSchema }),
+  z.object({
+    items: z.array(dataPointSchema).describe('red first, then yellow, then green'),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    totals: pointTotalsSchema,
+  }),
 );
 
 export const bulkReviewSchema = named(
@@ -115,14 +122,22 @@ export const receiptSchema = named(
     type: z.enum(['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS', 'CORRECT']),
     subject: z.string().describe('lookup hash of the named identifier'),
     subjects: z.array(z.string()).describe('subject hashes acted on'),
-    removed: z.object({ dataKeys: z.number().int(), events: z.number().int(), profiles: z.number().int(), identities: z.number().int(), inventoryExamples: z.number().int() }),
+    removed: z.object({
+      dataKeys: z.number().int(),
+      events: z.number().int(),
+      profiles: z.number().int(),
+      identities: z.number().int(),
+      inventoryExamples: z.number().int(),
+    }),
     suppressed: z.number().int(),
     unsuppressed: z.number().int(),
     where: z.array(z.string()),
     covered: z
       .array(z.object({ subject: z.string(), via: z.enum(['identifier', 'email', 'link']) }))
       .optional()
-      .describe('each subject hash acted on and how the request reached it (the identifier named, an email claim, or a link: an anonymousId seen with the person, an alias)'),
+      .describe(
+        'each subject hash acted on and how the request reached it (the identifier named, an email claim, or a link: an anonymousId seen with the person, an alias)',
+      ),
     corrected: z
       .object({ profiles: z.number().int(), events: z.number().int(), fields: z.array(z.string()).describe('trait names corrected (never values)') })
       .optional()
@@ -166,7 +181,15 @@ export const subjectExportSchema = named(
       z.object({
         subject: z.string(),
         events: z.array(
-          z.object({ messageId: z.string(), event: z.string(), type: z.string(), timestamp: timestamp.nullable(), receivedAt: timestamp, expiresAt: timestamp.nullable(), payload: z.unknown() }),
+          z.object({
+            messageId: z.string(),
+            event: z.string(),
+            type: z.string(),
+            timestamp: timestamp.nullable(),
+            receivedAt: timestamp,
+            expiresAt: timestamp.nullable(),
+            payload: z.unknown(),
+          }),
         ),
         unreadableEvents: z.number().int(),
         tamperedEvents: z.array(z.number().int()),
@@ -183,7 +206,11 @@ export const subjectExportSchema = named(
         identifier: z.object({ kind: z.enum(['userId', 'anonymousId', 'email']), lookupHash: z.string() }),
         subjects: z.number().int(),
         timeRange: z.object({ from: z.string(), to: z.string() }).nullable(),
-        events: z.object({ total: z.number().int(), byType: z.record(z.string(), z.number().int()), byName: z.array(z.object({ name: z.string(), count: z.number().int() })) }),
+        events: z.object({
+          total: z.number().int(),
+          byType: z.record(z.string(), z.number().int()),
+          byName: z.array(z.object({ name: z.string(), count: z.number().int() })),
+        }),
         profileTraits: z.array(z.string()),
         categories: z.array(z.object({ category: z.string(), classification: z.string(), paths: z.array(z.string()) })),
         sources: z.array(z.string()),

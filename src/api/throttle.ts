@@ -34,7 +34,11 @@ export interface AuthThrottle {
   failed(req: FastifyRequest): Promise<void>;
 }
 
-export async function registerAuthThrottle(app: FastifyInstance, deps: { db: Db; registry: Registry; logger: Logger }, options: AuthThrottleOptions = {}): Promise<AuthThrottle> {
+export async function registerAuthThrottle(
+  app: FastifyInstance,
+  deps: { db: Db; registry: Registry; logger: Logger },
+  options: AuthThrottleOptions = {},
+): Promise<AuthThrottle> {
   // global: false — no route is limited as a whole; only the limiters made below count.
   await app.register(rateLimit, { global: false });
   const windowMs = options.windowMs ?? 60_000;
@@ -84,16 +88,21 @@ export async function registerAuthThrottle(app: FastifyInstance, deps: { db: Db;
 
 function keyIdOf(req: FastifyRequest): string | null {
   const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-  return match ? parseToken(match[1]!)?.keyId ?? null : null;
+  return match ? (parseToken(match[1]!)?.keyId ?? null) : null;
 }
 
 function throttled(scope: Scope, retryAfter: number): ApiError {
   const who = scope === 'key' ? 'this key id' : 'this client address';
-  return new ApiError(429, 'too_many_requests', `too many failed authentications from ${who}; retry after ${retryAfter} s`, undefined, { 'retry-after': String(retryAfter) });
+  return new ApiError(429, 'too_many_requests', `too many failed authentications from ${who}; retry after ${retryAfter} s`, undefined, {
+    'retry-after': String(retryAfter),
+  });
 }
 
 function tripCounter(registry: Registry): Counter<'scope'> {
   const name = 'segmentloom_api_auth_throttled_total';
   const existing = registry.getSingleMetric(name) as Counter<'scope'> | undefined;
-  return existing ?? new Counter({ name, help: 'Times failed API authentication tripped a throttle, by scope (address or key)', labelNames: ['scope'], registers: [registry] });
+  return (
+    existing ??
+    new Counter({ name, help: 'Times failed API authentication tripped a throttle, by scope (address or key)', labelNames: ['scope'], registers: [registry] })
+  );
 }

@@ -68,7 +68,15 @@ export class HotReloader {
       const built = await buildControls(next, { deadLetterTarget: this.options.deadLetterTarget });
       await this.options.apply?.(next);
       this.options.ref.swap(built.controls);
-      logger.info({ generation: built.controls.generation, classifierFiles: built.classifierFiles.length, policies: next.policy.policies.length, destinations: next.policy.destinations.length }, 'config reloaded');
+      logger.info(
+        {
+          generation: built.controls.generation,
+          classifierFiles: built.classifierFiles.length,
+          policies: next.policy.policies.length,
+          destinations: next.policy.destinations.length,
+        },
+        'config reloaded',
+      );
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
       logger.error({ err: safeError(err) }, 'config change rejected; the last good config stays in force');

@@ -92,7 +92,13 @@ async function startKafka(
   const deadLetterRetentionMs = parseDuration(config.deadLetter.retention)!;
   if (kafkaConfig.createTopics) {
     const outputs = config.policy.destinations.map((d) => d.topic);
-    await ensureTopics(kafka, [...outputs, config.deadLetter.topic], kafkaConfig.createTopics, logger, new Map([[config.deadLetter.topic, deadLetterTopicConfig(deadLetterRetentionMs)]]));
+    await ensureTopics(
+      kafka,
+      [...outputs, config.deadLetter.topic],
+      kafkaConfig.createTopics,
+      logger,
+      new Map([[config.deadLetter.topic, deadLetterTopicConfig(deadLetterRetentionMs)]]),
+    );
   }
   await verifyDeadLetterRetention(kafka, config.deadLetter.topic, deadLetterRetentionMs, logger);
   const sink = new PlatformaticKafkaSink(kafkaConfig, { maxBytesPerRequest: config.batch.maxBytesPerRequest });
@@ -118,7 +124,19 @@ async function startKafka(
     // After the pool: a pool that fails to start leaves no open producer keeping the process alive.
     await sink.connect();
     assembling = true;
-    const handle = await assemble({ config, options, ref, source, sink, decoder: decoderFor(config), sourceName: (topic) => sources.get(topic) ?? config.source, route: 'topic', metrics, pool, durable });
+    const handle = await assemble({
+      config,
+      options,
+      ref,
+      source,
+      sink,
+      decoder: decoderFor(config),
+      sourceName: (topic) => sources.get(topic) ?? config.source,
+      route: 'topic',
+      metrics,
+      pool,
+      durable,
+    });
     // Corrections re-enter through the first input topic: the same controls as any event (see correction-relay.ts).
     const inputTopic = [...sources.keys()][0]!;
     durable?.relayCorrections((event) => sink.send(inputTopic, [{ key: forwardKey(event), value: JSON.stringify(event) }]));
@@ -157,7 +175,13 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   checkDemoKeys(config, config.storage?.databaseUrl === undefined, (message) => options.logger.warn({ demoKeys: true }, message));
   const ref = new ControlsRef((await buildControls(config, { deadLetterTarget: FILE_DEAD_LETTER })).controls);
   // Lines are kept whole well past the event size limit, so an oversized event is dead-lettered intact.
-  const source = new FileSource({ path: input, batchSize: config.batch.size, stdin: options.stdin, topic: config.source, maxLineBytes: Math.max(16 * 1024 * 1024, 4 * config.limits.maxBytes) });
+  const source = new FileSource({
+    path: input,
+    batchSize: config.batch.size,
+    stdin: options.stdin,
+    topic: config.source,
+    maxLineBytes: Math.max(16 * 1024 * 1024, 4 * config.limits.maxBytes),
+  });
   const sink = new NdjsonFileSink({ dir: outDir, envelopeTargets: [FILE_DEAD_LETTER], rotate: deadLetterRotation(config) });
   const tally = new DataPointTally();
   const metrics = new EngineMetrics({ defaultMetrics: false });
@@ -165,7 +189,19 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   let handle: EngineHandle;
   try {
     const sourceName = () => config.source;
-    handle = await assemble({ config, options: { ...options, hotReload: options.hotReload ?? false }, ref, source, sink, decoder: decoderFor(config), sourceName, route: 'destination', metrics, tally, durable });
+    handle = await assemble({
+      config,
+      options: { ...options, hotReload: options.hotReload ?? false },
+      ref,
+      source,
+      sink,
+      decoder: decoderFor(config),
+      sourceName,
+      route: 'destination',
+      metrics,
+      tally,
+      durable,
+    });
   } catch (err) {
     await durable?.close().catch(() => {});
     throw err;
@@ -175,7 +211,10 @@ export async function runFileEngine(config: EngineConfig, options: FileRunOption
   } catch (err) {
     // Stopped (a disk full, an output that cannot be written): say how far the input is safely done.
     const where = `input committed through line ${source.committedLines} of ${input === '-' ? 'stdin' : input}; rerun from line ${source.committedLines + 1}`;
-    throw Object.assign(new Error(`${(err as Error).message ?? String(err)}; ${where}`), { code: (err as { code?: string }).code, committedLines: source.committedLines });
+    throw Object.assign(new Error(`${(err as Error).message ?? String(err)}; ${where}`), {
+      code: (err as { code?: string }).code,
+      committedLines: source.committedLines,
+    });
   } finally {
     await handle.stop();
   }
@@ -199,7 +238,19 @@ export async function startFeedEngine(config: EngineConfig, options: FeedRunOpti
   const metrics = new EngineMetrics({ defaultMetrics: false });
   const durable = await DurableState.open(config, { logger: options.logger, env: options.env, registry: metrics.registry });
   try {
-    const handle = await assemble({ config, options: { ...options, hotReload: options.hotReload ?? false }, ref, source: options.source, sink, decoder: decoderFor(config), sourceName: options.sourceName, route: 'destination', metrics, tally: new DataPointTally(), durable });
+    const handle = await assemble({
+      config,
+      options: { ...options, hotReload: options.hotReload ?? false },
+      ref,
+      source: options.source,
+      sink,
+      decoder: decoderFor(config),
+      sourceName: options.sourceName,
+      route: 'destination',
+      metrics,
+      tally: new DataPointTally(),
+      durable,
+    });
     return Object.assign(handle, { files: sink.files, outDir });
   } catch (err) {
     await durable?.close().catch(() => {});
@@ -235,7 +286,8 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
   }
   const totals = new RunTotals();
   // With state to keep, processing in this thread gets the store's suppression list and the walk tap.
-  const local = pool === undefined && durable !== null ? new LocalProcessor(decoder, sourceName, new PathTrie(), tally ?? null, durable.processing()) : undefined;
+  const local =
+    pool === undefined && durable !== null ? new LocalProcessor(decoder, sourceName, new PathTrie(), tally ?? null, durable.processing()) : undefined;
   const pipeline = new Pipeline({
     source,
     sink,
@@ -243,7 +295,12 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     controls: ref,
     sourceName,
     route,
-    observers: [metrics, totals, ...(durable?.alerts ? [{ onBatch: (report: BatchReport) => (durable.alertLeaks(report), durable.alertDeadLetters(report)) }] : []), ...(options.observers ?? [])],
+    observers: [
+      metrics,
+      totals,
+      ...(durable?.alerts ? [{ onBatch: (report: BatchReport) => (durable.alertLeaks(report), durable.alertDeadLetters(report)) }] : []),
+      ...(options.observers ?? []),
+    ],
     logger,
     maxMessagesPerRequest: config.batch.maxMessagesPerRequest,
     // A Kafka record must fit in one produce request (kept under the broker's message.max.bytes).
@@ -254,7 +311,7 @@ async function assemble(parts: EngineParts): Promise<EngineHandle> {
     deadLetterSealer,
   });
   const reloader =
-    options.hotReload ?? config.reload.enabled
+    (options.hotReload ?? config.reload.enabled)
       ? new HotReloader({
           initial: config,
           ref,

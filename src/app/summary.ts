@@ -63,13 +63,20 @@ export function formatSummary(summary: RunSummary, cwd = process.cwd()): string 
   for (const [destination, n] of Object.entries(summary.out)) lines.push(`${pad(`  ${destination}`, n)}${file(destination)}`);
   lines.push(pad('dropped', summary.dropped.total) + (summary.dropped.total > 0 ? `   (${list(summary.dropped.byReason)})` : ''));
   if (Object.keys(summary.dropped.byPolicy).length > 0) lines.push(`  by policy: ${list(summary.dropped.byPolicy)}`);
-  lines.push(pad('dead-lettered', summary.deadLettered.total) + (summary.deadLettered.total > 0 ? `   (${list(summary.deadLettered.byCode)})${file('dead-letter')}` : ''));
+  lines.push(
+    pad('dead-lettered', summary.deadLettered.total) +
+      (summary.deadLettered.total > 0 ? `   (${list(summary.deadLettered.byCode)})${file('dead-letter')}` : ''),
+  );
 
   const actions = Object.entries(summary.actions);
   if (actions.length > 0) {
     lines.push('controls');
     for (const [policy, byAction] of actions) {
-      lines.push(`  ${policy}: ${Object.entries(byAction).map(([a, n]) => `${verb(a)} ${n}`).join(', ')}`);
+      lines.push(
+        `  ${policy}: ${Object.entries(byAction)
+          .map(([a, n]) => `${verb(a)} ${n}`)
+          .join(', ')}`,
+      );
     }
   }
   const skipped = Object.entries(summary.skipped);
@@ -81,18 +88,26 @@ export function formatSummary(summary: RunSummary, cwd = process.cwd()): string 
   lines.push('personal data found');
   if (classifications.length === 0) lines.push('  none');
   for (const c of classifications) {
-    lines.push(`  ${c.padEnd(8)}${String(summary.dataPoints[c] ?? 0).padStart(6)} data points ${String(summary.detections.byClassification[c] ?? 0).padStart(8)} values`);
+    lines.push(
+      `  ${c.padEnd(8)}${String(summary.dataPoints[c] ?? 0).padStart(6)} data points ${String(summary.detections.byClassification[c] ?? 0).padStart(8)} values`,
+    );
   }
   if (Object.keys(summary.detections.byClassifier).length > 0) lines.push(`  by classifier: ${list(summary.detections.byClassifier)}`);
   if (summary.overflow) {
     lines.push(`  past bounds: ${summary.overflow.eventNames} values under "${OVERFLOW_EVENT}", ${summary.overflow.paths} under "${OVERFLOW_PATH}"`);
   }
   if (summary.stored) {
-    const notes = [summary.stored.alreadyStored > 0 ? `${summary.stored.alreadyStored} already stored` : '', summary.stored.erased > 0 ? `${summary.stored.erased} of erased subjects, dropped` : ''].filter(Boolean);
+    const notes = [
+      summary.stored.alreadyStored > 0 ? `${summary.stored.alreadyStored} already stored` : '',
+      summary.stored.erased > 0 ? `${summary.stored.erased} of erased subjects, dropped` : '',
+    ].filter(Boolean);
     lines.push(pad('stored events', summary.stored.events) + (notes.length > 0 ? `   (${notes.join('; ')})` : ''));
   }
   if (summary.inventory) {
-    lines.push(pad('new data points', summary.inventory.newDataPoints) + (summary.inventory.driftedDataPoints > 0 ? `   (${summary.inventory.driftedDataPoints} drifted)` : ''));
+    lines.push(
+      pad('new data points', summary.inventory.newDataPoints) +
+        (summary.inventory.driftedDataPoints > 0 ? `   (${summary.inventory.driftedDataPoints} drifted)` : ''),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

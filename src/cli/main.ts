@@ -22,7 +22,10 @@ const COMMANDS: Record<string, CommandEntry> = {
   keys: { summary: 'create, list, rotate and revoke API keys (bootstrap the first owner key)', load: () => loadCommand('keys') },
   ingest: { summary: "serve Segment's HTTP Tracking API in front of the pipeline; manage write keys", load: () => loadCommand('ingest') },
   doctor: { summary: 'check every connection of a config: encrypted or not, TLS version, certificate verified', load: () => loadCommand('doctor') },
-  'master-keys': { summary: 'rotate the master key online: re-wrap data keys under the newest version, show versions in use', load: () => loadCommand('master-keys') },
+  'master-keys': {
+    summary: 'rotate the master key online: re-wrap data keys under the newest version, show versions in use',
+    load: () => loadCommand('master-keys'),
+  },
   dlq: { summary: 'inspect dead-letter records (reasons, no values) and replay them with the master key', load: () => loadCommand('dlq') },
   audit: { summary: 'tail or export the audit log (--config FILE names the store)', load: () => loadCommand('audit') },
   init: { summary: 'create the store (embedded directory or PostgreSQL schema), or migrate an existing one', load: () => loadCommand('init') },
@@ -41,12 +44,15 @@ export function usage(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`),
     '',
-    'Run `segmentloom <command> --help` for a command\'s options.',
+    "Run `segmentloom <command> --help` for a command's options.",
     '',
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());

@@ -13,7 +13,13 @@ import { EXIT, UsageError, type CliIo, type Command } from './io.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-type FlagValue<T> = T extends { type: 'boolean'; multiple: true } ? boolean[] : T extends { type: 'boolean' } ? boolean : T extends { multiple: true } ? string[] : string;
+type FlagValue<T> = T extends { type: 'boolean'; multiple: true }
+  ? boolean[]
+  : T extends { type: 'boolean' }
+    ? boolean
+    : T extends { multiple: true }
+      ? string[]
+      : string;
 
 /** parseArgs' values for an options schema (a flag with a default is always set). */
 export type FlagValues<O extends Options> = { [K in keyof O]?: FlagValue<O[K]> };

@@ -3,7 +3,12 @@ import { isDuration, parseDuration } from '../storage/duration.js';
 import { int } from './durable-schema.js';
 
 const duration = (min: number) =>
-  z.string().trim().refine((v) => isDuration(v) && parseDuration(v) !== null && parseDuration(v)! >= min, { message: `expected a duration of at least ${min / 1000}s, such as 7d or 12h` });
+  z
+    .string()
+    .trim()
+    .refine((v) => isDuration(v) && parseDuration(v) !== null && parseDuration(v)! >= min, {
+      message: `expected a duration of at least ${min / 1000}s, such as 7d or 12h`,
+    });
 
 /** `${VAR:-}` resolves to '' when VAR is unset: an empty value means "not configured". */
 const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().min(1).optional());

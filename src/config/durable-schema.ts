@@ -11,8 +11,7 @@ import { DEFAULT_SIDE_RETENTION, retentionConfigSchema } from '../storage/retent
  */
 
 /** Integers and booleans also in their string spelling (values from `${ENV}` references); shared by the config schemas. */
-export const int = (min: number) =>
-  z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min));
+export const int = (min: number) => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min));
 
 export const bool = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
@@ -45,7 +44,12 @@ export const storageSchema = z.strictObject({
     .union([
       z.literal(false),
       z.strictObject({
-        every: z.string().refine((v) => isDuration(v) && parseDuration(v) !== null && parseDuration(v)! >= 1_000, { message: 'expected a duration of at least 1s, such as 1h or 15m' }).default('1h'),
+        every: z
+          .string()
+          .refine((v) => isDuration(v) && parseDuration(v) !== null && parseDuration(v)! >= 1_000, {
+            message: 'expected a duration of at least 1s, such as 1h or 15m',
+          })
+          .default('1h'),
         batchSize: z.number().int().min(1).max(100_000).default(1_000),
       }),
     ])
@@ -104,7 +108,8 @@ interface DurableShape {
 /** Sections that read or write the database need `storage`; alerts are raised by the inventory. */
 export function checkDurableSections(value: DurableShape, ctx: z.RefinementCtx): void {
   const needStorage = (present: boolean, path: (string | number)[], what: string) => {
-    if (present && value.storage === undefined) ctx.addIssue({ code: 'custom', path, message: `${what} needs the storage section (the database it reads and writes)` });
+    if (present && value.storage === undefined)
+      ctx.addIssue({ code: 'custom', path, message: `${what} needs the storage section (the database it reads and writes)` });
   };
   needStorage(value.inventory !== undefined, ['inventory'], 'the shared inventory');
   needStorage(value.review !== undefined, ['review'], 'reviewed classifications');

@@ -68,7 +68,8 @@ export const ingestConfigSchema = z
       seen.add(source.name);
     });
     config.cors.origins.forEach((origin, i) => {
-      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) ctx.addIssue({ code: 'custom', path: ['cors', 'origins', i], message: 'expected * or an origin like https://shop.example (scheme and host, no path)' });
+      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin))
+        ctx.addIssue({ code: 'custom', path: ['cors', 'origins', i], message: 'expected * or an origin like https://shop.example (scheme and host, no path)' });
     });
   });
 

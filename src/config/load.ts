@@ -157,7 +157,10 @@ function checkUnknownKeys(policyRaw: Record<string, unknown>, file: string, sour
 
 function zodError(file: string, error: z.ZodError, source: YamlSource, schema?: z.ZodType, input?: unknown): ConfigError {
   // The one safe formatter (never a value), with the line of each field in the file.
-  const issues = zodIssues(error, { ...(schema ? { schema } : {}), input }).map((issue) => ({ ...issue, message: `${issue.message}${lineOf(source, (issue.path ?? []) as (string | number)[])}` }));
+  const issues = zodIssues(error, { ...(schema ? { schema } : {}), input }).map((issue) => ({
+    ...issue,
+    message: `${issue.message}${lineOf(source, (issue.path ?? []) as (string | number)[])}`,
+  }));
   return ConfigError.fromIssues(file, issues);
 }
 

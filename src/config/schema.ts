@@ -19,7 +19,13 @@ const nonEmpty = z.string().trim().min(1);
 
 /** Accepts a YAML list or a comma-separated string (handy with `${KAFKA_BROKERS}`). */
 const stringList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v),
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : v,
   z.array(nonEmpty).min(1),
 );
 
@@ -42,10 +48,7 @@ const saslSchema = z.discriminatedUnion('mechanism', [
   z.strictObject({ mechanism: z.literal('scram-sha-512'), username: nonEmpty, password: z.string() }),
 ]);
 
-const topicSchema = z.union([
-  nonEmpty,
-  z.strictObject({ topic: nonEmpty, source: nonEmpty.optional() }),
-]);
+const topicSchema = z.union([nonEmpty, z.strictObject({ topic: nonEmpty, source: nonEmpty.optional() })]);
 
 export const kafkaSchema = z.strictObject({
   brokers: stringList,
@@ -70,7 +73,13 @@ export const kafkaSchema = z.strictObject({
     .superRefine((v, ctx) => {
       if (v === 'platformatic') return;
       // The submitted value is never repeated: only the one known retired name is named.
-      ctx.addIssue({ code: 'custom', message: v === 'kafkajs' ? 'kafkajs was retired (its idempotent producer lost acknowledged messages after a leader failure); remove the setting or use "platformatic"' : 'must be "platformatic"' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          v === 'kafkajs'
+            ? 'kafkajs was retired (its idempotent producer lost acknowledged messages after a leader failure); remove the setting or use "platformatic"'
+            : 'must be "platformatic"',
+      });
     })
     .transform(() => 'platformatic' as const)
     .default('platformatic'),
@@ -82,9 +91,7 @@ export const kafkaSchema = z.strictObject({
    */
   consumer: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   /** Create the output and dead-letter topics at start when missing (needs admin rights). */
-  createTopics: z
-    .strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) })
-    .optional(),
+  createTopics: z.strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) }).optional(),
 });
 
 export const decodingSchema = z
@@ -131,36 +138,46 @@ export const batchSchema = z.strictObject({
   maxBytesPerRequest: int(1024).default(900_000),
 });
 
-export const engineSectionsSchema = z.strictObject({
-  /** Source name used for events whose topic has no explicit `source`. */
-  source: nonEmpty.default('default'),
-  /**
-   * Per source name, the country whose national phone formats its events are read in when an
-   * event's context (location.country, locale, timezone) does not say: `{ app_tr: TR }`.
-   */
-  sourceRegions: z
-    .record(nonEmpty, z.string().trim().refine((code) => parseRegion(code) !== null, 'must be an ISO 3166 alpha-2 country code with a numbering plan, e.g. TR, GB, PH'))
-    .default({}),
-  kafka: kafkaSchema.optional(),
-  decoding: decodingSchema.default({ format: 'json' }),
-  limits: limitsSchema.default(DEFAULT_LIMITS),
-  deadLetter: deadLetterSchema.default(DEAD_LETTER_DEFAULTS),
-  /** Classifier directories; `builtin` stands for the classifiers shipped with Segmentloom. */
-  classifiers: z.array(nonEmpty).default(['builtin']),
-  /** A separate YAML file holding the policy sections, watched for changes like this one. */
-  policyFile: nonEmpty.optional(),
-  /** Database-backed sections (storage, inventory, alerts, review, suppression): see durable-schema.ts. */
-  ...durableSections,
-  metrics: z.strictObject({ port: int(0), host: nonEmpty.default('0.0.0.0') }).optional(),
-  batch: batchSchema.default(batchSchema.parse({})),
-  /** The embedded (no Kafka) mode: NDJSON in, one NDJSON file per destination out. */
-  files: z.strictObject({ input: nonEmpty.optional(), outDir: nonEmpty.default('out') }).optional(),
-  /** Segment's HTTP Tracking API in front of the pipeline (`segmentloom ingest`): see src/config/ingest-schema.ts. */
-  ingest: ingestConfigSchema.optional(),
-  logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
-  /** Hot reload: change events are debounced; the poll (0 disables it) covers filesystems whose change events are unreliable. */
-  reload: z.strictObject({ enabled: bool.default(true), debounceMs: int(0).default(200), pollMs: int(0).default(2000) }).default({ enabled: true, debounceMs: 200, pollMs: 2000 }),
-}).superRefine(checkDurableSections);
+export const engineSectionsSchema = z
+  .strictObject({
+    /** Source name used for events whose topic has no explicit `source`. */
+    source: nonEmpty.default('default'),
+    /**
+     * Per source name, the country whose national phone formats its events are read in when an
+     * event's context (location.country, locale, timezone) does not say: `{ app_tr: TR }`.
+     */
+    sourceRegions: z
+      .record(
+        nonEmpty,
+        z
+          .string()
+          .trim()
+          .refine((code) => parseRegion(code) !== null, 'must be an ISO 3166 alpha-2 country code with a numbering plan, e.g. TR, GB, PH'),
+      )
+      .default({}),
+    kafka: kafkaSchema.optional(),
+    decoding: decodingSchema.default({ format: 'json' }),
+    limits: limitsSchema.default(DEFAULT_LIMITS),
+    deadLetter: deadLetterSchema.default(DEAD_LETTER_DEFAULTS),
+    /** Classifier directories; `builtin` stands for the classifiers shipped with Segmentloom. */
+    classifiers: z.array(nonEmpty).default(['builtin']),
+    /** A separate YAML file holding the policy sections, watched for changes like this one. */
+    policyFile: nonEmpty.optional(),
+    /** Database-backed sections (storage, inventory, alerts, review, suppression): see durable-schema.ts. */
+    ...durableSections,
+    metrics: z.strictObject({ port: int(0), host: nonEmpty.default('0.0.0.0') }).optional(),
+    batch: batchSchema.default(batchSchema.parse({})),
+    /** The embedded (no Kafka) mode: NDJSON in, one NDJSON file per destination out. */
+    files: z.strictObject({ input: nonEmpty.optional(), outDir: nonEmpty.default('out') }).optional(),
+    /** Segment's HTTP Tracking API in front of the pipeline (`segmentloom ingest`): see src/config/ingest-schema.ts. */
+    ingest: ingestConfigSchema.optional(),
+    logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).default({ level: 'info' }),
+    /** Hot reload: change events are debounced; the poll (0 disables it) covers filesystems whose change events are unreliable. */
+    reload: z
+      .strictObject({ enabled: bool.default(true), debounceMs: int(0).default(200), pollMs: int(0).default(2000) })
+      .default({ enabled: true, debounceMs: 200, pollMs: 2000 }),
+  })
+  .superRefine(checkDurableSections);
 
 export type EngineSections = z.output<typeof engineSectionsSchema>;
 export type KafkaConfig = z.output<typeof kafkaSchema>;

@@ -12,7 +12,8 @@ export async function writeBuiltinCache(dir: string, cacheFile = BUILTIN_CACHE_F
   const { names, digest } = await readSources(dir);
   const entries: CacheFile['entries'] = [];
   for (const name of names) {
-    for (const { definition, prefix } of parseClassifierDefinitions(path.join(dir, name), await readFile(path.join(dir, name), 'utf8'))) entries.push({ name, prefix, definition });
+    for (const { definition, prefix } of parseClassifierDefinitions(path.join(dir, name), await readFile(path.join(dir, name), 'utf8')))
+      entries.push({ name, prefix, definition });
   }
   await writeFile(cacheFile, JSON.stringify({ digest, entries } satisfies CacheFile));
   return entries.length;

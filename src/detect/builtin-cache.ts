@@ -24,7 +24,11 @@ export interface CacheFile {
 export async function readSources(dir: string): Promise<{ names: string[]; digest: string }> {
   const names = (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
   const hash = createHash('sha256');
-  for (const name of names) hash.update(`${name}\0`).update(await readFile(path.join(dir, name))).update('\0');
+  for (const name of names)
+    hash
+      .update(`${name}\0`)
+      .update(await readFile(path.join(dir, name)))
+      .update('\0');
   return { names, digest: hash.digest('hex') };
 }
 

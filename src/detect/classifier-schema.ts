@@ -36,7 +36,10 @@ const keyMatching = z.strictObject({
 
 const valueMatching = z.strictObject({
   /** JSON types this data can take; a key match on another type (`email_opt_in: true`) is contradicted. */
-  types: z.array(z.enum(['string', 'number', 'boolean'])).min(1).default(['string']),
+  types: z
+    .array(z.enum(['string', 'number', 'boolean']))
+    .min(1)
+    .default(['string']),
   /** RE2 patterns that find candidates inside a value. Compiled with RE2 only: no catastrophic backtracking. */
   patterns: z.array(z.string().min(1).max(2000)).default([]),
   /**

@@ -54,7 +54,11 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
       try {
         return anchored ? anchor(source) : new RE2(source, 'gu');
       } catch (err) {
-        throw new ConfigError(`${file}: ${fieldPrefix}value.${field}[${i}]: not a valid RE2 pattern (${(err as Error).message})`, file, `${fieldPrefix}value.${field}[${i}]`);
+        throw new ConfigError(
+          `${file}: ${fieldPrefix}value.${field}[${i}]: not a valid RE2 pattern (${(err as Error).message})`,
+          file,
+          `${fieldPrefix}value.${field}[${i}]`,
+        );
       }
     });
   const extractors = compile('patterns', definition.value.patterns);
@@ -81,10 +85,15 @@ export function compileClassifier(definition: ClassifierDefinition, file: string
   }
   const { key, value, confidence } = definition;
   if (key.names.length + key.synonyms.length + key.qualified.length === 0 && !value.scan) {
-    throw new ConfigError(`${file}: ${fieldPrefix}key.names: a classifier needs key names, synonyms or qualified terms, or value.scan with patterns`, file, `${fieldPrefix}key.names`);
+    throw new ConfigError(
+      `${file}: ${fieldPrefix}key.names: a classifier needs key names, synonyms or qualified terms, or value.scan with patterns`,
+      file,
+      `${fieldPrefix}key.names`,
+    );
   }
   const info: ClassifierInfo = { id: definition.id, name: definition.name, category: definition.category, classification: definition.classification };
-  const describe = (names: readonly string[]) => [extractors.length > 0 ? 'pattern' : '', names.length > 0 ? `validator ${names.join('+')}` : ''].filter(Boolean).join(' + ');
+  const describe = (names: readonly string[]) =>
+    [extractors.length > 0 ? 'pattern' : '', names.length > 0 ? `validator ${names.join('+')}` : ''].filter(Boolean).join(' + ');
   const how = describe(definition.value.validators);
   return {
     ...info,

@@ -330,13 +330,32 @@ export class Detector implements PointDetector {
     let keyControl: Detection | null = null;
     if (key !== null && key.classifier.valueDetection.classifier.classification === 'red') {
       const c = key.classifier;
-      keyControl = Object.freeze({ classifier: c.valueDetection.classifier, matchedOn: 'key', confidence: c.confidence.key, matcher: `${key.matcher} (key evidence)` });
+      keyControl = Object.freeze({
+        classifier: c.valueDetection.classifier,
+        matchedOn: 'key',
+        confidence: c.confidence.key,
+        matcher: `${key.matcher} (key evidence)`,
+      });
     }
     const last = keys.length > 0 ? splitWords(keys[keys.length - 1]!) : [];
     const text = last.length === 0 || !MACHINE_WORDS.has(last[last.length - 1]!);
     const prose = last.some((word) => PROSE_WORDS.has(word));
     const sibling = siblingKind(last, key?.classifier.id ?? null);
-    return { key, keyOnly, keyAndValue, skip, text, prose, verdicts, lastValue: undefined, lastDetection: null, lastRegion: null, keyControl, sibling, pairs: null };
+    return {
+      key,
+      keyOnly,
+      keyAndValue,
+      skip,
+      text,
+      prose,
+      verdicts,
+      lastValue: undefined,
+      lastDetection: null,
+      lastRegion: null,
+      keyControl,
+      sibling,
+      pairs: null,
+    };
   }
 }
 
@@ -352,17 +371,77 @@ function contextKeys(node: PathNode): string[] {
 }
 
 /** Last key words of fields that hold machine strings, never prose: their values are not read for cue words. */
-const MACHINE_WORDS: ReadonlySet<string> = new Set(['agent', 'ua', 'url', 'uri', 'href', 'path', 'referrer', 'referer', 'version', 'library', 'locale', 'timezone', 'id', 'ids', 'token', 'hash', 'key', 'ip', 'host', 'domain', 'sku']);
+const MACHINE_WORDS: ReadonlySet<string> = new Set([
+  'agent',
+  'ua',
+  'url',
+  'uri',
+  'href',
+  'path',
+  'referrer',
+  'referer',
+  'version',
+  'library',
+  'locale',
+  'timezone',
+  'id',
+  'ids',
+  'token',
+  'hash',
+  'key',
+  'ip',
+  'host',
+  'domain',
+  'sku',
+]);
 
 /**
  * Key words of fields people write prose in (en, de, fr, es, it, pt, nl). Person names are tagged
  * only there: titles and product names elsewhere are capitalised too, and tagging costs milliseconds.
  */
 const PROSE_WORDS: ReadonlySet<string> = new Set([
-  'comment', 'comments', 'message', 'messages', 'msg', 'note', 'notes', 'text', 'body', 'description', 'feedback', 'review', 'reply',
-  'chat', 'reason', 'content', 'remarks', 'remark', 'bio', 'details', 'question', 'answer', 'query', 'transcript', 'memo', 'ticket',
-  'kommentar', 'nachricht', 'notiz', 'bemerkung', 'commentaire', 'remarque', 'comentario', 'mensaje', 'nota', 'commento', 'messaggio',
-  'mensagem', 'comentário', 'opmerking', 'bericht', 'notitie',
+  'comment',
+  'comments',
+  'message',
+  'messages',
+  'msg',
+  'note',
+  'notes',
+  'text',
+  'body',
+  'description',
+  'feedback',
+  'review',
+  'reply',
+  'chat',
+  'reason',
+  'content',
+  'remarks',
+  'remark',
+  'bio',
+  'details',
+  'question',
+  'answer',
+  'query',
+  'transcript',
+  'memo',
+  'ticket',
+  'kommentar',
+  'nachricht',
+  'notiz',
+  'bemerkung',
+  'commentaire',
+  'remarque',
+  'comentario',
+  'mensaje',
+  'nota',
+  'commento',
+  'messaggio',
+  'mensagem',
+  'comentário',
+  'opmerking',
+  'bericht',
+  'notitie',
 ]);
 
 function containsRun(words: string[], run: string[]): boolean {

@@ -116,13 +116,29 @@ export class FreeTextScanner {
       if (classifier === undefined) continue;
       cues.push(kind.cues);
       // The cue, then up to three filler words, then the token (group 1).
-      const extractor = new RE2(String.raw`(?i)(?:^|[^\p{L}\p{N}])(?:${kind.cues})(?:[\s:#.,]*${FILLER}(?:[\s:#.,]|$))*[\s:#.,]*(${kind.token})(?:[^\p{L}\p{N}]|$)`, 'gu');
+      const extractor = new RE2(
+        String.raw`(?i)(?:^|[^\p{L}\p{N}])(?:${kind.cues})(?:[\s:#.,]*${FILLER}(?:[\s:#.,]|$))*[\s:#.,]*(${kind.token})(?:[^\p{L}\p{N}]|$)`,
+        'gu',
+      );
       const info = classifier.valueDetection.classifier;
-      const detection: Detection = Object.freeze({ classifier: info, matchedOn: 'value', confidence: classifier.confidence.keyAndValue * 0.9, matcher: `value free text: cue word + ${classifier.value.validatorNames.join('+') || 'pattern'}` });
+      const detection: Detection = Object.freeze({
+        classifier: info,
+        matchedOn: 'value',
+        confidence: classifier.confidence.keyAndValue * 0.9,
+        matcher: `value free text: cue word + ${classifier.value.validatorNames.join('+') || 'pattern'}`,
+      });
       this.kinds.push({ classifier, extractor, detection });
     }
     const names = classifiers.find((c) => c.id === 'person_name');
-    this.person = names === undefined ? null : Object.freeze({ classifier: names.valueDetection.classifier, matchedOn: 'value', confidence: 0.8, matcher: 'value free text: person name (compromise)' });
+    this.person =
+      names === undefined
+        ? null
+        : Object.freeze({
+            classifier: names.valueDetection.classifier,
+            matchedOn: 'value',
+            confidence: 0.8,
+            matcher: 'value free text: person name (compromise)',
+          });
     this.any = new RE2(String.raw`(?i)(?:^|[^\p{L}\p{N}])(?:${cues.join('|') || 'a^'})(?:[^\p{L}\p{N}]|$)`, 'u');
   }
 
@@ -168,7 +184,8 @@ export class FreeTextScanner {
         const match = kind.extractor.exec(text);
         if (match === null) break;
         const token = (match[1] ?? '').trim();
-        if (token !== '' && checkValue(kind.classifier, kind.classifier.id === 'us_ssn' ? token.replace(/[\s.]/g, '-') : token) === 'valid') return kind.detection;
+        if (token !== '' && checkValue(kind.classifier, kind.classifier.id === 'us_ssn' ? token.replace(/[\s.]/g, '-') : token) === 'valid')
+          return kind.detection;
         // Resume after the cue: the next occurrence may be the one with a value.
         kind.extractor.lastIndex = match.index + 1;
       }

@@ -86,7 +86,10 @@ export class KeyMatcher<C extends KeyMatchable> {
         const standalone = Array.isArray(q.standalone) ? new Set(q.standalone.flatMap((t) => this.normalizePhrase(t))) : q.standalone;
         add(q.term, 'qualified', { qualifiers, standalone });
       }
-      this.excludes.set(classifier, classifier.key.exclude.map((text) => this.normalizePhrase(text)).filter((w) => w.length > 0));
+      this.excludes.set(
+        classifier,
+        classifier.key.exclude.map((text) => this.normalizePhrase(text)).filter((w) => w.length > 0),
+      );
     }
   }
 
@@ -173,7 +176,12 @@ export class KeyMatcher<C extends KeyMatchable> {
     if (qualifiedBy !== undefined) matcher += ` qualified by "${qualifiedBy}"`;
     if (abbreviated !== undefined) matcher += ` (abbreviated: ${abbreviated.join(', ')})`;
     if (fuzzy !== undefined) matcher += ` (fuzzy: "${fuzzy.from}" ≈ "${findCorrected(words, fuzzy)}", ${fuzzy.similarity.toFixed(2)})`;
-    return { classifier: phrase.classifier, matcher, length: phrase.words.length + (qualifiedBy ? 1 : 0), fuzzy: fuzzy !== undefined || abbreviated !== undefined };
+    return {
+      classifier: phrase.classifier,
+      matcher,
+      length: phrase.words.length + (qualifiedBy ? 1 : 0),
+      fuzzy: fuzzy !== undefined || abbreviated !== undefined,
+    };
   }
 
   /** Words of one key, after abbreviation expansion, plural folding, splitting glued words and typo correction. Cached. */

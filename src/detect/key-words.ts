@@ -30,27 +30,27 @@ export function splitWords(key: string): string[] {
 // No prototype: a key word such as `constructor` or `toString` must not find Object's members.
 export const ABBREVIATIONS: Readonly<Record<string, readonly string[] | undefined>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, readonly string[]>, {
-  addr: ['address'],
-  adr: ['address'],
-  adrs: ['address'],
-  adrss: ['address'],
-  addrs: ['address'],
-  num: ['number'],
-  no: ['number'],
-  nbr: ['number'],
-  nr: ['number'],
-  nmbr: ['number'],
-  numb: ['number'],
-  ipv: ['ip'],
-  tel: ['telephone'],
-  mob: ['mobile'],
-  dt: ['date'],
-  fname: ['first', 'name'],
-  lname: ['last', 'name'],
-  mname: ['middle', 'name'],
-  pwd: ['password'],
-  passwd: ['password'],
-  pw: ['password'],
+    addr: ['address'],
+    adr: ['address'],
+    adrs: ['address'],
+    adrss: ['address'],
+    addrs: ['address'],
+    num: ['number'],
+    no: ['number'],
+    nbr: ['number'],
+    nr: ['number'],
+    nmbr: ['number'],
+    numb: ['number'],
+    ipv: ['ip'],
+    tel: ['telephone'],
+    mob: ['mobile'],
+    dt: ['date'],
+    fname: ['first', 'name'],
+    lname: ['last', 'name'],
+    mname: ['middle', 'name'],
+    pwd: ['password'],
+    passwd: ['password'],
+    pw: ['password'],
   }),
 );
 
@@ -58,10 +58,38 @@ export const ABBREVIATIONS: Readonly<Record<string, readonly string[] | undefine
  * Trailing words that describe a representation, not a different thing: `email_value`, `phone_raw`.
  * They are ignored when deciding what a key names.
  */
-export const REPRESENTATION_WORDS: ReadonlySet<string> = new Set(['value', 'raw', 'str', 'string', 'text', 'field', 'input', 'plain', 'plaintext', 'cleartext']);
+export const REPRESENTATION_WORDS: ReadonlySet<string> = new Set([
+  'value',
+  'raw',
+  'str',
+  'string',
+  'text',
+  'field',
+  'input',
+  'plain',
+  'plaintext',
+  'cleartext',
+]);
 
 /**
  * Leaf keys that say nothing on their own (`phone.number`, `address.line1`): the parent key's
  * words are put in front before matching.
  */
-export const GENERIC_WORDS: ReadonlySet<string> = new Set(['value', 'number', 'id', 'code', 'text', 'raw', 'data', 'line', 'primary', 'home', 'work', 'main', 'other', 'secondary', 'full', 'formatted']);
+export const GENERIC_WORDS: ReadonlySet<string> = new Set([
+  'value',
+  'number',
+  'id',
+  'code',
+  'text',
+  'raw',
+  'data',
+  'line',
+  'primary',
+  'home',
+  'work',
+  'main',
+  'other',
+  'secondary',
+  'full',
+  'formatted',
+]);

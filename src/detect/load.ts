@@ -31,7 +31,10 @@ export async function loadClassifierSet(dirs: readonly string[] = [BUILTIN_CLASS
     try {
       entries = (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
     } catch (err) {
-      throw new ConfigError(`classifier directory ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`, dir);
+      throw new ConfigError(
+        `classifier directory ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`,
+        dir,
+      );
     }
     for (const name of entries) {
       const file = path.join(dir, name);
@@ -49,4 +52,3 @@ export async function loadClassifierSet(dirs: readonly string[] = [BUILTIN_CLASS
   if (classifiers.length === 0) throw new ConfigError(`no enabled classifiers found in ${dirs.join(', ')}`);
   return { classifiers, files };
 }
-

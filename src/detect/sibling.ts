@@ -15,12 +15,49 @@ export const SIBLING_LNG = 3;
 
 /** Keys of a pair's value slot (last key words, as splitWords gives them). */
 const VALUE_SLOTS: ReadonlySet<string> = new Set([
-  'value', 'val', 'values', 'new', 'old', 'new value', 'old value', 'newvalue', 'oldvalue', 'from', 'to', 'before', 'after',
-  'previous', 'current', 'answer', 'response', 'input', 'field value', 'new val', 'old val', 'changed to', 'changed from',
+  'value',
+  'val',
+  'values',
+  'new',
+  'old',
+  'new value',
+  'old value',
+  'newvalue',
+  'oldvalue',
+  'from',
+  'to',
+  'before',
+  'after',
+  'previous',
+  'current',
+  'answer',
+  'response',
+  'input',
+  'field value',
+  'new val',
+  'old val',
+  'changed to',
+  'changed from',
 ]);
 
 /** Keys of a pair's name slot, in the order they are read. */
-export const PAIR_NAME_KEYS: readonly string[] = ['name', 'field', 'key', 'label', 'attribute', 'property', 'field_name', 'fieldName', 'fieldKey', 'field_key', 'question', 'param', 'parameter', 'attr', 'column'];
+export const PAIR_NAME_KEYS: readonly string[] = [
+  'name',
+  'field',
+  'key',
+  'label',
+  'attribute',
+  'property',
+  'field_name',
+  'fieldName',
+  'fieldKey',
+  'field_key',
+  'question',
+  'param',
+  'parameter',
+  'attr',
+  'column',
+];
 
 const LAT: ReadonlySet<string> = new Set(['latitude', 'lat']);
 const LNG: ReadonlySet<string> = new Set(['longitude', 'lng', 'lon', 'long']);
@@ -50,4 +87,3 @@ export function coordinatePartner(container: Record<string, unknown>, isLatitude
   }
   return null;
 }
-

@@ -46,9 +46,7 @@ export class ValueScanner {
   constructor(classifiers: readonly CompiledClassifier[]) {
     // Only classifiers whose value-only decisions are reported (`scan`, value confidence at least the
     // threshold) take part; riskier first, so a value that fits two reports the more sensitive one.
-    this.classifiers = classifiers
-      .filter(scansValues)
-      .sort((a, b) => riskRank(b) - riskRank(a) || b.priority - a.priority);
+    this.classifiers = classifiers.filter(scansValues).sort((a, b) => riskRank(b) - riskRank(a) || b.priority - a.priority);
     const sources: string[] = [];
     this.classifiers.forEach((classifier, index) => {
       for (const source of classifier.value.scanPatternSources) {
@@ -69,7 +67,9 @@ export class ValueScanner {
     this.hasHints = Uint8Array.from(this.classifiers, (c) => (c.value.hints.length > 0 ? 1 : 0));
     const masked = this.classifiers.slice(0, MASKED);
     const maskOfFits = (fits: (c: CompiledClassifier, i: number) => boolean) => masked.reduce((mask, c, i) => (fits(c, i) ? mask | (1 << i) : mask), 0);
-    this.byMarkers = Int32Array.from({ length: TRACKED_BITS + 1 }, (_, markers) => maskOfFits((_c, i) => this.anyOfMasks[i]! <= 0 || (markers & this.anyOfMasks[i]!) !== 0));
+    this.byMarkers = Int32Array.from({ length: TRACKED_BITS + 1 }, (_, markers) =>
+      maskOfFits((_c, i) => this.anyOfMasks[i]! <= 0 || (markers & this.anyOfMasks[i]!) !== 0),
+    );
     this.byDigits = Int32Array.from({ length: FIELD + 1 }, (_, run) => maskOfFits((c) => c.value.minDigits <= run));
     this.byHexRun = Int32Array.from({ length: FIELD + 1 }, (_, run) => maskOfFits((c) => c.value.minHexRun <= run));
     this.byLength = Int32Array.from({ length: LENGTH_TABLE }, (_, length) => maskOfFits((c) => c.value.minLength <= length && length <= c.value.maxLength));
@@ -98,7 +98,14 @@ export class ValueScanner {
     // never a MAC (17 characters), an IP or a card (digits only); skipped without running any pattern.
     // The letter must come past the first two characters: a dashed IBAN whose country code is hex
     // letters and whose BBAN is digits (DE89-3704-…, BE68-…) is not an id.
-    if ((shape & (DASH | HEX_LETTER)) === (DASH | HEX_LETTER) && (shape & COLON) === 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && text.length >= 20 && hasHexLetterFrom(text, 2)) return null;
+    if (
+      (shape & (DASH | HEX_LETTER)) === (DASH | HEX_LETTER) &&
+      (shape & COLON) === 0 &&
+      ((shape >>> HEX_SHIFT) & FIELD) === text.length &&
+      text.length >= 20 &&
+      hasHexLetterFrom(text, 2)
+    )
+      return null;
     const only = this.candidate(text, shape, fromNumber, skip);
     if (only === NONE) return null;
     if (!fromNumber && HEX.test(text)) return null;
@@ -268,7 +275,12 @@ export function shapeOf(text: string): number {
       hexRun = 0;
     }
   }
-  return (bits & TRACKED_BITS) | (Math.min(digitBest, FIELD) << DIGIT_SHIFT) | (Math.min(hexBest, FIELD) << HEX_SHIFT) | ((bits & C_HEX_LETTER) !== 0 ? HEX_LETTER : 0);
+  return (
+    (bits & TRACKED_BITS) |
+    (Math.min(digitBest, FIELD) << DIGIT_SHIFT) |
+    (Math.min(hexBest, FIELD) << HEX_SHIFT) |
+    ((bits & C_HEX_LETTER) !== 0 ? HEX_LETTER : 0)
+  );
 }
 
 /** Most digits in one run of digits and number separators. */

@@ -106,7 +106,12 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
       } catch (err) {
         // avsc/ajv messages may quote the payload: keep the schema id and the error's class only.
         const kind = found.type === SchemaType.AVRO ? 'Avro' : 'JSON Schema';
-        const code = found.type === SchemaType.AVRO ? 'malformed_avro' : (err as Error).name === 'ConfluentSchemaRegistryValidationError' ? 'schema_validation' : 'malformed_json';
+        const code =
+          found.type === SchemaType.AVRO
+            ? 'malformed_avro'
+            : (err as Error).name === 'ConfluentSchemaRegistryValidationError'
+              ? 'schema_validation'
+              : 'malformed_json';
         return { ok: false, code, reason: `payload does not decode as ${kind} schema id ${id} (${(err as Error).name ?? 'Error'})` };
       }
       let plain: unknown;

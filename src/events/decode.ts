@@ -25,7 +25,10 @@ export function decodeJsonEvent(input: string | Uint8Array, limits: EventLimits 
  * costs ~20% of JSON.parse and is spared for most events). An event the schema normalised (ids
  * given as numbers) is scanned here, as its leaves no longer show what was parsed.
  */
-export function parseJsonEvent(input: string | Uint8Array, limits: EventLimits = DEFAULT_LIMITS): { ok: true; event: SegmentEvent; text: string } | DecodeFailure {
+export function parseJsonEvent(
+  input: string | Uint8Array,
+  limits: EventLimits = DEFAULT_LIMITS,
+): { ok: true; event: SegmentEvent; text: string } | DecodeFailure {
   const parsed = parseText(input, limits);
   if (!parsed.ok) return parsed;
   const checked = checkDecoded(parsed.value);
@@ -104,7 +107,8 @@ export function unrepresentableNumber(text: string): string | null {
     const token = match[0];
     if (token.charCodeAt(0) === 34) continue;
     const value = Number(token);
-    if (!Number.isFinite(value)) return `a number at byte offset ${Buffer.byteLength(text.slice(0, match.index))} is too large for a 64-bit float (it would become null)`;
+    if (!Number.isFinite(value))
+      return `a number at byte offset ${Buffer.byteLength(text.slice(0, match.index))} is too large for a 64-bit float (it would become null)`;
     if (value === 0 && /[1-9]/.test(token.replace(/[eE].*$/, ''))) {
       return `a number at byte offset ${Buffer.byteLength(text.slice(0, match.index))} is too small for a 64-bit float (it would become 0)`;
     }

@@ -22,7 +22,10 @@ const MAX_ORDERED = 64;
 
 export class EventShapeError extends SegmentloomError {
   /** The dead-letter reason code. */
-  constructor(readonly shape: 'too_deep' | 'too_many_leaves', message: string) {
+  constructor(
+    readonly shape: 'too_deep' | 'too_many_leaves',
+    message: string,
+  ) {
     super('SLOOM_ERR_EVENT_SHAPE', message);
     this.name = 'EventShapeError';
   }
@@ -33,7 +36,13 @@ export class EventShapeError extends SegmentloomError {
  * `root`. Throws EventShapeError when the event is deeper or larger than the limits allow.
  * Returns the number of leaves visited.
  */
-export function flatten(root: PathNode, value: Record<string, unknown>, visit: LeafVisitor, limits: EventLimits = DEFAULT_LIMITS, visitKey: KeyVisitor | null = null): number {
+export function flatten(
+  root: PathNode,
+  value: Record<string, unknown>,
+  visit: LeafVisitor,
+  limits: EventLimits = DEFAULT_LIMITS,
+  visitKey: KeyVisitor | null = null,
+): number {
   // The walk's constants live in module state, not in every call's arguments: it recurses once
   // per object and array of every event. Saved and restored, so a visitor may flatten too.
   const outerVisit = currentVisit;
@@ -73,7 +82,7 @@ function walkObject(node: PathNode, object: Record<string, unknown>, depth: numb
   let nodes = node.orderNodes;
   let i = 0;
   for (const key in object) {
-    if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    if (!Object.hasOwn(object, key)) continue;
     let child: PathNode;
     if (keys !== null && keys[i] === key) child = nodes![i]!;
     else {

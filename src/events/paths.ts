@@ -38,7 +38,13 @@ export class PathNode {
   /** Shown in place of the key in `path` when the key itself is personal data (`<email>`). */
   private mask: string | null = null;
 
-  constructor(parent: PathNode | null, key: string, isElement: boolean, private readonly trie: PathTrie | null, scope: PathScope = 'user') {
+  constructor(
+    parent: PathNode | null,
+    key: string,
+    isElement: boolean,
+    private readonly trie: PathTrie | null,
+    scope: PathScope = 'user',
+  ) {
     this.parent = parent;
     this.key = key;
     this.isElement = isElement;
@@ -54,7 +60,7 @@ export class PathNode {
   child(key: string): PathNode {
     let node = this.children?.get(key);
     if (node === undefined) {
-      const trie = this.trie !== null && this.trie.admit() ? this.trie : null;
+      const trie = this.trie?.admit() ? this.trie : null;
       node = new PathNode(this, key, false, trie);
       // Past the trie's bound, nodes are transient: correct, just not cached (defends memory
       // against events with random keys).
@@ -65,7 +71,7 @@ export class PathNode {
 
   element(): PathNode {
     if (this.elementNode === undefined) {
-      const trie = this.trie !== null && this.trie.admit() ? this.trie : null;
+      const trie = this.trie?.admit() ? this.trie : null;
       const node = new PathNode(this, this.key, true, trie);
       if (trie !== null) this.elementNode = node;
       return node;

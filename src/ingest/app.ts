@@ -57,7 +57,8 @@ export function buildIngest(options: IngestOptions): Ingest {
   const now = options.now ?? Date.now;
   const sources = new Map<string, IngestSourceConfig>(config.sources.map((s) => [s.name, s]));
   const buckets = new Map<string, TokenBucket>();
-  for (const s of config.sources) if (s.rateLimit) buckets.set(s.name, new TokenBucket(s.rateLimit.eventsPerSecond, s.rateLimit.burst ?? s.rateLimit.eventsPerSecond, now));
+  for (const s of config.sources)
+    if (s.rateLimit) buckets.set(s.name, new TokenBucket(s.rateLimit.eventsPerSecond, s.rateLimit.burst ?? s.rateLimit.eventsPerSecond, now));
   const dedup = new MessageIdWindow(config.dedup.maxEntries, config.dedup.windowSeconds * 1000, now);
   const queue = new ProduceQueue(options.sink, config.produce.maxQueuedBytes);
   const counters = ingestCounters(options.registry ?? new Registry());
@@ -92,7 +93,8 @@ export function buildIngest(options: IngestOptions): Ingest {
   app.addHook('preParsing', async (req, _reply, payload) => {
     const encoding = req.headers['content-encoding']?.trim().toLowerCase();
     if (encoding === undefined || encoding === '' || encoding === 'identity') return payload;
-    if (encoding !== 'gzip' && encoding !== 'deflate') throw new Refusal(400, 'unsupported_encoding', `content-encoding: ${encoding.slice(0, 20)} is not accepted (gzip, deflate)`);
+    if (encoding !== 'gzip' && encoding !== 'deflate')
+      throw new Refusal(400, 'unsupported_encoding', `content-encoding: ${encoding.slice(0, 20)} is not accepted (gzip, deflate)`);
     const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
     const counted = inflate as typeof inflate & { receivedEncodedLength: number };
     counted.receivedEncodedLength = 0;
@@ -114,7 +116,10 @@ export function buildIngest(options: IngestOptions): Ingest {
   });
 
   app.addHook('onResponse', async (req, reply) => {
-    logger.debug({ reqId: req.id, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'ingest request');
+    logger.debug(
+      { reqId: req.id, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'ingest request',
+    );
   });
 
   app.setErrorHandler((err: FastifyError | Refusal, req, reply) => {
@@ -122,7 +127,9 @@ export function buildIngest(options: IngestOptions): Ingest {
     if (refusal.status >= 500 && !(err instanceof Refusal)) logger.error({ reqId: req.id, err: err.name }, 'ingest request failed');
     return refuse(reply, refusal);
   });
-  app.setNotFoundHandler((req, reply) => refuse(reply, new Refusal(404, 'not_found', `no route ${req.method} for this path (POST /v1/{${MESSAGE_TYPES.join(',')},batch})`)));
+  app.setNotFoundHandler((req, reply) =>
+    refuse(reply, new Refusal(404, 'not_found', `no route ${req.method} for this path (POST /v1/{${MESSAGE_TYPES.join(',')},batch})`)),
+  );
 
   app.options('/v1/*', async (_req, reply) => {
     reply
@@ -141,7 +148,12 @@ export function buildIngest(options: IngestOptions): Ingest {
 
     let records: IngestRecord[];
     try {
-      records = recordsOf(route, req.body, { receivedAt, ip: source.collectIp ? req.ip : null, maxEventBytes: config.limits.maxEventBytes }, config.limits.maxBatchEvents);
+      records = recordsOf(
+        route,
+        req.body,
+        { receivedAt, ip: source.collectIp ? req.ip : null, maxEventBytes: config.limits.maxEventBytes },
+        config.limits.maxBatchEvents,
+      );
     } catch (err) {
       counters.events.inc({ source: source.name, outcome: 'invalid' });
       if (err instanceof InvalidPayload) throw new Refusal(400, 'invalid_payload', err.message);
@@ -202,7 +214,8 @@ export function buildIngest(options: IngestOptions): Ingest {
 
   async function authenticate(req: FastifyRequest): Promise<WriteKeyPrincipal> {
     const writeKey = presentedKey(req);
-    if (writeKey === null) throw new Refusal(401, 'unauthorized', 'a write key is required: HTTP Basic with the write key as user name, or writeKey in the body');
+    if (writeKey === null)
+      throw new Refusal(401, 'unauthorized', 'a write key is required: HTTP Basic with the write key as user name, or writeKey in the body');
     const principal = await options.writeKeys.verify(writeKey);
     if (principal === null) throw new Refusal(401, 'unauthorized', 'the write key is not valid (unknown, revoked, expired or without events:write)');
     return principal;
@@ -258,6 +271,11 @@ function ingestCounters(registry: Registry): { events: EventCounter } {
   const name = 'segmentloom_ingest_events_total';
   const events =
     (registry.getSingleMetric(name) as EventCounter | undefined) ??
-    new Counter({ name, help: 'HTTP ingest events by source and outcome (accepted, duplicate, invalid, rate_limited, backpressure, unavailable)', labelNames: ['source', 'outcome'], registers: [registry] });
+    new Counter({
+      name,
+      help: 'HTTP ingest events by source and outcome (accepted, duplicate, invalid, rate_limited, backpressure, unavailable)',
+      labelNames: ['source', 'outcome'],
+      registers: [registry],
+    });
   return { events };
 }

@@ -56,10 +56,7 @@ export class PipelineFeed implements EventSink, EventSource {
         heartbeat: async () => {},
         isStale: () => false,
       };
-      onBatch(batch).then(
-        () => (committed ? resolve() : reject(new BrokerUnavailable('the pipeline did not complete the batch'))),
-        reject,
-      );
+      onBatch(batch).then(() => (committed ? resolve() : reject(new BrokerUnavailable('the pipeline did not complete the batch'))), reject);
     });
   }
 }

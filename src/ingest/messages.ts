@@ -97,7 +97,8 @@ export function toRecord(item: unknown, type: unknown, shared: Json | null, fact
 
   if (shared !== null) {
     if (isObject(shared.context)) item.context = isObject(item.context) ? { ...shared.context, ...item.context } : { ...shared.context };
-    if (isObject(shared.integrations)) item.integrations = isObject(item.integrations) ? { ...shared.integrations, ...item.integrations } : { ...shared.integrations };
+    if (isObject(shared.integrations))
+      item.integrations = isObject(item.integrations) ? { ...shared.integrations, ...item.integrations } : { ...shared.integrations };
     if (item.sentAt === undefined && shared.sentAt !== undefined) item.sentAt = shared.sentAt;
   }
   if (item.context !== undefined && !isObject(item.context)) throw new InvalidPayload(`${where}context: expected a JSON object`);

@@ -21,7 +21,9 @@ export function ingestTls(config: IngestConfig): TlsOptions | undefined {
 }
 
 /** Builds the ingest and listens on `ingest.port`/`host` (or the options' own); HTTPS, TLS 1.2+ only, with a certificate. */
-export async function startIngest(options: Omit<IngestOptions, 'tls'> & { tls?: TlsOptions | undefined; port?: number; host?: string }): Promise<RunningIngest> {
+export async function startIngest(
+  options: Omit<IngestOptions, 'tls'> & { tls?: TlsOptions | undefined; port?: number; host?: string },
+): Promise<RunningIngest> {
   const tls = options.tls ?? ingestTls(options.config);
   const ingest = buildIngest({ ...options, tls });
   const host = options.host ?? options.config.host;

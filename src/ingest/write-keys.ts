@@ -70,14 +70,26 @@ export class WriteKeyStore {
        WHERE k.id = $1 AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2)`,
       [keyId, this.now()],
     );
-    const row = rows[matchSecret(secret, rows.map((r) => r.secret_hash))];
-    return row && row.scopes.includes(SCOPE) ? { keyId, source: row.source } : null;
+    const row =
+      rows[
+        matchSecret(
+          secret,
+          rows.map((r) => r.secret_hash),
+        )
+      ];
+    return row?.scopes.includes(SCOPE) ? { keyId, source: row.source } : null;
   }
 
   async create(tx: Db, input: { source: string; createdBy: string | null }): Promise<IssuedWriteKey> {
     const id = randomBytes(8).toString('hex');
     const at = this.now();
-    await tx.query('INSERT INTO write_keys (id, source, scopes, created_at, created_by) VALUES ($1, $2, $3, $4, $5)', [id, input.source, [SCOPE], at, input.createdBy]);
+    await tx.query('INSERT INTO write_keys (id, source, scopes, created_at, created_by) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      input.source,
+      [SCOPE],
+      at,
+      input.createdBy,
+    ]);
     const secret = await this.secrets.add(tx, id, at);
     return { key: (await this.get(tx, id))!, writeKey: `${WRITE_KEY_PREFIX}${id}_${secret}` };
   }

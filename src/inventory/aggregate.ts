@@ -170,7 +170,13 @@ function categoriesOf(stats: PointStats): CategoryCount[] {
 /** The record form of a point's categories: riskiest first, the primary (best) decision leading. */
 export function categoryCounts(list: readonly CategorySeen[] | null, best: Detection | null): CategoryCount[] {
   if (list === null) return [];
-  const out = list.map((seen) => ({ category: seen.info.id, dataCategory: seen.info.category, classification: seen.info.classification, count: seen.count, lastSeen: new Date(seen.last).toISOString() }));
+  const out = list.map((seen) => ({
+    category: seen.info.id,
+    dataCategory: seen.info.category,
+    classification: seen.info.classification,
+    count: seen.count,
+    lastSeen: new Date(seen.last).toISOString(),
+  }));
   out.sort(compareCategories);
   // The point's primary category (the best decision) leads, whatever the counts say.
   const primary = best === null ? -1 : out.findIndex((c) => c.category === best.classifier.id);
@@ -204,7 +210,9 @@ export function outranks(a: Detection, b: Detection): boolean {
 }
 
 /** The decision fields of a data-point record, from the best detection seen there (or none: green). */
-export function decisionFields(best: Detection | null): Pick<DataPointRecord, 'category' | 'dataCategory' | 'classification' | 'matchedOn' | 'confidence' | 'matcher'> {
+export function decisionFields(
+  best: Detection | null,
+): Pick<DataPointRecord, 'category' | 'dataCategory' | 'classification' | 'matchedOn' | 'confidence' | 'matcher'> {
   return {
     category: best?.classifier.id ?? null,
     dataCategory: best?.classifier.category ?? null,

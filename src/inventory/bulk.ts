@@ -12,9 +12,7 @@ import type { PointKey, StoredDataPoint } from './store-rows.js';
 /** Most points one bulk change may touch; a wider selection is refused, never cut silently. */
 export const MAX_BULK_POINTS = 10_000;
 
-export type BulkSelection =
-  | { filters: Omit<ListFilters, 'limit' | 'offset'>; points?: undefined }
-  | { points: readonly PointKey[]; filters?: undefined };
+export type BulkSelection = { filters: Omit<ListFilters, 'limit' | 'offset'>; points?: undefined } | { points: readonly PointKey[]; filters?: undefined };
 
 export type BulkChange = { kind: 'accept'; classification?: Classification | undefined } | { kind: 'classify'; classification: Classification };
 
@@ -51,7 +49,8 @@ export async function bulkReview(
     if (!options.dryRun) {
       for (const before of changing) {
         const key = { source: before.source, event: before.event, path: before.path };
-        const after = change.kind === 'classify' ? await setClassification(tx, key, change.classification) : await addToInventory(tx, key, change.classification);
+        const after =
+          change.kind === 'classify' ? await setClassification(tx, key, change.classification) : await addToInventory(tx, key, change.classification);
         if (after && options.onChange) await options.onChange(tx, before, after);
       }
     }

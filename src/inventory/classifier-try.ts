@@ -55,4 +55,3 @@ function keyNote(classifier: CompiledClassifier, matcher: string, outcome: KeyOu
   if (outcome === 'stands' && key < threshold) return `${suggests} but key-only confidence ${key.toFixed(2)} is below the threshold ${threshold.toFixed(2)}`;
   return null;
 }
-

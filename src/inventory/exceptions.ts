@@ -62,12 +62,19 @@ export async function rejectPoint(db: Db, key: PointKey, reason: string, actor: 
 }
 
 export async function getException(db: Db, key: PointKey): Promise<ReviewException | null> {
-  const [row] = await db.query<ExceptionRow>('SELECT * FROM inventory_exceptions WHERE source = $1 AND event = $2 AND path = $3', [key.source, key.event, key.path]);
+  const [row] = await db.query<ExceptionRow>('SELECT * FROM inventory_exceptions WHERE source = $1 AND event = $2 AND path = $3', [
+    key.source,
+    key.event,
+    key.path,
+  ]);
   return row ? toException(row) : null;
 }
 
 export async function listExceptions(db: Db, options: { limit?: number; offset?: number } = {}): Promise<ReviewException[]> {
-  const rows = await db.query<ExceptionRow>('SELECT * FROM inventory_exceptions ORDER BY created_at DESC, source, event, path LIMIT $1 OFFSET $2', [options.limit ?? 100, options.offset ?? 0]);
+  const rows = await db.query<ExceptionRow>('SELECT * FROM inventory_exceptions ORDER BY created_at DESC, source, event, path LIMIT $1 OFFSET $2', [
+    options.limit ?? 100,
+    options.offset ?? 0,
+  ]);
   return rows.map(toException);
 }
 

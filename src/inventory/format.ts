@@ -74,7 +74,11 @@ function toTable(records: readonly DataPointRecord[]): string {
     return text;
   };
   const widths = TABLE_COLUMNS.map(([field, title, max]) => Math.max(title.length, ...records.map((r) => cell(r, field, max).length)));
-  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const row = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const lines = [row(TABLE_COLUMNS.map(([, title]) => title))];
   for (const record of records) lines.push(row(TABLE_COLUMNS.map(([field, , max]) => cell(record, field, max))));
   return `${lines.join('\n')}\n`;

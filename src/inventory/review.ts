@@ -80,7 +80,11 @@ function whereOf(filters: ListFilters): { where: string; params: unknown[] } {
   if (filters.path) add('path = ?', filters.path);
   if (filters.classification) add('coalesce(reviewed, recommended) = ?', filters.classification);
   // Any category the point carries counts (categories), not only its primary one.
-  if (filters.category) add("(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%' OR categories @> jsonb_build_array(jsonb_build_object('category', ?::text)) OR categories @> jsonb_build_array(jsonb_build_object('dataCategory', ?::text)))", filters.category);
+  if (filters.category)
+    add(
+      "(category = ? OR data_category = ? OR data_category LIKE replace(replace(?, '%', '\\%'), '_', '\\_') || '.%' OR categories @> jsonb_build_array(jsonb_build_object('category', ?::text)) OR categories @> jsonb_build_array(jsonb_build_object('dataCategory', ?::text)))",
+      filters.category,
+    );
   if (filters.destination) add('? = ANY(destinations)', filters.destination);
   if (filters.reviewed !== undefined) where.push(filters.reviewed ? 'reviewed_at IS NOT NULL' : 'reviewed_at IS NULL');
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
@@ -92,7 +96,11 @@ export function listInbox(db: Db, filters: Omit<ListFilters, 'status'> = {}): Pr
 }
 
 export async function getDataPoint(db: Db, key: PointKey): Promise<StoredDataPoint | null> {
-  const [row] = await db.query<PointRow>(`SELECT ${POINT_COLUMNS} FROM inventory_points WHERE source = $1 AND event = $2 AND path = $3`, [key.source, key.event, key.path]);
+  const [row] = await db.query<PointRow>(`SELECT ${POINT_COLUMNS} FROM inventory_points WHERE source = $1 AND event = $2 AND path = $3`, [
+    key.source,
+    key.event,
+    key.path,
+  ]);
   return row ? toStoredPoint(row) : null;
 }
 

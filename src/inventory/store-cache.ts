@@ -60,7 +60,10 @@ export class InventoryCache {
   private readonly maxPending: number;
   private readonly urgentMs: number;
 
-  constructor(private readonly db: Db, private readonly options: InventoryCacheOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    private readonly options: InventoryCacheOptions = {},
+  ) {
     this.logger = options.logger ?? silentLogger();
     this.interval = options.flushIntervalMs ?? 5_000;
     this.maxPending = options.maxPending ?? 1_000;
@@ -218,9 +221,15 @@ export class InventoryCache {
     if (this.warned.has(bound)) return;
     this.warned.add(bound);
     if (bound === 'event_names') {
-      this.logger.warn({ bound, maxEventNames: this.maxEventNames }, `inventory: more distinct event names than inventory.maxEventNames; points of further names are recorded under "${OVERFLOW_EVENT}"`);
+      this.logger.warn(
+        { bound, maxEventNames: this.maxEventNames },
+        `inventory: more distinct event names than inventory.maxEventNames; points of further names are recorded under "${OVERFLOW_EVENT}"`,
+      );
     } else {
-      this.logger.warn({ bound }, `inventory: paths past the path bound (random or id-like keys); their values are recorded under "${OVERFLOW_PATH}" per event name`);
+      this.logger.warn(
+        { bound },
+        `inventory: paths past the path bound (random or id-like keys); their values are recorded under "${OVERFLOW_PATH}" per event name`,
+      );
     }
   }
 

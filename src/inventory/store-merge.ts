@@ -50,7 +50,10 @@ export function mergeCategories(a: readonly CategoryCount[] | undefined, b: read
 }
 
 /** Riskier classification first; at equal risk, having a category beats none, then confidence. */
-export function isRiskier(a: Pick<DataPointObservation, 'classification' | 'category' | 'confidence'>, b: Pick<DataPointObservation, 'classification' | 'category' | 'confidence'>): boolean {
+export function isRiskier(
+  a: Pick<DataPointObservation, 'classification' | 'category' | 'confidence'>,
+  b: Pick<DataPointObservation, 'classification' | 'category' | 'confidence'>,
+): boolean {
   const byRisk = riskOf(a.classification) - riskOf(b.classification);
   if (byRisk !== 0) return byRisk > 0;
   if ((a.category === null) !== (b.category === null)) return a.category !== null;

@@ -79,8 +79,24 @@ export function toStoredPoint(row: PointRow): StoredDataPoint {
 
 /** The record part only (what signals carry). */
 export function toRecord(point: StoredDataPoint): DataPointRecord {
-  const { source, event, path, category, dataCategory, classification, matchedOn, confidence, matcher, count, firstSeen, lastSeen, example, categories } = point;
-  return { source, event, path, category, dataCategory, classification, matchedOn, confidence, matcher, count, firstSeen, lastSeen, example, categories: categories ?? [] };
+  const { source, event, path, category, dataCategory, classification, matchedOn, confidence, matcher, count, firstSeen, lastSeen, example, categories } =
+    point;
+  return {
+    source,
+    event,
+    path,
+    category,
+    dataCategory,
+    classification,
+    matchedOn,
+    confidence,
+    matcher,
+    count,
+    firstSeen,
+    lastSeen,
+    example,
+    categories: categories ?? [],
+  };
 }
 
 export function pointKey(p: PointKey): string {

@@ -52,16 +52,26 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
      ON CONFLICT (source, event, path) DO NOTHING
      RETURNING source, event, path`,
     [
-      col((o) => o.source), col((o) => o.event), col((o) => o.path), col((o) => o.category), col((o) => o.dataCategory),
-      col((o) => o.classification), col((o) => o.matchedOn), col((o) => o.confidence), col((o) => o.matcher),
-      col((o) => o.firstSeen), col((o) => o.lastSeen), col((o) => o.count), col((o) => JSON.stringify(o.destinations ?? [])),
-      col((o) => o.example), col((o) => o.exampleSubject ?? null), col((o) => JSON.stringify(o.categories ?? [])),
+      col((o) => o.source),
+      col((o) => o.event),
+      col((o) => o.path),
+      col((o) => o.category),
+      col((o) => o.dataCategory),
+      col((o) => o.classification),
+      col((o) => o.matchedOn),
+      col((o) => o.confidence),
+      col((o) => o.matcher),
+      col((o) => o.firstSeen),
+      col((o) => o.lastSeen),
+      col((o) => o.count),
+      col((o) => JSON.stringify(o.destinations ?? [])),
+      col((o) => o.example),
+      col((o) => o.exampleSubject ?? null),
+      col((o) => JSON.stringify(o.categories ?? [])),
     ],
   );
   const isNew = new Set(inserted.map(pointKey));
-  const signals: DataPointSignal[] = batch
-    .filter((o) => isNew.has(pointKey(o)))
-    .map((o) => ({ kind: 'new', point: recordOf(o), detectedAt }));
+  const signals: DataPointSignal[] = batch.filter((o) => isNew.has(pointKey(o))).map((o) => ({ kind: 'new', point: recordOf(o), detectedAt }));
 
   const known = batch.filter((o) => !isNew.has(pointKey(o)));
   if (known.length === 0) return signals;
@@ -96,13 +106,28 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
                  $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[], $19::text[])
        AS u(s, e, p, n, fs, ls, d, drift, c, dc, r, mo, cf, m, clear_review, take_example, x, xs, cats)
      WHERE p.source = u.s AND p.event = u.e AND p.path = u.p
-     RETURNING ${POINT_COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ')}`,
+     RETURNING ${POINT_COLUMNS.split(',')
+       .map((c) => `p.${c.trim()}`)
+       .join(', ')}`,
     [
-      known.map((o) => o.source), known.map((o) => o.event), known.map((o) => o.path), known.map((o) => o.count),
-      known.map((o) => o.firstSeen), known.map((o) => o.lastSeen), updates.map((u) => JSON.stringify(u.destinations)),
-      updates.map((u) => u.drift), known.map((o) => o.category), known.map((o) => o.dataCategory), known.map((o) => o.classification),
-      known.map((o) => o.matchedOn), known.map((o) => o.confidence), known.map((o) => o.matcher), updates.map((u) => u.clearReview),
-      updates.map((u) => u.takeExample), known.map((o) => o.example), known.map((o) => o.exampleSubject ?? null),
+      known.map((o) => o.source),
+      known.map((o) => o.event),
+      known.map((o) => o.path),
+      known.map((o) => o.count),
+      known.map((o) => o.firstSeen),
+      known.map((o) => o.lastSeen),
+      updates.map((u) => JSON.stringify(u.destinations)),
+      updates.map((u) => u.drift),
+      known.map((o) => o.category),
+      known.map((o) => o.dataCategory),
+      known.map((o) => o.classification),
+      known.map((o) => o.matchedOn),
+      known.map((o) => o.confidence),
+      known.map((o) => o.matcher),
+      updates.map((u) => u.clearReview),
+      updates.map((u) => u.takeExample),
+      known.map((o) => o.example),
+      known.map((o) => o.exampleSubject ?? null),
       // The row is locked (FOR UPDATE above): its categories and this batch's are merged here.
       known.map((o, i) => {
         const row = stored.get(pointKey(o));

@@ -28,17 +28,42 @@ export class EngineMetrics implements EngineObserver {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'segmentloom_' });
     this.eventsIn = new Counter({ name: 'segmentloom_events_in_total', help: 'Input messages read from the source', registers });
     this.eventsOut = new Counter({ name: 'segmentloom_events_out_total', help: 'Events written to a destination', labelNames: ['destination'], registers });
-    this.dropped = new Counter({ name: 'segmentloom_events_dropped_total', help: 'Events written nowhere on purpose (suppression, policy)', labelNames: ['reason'], registers });
-    this.deadLettered = new Counter({ name: 'segmentloom_events_dead_lettered_total', help: 'Input messages sent to the dead-letter target', labelNames: ['code'], registers });
-    this.dataPoints = new Counter({ name: 'segmentloom_data_points_total', help: 'Values classified as personal data', labelNames: ['classification'], registers });
-    this.actions = new Counter({ name: 'segmentloom_policy_actions_total', help: 'Values changed by a policy, per action', labelNames: ['policy', 'action'], registers });
+    this.dropped = new Counter({
+      name: 'segmentloom_events_dropped_total',
+      help: 'Events written nowhere on purpose (suppression, policy)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.deadLettered = new Counter({
+      name: 'segmentloom_events_dead_lettered_total',
+      help: 'Input messages sent to the dead-letter target',
+      labelNames: ['code'],
+      registers,
+    });
+    this.dataPoints = new Counter({
+      name: 'segmentloom_data_points_total',
+      help: 'Values classified as personal data',
+      labelNames: ['classification'],
+      registers,
+    });
+    this.actions = new Counter({
+      name: 'segmentloom_policy_actions_total',
+      help: 'Values changed by a policy, per action',
+      labelNames: ['policy', 'action'],
+      registers,
+    });
     this.batchDuration = new Histogram({
       name: 'segmentloom_batch_duration_seconds',
       help: 'Time from receiving a batch to committing it',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.lag = new Gauge({ name: 'segmentloom_consumer_lag', help: 'High watermark minus the next offset to consume, after the last batch', labelNames: ['topic', 'partition'], registers });
+    this.lag = new Gauge({
+      name: 'segmentloom_consumer_lag',
+      help: 'High watermark minus the next offset to consume, after the last batch',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
     this.stored = new Counter({ name: 'segmentloom_events_stored_total', help: 'Events written to the encrypted event store', registers });
     this.redeliveries = new Counter({
       name: 'segmentloom_batch_redeliveries_total',
@@ -46,10 +71,25 @@ export class EngineMetrics implements EngineObserver {
       labelNames: ['topic', 'partition'],
       registers,
     });
-    this.verified = new Counter({ name: 'segmentloom_verify_outputs_total', help: 'Outputs re-scanned by verify mode', labelNames: ['destination'], registers });
+    this.verified = new Counter({
+      name: 'segmentloom_verify_outputs_total',
+      help: 'Outputs re-scanned by verify mode',
+      labelNames: ['destination'],
+      registers,
+    });
     // Category is a classifier id from the config (bounded); paths go to the log line, not labels.
-    this.leaks = new Counter({ name: 'segmentloom_verify_leaks_total', help: 'Values verify mode found in an output whose destination is not approved for them', labelNames: ['destination', 'category'], registers });
-    this.reloads = new Counter({ name: 'segmentloom_config_reloads_total', help: 'Hot reloads of classifiers and policies', labelNames: ['result'], registers });
+    this.leaks = new Counter({
+      name: 'segmentloom_verify_leaks_total',
+      help: 'Values verify mode found in an output whose destination is not approved for them',
+      labelNames: ['destination', 'category'],
+      registers,
+    });
+    this.reloads = new Counter({
+      name: 'segmentloom_config_reloads_total',
+      help: 'Hot reloads of classifiers and policies',
+      labelNames: ['result'],
+      registers,
+    });
   }
 
   onBatch(report: BatchReport): void {
@@ -91,6 +131,11 @@ export function inventoryOverflowCounter(registry: Registry): (bound: OverflowBo
   const name = 'segmentloom_inventory_overflow_total';
   const counter =
     (registry.getSingleMetric(name) as Counter<'bound'> | undefined) ??
-    new Counter({ name, help: 'Values recorded under an inventory overflow entry, per bound (distinct event names, paths)', labelNames: ['bound'], registers: [registry] });
+    new Counter({
+      name,
+      help: 'Values recorded under an inventory overflow entry, per bound (distinct event names, paths)',
+      labelNames: ['bound'],
+      registers: [registry],
+    });
   return (bound, values) => counter.inc({ bound }, values);
 }

@@ -17,7 +17,12 @@ export interface ObservabilityServer {
  * `/metrics` (Prometheus), `/healthz` (the process answers), `/readyz` (consumer joined and config
  * loaded). node:http is enough for three routes and keeps this off the event hot path.
  */
-export async function startObservabilityServer(options: { port: number; host?: string; registry: Registry; ready: ReadinessCheck }): Promise<ObservabilityServer> {
+export async function startObservabilityServer(options: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  ready: ReadinessCheck;
+}): Promise<ObservabilityServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {

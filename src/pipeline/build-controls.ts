@@ -21,10 +21,12 @@ export interface BuiltControls {
  */
 export async function buildControls(config: EngineConfig, options: { deadLetterTarget?: string } = {}): Promise<BuiltControls> {
   const set = await loadClassifierSet(config.classifiers);
-  const sourceRegions = new Map(Object.entries(config.sourceRegions ?? {}).flatMap(([source, code]) => {
-    const region = parseRegion(code);
-    return region === null ? [] : [[source, region] as const];
-  }));
+  const sourceRegions = new Map(
+    Object.entries(config.sourceRegions ?? {}).flatMap(([source, code]) => {
+      const region = parseRegion(code);
+      return region === null ? [] : [[source, region] as const];
+    }),
+  );
   const detector = createDetector(set, { sourceRegions });
   let policy;
   try {

@@ -11,7 +11,11 @@ export type ForwardEvent = (event: Record<string, unknown>) => Promise<void>;
  * and storage as any event. At least once: a request is marked forwarded (and its sealed change
  * destroyed) only after the send resolved; a crash in between re-sends it with the same messageId.
  */
-export function startCorrectionRelay(requests: SubjectRequests, forward: ForwardEvent, options: { intervalMs: number; logger: Logger }): { stop(): Promise<void> } {
+export function startCorrectionRelay(
+  requests: SubjectRequests,
+  forward: ForwardEvent,
+  options: { intervalMs: number; logger: Logger },
+): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = () => {

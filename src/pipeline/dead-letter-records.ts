@@ -79,7 +79,8 @@ export async function* readDeadLetterFile(path: string): AsyncGenerator<StoredDe
     } catch {
       throw new DeadLetterKeyError(`${path}:${n}: not a dead-letter envelope (invalid JSON)`);
     }
-    if (envelope === null || typeof envelope !== 'object' || !('value' in envelope)) throw new DeadLetterKeyError(`${path}:${n}: not a dead-letter envelope (no value field)`);
+    if (envelope === null || typeof envelope !== 'object' || !('value' in envelope))
+      throw new DeadLetterKeyError(`${path}:${n}: not a dead-letter envelope (no value field)`);
     const headers: Record<string, string> = {};
     for (const [name, v] of Object.entries(envelope.headers ?? {})) headers[name] = Array.isArray(v) ? v.join(',') : String(v);
     const value = envelope.value === null ? null : Buffer.from(envelope.value, envelope.valueEncoding === 'base64' ? 'base64' : 'utf8');

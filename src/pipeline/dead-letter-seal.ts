@@ -44,7 +44,15 @@ export interface RestoredRecord {
 const keyAad = (keyId: string) => `segmentloom/dead-letter-key/v1\0${keyId}`;
 /** Bound to the clear metadata: a sealed value moved to another record, or a changed reason, fails to open. */
 const recordAad = (keyId: string, h: Record<string, string>) =>
-  ['segmentloom/dead-letter/v1', keyId, h[DLQ_HEADER.sourceTopic] ?? '', h[DLQ_HEADER.partition] ?? '', h[DLQ_HEADER.offset] ?? '', h[DLQ_HEADER.code] ?? '', h[DLQ_HEADER.reason] ?? ''].join('\0');
+  [
+    'segmentloom/dead-letter/v1',
+    keyId,
+    h[DLQ_HEADER.sourceTopic] ?? '',
+    h[DLQ_HEADER.partition] ?? '',
+    h[DLQ_HEADER.offset] ?? '',
+    h[DLQ_HEADER.code] ?? '',
+    h[DLQ_HEADER.reason] ?? '',
+  ].join('\0');
 
 /** Seals dead-letter records under one data key per process, wrapped by the keyring's newest master key. */
 export class DeadLetterSealer {
@@ -102,9 +110,11 @@ export class DeadLetterOpener {
   private dataKeyOf(header: string): string {
     const [versionText, keyId, wrapped] = header.split(':');
     const version = Number(versionText);
-    if (keyId === undefined || wrapped === undefined || !Number.isInteger(version)) throw new DeadLetterKeyError('dead-letter record has a malformed key header');
+    if (keyId === undefined || wrapped === undefined || !Number.isInteger(version))
+      throw new DeadLetterKeyError('dead-letter record has a malformed key header');
     if (this.keys.has(keyId)) return keyId;
-    if (!this.keyring.has(version)) throw new DeadLetterKeyError(`dead-letter record is sealed under master key version ${version}, which is not in the keyring`);
+    if (!this.keyring.has(version))
+      throw new DeadLetterKeyError(`dead-letter record is sealed under master key version ${version}, which is not in the keyring`);
     try {
       this.keys.set(keyId, open(this.keyring.get(version), Buffer.from(wrapped, 'base64url'), keyAad(keyId)));
     } catch {

@@ -10,7 +10,12 @@ import { DeadLetterSealer } from './dead-letter-seal.js';
  * else SEGMENTLOOM_MASTER_KEYS[_FILE]; null when none is configured.
  */
 export function deadLetterKeyring(config: EngineConfig, env: Environment): Keyring | null {
-  const field = config.deadLetter.masterKeys !== undefined ? 'deadLetter.masterKeys' : config.storage?.masterKeys !== undefined ? 'storage.masterKeys' : 'SEGMENTLOOM_MASTER_KEYS';
+  const field =
+    config.deadLetter.masterKeys !== undefined
+      ? 'deadLetter.masterKeys'
+      : config.storage?.masterKeys !== undefined
+        ? 'storage.masterKeys'
+        : 'SEGMENTLOOM_MASTER_KEYS';
   const spec = config.deadLetter.masterKeys ?? config.storage?.masterKeys ?? secretFromEnvSafe(env);
   if (spec === undefined) return null;
   try {
@@ -33,15 +38,25 @@ function secretFromEnvSafe(env: Environment): string | undefined {
 export function deadLetterSealerFor(config: EngineConfig, env: Environment, logger: Logger): DeadLetterSealer | undefined {
   const mode = config.deadLetter.encrypt;
   if (mode === 'off') {
-    logger.warn({ deadLetter: { encrypt: 'off' } }, 'dead-letter records are written in clear (deadLetter.encrypt: off): they hold raw events, personal data included');
+    logger.warn(
+      { deadLetter: { encrypt: 'off' } },
+      'dead-letter records are written in clear (deadLetter.encrypt: off): they hold raw events, personal data included',
+    );
     return undefined;
   }
   const keyring = deadLetterKeyring(config, env);
   if (keyring === null) {
     if (mode === 'required') {
-      throw new ConfigError(`${config.file}: deadLetter.encrypt: required, but no master key: set deadLetter.masterKeys, storage.masterKeys or SEGMENTLOOM_MASTER_KEYS`, config.file, 'deadLetter.encrypt');
+      throw new ConfigError(
+        `${config.file}: deadLetter.encrypt: required, but no master key: set deadLetter.masterKeys, storage.masterKeys or SEGMENTLOOM_MASTER_KEYS`,
+        config.file,
+        'deadLetter.encrypt',
+      );
     }
-    logger.warn({ deadLetter: { encrypt: 'auto', masterKey: false } }, 'no master key: dead-letter records are written in clear; they hold raw events, personal data included (set SEGMENTLOOM_MASTER_KEYS, or deadLetter.encrypt: required)');
+    logger.warn(
+      { deadLetter: { encrypt: 'auto', masterKey: false } },
+      'no master key: dead-letter records are written in clear; they hold raw events, personal data included (set SEGMENTLOOM_MASTER_KEYS, or deadLetter.encrypt: required)',
+    );
     return undefined;
   }
   return new DeadLetterSealer(keyring);

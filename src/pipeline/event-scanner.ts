@@ -132,7 +132,15 @@ export function eventTime(event: SegmentEvent): number {
  */
 export function parseUtcTimestamp(text: string): number {
   const n = text.length;
-  if ((n === 20 || n === 24) && text.charCodeAt(n - 1) === 90 && text.charCodeAt(10) === 84 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
+  if (
+    (n === 20 || n === 24) &&
+    text.charCodeAt(n - 1) === 90 &&
+    text.charCodeAt(10) === 84 &&
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58
+  ) {
     // Plain locals, no array: this runs once per event.
     const year = digits(text, 0, 4);
     const month = digits(text, 5, 2);

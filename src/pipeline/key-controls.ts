@@ -101,7 +101,7 @@ export class KeyControls {
     // Renames wait for the end of the loop: a key added while for-in runs may be visited again.
     let renames: Array<[string, string]> | null = null;
     for (const key in object) {
-      if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+      if (!Object.hasOwn(object, key)) continue;
       const child = keys !== null && keys[i] === key ? nodes![i]! : node.child(key);
       i++;
       const found = this.decide(detector, generation, child);

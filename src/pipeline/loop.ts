@@ -146,7 +146,10 @@ export class Pipeline {
   private failed(batch: SourceBatch, err: unknown): void {
     // The class and code only: a client error can quote a record it could not write.
     const { name, code, type, retriable } = err as { name?: string; code?: string; type?: string; retriable?: boolean };
-    this.options.logger.error({ topic: batch.topic, partition: batch.partition, err: { name, code, type, retriable } }, 'batch not delivered; the partition is read again from this batch');
+    this.options.logger.error(
+      { topic: batch.topic, partition: batch.partition, err: { name, code, type, retriable } },
+      'batch not delivered; the partition is read again from this batch',
+    );
     batch.redeliver!();
     for (const observer of this.observers) observer.onRedelivery?.({ topic: batch.topic ?? '', partition: batch.partition ?? 0 });
   }
@@ -188,7 +191,13 @@ export class Pipeline {
   }
 
   /** Sends (and stores) a processed batch, commits it, then reports it. */
-  private async finish(batch: SourceBatch, processed: ProcessedBatch, outputs: Map<string, OutputMessage[]>, startedAt: bigint, receivedAt: number): Promise<void> {
+  private async finish(
+    batch: SourceBatch,
+    processed: ProcessedBatch,
+    outputs: Map<string, OutputMessage[]>,
+    startedAt: bigint,
+    receivedAt: number,
+  ): Promise<void> {
     const { report } = processed;
     const persistence = this.options.persistence;
     if (persistence === undefined) await this.send(outputs);
@@ -222,11 +231,25 @@ export class Pipeline {
     for (const observer of this.observers) observer.onBatch(report);
     if (report.leaks.size > 0) {
       // Where and what kind, never the value.
-      const leaks = leaksOf(report).map(({ destination, source, event, category, classification, path, values }) => ({ destination, source, event, category, classification, path, values }));
-      this.options.logger.warn({ topic: batch.topic, partition: batch.partition, leaks }, 'verify: outputs carried values their destination is not approved for');
+      const leaks = leaksOf(report).map(({ destination, source, event, category, classification, path, values }) => ({
+        destination,
+        source,
+        event,
+        category,
+        classification,
+        path,
+        values,
+      }));
+      this.options.logger.warn(
+        { topic: batch.topic, partition: batch.partition, leaks },
+        'verify: outputs carried values their destination is not approved for',
+      );
     }
     if (report.deadLettered.size > 0) {
-      this.options.logger.warn({ topic: batch.topic, partition: batch.partition, deadLettered: Object.fromEntries(report.deadLettered) }, 'messages dead-lettered');
+      this.options.logger.warn(
+        { topic: batch.topic, partition: batch.partition, deadLettered: Object.fromEntries(report.deadLettered) },
+        'messages dead-lettered',
+      );
     }
   }
 
@@ -234,7 +257,8 @@ export class Pipeline {
     if (outputs.size === 0) return;
     const sink = this.options.sink;
     const size = this.maxPerRequest;
-    const chunks = (messages: OutputMessage[], round: number) => (messages.length <= size ? (round === 0 ? messages : []) : messages.slice(round * size, (round + 1) * size));
+    const chunks = (messages: OutputMessage[], round: number) =>
+      messages.length <= size ? (round === 0 ? messages : []) : messages.slice(round * size, (round + 1) * size);
     let rounds = 0;
     for (const messages of outputs.values()) rounds = Math.max(rounds, Math.ceil(messages.length / size));
     // Chunks of one target go one round after another, so per-key order holds across requests.

@@ -94,7 +94,17 @@ export class ObservationBucket {
   }
 
   private newStats(node: PathNode): PointStats {
-    return { node, count: 0, best: null, example: null, exampleSubject: null, received: new Uint8Array(this.destinations), planFor: undefined, plan: null, categories: null };
+    return {
+      node,
+      count: 0,
+      best: null,
+      example: null,
+      exampleSubject: null,
+      received: new Uint8Array(this.destinations),
+      planFor: undefined,
+      plan: null,
+      categories: null,
+    };
   }
 
   private takeExample(stats: PointStats, value: Leaf, subject: () => string | null): void {
@@ -158,4 +168,3 @@ export class BatchObservations {
     };
   }
 }
-

@@ -147,7 +147,6 @@ function seededDetection(point: RememberedPoint, classifiers: readonly Classifie
   return Object.freeze({ classifier, matchedOn: 'key', confidence: 1, matcher: SEEDED_MATCHER });
 }
 
-
 /**
  * Event keys without building a string per event: (source, event name) → key, bounded (names
  * come from producers; past the bound the key is built each time, which is correct, just slower).

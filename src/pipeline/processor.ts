@@ -99,7 +99,7 @@ export class LocalProcessor implements BatchProcessor {
         continue;
       }
       const event = decoded.event;
-      if (controls.suppression.isSuppressed(event) || (this.suppression !== null && this.suppression.isSuppressed(event))) {
+      if (controls.suppression.isSuppressed(event) || this.suppression?.isSuppressed(event)) {
         bump(report.dropped, 'suppressed');
         outcomes[i] = null;
         continue;

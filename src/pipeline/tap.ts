@@ -157,7 +157,9 @@ export class BatchTap implements WalkHook {
   private readonly planOf = (node: PathNode, enforced: Detection | null): LeafPlanLike | null => {
     const policy = this.controls!.policy;
     if (policy.planFor === undefined) return null;
-    return enforced === null ? policy.planFor(this.source, node, null, 'green') : policy.planFor(this.source, node, enforced.classifier.id, enforced.classifier.classification);
+    return enforced === null
+      ? policy.planFor(this.source, node, null, 'green')
+      : policy.planFor(this.source, node, enforced.classifier.id, enforced.classifier.classification);
   };
 
   private readonly subjectOf = (): string | null => {

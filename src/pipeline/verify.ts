@@ -95,7 +95,10 @@ export class OutputVerifier {
           this.removeLeaks();
           (output as { json: string }).json = JSON.stringify(doc);
         } else if (settings.onLeak === 'dead_letter' && failure === null) {
-          failure = { code: LEAK_CODE, reason: `verify: ${this.leaks} value(s) ${output.destination} is not approved for (first: ${this.firstLeak}) got through enforcement; event held` };
+          failure = {
+            code: LEAK_CODE,
+            reason: `verify: ${this.leaks} value(s) ${output.destination} is not approved for (first: ${this.firstLeak}) got through enforcement; event held`,
+          };
         }
       } finally {
         for (let i = 0; i < this.leaks; i++) this.containers[i] = undefined as never;

@@ -14,7 +14,6 @@ export interface CompileOptions {
   fieldPrefix?: string;
 }
 
-
 // Sources are few (topics, write keys); the cap only defends memory against unbounded source names.
 const MAX_CACHED_SOURCES = 1_024;
 

@@ -29,14 +29,17 @@ const name = z.string().regex(NAME, 'must be letters, digits, "_", ".", ":" or "
 const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 
 /** Paths are normalised through the trie so `properties["email"]` and `properties.email` are the same selector. */
-const pathSelector = z.string().min(1).transform((text, ctx) => {
-  try {
-    return new PathTrie(1_000).resolve(text).path;
-  } catch (err) {
-    ctx.issues.push({ code: 'custom', input: text, message: err instanceof Error ? err.message : 'invalid path' });
-    return z.NEVER;
-  }
-});
+const pathSelector = z
+  .string()
+  .min(1)
+  .transform((text, ctx) => {
+    try {
+      return new PathTrie(1_000).resolve(text).path;
+    } catch (err) {
+      ctx.issues.push({ code: 'custom', input: text, message: err instanceof Error ? err.message : 'invalid path' });
+      return z.NEVER;
+    }
+  });
 
 const selectorFields = {
   classifications: nonEmptyList(z.enum(['red', 'yellow', 'green'])).optional(),

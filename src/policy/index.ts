@@ -26,5 +26,13 @@ export {
   type ParseOptions,
 } from './config.js';
 export { compilePolicies, PolicyEngine, type CompileOptions } from './compile.js';
-export { PolicyRun, type EnforcementEvent, type EnforcementResult, type EnforcementStats, type DestinationOutput, type SkippedDestination, type DryRunCount } from './run.js';
+export {
+  PolicyRun,
+  type EnforcementEvent,
+  type EnforcementResult,
+  type EnforcementStats,
+  type DestinationOutput,
+  type SkippedDestination,
+  type DryRunCount,
+} from './run.js';
 export { Pseudonymizer, PolicyHashError, pseudonymVersion, type HashingKeys } from './hashing.js';

@@ -76,7 +76,17 @@ export interface Plan {
 
 const EMPTY_ACTIONS = new Uint8Array(0);
 const EMPTY_BY = new Int32Array(0);
-export const PASS_ALL: Plan = Object.freeze({ passAll: true, sourceDrop: -1, sourceBlock: false, actions: EMPTY_ACTIONS, by: EMPTY_BY, sourceBlockBy: -1, destDrop: null, dryRun: null, rewrites: false });
+export const PASS_ALL: Plan = Object.freeze({
+  passAll: true,
+  sourceDrop: -1,
+  sourceBlock: false,
+  actions: EMPTY_ACTIONS,
+  by: EMPTY_BY,
+  sourceBlockBy: -1,
+  destDrop: null,
+  dryRun: null,
+  rewrites: false,
+});
 
 /**
  * Top-level Segment fields that route and identify the call. An allow-list without `green` would

@@ -150,7 +150,14 @@ export class PolicyRun {
     const event = this.event;
     if (event === null) throw new Error('PolicyRun.finish called twice');
     try {
-      const stats = { blocked: 0, hashed: 0, removed: 0, skipped: NONE as readonly SkippedDestination[], dryRun: NONE as readonly DryRunCount[], applied: NONE as readonly AppliedCount[] };
+      const stats = {
+        blocked: 0,
+        hashed: 0,
+        removed: 0,
+        skipped: NONE as readonly SkippedDestination[],
+        dryRun: NONE as readonly DryRunCount[],
+        applied: NONE as readonly AppliedCount[],
+      };
       // Applied even when the event is dropped: the caller may still store or dead-letter it.
       if (this.sourceBlocks > 0) stats.blocked += this.applySourceBlocks();
       let dropped: EnforcementResult['dropped'] = false;
@@ -202,7 +209,11 @@ export class PolicyRun {
     return this.sourceBlocks;
   }
 
-  private route(event: EnforcementEvent, outputs: DestinationOutput[], stats: { blocked: number; hashed: number; removed: number; skipped: readonly SkippedDestination[] }): void {
+  private route(
+    event: EnforcementEvent,
+    outputs: DestinationOutput[],
+    stats: { blocked: number; hashed: number; removed: number; skipped: readonly SkippedDestination[] },
+  ): void {
     let skipped: SkippedDestination[] | null = null;
     let plain: string | undefined;
     let last = -1;

@@ -50,7 +50,7 @@ export class Selector {
       }
     }
     if (this.categories !== null && leaf.category !== null && this.categories.has(leaf.category)) return 2;
-    if (this.classifications !== null && this.classifications.has(leaf.classification)) return 1;
+    if (this.classifications?.has(leaf.classification)) return 1;
     return NO_MATCH;
   }
 

@@ -19,7 +19,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext, settin
 
   app.get('/portal/auth/session', async (req, reply) => {
     const p = req.sessionPrincipal;
-    const expiresAt = p && req.session.createdAt ? new Date(Math.min(req.session.createdAt + settings.absoluteMs, Date.now() + settings.idleMs)).toISOString() : null;
+    const expiresAt =
+      p && req.session.createdAt ? new Date(Math.min(req.session.createdAt + settings.absoluteMs, Date.now() + settings.idleMs)).toISOString() : null;
     return {
       signedIn: p !== null,
       principal: p && { name: p.name, role: p.role, scopes: p.scopes, via: (p as { via?: string }).via ?? 'key' },

@@ -79,7 +79,10 @@ function oidcFromEnv(get: (name: string) => string | undefined): OidcSettings | 
     if (v === undefined) throw new PortalConfigError(`${name}: required when SEGMENTLOOM_OIDC_ISSUER is set`);
     return v;
   };
-  for (const [name, url] of [['SEGMENTLOOM_OIDC_ISSUER', issuer], ['SEGMENTLOOM_OIDC_REDIRECT_URI', need('SEGMENTLOOM_OIDC_REDIRECT_URI')]] as const) {
+  for (const [name, url] of [
+    ['SEGMENTLOOM_OIDC_ISSUER', issuer],
+    ['SEGMENTLOOM_OIDC_REDIRECT_URI', need('SEGMENTLOOM_OIDC_REDIRECT_URI')],
+  ] as const) {
     try {
       new URL(url);
     } catch {

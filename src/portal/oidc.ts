@@ -27,7 +27,13 @@ export class OidcSignIn {
   private async discover(): Promise<client.Configuration> {
     const issuer = new URL(this.settings.issuer);
     const loopback = issuer.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(issuer.hostname);
-    const config = await client.discovery(issuer, this.settings.clientId, undefined, client.ClientSecretBasic(this.settings.clientSecret), loopback ? { execute: [client.allowInsecureRequests] } : undefined);
+    const config = await client.discovery(
+      issuer,
+      this.settings.clientId,
+      undefined,
+      client.ClientSecretBasic(this.settings.clientSecret),
+      loopback ? { execute: [client.allowInsecureRequests] } : undefined,
+    );
     return config;
   }
 
@@ -51,14 +57,22 @@ export class OidcSignIn {
     // The redirect URI as registered: the request may have reached us through a proxy under another host.
     const current = new URL(this.settings.redirectUri);
     current.search = callbackUrl.search;
-    const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, current, {
+      pkceCodeVerifier: pending.codeVerifier,
+      expectedState: pending.state,
+      expectedNonce: pending.nonce,
+      idTokenExpected: true,
+    });
     const claims: Record<string, unknown> = { ...tokens.claims() };
     if (claims[this.settings.roleClaim] === undefined && tokens.access_token) {
       Object.assign(claims, await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)));
     }
     const role = roleFromClaim(claims[this.settings.roleClaim], this.settings.roleMap);
     if (role === null) throw new SignInRefused(`no role: claim ${this.settings.roleClaim} maps to none of ${ROLES.join(', ')}`);
-    const subject = createHash('sha256').update(`${String(claims.iss)}\n${String(claims.sub)}`).digest('hex').slice(0, 24);
+    const subject = createHash('sha256')
+      .update(`${String(claims.iss)}\n${String(claims.sub)}`)
+      .digest('hex')
+      .slice(0, 24);
     const name = [claims.name, claims.preferred_username, claims.email].find((v): v is string => typeof v === 'string' && v !== '') ?? 'SSO user';
     return { keyId: `sso:${subject}`, name, role, scopes: DEFAULT_SCOPES[role], via: 'sso' };
   }

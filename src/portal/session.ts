@@ -44,7 +44,11 @@ export const SESSION_COOKIE = 'sl_portal';
 export async function registerPortalSessions(app: FastifyInstance, ctx: ApiContext, settings: PortalSettings): Promise<DbSessionStore> {
   const secret = settings.sessionSecret ?? randomBytes(32).toString('base64url');
   if (settings.sessionSecret === null) ctx.logger.warn('SEGMENTLOOM_PORTAL_SESSION_SECRET is not set: portal sessions end when this process stops');
-  const store = new DbSessionStore(ctx.db, () => settings.idleMs, (err) => ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, 'portal session store failed'));
+  const store = new DbSessionStore(
+    ctx.db,
+    () => settings.idleMs,
+    (err) => ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, 'portal session store failed'),
+  );
   await app.register(cookie);
   await app.register(session, {
     secret,

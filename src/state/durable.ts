@@ -110,7 +110,9 @@ export class DurableState implements BatchPersistence {
         logger,
       });
       await lists.load();
-      alerts = config.alerts ? new AlertDispatcher({ config: config.alerts, outbox: new SqlOutbox(storage.db), logger: options.logger, registry: options.registry }) : null;
+      alerts = config.alerts
+        ? new AlertDispatcher({ config: config.alerts, outbox: new SqlOutbox(storage.db), logger: options.logger, registry: options.registry })
+        : null;
       let state: DurableState | null = null;
       const inventory = config.inventory
         ? new InventoryCache(storage.db, {
@@ -128,7 +130,11 @@ export class DurableState implements BatchPersistence {
       if (cfg.retentionSweep !== false) {
         const deleted = options.registry
           ? ((options.registry.getSingleMetric('segmentloom_retention_events_deleted_total') as Counter | undefined) ??
-            new Counter({ name: 'segmentloom_retention_events_deleted_total', help: 'Stored events deleted by the scheduled retention sweep', registers: [options.registry] }))
+            new Counter({
+              name: 'segmentloom_retention_events_deleted_total',
+              help: 'Stored events deleted by the scheduled retention sweep',
+              registers: [options.registry],
+            }))
           : null;
         const oldest = options.registry
           ? ((options.registry.getSingleMetric('segmentloom_retention_oldest_event_age_seconds') as Gauge<'retention_class'> | undefined) ??
@@ -154,7 +160,10 @@ export class DurableState implements BatchPersistence {
                 })
                 .catch((err: unknown) => logger.warn({ err: safeErrorLabel(err) }, 'oldest event age query failed'));
             }
-            logger.info({ events: result.events, batches: result.batches, inventoryExamples: result.inventoryExamples, alertOutbox: result.alertOutbox }, 'retention sweep finished');
+            logger.info(
+              { events: result.events, batches: result.batches, inventoryExamples: result.inventoryExamples, alertOutbox: result.alertOutbox },
+              'retention sweep finished',
+            );
             if (result.alertOutbox > 0) logger.warn({ dropped: result.alertOutbox }, 'alert deliveries parked past storage.retention.alertOutbox were dropped');
           },
           onError: (err) => logger.error({ err: safeErrorLabel(err) }, 'retention sweep failed; the next one resumes'),
@@ -189,7 +198,13 @@ export class DurableState implements BatchPersistence {
 
   /** For processing in worker threads: what they need to do the same, and a feed of list changes. */
   workerInit(): WorkerDurableInit {
-    return { store: true, inventory: this.inventory !== null, suppression: this.config.suppression.fromStore, lookupKey: this.lookupKey, state: this.lists.state };
+    return {
+      store: true,
+      inventory: this.inventory !== null,
+      suppression: this.config.suppression.fromStore,
+      lookupKey: this.lookupKey,
+      state: this.lists.state,
+    };
   }
 
   /** Sends every later change of the lists to `update` (e.g. WorkerPool.updateState). */
@@ -230,7 +245,10 @@ export class DurableState implements BatchPersistence {
       try {
         await this.inventory?.stop();
       } catch (err) {
-        this.logger.error({ err: safeErrorLabel(err), pending: this.inventory?.pendingCount }, 'inventory flush at shutdown failed; these observations are lost');
+        this.logger.error(
+          { err: safeErrorLabel(err), pending: this.inventory?.pendingCount },
+          'inventory flush at shutdown failed; these observations are lost',
+        );
       }
       try {
         this.deadLetterAlerts?.close();

@@ -56,10 +56,31 @@ export class StoreLists {
   }
 
   start(): void {
-    if (this.options.suppressions) this.stops.push(poll(this.options.suppressionPollMs, () => this.refreshSuppressions(), (err) => this.failed('suppression list', err)));
-    if (this.options.reviewPollMs !== null) this.stops.push(poll(this.options.reviewPollMs, () => this.refreshReviews(), (err) => this.failed('reviewed classifications', err)));
+    if (this.options.suppressions)
+      this.stops.push(
+        poll(
+          this.options.suppressionPollMs,
+          () => this.refreshSuppressions(),
+          (err) => this.failed('suppression list', err),
+        ),
+      );
+    if (this.options.reviewPollMs !== null)
+      this.stops.push(
+        poll(
+          this.options.reviewPollMs,
+          () => this.refreshReviews(),
+          (err) => this.failed('reviewed classifications', err),
+        ),
+      );
     const pointsMs = this.options.pointsPollMs ?? null;
-    if (pointsMs !== null) this.stops.push(poll(pointsMs, () => this.refreshPoints(), (err) => this.failed('classified points', err)));
+    if (pointsMs !== null)
+      this.stops.push(
+        poll(
+          pointsMs,
+          () => this.refreshPoints(),
+          (err) => this.failed('classified points', err),
+        ),
+      );
   }
 
   stop(): void {
@@ -82,7 +103,13 @@ export class StoreLists {
     if (version === this.reviewsSeen) return;
     const rows = await reviewedClassifications(this.options.db);
     this.reviewsSeen = version;
-    const reviewed: ReviewedPoint[] = rows.map((row) => ({ source: row.source, event: row.event, path: row.path, category: row.category, classification: row.classification }));
+    const reviewed: ReviewedPoint[] = rows.map((row) => ({
+      source: row.source,
+      event: row.event,
+      path: row.path,
+      category: row.category,
+      classification: row.classification,
+    }));
     // Unchanged: keep the generation in force, and with it the per-path caches it has built.
     const signature = JSON.stringify(reviewed);
     if (signature === this.reviewSignature) return;
@@ -97,7 +124,14 @@ export class StoreLists {
     const { rows, until } = await classifiedPoints(this.options.db, this.pointsUntil);
     this.pointsUntil = until;
     if (rows.length === 0) return;
-    const points: RememberedPoint[] = rows.map((row) => ({ source: row.source, event: row.event, path: row.path, category: row.category, dataCategory: row.data_category, classification: row.recommended }));
+    const points: RememberedPoint[] = rows.map((row) => ({
+      source: row.source,
+      event: row.event,
+      path: row.path,
+      category: row.category,
+      dataCategory: row.data_category,
+      classification: row.recommended,
+    }));
     const changed = this.memory.seed(points);
     // Workers get the changes only; a worker starting later gets them all from `state`.
     if (changed.length > 0) this.onChange?.({ points: changed });

@@ -167,7 +167,11 @@ export async function correctSubject(
       if (typeof event.anonymousId === 'string') ids.anonymousId = event.anonymousId;
       if (!correctEventPayload(event, correction)) continue;
       // The id guard: a row erased or replaced meanwhile is not resurrected.
-      const updated = await db.query('UPDATE events SET payload = $2 WHERE id = $1 AND data_key_id = $3 RETURNING 1', [row.id, sealEventRow(key.key, columns, event), row.data_key_id]);
+      const updated = await db.query('UPDATE events SET payload = $2 WHERE id = $1 AND data_key_id = $3 RETURNING 1', [
+        row.id,
+        sealEventRow(key.key, columns, event),
+        row.data_key_id,
+      ]);
       events += updated.length;
     }
     if (rows.length < PAGE) break;
@@ -182,7 +186,8 @@ export function correctiveIdentify(requestId: string, sealed: SealedCorrection, 
   const anonymousId = sealed.selector.anonymousId ?? sealed.anonymousId;
   if (userId === undefined && anonymousId === undefined) return null;
   const traits: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(sealed.correction.set)) Object.defineProperty(traits, name, { value, writable: true, enumerable: true, configurable: true });
+  for (const [name, value] of Object.entries(sealed.correction.set))
+    Object.defineProperty(traits, name, { value, writable: true, enumerable: true, configurable: true });
   for (const name of sealed.correction.unset) Object.defineProperty(traits, name, { value: null, writable: true, enumerable: true, configurable: true });
   return {
     type: 'identify',

@@ -13,10 +13,14 @@ const PERIOD = /^(\d{1,4})(d|mo)$/;
 const period = z.string().regex(PERIOD, 'expected a period such as 45d (days) or 1mo (calendar months)');
 
 /** `{ default: 'GDPR', regulations: { GDPR: '1mo', CCPA: '45d', … } }` */
-export const requestDeadlinesSchema = z.strictObject({
-  default: z.string().min(1).default(DEFAULT_REGULATION),
-  regulations: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'regulation names are letters, digits, _ or -'), period).default({ ...DEFAULT_REQUEST_DEADLINES }),
-}).refine((c) => c.regulations[c.default] !== undefined, { message: 'the default regulation must be one of regulations', path: ['default'] });
+export const requestDeadlinesSchema = z
+  .strictObject({
+    default: z.string().min(1).default(DEFAULT_REGULATION),
+    regulations: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'regulation names are letters, digits, _ or -'), period)
+      .default({ ...DEFAULT_REQUEST_DEADLINES }),
+  })
+  .refine((c) => c.regulations[c.default] !== undefined, { message: 'the default regulation must be one of regulations', path: ['default'] });
 
 export type RequestDeadlinesConfig = z.input<typeof requestDeadlinesSchema>;
 

@@ -28,16 +28,16 @@ export async function eraseSubjects(
   const counts: ErasureCounts = { dataKeys: 0, events: 0, profiles: 0, identities: 0, inventoryExamples: 0 };
   const list = [...subjects];
   if (list.length > 0) {
-    counts.dataKeys = options.dataKeys
-      ? await options.dataKeys.destroy(db, list)
-      : await tombstoneKeys(db, list);
+    counts.dataKeys = options.dataKeys ? await options.dataKeys.destroy(db, list) : await tombstoneKeys(db, list);
     // The destroyed keys' old row versions still hold the wrapped bytes: pruned now (see shred.ts).
     if (counts.dataKeys > 0) await vacuumKeyTable(db);
     counts.events = await deleteEventsInBatches(db, list, options.batchSize ?? 1_000);
     counts.profiles = await countOf(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     // Links count as identities: they tie ids of the same person together.
-    counts.identities += await countOf(db, 'DELETE FROM subject_links WHERE subject_hash = ANY($1::text[]) OR linked_hash = ANY($1::text[]) RETURNING 1', [list]);
+    counts.identities += await countOf(db, 'DELETE FROM subject_links WHERE subject_hash = ANY($1::text[]) OR linked_hash = ANY($1::text[]) RETURNING 1', [
+      list,
+    ]);
     // After the flushes in flight (they hold EXAMPLES_LOCK shared): what they write is cleared here,
     // and a flush starting later sees the tombstones above and writes no example of these subjects.
     counts.inventoryExamples = await db.transaction(async (tx) => {
@@ -59,11 +59,10 @@ export async function eraseSubjects(
 async function deleteEventsInBatches(db: Db, subjects: string[], batchSize: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await countOf(
-      db,
-      'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE subject_hash = ANY($1::text[]) LIMIT $2) RETURNING 1',
-      [subjects, batchSize],
-    );
+    const n = await countOf(db, 'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE subject_hash = ANY($1::text[]) LIMIT $2) RETURNING 1', [
+      subjects,
+      batchSize,
+    ]);
     total += n;
     if (n === 0) return total;
   }

@@ -99,16 +99,16 @@ export class EventStore {
         );
         const touched = await mergeProfiles(tx, profiles, keys);
         if (emails.length > 0) {
-          await tx.query(
-            'INSERT INTO identities (email_hash, subject_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
-            [emails.map((e) => e[0]), emails.map((e) => e[1])],
-          );
+          await tx.query('INSERT INTO identities (email_hash, subject_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
+            emails.map((e) => e[0]),
+            emails.map((e) => e[1]),
+          ]);
         }
         if (links.length > 0) {
-          await tx.query(
-            'INSERT INTO subject_links (subject_hash, linked_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
-            [links.map((l) => l[0]), links.map((l) => l[1])],
-          );
+          await tx.query('INSERT INTO subject_links (subject_hash, linked_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
+            links.map((l) => l[0]),
+            links.map((l) => l[1]),
+          ]);
         }
         const inserted = row?.n ?? 0;
         const erased = batch.length - kept.length;
@@ -123,7 +123,12 @@ export class EventStore {
   }
 
   /** Per event: whether it arrived after its subject's last erasure (events from before are dropped). */
-  private arrivedAfterErasure(subjectHashes: readonly string[], erasedAt: ReadonlyMap<string, number>, seenAt: readonly number[] | null, fallback: number): boolean[] {
+  private arrivedAfterErasure(
+    subjectHashes: readonly string[],
+    erasedAt: ReadonlyMap<string, number>,
+    seenAt: readonly number[] | null,
+    fallback: number,
+  ): boolean[] {
     return subjectHashes.map((hash, i) => {
       const erased = erasedAt.get(hash);
       return erased === undefined || (seenAt?.[i] ?? fallback) > erased;

@@ -7,7 +7,14 @@ import { buf } from './sql.js';
 /** The clear columns of an events row, as the AAD binds them. */
 export function columnsOfRow(
   subjectHash: string,
-  row: { message_id: string; event_name: string; event_type: string; event_timestamp: Date | string | null; received_at: Date | string; expires_at: Date | string | null },
+  row: {
+    message_id: string;
+    event_name: string;
+    event_type: string;
+    event_timestamp: Date | string | null;
+    received_at: Date | string;
+    expires_at: Date | string | null;
+  },
 ): EventColumns {
   return {
     subjectHash,
@@ -60,7 +67,10 @@ export async function verifyEvents(db: Db, dataKeys: DataKeys, options: { pageSi
        FROM events WHERE id > $1 ORDER BY id LIMIT $2`,
       [after, pageSize],
     );
-    const keys = await dataKeys.byIds(db, rows.map((r) => r.data_key_id));
+    const keys = await dataKeys.byIds(
+      db,
+      rows.map((r) => r.data_key_id),
+    );
     for (const row of rows) {
       result.checked++;
       const key = keys.get(row.data_key_id);
@@ -74,7 +84,11 @@ export async function verifyEvents(db: Db, dataKeys: DataKeys, options: { pageSi
         if (key.subjectHash !== row.subject_hash) throw new DecryptError();
         const opened = openEventRow(key.key, columns, buf(row.payload));
         if (opened.binding === 'legacy') {
-          const updated = await db.query('UPDATE events SET payload = $2 WHERE id = $1 AND payload = $3 RETURNING 1', [row.id, sealEventRow(key.key, columns, opened.event), buf(row.payload)]);
+          const updated = await db.query('UPDATE events SET payload = $2 WHERE id = $1 AND payload = $3 RETURNING 1', [
+            row.id,
+            sealEventRow(key.key, columns, opened.event),
+            buf(row.payload),
+          ]);
           result.resealed += updated.length;
         }
       } catch (err) {

@@ -12,7 +12,10 @@ export interface MigrationResult {
  * Brings the schema up to date in one transaction. The advisory lock (scoped to the schema) makes
  * engine processes that start together take turns: the first applies, the others find nothing to do.
  */
-export async function migrate(db: ScriptDb, options: { schema?: string | undefined; logger: StorageLogger; migrations?: readonly Migration[] }): Promise<MigrationResult> {
+export async function migrate(
+  db: ScriptDb,
+  options: { schema?: string | undefined; logger: StorageLogger; migrations?: readonly Migration[] },
+): Promise<MigrationResult> {
   const migrations = [...(options.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version);
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`segmentloom:migrate:${options.schema ?? ''}`]);

@@ -40,7 +40,9 @@ export async function openDb(options: OpenDbOptions = {}): Promise<ScriptDb> {
     : await createPgliteDb({ dataDir: options.dataDir, schema: options.schema, create });
   try {
     if (!create) {
-      const where = options.url ? (database: string) => describePostgres(options.url!, database) : () => `the embedded database at ${resolve(options.dataDir!)}`;
+      const where = options.url
+        ? (database: string) => describePostgres(options.url!, database)
+        : () => `the embedded database at ${resolve(options.dataDir!)}`;
       await assertInitialised(db, { schema: options.schema, where }).catch((err: unknown) => {
         // PostgreSQL answers a connection to a missing database with SQLSTATE 3D000.
         if (options.url && (err as { code?: unknown }).code === '3D000') {

@@ -82,7 +82,10 @@ class PgDb implements ScriptDb {
 /** A transaction on one pooled connection; nested transactions become savepoints. */
 class PgTx implements ScriptDb {
   readonly engine = 'postgres' as const;
-  constructor(private readonly client: pg.PoolClient, private readonly depth: number) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly depth: number,
+  ) {}
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
     return runQuery<Row>(this.client, sql, params);

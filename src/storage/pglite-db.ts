@@ -65,7 +65,10 @@ class PgliteDb implements ScriptDb {
 /** PGlite runs one transaction at a time; nested transactions become savepoints. */
 class PgliteTx implements ScriptDb {
   readonly engine = 'pglite' as const;
-  constructor(private readonly tx: Transaction, private readonly depth: number) {}
+  constructor(
+    private readonly tx: Transaction,
+    private readonly depth: number,
+  ) {}
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
     const result = await this.tx.query<Row>(sql, params as unknown[] | undefined);

@@ -103,7 +103,7 @@ export async function exportManifest(db: Db, data: SubjectExport): Promise<Expor
     },
     formats: {
       json: 'application/json: everything stored (events, profile, suppression, requests, masked inventory examples)',
-      ndjson: "application/x-ndjson: one Segment-spec call per line (track, identify, page, screen, group, alias), oldest first",
+      ndjson: 'application/x-ndjson: one Segment-spec call per line (track, identify, page, screen, group, alias), oldest first',
     },
   };
 }

@@ -78,7 +78,11 @@ export async function mergeProfiles(tx: Db, updates: ReadonlyMap<string, Profile
 }
 
 /** Decrypts a subject's profile traits; null when there is none or its key was destroyed. */
-export async function readProfile(db: Db, subjectHash: string, keyFor: (keyId: string) => Promise<DataKey | undefined>): Promise<Record<string, unknown> | null> {
+export async function readProfile(
+  db: Db,
+  subjectHash: string,
+  keyFor: (keyId: string) => Promise<DataKey | undefined>,
+): Promise<Record<string, unknown> | null> {
   const [row] = await db.query<ProfileRow>('SELECT subject_hash, data_key_id, traits FROM profiles WHERE subject_hash = $1', [subjectHash]);
   if (!row?.traits || !row.data_key_id) return null;
   const key = await keyFor(row.data_key_id);

@@ -9,7 +9,17 @@ import { silentLogger } from '../core/logger.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
 import { buf, iso, safeErrorLabel } from './sql.js';
 import { tombstoneKeys } from './crypto/data-keys.js';
-import { correctionKeySubject, correctionSchema, correctiveIdentify, correctSubject, openCorrection, sealCorrection, type CorrectionCounts, type CorrectionInput, type SealedCorrection } from './correction.js';
+import {
+  correctionKeySubject,
+  correctionSchema,
+  correctiveIdentify,
+  correctSubject,
+  openCorrection,
+  sealCorrection,
+  type CorrectionCounts,
+  type CorrectionInput,
+  type SealedCorrection,
+} from './correction.js';
 import { addSuppressions, EMAIL_SUPPRESSION_PREFIX, removeSuppressions } from './suppression/list.js';
 
 export const REQUEST_TYPES = ['SUPPRESS', 'DELETE', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS', 'CORRECT'] as const;
@@ -204,10 +214,10 @@ export class SubjectRequests {
    * while running it — oldest first (for an engine loop or a cron): an erasure is never left undone.
    */
   async runPending(options: { limit?: number } = {}): Promise<SubjectRequest[]> {
-    const pending = await this.deps.db.query<{ id: string }>(
-      `SELECT id FROM subject_requests WHERE ${RUNNABLE} ORDER BY received_at LIMIT $1`,
-      [options.limit ?? 100, this.staleSeconds],
-    );
+    const pending = await this.deps.db.query<{ id: string }>(`SELECT id FROM subject_requests WHERE ${RUNNABLE} ORDER BY received_at LIMIT $1`, [
+      options.limit ?? 100,
+      this.staleSeconds,
+    ]);
     const results: SubjectRequest[] = [];
     for (const { id } of pending) results.push(await this.run(id));
     return results;
@@ -311,7 +321,11 @@ export class SubjectRequests {
     // address several subjects claimed reaches none of them; ask by userId.
     const claimed =
       kind === 'email'
-        ? (await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash LIMIT 2', [hash])).map((r) => r.subject_hash)
+        ? (
+            await this.deps.db.query<{ subject_hash: string }>('SELECT subject_hash FROM identities WHERE email_hash = $1 ORDER BY subject_hash LIMIT 2', [
+              hash,
+            ])
+          ).map((r) => r.subject_hash)
         : [hash];
     const direct = kind === 'email' && claimed.length > 1 ? [] : claimed;
     const via: CoveredSubject['via'] = kind === 'email' ? 'email' : 'identifier';
@@ -351,7 +365,10 @@ export class SubjectRequests {
       sealed.anonymousId ??= result.ids.anonymousId;
     }
     // Re-sealed with the ids found, for the identify the engine forwards.
-    await this.deps.db.query('UPDATE subject_requests SET correction = $2 WHERE id = $1', [row.id, await sealCorrection(this.deps.db, dataKeys, row.id, sealed)]);
+    await this.deps.db.query('UPDATE subject_requests SET correction = $2 WHERE id = $1', [
+      row.id,
+      await sealCorrection(this.deps.db, dataKeys, row.id, sealed),
+    ]);
     return counts;
   }
 

@@ -93,7 +93,10 @@ export function sideRetention(config: RetentionConfig = DEFAULT_RETENTION): { in
 }
 
 /** What a sweep at `now` would delete, per event name (the oldest expiry first), changing nothing. */
-export async function countExpired(db: Db, options: { now?: Date } = {}): Promise<{ events: number; byEvent: Array<{ event: string; events: number; oldestExpiry: string }> }> {
+export async function countExpired(
+  db: Db,
+  options: { now?: Date } = {},
+): Promise<{ events: number; byEvent: Array<{ event: string; events: number; oldestExpiry: string }> }> {
   const rows = await db.query<{ event: string; n: number | string; oldest: Date | string }>(
     `SELECT event_name AS event, count(*) AS n, min(expires_at) AS oldest FROM events WHERE expires_at < $1 GROUP BY event_name ORDER BY min(expires_at), event_name`,
     [options.now ?? new Date()],
@@ -130,7 +133,9 @@ export async function sweepExpired(db: Db, options: SweepOptions = {}): Promise<
   const inventoryExamples =
     examplesMs === null
       ? 0
-      : await countOf(db, 'UPDATE inventory_points SET example = NULL, example_subject = NULL WHERE example_at < $1 RETURNING 1', [new Date(now.getTime() - examplesMs)]);
+      : await countOf(db, 'UPDATE inventory_points SET example = NULL, example_subject = NULL WHERE example_at < $1 RETURNING 1', [
+          new Date(now.getTime() - examplesMs),
+        ]);
   const alertOutbox =
     outboxMs === null || !(await hasTable(db, 'alert_outbox'))
       ? 0

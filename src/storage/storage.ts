@@ -4,7 +4,7 @@ import { ReceiptSigner } from './crypto/receipt-signing.js';
 import { SubjectHasher } from './crypto/lookup.js';
 import type { ScriptDb, StorageLogger } from './db.js';
 import { silentLogger } from '../core/logger.js';
-import { RequestDeadlines, requestDeadlinesFromEnv } from './deadlines.js';
+import { type RequestDeadlines, requestDeadlinesFromEnv } from './deadlines.js';
 import { EventStore } from './events-store.js';
 import { openDb, type OpenDbOptions } from './open.js';
 import { SubjectRequests } from './requests.js';

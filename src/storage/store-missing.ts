@@ -44,5 +44,6 @@ export async function assertInitialised(db: Db, options: { schema?: string | und
   const where = options.where(row!.database);
   if (row!.schema === null) throw new StoreNotFoundError(`no Segmentloom store in ${where}: no schema of the search_path exists`);
   if (!row!.exists) throw new StoreNotFoundError(`no Segmentloom store in ${where}: schema "${row!.schema}" does not exist`);
-  if (!row!.migrated) throw new StoreNotFoundError(`no Segmentloom store in ${where}: schema "${row!.schema}" was never initialised (it has no schema_migrations table)`);
+  if (!row!.migrated)
+    throw new StoreNotFoundError(`no Segmentloom store in ${where}: schema "${row!.schema}" was never initialised (it has no schema_migrations table)`);
 }

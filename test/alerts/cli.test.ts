@@ -64,7 +64,12 @@ describe('segmentloom alerts test', () => {
     expect(await run(['alerts', 'test', 'siem', `--config=${file}`], w.io)).toBe(0);
     const req = rx.requests[1]!;
     expect(JSON.parse(req.body)).toMatchObject({ schema: 'segmentloom.alert.v1', test: true, alerts: [{ source: 'segmentloom-test' }] });
-    const ok = verifyWebhookSignature(env.HOOK_SECRET, req.headers['x-segmentloom-timestamp'] as string, req.body, req.headers['x-segmentloom-signature'] as string);
+    const ok = verifyWebhookSignature(
+      env.HOOK_SECRET,
+      req.headers['x-segmentloom-timestamp'] as string,
+      req.body,
+      req.headers['x-segmentloom-signature'] as string,
+    );
     expect(ok).toEqual({ ok: true });
 
     const p = io(env);

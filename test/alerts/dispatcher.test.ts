@@ -63,7 +63,14 @@ describe('AlertDispatcher', () => {
     const d = dispatcher({
       config: config([
         { name: 'red-new', type: 'slack', url: slack.url, routes: { classifications: ['red'], kinds: ['new'] }, digest: { windowMs: 20 } },
-        { name: 'drift', type: 'webhook', url: hook.url, secret: SECRET, routes: { classifications: ['red', 'yellow'], kinds: ['drift'] }, digest: { windowMs: 20 } },
+        {
+          name: 'drift',
+          type: 'webhook',
+          url: hook.url,
+          secret: SECRET,
+          routes: { classifications: ['red', 'yellow'], kinds: ['drift'] },
+          digest: { windowMs: 20 },
+        },
       ]),
     });
     const queued = d.enqueue([
@@ -128,7 +135,9 @@ describe('AlertDispatcher', () => {
     const m = metrics();
     const outbox = new MemoryOutbox();
     const d = dispatcher({
-      config: config([{ name: 'hook', type: 'webhook', url: rx.url, secret: SECRET, digest: { windowMs: 10 }, retry: { attempts: 5, baseMs: 60, maxMs: 1000 } }]),
+      config: config([
+        { name: 'hook', type: 'webhook', url: rx.url, secret: SECRET, digest: { windowMs: 10 }, retry: { attempts: 5, baseMs: 60, maxMs: 1000 } },
+      ]),
       outbox,
       onMetric: m.onMetric,
       random: () => 1, // jitter pinned to its ceiling: delays are exactly 60 ms then 120 ms
@@ -208,7 +217,9 @@ describe('AlertDispatcher', () => {
     const rx = await receiver(() => 'hang');
     const outbox = new MemoryOutbox();
     const d = dispatcher({
-      config: config([{ name: 'hook', type: 'webhook', url: rx.url, secret: SECRET, timeoutMs: 300, digest: { windowMs: 0 }, retry: { attempts: 2, baseMs: 10, maxMs: 10 } }]),
+      config: config([
+        { name: 'hook', type: 'webhook', url: rx.url, secret: SECRET, timeoutMs: 300, digest: { windowMs: 0 }, retry: { attempts: 2, baseMs: 10, maxMs: 10 } },
+      ]),
       outbox,
     });
     d.enqueue(signal());
@@ -283,7 +294,9 @@ describe('AlertDispatcher', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) });
     const d = dispatcher({
-      config: config([{ name: 'sec', type: 'slack', url: `${rx.url}/T000/B000/XXXXSECRETXXXX`, digest: { windowMs: 5 }, retry: { attempts: 2, baseMs: 1, maxMs: 2 } }]),
+      config: config([
+        { name: 'sec', type: 'slack', url: `${rx.url}/T000/B000/XXXXSECRETXXXX`, digest: { windowMs: 5 }, retry: { attempts: 2, baseMs: 1, maxMs: 2 } },
+      ]),
       logger,
     });
     d.enqueue(signal({ example: 'z***@MARKER.example', path: 'properties.PATHMARKER' }));

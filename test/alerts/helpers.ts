@@ -30,7 +30,10 @@ export interface Receiver {
  * A real HTTP server on 127.0.0.1:0 standing in for Slack, PagerDuty or a webhook consumer; with
  * `tls` (PEM certificate and key files) an HTTPS one.
  */
-export async function startReceiver(behaviour: Behaviour = () => ({ status: 200, body: 'ok' }), options: { tls?: { certFile: string; keyFile: string }; port?: number } = {}): Promise<Receiver> {
+export async function startReceiver(
+  behaviour: Behaviour = () => ({ status: 200, body: 'ok' }),
+  options: { tls?: { certFile: string; keyFile: string }; port?: number } = {},
+): Promise<Receiver> {
   const requests: Received[] = [];
   const hung: ServerResponse[] = [];
   let current = behaviour;
@@ -88,15 +91,17 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200,
 
 let seq = 0;
 
-export function signal(over: {
-  kind?: 'new' | 'drift';
-  classification?: Classification;
-  path?: string;
-  event?: string;
-  source?: string;
-  category?: string | null;
-  example?: string | null;
-} = {}): DataPointSignal {
+export function signal(
+  over: {
+    kind?: 'new' | 'drift';
+    classification?: Classification;
+    path?: string;
+    event?: string;
+    source?: string;
+    category?: string | null;
+    example?: string | null;
+  } = {},
+): DataPointSignal {
   seq++;
   const classification = over.classification ?? 'red';
   const s: DataPointSignal = {

@@ -38,7 +38,10 @@ function webhook(url: string, caFile?: string) {
 }
 
 async function refusal(send: Promise<void>): Promise<DeliveryError> {
-  const err = await send.then(() => new Error('delivered'), (e: Error) => e);
+  const err = await send.then(
+    () => new Error('delivered'),
+    (e: Error) => e,
+  );
   expect(err).toBeInstanceOf(DeliveryError);
   return err as DeliveryError;
 }
@@ -47,7 +50,9 @@ describe('alert channels over HTTPS', () => {
   it('refuses a receiver whose certificate comes from a CA it was not given, and sends it nothing', async () => {
     rx = await startReceiver(() => ({ status: 204 }), { tls: signed });
     const err = await refusal(webhook(rx.url).send([toAlert(signal(), BASE_URL)]));
-    expect(err.message).toMatch(/webhook channel "hook": TLS certificate of the receiver rejected \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    expect(err.message).toMatch(
+      /webhook channel "hook": TLS certificate of the receiver rejected \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+    );
     // Retryable: parked in the outbox until the receiver (or the config) is fixed, never dropped.
     expect(err.retryable).toBe(true);
     expect(rx.requests).toHaveLength(0);
@@ -60,7 +65,7 @@ describe('alert channels over HTTPS', () => {
     expect(rx.requests).toHaveLength(0);
   });
 
-  it('delivers to a self-signed receiver once its certificate is the channel\'s caFile', async () => {
+  it("delivers to a self-signed receiver once its certificate is the channel's caFile", async () => {
     rx = await startReceiver(() => ({ status: 204 }), { tls: selfSigned });
     await webhook(rx.url, selfSigned.certFile).send([toAlert(signal(), BASE_URL)]);
     expect(rx.requests).toHaveLength(1);
@@ -70,14 +75,25 @@ describe('alert channels over HTTPS', () => {
     rx = await startReceiver(() => ({ status: 204 }), { tls: signed });
     await webhook(rx.url, ca.certFile).send([toAlert(signal(), BASE_URL)]);
     const req = rx.requests[0]!;
-    expect(verifyWebhookSignature(SECRET, req.headers['x-segmentloom-timestamp'] as string, req.body, req.headers['x-segmentloom-signature'] as string, { now: Date.now() })).toEqual({ ok: true });
+    expect(
+      verifyWebhookSignature(SECRET, req.headers['x-segmentloom-timestamp'] as string, req.body, req.headers['x-segmentloom-signature'] as string, {
+        now: Date.now(),
+      }),
+    ).toEqual({ ok: true });
   });
 
   it('delivers Slack and PagerDuty alerts over HTTPS with the CA configured', async () => {
     rx = await startReceiver(() => ({ status: 202, body: 'ok' }), { tls: signed });
-    await createSlackChannel({ ...channelDefaults(), name: 'slack', type: 'slack', url: rx.url, showItems: 10, caFile: ca.certFile }, BASE_URL).send([toAlert(signal(), BASE_URL)]);
-    await createPagerDutyChannel({ ...channelDefaults(), name: 'pd', type: 'pagerduty', url: rx.url, routingKey: 'R0UTINGKEY', caFile: ca.certFile }).send([toAlert(signal(), BASE_URL)]);
-    expect(rx.requests.map((r) => JSON.parse(r.body))).toEqual([expect.objectContaining({ blocks: expect.any(Array) }), expect.objectContaining({ routing_key: 'R0UTINGKEY' })]);
+    await createSlackChannel({ ...channelDefaults(), name: 'slack', type: 'slack', url: rx.url, showItems: 10, caFile: ca.certFile }, BASE_URL).send([
+      toAlert(signal(), BASE_URL),
+    ]);
+    await createPagerDutyChannel({ ...channelDefaults(), name: 'pd', type: 'pagerduty', url: rx.url, routingKey: 'R0UTINGKEY', caFile: ca.certFile }).send([
+      toAlert(signal(), BASE_URL),
+    ]);
+    expect(rx.requests.map((r) => JSON.parse(r.body))).toEqual([
+      expect.objectContaining({ blocks: expect.any(Array) }),
+      expect.objectContaining({ routing_key: 'R0UTINGKEY' }),
+    ]);
   });
 
   it('refuses a trusted certificate that does not name the host dialled', async () => {
@@ -87,8 +103,13 @@ describe('alert channels over HTTPS', () => {
   });
 
   it('takes caFile in the channel config, and says which channel when the file is missing', () => {
-    const cfg = parseAlertsConfig({ baseUrl: BASE_URL, channels: [{ type: 'webhook', name: 'hook', url: 'https://hooks.internal/x', secret: SECRET, caFile: '/nonexistent/ca.pem' }] }, {});
+    const cfg = parseAlertsConfig(
+      { baseUrl: BASE_URL, channels: [{ type: 'webhook', name: 'hook', url: 'https://hooks.internal/x', secret: SECRET, caFile: '/nonexistent/ca.pem' }] },
+      {},
+    );
     expect(cfg.channels[0]!.caFile).toBe('/nonexistent/ca.pem');
-    expect(() => createWebhookChannel(cfg.channels[0] as Parameters<typeof createWebhookChannel>[0])).toThrow(/alert channel "hook": cannot read caFile \/nonexistent\/ca.pem: ENOENT/);
+    expect(() => createWebhookChannel(cfg.channels[0] as Parameters<typeof createWebhookChannel>[0])).toThrow(
+      /alert channel "hook": cannot read caFile \/nonexistent\/ca.pem: ENOENT/,
+    );
   });
 });

@@ -90,7 +90,11 @@ describe.each(engines)('SqlOutbox on $name', ({ name, open, shared }) => {
     const rx = await startReceiver(() => (down ? { status: 502 } : { status: 200 }));
     try {
       const config = parseAlertsConfig(
-        { baseUrl: BASE_URL, outbox: { retryIntervalMs: 0 }, channels: [{ name: 'sec', type: 'slack', url: rx.url, digest: { windowMs: 5 }, retry: { attempts: 2, baseMs: 1, maxMs: 5 } }] },
+        {
+          baseUrl: BASE_URL,
+          outbox: { retryIntervalMs: 0 },
+          channels: [{ name: 'sec', type: 'slack', url: rx.url, digest: { windowMs: 5 }, retry: { attempts: 2, baseMs: 1, maxMs: 5 } }],
+        },
         {},
       );
       const first = new AlertDispatcher({ config, outbox: new SqlOutbox(db) });

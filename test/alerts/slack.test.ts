@@ -4,7 +4,12 @@ import { createSlackChannel } from '../../src/alerts/channels/slack.js';
 import type { SlackChannelConfig } from '../../src/alerts/config.js';
 import { BASE_URL, channelDefaults, signal, startReceiver, type Receiver } from './helpers.js';
 
-type Block = { type: string; text?: { type: string; text: string }; accessory?: { type: string; url: string; text: { text: string } }; elements?: Array<{ text: string }> };
+type Block = {
+  type: string;
+  text?: { type: string; text: string };
+  accessory?: { type: string; url: string; text: { text: string } };
+  elements?: Array<{ text: string }>;
+};
 
 let rx: Receiver | undefined;
 afterEach(async () => {
@@ -41,9 +46,7 @@ describe('slack channel', () => {
     expect(first.text!.text).toContain('*Matcher:* key synonym "email" (key+value, 0.97)');
     expect(first.text!.text).toContain('*Example:* `j***@e***.com`');
     expect(first.accessory).toMatchObject({ type: 'button', text: { text: 'Review in inbox' } });
-    expect(first.accessory!.url).toBe(
-      `${BASE_URL}/inventory/inbox?source=ios%20app&event=Signed%20Up&path=properties.user.email`,
-    );
+    expect(first.accessory!.url).toBe(`${BASE_URL}/inventory/inbox?source=ios%20app&event=Signed%20Up&path=properties.user.email`);
     expect(new URL(first.accessory!.url).searchParams.get('source')).toBe('ios app');
 
     const ctx = msg.blocks.at(-1)!;

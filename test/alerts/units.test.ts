@@ -59,7 +59,10 @@ describe('docs/alerts.md', () => {
     const { readFile } = await import('node:fs/promises');
     const { webhookSchemaV1 } = await import('../../src/alerts/webhook-schema.js');
     const md = await readFile(new URL('../../docs/alerts.md', import.meta.url), 'utf8');
-    const block = md.split('```json\n').map((s) => s.split('\n```')[0]!).find((s) => s.includes('"$schema"'));
+    const block = md
+      .split('```json\n')
+      .map((s) => s.split('\n```')[0]!)
+      .find((s) => s.includes('"$schema"'));
     expect(JSON.parse(block!)).toEqual(webhookSchemaV1);
   });
 });

@@ -130,7 +130,10 @@ describe('audit log', () => {
   const shared = { keyId: '' };
   beforeAll(async () => {
     receiver = await startReceiver();
-    const alertsConfig = parseAlertsConfig({ baseUrl: 'https://segmentloom.example', channels: [{ name: 'hook', type: 'webhook', url: receiver.url, secret: 'webhook-secret-0123456789' }] }, {});
+    const alertsConfig = parseAlertsConfig(
+      { baseUrl: 'https://segmentloom.example', channels: [{ name: 'hook', type: 'webhook', url: receiver.url, secret: 'webhook-secret-0123456789' }] },
+      {},
+    );
     api = await startTestApi({ alertsConfig });
     ownerId = /^sl_([0-9a-f]{16})_/.exec(api.owner)![1]!;
     await upsertObservations(api.t.db, [email(POINT.source, POINT.path)]);
@@ -148,7 +151,12 @@ describe('audit log', () => {
     const audit = await api.call('GET', `/audit?action=${m.action}&targetId=${encodeURIComponent(targetId)}`);
     expect(audit.status).toBe(200);
     const entry = audit.json.items.at(-1);
-    expect(entry).toMatchObject({ actor: { keyId: ownerId, role: 'owner' }, action: m.action, target: { type: m.targetType, id: targetId }, requestId: expect.any(String) });
+    expect(entry).toMatchObject({
+      actor: { keyId: ownerId, role: 'owner' },
+      action: m.action,
+      target: { type: m.targetType, id: targetId },
+      requestId: expect.any(String),
+    });
     expect(Date.parse(entry.at)).toBeGreaterThanOrEqual(startedAt - 5_000);
     if (m.before === null) expect(entry.before).toBeNull();
     else expect(entry.before).toMatchObject(m.before as object);
@@ -181,7 +189,10 @@ describe('audit log', () => {
     const exported = await api.call('GET', '/audit/export');
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    const lines = exported.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = exported.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(all);
     const filtered = await api.call('GET', '/audit/export?action=keys.rotate');
     expect(filtered.text.trimEnd().split('\n')).toHaveLength(1);

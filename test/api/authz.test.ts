@@ -33,15 +33,50 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', route: '/inventory', path: '/inventory', roles: ALL, scope: null },
   { method: 'GET', route: '/inventory/inbox', path: '/inventory/inbox', roles: ALL, scope: null },
   { method: 'GET', route: '/inventory/export.csv', path: '/inventory/export.csv', roles: ALL, scope: null },
-  { method: 'PUT', route: '/inventory/classification', path: '/inventory/classification', body: { source: 'none', event: 'none', path: 'none', classification: 'red' }, roles: EDITORS, scope: 'inventory:manage' },
-  { method: 'POST', route: '/inventory/accept', path: '/inventory/accept', body: { source: 'none', event: 'none', path: 'none' }, roles: EDITORS, scope: 'inventory:manage' },
+  {
+    method: 'PUT',
+    route: '/inventory/classification',
+    path: '/inventory/classification',
+    body: { source: 'none', event: 'none', path: 'none', classification: 'red' },
+    roles: EDITORS,
+    scope: 'inventory:manage',
+  },
+  {
+    method: 'POST',
+    route: '/inventory/accept',
+    path: '/inventory/accept',
+    body: { source: 'none', event: 'none', path: 'none' },
+    roles: EDITORS,
+    scope: 'inventory:manage',
+  },
   { method: 'GET', route: '/inventory/counts', path: '/inventory/counts', roles: ALL, scope: null },
   { method: 'GET', route: '/inventory/point', path: '/inventory/point?source=none&event=none&path=none', roles: ALL, scope: null },
   { method: 'GET', route: '/inventory/map', path: '/inventory/map', roles: ALL, scope: null },
   { method: 'GET', route: '/inventory/exceptions', path: '/inventory/exceptions', roles: ALL, scope: null },
-  { method: 'POST', route: '/inventory/accept-many', path: '/inventory/accept-many', body: { points: [{ source: 'none', event: 'none', path: 'none' }] }, roles: EDITORS, scope: 'inventory:manage' },
-  { method: 'POST', route: '/inventory/reject', path: '/inventory/reject', body: { source: 'none', event: 'none', path: 'none', reason: 'not personal' }, roles: EDITORS, scope: 'inventory:manage' },
-  { method: 'POST', route: '/inventory/reviewed', path: '/inventory/reviewed', body: { source: 'none', event: 'none', path: 'none' }, roles: EDITORS, scope: 'inventory:manage' },
+  {
+    method: 'POST',
+    route: '/inventory/accept-many',
+    path: '/inventory/accept-many',
+    body: { points: [{ source: 'none', event: 'none', path: 'none' }] },
+    roles: EDITORS,
+    scope: 'inventory:manage',
+  },
+  {
+    method: 'POST',
+    route: '/inventory/reject',
+    path: '/inventory/reject',
+    body: { source: 'none', event: 'none', path: 'none', reason: 'not personal' },
+    roles: EDITORS,
+    scope: 'inventory:manage',
+  },
+  {
+    method: 'POST',
+    route: '/inventory/reviewed',
+    path: '/inventory/reviewed',
+    body: { source: 'none', event: 'none', path: 'none' },
+    roles: EDITORS,
+    scope: 'inventory:manage',
+  },
   { method: 'GET', route: '/classifiers', path: '/classifiers', roles: ALL, scope: null },
   { method: 'GET', route: '/classifiers/:id', path: '/classifiers/email', roles: ALL, scope: null },
   { method: 'PUT', route: '/classifiers/:id', path: '/classifiers/matrix_probe', body: 'id: [', roles: EDITORS, scope: 'policies:manage' },
@@ -135,7 +170,9 @@ describe('authorization matrix', () => {
     const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
     for (const [action, p] of Object.entries(ACTIONS)) {
       const roles = ROLES.map((r) => ((p.roles as readonly string[]).includes(r) ? '✓' : '—')).join(' | ');
-      const endpoints = ROUTE_SPECS.filter((s) => s.action === action).map((s) => `\`${s.method} ${s.url}\``).join(', ');
+      const endpoints = ROUTE_SPECS.filter((s) => s.action === action)
+        .map((s) => `\`${s.method} ${s.url}\``)
+        .join(', ');
       expect(doc).toContain(`| \`${action}\` | ${roles} | ${p.scope ? `\`${p.scope}\`` : '—'} | ${endpoints} |`);
     }
   });

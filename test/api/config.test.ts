@@ -30,7 +30,12 @@ describe('classifiers and policies through the API', () => {
   it('lists built-in and custom classifiers and reads one with its file', async () => {
     const list = await api.call('GET', '/classifiers');
     expect(list.status).toBe(200);
-    expect(list.json.items.find((c: { id: string }) => c.id === 'email')).toMatchObject({ origin: 'builtin', file: 'email.yaml', classification: 'yellow', overridden: false });
+    expect(list.json.items.find((c: { id: string }) => c.id === 'email')).toMatchObject({
+      origin: 'builtin',
+      file: 'email.yaml',
+      classification: 'yellow',
+      overridden: false,
+    });
     const one = await api.call('GET', '/classifiers/email');
     expect(one.json.classifier.id).toBe('email');
     expect(one.json.content).toContain('id: email');
@@ -44,7 +49,13 @@ describe('classifiers and policies through the API', () => {
     expect(first.json.version).toMatchObject({ kind: 'classifier', name: 'loyalty_number', version: 1, authorKeyId: api.owner.slice(3, 19) });
     expect(readFileSync(join(api.customDir, 'loyalty_number.yaml'), 'utf8')).toBe(CLASSIFIER_YAML);
 
-    const json = { id: 'loyalty_number', name: 'Loyalty number', classification: 'yellow', category: 'user.unique_id', key: { names: ['loyalty number', 'member number'] } };
+    const json = {
+      id: 'loyalty_number',
+      name: 'Loyalty number',
+      classification: 'yellow',
+      category: 'user.unique_id',
+      key: { names: ['loyalty number', 'member number'] },
+    };
     const second = await api.call('PUT', '/classifiers/loyalty_number', { body: JSON.stringify(json), contentType: 'application/json' });
     expect(second.status, second.text).toBe(200);
     expect(second.json.version.version).toBe(2);
@@ -67,7 +78,10 @@ describe('classifiers and policies through the API', () => {
     expect(put.status, put.text).toBe(200);
     expect(readFileSync(join(BUILTIN_CLASSIFIERS_DIR, 'email.yaml'), 'utf8')).toBe(builtin);
     const list = (await api.call('GET', '/classifiers')).json.items.filter((c: { id: string }) => c.id === 'email');
-    expect(list).toMatchObject([{ origin: 'builtin', overridden: true }, { origin: 'custom', classification: 'red', overridden: false }]);
+    expect(list).toMatchObject([
+      { origin: 'builtin', overridden: true },
+      { origin: 'custom', classification: 'red', overridden: false },
+    ]);
   });
 
   it('refuses an id that another file of the custom directory already defines', async () => {
@@ -95,14 +109,19 @@ describe('classifiers and policies through the API', () => {
     expect(shown.json.version.version).toBe(1);
     expect(shown.text).not.toContain('a-hash-key-from-the-environment');
 
-    const json = await api.call('PUT', '/policies', { body: JSON.stringify({ destinations: [{ name: 'crm', topic: 'crm' }] }), contentType: 'application/json' });
+    const json = await api.call('PUT', '/policies', {
+      body: JSON.stringify({ destinations: [{ name: 'crm', topic: 'crm' }] }),
+      contentType: 'application/json',
+    });
     expect(json.status, json.text).toBe(200);
     expect((await api.call('GET', '/policies/versions')).json.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect((await api.call('GET', '/policies/versions/2')).json.document).toEqual({ destinations: [{ name: 'crm', topic: 'crm' }] });
   });
 
   it('takes ${ENV} references only where values come from the environment, and no __proto__ key', async () => {
-    const named = await api.call('PUT', '/policies', { body: `policies:\n  - { name: "\${POLICY_HASH_KEY}", match: { categories: [email] }, action: block }\n` });
+    const named = await api.call('PUT', '/policies', {
+      body: `policies:\n  - { name: "\${POLICY_HASH_KEY}", match: { categories: [email] }, action: block }\n`,
+    });
     expect(named.status).toBe(400);
     expect(named.json.error).toMatchObject({ field: 'policies[0].name' });
     // A computed key makes `__proto__` an own property, as JSON.parse does with the body.
@@ -115,16 +134,34 @@ describe('classifiers and policies through the API', () => {
   it('shows inline policies read-only when there is no policy file', async () => {
     const { startApi } = await import('../../src/api/server.js');
     const { Registry } = await import('prom-client');
-    writeFileSync(api.configFile, 'classifiers: [builtin]\nkafka: { brokers: k:9092, topics: [t], sasl: { mechanism: plain, username: u, password: kafka-pass } }\ndestinations:\n  - { name: w, topic: w }\n');
-    const inline = await startApi({ storage: api.storage, classifierDirs: [BUILTIN_CLASSIFIERS_DIR], policyFile: null, configFile: api.configFile, registry: new Registry(), logger: silentLogger() });
+    writeFileSync(
+      api.configFile,
+      'classifiers: [builtin]\nkafka: { brokers: k:9092, topics: [t], sasl: { mechanism: plain, username: u, password: kafka-pass } }\ndestinations:\n  - { name: w, topic: w }\n',
+    );
+    const inline = await startApi({
+      storage: api.storage,
+      classifierDirs: [BUILTIN_CLASSIFIERS_DIR],
+      policyFile: null,
+      configFile: api.configFile,
+      registry: new Registry(),
+      logger: silentLogger(),
+    });
     try {
       const get = await fetch(`${inline.url}/policies`, { headers: { authorization: `Bearer ${api.owner}` } });
       const body = (await get.json()) as { inline: boolean; document: unknown };
       expect(body).toMatchObject({ inline: true, document: { destinations: [{ name: 'w', topic: 'w' }] } });
       expect(JSON.stringify(body)).not.toContain('kafka-pass');
-      const put = await fetch(`${inline.url}/policies`, { method: 'PUT', headers: { authorization: `Bearer ${api.owner}`, 'content-type': 'application/yaml' }, body: 'destinations: []\n' });
+      const put = await fetch(`${inline.url}/policies`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${api.owner}`, 'content-type': 'application/yaml' },
+        body: 'destinations: []\n',
+      });
       expect(put.status).toBe(409);
-      const classifier = await fetch(`${inline.url}/classifiers/x_y`, { method: 'PUT', headers: { authorization: `Bearer ${api.owner}`, 'content-type': 'application/yaml' }, body: CLASSIFIER_YAML });
+      const classifier = await fetch(`${inline.url}/classifiers/x_y`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${api.owner}`, 'content-type': 'application/yaml' },
+        body: CLASSIFIER_YAML,
+      });
       expect(classifier.status).toBe(409);
       expect(((await classifier.json()) as { error: { code: string } }).error.code).toBe('no_custom_classifier_dir');
     } finally {
@@ -143,7 +180,10 @@ describe('a classifier PUT takes effect without a restart', () => {
   it('for a detector loaded from the watched directory', async () => {
     const dirs = [BUILTIN_CLASSIFIERS_DIR, api.customDir];
     let detector: Detector = createDetector(await loadClassifierSet(dirs));
-    const watcher = new FileWatcher({ files: [], dirs: [api.customDir] }, async () => void (detector = createDetector(await loadClassifierSet(dirs))), { debounceMs: 10, pollMs: 50 });
+    const watcher = new FileWatcher({ files: [], dirs: [api.customDir] }, async () => void (detector = createDetector(await loadClassifierSet(dirs))), {
+      debounceMs: 10,
+      pollMs: 50,
+    });
     await watcher.start();
     closers.push(() => watcher.close());
     const trie = new PathTrie();

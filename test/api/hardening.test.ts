@@ -55,7 +55,9 @@ describe('failed authentication is throttled', () => {
     }
     expect((await api.call('GET', '/inventory')).status).toBe(429);
     expect(await metric('address')).toBe(1);
-    const trips = await api.t.db.query<{ target_type: string; target_id: string }>("SELECT target_type, target_id FROM audit_log WHERE action = 'auth.throttled' ORDER BY id");
+    const trips = await api.t.db.query<{ target_type: string; target_id: string }>(
+      "SELECT target_type, target_id FROM audit_log WHERE action = 'auth.throttled' ORDER BY id",
+    );
     expect(trips.map((t) => t.target_type)).toEqual(['api_key', 'client_address']);
     expect(trips[1]!.target_id).toBe('127.0.0.1');
   });
@@ -147,7 +149,27 @@ describe('security headers under TLS', () => {
   let cert: Buffer;
   beforeAll(async () => {
     const dir = tempDir('sl-tls-');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'));
     api = await startTestApi({ tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
   });
@@ -183,7 +205,7 @@ describe('prototype-polluting bodies', () => {
     expect(reply.status).toBe(400);
     expect(reply.json.error).toMatchObject({ code: 'forbidden_key', field: 'body' });
     expect(reply.json.error.message).toContain('__proto__');
-    expect(reply.json.error.message).toContain("pollute object prototypes");
+    expect(reply.json.error.message).toContain('pollute object prototypes');
     expect(reply.json.error.message).not.toContain('not valid JSON');
   });
 

@@ -5,7 +5,12 @@ import { startTestApi, type TestApi } from './helpers.js';
 
 function aliasBomb(root: string): string {
   const lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(',')}]`,
+    );
   lines.push(`${root}: *a8`);
   return `${lines.join('\n')}\n`;
 }

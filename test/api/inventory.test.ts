@@ -25,7 +25,11 @@ describe('inventory review through the API', () => {
     expect(all.json).toMatchObject({ limit: 1000, offset: 0, totals: { total: 4, red: 2, yellow: 1, green: 1 } });
     expect(paths(all)).toEqual(['ios:traits.email', 'web:properties.email', 'web:context.ip', 'server:properties.total']);
     expect((await api.call('GET', '/inventory?limit=1')).json.totals).toEqual({ total: 4, red: 2, yellow: 1, green: 1 });
-    expect(all.json.items.find((p: { path: string }) => p.path === 'properties.email')).toMatchObject({ example: 'j***@example.com', destinations: ['warehouse'], status: 'inbox' });
+    expect(all.json.items.find((p: { path: string }) => p.path === 'properties.email')).toMatchObject({
+      example: 'j***@example.com',
+      destinations: ['warehouse'],
+      status: 'inbox',
+    });
     expect(paths(await api.call('GET', '/inventory?source=web'))).toEqual(['web:properties.email', 'web:context.ip']);
     expect(paths(await api.call('GET', '/inventory?classification=yellow'))).toEqual(['web:context.ip']);
     expect(paths(await api.call('GET', '/inventory?category=user.contact'))).toEqual(['ios:traits.email', 'web:properties.email']);

@@ -188,7 +188,9 @@ describe('segmentloom keys (bootstrap CLI)', () => {
     expect(JSON.parse(listed.stdout)[0]).toMatchObject({ name: 'admin', role: 'owner', createdBy: null });
 
     // Usage errors are thrown for src/cli/main.ts to report (exit status 2).
-    await expect(cli('create', '--role', 'viewer', '--name', 'v', '--scopes', 'deletions:trigger')).rejects.toThrow(/a viewer key cannot hold deletions:trigger/);
+    await expect(cli('create', '--role', 'viewer', '--name', 'v', '--scopes', 'deletions:trigger')).rejects.toThrow(
+      /a viewer key cannot hold deletions:trigger/,
+    );
     await expect(cli('create', '--role', 'boss', '--name', 'v')).rejects.toThrow(/--role must be one of/);
 
     const db = await openDb({ dataDir });

@@ -19,7 +19,14 @@ const CASES: Array<{ name: string; method: string; path: string; body?: unknown;
     field: 'event',
   },
   { name: 'subject request', method: 'POST', path: '/requests', body: { type: 'DELETE', userId: `u${NUL}` }, field: 'userId' },
-  { name: 'policy document', method: 'PUT', path: '/policies', body: `destinations: []\npolicies: []\n# ${NUL}\n`, contentType: 'application/yaml', field: 'body' },
+  {
+    name: 'policy document',
+    method: 'PUT',
+    path: '/policies',
+    body: `destinations: []\npolicies: []\n# ${NUL}\n`,
+    contentType: 'application/yaml',
+    field: 'body',
+  },
 ];
 
 describe('NUL characters in API input', () => {

@@ -17,7 +17,14 @@ describe('control-plane API on PostgreSQL', () => {
   beforeAll(async () => {
     api = await startTestApi({ engine: 'postgres', now: () => new Date(clock) });
     const db = await api.t.second();
-    other = await startApi({ storage: await storageOn(db, { hasher: api.storage.hasher, keyring: api.storage.keyring }), classifierDirs: [BUILTIN_CLASSIFIERS_DIR], policyFile: null, registry: new Registry(), logger: silentLogger(), now: () => new Date(clock) });
+    other = await startApi({
+      storage: await storageOn(db, { hasher: api.storage.hasher, keyring: api.storage.keyring }),
+      classifierDirs: [BUILTIN_CLASSIFIERS_DIR],
+      policyFile: null,
+      registry: new Registry(),
+      logger: silentLogger(),
+      now: () => new Date(clock),
+    });
   });
   afterAll(async () => {
     await other?.close();
@@ -60,7 +67,10 @@ describe('control-plane API on PostgreSQL', () => {
     await expect(api.t.db.query("UPDATE audit_log SET actor_role = 'nobody'")).rejects.toThrow(/append-only/);
     await expect(api.t.db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
     await expect(api.t.db.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
-    const code = await api.t.db.query('DELETE FROM audit_log').then(() => 'none', (err: { code?: string }) => err.code);
+    const code = await api.t.db.query('DELETE FROM audit_log').then(
+      () => 'none',
+      (err: { code?: string }) => err.code,
+    );
     expect(code).toBe('42501');
   });
 

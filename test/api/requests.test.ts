@@ -15,7 +15,13 @@ describe('deletion and suppression requests, access export, alert tests', () => 
   beforeAll(async () => {
     receiver = await startReceiver((n) => (n === 1 ? { status: 200 } : { status: 500 }));
     const alertsConfig = parseAlertsConfig(
-      { baseUrl: 'https://segmentloom.example', channels: [{ name: 'hook', type: 'webhook', url: receiver.url, secret: 'webhook-secret-0123456789' }, { name: 'ops', type: 'slack', url: 'http://127.0.0.1:9/never' }] },
+      {
+        baseUrl: 'https://segmentloom.example',
+        channels: [
+          { name: 'hook', type: 'webhook', url: receiver.url, secret: 'webhook-secret-0123456789' },
+          { name: 'ops', type: 'slack', url: 'http://127.0.0.1:9/never' },
+        ],
+      },
       {},
     );
     // Exports by email need the deployment's verification hook; this suite's says yes to evidence it issued.
@@ -43,7 +49,9 @@ describe('deletion and suppression requests, access export, alert tests', () => 
     expect(exported.json.idKind).toBe('userId');
     expect(exported.json.subjects[0].events.map((e: { event: string }) => e.event).sort()).toEqual(['Order Completed', 'identify']);
     expect(exported.json.subjects[0].profile).toMatchObject({ plan: 'pro' });
-    const byEmail = await api.call('GET', `/subjects/export?email=${encodeURIComponent('seven@example.com')}`, { headers: { 'x-identity-verification': 'verified-ticket' } });
+    const byEmail = await api.call('GET', `/subjects/export?email=${encodeURIComponent('seven@example.com')}`, {
+      headers: { 'x-identity-verification': 'verified-ticket' },
+    });
     expect(byEmail.json.subjects).toHaveLength(1);
     const noProfiles = await api.key('owner', ['deletions:trigger']);
     expect((await api.call('GET', '/subjects/export?userId=user-7', { token: noProfiles.token })).status).toBe(403);
@@ -59,7 +67,12 @@ describe('deletion and suppression requests, access export, alert tests', () => 
     const receipt = await api.call('GET', `/requests/${created.json.id}/receipt`);
     expect(receipt.status).toBe(200);
     // Suppressed: the linked subject, and the email itself (for subjects not linked to it yet).
-    expect(receipt.json).toMatchObject({ requestId: created.json.id, subjects: [api.storage.hasher.subjectHash('user-7')], suppressed: 2, removed: { events: 2 } });
+    expect(receipt.json).toMatchObject({
+      requestId: created.json.id,
+      subjects: [api.storage.hasher.subjectHash('user-7')],
+      suppressed: 2,
+      removed: { events: 2 },
+    });
     const after = await api.call('GET', '/subjects/export?userId=user-7');
     expect(after.json.subjects[0]).toMatchObject({ events: [], suppressed: true, profile: null });
     expect((await api.call('GET', '/subjects/export?userId=user-8')).json.subjects[0].events).toHaveLength(1);
@@ -83,7 +96,10 @@ describe('deletion and suppression requests, access export, alert tests', () => 
 
   it('sends a test alert through a channel; a failing receiver is a 502 without the URL', async () => {
     const channels = await api.call('GET', '/alerts/channels');
-    expect(channels.json.items).toEqual([{ name: 'hook', type: 'webhook' }, { name: 'ops', type: 'slack' }]);
+    expect(channels.json.items).toEqual([
+      { name: 'hook', type: 'webhook' },
+      { name: 'ops', type: 'slack' },
+    ]);
     expect(channels.text).not.toContain(receiver.url);
     const ok = await api.call('POST', '/alerts/channels/hook/test');
     expect(ok.status).toBe(200);

@@ -36,7 +36,7 @@ describe('the review page behind alert links', () => {
     expect(headers['cache-control']).toBe('no-store');
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['referrer-policy']).toBe('no-referrer');
-    const body = await page.locator('body').innerText();
+    const body = await page.locator('body').textContent();
     expect(body).toContain('A data point to review');
     expect(body).toContain('Order <Completed>');
     expect(body).toContain("properties.o'brien[].email");
@@ -45,7 +45,11 @@ describe('the review page behind alert links', () => {
     expect(body).toContain('Authorization: Bearer');
     // The markup in the event name stayed text; the inline style applied (the CSP hash matches).
     expect(await page.locator('dd code').count()).toBe(3);
-    expect(await page.locator('body').evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth)).not.toBe('none');
+    expect(
+      await page
+        .locator('body')
+        .evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth),
+    ).not.toBe('none');
     expect(violations).toEqual([]);
     await page.close();
   });

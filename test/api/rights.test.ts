@@ -16,14 +16,46 @@ describe('correction and portability over the API', () => {
     ]);
     const now = new Date().toISOString();
     await upsertObservations(api.storage.db, [
-      { source: 'web', event: 'Order Completed', path: 'properties.shipping_email', category: 'email', dataCategory: 'user.contact.email', classification: 'red', matchedOn: 'key+value', confidence: 0.95, matcher: 'key', count: 1, firstSeen: now, lastSeen: now, example: 'w***@example.com', exampleSubject: null },
-      { source: 'web', event: 'identify', path: 'traits.city', category: 'city', dataCategory: 'user.contact.address.city', classification: 'yellow', matchedOn: 'key', confidence: 0.8, matcher: 'key', count: 1, firstSeen: now, lastSeen: now, example: 'L***', exampleSubject: null },
+      {
+        source: 'web',
+        event: 'Order Completed',
+        path: 'properties.shipping_email',
+        category: 'email',
+        dataCategory: 'user.contact.email',
+        classification: 'red',
+        matchedOn: 'key+value',
+        confidence: 0.95,
+        matcher: 'key',
+        count: 1,
+        firstSeen: now,
+        lastSeen: now,
+        example: 'w***@example.com',
+        exampleSubject: null,
+      },
+      {
+        source: 'web',
+        event: 'identify',
+        path: 'traits.city',
+        category: 'city',
+        dataCategory: 'user.contact.address.city',
+        classification: 'yellow',
+        matchedOn: 'key',
+        confidence: 0.8,
+        matcher: 'key',
+        count: 1,
+        firstSeen: now,
+        lastSeen: now,
+        example: 'L***',
+        exampleSubject: null,
+      },
     ]);
   });
   afterAll(() => api.close());
 
   it('corrects a subject through POST /requests (type CORRECT), audited by field names only', async () => {
-    const created = await api.call('POST', '/requests', { body: { type: 'CORRECT', userId: 'port-1', correction: { set: { email: 'right@example.com' }, unset: ['city'] } } });
+    const created = await api.call('POST', '/requests', {
+      body: { type: 'CORRECT', userId: 'port-1', correction: { set: { email: 'right@example.com' }, unset: ['city'] } },
+    });
     expect(created.status).toBe(202);
     expect(created.text).not.toContain('right@example.com');
     let request: any;
@@ -49,7 +81,14 @@ describe('correction and portability over the API', () => {
   it('adds a manifest a person can read to the JSON export: categories, sources, time range', async () => {
     const exported = await api.call('GET', '/subjects/export?userId=port-1');
     const manifest = exported.json.manifest;
-    expect(manifest.events).toMatchObject({ total: 3, byType: { identify: 1, track: 2 }, byName: [{ name: 'Order Completed', count: 2 }, { name: 'identify', count: 1 }] });
+    expect(manifest.events).toMatchObject({
+      total: 3,
+      byType: { identify: 1, track: 2 },
+      byName: [
+        { name: 'Order Completed', count: 2 },
+        { name: 'identify', count: 1 },
+      ],
+    });
     expect(manifest.categories[0]).toEqual({ category: 'email', classification: 'red', paths: ['properties.shipping_email'] });
     expect(manifest.sources).toEqual(['web']);
     expect(Date.parse(manifest.timeRange.from)).toBeLessThan(Date.parse(manifest.timeRange.to));
@@ -61,7 +100,10 @@ describe('correction and portability over the API', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toContain('application/x-ndjson');
     expect(reply.headers.get('cache-control')).toContain('no-store');
-    const lines = reply.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = reply.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((e) => e.type)).toEqual(['identify', 'track', 'track']);
     expect(lines.every((e) => typeof e.messageId === 'string' && e.userId === 'port-1')).toBe(true);
     expect((await api.call('GET', '/subjects/export.ndjson?userId=port-1', { token: (await api.key('viewer')).token })).status).toBe(403);

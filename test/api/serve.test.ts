@@ -37,17 +37,25 @@ describe('segmentloom serve', () => {
     const controller = new AbortController();
     let api: RunningApi | undefined;
     const logs = sink();
-    const done = serve(['--config', join(dir, 'engine.yaml'), '--port', '0', '--data-dir', dataDir, '--log-level', 'info'], { stdout: sink().stream, stderr: logs.stream, env }, {
-      signal: controller.signal,
-      onListening: (running) => (api = running),
-    });
+    const done = serve(
+      ['--config', join(dir, 'engine.yaml'), '--port', '0', '--data-dir', dataDir, '--log-level', 'info'],
+      { stdout: sink().stream, stderr: logs.stream, env },
+      {
+        signal: controller.signal,
+        onListening: (running) => (api = running),
+      },
+    );
     await expect.poll(() => api, { timeout: 20_000 }).toBeDefined();
     try {
       const auth = { authorization: `Bearer ${token}` };
       expect((await fetch(`${api!.url}/healthz`)).status).toBe(200);
       const channels = await fetch(`${api!.url}/alerts/channels`, { headers: auth });
       expect(await channels.json()).toEqual({ items: [{ name: 'ops', type: 'slack' }] });
-      const put = await fetch(`${api!.url}/classifiers/loyalty_number`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/yaml' }, body: CLASSIFIER_YAML });
+      const put = await fetch(`${api!.url}/classifiers/loyalty_number`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/yaml' },
+        body: CLASSIFIER_YAML,
+      });
       expect(put.status).toBe(200);
       expect(api!.ctx.customClassifierDir).toBe(join(dir, 'mine'));
       expect((await fetch(`${api!.url}/keys`, { headers: auth })).status).toBe(403);

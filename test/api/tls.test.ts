@@ -9,7 +9,27 @@ import { startTestApi, tempDir, type TestApi } from './helpers.js';
 /** A self-signed certificate for localhost, made for this run. */
 function selfSigned(): { cert: Buffer; key: Buffer } {
   const dir = tempDir('sl-tls-');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
 }
 
@@ -17,10 +37,13 @@ function selfSigned(): { cert: Buffer; key: Buffer } {
 function handshake(port: number, version: SecureVersion, ca: Buffer): Promise<{ protocol: string | null } | { error: string }> {
   return new Promise((resolve) => {
     // SECLEVEL=0 lets this client offer TLS 1.0/1.1 at all, so a refusal is the server's doing.
-    const socket: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-      resolve({ protocol: socket.getProtocol() });
-      socket.end();
-    });
+    const socket: TLSSocket = connect(
+      { host: '127.0.0.1', port, servername: 'localhost', ca, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' },
+      () => {
+        resolve({ protocol: socket.getProtocol() });
+        socket.end();
+      },
+    );
     socket.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
   });
 }
@@ -42,7 +65,16 @@ describe('TLS', () => {
     expect(await handshake(api.api.port, version, tls.cert)).toEqual({ protocol: version });
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: api.api.port, path: '/inventory', servername: 'localhost', ca: tls.cert, minVersion: version, maxVersion: version, headers: { authorization: `Bearer ${api.owner}` } },
+        {
+          host: '127.0.0.1',
+          port: api.api.port,
+          path: '/inventory',
+          servername: 'localhost',
+          ca: tls.cert,
+          minVersion: version,
+          maxVersion: version,
+          headers: { authorization: `Bearer ${api.owner}` },
+        },
         (res) => {
           let text = '';
           res.on('data', (c) => (text += String(c)));
@@ -76,20 +108,34 @@ describe('TLS', () => {
   /** A TLS 1.2 handshake offering exactly one suite; resolves with the suite negotiated or the error code. */
   function suite(port: number, cipher: string): Promise<{ cipher: string } | { error: string }> {
     return new Promise((resolve) => {
-      const socket: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: tls.cert, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${cipher}@SECLEVEL=0` }, () => {
-        resolve({ cipher: socket.getCipher().name });
-        socket.end();
-      });
+      const socket: TLSSocket = connect(
+        { host: '127.0.0.1', port, servername: 'localhost', ca: tls.cert, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: `${cipher}@SECLEVEL=0` },
+        () => {
+          resolve({ cipher: socket.getCipher().name });
+          socket.end();
+        },
+      );
       socket.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
     });
   }
 
-  it.each(['ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305'])('TLS 1.2 takes the forward-secret AEAD suite %s', async (cipher) => {
-    expect(await suite(api.api.port, cipher)).toEqual({ cipher });
-  });
+  it.each(['ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305'])(
+    'TLS 1.2 takes the forward-secret AEAD suite %s',
+    async (cipher) => {
+      expect(await suite(api.api.port, cipher)).toEqual({ cipher });
+    },
+  );
 
   // Static RSA key exchange (no forward secrecy), CBC with SHA-1, ARIA, CCM8.
-  it.each(['AES128-GCM-SHA256', 'AES256-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES256-SHA384', 'ARIA128-GCM-SHA256', 'ECDHE-ARIA128-GCM-SHA256', 'AES128-CCM8'])('TLS 1.2 refuses %s', async (cipher) => {
+  it.each([
+    'AES128-GCM-SHA256',
+    'AES256-SHA',
+    'ECDHE-RSA-AES128-SHA',
+    'ECDHE-RSA-AES256-SHA384',
+    'ARIA128-GCM-SHA256',
+    'ECDHE-ARIA128-GCM-SHA256',
+    'AES128-CCM8',
+  ])('TLS 1.2 refuses %s', async (cipher) => {
     expect(await suite(api.api.port, cipher)).toHaveProperty('error');
   });
 });

@@ -104,7 +104,10 @@ describe('hot reload', () => {
   it('warns about sections that need a restart but applies the rest', async () => {
     const { dir, ref, results } = await setup();
     const before = ref.current.generation;
-    writeFileSync(join(dir, 'engine.yaml'), 'policyFile: policies.yaml\nclassifiers: [builtin, mine]\nreload: { debounceMs: 20, pollMs: 100 }\nsource: renamed\nsuppression: { userIds: [u1] }\n');
+    writeFileSync(
+      join(dir, 'engine.yaml'),
+      'policyFile: policies.yaml\nclassifiers: [builtin, mine]\nreload: { debounceMs: 20, pollMs: 100 }\nsource: renamed\nsuppression: { userIds: [u1] }\n',
+    );
     await waitFor(() => results.length === 1);
     expect(results).toEqual(['applied']);
     expect(ref.current.generation).not.toBe(before);

@@ -30,7 +30,9 @@ describe.skipIf(!pgClusterAvailable())('segmentloom doctor', () => {
     ca = createCa(join(dir, 'ca'), 'Doctor Test CA');
     cluster = await startPgCluster({ tls: createServerCert(ca, { name: 'postgres', ips: ['127.0.0.1'], dns: [] }) });
     httpsReceiver = await startReceiver(() => ({ status: 204 }), { tls: createServerCert(ca, { name: 'receiver', ips: ['127.0.0.1'], dns: [] }) });
-    selfSignedReceiver = await startReceiver(() => ({ status: 204 }), { tls: createSelfSignedCert(join(dir, 'self'), { name: 'self', ips: ['127.0.0.1'], dns: [] }) });
+    selfSignedReceiver = await startReceiver(() => ({ status: 204 }), {
+      tls: createSelfSignedCert(join(dir, 'self'), { name: 'self', ips: ['127.0.0.1'], dns: [] }),
+    });
     plainReceiver = await startReceiver(() => ({ status: 204 }));
   }, 120_000);
 
@@ -62,7 +64,10 @@ ${channels.map((c) => `    - ${c}`).join('\n')}
   }
 
   it('reports every endpoint encrypted with its TLS version, and exits 0', async () => {
-    const file = config('encrypted', { databaseUrl: tlsDb(), channels: [`{ type: webhook, name: hook, url: "${httpsReceiver.url}", secret: ${SECRET}, caFile: "${ca.certFile}" }`] });
+    const file = config('encrypted', {
+      databaseUrl: tlsDb(),
+      channels: [`{ type: webhook, name: hook, url: "${httpsReceiver.url}", secret: ${SECRET}, caFile: "${ca.certFile}" }`],
+    });
     const result = await segmentloomAsync(['doctor', '--config', file]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -79,7 +84,10 @@ ${channels.map((c) => `    - ${c}`).join('\n')}
     const plainDb = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const file = config('plain', {
       databaseUrl: plainDb,
-      channels: [`{ type: slack, name: team, url: "${plainReceiver.url}" }`, `{ type: webhook, name: hook, url: "${httpsReceiver.url}", secret: ${SECRET}, caFile: "${ca.certFile}" }`],
+      channels: [
+        `{ type: slack, name: team, url: "${plainReceiver.url}" }`,
+        `{ type: webhook, name: hook, url: "${httpsReceiver.url}", secret: ${SECRET}, caFile: "${ca.certFile}" }`,
+      ],
       kafka: brokers ? `kafka: { brokers: "${brokers}", topics: [in] }` : '',
     });
     const result = await segmentloomAsync(['doctor', '--config', file]);
@@ -97,21 +105,34 @@ ${channels.map((c) => `    - ${c}`).join('\n')}
     expect(json.status).toBe(4);
     const doc = JSON.parse(json.stdout) as { endpoints: Array<{ kind: string; status: string; protocol?: string }>; plainText: number; exitCode: number };
     expect(doc.plainText).toBe(exposed);
-    expect(doc.endpoints.filter((e) => e.status === 'plain').map((e) => e.kind).sort()).toEqual([...(brokers ? ['kafka'] : []), 'alerts', 'postgres'].sort());
+    expect(
+      doc.endpoints
+        .filter((e) => e.status === 'plain')
+        .map((e) => e.kind)
+        .sort(),
+    ).toEqual([...(brokers ? ['kafka'] : []), 'alerts', 'postgres'].sort());
     expect(doc.endpoints.find((e) => e.kind === 'alerts' && e.status === 'tls')?.protocol).toBe('TLSv1.3');
   });
 
   it('fails (exit 1) on a certificate it cannot verify or that names another host, and says why', async () => {
-    const file = config('refused', { databaseUrl: tlsDb('localhost'), channels: [`{ type: webhook, name: self, url: "${selfSignedReceiver.url}", secret: ${SECRET} }`] });
+    const file = config('refused', {
+      databaseUrl: tlsDb('localhost'),
+      channels: [`{ type: webhook, name: self, url: "${selfSignedReceiver.url}", secret: ${SECRET} }`],
+    });
     const result = await segmentloomAsync(['doctor', '--config', file]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/FAIL +PostgreSQL store +localhost:\d+\/postgres .*does not match certificate's altnames/);
-    expect(result.stdout).toMatch(/FAIL +alert channel "self" .*TLS refused: TLS handshake with 127\.0\.0\.1:\d+ failed: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    expect(result.stdout).toMatch(
+      /FAIL +alert channel "self" .*TLS refused: TLS handshake with 127\.0\.0\.1:\d+ failed: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/,
+    );
     expect(result.stderr).toContain('segmentloom doctor: 2 endpoint(s) failed');
   });
 
   it('checks a running API given with --api: TLS with its CA, plain text warned', async () => {
-    const file = config('api', { databaseUrl: tlsDb(), channels: [`{ type: webhook, name: hook, url: "${httpsReceiver.url}", secret: ${SECRET}, caFile: "${ca.certFile}" }`] });
+    const file = config('api', {
+      databaseUrl: tlsDb(),
+      channels: [`{ type: webhook, name: hook, url: "${httpsReceiver.url}", secret: ${SECRET}, caFile: "${ca.certFile}" }`],
+    });
     const secure = await segmentloomAsync(['doctor', '--config', file, '--api', httpsReceiver.url.replace('/hook', ''), '--api-ca', ca.certFile]);
     expect(secure.status).toBe(0);
     expect(secure.stdout).toMatch(/OK +control-plane API +https:\/\/127\.0\.0\.1:\d+ +TLSv1\.3/);

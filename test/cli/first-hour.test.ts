@@ -31,13 +31,27 @@ async function cli(args: readonly string[], options: { input?: string; env?: Nod
 
 const EVENTS = [
   { type: 'identify', messageId: 'fh-1', userId: 'user-fh-1', timestamp: '2026-01-01T00:00:00Z', traits: { email: 'maria.lopez@example.org', plan: 'pro' } },
-  { type: 'track', messageId: 'fh-2', userId: 'user-fh-1', event: 'Order Completed', timestamp: '2026-01-01T00:00:01Z', properties: { total: 42, currency: 'EUR', phone: '+44 20 7946 0958' } },
-  { type: 'track', messageId: 'fh-3', userId: 'user-fh-2', event: 'Signed Up', timestamp: '2026-01-01T00:00:02Z', properties: { plan: 'free', card: '4111 1111 1111 1111' } },
+  {
+    type: 'track',
+    messageId: 'fh-2',
+    userId: 'user-fh-1',
+    event: 'Order Completed',
+    timestamp: '2026-01-01T00:00:01Z',
+    properties: { total: 42, currency: 'EUR', phone: '+44 20 7946 0958' },
+  },
+  {
+    type: 'track',
+    messageId: 'fh-3',
+    userId: 'user-fh-2',
+    event: 'Signed Up',
+    timestamp: '2026-01-01T00:00:02Z',
+    properties: { plan: 'free', card: '4111 1111 1111 1111' },
+  },
 ];
 
 function workDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'firsthour-'));
-  writeFileSync(path.join(dir, 'events.ndjson'), EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'events.ndjson'), `${EVENTS.map((e) => JSON.stringify(e)).join('\n')}\n`);
   return dir;
 }
 
@@ -136,25 +150,35 @@ describe('daily review in bulk (PostgreSQL store named by the config, keys from 
   });
 
   it('accepts every green inbox point of a source after a dry count', async () => {
-    const green = JSON.parse((await cli(['inventory', 'list', '--config', config, '--classification', 'green', '--status', 'inbox', '--format', 'json'], { env })).stdout) as unknown[];
+    const green = JSON.parse(
+      (await cli(['inventory', 'list', '--config', config, '--classification', 'green', '--status', 'inbox', '--format', 'json'], { env })).stdout,
+    ) as unknown[];
     expect(green.length).toBeGreaterThan(0);
 
     const dry = await cli(['inventory', 'accept', '--config', config, '--classification', 'green', '--source', 'web'], { env });
     expect(dry.status, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, matched: green.length, changed: green.length, totals: { green: green.length, red: 0 } });
     expect(dry.stderr).toContain('Nothing changed: run again with --yes');
-    const still = JSON.parse((await cli(['inventory', 'list', '--config', config, '--classification', 'green', '--status', 'inbox', '--format', 'json'], { env })).stdout) as unknown[];
+    const still = JSON.parse(
+      (await cli(['inventory', 'list', '--config', config, '--classification', 'green', '--status', 'inbox', '--format', 'json'], { env })).stdout,
+    ) as unknown[];
     expect(still.length).toBe(green.length);
 
     const applied = await cli(['inventory', 'accept', '--config', config, '--classification', 'green', '--source', 'web', '--yes'], { env });
     expect(applied.status, applied.stderr).toBe(0);
     expect(JSON.parse(applied.stdout)).toMatchObject({ dryRun: false, matched: green.length, changed: green.length });
-    const left = JSON.parse((await cli(['inventory', 'list', '--config', config, '--classification', 'green', '--status', 'inbox', '--format', 'json'], { env })).stdout) as unknown[];
+    const left = JSON.parse(
+      (await cli(['inventory', 'list', '--config', config, '--classification', 'green', '--status', 'inbox', '--format', 'json'], { env })).stdout,
+    ) as unknown[];
     expect(left).toEqual([]);
   });
 
   it('classifies many listed points at once; unknown ones are reported, not invented', async () => {
-    const points = JSON.parse((await cli(['inventory', 'list', '--config', config, '--classification', 'red', '--format', 'json'], { env })).stdout) as Array<{ source: string; event: string; path: string }>;
+    const points = JSON.parse((await cli(['inventory', 'list', '--config', config, '--classification', 'red', '--format', 'json'], { env })).stdout) as Array<{
+      source: string;
+      event: string;
+      path: string;
+    }>;
     expect(points.length).toBeGreaterThan(0);
     const listed = [...points.map(({ source, event, path: p }) => ({ source, event, path: p })), { source: 'web', event: 'Nope', path: 'properties.nope' }];
     const input = listed.map((p) => JSON.stringify(p)).join('\n');
@@ -171,10 +195,17 @@ describe('daily review in bulk (PostgreSQL store named by the config, keys from 
     const tail = await cli(['audit', 'tail', '-n', '1', '--format', 'json', '--config', config], { env });
     expect(tail.status, tail.stderr).toBe(0);
     const [last] = JSON.parse(tail.stdout) as Array<{ actor: { role: string }; action: string; target: { id: string } }>;
-    expect(last).toMatchObject({ actor: { role: 'cli' }, action: 'inventory.accept', target: { id: JSON.stringify(['web', 'Order Completed', 'properties.total']) } });
+    expect(last).toMatchObject({
+      actor: { role: 'cli' },
+      action: 'inventory.accept',
+      target: { id: JSON.stringify(['web', 'Order Completed', 'properties.total']) },
+    });
     const exported = await cli(['audit', 'export', '--action', 'inventory.classify', '--config', config], { env });
     expect(exported.status, exported.stderr).toBe(0);
-    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string });
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((e) => e.action === 'inventory.classify')).toBe(true);
   });

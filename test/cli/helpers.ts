@@ -40,7 +40,7 @@ export function segmentloom(args: readonly string[], options: { input?: string; 
 
 /** Events as NDJSON text. */
 export function ndjson(events: readonly unknown[]): string {
-  return events.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n') + '\n';
+  return `${events.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n')}\n`;
 }
 
 /** RFC 4180 parser: quoted fields may hold commas, doubled quotes and line breaks; rows end in CRLF or LF. */
@@ -134,7 +134,11 @@ export function parseTable(text: string): { titles: string[]; rows: Array<Record
 export function segmentloomAsync(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += String(c)));

@@ -63,7 +63,9 @@ describe('requests verify (the binary)', () => {
     expect(segmentloom(['requests', 'verify', file, '--public-key', otherPem], { env: offline }).status).toBe(1);
     const { signature: _s, ...unsigned } = receipt;
     writeFileSync(tampered, JSON.stringify(unsigned));
-    expect(JSON.parse(segmentloom(['requests', 'verify', tampered, '--public-key', publicPem], { env: offline }).stdout).reason).toBe('the receipt is not signed');
+    expect(JSON.parse(segmentloom(['requests', 'verify', tampered, '--public-key', publicPem], { env: offline }).stdout).reason).toBe(
+      'the receipt is not signed',
+    );
     writeFileSync(tampered, '{not json');
     const notJson = segmentloom(['requests', 'verify', tampered, '--public-key', publicPem], { env: offline });
     expect(notJson.status).toBe(1);
@@ -76,7 +78,9 @@ describe('requests verify (the binary)', () => {
     const viaFlag = segmentloom(['requests', 'verify', garbage, '--public-key', garbage], { env: { SEGMENTLOOM_RECEIPT_SIGNING_KEY: '' } });
     expect(viaFlag.status).toBe(78);
     expect(viaFlag.stderr).toMatch(/--public-key: expected an Ed25519 public key/);
-    const badSigning = segmentloom(['requests', 'status', '00000000-0000-4000-8000-000000000000'], { env: { ...env, SEGMENTLOOM_RECEIPT_SIGNING_KEY: 'c2hvcnQ=' } });
+    const badSigning = segmentloom(['requests', 'status', '00000000-0000-4000-8000-000000000000'], {
+      env: { ...env, SEGMENTLOOM_RECEIPT_SIGNING_KEY: 'c2hvcnQ=' },
+    });
     expect(badSigning.status).toBe(78);
     expect(badSigning.stderr).toMatch(/SEGMENTLOOM_RECEIPT_SIGNING_KEY: expected an Ed25519 private key/);
   });

@@ -27,7 +27,10 @@ describe('correction and portability (the binary)', () => {
       SEGMENTLOOM_DB_SCHEMA: schema,
     };
     const storage = await openStorage({ url, schema, env });
-    await storage.events.storeEvents([identify('cli-fix', { name: 'Ann Smiht', city: 'Oslo' }, new Date(Date.now() - 60_000).toISOString()), track('cli-fix', 'Signed Up', { plan: 'free' })]);
+    await storage.events.storeEvents([
+      identify('cli-fix', { name: 'Ann Smiht', city: 'Oslo' }, new Date(Date.now() - 60_000).toISOString()),
+      track('cli-fix', 'Signed Up', { plan: 'free' }),
+    ]);
     await storage.close();
   }, 90_000);
   afterAll(() => dropSchema(url, schema));
@@ -63,7 +66,10 @@ describe('correction and portability (the binary)', () => {
   it('exports the events as NDJSON in Segment spec, and a manifest', () => {
     const ndjson = segmentloom(['subject', 'export', '--user-id', 'cli-fix', '--format', 'ndjson'], { env, timeoutMs: 60_000 });
     expect(ndjson.status, ndjson.stderr).toBe(0);
-    const lines = ndjson.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = ndjson.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((e) => e.type)).toEqual(['identify', 'track']);
     const manifest = segmentloom(['subject', 'export', '--user-id', 'cli-fix', '--format', 'manifest'], { env, timeoutMs: 60_000 });
     expect(manifest.status, manifest.stderr).toBe(0);

@@ -39,7 +39,17 @@ const RAW = {
   cardNumber: '5500005555555559',
   cardAsNumber: 4012888888881881,
 };
-const RAW_STRINGS = [...Object.values(RAW).map(String), '4111111111111111', '415-555-2671', '7911 123456', 'jane.doe', 'john.smith', 'maria.garcia', 'peter.parker', 'olga.ivanova'];
+const RAW_STRINGS = [
+  ...Object.values(RAW).map(String),
+  '4111111111111111',
+  '415-555-2671',
+  '7911 123456',
+  'jane.doe',
+  'john.smith',
+  'maria.garcia',
+  'peter.parker',
+  'olga.ivanova',
+];
 
 const FIXTURE = [
   {
@@ -401,7 +411,9 @@ describe('scan: the table keeps one line per record whatever the events hold', (
   it('escapes or strips line breaks and control characters in cells', () => {
     const file = write(
       'control.ndjson',
-      ndjson([{ type: 'track', event: 'E', timestamp: '2024-01-01T00:00:00Z', properties: { note: 'line one\nline two', esc: '\u001b[2J\u001b[31mred', 'a\nb': 1 } }]),
+      ndjson([
+        { type: 'track', event: 'E', timestamp: '2024-01-01T00:00:00Z', properties: { note: 'line one\nline two', esc: '\u001b[2J\u001b[31mred', 'a\nb': 1 } },
+      ]),
     );
     const result = segmentloom(['scan', file]);
     expect(result.status).toBe(0);
@@ -423,7 +435,10 @@ describe('scan and classifiers: a bad classifier directory is a configuration er
     badClassification = path.join(tmp, 'bad-classification');
     write('bad-classification/email.yaml', email.replace(/^classification: yellow$/m, 'classification: purple'));
     badPattern = path.join(tmp, 'bad-pattern');
-    write('bad-pattern/lookahead.yaml', email.replace(/^id: email$/m, 'id: lookahead_email').replace(/^  patterns: .*$/m, "  patterns: ['(?=x)[a-z]+@example\\.com']"));
+    write(
+      'bad-pattern/lookahead.yaml',
+      email.replace(/^id: email$/m, 'id: lookahead_email').replace(/^ {2}patterns: .*$/m, "  patterns: ['(?=x)[a-z]+@example\\.com']"),
+    );
   });
 
   it('scan: a wrong field value names the file and the field', () => {
@@ -492,7 +507,15 @@ describe('classifiers test explains decisions', () => {
   });
 
   it('json output: one result per sample', () => {
-    const result = segmentloom(['classifiers', 'test', '--format', 'json', 'properties.passport=US', 'properties.userEmail=jane@example.com', 'properties.email_subscribed=true']);
+    const result = segmentloom([
+      'classifiers',
+      'test',
+      '--format',
+      'json',
+      'properties.passport=US',
+      'properties.userEmail=jane@example.com',
+      'properties.email_subscribed=true',
+    ]);
     expect(result.status).toBe(0);
     const results = JSON.parse(result.stdout) as Row[];
     expect(results.map((r) => [r.path, r.category])).toEqual([
@@ -508,11 +531,23 @@ describe('classifiers test explains decisions', () => {
       'explain/loyalty.yaml',
       "id: loyalty_number\nname: Loyalty\nclassification: yellow\ncategory: user.unique_id\nkey: { names: [loyalty number] }\nvalue: { patterns: ['LY-\\d{8}'] }\nconfidence: { key: 0.4, keyAndValue: 0.45, threshold: 0.5, keyNeeds: pattern }\n",
     );
-    const result = segmentloom(['classifiers', 'test', '--format', 'json', '--file', file, 'properties.loyalty_number=LY-12345678 (gold)', 'properties.loyalty_number=LY-12345678']);
+    const result = segmentloom([
+      'classifiers',
+      'test',
+      '--format',
+      'json',
+      '--file',
+      file,
+      'properties.loyalty_number=LY-12345678 (gold)',
+      'properties.loyalty_number=LY-12345678',
+    ]);
     expect(result.status).toBe(0);
     const [part, below] = JSON.parse(result.stdout) as Row[];
     expect(part).toMatchObject({ category: null, note: expect.stringMatching(/contradicts it: no value pattern matches the whole value/) });
-    expect(below).toMatchObject({ category: null, note: expect.stringMatching(/value agrees, but key\+value confidence 0\.45 is below the threshold 0\.50, as is key-only/) });
+    expect(below).toMatchObject({
+      category: null,
+      note: expect.stringMatching(/value agrees, but key\+value confidence 0\.45 is below the threshold 0\.50, as is key-only/),
+    });
   });
 
   it('a sample without PATH=VALUE is a usage error (2) that does not repeat the value', () => {
@@ -530,18 +565,16 @@ describe('custom classifier patterns run in linear time (RE2)', () => {
     const email = readFileSync(path.join(ROOT, 'classifiers', 'email.yaml'), 'utf8');
     const yaml = email
       .replace(/^id: email$/m, 'id: repeated_a')
-      .replace(/^  patterns: .*$/m, () => "  patterns: ['(a+)+$']")
-      .replace(/^  validators: .*$/m, '  validators: []')
-      .replace(/^  minLength: .*$/m, '  minLength: 1\n  maxLength: 1000000')
-      .replace(/^  requireAnyOf: .*$/m, '');
+      .replace(/^ {2}patterns: .*$/m, () => "  patterns: ['(a+)+$']")
+      .replace(/^ {2}validators: .*$/m, '  validators: []')
+      .replace(/^ {2}minLength: .*$/m, '  minLength: 1\n  maxLength: 1000000')
+      .replace(/^ {2}requireAnyOf: .*$/m, '');
     expect(yaml).toContain("patterns: ['(a+)+$']");
     expect(yaml).toMatch(/^ {2}scan: true$/m);
     expect(yaml).toMatch(/^ {2}validators: \[\]$/m);
     expect(yaml).toMatch(/^ {2}maxLength: 1000000$/m);
     write('pathological/repeated_a.yaml', yaml);
-    const events = ndjson([
-      { type: 'track', event: 'Blob', timestamp: '2024-01-01T00:00:00Z', properties: { blob: `${'a'.repeat(100_000)}!`, hit: 'aaaa' } },
-    ]);
+    const events = ndjson([{ type: 'track', event: 'Blob', timestamp: '2024-01-01T00:00:00Z', properties: { blob: `${'a'.repeat(100_000)}!`, hit: 'aaaa' } }]);
 
     const result = segmentloom(['scan', '--classifiers', path.join(tmp, 'pathological'), '--format', 'json'], { input: events, timeoutMs: 10_000 });
     expect(result.signal, 'killed by the 10 s timeout').toBeNull();

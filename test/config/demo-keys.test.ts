@@ -42,7 +42,9 @@ describe('public demo keys', () => {
   });
 
   it('refuses a Kafka engine on them before connecting anywhere', async () => {
-    const { config } = await writeConfig(`source: web\nkafka: { brokers: ["127.0.0.1:9"], topics: [in] }\ndestinations: [{ name: w, topic: w }]\n${DEMO_STORAGE.replace(/  databaseUrl.*\n/, '')}`);
+    const { config } = await writeConfig(
+      `source: web\nkafka: { brokers: ["127.0.0.1:9"], topics: [in] }\ndestinations: [{ name: w, topic: w }]\n${DEMO_STORAGE.replace(/ {2}databaseUrl.*\n/, '')}`,
+    );
     await expect(startKafkaEngine(config, { logger: silentLogger(), env: {} } as never)).rejects.toThrow(/public demo keys/);
   });
 });

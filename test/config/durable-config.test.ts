@@ -39,14 +39,23 @@ alerts:
 `);
     const config = await loadEngineConfig(file, {});
     // Empty URL: embedded PGlite; dataDir is relative to the config file.
-    expect(config.storage).toEqual({ databaseUrl: undefined, dataDir: join(file, '..', 'state/db'), schema: 'sl_test', retention: { default: '365d', events: {}, inventoryExamples: '90d', alertOutbox: '30d' }, retentionSweep: { every: '1h', batchSize: 1_000 }, correctionRelayMs: 5000 });
+    expect(config.storage).toEqual({
+      databaseUrl: undefined,
+      dataDir: join(file, '..', 'state/db'),
+      schema: 'sl_test',
+      retention: { default: '365d', events: {}, inventoryExamples: '90d', alertOutbox: '30d' },
+      retentionSweep: { every: '1h', batchSize: 1_000 },
+      correctionRelayMs: 5000,
+    });
     expect(config.inventory).toEqual({ flushIntervalMs: 5000, maxEventNames: 50_000, pointMemoryPollMs: 5000 });
     expect(config.review).toEqual({ pollIntervalMs: 250 });
     expect(config.suppression).toMatchObject({ fromStore: true, pollIntervalMs: 5000 });
     expect(config.alerts!.baseUrl).toBe('https://privacy.example.com');
     expect(config.alerts!.channels[0]).toMatchObject({ name: 'hook', type: 'webhook', timeoutMs: 10000 });
 
-    const pg = await loadEngineConfig(write('storage: { databaseUrl: "${DATABASE_URL}", retention: { default: 30d, events: { page: 7d } } }\n'), { DATABASE_URL: 'postgres://u:p@db:5432/x' });
+    const pg = await loadEngineConfig(write('storage: { databaseUrl: "${DATABASE_URL}", retention: { default: 30d, events: { page: 7d } } }\n'), {
+      DATABASE_URL: 'postgres://u:p@db:5432/x',
+    });
     expect(pg.storage).toMatchObject({ databaseUrl: 'postgres://u:p@db:5432/x', dataDir: undefined, retention: { default: '30d', events: { page: '7d' } } });
   });
 

@@ -17,7 +17,6 @@ import { PolicyEngine } from '../../src/policy/index.js';
 const HOOK_SECRET = 'whsec-0123456789abcdef';
 const OTHER_SECRET = 'another-secret-that-must-not-leak';
 
-
 /** The policy engine a hot reload (or a worker thread) builds from a loaded config. */
 async function compiled(config: Awaited<ReturnType<typeof loadEngineConfig>>): Promise<PolicyEngine> {
   const { policy } = (await buildControls(config)).controls;

@@ -7,7 +7,6 @@ import { failure, write } from './helpers.js';
 
 const KEY = 'test-secret-0123456789abcdef';
 
-
 describe('loadEngineConfig', () => {
   it('fills every default from an empty file', async () => {
     const file = write('');

@@ -9,7 +9,14 @@ import { writeBuiltinCache } from '../../src/detect/builtin-cache-write.js';
 import { BUILTIN_CLASSIFIERS_DIR, loadClassifierSet } from '../../src/detect/load.js';
 
 const shape = (set: Awaited<ReturnType<typeof loadClassifierSet>>) =>
-  set.classifiers.map((c) => ({ id: c.id, file: c.file, patterns: c.value.patternSources, validators: c.value.validatorNames, key: c.key, confidence: c.confidence }));
+  set.classifiers.map((c) => ({
+    id: c.id,
+    file: c.file,
+    patterns: c.value.patternSources,
+    validators: c.value.validatorNames,
+    key: c.key,
+    confidence: c.confidence,
+  }));
 
 describe('built-in classifier cache', () => {
   it('compiles to the set the YAML gives, and is ignored once a file changes', async () => {

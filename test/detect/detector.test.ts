@@ -42,9 +42,15 @@ describe('key matching follows how real events name fields', () => {
 
   it('expands abbreviations', () => {
     expectAll('street_address', [['traits.home_addr', '1 Main St']]);
-    expectAll('phone_number', [['traits.phone_no', '+1 415 555 2671'], ['traits.phone_num', '+1 415 555 2671']]);
+    expectAll('phone_number', [
+      ['traits.phone_no', '+1 415 555 2671'],
+      ['traits.phone_num', '+1 415 555 2671'],
+    ]);
     expectAll('date_of_birth', [['traits.dob', '1985-04-12']]);
-    expectAll('person_name', [['traits.fname', 'Jane'], ['traits.lname', 'Doe']]);
+    expectAll('person_name', [
+      ['traits.fname', 'Jane'],
+      ['traits.lname', 'Doe'],
+    ]);
   });
 
   it('corrects common misspellings', () => {
@@ -85,7 +91,10 @@ describe('key matching does not flag look-alikes', () => {
       ['name', 'Home'],
       ['properties.username', 'janedoe'],
     ]);
-    expectAll('person_name', [['traits.name', 'Jane Doe'], ['properties.customer_name', 'Jane Doe']]);
+    expectAll('person_name', [
+      ['traits.name', 'Jane Doe'],
+      ['properties.customer_name', 'Jane Doe'],
+    ]);
   });
 
   it('flags and counters about personal data rather than the data', () => {
@@ -143,7 +152,10 @@ describe('key matching does not flag look-alikes', () => {
 describe('value detection finds personal data under names that say nothing', () => {
   it('an email in username, a phone in a comment, a card in ref', () => {
     expect(d.detect('properties.username', 'jane.doe@example.com')).toMatchObject({ classifier: { id: 'email' }, matchedOn: 'value' });
-    expect(d.detect('properties.comment', 'please call me on +1 415-555-2671 after 5pm')).toMatchObject({ classifier: { id: 'phone_number' }, matchedOn: 'value' });
+    expect(d.detect('properties.comment', 'please call me on +1 415-555-2671 after 5pm')).toMatchObject({
+      classifier: { id: 'phone_number' },
+      matchedOn: 'value',
+    });
     // The 00 international prefix, as Europe dials it; grouped digits after 00 that no country owns are not phones.
     expect(d.detect('properties.comment', 'ring me on 0044 20 7946 0018 tonight')).toMatchObject({ classifier: { id: 'phone_number' }, matchedOn: 'value' });
     expect(d.category('properties.comment', 'order 0012 3456 7890 shipped')).toBeNull();
@@ -152,8 +164,13 @@ describe('value detection finds personal data under names that say nothing', () 
     expect(d.detect('properties.note', 'IBAN GB82 WEST 1234 5698 7654 32 thanks')).toMatchObject({ classifier: { id: 'iban' } });
     expect(d.detect('properties.device', '00:1A:2B:3C:4D:5E')).toMatchObject({ classifier: { id: 'mac_address' } });
     expect(d.detect('properties.x', '203.0.113.7')).toMatchObject({ classifier: { id: 'ip_address' } });
-    expect(d.detect('context.page.url', 'https://shop.example.com/checkout?email=grace.ritchie1%40example.com')).toMatchObject({ classifier: { id: 'email' }, matchedOn: 'value' });
-    expect(d.detect('properties.header', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U')).toMatchObject({ classifier: { id: 'auth_token' } });
+    expect(d.detect('context.page.url', 'https://shop.example.com/checkout?email=grace.ritchie1%40example.com')).toMatchObject({
+      classifier: { id: 'email' },
+      matchedOn: 'value',
+    });
+    expect(d.detect('properties.header', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U')).toMatchObject({
+      classifier: { id: 'auth_token' },
+    });
   });
 
   it('rejects value look-alikes', () => {
@@ -251,37 +268,123 @@ describe('every decision is explainable', () => {
 
 describe('built-in classifications', () => {
   it('red for government ids, financial accounts, credentials and special categories', () => {
-    const red = ['us_ssn', 'national_id', 'passport_number', 'drivers_license', 'credit_card_number', 'card_security_code', 'iban', 'bank_account_number', 'password', 'auth_token', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric', 'political_opinion', 'trade_union', 'genetic', 'criminal_record'];
-    const yellow = ['email', 'phone_number', 'ip_address', 'person_name', 'street_address', 'postal_code', 'date_of_birth', 'geo_coordinates', 'mac_address', 'gender', 'advertising_id', 'device_id'];
+    const red = [
+      'us_ssn',
+      'national_id',
+      'passport_number',
+      'drivers_license',
+      'credit_card_number',
+      'card_security_code',
+      'iban',
+      'bank_account_number',
+      'password',
+      'auth_token',
+      'health',
+      'race_ethnicity',
+      'religion',
+      'sexual_orientation',
+      'biometric',
+      'political_opinion',
+      'trade_union',
+      'genetic',
+      'criminal_record',
+    ];
+    const yellow = [
+      'email',
+      'phone_number',
+      'ip_address',
+      'person_name',
+      'street_address',
+      'postal_code',
+      'date_of_birth',
+      'geo_coordinates',
+      'mac_address',
+      'gender',
+      'advertising_id',
+      'device_id',
+    ];
     const byId = new Map(d.detector.classifiers.map((c) => [c.id, c.classification]));
     for (const id of red) expect([id, byId.get(id)]).toEqual([id, 'red']);
     for (const id of yellow) expect([id, byId.get(id)]).toEqual([id, 'yellow']);
   });
 
   it('the rest of GDPR art. 9 and 10 is found by key: political opinions, union membership, genetic data, sex life, criminal records', () => {
-    expectAll('political_opinion', [['traits.political_party', 'Green'], ['traits.political_affiliation', 'left']]);
-    expectAll('trade_union', [['traits.union_member', true], ['traits.trade_union', 'Unite']]);
-    expectAll('genetic', [['traits.genotype', 'AA'], ['traits.dna_profile', 'rs4680'], ['traits.genetic_test_result', 'BRCA1 negative']]);
+    expectAll('political_opinion', [
+      ['traits.political_party', 'Green'],
+      ['traits.political_affiliation', 'left'],
+    ]);
+    expectAll('trade_union', [
+      ['traits.union_member', true],
+      ['traits.trade_union', 'Unite'],
+    ]);
+    expectAll('genetic', [
+      ['traits.genotype', 'AA'],
+      ['traits.dna_profile', 'rs4680'],
+      ['traits.genetic_test_result', 'BRCA1 negative'],
+    ]);
     expectAll('sexual_orientation', [['traits.sex_life', 'active']]);
-    expectAll('criminal_record', [['traits.criminal_record', 'none'], ['traits.criminal_convictions', 'none']]);
+    expectAll('criminal_record', [
+      ['traits.criminal_record', 'none'],
+      ['traits.criminal_convictions', 'none'],
+    ]);
     // Look-alikes: parties, unions and DNA that are not a person's.
-    expectAll(null, [['properties.party_size', 4], ['properties.third_party', true], ['properties.union_type', 'struct'], ['properties.brand_dna', 'bold'], ['properties.conviction', 'high'], ['properties.political_ad', true]]);
+    expectAll(null, [
+      ['properties.party_size', 4],
+      ['properties.third_party', true],
+      ['properties.union_type', 'struct'],
+      ['properties.brand_dna', 'bold'],
+      ['properties.conviction', 'high'],
+      ['properties.political_ad', true],
+    ]);
   });
 
   it('special categories are found by key', () => {
-    expectAll('health', [['traits.hiv_positive', true], ['traits.hivStatus', 'negative'], ['traits.medical_conditions', 'asthma'], ['properties.allergies[]', 'peanuts'], ['traits.is_pregnant', true], ['traits.medications', 'insulin']]);
+    expectAll('health', [
+      ['traits.hiv_positive', true],
+      ['traits.hivStatus', 'negative'],
+      ['traits.medical_conditions', 'asthma'],
+      ['properties.allergies[]', 'peanuts'],
+      ['traits.is_pregnant', true],
+      ['traits.medications', 'insulin'],
+    ]);
     expectAll('race_ethnicity', [['traits.ethnicity', 'Hispanic']]);
     expectAll('religion', [['traits.religion', 'Buddhist']]);
     expectAll('sexual_orientation', [['traits.sexual_orientation', 'bisexual']]);
-    expectAll('biometric', [['traits.fingerprint_template', 'AAEC…'], ['traits.face_id', 'b64data']]);
-    expectAll(null, [['properties.device_fingerprint', 'abc'], ['properties.app_health', 'ok'], ['properties.health_check', 'pass'], ['properties.item_condition', 'new'], ['properties.price_std', 'x'], ['properties.std_dev', 2.5]]);
+    expectAll('biometric', [
+      ['traits.fingerprint_template', 'AAEC…'],
+      ['traits.face_id', 'b64data'],
+    ]);
+    expectAll(null, [
+      ['properties.device_fingerprint', 'abc'],
+      ['properties.app_health', 'ok'],
+      ['properties.health_check', 'pass'],
+      ['properties.item_condition', 'new'],
+      ['properties.price_std', 'x'],
+      ['properties.std_dev', 2.5],
+    ]);
   });
 
   it('finds card security codes, which PCI DSS forbids storing, only as 3 or 4 digits under a key that says so', () => {
-    expectAll('card_security_code', [['properties.cvv', '483'], ['properties.payment.card.cvc', 4831], ['properties.card_cvv2', '483'], ['properties.security_code', '4831']]);
-    expectAll(null, [['properties.cvv_checked', true], ['properties.cvc_result', 'M'], ['properties.cvv', '12'], ['properties.cid', '555.1234'], ['properties.x', '483']]);
+    expectAll('card_security_code', [
+      ['properties.cvv', '483'],
+      ['properties.payment.card.cvc', 4831],
+      ['properties.card_cvv2', '483'],
+      ['properties.security_code', '4831'],
+    ]);
+    expectAll(null, [
+      ['properties.cvv_checked', true],
+      ['properties.cvc_result', 'M'],
+      ['properties.cvv', '12'],
+      ['properties.cid', '555.1234'],
+      ['properties.x', '483'],
+    ]);
     // Codes of other things: a gift card's or a voucher's code is not a card's CVV.
-    expectAll(null, [['properties.gift_card_code', '1234'], ['properties.gift_card_security_code', '1234'], ['properties.card_code', '123'], ['properties.promo_code', '1234']]);
+    expectAll(null, [
+      ['properties.gift_card_code', '1234'],
+      ['properties.gift_card_security_code', '1234'],
+      ['properties.card_code', '123'],
+      ['properties.promo_code', '1234'],
+    ]);
   });
 
   it('finds national identity and tax numbers under keys that say so, and not their flags, types or rates', () => {
@@ -294,7 +397,13 @@ describe('built-in classifications', () => {
     // Countries with their own classifier take their keys, even for a value whose check digit is off.
     expectAll('in_aadhaar', [['traits.aadhaar', '2345 6789 0123']]);
     expectAll('es_dni_nie', [['traits.dni', 12345678]]);
-    expectAll(null, [['traits.tax_id_verified', true], ['properties.tax_rate', 0.2], ['traits.national_id_type', 'passport'], ['properties.tax', 12.5], ['properties.sin', 0.5]]);
+    expectAll(null, [
+      ['traits.tax_id_verified', true],
+      ['properties.tax_rate', 0.2],
+      ['traits.national_id_type', 'passport'],
+      ['properties.tax', 12.5],
+      ['properties.sin', 0.5],
+    ]);
   });
 
   it("finds device identifiers under keys that say so, and not a device's type, model, name or a zeroed id", () => {
@@ -321,16 +430,36 @@ describe('built-in classifications', () => {
   });
 
   it('covers the remaining identifiers', () => {
-    expectAll('geo_coordinates', [['context.location.latitude', 37.7749], ['context.location.longitude', '-122.4194']]);
-    expectAll(null, [['context.location.latitude', 0], ['properties.long_description', 'A very long text']]);
+    expectAll('geo_coordinates', [
+      ['context.location.latitude', 37.7749],
+      ['context.location.longitude', '-122.4194'],
+    ]);
+    expectAll(null, [
+      ['context.location.latitude', 0],
+      ['properties.long_description', 'A very long text'],
+    ]);
     // Broad location words count only for a value that is coordinates.
-    expectAll('geo_coordinates', [['properties.coords', '48.8566,2.3522'], ['properties.location', '48.8566, 2.3522'], ['traits.geo', '48.85661 2.35222']]);
-    expectAll(null, [['properties.location', 'Paris'], ['properties.store_location', 'Downtown'], ['properties.video_position', 42.125]]);
+    expectAll('geo_coordinates', [
+      ['properties.coords', '48.8566,2.3522'],
+      ['properties.location', '48.8566, 2.3522'],
+      ['traits.geo', '48.85661 2.35222'],
+    ]);
+    expectAll(null, [
+      ['properties.location', 'Paris'],
+      ['properties.store_location', 'Downtown'],
+      ['properties.video_position', 42.125],
+    ]);
     expectAll('drivers_license', [['traits.drivers_license_number', 'D1234567']]);
     expectAll('bank_account_number', [['traits.bank_account_number', '000123456789']]);
     expectAll('advertising_id', [['context.device.advertisingId', '6D92078A-8246-4BA4-AE5B-76104861E7DC']]);
-    expectAll('gender', [['traits.gender', 'female'], ['traits.sex', 'M']]);
-    expectAll('date_of_birth', [['traits.birthday', '1990-02-28'], ['traits.date_of_birth', '12/31/1970']]);
+    expectAll('gender', [
+      ['traits.gender', 'female'],
+      ['traits.sex', 'M'],
+    ]);
+    expectAll('date_of_birth', [
+      ['traits.birthday', '1990-02-28'],
+      ['traits.date_of_birth', '12/31/1970'],
+    ]);
   });
 });
 
@@ -400,9 +529,22 @@ describe('keyNeeds: pattern — a value pattern matches the whole value', () => 
   });
 
   it('built-in classifiers: whole values in their usual forms stand', () => {
-    expectAll('person_name', [['traits.name', "Mary-Jane O'Brien"], ['traits.name', 'J. R. R. Tolkien'], ['traits.last_name', 'García'], ['traits.name', 'Doe, Jane']]);
-    expectAll('street_address', [['traits.address', 'Flat 3/2, 10 Downing Street'], ['traits.address', "Rue de l'Église 5"], ['traits.address', '1600 Amphitheatre Pkwy #100']]);
-    expectAll('auth_token', [['properties.authorization', 'Bearer abcdefgh12345678'], ['properties.api_key', 'sk_test_abcdef123456'], ['properties.private_key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc+/=\n-----END RSA PRIVATE KEY-----']]);
+    expectAll('person_name', [
+      ['traits.name', "Mary-Jane O'Brien"],
+      ['traits.name', 'J. R. R. Tolkien'],
+      ['traits.last_name', 'García'],
+      ['traits.name', 'Doe, Jane'],
+    ]);
+    expectAll('street_address', [
+      ['traits.address', 'Flat 3/2, 10 Downing Street'],
+      ['traits.address', "Rue de l'Église 5"],
+      ['traits.address', '1600 Amphitheatre Pkwy #100'],
+    ]);
+    expectAll('auth_token', [
+      ['properties.authorization', 'Bearer abcdefgh12345678'],
+      ['properties.api_key', 'sk_test_abcdef123456'],
+      ['properties.private_key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEabc+/=\n-----END RSA PRIVATE KEY-----'],
+    ]);
     expect(d.detect('traits.phone', '+1 415 555 2671 ext. 12')).toMatchObject({ classifier: { id: 'phone_number' }, matchedOn: 'key+value' });
     expectAll('gender', [['traits.gender', ' female ']]);
   });

@@ -26,8 +26,19 @@ const clean: string[] = [
 ];
 
 describe('free text: person names (compromise)', () => {
-  const named = ["I'm Maria Lopez and I need help", 'Regards, Michael Brown', 'Please contact Sarah Connor about the order', 'Kevin Nguyen never got the email'];
-  const unnamed = ['The Apple Watch stopped working', 'New York store was closed', 'Black Friday deal not applied', 'Sent from my iPhone', 'the blue shirt was too small'];
+  const named = [
+    "I'm Maria Lopez and I need help",
+    'Regards, Michael Brown',
+    'Please contact Sarah Connor about the order',
+    'Kevin Nguyen never got the email',
+  ];
+  const unnamed = [
+    'The Apple Watch stopped working',
+    'New York store was closed',
+    'Black Friday deal not applied',
+    'Sent from my iPhone',
+    'the blue shirt was too small',
+  ];
   it.each(named)('"%s" names a person', async (text) => {
     const d = await builtinDetector();
     expect(d.detect('properties.message', text)).toMatchObject({ matchedOn: 'value', classifier: { id: 'person_name' } });

@@ -60,7 +60,7 @@ describe('key names people shorten around a known head word', () => {
     ]);
   });
 
-  it('the same mechanism reads other classifiers\' keys (ph_no, zip_cd, addr_ln1, dev_id)', () => {
+  it("the same mechanism reads other classifiers' keys (ph_no, zip_cd, addr_ln1, dev_id)", () => {
     expectKeyMatch('phone_number', [['properties.ph_no', '+1 415 555 2671']]);
     expectKeyMatch('postal_code', [['properties.zip_cd', '94107']]);
     expectKeyMatch('street_address', [['properties.addr_ln1', '1 Main St']]);

@@ -35,7 +35,32 @@ describe('classifier files', () => {
   it('loads the built-in set with every required id', async () => {
     const set = await loadClassifierSet();
     const ids = set.classifiers.map((c) => c.id);
-    for (const id of ['email', 'phone_number', 'ip_address', 'credit_card_number', 'us_ssn', 'iban', 'bank_account_number', 'person_name', 'street_address', 'postal_code', 'date_of_birth', 'geo_coordinates', 'mac_address', 'passport_number', 'drivers_license', 'password', 'auth_token', 'gender', 'advertising_id', 'health', 'race_ethnicity', 'religion', 'sexual_orientation', 'biometric']) {
+    for (const id of [
+      'email',
+      'phone_number',
+      'ip_address',
+      'credit_card_number',
+      'us_ssn',
+      'iban',
+      'bank_account_number',
+      'person_name',
+      'street_address',
+      'postal_code',
+      'date_of_birth',
+      'geo_coordinates',
+      'mac_address',
+      'passport_number',
+      'drivers_license',
+      'password',
+      'auth_token',
+      'gender',
+      'advertising_id',
+      'health',
+      'race_ethnicity',
+      'religion',
+      'sexual_orientation',
+      'biometric',
+    ]) {
       expect(ids).toContain(id);
     }
   });

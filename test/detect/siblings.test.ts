@@ -84,7 +84,10 @@ describe('through the scanner: form fields, audit trails and vitals reach the in
         event: 'Form Submitted',
         timestamp: '2026-01-02T03:04:05Z',
         properties: {
-          fields: [{ name: 'passport_no', value: 'X1234567' }, { name: 'colour', value: 'blue' }],
+          fields: [
+            { name: 'passport_no', value: 'X1234567' },
+            { name: 'colour', value: 'blue' },
+          ],
           changes: [{ field: 'email', old: 'a@example.com', new: 'b@example.com' }],
           heart_rate: 72,
           blood_pressure: '120/80',

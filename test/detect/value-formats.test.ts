@@ -34,7 +34,10 @@ describe('IBANs under keys that say nothing (issue 11, issue 13 item 4)', () => 
       ['properties.note', 'IBAN DE89 3704 0044 0532 0130 00 Thanks'],
       ['properties.note', 'Konto SA03 8000 0000 6080 1016 7519 Riyadh'],
     ]);
-    expectAll(null, [['properties.note', 'DE89-3704-0044-0532-0130-01'], ['properties.ref', 'DE89 3704 0044 0532 0130 0012 34']]);
+    expectAll(null, [
+      ['properties.note', 'DE89-3704-0044-0532-0130-01'],
+      ['properties.ref', 'DE89 3704 0044 0532 0130 0012 34'],
+    ]);
   });
 });
 

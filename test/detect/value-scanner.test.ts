@@ -40,7 +40,9 @@ const RISK = { red: 2, yellow: 1, green: 0 } as const;
 
 /** The documented rule: the riskiest (then highest-priority, then first) classifier whose thresholds pass and whose patterns and validators accept the value. */
 function reference(classifiers: CompiledClassifier[], text: string, fromNumber: boolean): string | null {
-  const ordered = classifiers.map((c, i) => ({ c, i })).sort((a, b) => RISK[b.c.classification] - RISK[a.c.classification] || b.c.priority - a.c.priority || a.i - b.i);
+  const ordered = classifiers
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => RISK[b.c.classification] - RISK[a.c.classification] || b.c.priority - a.c.priority || a.i - b.i);
   for (const { c } of ordered) {
     const v = c.value;
     if (text.length < v.minLength || text.length > v.maxLength) continue;
@@ -90,7 +92,17 @@ describe('value scanner prefilters', () => {
 
   it('leave out classifiers whose value confidence is below their threshold', () => {
     const [below, at] = ['below', 'at'].map((id, i) =>
-      compileClassifier(classifierSchema.parse({ id, name: id, classification: 'red', category: 'user', value: { patterns: ['\\d{3,}'], scan: true }, confidence: { value: 0.5 - 0.1 * (1 - i), threshold: 0.5 } }), 'generated.yaml'),
+      compileClassifier(
+        classifierSchema.parse({
+          id,
+          name: id,
+          classification: 'red',
+          category: 'user',
+          value: { patterns: ['\\d{3,}'], scan: true },
+          confidence: { value: 0.5 - 0.1 * (1 - i), threshold: 0.5 },
+        }),
+        'generated.yaml',
+      ),
     );
     expect(new ValueScanner([below!]).size).toBe(0);
     expect(new ValueScanner([below!]).scan('x123', false, null)).toBeNull();
@@ -99,8 +111,30 @@ describe('value scanner prefilters', () => {
 
   it('leave out classifiers not believed under the key', () => {
     const [digits, dotted] = compileAll([
-      { classification: 'red', priority: 0, patterns: ['\\d{3,}'], types: ['string'], minLength: 1, maxLength: 100, minDigits: 3, minHexRun: 0, requireAnyOf: '', hints: [] },
-      { classification: 'yellow', priority: 0, patterns: ['\\.\\d+'], types: ['string'], minLength: 1, maxLength: 100, minDigits: 0, minHexRun: 0, requireAnyOf: '.:', hints: [] },
+      {
+        classification: 'red',
+        priority: 0,
+        patterns: ['\\d{3,}'],
+        types: ['string'],
+        minLength: 1,
+        maxLength: 100,
+        minDigits: 3,
+        minHexRun: 0,
+        requireAnyOf: '',
+        hints: [],
+      },
+      {
+        classification: 'yellow',
+        priority: 0,
+        patterns: ['\\.\\d+'],
+        types: ['string'],
+        minLength: 1,
+        maxLength: 100,
+        minDigits: 0,
+        minHexRun: 0,
+        requireAnyOf: '.:',
+        hints: [],
+      },
     ]);
     const scanner = new ValueScanner([digits!, dotted!]);
     expect(scanner.scan('x123.4', false, null)).toBe(digits);

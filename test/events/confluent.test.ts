@@ -14,14 +14,35 @@ const AVRO_SCHEMA = {
     { name: 'type', type: 'string' },
     { name: 'event', type: 'string' },
     { name: 'userId', type: ['null', 'string'], default: null },
-    { name: 'properties', type: { type: 'record', name: 'Props', fields: [{ name: 'email', type: 'string' }, { name: 'total', type: 'double' }, { name: 'blob', type: 'bytes' }] } },
+    {
+      name: 'properties',
+      type: {
+        type: 'record',
+        name: 'Props',
+        fields: [
+          { name: 'email', type: 'string' },
+          { name: 'total', type: 'double' },
+          { name: 'blob', type: 'bytes' },
+        ],
+      },
+    },
   ],
 };
 const JSON_SCHEMA = { type: 'object', properties: { type: { type: 'string' }, event: { type: 'string' } }, required: ['type'] };
 const SCHEMAS: Record<number, unknown> = {
   1: { schema: JSON.stringify(AVRO_SCHEMA) },
   2: { schemaType: 'JSON', schema: JSON.stringify(JSON_SCHEMA) },
-  4: { schema: JSON.stringify({ type: 'record', name: 'L', fields: [{ name: 'type', type: 'string' }, { name: 'event', type: 'string' }, { name: 'n', type: 'long' }] }) },
+  4: {
+    schema: JSON.stringify({
+      type: 'record',
+      name: 'L',
+      fields: [
+        { name: 'type', type: 'string' },
+        { name: 'event', type: 'string' },
+        { name: 'n', type: 'long' },
+      ],
+    }),
+  },
   3: { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message M { string a = 1; }' },
 };
 
@@ -56,11 +77,21 @@ describe('Confluent decoder', () => {
 
   it('decodes Avro into plain JSON events', async () => {
     const decoder = createConfluentDecoder({ registryUrl: url });
-    const payload = avroType.toBuffer({ type: 'track', event: 'Order Completed', userId: 'u1', properties: { email: 'ada@example.com', total: 4.5, blob: Buffer.from('hi') } });
+    const payload = avroType.toBuffer({
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'u1',
+      properties: { email: 'ada@example.com', total: 4.5, blob: Buffer.from('hi') },
+    });
     const result = await decoder.decode(message(frame(1, payload)), DEFAULT_LIMITS);
     expect(result).toEqual({
       ok: true,
-      event: { type: 'track', event: 'Order Completed', userId: 'u1', properties: { email: 'ada@example.com', total: 4.5, blob: Buffer.from('hi').toString('base64') } },
+      event: {
+        type: 'track',
+        event: 'Order Completed',
+        userId: 'u1',
+        properties: { email: 'ada@example.com', total: 4.5, blob: Buffer.from('hi').toString('base64') },
+      },
     });
     expect(Object.getPrototypeOf((result as { event: { properties: object } }).event.properties)).toBe(Object.prototype);
   });
@@ -99,16 +130,31 @@ describe('Confluent decoder', () => {
   it('dead-letters numbers JSON cannot carry, as for JSON input: Avro NaN/Infinity, JSON Schema 1e400 and 1e-400', async () => {
     const decoder = createConfluentDecoder({ registryUrl: url });
     for (const total of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
-      const payload = avroType.toBuffer({ type: 'track', event: 'Order Completed', userId: 'u1', properties: { email: 'ada@example.com', total, blob: Buffer.alloc(0) } });
+      const payload = avroType.toBuffer({
+        type: 'track',
+        event: 'Order Completed',
+        userId: 'u1',
+        properties: { email: 'ada@example.com', total, blob: Buffer.alloc(0) },
+      });
       const result = await decoder.decode(message(frame(1, payload)), DEFAULT_LIMITS);
-      expect(result).toMatchObject({ ok: false, code: 'unrepresentable_number', reason: 'payload of schema id 1: a decoded number is NaN or infinite, which JSON cannot carry (it would become null)' });
+      expect(result).toMatchObject({
+        ok: false,
+        code: 'unrepresentable_number',
+        reason: 'payload of schema id 1: a decoded number is NaN or infinite, which JSON cannot carry (it would become null)',
+      });
     }
     const big = await decoder.decode(message(frame(2, Buffer.from('{"type":"track","properties":{"total":1e400}}'))), DEFAULT_LIMITS);
-    expect(big).toMatchObject({ ok: false, code: 'unrepresentable_number', reason: expect.stringMatching(/^JSON Schema payload of schema id 2: a number at byte offset 38 is too large/) });
+    expect(big).toMatchObject({
+      ok: false,
+      code: 'unrepresentable_number',
+      reason: expect.stringMatching(/^JSON Schema payload of schema id 2: a number at byte offset 38 is too large/),
+    });
     const tiny = await decoder.decode(message(frame(2, Buffer.from('{"type":"track","properties":{"total":1e-400}}'))), DEFAULT_LIMITS);
     expect(tiny).toMatchObject({ ok: false, code: 'unrepresentable_number', reason: expect.stringMatching(/too small for a 64-bit float/) });
     // In a string, not a number: decoded as is.
-    expect(await decoder.decode(message(frame(2, Buffer.from('{"type":"track","event":"x","properties":{"total":"1e400"}}'))), DEFAULT_LIMITS)).toMatchObject({ ok: true });
+    expect(await decoder.decode(message(frame(2, Buffer.from('{"type":"track","event":"x","properties":{"total":"1e400"}}'))), DEFAULT_LIMITS)).toMatchObject({
+      ok: true,
+    });
     // An Avro long past what a double holds exactly would lose precision: refused by the Avro decoder, dead-lettered, never rounded.
     const zigzag = (n: bigint) => {
       let z = (n << 1n) ^ (n >> 63n);
@@ -120,7 +166,10 @@ describe('Confluent decoder', () => {
     const track = Buffer.concat([zigzag(5n), Buffer.from('track'), zigzag(1n), Buffer.from('x')]);
     const safeLong = await decoder.decode(message(frame(4, Buffer.concat([track, zigzag(2n ** 52n)]))), DEFAULT_LIMITS);
     expect(safeLong).toMatchObject({ ok: true, event: { n: 2 ** 52 } });
-    expect(await decoder.decode(message(frame(4, Buffer.concat([track, zigzag(2n ** 60n + 1n)]))), DEFAULT_LIMITS)).toMatchObject({ ok: false, code: 'malformed_avro' });
+    expect(await decoder.decode(message(frame(4, Buffer.concat([track, zigzag(2n ** 60n + 1n)]))), DEFAULT_LIMITS)).toMatchObject({
+      ok: false,
+      code: 'malformed_avro',
+    });
   });
 
   it('throws (batch retried) rather than dead-lettering when the registry is unreachable', async () => {
@@ -143,7 +192,11 @@ describe('Confluent decoder', () => {
   });
 
   it('normalises Avro-ish values to JSON', () => {
-    expect(toPlainJson({ d: new Date(0), b: 10n, u: undefined, nested: [Buffer.from([1])] })).toEqual({ d: '1970-01-01T00:00:00.000Z', b: 10, nested: ['AQ=='] });
+    expect(toPlainJson({ d: new Date(0), b: 10n, u: undefined, nested: [Buffer.from([1])] })).toEqual({
+      d: '1970-01-01T00:00:00.000Z',
+      b: 10,
+      nested: ['AQ=='],
+    });
     // NaN and ±Infinity have no JSON form: never silently null.
     for (const n of [Number.NaN, Infinity, -Infinity]) expect(() => toPlainJson({ n })).toThrow(/NaN or infinite/);
   });

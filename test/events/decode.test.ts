@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkDecoded, checkEvent, DEFAULT_LIMITS, decodeJsonEvent, eventName, EVENT_TYPES, type DecodeErrorCode, type SegmentEvent } from '../../src/events/index.js';
+import {
+  checkDecoded,
+  checkEvent,
+  DEFAULT_LIMITS,
+  decodeJsonEvent,
+  eventName,
+  EVENT_TYPES,
+  type DecodeErrorCode,
+  type SegmentEvent,
+} from '../../src/events/index.js';
 
 /** Personal data the failure cases carry: none of it may reach a (loggable) reason. */
 const pii = { email: 'jane.doe@example.com', phone: '+1 415-555-2671', card: '4111111111111111', name: 'Jane Doe', address: '742 Evergreen Terrace' };
@@ -307,7 +316,7 @@ describe('decodeJsonEvent refuses numbers a 64-bit float cannot carry (issue 20:
   it.each([
     ['1e400', 'too large', 'null'],
     ['-1E+400', 'too large', 'null'],
-    ['1' + '0'.repeat(400), 'too large', 'null'],
+    [`1${'0'.repeat(400)}`, 'too large', 'null'],
     ['1e-400', 'too small', '0'],
     ['2.5e-999', 'too small', '0'],
   ])('%s is dead-lettered as unrepresentable_number', (value, size, becomes) => {

@@ -166,7 +166,8 @@ describe('flatten visits every leaf exactly once, with its path', () => {
     fc.assert(
       fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), (events) => {
         const shared = new PathTrie();
-        for (const e of events) expect(visits(e, shared, UNLIMITED).map((v) => [v.path, v.value])).toEqual(visits(e, new PathTrie(), UNLIMITED).map((v) => [v.path, v.value]));
+        for (const e of events)
+          expect(visits(e, shared, UNLIMITED).map((v) => [v.path, v.value])).toEqual(visits(e, new PathTrie(), UNLIMITED).map((v) => [v.path, v.value]));
       }),
       { numRuns: 300 },
     );
@@ -195,7 +196,7 @@ describe('paths put keys that would be ambiguous in bracket form', () => {
   });
 
   it('leaves ordinary odd characters (spaces, dashes, unicode, backslashes) in dotted form', () => {
-    expect(pairs({ traits: { 'ip adrs': 1, 'e-mail': 2, 'prénom': 3, 'a\\b': 4 } }).map(([p]) => p)).toEqual([
+    expect(pairs({ traits: { 'ip adrs': 1, 'e-mail': 2, prénom: 3, 'a\\b': 4 } }).map(([p]) => p)).toEqual([
       'traits.ip adrs',
       'traits.e-mail',
       'traits.prénom',
@@ -218,7 +219,10 @@ describe('paths put keys that would be ambiguous in bracket form', () => {
 
 describe('container[slot] is the leaf, so enforcement can rewrite it in place', () => {
   it('points into objects and arrays, at any depth', () => {
-    const event = { userId: 'u-1', properties: { email: 'jane.doe@example.com', emails: ['a@example.com', 'b@example.com'], items: [{ card: '4111111111111111' }] } };
+    const event = {
+      userId: 'u-1',
+      properties: { email: 'jane.doe@example.com', emails: ['a@example.com', 'b@example.com'], items: [{ card: '4111111111111111' }] },
+    };
     for (const v of visits(event)) expect((v.container as Record<string | number, unknown>)[v.slot]).toBe(v.value);
     const slots = visits(event).map((v) => [v.path, Array.isArray(v.container) ? 'array' : 'object', v.slot]);
     expect(slots).toEqual([
@@ -282,7 +286,9 @@ describe('limits: hostile or broken events are refused with a safe message', () 
 
   it('refuses an event with more than maxLeaves values, naming the limit and no value', () => {
     const l = limits({ maxLeaves: 5 });
-    const event = { properties: { emails: ['jane.doe@example.com', 'john.smith@example.org', 'a.b@example.net', 'c.d@example.net', 'e.f@example.net', 'g.h@example.net'] } };
+    const event = {
+      properties: { emails: ['jane.doe@example.com', 'john.smith@example.org', 'a.b@example.net', 'c.d@example.net', 'e.f@example.net', 'g.h@example.net'] },
+    };
     const err = shapeError(event, l);
     expect(err.shape).toBe('too_many_leaves');
     expect(err.message).toContain('5');
@@ -358,14 +364,18 @@ describe('the path trie is bounded', () => {
 
   it('is not grown by property-test sized random events past a small bound', () => {
     fc.assert(
-      fc.property(fc.array(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 8 }), { maxLength: 5 }), fc.integer({ min: 1, max: 20 }), (events, bound) => {
-        const trie = new PathTrie(bound);
-        for (const event of events) {
-          const seen = visits(event, trie, UNLIMITED);
-          expect(seen.length).toBe(countLeaves(event));
-          expect(trie.size).toBeLessThanOrEqual(bound);
-        }
-      }),
+      fc.property(
+        fc.array(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 8 }), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 20 }),
+        (events, bound) => {
+          const trie = new PathTrie(bound);
+          for (const event of events) {
+            const seen = visits(event, trie, UNLIMITED);
+            expect(seen.length).toBe(countLeaves(event));
+            expect(trie.size).toBeLessThanOrEqual(bound);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -477,7 +487,7 @@ describe('flatten, for arbitrary JSON objects (property-based)', () => {
     fc.assert(
       fc.property(jsonObject, (object) => {
         for (const v of visits(object, new PathTrie(), UNLIMITED)) {
-          expect(Object.prototype.hasOwnProperty.call(v.container, v.slot)).toBe(true);
+          expect(Object.hasOwn(v.container, v.slot)).toBe(true);
           expect(Object.is((v.container as Record<string | number, unknown>)[v.slot], v.value)).toBe(true);
         }
       }),

@@ -58,8 +58,16 @@ alerts:
       dir,
     );
     const stdin = new PassThrough();
-    const running = runFileEngine(config, { logger: process.env.DBG ? createLogger({ level: 'info' }) : silentLogger(), input: '-', stdin, outDir: join(dir, 'out'), env: {} });
-    stdin.write(ndjson(Array.from({ length: POINTS }, (_, i) => sampleEvent({ messageId: `a-${i}`, properties: { [`contact_${i}_email`]: 'x@example.com' } }))));
+    const running = runFileEngine(config, {
+      logger: process.env.DBG ? createLogger({ level: 'info' }) : silentLogger(),
+      input: '-',
+      stdin,
+      outDir: join(dir, 'out'),
+      env: {},
+    });
+    stdin.write(
+      ndjson(Array.from({ length: POINTS }, (_, i) => sampleEvent({ messageId: `a-${i}`, properties: { [`contact_${i}_email`]: 'x@example.com' } }))),
+    );
 
     // Down: the alerts wait in the outbox.
     const side = await store.open();
@@ -90,7 +98,15 @@ alerts:
     const contact = [...counts].filter(([k]) => /contact_\d+_email/.test(k));
     // Every alert raised (the contact points and the event's other new fields) arrived once.
     const duplicates = [...counts.values()].reduce((n, c) => n + c - 1, 0);
-    const figures = { alertsDelivered: counts.size, emailPoints: contact.length, parkedEntries: parked, downMs: upAt - downSince, duplicates, lost: POINTS - contact.length, recoverMs };
+    const figures = {
+      alertsDelivered: counts.size,
+      emailPoints: contact.length,
+      parkedEntries: parked,
+      downMs: upAt - downSince,
+      duplicates,
+      lost: POINTS - contact.length,
+      recoverMs,
+    };
     console.log(`[fault] alert-receiver-outage ${JSON.stringify(figures)}`);
     expect(contact).toHaveLength(POINTS);
     expect(duplicates).toBe(0);

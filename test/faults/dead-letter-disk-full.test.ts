@@ -20,7 +20,9 @@ const LIMIT_BLOCKS = 400;
 const isBad = (line: number) => line % 2 === 0;
 function inputLine(line: number): string {
   // Every other line cannot be parsed, and carries a large blob: the dead-letter file fills first.
-  return isBad(line) ? `{"type":"track","event":"bad ${line}","properties":{"blob":"${'z'.repeat(1500)}"` : JSON.stringify(sampleEvent({ messageId: `m-${line}` }));
+  return isBad(line)
+    ? `{"type":"track","event":"bad ${line}","properties":{"blob":"${'z'.repeat(1500)}"`
+    : JSON.stringify(sampleEvent({ messageId: `m-${line}` }));
 }
 
 function runEngine(config: string, input: string, out: string, env: NodeJS.ProcessEnv, limitBlocks?: number) {
@@ -55,12 +57,15 @@ describe('dead-letter path out of space', () => {
     const { file: config } = await writeConfig(`${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\nbatch: { size: 50 }\n`, dir);
     const all = Array.from({ length: LINES }, (_, i) => inputLine(i + 1));
     const input = join(dir, 'in.ndjson');
-    writeFileSync(input, all.join('\n') + '\n');
+    writeFileSync(input, `${all.join('\n')}\n`);
 
     // The run that hits the limit.
     const full = runEngine(config, input, join(dir, 'out-1'), env, LIMIT_BLOCKS);
     expect(full.status, full.stderr).toBe(70);
-    const match = /cannot write \S*dead-letter\.ndjson: file size limit reached; nothing written was committed; input committed through line (\d+) of \S+; rerun from line (\d+)/.exec(full.stderr);
+    const match =
+      /cannot write \S*dead-letter\.ndjson: file size limit reached; nothing written was committed; input committed through line (\d+) of \S+; rerun from line (\d+)/.exec(
+        full.stderr,
+      );
     expect(match, full.stderr).not.toBeNull();
     const committed = Number(match![1]);
     expect(committed).toBeGreaterThan(0);
@@ -78,10 +83,10 @@ describe('dead-letter path out of space', () => {
 
     // Recovery: the operator frees space and reruns from the line the error names.
     const rest = join(dir, 'rest.ndjson');
-    writeFileSync(rest, all.slice(committed).join('\n') + '\n');
+    writeFileSync(rest, `${all.slice(committed).join('\n')}\n`);
     const rerun = runEngine(config, rest, join(dir, 'out-2'), env);
     expect(rerun.status, rerun.stderr).toBe(0);
-    const dead2 = (await deadLetterLines(join(dir, 'out-2/dead-letter.ndjson'), opener));
+    const dead2 = await deadLetterLines(join(dir, 'out-2/dead-letter.ndjson'), opener);
     const wh2 = warehouseLines(join(dir, 'out-2/warehouse.ndjson'));
     const deadAll = [...dead1, ...dead2];
     const whAll = [...wh1, ...wh2];
@@ -89,7 +94,14 @@ describe('dead-letter path out of space', () => {
     const good = all.map((_, i) => i + 1).filter((l) => !isBad(l));
     const lost = bad.filter((l) => !deadAll.includes(l)).length + good.filter((l) => !whAll.includes(l)).length;
     const duplicates = deadAll.length - new Set(deadAll).size + (whAll.length - new Set(whAll).size);
-    const figures = { eventsProduced: LINES, committedAtFailure: committed, delivered: { warehouse: new Set(whAll).size, deadLetter: new Set(deadAll).size }, duplicates, lost, recoverMs: rerun.ms };
+    const figures = {
+      eventsProduced: LINES,
+      committedAtFailure: committed,
+      delivered: { warehouse: new Set(whAll).size, deadLetter: new Set(deadAll).size },
+      duplicates,
+      lost,
+      recoverMs: rerun.ms,
+    };
     console.log(`[fault] dead-letter-disk-full ${JSON.stringify(figures)}`);
     expect(lost).toBe(0);
     expect(new Set(whAll).size).toBe(good.length);

@@ -20,7 +20,13 @@ const PER_PHASE = 200;
 
 describe.skipIf(kafkaSkipped || !pgClusterAvailable())('PostgreSQL stopped for 30 s mid-stream', () => {
   const kafka = testKafka();
-  const t = { input: uniqueName('pgf-in'), warehouse: uniqueName('pgf-wh'), analytics: uniqueName('pgf-an'), ads: uniqueName('pgf-ads'), dlq: uniqueName('pgf-dlq') };
+  const t = {
+    input: uniqueName('pgf-in'),
+    warehouse: uniqueName('pgf-wh'),
+    analytics: uniqueName('pgf-an'),
+    ads: uniqueName('pgf-ads'),
+    dlq: uniqueName('pgf-dlq'),
+  };
   const groupId = uniqueName('pgf-group');
   let cluster: PgCluster;
   let engine: EngineHandle | undefined;
@@ -38,7 +44,10 @@ describe.skipIf(kafkaSkipped || !pgClusterAvailable())('PostgreSQL stopped for 3
   });
 
   const events = (phase: string) =>
-    Array.from({ length: PER_PHASE }, (_, i) => ({ key: `user-${i % 10}`, value: JSON.stringify(sampleEvent({ messageId: `${phase}-${i}`, userId: `user-${i % 10}`, seq: i })) }));
+    Array.from({ length: PER_PHASE }, (_, i) => ({
+      key: `user-${i % 10}`,
+      value: JSON.stringify(sampleEvent({ messageId: `${phase}-${i}`, userId: `user-${i % 10}`, seq: i })),
+    }));
 
   async function storedCount(): Promise<number> {
     const client = new pg.Client({ connectionString: cluster.url() });
@@ -80,7 +89,11 @@ ${policyYaml(t)}`,
 
     // Phase 1: all stored and committed with the server up.
     await produce(kafka, t.input, events('before'));
-    await waitUntil(async () => (await storedCount()) === PER_PHASE && (await groupProgress(kafka, groupId, t.input)).committed === PER_PHASE, 60_000, 'phase 1 stored and committed');
+    await waitUntil(
+      async () => (await storedCount()) === PER_PHASE && (await groupProgress(kafka, groupId, t.input)).committed === PER_PHASE,
+      60_000,
+      'phase 1 stored and committed',
+    );
 
     // Phase 2: the server goes away; events keep arriving.
     await cluster.stop();
@@ -100,7 +113,11 @@ ${policyYaml(t)}`,
     await waitUntil(async () => (await storedCount().catch(() => -1)) === 2 * PER_PHASE, 120_000, 'the outage backlog stored after the restart');
     const recoverMs = Date.now() - startedAt;
     await produce(kafka, t.input, events('after'));
-    await waitUntil(async () => (await storedCount()) === 3 * PER_PHASE && (await groupProgress(kafka, groupId, t.input)).committed === 3 * PER_PHASE, 60_000, 'phase 3 stored and committed');
+    await waitUntil(
+      async () => (await storedCount()) === 3 * PER_PHASE && (await groupProgress(kafka, groupId, t.input)).committed === 3 * PER_PHASE,
+      60_000,
+      'phase 3 stored and committed',
+    );
     await reader.waitFor(() => new Set(reader!.json(t.warehouse).map((e) => e.messageId)).size === 3 * PER_PHASE, 60_000, 'every event in the warehouse');
 
     // message_id is UNIQUE: 600 rows are 600 distinct events, none stored twice; all expected ids present.

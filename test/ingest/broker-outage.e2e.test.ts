@@ -34,7 +34,12 @@ describeKafka('ingest while the broker is unavailable', () => {
     const keys = new WriteKeyStore(t.db);
     writeKey = (await keys.create(t.db, { source: 'web', createdBy: null })).writeKey;
     sink = await kafkaIngestSink(kafkaConfigFor(broker.brokers, { requestTimeoutMs: 5000 }));
-    const config = parseIngestConfig({ port: 0, topic, sources: [{ name: 'web' }], produce: { timeoutMs: 1000, retryAfterSeconds: 1, maxQueuedBytes: 20_000 } });
+    const config = parseIngestConfig({
+      port: 0,
+      topic,
+      sources: [{ name: 'web' }],
+      produce: { timeoutMs: 1000, retryAfterSeconds: 1, maxQueuedBytes: 20_000 },
+    });
     ingest = await startIngest({ config, sink, writeKeys: keys, logger: silentLogger() });
     reader = await new TopicReader(kafka, [topic]).start();
   }, 240_000);
@@ -48,7 +53,11 @@ describeKafka('ingest while the broker is unavailable', () => {
   }, 60_000);
 
   const post = (body: unknown) =>
-    fetch(`${ingest.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` }, body: JSON.stringify(body) });
+    fetch(`${ingest.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+      body: JSON.stringify(body),
+    });
 
   it('503 then recovery, with no event lost or doubled', async () => {
     const analytics = new Analytics({ writeKey, host: ingest.url, flushAt: 10, flushInterval: 100, maxRetries: 1000, httpRequestTimeout: 10_000 });
@@ -75,7 +84,13 @@ describeKafka('ingest while the broker is unavailable', () => {
     expect(unavailable.status).toBe(503);
     expect(unavailable.headers.get('retry-after')).toBe('1');
     // The unacknowledged batch still waits for the broker: a large one now is backpressure.
-    const large = Array.from({ length: 30 }, () => ({ type: 'track', userId: 'user-big', event: 'Big', messageId: randomUUID(), properties: { pad: 'x'.repeat(1000) } }));
+    const large = Array.from({ length: 30 }, () => ({
+      type: 'track',
+      userId: 'user-big',
+      event: 'Big',
+      messageId: randomUUID(),
+      properties: { pad: 'x'.repeat(1000) },
+    }));
     const backpressure = await post({ batch: large });
     expect(backpressure.status).toBe(429);
     expect(backpressure.headers.get('retry-after')).toBe('1');

@@ -46,8 +46,13 @@ describeKafka('analytics.js in Chromium', () => {
   });
 
   function page(mode: string): string {
-    const ingestHost = s.url.replace(/^http:\/\//, '') + '/v1';
-    const segment = { apiKey: s.writeKey, apiHost: ingestHost, protocol: 'http', ...(mode === 'batching' ? { deliveryStrategy: { strategy: 'batching', config: { size: 3, timeout: 200 } } } : {}) };
+    const ingestHost = `${s.url.replace(/^http:\/\//, '')}/v1`;
+    const segment = {
+      apiKey: s.writeKey,
+      apiHost: ingestHost,
+      protocol: 'http',
+      ...(mode === 'batching' ? { deliveryStrategy: { strategy: 'batching', config: { size: 3, timeout: 200 } } } : {}),
+    };
     return `<!doctype html><html><head><title>shop</title><script src="/ajs.js"></script></head><body><script>
       const analytics = AnalyticsNext.AnalyticsBrowser.load({ writeKey: ${JSON.stringify(s.writeKey)}, cdnURL: ${JSON.stringify(origin)}, cdnSettings: { integrations: { 'Segment.io': ${JSON.stringify(segment)} } } });
       window.done = Promise.all([

@@ -12,7 +12,12 @@ import { tempDir } from '../pipeline/helpers.js';
 
 function capture() {
   let text = '';
-  const stream = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
   return { stream, text: () => text };
 }
 
@@ -73,14 +78,21 @@ reload: { enabled: false }
     // A 200 means the pipeline wrote the batch: the file holds the events already.
     const out = join(dir, 'out', 'warehouse.ndjson');
     expect(existsSync(out)).toBe(true);
-    const events = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const events = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(events).toHaveLength(12);
     expect(new Set(events.map((e) => e.messageId)).size).toBe(12);
     for (const e of events) {
       expect(e.traits.plan).toBe('pro');
       expect(e.traits.password).toBeUndefined();
     }
-    const refused = await fetch(`${url}/v1/track`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'u', event: 'E', writeKey: 'wk_0000000000000000_' + 'A'.repeat(43) }) });
+    const refused = await fetch(`${url}/v1/track`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'u', event: 'E', writeKey: `wk_0000000000000000_${'A'.repeat(43)}` }),
+    });
     expect(refused.status).toBe(401);
   } finally {
     abort.abort();

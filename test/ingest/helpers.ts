@@ -24,7 +24,11 @@ export interface TestIngest {
   reader: TopicReader;
   sink: EventSink;
   /** POSTs JSON (or a string/Buffer as is) to `/v1/<path>`. */
-  post(path: string, body: unknown, options?: { writeKey?: string | null; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; json: any }>;
+  post(
+    path: string,
+    body: unknown,
+    options?: { writeKey?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; json: any }>;
   close(): Promise<void>;
 }
 
@@ -32,7 +36,10 @@ export function kafkaConfigFor(brokers: string, overrides: Record<string, unknow
   return kafkaSchema.parse({ brokers, groupId: 'unused', topics: ['unused'], requestTimeoutMs: 3000, connectionTimeoutMs: 3000, ...overrides });
 }
 
-export async function startTestIngest(section: Record<string, unknown> = {}, options: { brokers?: string; tls?: TlsOptions; now?: () => number } = {}): Promise<TestIngest> {
+export async function startTestIngest(
+  section: Record<string, unknown> = {},
+  options: { brokers?: string; tls?: TlsOptions; now?: () => number } = {},
+): Promise<TestIngest> {
   const brokers = options.brokers ?? kafkaBrokers();
   const topic = uniqueName('ingest');
   const kafka = new Kafka({ clientId: 'segmentloom-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });

@@ -90,7 +90,13 @@ describeKafka('HTTP ingest (Segment Tracking API)', () => {
       const a = track({ type: 'track', timestamp: '2026-03-01T11:59:00.000Z', context: { locale: 'de-DE' }, integrations: { All: false } });
       const b = { type: 'identify', anonymousId: 'anon-9', messageId: id() };
       // The client's clock runs 10 minutes ahead: it says it sent at 12:10, we received at 12:00.
-      await ok('batch', { batch: [a, b], context: { library: { name: 'analytics-node' }, locale: 'en-US' }, integrations: { Mixpanel: true }, sentAt: '2026-03-01T12:10:00.000Z', writeKey: s.writeKey });
+      await ok('batch', {
+        batch: [a, b],
+        context: { library: { name: 'analytics-node' }, locale: 'en-US' },
+        integrations: { Mixpanel: true },
+        sentAt: '2026-03-01T12:10:00.000Z',
+        writeKey: s.writeKey,
+      });
       accepted.add(a.messageId).add(b.messageId);
       const first = await read(a.messageId);
       expect(first.context).toEqual({ library: { name: 'analytics-node' }, locale: 'de-DE' });
@@ -105,7 +111,9 @@ describeKafka('HTTP ingest (Segment Tracking API)', () => {
 
     it('gives events without a messageId one, and reads gzip bodies', async () => {
       const marker = id();
-      const res = await s.post('batch', gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'user-2', event: 'Zipped', properties: { marker } }] })), { headers: { 'content-encoding': 'gzip' } });
+      const res = await s.post('batch', gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'user-2', event: 'Zipped', properties: { marker } }] })), {
+        headers: { 'content-encoding': 'gzip' },
+      });
       expect(res.status).toBe(200);
       await s.reader.waitFor(() => s.reader.json(s.topic).some((e) => e.properties?.marker === marker), 30_000, 'gzipped event');
       const event = s.reader.json(s.topic).find((e) => e.properties?.marker === marker)!;
@@ -118,8 +126,19 @@ describeKafka('HTTP ingest (Segment Tracking API)', () => {
     it('produces a retried batch once, and a messageId repeated within a batch once', async () => {
       const a = track();
       const b = track();
-      await ok('batch', { batch: [{ ...a, type: 'track' }, { ...b, type: 'track' }, { ...a, type: 'track' }] });
-      await ok('batch', { batch: [{ ...a, type: 'track' }, { ...b, type: 'track' }] });
+      await ok('batch', {
+        batch: [
+          { ...a, type: 'track' },
+          { ...b, type: 'track' },
+          { ...a, type: 'track' },
+        ],
+      });
+      await ok('batch', {
+        batch: [
+          { ...a, type: 'track' },
+          { ...b, type: 'track' },
+        ],
+      });
       await ok('track', a);
       accepted.add(a.messageId).add(b.messageId);
       await read(b.messageId);
@@ -142,10 +161,13 @@ describeKafka('HTTP ingest (Segment Tracking API)', () => {
       const none = await s.post('track', body, { writeKey: null });
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toContain('Basic');
-      const wrong = s.writeKey.slice(0, -4) + 'AAAA';
+      const wrong = `${s.writeKey.slice(0, -4)}AAAA`;
       expect((await s.post('track', body, { writeKey: wrong })).status).toBe(401);
       expect((await s.post('track', body, { writeKey: 'not-a-key' })).status).toBe(401);
-      const withPassword = await s.post('track', body, { writeKey: null, headers: { authorization: `Basic ${Buffer.from(`${s.writeKey}:secret`).toString('base64')}` } });
+      const withPassword = await s.post('track', body, {
+        writeKey: null,
+        headers: { authorization: `Basic ${Buffer.from(`${s.writeKey}:secret`).toString('base64')}` },
+      });
       expect(withPassword.status).toBe(401);
       const issued = await s.keys.create(s.t.db, { source: 'web', createdBy: null });
       await s.keys.revoke(s.t.db, issued.key.id);
@@ -240,15 +262,25 @@ describeKafka('HTTP ingest (Segment Tracking API)', () => {
 
   describe('browsers and addresses', () => {
     it('answers CORS preflights for configured origins and refuses posts from others', async () => {
-      const preflight = await fetch(`${s.url}/v1/batch`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      const preflight = await fetch(`${s.url}/v1/batch`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
       expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
-      const foreign = await fetch(`${s.url}/v1/batch`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const foreign = await fetch(`${s.url}/v1/batch`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
 
       const fromShop = track();
-      const res = await s.post('track', { ...fromShop, writeKey: s.writeKey }, { writeKey: null, headers: { origin: 'https://shop.example', 'content-type': 'text/plain' } });
+      const res = await s.post(
+        'track',
+        { ...fromShop, writeKey: s.writeKey },
+        { writeKey: null, headers: { origin: 'https://shop.example', 'content-type': 'text/plain' } },
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
       accepted.add(fromShop.messageId);

@@ -12,10 +12,13 @@ import { startTestIngest, type TestIngest } from './helpers.js';
 function handshake(port: number, version: SecureVersion, ca: Buffer): Promise<{ protocol: string | null } | { error: string }> {
   return new Promise((resolve) => {
     // SECLEVEL=0 lets this client offer TLS 1.0/1.1 at all, so a refusal is the server's doing.
-    const socket: TLSSocket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-      resolve({ protocol: socket.getProtocol() });
-      socket.end();
-    });
+    const socket: TLSSocket = connect(
+      { host: '127.0.0.1', port, servername: 'localhost', ca, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' },
+      () => {
+        resolve({ protocol: socket.getProtocol() });
+        socket.end();
+      },
+    );
     socket.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
   });
 }
@@ -25,7 +28,27 @@ describeKafka('ingest over TLS', () => {
   let cert: Buffer;
   beforeAll(async () => {
     const dir = tempDir('sl-ingest-tls-');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'));
     s = await startTestIngest({ tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } });
   }, 120_000);
@@ -40,7 +63,17 @@ describeKafka('ingest over TLS', () => {
     const body = JSON.stringify({ userId: 'u', event: 'Secure', messageId });
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: s.ingest.port, path: '/v1/track', method: 'POST', servername: 'localhost', ca: cert, minVersion: version, maxVersion: version, headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${s.writeKey}:`).toString('base64')}` } },
+        {
+          host: '127.0.0.1',
+          port: s.ingest.port,
+          path: '/v1/track',
+          method: 'POST',
+          servername: 'localhost',
+          ca: cert,
+          minVersion: version,
+          maxVersion: version,
+          headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${s.writeKey}:`).toString('base64')}` },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));

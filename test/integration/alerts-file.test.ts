@@ -31,7 +31,14 @@ describe('alerts from file engines sharing a database', () => {
 
   function input(dir: string, n: number): string {
     const file = join(dir, 'in.ndjson');
-    writeFileSync(file, ndjson(Array.from({ length: n }, (_, i) => sampleEvent({ messageId: `m-${i}`, userId: `user-${i % 7}`, properties: { recovery_email: `r${i}@example.com`, total: i } }))));
+    writeFileSync(
+      file,
+      ndjson(
+        Array.from({ length: n }, (_, i) =>
+          sampleEvent({ messageId: `m-${i}`, userId: `user-${i % 7}`, properties: { recovery_email: `r${i}@example.com`, total: i } }),
+        ),
+      ),
+    );
     return file;
   }
 
@@ -90,7 +97,11 @@ describe('alerts from file engines sharing a database', () => {
       observers: [{ onBatch: (report) => batches.push({ end: Date.now(), seconds: report.durationSeconds }) }],
     });
     for (let b = 0; b < 15; b++) {
-      stdin.write(ndjson(Array.from({ length: 20 }, (_, i) => sampleEvent({ messageId: `h-${b}-${i}`, properties: { [`field_${b}_email`]: 'x@example.com', total: i } }))));
+      stdin.write(
+        ndjson(
+          Array.from({ length: 20 }, (_, i) => sampleEvent({ messageId: `h-${b}-${i}`, properties: { [`field_${b}_email`]: 'x@example.com', total: i } })),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 100));
     }
     stdin.end();

@@ -80,14 +80,23 @@ describeKafka('alerts from Kafka engines', () => {
     receivers.push(receiver);
     const t = await stateTopics('alerts-hang');
     // A receiver that never answers holds a delivery for the whole timeout.
-    const engine = await engines.start(stateEngineYaml(t, uniqueName('group'), `${store.yaml}inventory: { flushIntervalMs: 50 }\n${alertsYaml(receiver.url, { timeoutMs: 30_000, attempts: 1 })}`));
+    const engine = await engines.start(
+      stateEngineYaml(
+        t,
+        uniqueName('group'),
+        `${store.yaml}inventory: { flushIntervalMs: 50 }\n${alertsYaml(receiver.url, { timeoutMs: 30_000, attempts: 1 })}`,
+      ),
+    );
     const out = await new TopicReader(kafka, [t.warehouse]).start();
     readers.push(out);
     const round = (n: number) =>
       produce(
         kafka,
         t.input,
-        Array.from({ length: 20 }, (_, i) => ({ key: `k-${i}`, value: JSON.stringify(sampleEvent({ messageId: `r${n}-${i}`, properties: { [`field_${n}_email`]: 'x@example.com' } })) })),
+        Array.from({ length: 20 }, (_, i) => ({
+          key: `k-${i}`,
+          value: JSON.stringify(sampleEvent({ messageId: `r${n}-${i}`, properties: { [`field_${n}_email`]: 'x@example.com' } })),
+        })),
       );
     const delivered = (n: number) => out.json(t.warehouse).filter((e) => String(e.messageId).startsWith(`r${n}-`)).length;
 

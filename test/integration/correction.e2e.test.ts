@@ -22,7 +22,16 @@ describeKafka('corrections on Kafka', () => {
 
   it('corrects the stored profile and forwards an identify, controlled, to the destination', async () => {
     await produce(suite.kafka, suite.t.input, [
-      { key: 'c-1', value: JSON.stringify({ type: 'identify', messageId: 'first-identify', userId: 'c-1', traits: { email: 'typo@exmaple.com', plan: 'free' }, timestamp: new Date(Date.now() - 60_000).toISOString() }) },
+      {
+        key: 'c-1',
+        value: JSON.stringify({
+          type: 'identify',
+          messageId: 'first-identify',
+          userId: 'c-1',
+          traits: { email: 'typo@exmaple.com', plan: 'free' },
+          timestamp: new Date(Date.now() - 60_000).toISOString(),
+        }),
+      },
     ]);
     await suite.out.waitFor(() => delivered().some((e) => e.messageId === 'first-identify'), 30_000);
     await until(async () => (await exportSubject(suite.side, { userId: 'c-1' })).subjects[0]?.events.length === 1, 'the identify to be stored');

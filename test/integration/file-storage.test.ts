@@ -15,7 +15,7 @@ import { policyYaml, sampleEvent, tempDir } from '../pipeline/helpers.js';
 import { ENGINES, ndjson, testStore, writeEngineConfig, type TestStore } from './helpers.js';
 
 const EMAIL = 'ada@example.com';
-const deep = JSON.parse('{"a":'.repeat(12) + '1' + '}'.repeat(12));
+const deep = JSON.parse(`${'{"a":'.repeat(12)}1${'}'.repeat(12)}`);
 
 function capture(): Writable & { text: string } {
   const stream = new Writable({
@@ -84,7 +84,12 @@ inventory: { flushIntervalMs: 100 }
     const result = await runFileEngine(config, { logger: silentLogger(), input, outDir: join(dir, 'out'), env: {} });
     expect(result.totals.totals.deadLettered.get('too_deep')).toBe(1);
     expect(result.totals.totals.stored).toBe(3);
-    expect(result.durable).toEqual({ storedEvents: 3, duplicateEvents: 0, erasedEvents: 0, inventory: { newDataPoints: expect.any(Number), driftedDataPoints: 0 } });
+    expect(result.durable).toEqual({
+      storedEvents: 3,
+      duplicateEvents: 0,
+      erasedEvents: 0,
+      inventory: { newDataPoints: expect.any(Number), driftedDataPoints: 0 },
+    });
     // The walk's tallies count accepted events only.
     expect(result.tally.entries().some((p) => p.event === 'Deep Event')).toBe(false);
 

@@ -41,7 +41,10 @@ describe.each(ENGINES)('personal data in keys and event names (%s)', (engine) =>
     const dir = tempDir();
     // ads hashes email; analytics only takes green (its allow-list removes email): the email key
     // is not fit for every destination, so it leaves the source hashed or not at all.
-    const { config } = await writeEngineConfig(`source: web\n${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\n${store.yaml}\ninventory: { flushIntervalMs: 100 }\n`, dir);
+    const { config } = await writeEngineConfig(
+      `source: web\n${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\n${store.yaml}\ninventory: { flushIntervalMs: 100 }\n`,
+      dir,
+    );
     const input = join(dir, 'in.ndjson');
     writeFileSync(input, ndjson([hostile]));
     const outDir = join(dir, 'out');

@@ -28,7 +28,9 @@ describe('point memory across two engine processes (postgres)', () => {
   it('controls values at a point another engine classified, once its poll has read the store', async () => {
     const store = await testStore('postgres', 'point_memory');
     stores.push(store);
-    const { config } = await writeEngineConfig(`source: web\n${FAIL_CLOSED_POLICY}\n${store.yaml}\ninventory: { flushIntervalMs: 100, pointMemoryPollMs: 100 }\n`);
+    const { config } = await writeEngineConfig(
+      `source: web\n${FAIL_CLOSED_POLICY}\n${store.yaml}\ninventory: { flushIntervalMs: 100, pointMemoryPollMs: 100 }\n`,
+    );
     const controls = (await buildControls(config)).controls;
     const a = (await DurableState.open(config, { logger: silentLogger(), env: {} }))!;
     const b = (await DurableState.open(config, { logger: silentLogger(), env: {} }))!;
@@ -76,7 +78,10 @@ describe.each(ENGINES)('point memory across a restart (%s, real binary)', (engin
     const run2 = segmentloom(['run', '--config', file, '--input', second, '--out', join(dir, 'out2')], { timeoutMs: 60_000 });
     expect(run2.status, run2.stderr).toBe(0);
     for (const destination of ['warehouse', 'analytics', 'mailer']) {
-      const [event] = readFileSync(join(dir, 'out2', `${destination}.ndjson`), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      const [event] = readFileSync(join(dir, 'out2', `${destination}.ndjson`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(event.messageId).toBe('m2');
       expect(event.properties).not.toHaveProperty('dest');
     }

@@ -55,7 +55,16 @@ describeKafka.each([0, 1])('reviewed classifications on Kafka (workers: %i)', (w
 
     // The review is the reviewer's decision; the recommendation stays the detector's.
     await suite.engine.durable!.inventory!.flush();
-    expect(await getDataPoint(suite.side.db, key('properties.loyalty_code'))).toMatchObject({ classification: 'green', reviewedClassification: 'red', count: 2, destinations: ['warehouse'] });
-    expect(await getDataPoint(suite.side.db, key('properties.password'))).toMatchObject({ classification: 'red', reviewedClassification: 'green', destinations: ['warehouse'] });
+    expect(await getDataPoint(suite.side.db, key('properties.loyalty_code'))).toMatchObject({
+      classification: 'green',
+      reviewedClassification: 'red',
+      count: 2,
+      destinations: ['warehouse'],
+    });
+    expect(await getDataPoint(suite.side.db, key('properties.password'))).toMatchObject({
+      classification: 'red',
+      reviewedClassification: 'green',
+      destinations: ['warehouse'],
+    });
   }, 90_000);
 });

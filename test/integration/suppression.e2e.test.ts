@@ -13,7 +13,8 @@ describeKafka.each([0, 1])('suppression from the store on Kafka (workers: %i)', 
   const suite = stateSuite('suppression', 'suppress', 'suppression: { userIds: [static-user], fromStore: true, pollIntervalMs: 150 }\n', workers);
   const { kafka } = suite;
 
-  const send = (messageId: string, userId: string) => produce(kafka, suite.t.input, [{ key: 'k', value: JSON.stringify(sampleEvent({ messageId, userId, anonymousId: `anon-${messageId}` })) }]);
+  const send = (messageId: string, userId: string) =>
+    produce(kafka, suite.t.input, [{ key: 'k', value: JSON.stringify(sampleEvent({ messageId, userId, anonymousId: `anon-${messageId}` })) }]);
   const delivered = () => new Set(suite.out.json(suite.t.warehouse).map((e) => e.messageId as string));
 
   it('drops a subject after a SUPPRESS request and delivers again after UNSUPPRESS', async () => {

@@ -16,12 +16,42 @@ const at = (t: string) => `2026-01-0${t}T00:00:00Z`;
 describe('a point records every category it carries (issue 19)', () => {
   it('fields[].value holding an email, a phone number and a health remark lists all three, riskiest first', async () => {
     const s = await scanner();
-    s.scanEvent({ type: 'track', event: 'Form Submitted', timestamp: at('1'), properties: { fields: [{ name: 'email', value: 'jane@example.com' }, { name: 'phone', value: '+1 415 555 0147' }] } }, 'web');
-    s.scanEvent({ type: 'track', event: 'Form Submitted', timestamp: at('2'), properties: { fields: [{ name: 'medical_condition', value: 'asthma, uses an inhaler' }, { name: 'email', value: 'joe@example.com' }] } }, 'web');
+    s.scanEvent(
+      {
+        type: 'track',
+        event: 'Form Submitted',
+        timestamp: at('1'),
+        properties: {
+          fields: [
+            { name: 'email', value: 'jane@example.com' },
+            { name: 'phone', value: '+1 415 555 0147' },
+          ],
+        },
+      },
+      'web',
+    );
+    s.scanEvent(
+      {
+        type: 'track',
+        event: 'Form Submitted',
+        timestamp: at('2'),
+        properties: {
+          fields: [
+            { name: 'medical_condition', value: 'asthma, uses an inhaler' },
+            { name: 'email', value: 'joe@example.com' },
+          ],
+        },
+      },
+      'web',
+    );
     const point = s.aggregator.records().find((r) => r.path === 'properties.fields[].value')!;
     expect(point.category).toBe('health');
     expect(point.categories!.map((c) => c.category)).toEqual(['health', 'email', 'phone_number']);
-    expect(point.categories!.find((c) => c.category === 'email')).toMatchObject({ count: 2, lastSeen: '2026-01-02T00:00:00.000Z', classification: point.categories!.find((c) => c.category === 'email')!.classification });
+    expect(point.categories!.find((c) => c.category === 'email')).toMatchObject({
+      count: 2,
+      lastSeen: '2026-01-02T00:00:00.000Z',
+      classification: point.categories!.find((c) => c.category === 'email')!.classification,
+    });
     expect(point.categories!.find((c) => c.category === 'phone_number')).toMatchObject({ count: 1, lastSeen: '2026-01-01T00:00:00.000Z' });
   });
 
@@ -41,7 +71,15 @@ describe('a point records every category it carries (issue 19)', () => {
     const s = await scanner();
     s.scanEvent({ type: 'identify', userId: 'u1', timestamp: at('4'), traits: { email: 'a@example.com', plan: 'pro' } }, 'web');
     const records = s.aggregator.records();
-    expect(records.find((r) => r.path === 'traits.email')!.categories).toEqual([{ category: 'email', dataCategory: 'user.contact.email', classification: records.find((r) => r.path === 'traits.email')!.classification, count: 1, lastSeen: '2026-01-04T00:00:00.000Z' }]);
+    expect(records.find((r) => r.path === 'traits.email')!.categories).toEqual([
+      {
+        category: 'email',
+        dataCategory: 'user.contact.email',
+        classification: records.find((r) => r.path === 'traits.email')!.classification,
+        count: 1,
+        lastSeen: '2026-01-04T00:00:00.000Z',
+      },
+    ]);
     expect(records.find((r) => r.path === 'traits.plan')!.categories).toEqual([]);
   });
 });
@@ -53,12 +91,25 @@ describe.each(ENGINES)('the stored inventory keeps every category (%s)', (engine
   });
   afterAll(() => t.close());
 
-  const cat = (category: string, dataCategory: string, classification: 'red' | 'yellow' | 'green', count: number, lastSeen: string) => ({ category, dataCategory, classification, count, lastSeen });
+  const cat = (category: string, dataCategory: string, classification: 'red' | 'yellow' | 'green', count: number, lastSeen: string) => ({
+    category,
+    dataCategory,
+    classification,
+    count,
+    lastSeen,
+  });
 
   it('adds counts per category across flushes, riskiest first, and filters and exports by any of them', async () => {
     const key = { source: 'detect-cats', event: 'Form Submitted', path: 'properties.fields[].value' };
     await upsertObservations(t.db, [
-      obs({ ...key, category: 'email', dataCategory: 'user.contact.email', classification: 'yellow', count: 2, categories: [cat('email', 'user.contact.email', 'yellow', 2, '2026-01-01T00:00:00.000Z')] }),
+      obs({
+        ...key,
+        category: 'email',
+        dataCategory: 'user.contact.email',
+        classification: 'yellow',
+        count: 2,
+        categories: [cat('email', 'user.contact.email', 'yellow', 2, '2026-01-01T00:00:00.000Z')],
+      }),
     ]);
     await upsertObservations(t.db, [
       obs({
@@ -67,7 +118,11 @@ describe.each(ENGINES)('the stored inventory keeps every category (%s)', (engine
         dataCategory: 'user.health_and_medical',
         classification: 'red',
         count: 3,
-        categories: [cat('health', 'user.health_and_medical', 'red', 1, '2026-01-03T00:00:00.000Z'), cat('email', 'user.contact.email', 'yellow', 1, '2026-01-02T00:00:00.000Z'), cat('phone_number', 'user.contact.phone_number', 'yellow', 1, '2026-01-02T00:00:00.000Z')],
+        categories: [
+          cat('health', 'user.health_and_medical', 'red', 1, '2026-01-03T00:00:00.000Z'),
+          cat('email', 'user.contact.email', 'yellow', 1, '2026-01-02T00:00:00.000Z'),
+          cat('phone_number', 'user.contact.phone_number', 'yellow', 1, '2026-01-02T00:00:00.000Z'),
+        ],
       }),
     ]);
     const point = await getDataPoint(t.db, key);

@@ -79,7 +79,9 @@ describe('EventScanner one-pass decoding', () => {
 
   it('still reports personal data in keys, as points of their own', async () => {
     const scanner = new EventScanner(createDetector(await loadClassifierSet()));
-    expect(scanner.scanText(JSON.stringify({ type: 'track', event: 'x', properties: { recipients: { 'dave@example.com': { status: 'sent' } } } }), 'web')).toMatchObject({ ok: true });
+    expect(
+      scanner.scanText(JSON.stringify({ type: 'track', event: 'x', properties: { recipients: { 'dave@example.com': { status: 'sent' } } } }), 'web'),
+    ).toMatchObject({ ok: true });
     const paths = scanner.aggregator.records().map((r) => r.path);
     expect(paths).toContain('properties.recipients.<email>.status');
     expect(paths.join(' ')).not.toContain('dave@');

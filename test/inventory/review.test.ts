@@ -22,8 +22,22 @@ describe.each(ENGINES)('inventory review (%s)', (engine) => {
     await upsertObservations(t.db, [
       email('web', 'properties.email', { destinations: ['warehouse', 'crm'] }),
       email('web', 'context.traits.email'),
-      obs({ source: 'web', path: 'context.ip', category: 'ip_address', dataCategory: 'user.device.ip_address', classification: 'yellow', destinations: ['analytics', 'warehouse'] }),
-      obs({ source: 'ios', path: 'context.ip', category: 'ip_address', dataCategory: 'user.device.ip_address', classification: 'yellow', destinations: ['analytics'] }),
+      obs({
+        source: 'web',
+        path: 'context.ip',
+        category: 'ip_address',
+        dataCategory: 'user.device.ip_address',
+        classification: 'yellow',
+        destinations: ['analytics', 'warehouse'],
+      }),
+      obs({
+        source: 'ios',
+        path: 'context.ip',
+        category: 'ip_address',
+        dataCategory: 'user.device.ip_address',
+        classification: 'yellow',
+        destinations: ['analytics'],
+      }),
       email('ios', 'traits.email'),
       email('server', 'properties.a'),
       email('server', 'properties.b'),
@@ -52,9 +66,12 @@ describe.each(ENGINES)('inventory review (%s)', (engine) => {
   it('filters by source, effective classification and category (prefix aware)', async () => {
     // Red first (traits.email), then yellow (context.ip).
     expect((await listDataPoints(t.db, { source: 'ios' })).map((p) => p.path)).toEqual(['traits.email', 'context.ip']);
-    expect((await listDataPoints(t.db, { classification: 'yellow' })).map((p) => `${p.source}:${p.path}`)).toEqual(
-      ['ios:context.ip', 'server:properties.c', 'server:properties.total', 'web:context.ip'],
-    );
+    expect((await listDataPoints(t.db, { classification: 'yellow' })).map((p) => `${p.source}:${p.path}`)).toEqual([
+      'ios:context.ip',
+      'server:properties.c',
+      'server:properties.total',
+      'web:context.ip',
+    ]);
     expect(await listDataPoints(t.db, { category: 'user.device' })).toHaveLength(2);
     expect(await listDataPoints(t.db, { category: 'ip_address' })).toHaveLength(2);
     expect(await listDataPoints(t.db, { category: 'user_device' })).toHaveLength(0); // '_' is not a wildcard
@@ -73,17 +90,24 @@ describe.each(ENGINES)('inventory review (%s)', (engine) => {
     const all = await effectiveClassifications(t.db);
     expect(all).toHaveLength(9);
     expect(all.find((p) => p.source === 'server' && p.path === 'properties.c')).toEqual({
-      source: 'server', event: 'Order Completed', path: 'properties.c', category: 'email', classification: 'yellow', reviewed: true,
+      source: 'server',
+      event: 'Order Completed',
+      path: 'properties.c',
+      category: 'email',
+      classification: 'yellow',
+      reviewed: true,
     });
     expect(all.find((p) => p.source === 'web' && p.path === 'properties.email')).toMatchObject({ classification: 'red', reviewed: false });
   });
 
   it('ranks sources by red data points', async () => {
-    expect(await topRedSources(t.db)).toEqual([
-      { source: 'web', redPoints: 2 },
-      { source: 'server', redPoints: 2 },
-      { source: 'ios', redPoints: 1 },
-    ].sort((a, b) => b.redPoints - a.redPoints || a.source.localeCompare(b.source)));
+    expect(await topRedSources(t.db)).toEqual(
+      [
+        { source: 'web', redPoints: 2 },
+        { source: 'server', redPoints: 2 },
+        { source: 'ios', redPoints: 1 },
+      ].sort((a, b) => b.redPoints - a.redPoints || a.source.localeCompare(b.source)),
+    );
     expect(await topRedSources(t.db, { limit: 1 })).toHaveLength(1);
   });
 
@@ -140,9 +164,24 @@ describe('CSV quoting (RFC 4180)', () => {
 
   it('writes a whole row with awkward values', () => {
     const point: StoredDataPoint = {
-      source: 'web, "eu"', event: 'Order\nCompleted', path: 'properties["a,b"]', category: null, dataCategory: null, classification: 'green',
-      reviewedClassification: null, effectiveClassification: 'green', status: 'inbox', matchedOn: null, confidence: 0, matcher: null, count: 2,
-      firstSeen: '2024-01-01T00:00:00.000Z', lastSeen: '2024-01-02T00:00:00.000Z', destinations: [], example: null, reviewedAt: null,
+      source: 'web, "eu"',
+      event: 'Order\nCompleted',
+      path: 'properties["a,b"]',
+      category: null,
+      dataCategory: null,
+      classification: 'green',
+      reviewedClassification: null,
+      effectiveClassification: 'green',
+      status: 'inbox',
+      matchedOn: null,
+      confidence: 0,
+      matcher: null,
+      count: 2,
+      firstSeen: '2024-01-01T00:00:00.000Z',
+      lastSeen: '2024-01-02T00:00:00.000Z',
+      destinations: [],
+      example: null,
+      reviewedAt: null,
     };
     expect(inventoryToCsv([point]).split('\r\n')[1]).toBe(
       '"web, ""eu""","Order\nCompleted","properties[""a,b""]",,,green,,green,inbox,,0,,2,2024-01-01T00:00:00.000Z,2024-01-02T00:00:00.000Z,,,',

@@ -27,7 +27,9 @@ describe.each(ENGINES)('InventoryCache bounds (%s)', (engine) => {
     expect(cache.size).toEqual({ known: 0, pending: 5, eventNames: 2 });
     await cache.flush();
 
-    const rows = await t.db.query<{ event: string; path: string; count: string | number }>('SELECT event, path, count FROM inventory_points ORDER BY event, path');
+    const rows = await t.db.query<{ event: string; path: string; count: string | number }>(
+      'SELECT event, path, count FROM inventory_points ORDER BY event, path',
+    );
     expect(rows.map((r) => [r.event, r.path, Number(r.count)])).toEqual([
       [OVERFLOW_EVENT, 'properties.email', 96],
       ['Secret name 0', OVERFLOW_PATH, 3],

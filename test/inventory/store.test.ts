@@ -14,7 +14,14 @@ describe.each(ENGINES)('inventory store (%s)', (engine) => {
   afterAll(() => t.close());
 
   it('signals a new point once, then only adds counts', async () => {
-    const first = await upsertObservations(t.db, [email('s-new', 'properties.email', { count: 3, firstSeen: '2024-01-02T00:00:00.000Z', lastSeen: '2024-01-03T00:00:00.000Z', destinations: ['warehouse'] })]);
+    const first = await upsertObservations(t.db, [
+      email('s-new', 'properties.email', {
+        count: 3,
+        firstSeen: '2024-01-02T00:00:00.000Z',
+        lastSeen: '2024-01-03T00:00:00.000Z',
+        destinations: ['warehouse'],
+      }),
+    ]);
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ kind: 'new', point: { source: 's-new', category: 'email', classification: 'red', count: 3 } });
     expect(first[0]!.point).not.toHaveProperty('destinations');
@@ -70,7 +77,10 @@ describe.each(ENGINES)('inventory store (%s)', (engine) => {
 
     // Same or lower risk afterwards: no more drift, classification kept.
     expect(await upsertObservations(t.db, [obs({ source: 's-drift', path: 'properties.note' })])).toEqual([]);
-    expect(await getDataPoint(t.db, { source: 's-drift', event: 'Order Completed', path: 'properties.note' })).toMatchObject({ category: 'email', classification: 'red' });
+    expect(await getDataPoint(t.db, { source: 's-drift', event: 'Order Completed', path: 'properties.note' })).toMatchObject({
+      category: 'email',
+      classification: 'red',
+    });
   });
 
   it('signals drift from yellow to red', async () => {
@@ -103,7 +113,10 @@ describe.each(ENGINES)('inventory store (%s)', (engine) => {
       expect(cache.isKnown({ source: 's-cache', event: 'Order Completed', path: 'properties.email' })).toBe(true);
       for (let i = 0; i < 10; i++) cache.observe(email('s-cache'));
       expect(await cache.stop()).toEqual([]);
-      expect(await getDataPoint(t.db, { source: 's-cache', event: 'Order Completed', path: 'properties.email' })).toMatchObject({ count: 110, destinations: ['a', 'b'] });
+      expect(await getDataPoint(t.db, { source: 's-cache', event: 'Order Completed', path: 'properties.email' })).toMatchObject({
+        count: 110,
+        destinations: ['a', 'b'],
+      });
     });
 
     it('flushes on its own soon after a possibly-new point', async () => {
@@ -128,4 +141,3 @@ describe.each(ENGINES)('inventory store (%s)', (engine) => {
     });
   });
 });
-

@@ -41,7 +41,12 @@ describe('observability server', () => {
   it('serves /metrics, /healthz and /readyz', async () => {
     const metrics = new EngineMetrics();
     let joined = false;
-    const server = await startObservabilityServer({ port: 0, host: '127.0.0.1', registry: metrics.registry, ready: () => ({ consumer: joined, config: true }) });
+    const server = await startObservabilityServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: metrics.registry,
+      ready: () => ({ consumer: joined, config: true }),
+    });
     servers.push(server);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const notReady = await fetch(`${server.url}/readyz`);
@@ -66,7 +71,10 @@ describe('logger', () => {
       },
     });
     const logger = createLogger({ destination, level: 'info' });
-    logger.info({ path: 'properties.email', value: 'ada@example.com', message: { key: 'user-1', headers: { a: 'b' } }, sasl: { password: 'pw-secret' }, count: 3 }, 'x');
+    logger.info(
+      { path: 'properties.email', value: 'ada@example.com', message: { key: 'user-1', headers: { a: 'b' } }, sasl: { password: 'pw-secret' }, count: 3 },
+      'x',
+    );
     const line = JSON.parse(out.trim());
     expect(line).toMatchObject({ level: 'info', path: 'properties.email', value: '[redacted]', count: 3, msg: 'x' });
     expect(out).not.toContain('ada@example.com');

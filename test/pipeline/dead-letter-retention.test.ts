@@ -27,7 +27,11 @@ describe('dead-letter file retention', () => {
     const files = readdirSync(dir).sort();
     const rotated = files.filter((f) => f !== 'dead-letter.ndjson');
     expect(rotated.length).toBeGreaterThanOrEqual(4);
-    const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== ''));
+    const lines = files.flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
     // Every record, once, each line whole JSON; the previous run's record rotated away, not lost.
     expect(lines.map((l) => JSON.parse(l))).toHaveLength(11);
     expect(lines).toContain('{"previous":"run"}');
@@ -59,19 +63,38 @@ describe('dead-letter alerts', () => {
   it('alerts at once, then at most once per source and code per interval with the count since', () => {
     let now = 1_000_000;
     const sent: DataPointSignal[][] = [];
-    const alerts = new DeadLetterAlerts(60_000, (s) => sent.push(s), () => now);
+    const alerts = new DeadLetterAlerts(
+      60_000,
+      (s) => sent.push(s),
+      () => now,
+    );
     alerts.record('web', new Map([['malformed_json', 2]]));
     expect(sent).toHaveLength(1);
-    expect(sent[0]![0]).toMatchObject({ kind: 'dead_letter', deadLetter: { code: 'malformed_json', count: 2 }, point: { source: 'web', path: 'malformed_json', example: null } });
+    expect(sent[0]![0]).toMatchObject({
+      kind: 'dead_letter',
+      deadLetter: { code: 'malformed_json', count: 2 },
+      point: { source: 'web', path: 'malformed_json', example: null },
+    });
     now += 10_000;
     alerts.record('web', new Map([['malformed_json', 3]]));
     now += 10_000;
-    alerts.record('web', new Map([['malformed_json', 4], ['oversized', 1]]));
+    alerts.record(
+      'web',
+      new Map([
+        ['malformed_json', 4],
+        ['oversized', 1],
+      ]),
+    );
     // The new code alerts at once; malformed_json waits for its interval.
     expect(sent.map((s) => s.map((x) => `${x.deadLetter!.code}:${x.deadLetter!.count}`))).toEqual([['malformed_json:2'], ['oversized:1']]);
     now += 41_000;
     alerts.record('app', new Map([['malformed_json', 1]]));
-    expect(sent.at(-1)!.map((x) => `${x.point.source}:${x.deadLetter!.code}:${x.deadLetter!.count}`).sort()).toEqual(['app:malformed_json:1', 'web:malformed_json:7']);
+    expect(
+      sent
+        .at(-1)!
+        .map((x) => `${x.point.source}:${x.deadLetter!.code}:${x.deadLetter!.count}`)
+        .sort(),
+    ).toEqual(['app:malformed_json:1', 'web:malformed_json:7']);
     // What is held back at shutdown goes out then.
     now += 1_000;
     alerts.record('web', new Map([['malformed_json', 5]]));
@@ -114,7 +137,10 @@ alerts:
       );
       const input = join(dir, 'in.ndjson');
       const bad = Array.from({ length: 12 }, (_, i) => `{"type":"track","properties":{"email":"dl${i}@example.com"`);
-      writeFileSync(input, ndjson([sampleEvent({ messageId: 'ok-1' })]) + bad.join('\n') + '\n' + `{"type":"track","properties":{"n":1e400,"email":"big@example.com"}}\n`);
+      writeFileSync(
+        input,
+        `${ndjson([sampleEvent({ messageId: 'ok-1' })]) + bad.join('\n')}\n{"type":"track","properties":{"n":1e400,"email":"big@example.com"}}\n`,
+      );
       await runFileEngine(config, { logger: silentLogger(), input, outDir: join(dir, 'out'), env: {} });
       const alerts = receivedAlerts(receiver) as unknown as Array<{ kind: string; path: string; deadLetter: { code: string; count: number } }>;
       // Three batches held malformed lines; one alert went out for the first, the rest at shutdown.

@@ -29,12 +29,16 @@ function capture(): Writable & { text: string } {
 const key = () => randomBytes(32).toString('base64');
 const EMAIL = 'grace.hopper@navy.example';
 // Three lines the engine cannot process, each carrying personal data.
-const BAD_LINES = [`{"type":"track","userId":"u-1","properties":{"email":"${EMAIL}"`, `{"type":"track","properties":{"ssn":"078-05-1120","n":1e400}}`, `{"type":"identify","traits":{"email":"${EMAIL}"}}}`];
+const BAD_LINES = [
+  `{"type":"track","userId":"u-1","properties":{"email":"${EMAIL}"`,
+  `{"type":"track","properties":{"ssn":"078-05-1120","n":1e400}}`,
+  `{"type":"identify","traits":{"email":"${EMAIL}"}}}`,
+];
 
 async function deadLettersOf(env: Record<string, string>, extraYaml = '') {
   const dir = tempDir('sl-dlq-seal-');
   const input = join(dir, 'in.ndjson');
-  writeFileSync(input, [JSON.stringify(sampleEvent({ messageId: 'ok' })), ...BAD_LINES].join('\n') + '\n');
+  writeFileSync(input, `${[JSON.stringify(sampleEvent({ messageId: 'ok' })), ...BAD_LINES].join('\n')}\n`);
   const { config } = await writeConfig(`${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\n${extraYaml}`, dir);
   await runFileEngine(config, { logger: silentLogger(), input, outDir: join(dir, 'out'), env });
   return { dir, file: join(dir, 'out/dead-letter.ndjson'), config };
@@ -60,7 +64,10 @@ describe('dead letters sealed at rest', () => {
     // Inspect: no key in the environment, reasons and coordinates readable, no values.
     const inspected = await cli(['inspect', file], {});
     expect(inspected.code).toBe(0);
-    const rows = inspected.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = inspected.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.slice(0, 3).map((r) => r.code)).toEqual(['malformed_json', 'unrepresentable_number', 'malformed_json']);
     expect(rows.slice(0, 3).every((r) => r.encrypted === true && r.masterKeyVersion === 1 && r.source.offset !== null)).toBe(true);
     expect(rows[3]).toEqual({ totals: { records: 3, encrypted: 3, clear: 0, truncated: 0, byCode: { malformed_json: 2, unrepresentable_number: 1 } } });
@@ -76,7 +83,7 @@ describe('dead letters sealed at rest', () => {
     const replayed = await cli(['replay', file, '--out', out], env);
     expect(replayed.code).toBe(0);
     expect(JSON.parse(replayed.stderr)).toEqual({ replayed: 3, skippedTruncated: 0 });
-    expect(readFileSync(out, 'utf8')).toBe(BAD_LINES.join('\n') + '\n');
+    expect(readFileSync(out, 'utf8')).toBe(`${BAD_LINES.join('\n')}\n`);
   });
 
   it('replay without a key fails with a message naming the missing key', async () => {
@@ -96,13 +103,18 @@ describe('dead letters sealed at rest', () => {
     const before = await deadLettersOf({ SEGMENTLOOM_MASTER_KEYS: `1:${v1}` });
     const rotated = { SEGMENTLOOM_MASTER_KEYS: `1:${v1},2:${key()}` };
     const after = await deadLettersOf(rotated);
-    const versions = async (file: string) => (await cli(['inspect', file], {})).stdout.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l).masterKeyVersion);
+    const versions = async (file: string) =>
+      (await cli(['inspect', file], {})).stdout
+        .trim()
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l).masterKeyVersion);
     expect(await versions(before.file)).toEqual([1, 1, 1]);
     expect(await versions(after.file)).toEqual([2, 2, 2]);
     for (const { file, dir } of [before, after]) {
       const out = join(dir, 'replayed.ndjson');
       expect((await cli(['replay', file, '--out', out], rotated)).code).toBe(0);
-      expect(readFileSync(out, 'utf8')).toBe(BAD_LINES.join('\n') + '\n');
+      expect(readFileSync(out, 'utf8')).toBe(`${BAD_LINES.join('\n')}\n`);
     }
   });
 
@@ -111,7 +123,9 @@ describe('dead letters sealed at rest', () => {
     const sealer = new DeadLetterSealer(keyring);
     const opener = new DeadLetterOpener(keyring);
     const text = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-    const a = sealer.seal(deadLetterOf(message({ email: EMAIL }, { offset: '1', key: Buffer.from('user-a'), headers: { trace: 'abc' } }), { code: 'x', reason: 'why' }));
+    const a = sealer.seal(
+      deadLetterOf(message({ email: EMAIL }, { offset: '1', key: Buffer.from('user-a'), headers: { trace: 'abc' } }), { code: 'x', reason: 'why' }),
+    );
     const b = sealer.seal(deadLetterOf(message({ email: 'other' }, { offset: '2' }), { code: 'x', reason: 'why' }));
     expect(a.key).toBeNull();
     expect(a.headers).not.toHaveProperty('trace');

@@ -11,7 +11,7 @@ import type { InputMessage } from '../../src/events/messages.js';
 import { tempDir } from './helpers.js';
 
 describe('dead-lettering an event cut by the file source', () => {
-  it('reports the event\'s real size', async () => {
+  it("reports the event's real size", async () => {
     const limits = { ...DEFAULT_LIMITS, maxBytes: 1_000 };
     const event = JSON.stringify({ type: 'track', event: 'Big', properties: { blob: 'x'.repeat(50_000) } });
     const path = join(tempDir(), 'in.ndjson');

@@ -88,7 +88,11 @@ describe('EventScanner: personal data in keys and event names', () => {
   it('reports such keys as data points, and shows placeholders in names and paths', async () => {
     const detector = createDetector(await loadClassifierSet());
     const scanner = new EventScanner(detector);
-    const event = { type: 'track', event: 'Invited carol@example.com', properties: { recipients: { 'dave@example.com': { status: 'sent' } }, ssn_by_person: { '536-22-8741': 'x' } } };
+    const event = {
+      type: 'track',
+      event: 'Invited carol@example.com',
+      properties: { recipients: { 'dave@example.com': { status: 'sent' } }, ssn_by_person: { '536-22-8741': 'x' } },
+    };
     expect(scanner.scanEvent(event as never, 'web')).toMatchObject({ ok: true });
     const records = scanner.aggregator.records();
     const text = JSON.stringify(records);

@@ -43,7 +43,7 @@ describe('byteLines', () => {
   });
 
   it('does not hold on to the chunk a short line came from', async () => {
-    const chunk = Buffer.from('abc\n' + 'z'.repeat(10_000));
+    const chunk = Buffer.from(`abc\n${'z'.repeat(10_000)}`);
     const [line] = await collect([chunk]);
     expect(line!.bytes.buffer).not.toBe(chunk.buffer);
   });

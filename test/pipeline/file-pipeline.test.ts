@@ -38,7 +38,10 @@ describe('file pipeline', () => {
         JSON.stringify(sampleEvent({ messageId: 'c', context: { consent: { categoryPreferences: { Advertising: false } } } })),
       ].join('\n'),
     );
-    const { config } = await writeConfig(`${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\nsuppression: { userIds: [gone] }\nbatch: { size: 2 }\n`, dir);
+    const { config } = await writeConfig(
+      `${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\nsuppression: { userIds: [gone] }\nbatch: { size: 2 }\n`,
+      dir,
+    );
     const result = await runFileEngine(config, { logger: silentLogger(), input, outDir: join(dir, 'out') });
 
     expect(readLines(join(dir, 'out/warehouse.ndjson')).map((e) => e.messageId)).toEqual(['a', 'c']);
@@ -86,7 +89,11 @@ describe('file pipeline', () => {
     expect(dead[0]).toMatchObject({ valueEncoding: 'base64', headers: expect.objectContaining({ 'x-segmentloom-dlq-code': 'malformed_json' }) });
     expect(Buffer.from(dead[0].value, 'base64')).toEqual(latin1);
     // Under the engine's cap the oversized line is kept whole.
-    expect(dead[1]).toMatchObject({ value: huge, valueEncoding: 'utf8', headers: expect.objectContaining({ 'x-segmentloom-dlq-code': 'oversized', 'x-segmentloom-dlq-offset': '3' }) });
+    expect(dead[1]).toMatchObject({
+      value: huge,
+      valueEncoding: 'utf8',
+      headers: expect.objectContaining({ 'x-segmentloom-dlq-code': 'oversized', 'x-segmentloom-dlq-offset': '3' }),
+    });
   });
 
   it('runs from the CLI with --input and prints a summary', async () => {
@@ -105,7 +112,9 @@ describe('file pipeline', () => {
     expect(summary.dataPoints.red).toBeGreaterThan(0);
     expect(summary.actions['block-secrets'].block).toBeGreaterThan(0);
     expect(summary.actions['pseudonymize-contact-for-ads'].hash).toBeGreaterThan(0);
-    expect(summary.stored.events).toBe(summary.eventsIn - summary.deadLettered.total - summary.dropped.byReason.suppressed - (summary.dropped.byReason.policy ?? 0));
+    expect(summary.stored.events).toBe(
+      summary.eventsIn - summary.deadLettered.total - summary.dropped.byReason.suppressed - (summary.dropped.byReason.policy ?? 0),
+    );
     expect(summary.inventory.newDataPoints).toBeGreaterThan(0);
     // Logs never contain event values.
     expect(stderr.text).not.toMatch(/@example\.com|4111/);

@@ -40,7 +40,11 @@ function capture(): Writable & { lines: () => Array<Record<string, unknown>>; te
     },
   }) as Writable & { lines: () => Array<Record<string, unknown>>; text: string };
   stream.text = '';
-  stream.lines = () => stream.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  stream.lines = () =>
+    stream.text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return stream;
 }
 
@@ -90,8 +94,14 @@ describe('BatchTap past the path bound', () => {
     // Fill the trie's bound first.
     await processor.process(controls, [message(known()), message(known())]);
     expect(trie.size).toBe(8);
-    const small = (await processor.process(controls, Array.from({ length: 5 }, () => message(known()))))!.tap!.observations;
-    const large = (await processor.process(controls, Array.from({ length: 500 }, () => message(known()))))!.tap!.observations;
+    const small = (await processor.process(
+      controls,
+      Array.from({ length: 5 }, () => message(known())),
+    ))!.tap!.observations;
+    const large = (await processor.process(
+      controls,
+      Array.from({ length: 500 }, () => message(known())),
+    ))!.tap!.observations;
     expect(large.map((o) => o.path).sort()).toEqual(small.map((o) => o.path).sort());
     const overflow = large.find((o) => o.path === OVERFLOW_PATH)!;
     // One value per event past the bound, the riskiest classification and a masked example kept.
@@ -109,7 +119,10 @@ describe.each(ENGINES)('stateful pipeline inventory bounds (%s)', (engine) => {
   });
 
   async function open(store: TestStore, dir?: string) {
-    const { config } = await writeEngineConfig(`source: web\n${policyYaml(TOPICS)}\n${store.yaml}\ninventory: { flushIntervalMs: 60000, maxEventNames: 4 }\n`, dir);
+    const { config } = await writeEngineConfig(
+      `source: web\n${policyYaml(TOPICS)}\n${store.yaml}\ninventory: { flushIntervalMs: 60000, maxEventNames: 4 }\n`,
+      dir,
+    );
     const logs = capture();
     const registry = new Registry();
     const durable = (await DurableState.open(config, { logger: createLogger({ destination: logs, level: 'warn' }), env: {}, registry }))!;
@@ -117,7 +130,10 @@ describe.each(ENGINES)('stateful pipeline inventory bounds (%s)', (engine) => {
     // A small path bound: the fixed paths of these events fit, minted keys soon do not.
     const processor = new LocalProcessor(jsonDecoder, () => 'web', new PathTrie(16), null, durable.processing());
     const feed = async (events: Array<Record<string, unknown>>) => {
-      const result = await processor.process(controls, events.map((e) => message(e)));
+      const result = await processor.process(
+        controls,
+        events.map((e) => message(e)),
+      );
       durable.observe(result!.tap);
     };
     return { durable, feed, logs, registry };
@@ -166,7 +182,10 @@ describe.each(ENGINES)('stateful pipeline inventory bounds (%s)', (engine) => {
     await durable.close();
 
     const warnings = logs.lines().filter((l) => l.bound !== undefined);
-    expect(warnings.map((w) => [w.level, w.bound]).sort()).toEqual([['warn', 'event_names'], ['warn', 'paths']]);
+    expect(warnings.map((w) => [w.level, w.bound]).sort()).toEqual([
+      ['warn', 'event_names'],
+      ['warn', 'paths'],
+    ]);
     for (const value of [...minted, 'ada@example.com', 'grace@example.com']) expect(logs.text).not.toContain(value);
 
     // A restarted engine counts the names already in the inventory: a new name still overflows.

@@ -52,9 +52,21 @@ describeRegistry('confluent-encoded input on Kafka', () => {
     const avroId = (await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(AVRO) }, { subject: uniqueName('avro-value') })).id;
     const jsonId = (await registry.register({ type: SchemaType.JSON, schema: JSON.stringify(JSON_SCHEMA) }, { subject: uniqueName('json-value') })).id;
 
-    const t = { input: uniqueName('cf-in'), warehouse: uniqueName('cf-wh'), analytics: uniqueName('cf-an'), ads: uniqueName('cf-ads'), dlq: uniqueName('cf-dlq') };
+    const t = {
+      input: uniqueName('cf-in'),
+      warehouse: uniqueName('cf-wh'),
+      analytics: uniqueName('cf-an'),
+      ads: uniqueName('cf-ads'),
+      dlq: uniqueName('cf-dlq'),
+    };
     await createTopics(kafka, Object.values(t), 1);
-    const avroEvent = { type: 'track', event: 'Order Completed', messageId: 'avro-1', userId: 'u-1', properties: { email: 'ada@example.com', password: 'hunter2-secret', total: 42 } };
+    const avroEvent = {
+      type: 'track',
+      event: 'Order Completed',
+      messageId: 'avro-1',
+      userId: 'u-1',
+      properties: { email: 'ada@example.com', password: 'hunter2-secret', total: 42 },
+    };
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x01, 0x02]);
     await produce(kafka, t.input, [
       { key: 'a', value: await registry.encode(avroId, avroEvent), headers: { h: 'avro' } },

@@ -34,17 +34,29 @@ describeKafka('engine process crash and restart', () => {
   }
 
   function startEngine(config: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; log: () => string } {
-    const child = spawn(process.execPath, [BIN, 'run', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SEGMENTLOOM_HASH_KEY: '' } });
+    const child = spawn(process.execPath, [BIN, 'run', '--config', config], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SEGMENTLOOM_HASH_KEY: '' },
+    });
     children.push(child);
     let log = '';
     child.stdout!.on('data', (d) => (log += String(d)));
     child.stderr!.on('data', (d) => (log += String(d)));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     return { child, exited, log: () => log };
   }
 
   it('loses nothing across SIGKILL and shuts down gracefully on SIGTERM', async () => {
-    const t = { input: uniqueName('crash-in'), warehouse: uniqueName('crash-wh'), analytics: uniqueName('crash-an'), ads: uniqueName('crash-ads'), dlq: uniqueName('crash-dlq') };
+    const t = {
+      input: uniqueName('crash-in'),
+      warehouse: uniqueName('crash-wh'),
+      analytics: uniqueName('crash-an'),
+      ads: uniqueName('crash-ads'),
+      dlq: uniqueName('crash-dlq'),
+    };
     await createTopics(kafka, Object.values(t), 3);
     const groupId = uniqueName('crash-group');
     const dir = tempDir();
@@ -79,7 +91,11 @@ ${policyYaml(t)}`,
         if (analytics) expected.analytics.add(id);
         if (advertising) expected.ads.add(id);
       }
-      const event = sampleEvent({ messageId: id, userId: suppressed ? 'suppressed' : `u-${i % 97}`, context: { consent: { categoryPreferences: { Advertising: advertising, Analytics: analytics } } } });
+      const event = sampleEvent({
+        messageId: id,
+        userId: suppressed ? 'suppressed' : `u-${i % 97}`,
+        context: { consent: { categoryPreferences: { Advertising: advertising, Analytics: analytics } } },
+      });
       return { key: `u-${i % 97}`, value: JSON.stringify(event) };
     });
     const bad = Array.from({ length: 20 }, (_, i) => ({ key: `bad-${i}`, value: `{"type":"track","event":"broken-${i}"` }));
@@ -121,7 +137,11 @@ ${policyYaml(t)}`,
 
     const third = startEngine(config);
     await reader.waitFor(
-      () => ids(t.warehouse).size === expected.warehouse.size && ids(t.analytics).size === expected.analytics.size && ids(t.ads).size === expected.ads.size && new Set(reader!.of(t.dlq).map((m) => String(m.key))).size === bad.length,
+      () =>
+        ids(t.warehouse).size === expected.warehouse.size &&
+        ids(t.analytics).size === expected.analytics.size &&
+        ids(t.ads).size === expected.ads.size &&
+        new Set(reader!.of(t.dlq).map((m) => String(m.key))).size === bad.length,
       120_000,
       'every input at every destination',
     );
@@ -133,10 +153,14 @@ ${policyYaml(t)}`,
     // The kill landed mid-stream (otherwise this test proves less than it claims).
     expect(atKill).toBeLessThan(expected.warehouse.size);
 
-    await waitUntil(async () => {
-      const progress = await groupProgress(kafka, groupId, t.input);
-      return progress.committed === progress.end;
-    }, 30_000, 'all offsets committed');
+    await waitUntil(
+      async () => {
+        const progress = await groupProgress(kafka, groupId, t.input);
+        return progress.committed === progress.end;
+      },
+      30_000,
+      'all offsets committed',
+    );
     third.child.kill('SIGTERM');
     expect((await third.exited).code).toBe(0);
     const progress = await groupProgress(kafka, groupId, t.input);

@@ -84,7 +84,10 @@ ${extra}`;
     // Created with the configured retention.
     const admin = kafka.admin();
     await admin.connect();
-    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: dlqTopic, configNames: ['retention.ms'] }] });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: dlqTopic, configNames: ['retention.ms'] }],
+    });
     await admin.disconnect();
     expect(described.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')!.configValue).toBe(String(12 * 3_600_000));
 
@@ -92,7 +95,9 @@ ${extra}`;
     const out = capture();
     expect(await dlq(['inspect', '--config', file], { stdout: out, stderr: capture(), env: {} })).toBe(0);
     expect(out.text).not.toContain(EMAIL);
-    expect(JSON.parse(out.text.trim().split('\n').at(-1)!)).toEqual({ totals: { records: 2, encrypted: 2, clear: 0, truncated: 0, byCode: { malformed_json: 1, unrepresentable_number: 1 } } });
+    expect(JSON.parse(out.text.trim().split('\n').at(-1)!)).toEqual({
+      totals: { records: 2, encrypted: 2, clear: 0, truncated: 0, byCode: { malformed_json: 1, unrepresentable_number: 1 } },
+    });
 
     // Replay to another topic (the config holds the key): original key, value and headers.
     const err = capture();
@@ -110,12 +115,20 @@ ${extra}`;
     const dlqTopic = uniqueName('dlq-forever');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: dlqTopic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] }, { topic: input, numPartitions: 1, replicationFactor: 1 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: dlqTopic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+        { topic: input, numPartitions: 1, replicationFactor: 1 },
+      ],
+    });
     await admin.disconnect();
     const file = join(tempDir('sl-dlq-kafka-'), 'engine.yaml');
     writeFileSync(file, yaml(input, dlqTopic));
     await expect(startKafkaEngine(await loadEngineConfig(file, {}), { logger: silentLogger(), env: {}, serveMetrics: false })).rejects.toThrow(
-      new RegExp(`deadLetter.retention: the dead-letter topic ${dlqTopic} keeps records for ever, longer than the configured 43200000 ms; set it: kafka-configs.sh`),
+      new RegExp(
+        `deadLetter.retention: the dead-letter topic ${dlqTopic} keeps records for ever, longer than the configured 43200000 ms; set it: kafka-configs.sh`,
+      ),
     );
   }, 60_000);
 });

@@ -12,7 +12,13 @@ import { expectedHash, policyYaml, sampleEvent, tempDir } from './helpers.js';
 import { createTopics, produce, testKafka, TopicReader, uniqueName, waitForGroupShared, waitUntil } from './kafka-helpers.js';
 
 function topicsFor(prefix: string) {
-  return { input: uniqueName(`${prefix}-in`), warehouse: uniqueName(`${prefix}-wh`), analytics: uniqueName(`${prefix}-an`), ads: uniqueName(`${prefix}-ads`), dlq: uniqueName(`${prefix}-dlq`) };
+  return {
+    input: uniqueName(`${prefix}-in`),
+    warehouse: uniqueName(`${prefix}-wh`),
+    analytics: uniqueName(`${prefix}-an`),
+    ads: uniqueName(`${prefix}-ads`),
+    dlq: uniqueName(`${prefix}-dlq`),
+  };
 }
 type Topics = ReturnType<typeof topicsFor>;
 
@@ -40,12 +46,21 @@ describeKafka('pipeline engine on Kafka', () => {
   const readers: TopicReader[] = [];
   afterAll(async () => {
     await Promise.all(engines.map((e) => e.stop().catch(() => {})));
-    if (process.env.DBG) console.log('reader duplicates', readers.map((r) => r.duplicates), 'engine in', engines.map((e) => e.totals.totals.eventsIn));
+    if (process.env.DBG)
+      console.log(
+        'reader duplicates',
+        readers.map((r) => r.duplicates),
+        'engine in',
+        engines.map((e) => e.totals.totals.eventsIn),
+      );
     await Promise.all(readers.map((r) => r.stop().catch(() => {})));
   });
 
   async function start(file: string): Promise<EngineHandle> {
-    const engine = await startKafkaEngine(await loadEngineConfig(file, {}), { logger: process.env.DBG ? (await import('../../src/core/logger.js')).createLogger({ level: 'debug' }) : silentLogger(), env: {} });
+    const engine = await startKafkaEngine(await loadEngineConfig(file, {}), {
+      logger: process.env.DBG ? (await import('../../src/core/logger.js')).createLogger({ level: 'debug' }) : silentLogger(),
+      env: {},
+    });
     engines.push(engine);
     return engine;
   }
@@ -62,7 +77,7 @@ describeKafka('pipeline engine on Kafka', () => {
   const bad = [
     { key: 'bad-1', value: '{"type":"track","event":"x","properties":{"email":"leak@example.com"', headers: { origin: 'sdk' } },
     { key: 'bad-2', value: '"a string"' },
-    { key: 'bad-3', value: JSON.stringify({ type: 'track', event: 'deep', properties: JSON.parse('{"a":'.repeat(15) + '1' + '}'.repeat(15)) }) },
+    { key: 'bad-3', value: JSON.stringify({ type: 'track', event: 'deep', properties: JSON.parse(`${'{"a":'.repeat(15)}1${'}'.repeat(15)}`) }) },
     { key: 'bad-4', value: null },
   ];
 
@@ -73,9 +88,21 @@ describeKafka('pipeline engine on Kafka', () => {
     const file = join(dir, 'engine.yaml');
     writeFileSync(file, `${engineYaml(t, uniqueName('group'))}\nmetrics: { port: 0, host: 127.0.0.1 }\n${policyYaml(t)}`);
     const events = [
-      ...Array.from({ length: 30 }, (_, i) => ({ key: `user-${i % 5}`, value: JSON.stringify(sampleEvent({ messageId: `ok-${i}`, userId: `user-${i % 5}`, seq: i })), headers: { 'x-trace': `t-${i}` } })),
-      { key: 'user-x', value: JSON.stringify(sampleEvent({ messageId: 'no-ads', context: { consent: { categoryPreferences: { Advertising: false, Analytics: true } } } })) },
-      { key: 'user-y', value: JSON.stringify(sampleEvent({ messageId: 'gpc', context: { gpc: true, consent: { categoryPreferences: { Advertising: true, Analytics: false } } } })) },
+      ...Array.from({ length: 30 }, (_, i) => ({
+        key: `user-${i % 5}`,
+        value: JSON.stringify(sampleEvent({ messageId: `ok-${i}`, userId: `user-${i % 5}`, seq: i })),
+        headers: { 'x-trace': `t-${i}` },
+      })),
+      {
+        key: 'user-x',
+        value: JSON.stringify(sampleEvent({ messageId: 'no-ads', context: { consent: { categoryPreferences: { Advertising: false, Analytics: true } } } })),
+      },
+      {
+        key: 'user-y',
+        value: JSON.stringify(
+          sampleEvent({ messageId: 'gpc', context: { gpc: true, consent: { categoryPreferences: { Advertising: true, Analytics: false } } } }),
+        ),
+      },
       { key: 'suppressed-user', value: JSON.stringify(sampleEvent({ messageId: 'suppressed', userId: 'suppressed-user' })) },
       ...bad,
     ];
@@ -176,7 +203,10 @@ describeKafka('pipeline engine on Kafka', () => {
     writeFileSync(policies, `destinations:\n  - { name: warehouse, topic: ${t2.warehouse} }\n`);
     const file = join(dir, 'engine.yaml');
     // With a processing worker: the reload must reach the worker thread too.
-    writeFileSync(file, `${engineYaml(t2, uniqueName('group')).replace('batch: { maxWaitMs: 50 }', 'batch: { maxWaitMs: 50, workers: 1 }')}\npolicyFile: policies.yaml\n`);
+    writeFileSync(
+      file,
+      `${engineYaml(t2, uniqueName('group')).replace('batch: { maxWaitMs: 50 }', 'batch: { maxWaitMs: 50, workers: 1 }')}\npolicyFile: policies.yaml\n`,
+    );
     const running = await start(file);
     const r = await reader([t2.warehouse]);
     await produce(kafka, t2.input, [{ key: 'k', value: JSON.stringify(sampleEvent({ messageId: 'before' })) }]);
@@ -184,7 +214,10 @@ describeKafka('pipeline engine on Kafka', () => {
     expect(r.json(t2.warehouse)[0]!.properties.email).toBe('ada@example.com');
 
     const generation = running.reloader!.current;
-    writeFileSync(policies, `destinations:\n  - { name: warehouse, topic: ${t2.warehouse} }\npolicies:\n  - { name: no-email, match: { categories: [email] }, action: block }\n`);
+    writeFileSync(
+      policies,
+      `destinations:\n  - { name: warehouse, topic: ${t2.warehouse} }\npolicies:\n  - { name: no-email, match: { categories: [email] }, action: block }\n`,
+    );
     await waitUntil(() => running.reloader!.current !== generation, 20_000, 'reload');
     await produce(kafka, t2.input, [{ key: 'k', value: JSON.stringify(sampleEvent({ messageId: 'after' })) }]);
     await r.waitFor(() => r.of(t2.warehouse).length === 2);
@@ -199,30 +232,37 @@ describeKafka('pipeline engine on Kafka', () => {
   it.each([
     ['two engines', 'platformatic', 'platformatic'],
     ['a kafkajs and a @platformatic/kafka engine', 'kafkajs', 'platformatic'],
-  ])('shares partitions between %s in one consumer group', async (_label, first, second) => {
-    const t3 = topicsFor('group');
-    await createTopics(kafka, [t3.input, t3.warehouse, t3.dlq], 4);
-    const dir = tempDir();
-    const groupId = uniqueName('shared');
-    const fileFor = (consumer: string) => {
-      const file = join(dir, `engine-${consumer}.yaml`);
-      writeFileSync(file, `${engineYaml(t3, groupId).replace('  fromBeginning: true', `  fromBeginning: true\n  consumer: ${consumer}`)}\ndestinations:\n  - { name: warehouse, topic: ${t3.warehouse} }\n`);
-      return file;
-    };
-    const a = await start(fileFor(first));
-    const b = await start(fileFor(second));
-    await waitUntil(() => a.ready() && b.ready(), 60_000, 'both engines to join');
-    await waitForGroupShared(kafka, groupId, 2);
-    const events = Array.from({ length: 400 }, (_, i) => ({ key: `k-${i % 40}`, value: JSON.stringify(sampleEvent({ messageId: `g-${i}` })) }));
-    await produce(kafka, t3.input, events);
-    const r = await reader([t3.warehouse]);
-    await r.waitFor(() => new Set(r.json(t3.warehouse).map((e) => e.messageId)).size === 400, 60_000);
-    // Outputs are visible before an engine finishes its batch (commit, totals): wait for the totals.
-    await waitUntil(() => a.totals.totals.eventsIn + b.totals.totals.eventsIn >= 400, 30_000, 'both engines to account their batches');
-    const inA = a.totals.totals.eventsIn;
-    const inB = b.totals.totals.eventsIn;
-    expect(inA).toBeGreaterThan(0);
-    expect(inB).toBeGreaterThan(0);
-    expect(inA + inB).toBeGreaterThanOrEqual(400);
-  }, 120_000);
+  ])(
+    'shares partitions between %s in one consumer group',
+    async (_label, first, second) => {
+      const t3 = topicsFor('group');
+      await createTopics(kafka, [t3.input, t3.warehouse, t3.dlq], 4);
+      const dir = tempDir();
+      const groupId = uniqueName('shared');
+      const fileFor = (consumer: string) => {
+        const file = join(dir, `engine-${consumer}.yaml`);
+        writeFileSync(
+          file,
+          `${engineYaml(t3, groupId).replace('  fromBeginning: true', `  fromBeginning: true\n  consumer: ${consumer}`)}\ndestinations:\n  - { name: warehouse, topic: ${t3.warehouse} }\n`,
+        );
+        return file;
+      };
+      const a = await start(fileFor(first));
+      const b = await start(fileFor(second));
+      await waitUntil(() => a.ready() && b.ready(), 60_000, 'both engines to join');
+      await waitForGroupShared(kafka, groupId, 2);
+      const events = Array.from({ length: 400 }, (_, i) => ({ key: `k-${i % 40}`, value: JSON.stringify(sampleEvent({ messageId: `g-${i}` })) }));
+      await produce(kafka, t3.input, events);
+      const r = await reader([t3.warehouse]);
+      await r.waitFor(() => new Set(r.json(t3.warehouse).map((e) => e.messageId)).size === 400, 60_000);
+      // Outputs are visible before an engine finishes its batch (commit, totals): wait for the totals.
+      await waitUntil(() => a.totals.totals.eventsIn + b.totals.totals.eventsIn >= 400, 30_000, 'both engines to account their batches');
+      const inA = a.totals.totals.eventsIn;
+      const inB = b.totals.totals.eventsIn;
+      expect(inA).toBeGreaterThan(0);
+      expect(inB).toBeGreaterThan(0);
+      expect(inA + inB).toBeGreaterThanOrEqual(400);
+    },
+    120_000,
+  );
 });

@@ -30,7 +30,11 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions = 
   }
 }
 
-export async function produce(kafka: Kafka, topic: string, messages: Array<{ key?: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders; partition?: number }>): Promise<void> {
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: Array<{ key?: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders; partition?: number }>,
+): Promise<void> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -53,7 +57,10 @@ export class TopicReader {
   duplicates = 0;
   private consumer: Consumer | null = null;
 
-  constructor(private readonly kafka: Kafka, private readonly topics: string[]) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: string[],
+  ) {
     for (const topic of topics) this.messages.set(topic, []);
   }
 
@@ -139,7 +146,9 @@ export async function waitForGroupShared(kafka: Kafka, groupId: string, members:
           group !== undefined &&
           group.state === 'Stable' &&
           group.members.length === members &&
-          group.members.every((m) => Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).some((partitions) => partitions.length > 0))
+          group.members.every((m) =>
+            Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).some((partitions) => partitions.length > 0),
+          )
         );
       },
       timeoutMs,

@@ -72,15 +72,22 @@ destinations:
         expect((await groupProgress(kafka, groupId, t.input)).committed).toBe(0);
         expect((await admin.fetchTopicOffsets(t.ads)).reduce((sum, p) => sum + Number(p.high), 0)).toBe(0);
 
-        await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: t.ads, configEntries: [{ name: 'max.message.bytes', value: '1048588' }] }] });
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [{ type: 2, name: t.ads, configEntries: [{ name: 'max.message.bytes', value: '1048588' }] }],
+        });
         const reader = await new TopicReader(kafka, [t.warehouse, t.ads]).start();
         readers.push(reader);
         const ids = (topic: string) => new Set(reader.json(topic).map((e) => e.messageId));
         await waitUntil(() => ids(t.ads).size === N && ids(t.warehouse).size === N, 60_000, 'every event at both destinations');
-        await waitUntil(async () => {
-          const progress = await groupProgress(kafka, groupId, t.input);
-          return progress.committed === progress.end;
-        }, 30_000, 'all offsets committed');
+        await waitUntil(
+          async () => {
+            const progress = await groupProgress(kafka, groupId, t.input);
+            return progress.committed === progress.end;
+          },
+          30_000,
+          'all offsets committed',
+        );
         expect(engine.ready()).toBe(true);
         // Per-key order holds at the destination that never failed, redeliveries aside.
         const seen = new Map<string, number>();

@@ -21,7 +21,15 @@ describe('splitBySize', () => {
   });
 
   it('keeps everything in one request when it fits', () => {
-    expect(splitBySize([{ target: 'a', messages: [msg(10), msg(10)] }, { target: 'b', messages: [msg(10)] }], 10_000)).toHaveLength(1);
+    expect(
+      splitBySize(
+        [
+          { target: 'a', messages: [msg(10), msg(10)] },
+          { target: 'b', messages: [msg(10)] },
+        ],
+        10_000,
+      ),
+    ).toHaveLength(1);
     expect(splitBySize([], 100)).toEqual([]);
   });
 });

@@ -78,9 +78,16 @@ describeKafka('Kafka sink (@platformatic/kafka)', () => {
 
   it('puts a key on the partition a Java producer would (murmur2, as the kafkajs default partitioner)', () => {
     const javaCompatible = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+    const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      partitionErrorCode: 0,
+    }));
     const viaPlatformatic = new Map(reader.of(topics.platformatic).map((m) => [String(m.key), m.partition]));
-    for (const key of KEYS) expect([key, viaPlatformatic.get(key)]).toEqual([key, javaCompatible({ topic: topics.platformatic, partitionMetadata, message: { key, value: null } })]);
+    for (const key of KEYS)
+      expect([key, viaPlatformatic.get(key)]).toEqual([key, javaCompatible({ topic: topics.platformatic, partitionMetadata, message: { key, value: null } })]);
     // And the keys really are spread over partitions (the comparison is not trivially true).
     expect(new Set(viaPlatformatic.values()).size).toBeGreaterThan(1);
   });

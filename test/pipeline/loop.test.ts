@@ -11,7 +11,9 @@ import { expectedHash, memoryBatch, MemorySink, MemorySource, message, policyYam
 const TOPICS = { warehouse: 'wh', analytics: 'an', ads: 'ads' };
 
 async function setup(extra = '', maxMessagesPerRequest?: number, maxRecordBytes?: number) {
-  const { config } = await writeConfig(`${policyYaml(TOPICS)}\nsuppression: { userIds: [banned-user], anonymousIds: [banned-anon] }\nlimits: { maxDepth: 8, maxLeaves: 50, maxBytes: 4096 }\n${extra}`);
+  const { config } = await writeConfig(
+    `${policyYaml(TOPICS)}\nsuppression: { userIds: [banned-user], anonymousIds: [banned-anon] }\nlimits: { maxDepth: 8, maxLeaves: 50, maxBytes: 4096 }\n${extra}`,
+  );
   const ref = new ControlsRef((await buildControls(config)).controls);
   const sink = new MemorySink();
   const totals = new RunTotals();
@@ -91,7 +93,7 @@ describe('Pipeline', () => {
 
   it('dead-letters bad input with original bytes, key, headers and reason headers', async () => {
     const { sink, pipeline, totals } = await setup();
-    const deep = { type: 'track', event: 'x', properties: JSON.parse('{"a":'.repeat(12) + '1' + '}'.repeat(12)) };
+    const deep = { type: 'track', event: 'x', properties: JSON.parse(`${'{"a":'.repeat(12)}1${'}'.repeat(12)}`) };
     const wide = { type: 'track', event: 'x', properties: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i])) };
     const inputs = [
       message('{"type":"track","event":"x","properties":{"email":"leak@example.com"', { key: Buffer.from('k1'), headers: { trace: 'abc' }, offset: '10' }),
@@ -137,7 +139,9 @@ describe('Pipeline', () => {
 
   it('keeps keys and headers on outputs', async () => {
     const { sink, pipeline } = await setup();
-    await pipeline.handleBatch(memoryBatch([message(sampleEvent(), { key: Buffer.from('user-1'), headers: { 'x-trace': Buffer.from('t1'), dup: ['a', 'b'] } })]));
+    await pipeline.handleBatch(
+      memoryBatch([message(sampleEvent(), { key: Buffer.from('user-1'), headers: { 'x-trace': Buffer.from('t1'), dup: ['a', 'b'] } })]),
+    );
     for (const target of ['wh', 'an', 'ads']) {
       const [out] = sink.sent.get(target)!;
       expect(out!.key).toEqual(Buffer.from('user-1'));

@@ -11,7 +11,6 @@ import { BatchTap } from '../../src/pipeline/tap.js';
 import { EventWalker } from '../../src/pipeline/walker.js';
 import { FAIL_CLOSED_POLICY, writeConfig } from './helpers.js';
 
-
 async function setup(reviews: ReviewedClassifications | null = null) {
   const { config } = await writeConfig(FAIL_CLOSED_POLICY);
   const controls = (await buildControls(config)).controls;
@@ -61,12 +60,16 @@ describe('point memory', () => {
 
   it('is seeded from the shared inventory before the first value is seen', async () => {
     const { memory, walk } = await setup();
-    memory.seed([{ source: 'web', event: 'Payout', path: 'properties.dest', category: 'iban', dataCategory: 'user.financial.bank_account', classification: 'red' }]);
+    memory.seed([
+      { source: 'web', event: 'Payout', path: 'properties.dest', category: 'iban', dataCategory: 'user.financial.bank_account', classification: 'red' },
+    ]);
     const first = walk({ dest: 'SA03 8000 0000 6080 1016 7519', note: 'thanks' });
     expect(first.warehouse).not.toHaveProperty('dest');
     expect(first.warehouse).toMatchObject({ note: 'thanks' });
     // A seed for a classifier this engine does not have still governs (by its classification).
-    memory.seed([{ source: 'web', event: 'Payout', path: 'properties.legacy', category: 'retired_classifier', dataCategory: 'user', classification: 'yellow' }]);
+    memory.seed([
+      { source: 'web', event: 'Payout', path: 'properties.legacy', category: 'retired_classifier', dataCategory: 'user', classification: 'yellow' },
+    ]);
     const legacy = walk({ legacy: 'whatever' });
     expect(legacy.analytics!.legacy).toMatch(/^hmac:v1:/);
     expect(legacy.mailer).not.toHaveProperty('legacy');
@@ -90,7 +93,10 @@ describe('key evidence', () => {
     const trie = new PathTrie();
     // The detector doubts these values (a card number with a typo that fails Luhn)...
     expect(controls.detector.detect(trie.resolve('properties.card_number'), '4824 7363 4459 7')?.classifier.id).not.toBe('credit_card_number');
-    const out = walk({ card_number: '4824 7363 4459 7', ssn: '000-12-3456', iban: 'QX77 BANK 0000 1234 99', passport_number: 12345678, plan: 'pro' }, 'Checkout');
+    const out = walk(
+      { card_number: '4824 7363 4459 7', ssn: '000-12-3456', iban: 'QX77 BANK 0000 1234 99', passport_number: 12345678, plan: 'pro' },
+      'Checkout',
+    );
     // ...enforcement does not release them.
     for (const destination of ['warehouse', 'analytics', 'mailer']) {
       expect(out[destination]).not.toHaveProperty('card_number');

@@ -19,7 +19,8 @@ async function setup(verify: string) {
   const controls = (await buildControls(config)).controls;
   const walker = new EventWalker(new PathTrie());
   const report = emptyReport();
-  const walk = (properties: Record<string, unknown>) => walker.walk(controls, 'web', { type: 'track', event: 'Payout', userId: 'u1', properties } as SegmentEvent, report);
+  const walk = (properties: Record<string, unknown>) =>
+    walker.walk(controls, 'web', { type: 'track', event: 'Payout', userId: 'u1', properties } as SegmentEvent, report);
   return { walk, report };
 }
 
@@ -32,7 +33,14 @@ const accounts = () => [...ACCOUNTS];
 describe('verify mode', () => {
   it('finds no leak in outputs that obey the policy (hashed values, allow-lists, envelope fields)', async () => {
     const { walk, report } = await setup('{ mode: full }');
-    const result = walk({ email: 'ada@example.com', phone: '+44 20 7946 0018', first_name: 'Ada', password: 'hunter2-secret', plan: 'pro', items: [{ sku: 'A1', qty: 2 }] });
+    const result = walk({
+      email: 'ada@example.com',
+      phone: '+44 20 7946 0018',
+      first_name: 'Ada',
+      password: 'hunter2-secret',
+      plan: 'pro',
+      items: [{ sku: 'A1', qty: 2 }],
+    });
     expect(result.ok).toBe(true);
     expect(report.verified.get('warehouse')).toBe(1);
     expect(report.verified.get('analytics')).toBe(1);
@@ -46,7 +54,15 @@ describe('verify mode', () => {
     expect(result.ok).toBe(true);
     const leaks = leaksOf(report);
     expect(leaks).toEqual(
-      ['warehouse', 'analytics', 'mailer'].map((destination) => ({ destination, source: 'web', event: 'Payout', category: 'iban', classification: 'red', path: 'properties.accounts[]', values: 1 })),
+      ['warehouse', 'analytics', 'mailer'].map((destination) => ({
+        destination,
+        source: 'web',
+        event: 'Payout',
+        category: 'iban',
+        classification: 'red',
+        path: 'properties.accounts[]',
+        values: 1,
+      })),
     );
     expect(JSON.stringify(leaks)).not.toContain('QX77');
     // `report` leaves the output as enforcement wrote it.

@@ -22,7 +22,7 @@ async function controlsFor(extra = '') {
 }
 
 const deepEvent = (): SegmentEvent =>
-  ({ type: 'track', event: 'Deep', properties: { email: 'ada@example.com', nested: JSON.parse('{"a":'.repeat(10) + '1' + '}'.repeat(10)) } }) as SegmentEvent;
+  ({ type: 'track', event: 'Deep', properties: { email: 'ada@example.com', nested: JSON.parse(`${'{"a":'.repeat(10)}1${'}'.repeat(10)}`) } }) as SegmentEvent;
 
 describe('EventWalker', () => {
   it('counts no detection of an event rejected half-way through the walk', async () => {
@@ -97,7 +97,13 @@ describe('BatchTap', () => {
     expect(out.events[0]!.properties).not.toHaveProperty('password');
 
     const point = (path: string) => out.observations.find((o) => o.path === path && o.event === 'Order Completed');
-    expect(point('properties.email')).toMatchObject({ category: 'email', count: 2, destinations: ['ads', 'warehouse'], example: 'xxx@xxxxxxx.xxx', exampleSubject: 'h(user-1)' });
+    expect(point('properties.email')).toMatchObject({
+      category: 'email',
+      count: 2,
+      destinations: ['ads', 'warehouse'],
+      example: 'xxx@xxxxxxx.xxx',
+      exampleSubject: 'h(user-1)',
+    });
     expect(point('properties.password')).toMatchObject({ category: 'password', destinations: [] });
     expect(point('properties.total')).toMatchObject({ category: null, destinations: ['ads', 'analytics', 'warehouse'], example: '99' });
     expect(point('properties.internal_test')).toMatchObject({ count: 1, destinations: [] });

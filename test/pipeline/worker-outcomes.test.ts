@@ -16,7 +16,8 @@ describe('packOutcomes / unpackOutcomes', () => {
     ];
     const back = unpackOutcomes(packOutcomes(outcomes));
     expect(back).toHaveLength(4);
-    const text = (o: MessageOutcome) => (o as Array<{ destination: string; topic: string; json: Buffer }>).map((out) => ({ ...out, json: out.json.toString('utf8') }));
+    const text = (o: MessageOutcome) =>
+      (o as Array<{ destination: string; topic: string; json: Buffer }>).map((out) => ({ ...out, json: out.json.toString('utf8') }));
     expect(text(back[0]!)).toEqual(outcomes[0]);
     expect(back[1]).toBeNull();
     expect(back[2]).toEqual({ code: 'malformed_json', reason: 'invalid JSON at position 3' });

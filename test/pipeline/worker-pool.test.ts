@@ -77,7 +77,10 @@ describe('WorkerPool', () => {
     const pool = await WorkerPool.start(config, 1, silentLogger());
     pools.push(pool);
     const worker = (pool as unknown as { workers: Array<{ worker: { terminate(): Promise<number> } }> }).workers[0]!;
-    const pending = pool.process(controls, Array.from({ length: 2000 }, () => message(sampleEvent())));
+    const pending = pool.process(
+      controls,
+      Array.from({ length: 2000 }, () => message(sampleEvent())),
+    );
     await worker.worker.terminate();
     await expect(pending).rejects.toThrow(/exited/);
     const replacement = (pool as unknown as { workers: Array<{ ready: Promise<void> }> }).workers[0]!;
@@ -92,7 +95,13 @@ describe('WorkerPool point memory', () => {
     const { config } = await writeConfig(FAIL_CLOSED_POLICY);
     const controls = (await buildControls(config)).controls;
     const point = (path: string) => ({ source: 'default', event: 'Payout', path, category: 'iban', classification: 'red' as const });
-    const durable = { store: false, inventory: false, suppression: false, lookupKey: Buffer.alloc(32, 7).toString('base64'), state: { points: [point('properties.dest')] } };
+    const durable = {
+      store: false,
+      inventory: false,
+      suppression: false,
+      lookupKey: Buffer.alloc(32, 7).toString('base64'),
+      state: { points: [point('properties.dest')] },
+    };
     const pool = await WorkerPool.start(config, 1, silentLogger(), undefined, durable);
     pools.push(pool);
     const warehouse = async (properties: object) => {

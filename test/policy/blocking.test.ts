@@ -35,14 +35,23 @@ describe('block at the source', () => {
   it('removes blocked array elements (not left as null) and keeps the others in order', () => {
     const cards = new Set(['4111111111111111', '4242424242424242']);
     const event = track({ contacts: ['4111111111111111', 'a@example.com', '4242424242424242', 'b@example.com'] });
-    const { out } = enforce(engine, event, byValue((v) => (cards.has(v as string) ? C.card : undefined)));
+    const { out } = enforce(
+      engine,
+      event,
+      byValue((v) => (cards.has(v as string) ? C.card : undefined)),
+    );
 
     expect(out.analytics!.properties.contacts).toEqual(['a@example.com', 'b@example.com']);
     expect(event.properties!.contacts).toEqual(['a@example.com', 'b@example.com']);
   });
 
   it('applies inside arrays of objects', () => {
-    const event = track({ products: [{ sku: 'A-1', secret: 'x' }, { sku: 'B-2', secret: 'y' }] });
+    const event = track({
+      products: [
+        { sku: 'A-1', secret: 'x' },
+        { sku: 'B-2', secret: 'y' },
+      ],
+    });
     const { out } = enforce(engine, event, byPath({ 'properties.products[].secret': C.password }));
 
     expect(out.warehouse!.properties.products).toEqual([{ sku: 'A-1' }, { sku: 'B-2' }]);

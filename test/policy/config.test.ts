@@ -46,7 +46,11 @@ function errorOf(raw: unknown, options: CompileOptions & { env?: Env } = {}): Po
   throw new Error('config was accepted');
 }
 
-const minimal = (policy: Record<string, unknown>) => ({ hashing: HASHING, policies: [{ name: 'p', match: { classifications: ['red'] }, action: 'block', ...policy }], destinations: [{ name: 'analytics', topic: 't' }] });
+const minimal = (policy: Record<string, unknown>) => ({
+  hashing: HASHING,
+  policies: [{ name: 'p', match: { classifications: ['red'] }, action: 'block', ...policy }],
+  destinations: [{ name: 'analytics', topic: 't' }],
+});
 
 describe('policy config', () => {
   it('loads the documented YAML example, resolving ${ENV} secrets', () => {
@@ -76,18 +80,24 @@ describe('policy config', () => {
 
   it('resolves secrets with the config rules: anywhere in the value, with fallbacks and $${ for a literal ${', () => {
     const secrets = (keys: string[], vars: Env) =>
-      parsePolicyConfig({ hashing: { current: 1, keys: keys.map((secret, i) => ({ version: i + 1, secret })) } }, { env: vars }).hashing!.keys.map((k) => k.secret);
+      parsePolicyConfig({ hashing: { current: 1, keys: keys.map((secret, i) => ({ version: i + 1, secret })) } }, { env: vars }).hashing!.keys.map(
+        (k) => k.secret,
+      );
 
-    expect(secrets(['prefix-${KEY_PART}', '${UNSET_KEY:-fallback-key-0123456789}', '$${NOT_RESOLVED}-0123456789'], { KEY_PART: 'from-the-environment', NOT_RESOLVED: 'no' })).toEqual([
-      'prefix-from-the-environment',
-      'fallback-key-0123456789',
-      '${NOT_RESOLVED}-0123456789',
-    ]);
+    expect(
+      secrets(['prefix-${KEY_PART}', '${UNSET_KEY:-fallback-key-0123456789}', '$${NOT_RESOLVED}-0123456789'], {
+        KEY_PART: 'from-the-environment',
+        NOT_RESOLVED: 'no',
+      }),
+    ).toEqual(['prefix-from-the-environment', 'fallback-key-0123456789', '${NOT_RESOLVED}-0123456789']);
   });
 
   it('resolves once: a secret whose value contains ${…} is that value, also when compiled', () => {
     const secret = '${SEGMENTLOOM_HMAC_KEY_V1}';
-    const config = parsePolicyConfig({ hashing: { current: 1, keys: [{ version: 1, secret: '${KEY}' }] } }, { env: { KEY: secret, SEGMENTLOOM_HMAC_KEY_V1: SECRET_V1 } });
+    const config = parsePolicyConfig(
+      { hashing: { current: 1, keys: [{ version: 1, secret: '${KEY}' }] } },
+      { env: { KEY: secret, SEGMENTLOOM_HMAC_KEY_V1: SECRET_V1 } },
+    );
     expect(config.hashing!.keys[0]!.secret).toBe(secret);
 
     // Compiling a parsed config (hot reload, worker threads) resolves nothing.
@@ -96,7 +106,10 @@ describe('policy config', () => {
   });
 
   it('names the field of an unset variable, and treats an empty one as unset', () => {
-    const error = errorOf({ hashing: { current: 1, keys: [{ version: 1, secret: '${EMPTY_KEY}' }] } }, { env: { EMPTY_KEY: '', OTHER: SECRET_V2 }, fieldPrefix: 'privacy' });
+    const error = errorOf(
+      { hashing: { current: 1, keys: [{ version: 1, secret: '${EMPTY_KEY}' }] } },
+      { env: { EMPTY_KEY: '', OTHER: SECRET_V2 }, fieldPrefix: 'privacy' },
+    );
 
     expect(error.field).toBe('privacy.hashing.keys[0].secret');
     expect(error.message).toBe('privacy.hashing.keys[0].secret: environment variable EMPTY_KEY is not set (use ${EMPTY_KEY:-default} for a fallback)');

@@ -8,7 +8,8 @@ const destinations: NonNullable<PolicyConfigInput['destinations']> = [
   { name: 'analytics', topic: 'out.analytics', consent: { categories: ['Analytics'] } },
 ];
 const engine = engineFor({ destinations });
-const receivers = (context: Record<string, unknown>, e = engine) => enforce(e, track({ plan: 'pro' }, context), () => null).result.outputs.map((o) => o.destination);
+const receivers = (context: Record<string, unknown>, e = engine) =>
+  enforce(e, track({ plan: 'pro' }, context), () => null).result.outputs.map((o) => o.destination);
 
 describe('consent categories', () => {
   it('skips a destination whose consent category is explicitly false', () => {

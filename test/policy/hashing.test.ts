@@ -14,7 +14,13 @@ const hashEmails = (current: number) =>
   });
 
 describe('hash', () => {
-  const detect = byPath({ 'properties.email': C.email, 'properties.emails[]': C.email, 'properties.zip': C.email, 'properties.opt': C.email, 'properties.none': C.email });
+  const detect = byPath({
+    'properties.email': C.email,
+    'properties.emails[]': C.email,
+    'properties.zip': C.email,
+    'properties.opt': C.email,
+    'properties.none': C.email,
+  });
 
   it('replaces the value with a keyed HMAC-SHA256 pseudonym naming the key version', () => {
     const { out } = enforce(hashEmails(2), track({ email: 'jane@example.com' }), detect);

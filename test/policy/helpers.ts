@@ -5,7 +5,13 @@ import { compilePolicies, type EnforcementResult, type PolicyConfigInput, type P
 /** Literal secrets for tests (the config also accepts `${ENV}` references). */
 export const SECRET_V1 = 'test-hmac-secret-version-1';
 export const SECRET_V2 = 'test-hmac-secret-version-2';
-export const HASHING = { keys: [{ version: 2, secret: SECRET_V2 }, { version: 1, secret: SECRET_V1 }], current: 2 };
+export const HASHING = {
+  keys: [
+    { version: 2, secret: SECRET_V2 },
+    { version: 1, secret: SECRET_V1 },
+  ],
+  current: 2,
+};
 
 function classifier(id: string, classification: Classification, category: string): ClassifierInfo {
   return { id, name: id, category, classification };

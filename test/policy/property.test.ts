@@ -13,7 +13,13 @@ type Shape = { kind: 'text'; category: 'none' | 'email' | 'card' | 'country' } |
 
 const { tree } = fc.letrec<{ tree: Shape; leaf: Shape }>((tie) => ({
   leaf: fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('text' as const), category: fc.constantFrom('none' as const, 'email' as const, 'card' as const, 'country' as const) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('text' as const),
+        category: fc.constantFrom('none' as const, 'email' as const, 'card' as const, 'country' as const),
+      }),
+    },
     fc.integer(),
     fc.boolean(),
     fc.constant(null),
@@ -37,7 +43,8 @@ const category = (value: Leaf) => (typeof value === 'string' ? value.slice(value
 const detect = byValue((value) => ({ email: C.email, card: C.card, country: C.country })[category(value) as 'email']);
 const underK1 = (path: string) => path === 'properties.k1' || path.startsWith('properties.k1.') || path.startsWith('properties.k1[');
 const blocked = (path: string, value: Leaf) => underK1(path) || category(value) === 'card';
-const isGreen = (path: string, value: Leaf) => !blocked(path, value) && category(value) !== 'email' && !(typeof value === 'string' && value.startsWith('hmac:'));
+const isGreen = (path: string, value: Leaf) =>
+  !blocked(path, value) && category(value) !== 'email' && !(typeof value === 'string' && value.startsWith('hmac:'));
 
 function leaves(value: Record<string, unknown>): Array<[string, Leaf]> {
   const out: Array<[string, Leaf]> = [];

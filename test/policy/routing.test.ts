@@ -43,7 +43,13 @@ describe('allow-list routing', () => {
 });
 
 describe('selectors', () => {
-  const event = () => track({ email: 'jane@example.com', billing: { email: 'billing@example.com' }, address: { street: '1 Main St', city: 'Springfield' }, phones: ['+14155550100'] });
+  const event = () =>
+    track({
+      email: 'jane@example.com',
+      billing: { email: 'billing@example.com' },
+      address: { street: '1 Main St', city: 'Springfield' },
+      phones: ['+14155550100'],
+    });
   const detect = byPath({ 'properties.email': C.email, 'properties.billing.email': C.email, 'properties.phones[]': C.phone });
 
   it('an exact path selects that path only, not the same category elsewhere', () => {
@@ -77,7 +83,11 @@ describe('`allow` exceptions', () => {
       destinations: [{ name: 'ads', topic: 'out.ads' }],
     });
     const event = track({ ip: '203.0.113.7', name: 'Jane Roe', email: 'jane@example.com', support_email: 'help@example.com' });
-    const { out } = enforce(engine, event, byPath({ 'properties.ip': C.ip, 'properties.name': C.name, 'properties.email': C.email, 'properties.support_email': C.email }));
+    const { out } = enforce(
+      engine,
+      event,
+      byPath({ 'properties.ip': C.ip, 'properties.name': C.name, 'properties.email': C.email, 'properties.support_email': C.email }),
+    );
 
     expect(out.ads!.properties).toEqual({ ip: '203.0.113.7', support_email: 'help@example.com' });
   });

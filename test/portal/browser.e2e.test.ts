@@ -85,7 +85,8 @@ describe('the Privacy Portal in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   }
 
-  const row = (page: Page, path: string) => page.locator('tbody tr', { has: page.getByRole('button', { name: new RegExp(`^Open ${path.replace('.', '\\.')} `) }) });
+  const row = (page: Page, path: string) =>
+    page.locator('tbody tr', { has: page.getByRole('button', { name: new RegExp(`^Open ${path.replace('.', '\\.')} `) }) });
 
   it('an owner signs in through the OP and reviews a week of data points', async () => {
     const { context, page } = await newContext();
@@ -168,7 +169,12 @@ describe('the Privacy Portal in Chromium', () => {
     await page.getByLabel('Value').fill('');
     await check(page, 'detection');
 
-    for (const [link, name, heading] of [['Controls', 'controls', 'Controls'], ['Alerts', 'alerts', 'Alerts'], ['Audit log', 'audit', 'Audit log'], ['API keys', 'keys', 'API keys']] as const) {
+    for (const [link, name, heading] of [
+      ['Controls', 'controls', 'Controls'],
+      ['Alerts', 'alerts', 'Alerts'],
+      ['Audit log', 'audit', 'Audit log'],
+      ['API keys', 'keys', 'API keys'],
+    ] as const) {
       await page.getByRole('link', { name: link, exact: true }).click();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
       await page.waitForLoadState('networkidle');

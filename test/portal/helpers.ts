@@ -7,13 +7,30 @@ export const RAW = { email: 'jane.doe@shop.example', phone: '+14155550123', ip: 
 
 const at = (min: number) => new Date(Date.UTC(2026, 11, 1, 12, min)).toISOString();
 
-function obs(source: string, event: string, path: string, category: string | null, dataCategory: string | null, classification: 'red' | 'yellow' | 'green', raw: string | null, minute: number, destinations: string[]) {
+function obs(
+  source: string,
+  event: string,
+  path: string,
+  category: string | null,
+  dataCategory: string | null,
+  classification: 'red' | 'yellow' | 'green',
+  raw: string | null,
+  minute: number,
+  destinations: string[],
+) {
   return {
-    source, event, path, category, dataCategory, classification,
+    source,
+    event,
+    path,
+    category,
+    dataCategory,
+    classification,
     matchedOn: category ? ('key+value' as const) : null,
     confidence: category ? 0.9 : 0,
     matcher: category ? `${category} key and value` : null,
-    count: 3, firstSeen: at(minute), lastSeen: at(minute),
+    count: 3,
+    firstSeen: at(minute),
+    lastSeen: at(minute),
     example: raw === null ? null : maskValue(raw),
     destinations,
   };

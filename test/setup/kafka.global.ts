@@ -21,7 +21,11 @@ export default function setup(project: TestProject): Promise<(() => Promise<void
     startContainer: async () => {
       const { KafkaContainer } = await import('@testcontainers/kafka');
       const container = await new KafkaContainer('confluentinc/cp-kafka:7.6.1').withKraft().start();
-      return { address: `${container.getHost()}:${container.getMappedPort(9093)}`, describe: 'Kafka cp-kafka 7.6.1', stop: async () => void (await container.stop()) };
+      return {
+        address: `${container.getHost()}:${container.getMappedPort(9093)}`,
+        describe: 'Kafka cp-kafka 7.6.1',
+        stop: async () => void (await container.stop()),
+      };
     },
   });
 }

@@ -59,10 +59,16 @@ export async function provideService(project: TestProject, spec: ServiceSpec): P
   const routes: Array<[string, () => Promise<StartedService>]> = [];
   if (spec.localAvailable()) routes.push(['local JVM', spec.startLocal]);
   else tried.push('java and mvn are not both on PATH');
-  for (const [route, start] of [...routes, ['Testcontainers', async () => {
-    if (!(await dockerAnswers())) throw new Error('no Docker engine answers');
-    return spec.startContainer();
-  }] as [string, () => Promise<StartedService>]]) {
+  for (const [route, start] of [
+    ...routes,
+    [
+      'Testcontainers',
+      async () => {
+        if (!(await dockerAnswers())) throw new Error('no Docker engine answers');
+        return spec.startContainer();
+      },
+    ] as [string, () => Promise<StartedService>],
+  ]) {
     try {
       const t0 = Date.now();
       const service = await start();

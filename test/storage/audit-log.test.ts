@@ -7,14 +7,19 @@ import { ENGINES, openTestDb, type TestDb } from './helpers.js';
 /** Runs `sql` and returns the SQLSTATE it fails with ('none' if it succeeds). */
 async function refusal(db: Db, sql: string): Promise<string> {
   // A savepoint each, so a refusal inside a transaction leaves it usable.
-  return db.transaction((tx) => tx.query(sql)).then(() => 'none', (err: { code?: string; message?: string }) => `${err.code}: ${err.message}`);
+  return db
+    .transaction((tx) => tx.query(sql))
+    .then(
+      () => 'none',
+      (err: { code?: string; message?: string }) => `${err.code}: ${err.message}`,
+    );
 }
 
 const ALL_CHANGES = [
   "UPDATE audit_log SET action = 'rewritten'",
   'DELETE FROM audit_log',
   'TRUNCATE audit_log',
-  "MERGE INTO audit_log a USING (SELECT 1) s ON true WHEN MATCHED THEN DELETE",
+  'MERGE INTO audit_log a USING (SELECT 1) s ON true WHEN MATCHED THEN DELETE',
 ];
 
 describe.each(ENGINES)('audit_log is append-only (%s)', (engine) => {
@@ -51,7 +56,7 @@ describe.each(ENGINES)('audit_log is append-only (%s)', (engine) => {
     expect(await entries()).toEqual(before);
   });
 
-  it("leaves the owner SELECT and INSERT only: UPDATE, DELETE and TRUNCATE are revoked from it too", async () => {
+  it('leaves the owner SELECT and INSERT only: UPDATE, DELETE and TRUNCATE are revoked from it too', async () => {
     const rows = await t.db.query<{ privilege_type: string }>(
       `SELECT privilege_type FROM information_schema.role_table_grants
        WHERE table_schema = $1 AND table_name = 'audit_log' AND grantee = current_user ORDER BY 1`,

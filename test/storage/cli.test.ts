@@ -17,7 +17,12 @@ import { email } from '../inventory/fixtures.js';
 
 function sink() {
   let text = '';
-  const stream = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
   return { stream, text: () => text };
 }
 
@@ -143,6 +148,8 @@ describe.each(ENGINES)('storage CLI commands (%s)', (engine) => {
     const code = await requests(['status', 'x', ...dbArgs], { stdout: out.stream, stderr: err.stream, env: {} });
     expect(code).toBe(78);
     expect(err.text()).toMatch(/SEGMENTLOOM_LOOKUP_KEY/);
-    await expect(requests(['create', 'DELETE', '--user-id', 'a', '--email', 'b@c', ...dbArgs], { stdout: out.stream, stderr: err.stream, env })).rejects.toThrow(/exactly one/);
+    await expect(
+      requests(['create', 'DELETE', '--user-id', 'a', '--email', 'b@c', ...dbArgs], { stdout: out.stream, stderr: err.stream, env }),
+    ).rejects.toThrow(/exactly one/);
   });
 });

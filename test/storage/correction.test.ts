@@ -27,7 +27,11 @@ describe.each(ENGINES)('correction requests (%s)', (engine) => {
       track('fix-1', 'Other', { page: 'faq' }),
       track('bystander', 'Viewed', {}, { context: { traits: { email: 'old.address@example.com' } } }),
     ]);
-    const done = await s.requests.submit('CORRECT', { userId: 'fix-1' }, { correction: { set: { email: 'new.address@example.com', name: 'Jon Smith' }, unset: ['plan'] } });
+    const done = await s.requests.submit(
+      'CORRECT',
+      { userId: 'fix-1' },
+      { correction: { set: { email: 'new.address@example.com', name: 'Jon Smith' }, unset: ['plan'] } },
+    );
     expect(done.status).toBe('FINISHED');
     expect(done.receipt!.corrected).toEqual({ profiles: 1, events: 2, fields: ['email', 'name', 'plan'] });
     expect(done.receipt!.covered).toEqual([{ subject: s.hasher.subjectHash('fix-1'), via: 'identifier' }]);
@@ -49,7 +53,9 @@ describe.each(ENGINES)('correction requests (%s)', (engine) => {
 
   it('keeps the new values sealed until forwarded, then destroys them; the identify carries set and removed traits', async () => {
     await s.events.storeEvents([identify('fwd-1', { phone: '+1 202 555 0147' })]);
-    const done = await s.requests.submit('CORRECT', { email: 'nobody-links-this@example.com' }, { correction: { set: { phone: '+1 202 555 0199' } } }).catch(() => null);
+    const done = await s.requests
+      .submit('CORRECT', { email: 'nobody-links-this@example.com' }, { correction: { set: { phone: '+1 202 555 0199' } } })
+      .catch(() => null);
     // By an email no subject claims: the request finishes with nothing to correct and no one to address.
     expect(done?.receipt?.corrected).toEqual({ profiles: 0, events: 0, fields: ['phone'] });
 
@@ -57,7 +63,12 @@ describe.each(ENGINES)('correction requests (%s)', (engine) => {
     expect((await rawBytes()).includes(Buffer.from('+1 202 555 0199'))).toBe(false);
     const pending = await s.requests.pendingForwards();
     const mine = pending.find((p) => p.requestId === byUser.id)!;
-    expect(mine.event).toMatchObject({ type: 'identify', userId: 'fwd-1', messageId: `correction-${byUser.id}`, traits: { phone: '+1 202 555 0199', fax: null } });
+    expect(mine.event).toMatchObject({
+      type: 'identify',
+      userId: 'fwd-1',
+      messageId: `correction-${byUser.id}`,
+      traits: { phone: '+1 202 555 0199', fax: null },
+    });
     // The email request had no id to address an identify to: it was released without one.
     expect(pending.some((p) => p.requestId === done!.id)).toBe(false);
 
@@ -107,10 +118,15 @@ describe.each(ENGINES)('deletion reaches every identifier of a person (%s)', (en
 
   it('by email, reaches an earlier anonymousId linked by alias, and the receipt lists how each was covered', async () => {
     const h = (id: string) => s.hasher.subjectHash(id);
-    await s.events.storeEvents([track(null, 'Browsed', {}, { anonymousId: 'first-visit-anon' }), track(null, 'Browsed', {}, { anonymousId: 'unrelated-anon' })]);
+    await s.events.storeEvents([
+      track(null, 'Browsed', {}, { anonymousId: 'first-visit-anon' }),
+      track(null, 'Browsed', {}, { anonymousId: 'unrelated-anon' }),
+    ]);
     await s.events.storeEvents([
       identify('mail-user', { email: 'Person@Example.org' }),
-      { type: 'alias', messageId: `alias-${Date.now()}`, userId: 'mail-user', previousId: 'first-visit-anon' } as Parameters<typeof s.events.storeEvents>[0][number],
+      { type: 'alias', messageId: `alias-${Date.now()}`, userId: 'mail-user', previousId: 'first-visit-anon' } as Parameters<
+        typeof s.events.storeEvents
+      >[0][number],
     ]);
     const done = await s.requests.submit('DELETE', { email: 'person@example.org' });
     expect(done.status).toBe('FINISHED');

@@ -9,10 +9,9 @@ describe.each(ENGINES)('database (%s)', (engine) => {
     try {
       const rows = await t.db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
       expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
-      const tables = await t.db.query<{ table_name: string }>(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
-        [t.schema],
-      );
+      const tables = await t.db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [
+        t.schema,
+      ]);
       expect(tables.map((r) => r.table_name)).toEqual(
         expect.arrayContaining(['data_keys', 'events', 'identities', 'inventory_points', 'profiles', 'subject_requests', 'suppressions']),
       );
@@ -33,10 +32,12 @@ describe.each(ENGINES)('database (%s)', (engine) => {
       ).rejects.toThrow('boom');
       await t.db.transaction(async (tx) => {
         await tx.query('INSERT INTO probe VALUES (2)');
-        await tx.transaction(async (inner) => {
-          await inner.query('INSERT INTO probe VALUES (3)');
-          throw new Error('inner');
-        }).catch(() => {});
+        await tx
+          .transaction(async (inner) => {
+            await inner.query('INSERT INTO probe VALUES (3)');
+            throw new Error('inner');
+          })
+          .catch(() => {});
       });
       const rows = await t.db.query<{ n: number }>('SELECT n FROM probe ORDER BY n');
       expect(rows.map((r) => r.n)).toEqual([2]);

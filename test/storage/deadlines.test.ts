@@ -21,7 +21,9 @@ describe('legal deadlines per regulation', () => {
     expect(() => requestDeadlinesFromEnv({ SEGMENTLOOM_REQUEST_DEADLINES: '{"regulations":{"GDPR":"one month"}}' })).toThrow(
       /SEGMENTLOOM_REQUEST_DEADLINES: invalid request deadlines at "regulations.GDPR": expected a period/,
     );
-    expect(() => requestDeadlinesFromEnv({ SEGMENTLOOM_REQUEST_DEADLINES: '{"default":"X","regulations":{"GDPR":"1mo"}}' })).toThrow(/"default": the default regulation/);
+    expect(() => requestDeadlinesFromEnv({ SEGMENTLOOM_REQUEST_DEADLINES: '{"default":"X","regulations":{"GDPR":"1mo"}}' })).toThrow(
+      /"default": the default regulation/,
+    );
     expect(() => requestDeadlinesFromEnv({ SEGMENTLOOM_REQUEST_DEADLINES: '{' })).toThrow(/not JSON/);
   });
 });

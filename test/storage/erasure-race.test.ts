@@ -66,7 +66,7 @@ describe.each(ENGINES)('events that arrived before an erasure (%s)', (engine) =>
     expect((await stored('bo')).events.map((e) => e.payload)).toEqual([after]);
   });
 
-  it('keep events that arrived after the erasure, and everyone else\'s in the same batch', async () => {
+  it("keep events that arrived after the erasure, and everyone else's in the same batch", async () => {
     await s.requests.submit('DELETE', { userId: 'cy' });
     const arrived = Date.now() + 1;
     const batch = [track('cy', 'New Session'), track('dee', 'Bystander')];
@@ -88,7 +88,9 @@ describe.each(ENGINES)('events that arrived before an erasure (%s)', (engine) =>
     const pending = [obs({ source: 'web', path: 'properties.email', example: 'xxx@xxxxxxx.xxx', exampleSubject: hash })];
     await s.requests.submit('DELETE', { userId: 'hal' });
     await upsertObservations(t.db, pending);
-    const rows = await t.db.query<{ example: string | null; example_subject: string | null; count: number }>('SELECT example, example_subject, count::int AS count FROM inventory_points');
+    const rows = await t.db.query<{ example: string | null; example_subject: string | null; count: number }>(
+      'SELECT example, example_subject, count::int AS count FROM inventory_points',
+    );
     // The point is recorded; only the example tied to the erased subject is not.
     expect(rows).toEqual([{ example: null, example_subject: null, count: 1 }]);
   });
@@ -129,7 +131,9 @@ describe('an erasure racing the first write of a subject (postgres)', () => {
     held.release();
     const keyId = await writing;
     expect(await erasing.promise).toBe(1);
-    const [row] = await t.db.query<{ key_id: string | null; erased_at: Date | null }>('SELECT key_id, erased_at FROM data_keys WHERE subject_hash = $1', [subject]);
+    const [row] = await t.db.query<{ key_id: string | null; erased_at: Date | null }>('SELECT key_id, erased_at FROM data_keys WHERE subject_hash = $1', [
+      subject,
+    ]);
     expect(row).toMatchObject({ key_id: null });
     expect(row!.erased_at).not.toBeNull();
     expect(keyId).toMatch(/^[0-9a-f-]{36}$/);
@@ -150,14 +154,14 @@ describe('an erasure racing an inventory flush (postgres)', () => {
     const held = checkpoint();
     const holdAfterWrite = (tx: Db): Db =>
       Object.assign(Object.create(tx) as Db, {
-        query: async <Row,>(sql: string, params?: readonly unknown[]) => {
+        query: async <Row>(sql: string, params?: readonly unknown[]) => {
           const rows = await tx.query<Row>(sql, params);
           if (/^\s*INSERT INTO inventory_points/.test(sql)) await held.arrive();
           return rows;
         },
       });
     const db = Object.assign(Object.create(t.db) as Db, {
-      transaction: <T,>(work: (tx: Db) => Promise<T>) => t.db.transaction((tx) => work(holdAfterWrite(tx))),
+      transaction: <T>(work: (tx: Db) => Promise<T>) => t.db.transaction((tx) => work(holdAfterWrite(tx))),
     });
     const flushing = upsertObservations(db, [obs({ source: 'web', path: 'properties.note', example: 'xxxx', exampleSubject: subject })]);
     await held.reached;
@@ -168,7 +172,9 @@ describe('an erasure racing an inventory flush (postgres)', () => {
     held.release();
     await flushing;
     expect((await erasing.promise).inventoryExamples).toBe(1);
-    const [point] = await t.db.query<{ example: string | null; example_subject: string | null }>("SELECT example, example_subject FROM inventory_points WHERE path = 'properties.note'");
+    const [point] = await t.db.query<{ example: string | null; example_subject: string | null }>(
+      "SELECT example, example_subject FROM inventory_points WHERE path = 'properties.note'",
+    );
     expect(point).toEqual({ example: null, example_subject: null });
   });
 });

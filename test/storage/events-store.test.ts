@@ -74,10 +74,7 @@ describe.each(ENGINES)('event store (%s)', (engine) => {
     const a = track('u-swap', 'A', { v: 1 });
     const b = track('u-swap', 'B', { v: 2 });
     await s.events.storeEvents([a, b]);
-    await t.db.query(
-      `UPDATE events SET payload = (SELECT payload FROM events WHERE message_id = $2) WHERE message_id = $1`,
-      [a.messageId, b.messageId],
-    );
+    await t.db.query(`UPDATE events SET payload = (SELECT payload FROM events WHERE message_id = $2) WHERE message_id = $1`, [a.messageId, b.messageId]);
     const out = await exportSubject(s, { userId: 'u-swap' });
     // The key is live: the row was tampered with, not shredded.
     expect(out.subjects[0]!.unreadableEvents).toBe(0);

@@ -17,7 +17,7 @@ describe.each(ENGINES)('export with an unreadable data key (%s)', (engine) => {
     await writer.events.storeEvents([identify('tampered', { plan: 'pro' }), track('tampered', 'A'), track('tampered', 'B')]);
     const subject = writer.hasher.subjectHash('tampered');
     // Flip one byte of the wrapped key: its authentication tag no longer verifies.
-    await t.db.query("UPDATE data_keys SET wrapped = set_byte(wrapped, 5, (get_byte(wrapped, 5) + 1) % 256) WHERE subject_hash = $1", [subject]);
+    await t.db.query('UPDATE data_keys SET wrapped = set_byte(wrapped, 5, (get_byte(wrapped, 5) + 1) % 256) WHERE subject_hash = $1', [subject]);
     const reader = await storageOn(t.db, keys); // no cached key: it must unwrap the row
     const exported = await exportSubject({ db: t.db, dataKeys: reader.dataKeys, hasher: reader.hasher }, { userId: 'tampered' });
     expect(exported.subjects).toHaveLength(1);

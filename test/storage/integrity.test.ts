@@ -72,16 +72,19 @@ describe.each(ENGINES)('stored events are bound to their clear columns (%s)', (e
     expect((await sweepExpired(t.db, { dataKeys: s.dataKeys })).verified!.resealed).toBe(0);
 
     // Re-sealed, the row is bound: extending its retention is now detected.
-    await t.db.query("UPDATE events SET expires_at = NULL WHERE id = $1", [row!.id]);
+    await t.db.query('UPDATE events SET expires_at = NULL WHERE id = $1', [row!.id]);
     expect((await exportSubject(s, { userId: 'u-legacy' })).subjects[0]!.tamperedEvents).toEqual([Number(row!.id)]);
     await t.db.query('DELETE FROM events WHERE id = $1', [row!.id]);
   });
 
-  it('a payload pointed at another subject\'s key is tampered, not shredded', async () => {
+  it("a payload pointed at another subject's key is tampered, not shredded", async () => {
     const a = track('u-key-a', 'A');
     const b = track('u-key-b', 'B');
     await s.events.storeEvents([a, b]);
-    await t.db.query('UPDATE events SET data_key_id = (SELECT data_key_id FROM events WHERE message_id = $2) WHERE message_id = $1', [a.messageId, b.messageId]);
+    await t.db.query('UPDATE events SET data_key_id = (SELECT data_key_id FROM events WHERE message_id = $2) WHERE message_id = $1', [
+      a.messageId,
+      b.messageId,
+    ]);
     const out = (await exportSubject(s, { userId: 'u-key-a' })).subjects[0]!;
     expect(out.tamperedEvents).toHaveLength(1);
     expect(out.unreadableEvents).toBe(0);
@@ -98,7 +101,7 @@ describe.each(ENGINES)('messageId idempotency is per subject (%s)', (engine) => 
   });
   afterAll(() => t.close());
 
-  it('stores an event that reuses another subject\'s messageId, and still skips a true redelivery', async () => {
+  it("stores an event that reuses another subject's messageId, and still skips a true redelivery", async () => {
     const victim = track('u-victim', 'Order Completed', { total: 10 }, { messageId: 'shared-id-1' });
     const other = track('u-other', 'Fake', { total: 0 }, { messageId: 'shared-id-1' });
     expect(await s.events.storeEvents([victim])).toMatchObject({ inserted: 1, duplicates: 0 });
@@ -108,7 +111,12 @@ describe.each(ENGINES)('messageId idempotency is per subject (%s)', (engine) => 
     const y = track('u-y', 'Y', {}, { messageId: 'shared-id-2' });
     expect(await s.events.storeEvents([x, y])).toMatchObject({ inserted: 2, duplicates: 0 });
 
-    for (const [user, event] of [['u-victim', victim], ['u-other', other], ['u-x', x], ['u-y', y]] as const) {
+    for (const [user, event] of [
+      ['u-victim', victim],
+      ['u-other', other],
+      ['u-x', x],
+      ['u-y', y],
+    ] as const) {
       expect((await exportSubject(s, { userId: user })).subjects[0]!.events.map((e) => e.payload)).toEqual([event]);
     }
     // The same subject and messageId again is a redelivery: counted as a duplicate, not stored twice.

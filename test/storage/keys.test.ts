@@ -63,7 +63,10 @@ describe.each(ENGINES)('data keys (%s)', (engine) => {
     const event = track('shred-me', 'Purchase', { card: 'visa' });
     await s.events.storeEvents([event, track('bystander', 'Purchase')]);
     const subject = s.hasher.subjectHash('shred-me');
-    const [row] = await t.db.query<Parameters<typeof columnsOfRow>[1] & { payload: Buffer; data_key_id: string }>('SELECT * FROM events WHERE subject_hash = $1', [subject]);
+    const [row] = await t.db.query<Parameters<typeof columnsOfRow>[1] & { payload: Buffer; data_key_id: string }>(
+      'SELECT * FROM events WHERE subject_hash = $1',
+      [subject],
+    );
     const key = (await s.dataKeys.byIds(t.db, [row!.data_key_id])).get(row!.data_key_id)!;
     expect(openEventRow(key.key, columnsOfRow(subject, row!), buf(row!.payload)).event).toEqual(event);
 

@@ -17,9 +17,15 @@ describe('receipt signing key from the environment', () => {
     expect(fromSeed.keyId).toBe(fromPem.keyId);
     expect(fromPem.keyId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(ReceiptSigner.fromEnv({})).toBeNull();
-    for (const bad of ['c2hvcnQ=', 'not a key at all', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()]) {
+    for (const bad of [
+      'c2hvcnQ=',
+      'not a key at all',
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    ]) {
       expect(() => ReceiptSigner.fromEnv({ SEGMENTLOOM_RECEIPT_SIGNING_KEY: bad })).toThrow(KeyConfigError);
-      expect(() => ReceiptSigner.fromEnv({ SEGMENTLOOM_RECEIPT_SIGNING_KEY: bad })).toThrow(/^SEGMENTLOOM_RECEIPT_SIGNING_KEY: expected an Ed25519 private key/);
+      expect(() => ReceiptSigner.fromEnv({ SEGMENTLOOM_RECEIPT_SIGNING_KEY: bad })).toThrow(
+        /^SEGMENTLOOM_RECEIPT_SIGNING_KEY: expected an Ed25519 private key/,
+      );
     }
   });
 

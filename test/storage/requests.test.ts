@@ -21,9 +21,20 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     await s.events.storeEvents([identify('del-1', { email: 'del1@example.com' }), track('del-1', 'A'), track('del-1', 'B'), track('keep-1', 'A')]);
     await upsertObservations(t.db, [
       {
-        source: 'web', event: 'A', path: 'properties.email', category: 'email', dataCategory: 'user.contact.email', classification: 'red',
-        matchedOn: 'key', confidence: 0.9, matcher: 'key', count: 1, firstSeen: new Date().toISOString(), lastSeen: new Date().toISOString(),
-        example: 'd***@example.com', exampleSubject: s.hasher.subjectHash('del-1'),
+        source: 'web',
+        event: 'A',
+        path: 'properties.email',
+        category: 'email',
+        dataCategory: 'user.contact.email',
+        classification: 'red',
+        matchedOn: 'key',
+        confidence: 0.9,
+        matcher: 'key',
+        count: 1,
+        firstSeen: new Date().toISOString(),
+        lastSeen: new Date().toISOString(),
+        example: 'd***@example.com',
+        exampleSubject: s.hasher.subjectHash('del-1'),
       },
     ]);
     const created = await s.requests.create('DELETE', { userId: 'del-1' });
@@ -88,7 +99,9 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     ]);
     await s.events.storeEvents([
       { ...identify('linked-user', { plan: 'pro' }), anonymousId: 'anon-before-login' },
-      { type: 'alias', messageId: `alias-${Date.now()}`, userId: 'linked-user', previousId: 'old-device-anon' } as Parameters<typeof s.events.storeEvents>[0][number],
+      { type: 'alias', messageId: `alias-${Date.now()}`, userId: 'linked-user', previousId: 'old-device-anon' } as Parameters<
+        typeof s.events.storeEvents
+      >[0][number],
       track('linked-user', 'Bought'),
     ]);
     const h = (id: string) => s.hasher.subjectHash(id);

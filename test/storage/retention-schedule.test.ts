@@ -73,29 +73,37 @@ describe.each(ENGINES)('scheduled retention sweep (%s)', (engine) => {
     expect(await sweepIfLeader(t.db)).toMatchObject({ events: 1 });
   });
 
-  it.runIf(engine === 'postgres')('a sweeper killed while holding the lock (SIGKILL) releases it with its connection; the next engine sweeps', async () => {
-    await s.events.storeEvents([track('ret-killed', 'Old')]);
-    await t.db.query(`UPDATE events SET expires_at = now() - interval '1 minute'`);
-    const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const child = spawn('psql', [url, '-Atc', `SELECT pg_advisory_lock(${RETENTION_SWEEP_LOCK}); SELECT pg_sleep(30)`], {
-      stdio: 'ignore',
-      // Without it a backend notices a dead client only when its running statement ends.
-      env: { ...process.env, PGOPTIONS: '-c client_connection_check_interval=100' },
-    });
-    const held = async () =>
-      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [RETENTION_SWEEP_LOCK]))[0]!.n > 0;
-    const until = Date.now() + 20_000;
-    while (!(await held()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(await sweepIfLeader(t.db)).toBeNull();
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-    // The server notices the dead client and drops its session lock.
-    let result = await sweepIfLeader(t.db);
-    while (result === null && Date.now() < until + 20_000) {
-      await new Promise((r) => setTimeout(r, 100));
-      result = await sweepIfLeader(t.db);
-    }
-    expect(result).toMatchObject({ events: 1 });
-  }, 60_000);
+  it.runIf(engine === 'postgres')(
+    'a sweeper killed while holding the lock (SIGKILL) releases it with its connection; the next engine sweeps',
+    async () => {
+      await s.events.storeEvents([track('ret-killed', 'Old')]);
+      await t.db.query(`UPDATE events SET expires_at = now() - interval '1 minute'`);
+      const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+      const child = spawn('psql', [url, '-Atc', `SELECT pg_advisory_lock(${RETENTION_SWEEP_LOCK}); SELECT pg_sleep(30)`], {
+        stdio: 'ignore',
+        // Without it a backend notices a dead client only when its running statement ends.
+        env: { ...process.env, PGOPTIONS: '-c client_connection_check_interval=100' },
+      });
+      const held = async () =>
+        (
+          await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`, [
+            RETENTION_SWEEP_LOCK,
+          ])
+        )[0]!.n > 0;
+      const until = Date.now() + 20_000;
+      while (!(await held()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(await sweepIfLeader(t.db)).toBeNull();
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      // The server notices the dead client and drops its session lock.
+      let result = await sweepIfLeader(t.db);
+      while (result === null && Date.now() < until + 20_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        result = await sweepIfLeader(t.db);
+      }
+      expect(result).toMatchObject({ events: 1 });
+    },
+    60_000,
+  );
 });

@@ -59,8 +59,20 @@ describe.each(ENGINES)('retention sweep (%s)', (engine) => {
     const left = await t.db.query<{ event_name: string }>('SELECT event_name FROM events ORDER BY event_name');
     expect(left.map((r) => r.event_name)).toEqual(['Clicked', 'Order Completed', 'Order Completed']);
 
-    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({ events: 1, batches: 1, erasureTimes: 0, inventoryExamples: 0, alertOutbox: 0 });
-    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({ events: 0, batches: 0, erasureTimes: 0, inventoryExamples: 0, alertOutbox: 0 });
+    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({
+      events: 1,
+      batches: 1,
+      erasureTimes: 0,
+      inventoryExamples: 0,
+      alertOutbox: 0,
+    });
+    expect(await sweepExpired(t.db, { now: new Date('2024-03-01T00:00:00Z') })).toEqual({
+      events: 0,
+      batches: 0,
+      erasureTimes: 0,
+      inventoryExamples: 0,
+      alertOutbox: 0,
+    });
   });
 
   it('uses the expires_at index', async () => {

@@ -14,7 +14,22 @@ describe.each(ENGINES)('retention of inventory examples and the alert outbox (%s
 
   const point = (path: string, example: string) => {
     const now = new Date().toISOString();
-    return { source: 'web', event: 'Signed Up', path, category: 'email', dataCategory: 'user.contact.email', classification: 'red' as const, matchedOn: 'key' as const, confidence: 0.9, matcher: 'key', count: 1, firstSeen: now, lastSeen: now, example, exampleSubject: 'subject-hash' };
+    return {
+      source: 'web',
+      event: 'Signed Up',
+      path,
+      category: 'email',
+      dataCategory: 'user.contact.email',
+      classification: 'red' as const,
+      matchedOn: 'key' as const,
+      confidence: 0.9,
+      matcher: 'key',
+      count: 1,
+      firstSeen: now,
+      lastSeen: now,
+      example,
+      exampleSubject: 'subject-hash',
+    };
   };
 
   it('records when an example was taken and clears examples older than the retention, keeping the point', async () => {
@@ -34,7 +49,9 @@ describe.each(ENGINES)('retention of inventory examples and the alert outbox (%s
   });
 
   it('drops alert deliveries parked past the outbox retention and counts them', async () => {
-    await t.db.query(`INSERT INTO alert_outbox (id, channel, alerts, next_attempt_at, created_at) VALUES ('old', 'ops', '[]', now(), now() - interval '40 days'), ('fresh', 'ops', '[]', now(), now())`);
+    await t.db.query(
+      `INSERT INTO alert_outbox (id, channel, alerts, next_attempt_at, created_at) VALUES ('old', 'ops', '[]', now(), now() - interval '40 days'), ('fresh', 'ops', '[]', now(), now())`,
+    );
     const result = await sweepExpired(t.db, { inventoryExamplesMs: null, alertOutboxMs: 30 * 86_400_000 });
     expect(result.alertOutbox).toBe(1);
     expect((await t.db.query<{ id: string }>('SELECT id FROM alert_outbox')).map((r) => r.id)).toEqual(['fresh']);

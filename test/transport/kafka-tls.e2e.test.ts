@@ -54,9 +54,18 @@ ${policyYaml(t)}`;
   }
 
   async function runThrough(consumer: 'kafkajs' | 'platformatic', kafkaSection: string): Promise<{ warehouse: string[]; ads: string[] }> {
-    const t = { input: uniqueName('tls-in'), warehouse: uniqueName('tls-wh'), analytics: uniqueName('tls-an'), ads: uniqueName('tls-ads'), dlq: uniqueName('tls-dlq') };
+    const t = {
+      input: uniqueName('tls-in'),
+      warehouse: uniqueName('tls-wh'),
+      analytics: uniqueName('tls-an'),
+      ads: uniqueName('tls-ads'),
+      dlq: uniqueName('tls-dlq'),
+    };
     await createTopics(admin, Object.values(t), 2);
-    const events = Array.from({ length: 20 }, (_, i) => ({ key: `user-${i % 4}`, value: JSON.stringify(sampleEvent({ messageId: `${consumer}-${i}`, userId: `user-${i % 4}`, seq: i })) }));
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      key: `user-${i % 4}`,
+      value: JSON.stringify(sampleEvent({ messageId: `${consumer}-${i}`, userId: `user-${i % 4}`, seq: i })),
+    }));
     await produce(admin, t.input, events);
     const file = join(dir, `${consumer}-${uniqueName('engine')}.yaml`);
     writeFileSync(file, engineYaml(t, `${kafkaSection}\n  consumer: ${consumer}`));
@@ -102,12 +111,21 @@ ${policyYaml(t)}`;
   it('refuses a client that speaks only TLS 1.1, on both listeners', async () => {
     // SECLEVEL=0 lets this client's OpenSSL offer TLS 1.1 at all: the refusal is the broker's.
     for (const endpoint of [broker.brokers, broker.saslBrokers!]) {
-      await expect(negotiate(endpoint, { ca: [ca], minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })).rejects.toThrow(/protocol version|handshake failure|unsupported protocol|socket disconnected/i);
+      await expect(negotiate(endpoint, { ca: [ca], minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })).rejects.toThrow(
+        /protocol version|handshake failure|unsupported protocol|socket disconnected/i,
+      );
     }
   });
 
   it('refuses a plain-text Kafka client on the TLS listener', async () => {
-    const plain = new Kafka({ clientId: 'plain', brokers: [broker.brokers], connectionTimeout: 2000, requestTimeout: 3000, retry: { retries: 1 }, logLevel: logLevel.NOTHING });
+    const plain = new Kafka({
+      clientId: 'plain',
+      brokers: [broker.brokers],
+      connectionTimeout: 2000,
+      requestTimeout: 3000,
+      retry: { retries: 1 },
+      logLevel: logLevel.NOTHING,
+    });
     const plainAdmin = plain.admin();
     await expect(plainAdmin.connect().then(() => plainAdmin.listTopics())).rejects.toThrow();
     await plainAdmin.disconnect().catch(() => {});
@@ -115,7 +133,13 @@ ${policyYaml(t)}`;
 
   it('fails the engine start at once with an error naming the broker when its certificate is from another CA', async () => {
     const other = createCa(join(dir, 'other-ca'), 'Some Other CA');
-    const t = { input: uniqueName('tls-in'), warehouse: uniqueName('tls-wh'), analytics: uniqueName('tls-an'), ads: uniqueName('tls-ads'), dlq: uniqueName('tls-dlq') };
+    const t = {
+      input: uniqueName('tls-in'),
+      warehouse: uniqueName('tls-wh'),
+      analytics: uniqueName('tls-an'),
+      ads: uniqueName('tls-ads'),
+      dlq: uniqueName('tls-dlq'),
+    };
     for (const consumer of ['kafkajs', 'platformatic'] as const) {
       const file = join(dir, `wrong-ca-${consumer}.yaml`);
       writeFileSync(file, engineYaml(t, `  brokers: "${broker.brokers}"\n  ssl: { caFile: "${other.certFile}" }\n  consumer: ${consumer}`));
@@ -137,12 +161,17 @@ ${policyYaml(t)}`;
     requireBuild();
     const { scram } = broker;
     const good = join(dir, 'doctor-good.yaml');
-    writeFileSync(good, `source: web\nkafka:\n  brokers: "${broker.brokers},${broker.saslBrokers}"\n  topics: [in]\n  ssl: { caFile: "${broker.caFile}" }\n  sasl: { mechanism: scram-sha-512, username: ${scram!.username}, password: "${scram!.password}" }\n`);
+    writeFileSync(
+      good,
+      `source: web\nkafka:\n  brokers: "${broker.brokers},${broker.saslBrokers}"\n  topics: [in]\n  ssl: { caFile: "${broker.caFile}" }\n  sasl: { mechanism: scram-sha-512, username: ${scram!.username}, password: "${scram!.password}" }\n`,
+    );
     const ok = await segmentloomAsync(['doctor', '--config', good]);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     for (const endpoint of [broker.brokers, broker.saslBrokers!]) {
-      expect(ok.stdout).toMatch(new RegExp(`OK +Kafka broker +${endpoint.replace(/\./g, '\\.')} +TLSv1\\.3 .*certificate verified, SASL scram-sha-512 user ${scram!.username}`));
+      expect(ok.stdout).toMatch(
+        new RegExp(`OK +Kafka broker +${endpoint.replace(/\./g, '\\.')} +TLSv1\\.3 .*certificate verified, SASL scram-sha-512 user ${scram!.username}`),
+      );
     }
     expect(ok.stdout).not.toContain(scram!.password);
 
@@ -151,7 +180,11 @@ ${policyYaml(t)}`;
     writeFileSync(bad, `source: web\nkafka:\n  brokers: "${broker.brokers}"\n  topics: [in]\n  ssl: { caFile: "${other.certFile}" }\n`);
     const refused = await segmentloomAsync(['doctor', '--config', bad]);
     expect(refused.status).toBe(1);
-    expect(refused.stdout).toMatch(new RegExp(`FAIL +Kafka broker +${broker.brokers.replace(/\./g, '\\.')} .*TLS refused: TLS handshake with ${broker.brokers.replace(/\./g, '\\.')} failed: .*certificate`));
+    expect(refused.stdout).toMatch(
+      new RegExp(
+        `FAIL +Kafka broker +${broker.brokers.replace(/\./g, '\\.')} .*TLS refused: TLS handshake with ${broker.brokers.replace(/\./g, '\\.')} failed: .*certificate`,
+      ),
+    );
 
     const unverified = join(dir, 'doctor-unverified.yaml');
     writeFileSync(unverified, `source: web\nkafka:\n  brokers: "${broker.brokers}"\n  topics: [in]\n  ssl: { rejectUnauthorized: false }\n`);

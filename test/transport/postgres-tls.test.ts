@@ -32,7 +32,8 @@ describe.skipIf(!pgClusterAvailable())('PostgreSQL over TLS (sslmode=verify-full
     await cluster?.destroy();
   });
 
-  const verifyFull = (host = '127.0.0.1', caFile = () => ca.certFile) => `postgres://postgres@${host}:${cluster.port}/postgres?sslmode=verify-full&sslrootcert=${caFile()}`;
+  const verifyFull = (host = '127.0.0.1', caFile = () => ca.certFile) =>
+    `postgres://postgres@${host}:${cluster.port}/postgres?sslmode=verify-full&sslrootcert=${caFile()}`;
 
   async function runEngine(url: string, schema: string, messageIds: string[]) {
     const file = join(dir, `${schema}.yaml`);
@@ -49,7 +50,7 @@ inventory: { flushIntervalMs: 100 }
 `,
     );
     const input = join(dir, `${schema}.ndjson`);
-    writeFileSync(input, messageIds.map((id) => JSON.stringify(sampleEvent({ messageId: id, userId: `user-${id}` }))).join('\n') + '\n');
+    writeFileSync(input, `${messageIds.map((id) => JSON.stringify(sampleEvent({ messageId: id, userId: `user-${id}` }))).join('\n')}\n`);
     return runFileEngine(await loadEngineConfig(file, {}), { logger: silentLogger(), input, outDir: join(dir, `${schema}-out`), env: {} });
   }
 
@@ -58,7 +59,7 @@ inventory: { flushIntervalMs: 100 }
     await expect(client.connect()).rejects.toThrow(/no encryption/);
   });
 
-  it('stores the engine\'s events over a verified TLS connection', async () => {
+  it("stores the engine's events over a verified TLS connection", async () => {
     const result = await runEngine(verifyFull(), 'engine_tls', ['a', 'b', 'c']);
     expect(result.totals.totals.stored).toBe(3);
     const client = new pg.Client({ connectionString: verifyFull() });

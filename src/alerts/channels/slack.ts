@@ -64,7 +64,9 @@ export function buildSlackMessage(alerts: readonly Alert[], opts: { showItems: n
     elements: [
       {
         type: 'mrkdwn',
-        text: esc(clip(`Segmentloom · ${sources.length === 1 ? `source ${sources[0]}` : `${sources.length} sources`} · detected ${alerts[0]?.detectedAt ?? ''}`, 300)),
+        text: esc(
+          clip(`Segmentloom · ${sources.length === 1 ? `source ${sources[0]}` : `${sources.length} sources`} · detected ${alerts[0]?.detectedAt ?? ''}`, 300),
+        ),
       },
     ],
   });

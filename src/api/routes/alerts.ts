@@ -40,7 +40,15 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ApiContext): void
     const channel = config?.channels.find((c) => c.name === params.name);
     if (!config || !channel) throw notFound('alert channel');
     const audit = (after: Record<string, unknown>) =>
-      writeAudit(ctx.db, { actor: { keyId: principal.keyId, role: principal.role }, action: 'alerts.test', targetType: 'alert_channel', targetId: channel.name, before: null, after, requestId: req.id });
+      writeAudit(ctx.db, {
+        actor: { keyId: principal.keyId, role: principal.role },
+        action: 'alerts.test',
+        targetType: 'alert_channel',
+        targetId: channel.name,
+        before: null,
+        after,
+        requestId: req.id,
+      });
     try {
       const alert = await sendTestAlert(channel, { baseUrl: config.baseUrl, now: ctx.now() });
       await audit({ type: channel.type, delivered: true, alertId: alert.id });

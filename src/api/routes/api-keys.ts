@@ -86,48 +86,60 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (!grant.allowed) throw new ApiError(403, 'forbidden', grant.reason);
     return ctx.db.transaction(async (tx) => {
       const issued = await ctx.keys.create(tx, { name: body.name, role: body.role, scopes, createdBy: principal.keyId });
-      await writeAudit(tx, { actor: { keyId: principal.keyId, role: principal.role }, action: 'keys.create', targetType: 'api_key', targetId: issued.key.id, before: null, after: keyState(issued.key), requestId: req.id });
+      await writeAudit(tx, {
+        actor: { keyId: principal.keyId, role: principal.role },
+        action: 'keys.create',
+        targetType: 'api_key',
+        targetId: issued.key.id,
+        before: null,
+        after: keyState(issued.key),
+        requestId: req.id,
+      });
       return issued;
     });
   });
   handle(app, ctx, keyRoutes.rotate, async ({ params, body, principal, req }) => {
     // Forgotten again after the commit: a request verified meanwhile could have cached the old state.
-    return forgetAfter(ctx, params.id, () => ctx.db.transaction(async (tx) => {
-      const before = await ctx.keys.get(tx, params.id);
-      if (!before || before.revokedAt) throw notFound('active key');
-      mayManage(principal, before);
-      const issued = await ctx.keys.rotate(tx, params.id, body.overlapSeconds);
-      if (!issued) throw notFound('active key');
-      await writeAudit(tx, {
-        actor: { keyId: principal.keyId, role: principal.role },
-        action: 'keys.rotate',
-        targetType: 'api_key',
-        targetId: params.id,
-        before: keyState(before),
-        after: { ...keyState(issued.key), overlapSeconds: body.overlapSeconds },
-        requestId: req.id,
-      });
-      return issued;
-    }));
+    return forgetAfter(ctx, params.id, () =>
+      ctx.db.transaction(async (tx) => {
+        const before = await ctx.keys.get(tx, params.id);
+        if (!before || before.revokedAt) throw notFound('active key');
+        mayManage(principal, before);
+        const issued = await ctx.keys.rotate(tx, params.id, body.overlapSeconds);
+        if (!issued) throw notFound('active key');
+        await writeAudit(tx, {
+          actor: { keyId: principal.keyId, role: principal.role },
+          action: 'keys.rotate',
+          targetType: 'api_key',
+          targetId: params.id,
+          before: keyState(before),
+          after: { ...keyState(issued.key), overlapSeconds: body.overlapSeconds },
+          requestId: req.id,
+        });
+        return issued;
+      }),
+    );
   });
   handle(app, ctx, keyRoutes.revoke, async ({ params, principal, req }) => {
-    return forgetAfter(ctx, params.id, () => ctx.db.transaction(async (tx) => {
-      const before = await ctx.keys.get(tx, params.id);
-      if (!before) throw notFound('key');
-      mayManage(principal, before);
-      const minted = await ctx.keys.revokeWithMinted(tx, params.id);
-      const after = await ctx.keys.get(tx, params.id);
-      await writeAudit(tx, {
-        actor: { keyId: principal.keyId, role: principal.role },
-        action: 'keys.revoke',
-        targetType: 'api_key',
-        targetId: params.id,
-        before: keyState(before),
-        after: { ...keyState(after), ...(minted.length > 0 ? { revokedWithIt: minted } : {}) },
-        requestId: req.id,
-      });
-      return after;
-    }));
+    return forgetAfter(ctx, params.id, () =>
+      ctx.db.transaction(async (tx) => {
+        const before = await ctx.keys.get(tx, params.id);
+        if (!before) throw notFound('key');
+        mayManage(principal, before);
+        const minted = await ctx.keys.revokeWithMinted(tx, params.id);
+        const after = await ctx.keys.get(tx, params.id);
+        await writeAudit(tx, {
+          actor: { keyId: principal.keyId, role: principal.role },
+          action: 'keys.revoke',
+          targetType: 'api_key',
+          targetId: params.id,
+          before: keyState(before),
+          after: { ...keyState(after), ...(minted.length > 0 ? { revokedWithIt: minted } : {}) },
+          requestId: req.id,
+        });
+        return after;
+      }),
+    );
   });
 }
 

@@ -55,9 +55,6 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ApiContext): void
     const lines = async function* () {
       for await (const entry of iterateAudit(ctx.db, query)) yield `${JSON.stringify(entry)}\n`;
     };
-    return reply
-      .type('application/x-ndjson; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="audit.ndjson"')
-      .send(Readable.from(lines()));
+    return reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', 'attachment; filename="audit.ndjson"').send(Readable.from(lines()));
   });
 }

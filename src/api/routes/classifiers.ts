@@ -20,7 +20,11 @@ export const classifierRoutes = {
     tag: 'classifiers',
     summary: 'Built-in and custom classifiers, in load order',
     action: 'classifiers.read',
-    response: { status: 200, description: 'Every definition; `overridden` ones are replaced by a later directory', schema: z.object({ items: z.array(classifierSummarySchema) }) },
+    response: {
+      status: 200,
+      description: 'Every definition; `overridden` ones are replaced by a later directory',
+      schema: z.object({ items: z.array(classifierSummarySchema) }),
+    },
     errors: [409],
   }),
   get: defineRoute({

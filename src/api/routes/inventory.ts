@@ -20,7 +20,11 @@ const filterFields = {
   classification: classification.describe('effective classification: reviewed, else recommended').optional(),
   category: text.describe('classifier id, or fideslang category (a prefix matches its children)').optional(),
   destination: text.describe('a destination that received the point (after controls)').optional(),
-  reviewed: z.enum(['true', 'false']).transform((v) => v === 'true').describe('true: reviewed at least once; false: never').optional(),
+  reviewed: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .describe('true: reviewed at least once; false: never')
+    .optional(),
 };
 const pageFields = {
   sort: z.enum(['path', 'newest']).describe('path (default): by source, event, path; newest: last seen first').optional(),
@@ -33,7 +37,10 @@ const exportQuery = z.strictObject({ status: z.enum(['inbox', 'inventory']).opti
 const pointKey = { source: text, event: text, path: text };
 /** A bulk selection: filters, or a list of points (exactly one of the two). */
 const selection = {
-  filters: z.strictObject({ status: z.enum(['inbox', 'inventory']).optional(), ...filterFields }).describe('every point matching all of these (at least one, or all: true)').optional(),
+  filters: z
+    .strictObject({ status: z.enum(['inbox', 'inventory']).optional(), ...filterFields })
+    .describe('every point matching all of these (at least one, or all: true)')
+    .optional(),
   points: z.array(z.strictObject(pointKey)).min(1).max(MAX_BULK_POINTS).describe('these points').optional(),
   all: z.literal(true).describe('every point (instead of filters or points)').optional(),
   dryRun: z.boolean().describe('count what would change and change nothing (default true: send false to apply)').default(true),
@@ -41,10 +48,14 @@ const selection = {
 const bulkBody = (extra: z.ZodRawShape) =>
   z
     .strictObject({ ...selection, ...extra })
-    .refine((b) => [b.filters !== undefined && Object.values(b.filters).some((v) => v !== undefined), b.points !== undefined, b.all === true].filter(Boolean).length === 1, {
-      message: 'give exactly one of: filters (at least one), points, all: true',
-      path: ['filters'],
-    });
+    .refine(
+      (b) =>
+        [b.filters !== undefined && Object.values(b.filters).some((v) => v !== undefined), b.points !== undefined, b.all === true].filter(Boolean).length === 1,
+      {
+        message: 'give exactly one of: filters (at least one), points, all: true',
+        path: ['filters'],
+      },
+    );
 
 export const inventoryRoutes = {
   list: defineRoute({
@@ -146,10 +157,24 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ApiContext): 
     return change(ctx.db, key, 'inventory.accept', { keyId: principal.keyId, role: principal.role }, req.id, (tx) => addToInventory(tx, key, level));
   });
   handle(app, ctx, inventoryRoutes.bulkClassify, async ({ body, principal, req }) =>
-    bulk(ctx.db, body, { kind: 'classify', classification: (body as unknown as { classification: 'red' | 'yellow' | 'green' }).classification }, 'inventory.classify', principal, req.id),
+    bulk(
+      ctx.db,
+      body,
+      { kind: 'classify', classification: (body as unknown as { classification: 'red' | 'yellow' | 'green' }).classification },
+      'inventory.classify',
+      principal,
+      req.id,
+    ),
   );
   handle(app, ctx, inventoryRoutes.bulkAccept, async ({ body, principal, req }) =>
-    bulk(ctx.db, body, { kind: 'accept', classification: (body as unknown as { classification?: 'red' | 'yellow' | 'green' }).classification }, 'inventory.accept', principal, req.id),
+    bulk(
+      ctx.db,
+      body,
+      { kind: 'accept', classification: (body as unknown as { classification?: 'red' | 'yellow' | 'green' }).classification },
+      'inventory.accept',
+      principal,
+      req.id,
+    ),
   );
 }
 
@@ -162,7 +187,15 @@ async function bulk(db: Db, body: unknown, changeOf: BulkChange, action: string,
     return await bulkReview(db, b.points ? { points: b.points } : { filters: b.filters ?? {} }, changeOf, {
       dryRun: b.dryRun,
       onChange: (tx, before, after) =>
-        writeAudit(tx, { actor, action, targetType: 'data_point', targetId: JSON.stringify([after.source, after.event, after.path]), before: reviewState(before), after: reviewState(after), requestId }),
+        writeAudit(tx, {
+          actor,
+          action,
+          targetType: 'data_point',
+          targetId: JSON.stringify([after.source, after.event, after.path]),
+          before: reviewState(before),
+          after: reviewState(after),
+          requestId,
+        }),
     });
   } catch (err) {
     if (err instanceof BulkSelectionTooLarge) throw new ApiError(400, 'selection_too_large', `filters: ${err.message}`, 'filters');
@@ -177,7 +210,14 @@ async function page(db: Db, query: ListFilters & { limit: number; offset: number
 
 /** What the audit log keeps of a point: its review state, not its (masked) example. */
 function reviewState(point: StoredDataPoint | null) {
-  return point && { classification: point.classification, reviewedClassification: point.reviewedClassification, effectiveClassification: point.effectiveClassification, status: point.status };
+  return (
+    point && {
+      classification: point.classification,
+      reviewedClassification: point.reviewedClassification,
+      effectiveClassification: point.effectiveClassification,
+      status: point.status,
+    }
+  );
 }
 
 async function change(
@@ -193,7 +233,15 @@ async function change(
     if (!before) throw notFound('data point');
     const after = await apply(tx);
     if (!after) throw notFound('data point');
-    await writeAudit(tx, { actor, action, targetType: 'data_point', targetId: JSON.stringify([key.source, key.event, key.path]), before: reviewState(before), after: reviewState(after), requestId });
+    await writeAudit(tx, {
+      actor,
+      action,
+      targetType: 'data_point',
+      targetId: JSON.stringify([key.source, key.event, key.path]),
+      before: reviewState(before),
+      after: reviewState(after),
+      requestId,
+    });
     return after;
   });
 }

@@ -12,7 +12,9 @@ import { acceptTextBodies } from './text-body.js';
 
 /** The policy file is one versioned config; its versions are named `policy`. */
 const NAME = 'policy';
-const documentSchema = z.record(z.string(), z.unknown()).describe('policy sections as YAML-parsed; hashing secrets that are not ${ENV} references read "[redacted]"');
+const documentSchema = z
+  .record(z.string(), z.unknown())
+  .describe('policy sections as YAML-parsed; hashing secrets that are not ${ENV} references read "[redacted]"');
 
 export const policyRoutes = {
   get: defineRoute({
@@ -25,7 +27,13 @@ export const policyRoutes = {
     response: {
       status: 200,
       description: 'The policy file, or the sections inline in the engine config (read-only)',
-      schema: z.object({ file: z.string().nullable(), inline: z.boolean(), sha256: z.string().nullable(), version: configVersionSchema.nullable(), document: documentSchema }),
+      schema: z.object({
+        file: z.string().nullable(),
+        inline: z.boolean(),
+        sha256: z.string().nullable(),
+        version: configVersionSchema.nullable(),
+        document: documentSchema,
+      }),
     },
     errors: [404],
   }),
@@ -39,7 +47,11 @@ export const policyRoutes = {
       'Validated with the policy engine (`parsePolicyConfig`, after `${ENV}` substitution), stored as a new version, written atomically to the policy file engines watch. Hashing secrets must be `${ENV_VAR}` references.',
     action: 'policies.manage',
     textBody: { schema: policyConfigSchema, description: 'Policy sections as YAML (application/yaml) or JSON (application/json)' },
-    response: { status: 200, description: 'Accepted and written', schema: z.object({ version: configVersionSchema, policies: z.array(z.string()), destinations: z.array(z.string()) }) },
+    response: {
+      status: 200,
+      description: 'Accepted and written',
+      schema: z.object({ version: configVersionSchema, policies: z.array(z.string()), destinations: z.array(z.string()) }),
+    },
     errors: [400, 409, 413, 415],
     audit: 'policies.put',
   }),
@@ -79,7 +91,12 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ApiContext): voi
       targetId: NAME,
       // Digests and names only: a policy document may hold (references to) hashing secrets.
       before: result.replaced === null ? null : { version: result.previous?.version ?? null, sha256: sha256(result.replaced) },
-      after: { version: result.current.version, sha256: result.current.sha256, policies: policy.policies.map((p) => p.name), destinations: policy.destinations.map((d) => d.name) },
+      after: {
+        version: result.current.version,
+        sha256: result.current.sha256,
+        policies: policy.policies.map((p) => p.name),
+        destinations: policy.destinations.map((d) => d.name),
+      },
       requestId: req.id,
     }));
     return { version: saved.current, policies: policy.policies.map((p) => p.name), destinations: policy.destinations.map((d) => d.name) };

@@ -57,15 +57,26 @@ export const requestRoutes = {
       .strictObject({
         type: z.enum(REQUEST_TYPES),
         ...identifierFields,
-        regulation: z.string().min(1).max(32).optional().describe('the regulation the request is answered under (its legal deadline follows); default the configured default, GDPR'),
+        regulation: z
+          .string()
+          .min(1)
+          .max(32)
+          .optional()
+          .describe('the regulation the request is answered under (its legal deadline follows); default the configured default, GDPR'),
         correction: correctionSchema
           .optional()
-          .describe('CORRECT only: `set` traits to new values, `unset` trait names to remove; profile and stored events are corrected and an identify carries the change to destinations'),
+          .describe(
+            'CORRECT only: `set` traits to new values, `unset` trait names to remove; profile and stored events are corrected and an identify carries the change to destinations',
+          ),
       })
       .superRefine(oneIdentifier)
       .superRefine((value, ctx) => {
         if ((value.type === 'CORRECT') !== (value.correction !== undefined)) {
-          ctx.addIssue({ code: 'custom', path: ['correction'], message: value.type === 'CORRECT' ? 'a CORRECT request needs a correction' : 'a correction goes with a CORRECT request only' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['correction'],
+            message: value.type === 'CORRECT' ? 'a CORRECT request needs a correction' : 'a correction goes with a CORRECT request only',
+          });
         }
       }),
     response: { status: 202, description: 'Received', schema: subjectRequestSchema },
@@ -79,7 +90,12 @@ export const requestRoutes = {
     tag: 'requests',
     summary: 'Unfinished requests whose legal deadline falls within a period (overdue ones first)',
     action: 'requests.read',
-    query: z.strictObject({ within: z.string().default('7d').refine((v) => isPeriod(v), 'expected a duration such as 7d or 48h') }),
+    query: z.strictObject({
+      within: z
+        .string()
+        .default('7d')
+        .refine((v) => isPeriod(v), 'expected a duration such as 7d or 48h'),
+    }),
     response: {
       status: 200,
       description: 'Requests at risk, soonest deadline first',
@@ -115,12 +131,17 @@ export const requestRoutes = {
     url: '/receipts/public-key',
     tag: 'requests',
     summary: 'The Ed25519 public key receipts are signed with',
-    description: 'Public by design: a regulator or auditor verifies receipts offline with it (`segmentloom requests verify FILE --public-key PEMFILE`). 404 when no signing key is configured.',
+    description:
+      'Public by design: a regulator or auditor verifies receipts offline with it (`segmentloom requests verify FILE --public-key PEMFILE`). 404 when no signing key is configured.',
     action: 'public',
     response: {
       status: 200,
       description: 'The public key',
-      schema: z.object({ algorithm: z.literal('Ed25519'), keyId: z.string().describe('sha256 of the raw public key, as in each receipt signature'), publicKey: z.string().describe('PEM (SPKI)') }),
+      schema: z.object({
+        algorithm: z.literal('Ed25519'),
+        keyId: z.string().describe('sha256 of the raw public key, as in each receipt signature'),
+        publicKey: z.string().describe('PEM (SPKI)'),
+      }),
     },
     errors: [404],
   }),
@@ -129,7 +150,7 @@ export const requestRoutes = {
     method: 'GET',
     url: '/subjects/export',
     tag: 'requests',
-    summary: "Everything stored about a data subject, decrypted (right of access)",
+    summary: 'Everything stored about a data subject, decrypted (right of access)',
     description: 'Returns personal data by design, to owners holding profiles:read; each export is audited (by lookup hash).',
     action: 'subjects.export',
     query: z.strictObject(identifierFields).superRefine(oneIdentifier),
@@ -143,7 +164,8 @@ export const requestRoutes = {
     url: '/subjects/export.ndjson',
     tag: 'requests',
     summary: "A data subject's events as NDJSON in Segment's spec (right of portability)",
-    description: 'One Segment call per line, oldest first, as stored: another service that speaks the Segment spec can import it. Personal data by design; audited like the JSON export.',
+    description:
+      'One Segment call per line, oldest first, as stored: another service that speaks the Segment spec can import it. Personal data by design; audited like the JSON export.',
     action: 'subjects.export',
     query: z.strictObject(identifierFields).superRefine(oneIdentifier),
     response: { status: 200, description: 'NDJSON, one event per line', contentType: 'application/x-ndjson', schema: z.string() },
@@ -184,10 +206,14 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
       throw badRequest('regulation', `expected one of ${deadlines.regulations.join(', ')}`);
     }
     const created = await ctx.db.transaction(async (tx) => {
-      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher, dataKeys: ctx.storage.dataKeys, deadlines }).create(body.type, selectorOf(body), {
-        regulation: body.regulation,
-        correction: body.correction,
-      });
+      const request = await new SubjectRequests({ db: tx, hasher: ctx.storage.hasher, dataKeys: ctx.storage.dataKeys, deadlines }).create(
+        body.type,
+        selectorOf(body),
+        {
+          regulation: body.regulation,
+          correction: body.correction,
+        },
+      );
       await writeAudit(tx, {
         actor: { keyId: principal.keyId, role: principal.role },
         action: 'requests.create',
@@ -229,7 +255,8 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
   handle(app, ctx, requestRoutes.receipt, async ({ params }) => {
     const request = await ctx.storage.requests.get(params.id);
     if (!request) throw notFound('request');
-    if (request.status !== 'FINISHED' || !request.receipt) throw conflict('not_finished', `the request is ${request.status}; a receipt exists once it is FINISHED`);
+    if (request.status !== 'FINISHED' || !request.receipt)
+      throw conflict('not_finished', `the request is ${request.status}; a receipt exists once it is FINISHED`);
     return request.receipt;
   });
   handle(app, ctx, requestRoutes.publicKey, async () => {
@@ -247,7 +274,10 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
     if (query.email !== undefined) await verifyEmailExport(ctx, query.email, principal.keyId, req);
     const data = await exportSubject({ db: ctx.db, dataKeys: ctx.storage.dataKeys, hasher: ctx.storage.hasher }, selectorOf(query));
     await auditExport(ctx, data, 'ndjson', principal, req.id);
-    return reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', 'attachment; filename="subject-events.ndjson"').send(exportToNdjson(data));
+    return reply
+      .type('application/x-ndjson; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="subject-events.ndjson"')
+      .send(exportToNdjson(data));
   });
 }
 
@@ -266,7 +296,11 @@ async function auditExport(ctx: ApiContext, data: SubjectExport, format: string,
 /** An export by email needs the identity verification hook's yes (see identity-verification.ts). */
 async function verifyEmailExport(ctx: ApiContext, email: string, keyId: string, req: FastifyRequest): Promise<void> {
   if (ctx.identityVerifier === null) {
-    throw new ApiError(403, 'verification_required', 'export by email needs an identity verification hook (SEGMENTLOOM_IDENTITY_VERIFY_URL); export by userId instead');
+    throw new ApiError(
+      403,
+      'verification_required',
+      'export by email needs an identity verification hook (SEGMENTLOOM_IDENTITY_VERIFY_URL); export by userId instead',
+    );
   }
   const subjects = await ctx.storage.requests.resolve({ email });
   const header = req.headers[VERIFICATION_HEADER];

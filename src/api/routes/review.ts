@@ -67,7 +67,9 @@ export const reviewRoutes = {
     response: {
       status: 200,
       description: 'One link per source, category, classification and destination (null: received by none)',
-      schema: z.object({ links: z.array(z.object({ source: z.string(), category: z.string(), classification, destination: z.string().nullable(), points: z.number().int() })) }),
+      schema: z.object({
+        links: z.array(z.object({ source: z.string(), category: z.string(), classification, destination: z.string().nullable(), points: z.number().int() })),
+      }),
     },
   }),
   exceptions: defineRoute({
@@ -121,7 +123,8 @@ export const reviewRoutes = {
   }),
 };
 
-const state = (p: StoredDataPoint | null) => p && { reviewedClassification: p.reviewedClassification, effectiveClassification: p.effectiveClassification, status: p.status, reviewedAt: p.reviewedAt };
+const state = (p: StoredDataPoint | null) =>
+  p && { reviewedClassification: p.reviewedClassification, effectiveClassification: p.effectiveClassification, status: p.status, reviewedAt: p.reviewedAt };
 const targetId = (k: PointKey) => JSON.stringify([k.source, k.event, k.path]);
 
 export function registerReviewRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -141,7 +144,15 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: ApiContext): voi
         const before = await getDataPoint(tx, key);
         const after = before && (await addToInventory(tx, key, body.classification));
         if (!after) throw notFound(`data point (points[${out.length}])`);
-        await writeAudit(tx, { actor, action: 'inventory.accept', targetType: 'data_point', targetId: targetId(key), before: state(before), after: state(after), requestId: req.id });
+        await writeAudit(tx, {
+          actor,
+          action: 'inventory.accept',
+          targetType: 'data_point',
+          targetId: targetId(key),
+          before: state(before),
+          after: state(after),
+          requestId: req.id,
+        });
         out.push(after);
       }
       return out;
@@ -156,7 +167,15 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const point = before && (await rejectPoint(tx, key, reason, actor));
       if (!point) throw notFound('data point');
       // The reason is the reviewer's free text: kept with the exception, not in the append-only log.
-      await writeAudit(tx, { actor, action: 'inventory.reject', targetType: 'data_point', targetId: targetId(key), before: state(before), after: state(point), requestId: req.id });
+      await writeAudit(tx, {
+        actor,
+        action: 'inventory.reject',
+        targetType: 'data_point',
+        targetId: targetId(key),
+        before: state(before),
+        after: state(point),
+        requestId: req.id,
+      });
       return { point, exception: (await getException(tx, key))! };
     });
   });
@@ -166,7 +185,15 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const before = await getDataPoint(tx, body);
       const after = before && (await markReviewed(tx, body));
       if (!after) throw notFound('data point');
-      await writeAudit(tx, { actor, action: 'inventory.review', targetType: 'data_point', targetId: targetId(body), before: state(before), after: state(after), requestId: req.id });
+      await writeAudit(tx, {
+        actor,
+        action: 'inventory.review',
+        targetType: 'data_point',
+        targetId: targetId(body),
+        before: state(before),
+        after: state(after),
+        requestId: req.id,
+      });
       return after;
     });
   });

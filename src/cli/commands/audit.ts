@@ -37,11 +37,18 @@ export const run = defineCommand({
     exactArgs(args, 0, `audit ${sub} [options]`);
     const format = oneOf(values.format!, ['table', 'json'] as const, '--format');
     for (const flag of ['since', 'until'] as const) {
-      if (values[flag] !== undefined && Number.isNaN(Date.parse(values[flag]!))) throw new UsageError(`--${flag} must be an ISO 8601 time such as 2026-01-31T00:00:00Z`);
+      if (values[flag] !== undefined && Number.isNaN(Date.parse(values[flag]!)))
+        throw new UsageError(`--${flag} must be an ISO 8601 time such as 2026-01-31T00:00:00Z`);
     }
     const n = values.n === undefined ? 20 : Number(values.n);
     if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UsageError('-n must be an integer from 1 to 10000');
-    const filters: AuditFilters = { action: values.action, targetType: values['target-type'], targetId: values['target-id'], since: values.since, until: values.until };
+    const filters: AuditFilters = {
+      action: values.action,
+      targetType: values['target-type'],
+      targetId: values['target-id'],
+      since: values.since,
+      until: values.until,
+    };
     const store = await storeAccess(values, io);
     const db = await store.open();
     try {
@@ -53,7 +60,8 @@ export const run = defineCommand({
           out.write(`${JSON.stringify(entry)}\n`);
           count++;
         }
-        if (values.output) await new Promise<void>((resolve, reject) => (out as import('node:fs').WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+        if (values.output)
+          await new Promise<void>((resolve, reject) => (out as import('node:fs').WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
         io.stderr.write(`segmentloom audit: ${count} entr${count === 1 ? 'y' : 'ies'}\n`);
         return EXIT.ok;
       }
@@ -72,7 +80,13 @@ export const run = defineCommand({
         io.stdout.write(
           formatTable(
             ['ID', 'AT', 'ACTOR', 'ACTION', 'TARGET'],
-            entries.map((e) => [e.id, e.at, e.actor.keyId ? `${e.actor.role}:${e.actor.keyId}` : e.actor.role, e.action, `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}`]),
+            entries.map((e) => [
+              e.id,
+              e.at,
+              e.actor.keyId ? `${e.actor.role}:${e.actor.keyId}` : e.actor.role,
+              e.action,
+              `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}`,
+            ]),
             80,
           ),
         );

@@ -115,7 +115,10 @@ function test(classifiers: CompiledClassifier[], samples: string[], format: stri
     io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } else {
     for (const r of results) {
-      const verdict = r.category === null ? 'no personal data (green)' : `${r.category} (${r.classification}) on ${r.matchedOn}, confidence ${r.confidence.toFixed(2)}: ${r.matcher}`;
+      const verdict =
+        r.category === null
+          ? 'no personal data (green)'
+          : `${r.category} (${r.classification}) on ${r.matchedOn}, confidence ${r.confidence.toFixed(2)}: ${r.matcher}`;
       io.stdout.write(`${r.path} = ${r.value}\n  → ${verdict}\n${r.note ? `  note: ${r.note}\n` : ''}`);
     }
   }

@@ -47,7 +47,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (action !== 'inspect' && action !== 'replay') throw new UsageError(`unknown action "${action}": expected inspect or replay`);
   if ((files.length === 0) === (values.config === undefined)) throw new UsageError('give dead-letter FILE(s), or --config FILE to read the Kafka topic');
-  if (files.length > 0 && (values.topic !== undefined || values.to !== undefined)) throw new UsageError('--topic and --to go with --config (Kafka), not with files');
+  if (files.length > 0 && (values.topic !== undefined || values.to !== undefined))
+    throw new UsageError('--topic and --to go with --config (Kafka), not with files');
   const config = values.config !== undefined ? await loadEngineConfig(values.config, io.env) : null;
   if (action === 'inspect') {
     try {
@@ -58,7 +59,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return EXIT.failure;
     }
   }
-  const keyring = config ? deadLetterKeyring(config, io.env) : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE ? Keyring.fromEnv(io.env) : null;
+  const keyring = config
+    ? deadLetterKeyring(config, io.env)
+    : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE
+      ? Keyring.fromEnv(io.env)
+      : null;
   const opener = keyring ? new DeadLetterOpener(keyring) : null;
   try {
     return await (config ? replayKafka(config, values.topic, values.to, opener, io) : replayFiles(files, values.out, opener, io));
@@ -69,7 +74,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function eachRecord(files: string[], config: EngineConfig | null, topic: string | undefined, onRecord: (r: StoredDeadLetter) => Promise<void>): Promise<void> {
+async function eachRecord(
+  files: string[],
+  config: EngineConfig | null,
+  topic: string | undefined,
+  onRecord: (r: StoredDeadLetter) => Promise<void>,
+): Promise<void> {
   if (config === null) {
     for (const file of files) for await (const record of readDeadLetterFile(file)) await onRecord(record);
     return;
@@ -120,13 +130,20 @@ async function replayFiles(files: string[], out: string | undefined, opener: Dea
       counts.replayed++;
     });
   } finally {
-    if (sink !== io.stdout) await new Promise<void>((resolve, reject) => (sink as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (sink !== io.stdout)
+      await new Promise<void>((resolve, reject) => (sink as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
   io.stderr.write(`${JSON.stringify(counts)}\n`);
   return counts.skippedTruncated > 0 ? EXIT.failure : EXIT.ok;
 }
 
-async function replayKafka(config: EngineConfig, topic: string | undefined, to: string | undefined, opener: DeadLetterOpener | null, io: CliIo): Promise<number> {
+async function replayKafka(
+  config: EngineConfig,
+  topic: string | undefined,
+  to: string | undefined,
+  opener: DeadLetterOpener | null,
+  io: CliIo,
+): Promise<number> {
   const { kafka, close } = await kafkaOf(config);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const counts: ReplayCounts = { replayed: 0, skippedTruncated: 0 };

@@ -59,13 +59,17 @@ export const run: Command = async (argv, io) => {
   const code = failed.length > 0 ? DOCTOR_EXIT.failed : exposed.length > 0 ? DOCTOR_EXIT.plainText : DOCTOR_EXIT.ok;
 
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ config: values.config, endpoints: reports, plainText: exposed.length, failed: failed.length, exitCode: code }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ config: values.config, endpoints: reports, plainText: exposed.length, failed: failed.length, exitCode: code }, null, 2)}\n`,
+    );
   } else {
     io.stdout.write(table(reports));
   }
   if (reports.length === 0) io.stderr.write('segmentloom doctor: the config names no network endpoint to check\n');
   for (const r of exposed) {
-    io.stderr.write(`WARNING: ${r.name} at ${r.endpoint} is ${r.status === 'plain' ? 'PLAIN TEXT (not encrypted)' : 'encrypted but its certificate is NOT VERIFIED'}\n`);
+    io.stderr.write(
+      `WARNING: ${r.name} at ${r.endpoint} is ${r.status === 'plain' ? 'PLAIN TEXT (not encrypted)' : 'encrypted but its certificate is NOT VERIFIED'}\n`,
+    );
   }
   if (exposed.length > 0) io.stderr.write(`WARNING: ${exposed.length} endpoint(s) expose data in transit: Segmentloom promises TLS 1.2 or newer everywhere\n`);
   if (failed.length > 0) io.stderr.write(`segmentloom doctor: ${failed.length} endpoint(s) failed\n`);
@@ -76,6 +80,6 @@ function table(reports: EndpointReport[]): string {
   const rows = reports.map((r) => [LABEL[r.status], r.name, r.endpoint, r.protocol ?? (r.status === 'plain' ? 'none' : '-'), r.detail]);
   const header = ['STATUS', 'WHAT', 'ENDPOINT', 'TLS', 'DETAIL'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ') + '\n';
+  const line = (cells: string[]) => `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
   return line(header) + rows.map(line).join('');
 }

@@ -58,7 +58,11 @@ export async function run(argv: string[], io: CliIo, options: { signal?: AbortSi
   return keys(sub, rest, values, io);
 }
 
-async function serve(values: { config?: string | undefined; port?: string | undefined; 'log-level'?: string | undefined }, io: CliIo, signal?: AbortSignal): Promise<number> {
+async function serve(
+  values: { config?: string | undefined; port?: string | undefined; 'log-level'?: string | undefined },
+  io: CliIo,
+  signal?: AbortSignal,
+): Promise<number> {
   if (!values.config) throw new UsageError('serve needs --config FILE');
   const level = values['log-level'];
   if (level !== undefined && !isLogLevel(level)) throw new UsageError(`--log-level: unknown level "${level}"`);
@@ -96,9 +100,18 @@ async function serve(values: { config?: string | undefined; port?: string | unde
       // The engine's /metrics (metrics.port) shows the ingest's counters too.
       registry = engine.metrics.registry;
     }
-    const ingest = await startIngest({ config: ingestConfig, sink, writeKeys: new WriteKeyStore(db), logger, registry, ...(port !== undefined ? { port } : {}) });
+    const ingest = await startIngest({
+      config: ingestConfig,
+      sink,
+      writeKeys: new WriteKeyStore(db),
+      logger,
+      registry,
+      ...(port !== undefined ? { port } : {}),
+    });
     closers.unshift(() => ingest.close());
-    io.stderr.write(`segmentloom ingest: listening on ${ingest.url} (POST /v1/batch …)${config.kafka ? '' : `; outputs in ${config.files?.outDir ?? 'out'}`}\n`);
+    io.stderr.write(
+      `segmentloom ingest: listening on ${ingest.url} (POST /v1/batch …)${config.kafka ? '' : `; outputs in ${config.files?.outDir ?? 'out'}`}\n`,
+    );
     await stop.requested;
     return EXIT.ok;
   } finally {
@@ -110,11 +123,13 @@ async function serve(values: { config?: string | undefined; port?: string | unde
 async function keys(sub: string | undefined, args: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
   if (!sub || !['create', 'list', 'rotate', 'revoke'].includes(sub)) throw new UsageError(`ingest keys: expected create, list, rotate or revoke (see --help)`);
   const id = args[0];
-  if ((sub === 'rotate' || sub === 'revoke') && !(id && /^[0-9a-f]{16}$/.test(id))) throw new UsageError(`keys ${sub}: expected a write key id (16 hex digits)`);
+  if ((sub === 'rotate' || sub === 'revoke') && !(id && /^[0-9a-f]{16}$/.test(id)))
+    throw new UsageError(`keys ${sub}: expected a write key id (16 hex digits)`);
   const source = typeof values.source === 'string' ? values.source.trim() : '';
   if (sub === 'create' && source === '') throw new UsageError('keys create needs --source NAME');
   const overlap = values['overlap-seconds'] === undefined ? 3600 : Number(values['overlap-seconds']);
-  if (!(Number.isInteger(overlap) && overlap >= 0 && overlap <= MAX_OVERLAP_SECONDS)) throw new UsageError(`--overlap-seconds: expected 0 to ${MAX_OVERLAP_SECONDS}`);
+  if (!(Number.isInteger(overlap) && overlap >= 0 && overlap <= MAX_OVERLAP_SECONDS))
+    throw new UsageError(`--overlap-seconds: expected 0 to ${MAX_OVERLAP_SECONDS}`);
   const db = await openCliDb(values, io.env);
   const store = new WriteKeyStore(db);
   const state = (key: WriteKey | null) => key && { source: key.source, scopes: key.scopes, revokedAt: key.revokedAt, liveSecrets: key.secrets.length };
@@ -124,14 +139,24 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
       io.stdout.write(
         values.format === 'json'
           ? `${JSON.stringify(all, null, 2)}\n`
-          : formatTable(['ID', 'SOURCE', 'CREATED', 'REVOKED', 'LIVE SECRETS'], all.map((k) => [k.id, k.source, k.createdAt, k.revokedAt, k.secrets.map((s) => (s.expiresAt ? `until ${s.expiresAt}` : 'current')).join(', ')])),
+          : formatTable(
+              ['ID', 'SOURCE', 'CREATED', 'REVOKED', 'LIVE SECRETS'],
+              all.map((k) => [k.id, k.source, k.createdAt, k.revokedAt, k.secrets.map((s) => (s.expiresAt ? `until ${s.expiresAt}` : 'current')).join(', ')]),
+            ),
       );
       return EXIT.ok;
     }
     if (sub === 'create') {
       const issued = await db.transaction(async (tx) => {
         const created = await store.create(tx, { source, createdBy: null });
-        await writeAudit(tx, { actor: CLI_ACTOR, action: 'write_keys.create', targetType: 'write_key', targetId: created.key.id, before: null, after: state(created.key) });
+        await writeAudit(tx, {
+          actor: CLI_ACTOR,
+          action: 'write_keys.create',
+          targetType: 'write_key',
+          targetId: created.key.id,
+          before: null,
+          after: state(created.key),
+        });
         return created;
       });
       io.stderr.write(`Created write key ${issued.key.id} for source ${source}. It is shown once and stored only hashed:\n`);
@@ -142,7 +167,15 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
       const issued = await db.transaction(async (tx) => {
         const before = await store.get(tx, id!);
         const rotated = before && !before.revokedAt ? await store.rotate(tx, id!, overlap) : null;
-        if (rotated) await writeAudit(tx, { actor: CLI_ACTOR, action: 'write_keys.rotate', targetType: 'write_key', targetId: id!, before: state(before), after: { ...state(rotated.key), overlapSeconds: overlap } });
+        if (rotated)
+          await writeAudit(tx, {
+            actor: CLI_ACTOR,
+            action: 'write_keys.rotate',
+            targetType: 'write_key',
+            targetId: id!,
+            before: state(before),
+            after: { ...state(rotated.key), overlapSeconds: overlap },
+          });
         return rotated;
       });
       if (!issued) throw new NotFoundError('active write key');
@@ -154,7 +187,14 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
       const before = await store.get(tx, id!);
       if (!before) return null;
       const after = await store.revoke(tx, id!);
-      await writeAudit(tx, { actor: CLI_ACTOR, action: 'write_keys.revoke', targetType: 'write_key', targetId: id!, before: state(before), after: state(after) });
+      await writeAudit(tx, {
+        actor: CLI_ACTOR,
+        action: 'write_keys.revoke',
+        targetType: 'write_key',
+        targetId: id!,
+        before: state(before),
+        after: state(after),
+      });
       return after;
     });
     if (!revoked) throw new NotFoundError('write key');
@@ -164,4 +204,3 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
     await db.close();
   }
 }
-

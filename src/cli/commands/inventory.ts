@@ -3,7 +3,16 @@ import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { CLASSIFICATIONS, type Classification } from '../../detect/index.js';
 import { BulkSelectionTooLarge, bulkReview, MAX_BULK_POINTS, type BulkChange, type BulkSelection } from '../../inventory/bulk.js';
 import { inventoryToCsv } from '../../inventory/csv.js';
-import { addToInventory, countDataPoints, getDataPoint, destinationsForCategory, listDataPoints, setClassification, topRedSources, type ListFilters } from '../../inventory/review.js';
+import {
+  addToInventory,
+  countDataPoints,
+  getDataPoint,
+  destinationsForCategory,
+  listDataPoints,
+  setClassification,
+  topRedSources,
+  type ListFilters,
+} from '../../inventory/review.js';
 import type { InventoryStatus, PointKey, StoredDataPoint } from '../../inventory/store.js';
 import type { Db, ScriptDb } from '../../storage/db.js';
 import { formatTable } from '../db-options.js';
@@ -73,16 +82,20 @@ export const run = defineCommand({
     };
     const store = await storeAccess(values, io);
     // A bulk selection is read (and checked) before the store is opened.
-    const bulk = sub === 'accept' && args.length !== 3 ? exactArgs(args, 0, 'inventory accept (FILTERS | --points FILE) [--as C] [--yes]')
-      : sub === 'classify' && args.length !== 4 ? exactArgs(args, 1, 'inventory classify <red|yellow|green> (FILTERS | --points FILE) [--yes]')
-      : null;
+    const bulk =
+      sub === 'accept' && args.length !== 3
+        ? exactArgs(args, 0, 'inventory accept (FILTERS | --points FILE) [--as C] [--yes]')
+        : sub === 'classify' && args.length !== 4
+          ? exactArgs(args, 1, 'inventory classify <red|yellow|green> (FILTERS | --points FILE) [--yes]')
+          : null;
     const selection = bulk === null ? null : await selectionOf(filters, values, io);
     const db = await store.open();
     try {
       if (selection !== null) {
-        const change: BulkChange = sub === 'classify'
-          ? { kind: 'classify', classification: classification(bulk![0]!) }
-          : { kind: 'accept', classification: values.as === undefined ? undefined : classification(values.as) };
+        const change: BulkChange =
+          sub === 'classify'
+            ? { kind: 'classify', classification: classification(bulk![0]!) }
+            : { kind: 'accept', classification: values.as === undefined ? undefined : classification(values.as) };
         return await bulkCommand(db, selection, change, { dryRun: values['dry-run'] === true || values.yes !== true }, io);
       }
       switch (sub) {
@@ -92,7 +105,9 @@ export const run = defineCommand({
           else if (format === 'json') io.stdout.write(json(points));
           else {
             const t = await countDataPoints(db, filters);
-            io.stdout.write(`${pointsTable(points)}${t.total} points: ${t.red} red, ${t.yellow} yellow, ${t.green} green${t.total > points.length ? ` (${points.length} shown)` : ''}\n`);
+            io.stdout.write(
+              `${pointsTable(points)}${t.total} points: ${t.red} red, ${t.yellow} yellow, ${t.green} green${t.total > points.length ? ` (${points.length} shown)` : ''}\n`,
+            );
           }
           return EXIT.ok;
         }
@@ -118,13 +133,27 @@ export const run = defineCommand({
         case 'top-red-sources': {
           exactArgs(args, 0, 'inventory top-red-sources [--limit N]');
           const rows = await topRedSources(db, { limit: positiveInt(values.limit, 10) });
-          io.stdout.write(format === 'json' ? json(rows) : formatTable(['SOURCE', 'RED POINTS'], rows.map((r) => [r.source, r.redPoints])));
+          io.stdout.write(
+            format === 'json'
+              ? json(rows)
+              : formatTable(
+                  ['SOURCE', 'RED POINTS'],
+                  rows.map((r) => [r.source, r.redPoints]),
+                ),
+          );
           return EXIT.ok;
         }
         default: {
           const [category] = exactArgs(args, 1, 'inventory destinations <category>');
           const rows = await destinationsForCategory(db, category!);
-          io.stdout.write(format === 'json' ? json(rows) : formatTable(['DESTINATION', 'POINTS', 'SOURCES'], rows.map((r) => [r.destination, r.points, r.sources])));
+          io.stdout.write(
+            format === 'json'
+              ? json(rows)
+              : formatTable(
+                  ['DESTINATION', 'POINTS', 'SOURCES'],
+                  rows.map((r) => [r.destination, r.points, r.sources]),
+                ),
+          );
           return EXIT.ok;
         }
       }
@@ -138,9 +167,12 @@ async function selectionOf(filters: ListFilters, values: { points?: string; all?
   const filtered = Object.values(filters).some((v) => v !== undefined);
   if (values.points !== undefined) {
     if (filtered || values.all) throw new UsageError('--points lists the points itself: leave out the filters and --all');
-    const text = values.points === '-' ? await readAll(io.stdin ?? process.stdin) : await readFile(values.points, 'utf8').catch(() => {
-      throw new UsageError(`cannot read --points file ${values.points}`);
-    });
+    const text =
+      values.points === '-'
+        ? await readAll(io.stdin ?? process.stdin)
+        : await readFile(values.points, 'utf8').catch(() => {
+            throw new UsageError(`cannot read --points file ${values.points}`);
+          });
     return { points: parsePoints(text) };
   }
   if (!filtered && !values.all) throw new UsageError('a bulk change needs filters (--source, --classification, …), --points FILE, or --all for every point');
@@ -152,7 +184,12 @@ export function parsePoints(text: string): PointKey[] {
   const trimmed = text.trim();
   let items: unknown[];
   try {
-    items = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown[]) : trimmed.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    items = trimmed.startsWith('[')
+      ? (JSON.parse(trimmed) as unknown[])
+      : trimmed
+          .split(/\r?\n/)
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as unknown);
   } catch {
     throw new UsageError('--points must hold a JSON array or NDJSON lines of {"source","event","path"}');
   }
@@ -172,7 +209,14 @@ async function bulkCommand(db: ScriptDb, selection: BulkSelection, change: BulkC
     result = await bulkReview(db, selection, change, {
       dryRun: options.dryRun,
       onChange: (tx, before, after) =>
-        writeAudit(tx, { actor: CLI_ACTOR, action, targetType: 'data_point', targetId: JSON.stringify([after.source, after.event, after.path]), before: reviewState(before), after: reviewState(after) }),
+        writeAudit(tx, {
+          actor: CLI_ACTOR,
+          action,
+          targetType: 'data_point',
+          targetId: JSON.stringify([after.source, after.event, after.path]),
+          before: reviewState(before),
+          after: reviewState(after),
+        }),
     });
   } catch (err) {
     if (err instanceof BulkSelectionTooLarge) throw new UsageError(err.message);
@@ -193,14 +237,27 @@ function audited(db: ScriptDb, key: PointKey, action: string, apply: (tx: Db) =>
     const before = await getDataPoint(tx, key);
     if (!before) return null;
     const after = await apply(tx);
-    if (after) await writeAudit(tx, { actor: CLI_ACTOR, action, targetType: 'data_point', targetId: JSON.stringify([key.source, key.event, key.path]), before: reviewState(before), after: reviewState(after) });
+    if (after)
+      await writeAudit(tx, {
+        actor: CLI_ACTOR,
+        action,
+        targetType: 'data_point',
+        targetId: JSON.stringify([key.source, key.event, key.path]),
+        before: reviewState(before),
+        after: reviewState(after),
+      });
     return after;
   });
 }
 
 /** What the audit log keeps of a point: its review state, not its (masked) example. */
 function reviewState(point: StoredDataPoint) {
-  return { classification: point.classification, reviewedClassification: point.reviewedClassification, effectiveClassification: point.effectiveClassification, status: point.status };
+  return {
+    classification: point.classification,
+    reviewedClassification: point.reviewedClassification,
+    effectiveClassification: point.effectiveClassification,
+    status: point.status,
+  };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -219,8 +276,17 @@ function pointsTable(points: readonly StoredDataPoint[]): string {
   return formatTable(
     ['CLASS', 'REVIEWED', 'STATUS', 'CATEGORY', 'SOURCE', 'EVENT', 'PATH', 'COUNT', 'DESTINATIONS', 'EXAMPLE', 'LAST SEEN'],
     points.map((p) => [
-      p.effectiveClassification, p.reviewedClassification, p.status, p.category, p.source, p.event, p.path, p.count,
-      p.destinations.join(',') || null, p.example, p.lastSeen,
+      p.effectiveClassification,
+      p.reviewedClassification,
+      p.status,
+      p.category,
+      p.source,
+      p.event,
+      p.path,
+      p.count,
+      p.destinations.join(',') || null,
+      p.example,
+      p.lastSeen,
     ]),
   );
 }
@@ -235,4 +301,3 @@ function positiveInt(text: string | undefined, fallback: number): number {
   if (!Number.isInteger(n) || n < 1) throw new UsageError('--limit must be a positive integer');
   return n;
 }
-

@@ -54,10 +54,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case 'create': {
         const issued = await db.transaction(async (tx) => {
           const created = await keys.create(tx, { name: plan.name, role: plan.role, scopes: plan.scopes, createdBy: null });
-          await writeAudit(tx, { actor: CLI_ACTOR, action: 'keys.create', targetType: 'api_key', targetId: created.key.id, before: null, after: keyState(created.key) });
+          await writeAudit(tx, {
+            actor: CLI_ACTOR,
+            action: 'keys.create',
+            targetType: 'api_key',
+            targetId: created.key.id,
+            before: null,
+            after: keyState(created.key),
+          });
           return created;
         });
-        io.stderr.write(`Created ${issued.key.role} key ${issued.key.id} (${issued.key.name}), scopes: ${issued.key.scopes.join(', ') || '(none)'}.\nThe token below is shown once and not stored; keep it in a secret store:\n`);
+        io.stderr.write(
+          `Created ${issued.key.role} key ${issued.key.id} (${issued.key.name}), scopes: ${issued.key.scopes.join(', ') || '(none)'}.\nThe token below is shown once and not stored; keep it in a secret store:\n`,
+        );
         io.stdout.write(`${issued.token}\n`);
         return EXIT.ok;
       }
@@ -70,7 +79,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const issued = await db.transaction(async (tx) => {
           const before = await keys.get(tx, plan.id);
           const rotated = before && !before.revokedAt ? await keys.rotate(tx, plan.id, plan.overlap) : null;
-          if (rotated) await writeAudit(tx, { actor: CLI_ACTOR, action: 'keys.rotate', targetType: 'api_key', targetId: plan.id, before: keyState(before), after: { ...keyState(rotated.key), overlapSeconds: plan.overlap } });
+          if (rotated)
+            await writeAudit(tx, {
+              actor: CLI_ACTOR,
+              action: 'keys.rotate',
+              targetType: 'api_key',
+              targetId: plan.id,
+              before: keyState(before),
+              after: { ...keyState(rotated.key), overlapSeconds: plan.overlap },
+            });
           return rotated;
         });
         if (!issued) throw new NotFoundError('active key');
@@ -83,7 +100,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           const before = await keys.get(tx, plan.id);
           if (!before) return null;
           const after = await keys.revoke(tx, plan.id);
-          await writeAudit(tx, { actor: CLI_ACTOR, action: 'keys.revoke', targetType: 'api_key', targetId: plan.id, before: keyState(before), after: keyState(after) });
+          await writeAudit(tx, {
+            actor: CLI_ACTOR,
+            action: 'keys.revoke',
+            targetType: 'api_key',
+            targetId: plan.id,
+            before: keyState(before),
+            after: keyState(after),
+          });
           return after;
         });
         if (!revoked) throw new NotFoundError('key');
@@ -103,7 +127,11 @@ type Plan =
   | { command: 'revoke'; id: string };
 
 /** Everything is checked before the database is opened. */
-function validate(command: string, args: string[], values: { name?: string | undefined; role?: string | undefined; scopes?: string | undefined; 'overlap-seconds'?: string | undefined }): Plan {
+function validate(
+  command: string,
+  args: string[],
+  values: { name?: string | undefined; role?: string | undefined; scopes?: string | undefined; 'overlap-seconds'?: string | undefined },
+): Plan {
   if (command === 'list') return { command };
   if (command === 'create') {
     if (args.length) throw new UsageError('usage: segmentloom keys create --name NAME --role ROLE [--scopes S1,S2]');
@@ -111,7 +139,17 @@ function validate(command: string, args: string[], values: { name?: string | und
     if (!name || name.length > 100) throw new UsageError('--name is required (1-100 characters)');
     const role = values.role as Role;
     if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-    const scopes = values.scopes === undefined ? [...DEFAULT_SCOPES[role]] : [...new Set(values.scopes.split(',').map((s) => s.trim()).filter(Boolean))];
+    const scopes =
+      values.scopes === undefined
+        ? [...DEFAULT_SCOPES[role]]
+        : [
+            ...new Set(
+              values.scopes
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            ),
+          ];
     for (const scope of scopes) {
       if (!(SCOPES as readonly string[]).includes(scope)) throw new UsageError(`--scopes: unknown scope ${scope} (known: ${SCOPES.join(', ')})`);
       if (!ROLE_SCOPES[role].includes(scope as Scope)) throw new UsageError(`--scopes: a ${role} key cannot hold ${scope}`);
@@ -122,10 +160,10 @@ function validate(command: string, args: string[], values: { name?: string | und
   if (args.length !== 1 || !/^[0-9a-f]{16}$/.test(id!)) throw new UsageError(`usage: segmentloom keys ${command} ID (16 hex digits, see keys list)`);
   if (command === 'revoke') return { command, id: id! };
   const overlap = values['overlap-seconds'] === undefined ? 3600 : Number(values['overlap-seconds']);
-  if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS) throw new UsageError(`--overlap-seconds must be an integer from 0 to ${MAX_OVERLAP_SECONDS}`);
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS)
+    throw new UsageError(`--overlap-seconds must be an integer from 0 to ${MAX_OVERLAP_SECONDS}`);
   return { command: 'rotate', id: id!, overlap };
 }
-
 
 function table(keys: readonly ApiKey[]): string {
   return formatTable(

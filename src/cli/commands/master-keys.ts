@@ -28,7 +28,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return values.help ? EXIT.ok : EXIT.usage;
   }
   const [command] = positionals;
-  if (positionals.length !== 1 || (command !== 'status' && command !== 'rotate')) throw new UsageError('usage: segmentloom master-keys <status | rotate> [--batch-size N]');
+  if (positionals.length !== 1 || (command !== 'status' && command !== 'rotate'))
+    throw new UsageError('usage: segmentloom master-keys <status | rotate> [--batch-size N]');
   const batchSize = batchSizeFlag(values['batch-size'], 500);
   const store = await storeAccess(values, io);
   const keys = store.keys('master-keys', { keyring: true });

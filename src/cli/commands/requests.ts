@@ -124,7 +124,13 @@ async function storeCommand(
         const now = Date.now();
         const atRisk = await requests.atRisk(withinMs);
         const rows = atRisk.map(({ id, type: t, status, regulation, receivedAt, deadlineAt }) => ({
-          id, type: t, status, regulation, receivedAt, deadlineAt, overdue: deadlineAt !== null && Date.parse(deadlineAt) < now,
+          id,
+          type: t,
+          status,
+          regulation,
+          receivedAt,
+          deadlineAt,
+          overdue: deadlineAt !== null && Date.parse(deadlineAt) < now,
         }));
         io.stdout.write(json({ within, requests: rows }));
         return EXIT.ok;
@@ -240,19 +246,21 @@ async function correctionFrom(file: string, io: CliIo): Promise<CorrectionInput>
   const parsed = correctionSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`--correction: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.code === 'unrecognized_keys' ? 'only "set" and "unset" are allowed' : issue.message}`);
+    throw new UsageError(
+      `--correction: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.code === 'unrecognized_keys' ? 'only "set" and "unset" are allowed' : issue.message}`,
+    );
   }
   return parsed.data;
 }
 
 function requestType(args: string[]): RequestType {
   const [type, ...rest] = args;
-  if (type === undefined || rest.length > 0) throw new UsageError('usage: segmentloom requests create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS)');
+  if (type === undefined || rest.length > 0)
+    throw new UsageError('usage: segmentloom requests create <TYPE> (--user-id ID | --anonymous-id ID | --email ADDRESS)');
   const upper = type.toUpperCase();
   if (!(REQUEST_TYPES as readonly string[]).includes(upper)) throw new UsageError(`request type must be one of ${REQUEST_TYPES.join(', ')}`);
   return upper as RequestType;
 }
-
 
 export async function selectorFrom(values: { 'user-id'?: string; 'anonymous-id'?: string; email?: string }, io: CliIo): Promise<SubjectSelector> {
   const given = (['user-id', 'anonymous-id', 'email'] as const).filter((k) => values[k] !== undefined);

@@ -32,9 +32,13 @@ export const run = defineCommand({
     exactArgs(args, 0, 'retention sweep [--batch-size N] [--dry-run]');
     const batchSize = batchSizeFlag(values['batch-size'], 1_000);
     const store = await storeAccess(values, io);
-    const keyring = store.config?.storage !== undefined && (store.config.storage.masterKeys !== undefined || io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE)
-      ? storageKeys(store.config.storage, store.config.file, io.env).keyring
-      : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE ? Keyring.fromEnv(io.env) : null;
+    const keyring =
+      store.config?.storage !== undefined &&
+      (store.config.storage.masterKeys !== undefined || io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE)
+        ? storageKeys(store.config.storage, store.config.file, io.env).keyring
+        : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE
+          ? Keyring.fromEnv(io.env)
+          : null;
     const db = await store.open();
     try {
       if (values['dry-run']) {
@@ -45,7 +49,9 @@ export const run = defineCommand({
       io.stdout.write(`${JSON.stringify(result)}\n`);
       if (!result.verified) io.stderr.write('segmentloom retention: no master keys (config or environment): stored events were not verified\n');
       if (result.verified && result.verified.tampered.length > 0) {
-        io.stderr.write(`segmentloom retention: ${result.verified.tampered.length} stored event(s) fail authentication (clear columns or payload changed in the database): rows ${result.verified.tampered.slice(0, 20).join(', ')}\n`);
+        io.stderr.write(
+          `segmentloom retention: ${result.verified.tampered.length} stored event(s) fail authentication (clear columns or payload changed in the database): rows ${result.verified.tampered.slice(0, 20).join(', ')}\n`,
+        );
         return EXIT.failure;
       }
       return EXIT.ok;

@@ -34,7 +34,6 @@ Options:
 Keys: SEGMENTLOOM_MASTER_KEYS and SEGMENTLOOM_LOOKUP_KEY as for the engine (subject requests, exports).
 ${DB_HELP}`;
 
-
 export interface ServeOptions {
   /** Stops the server like SIGTERM does (in-process use and tests). */
   signal?: AbortSignal;
@@ -72,7 +71,10 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be an integer from 0 to 65535');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  const tls = values['tls-cert'] === undefined ? undefined : { cert: await readPem(values['tls-cert'], '--tls-cert'), key: await readPem(values['tls-key']!, '--tls-key') };
+  const tls =
+    values['tls-cert'] === undefined
+      ? undefined
+      : { cert: await readPem(values['tls-cert'], '--tls-cert'), key: await readPem(values['tls-key']!, '--tls-key') };
 
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -94,7 +96,10 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
     const customDir = values['classifier-dir'] === undefined ? undefined : resolve(values['classifier-dir']);
     // A directory the engines do not load would take writes that never apply.
     if (customDir !== undefined && !config.classifierDirs.includes(customDir)) {
-      logger.warn({ classifierDir: customDir }, '--classifier-dir is not among the classifiers directories of the config: engines will not load what is written there');
+      logger.warn(
+        { classifierDir: customDir },
+        '--classifier-dir is not among the classifiers directories of the config: engines will not load what is written there',
+      );
     }
     let api: RunningApi;
     try {
@@ -116,7 +121,8 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
       await storage.close();
       throw err;
     }
-    if (!tls && !/^(127\.|::1$|localhost$)/.test(host)) logger.warn({ host }, 'serving plain HTTP on a non-loopback address: API keys cross the network in clear; use --tls-cert/--tls-key');
+    if (!tls && !/^(127\.|::1$|localhost$)/.test(host))
+      logger.warn({ host }, 'serving plain HTTP on a non-loopback address: API keys cross the network in clear; use --tls-cert/--tls-key');
     logger.info({ url: api.url, customClassifierDir: api.ctx.customClassifierDir, policyFile: config.policyFile }, 'control-plane API listening');
     options.onListening?.(api);
     const reason = await stop.requested;

@@ -27,7 +27,10 @@ export interface EndpointReport {
   detail: string;
 }
 
-export async function probeConfig(config: EngineConfig, options: { timeoutMs: number; apiUrl?: string | undefined; apiCaFile?: string | undefined }): Promise<EndpointReport[]> {
+export async function probeConfig(
+  config: EngineConfig,
+  options: { timeoutMs: number; apiUrl?: string | undefined; apiCaFile?: string | undefined },
+): Promise<EndpointReport[]> {
   const probes: Array<Promise<EndpointReport>> = [];
   if (config.kafka) {
     const kafka = config.kafka;
@@ -56,7 +59,12 @@ async function probeKafkaBroker(broker: string, ssl: NonNullable<EngineConfig['k
   try {
     const hs = await handshake(broker, options, timeoutMs);
     return unverified
-      ? { ...base, status: 'unverified', protocol: hs.protocol, detail: `${hs.protocol} (${hs.cipher}), certificate NOT verified (kafka.ssl.rejectUnauthorized is false)${sasl}` }
+      ? {
+          ...base,
+          status: 'unverified',
+          protocol: hs.protocol,
+          detail: `${hs.protocol} (${hs.cipher}), certificate NOT verified (kafka.ssl.rejectUnauthorized is false)${sasl}`,
+        }
       : { ...base, status: 'tls', protocol: hs.protocol, detail: `${hs.protocol} (${hs.cipher}), certificate verified${sasl}` };
   } catch (err) {
     return { ...base, status: 'failed', detail: failure(err) };
@@ -64,7 +72,8 @@ async function probeKafkaBroker(broker: string, ssl: NonNullable<EngineConfig['k
 }
 
 async function probePostgres(url: string | undefined, timeoutMs: number): Promise<EndpointReport> {
-  if (url === undefined) return { kind: 'postgres', name: 'store', endpoint: 'embedded PGlite', status: 'local', detail: 'embedded database: no network connection' };
+  if (url === undefined)
+    return { kind: 'postgres', name: 'store', endpoint: 'embedded PGlite', status: 'local', detail: 'embedded database: no network connection' };
   const endpoint = pgEndpoint(url);
   const base = { kind: 'postgres' as const, name: 'PostgreSQL store', endpoint };
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });

@@ -34,7 +34,8 @@ function hexRun(value: string, from: number, to: number): boolean {
 
 /** True for UUIDs (any version) in canonical 8-4-4-4-12 form. Character checks: ids are on every event. */
 export function isUuid(value: string): boolean {
-  if (value.length !== 36 || value.charCodeAt(8) !== 45 || value.charCodeAt(13) !== 45 || value.charCodeAt(18) !== 45 || value.charCodeAt(23) !== 45) return false;
+  if (value.length !== 36 || value.charCodeAt(8) !== 45 || value.charCodeAt(13) !== 45 || value.charCodeAt(18) !== 45 || value.charCodeAt(23) !== 45)
+    return false;
   return hexRun(value, 0, 8) && hexRun(value, 9, 13) && hexRun(value, 14, 18) && hexRun(value, 19, 23) && hexRun(value, 24, 36);
 }
 

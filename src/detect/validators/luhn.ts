@@ -84,8 +84,8 @@ export function isPaymentCard(candidate: string): boolean {
   return knownIssuer(pan) && luhnValid(pan);
 }
 
-const CARD_SEPARATOR = /[ .\-]/g;
-const KEYED_CARD = /^\d(?:[ .\-]?\d){11,18}$/;
+const CARD_SEPARATOR = /[ .-]/g;
+const KEYED_CARD = /^\d(?:[ .-]?\d){11,18}$/;
 
 /**
  * A card under a key that says card: 12–19 digits in any grouping of spaces, dots or dashes,

@@ -6,7 +6,7 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 
 // Digits and the usual punctuation; a leading `+` is the only other character allowed (no letters,
 // so vanity numbers and anything hex — hashes, UUID parts — are out).
-export const PHONE_CHARS = /^\+?[0-9().\/ -]+$/;
+export const PHONE_CHARS = /^\+?[0-9()./ -]+$/;
 export const NON_DIGIT = /[^0-9]/g;
 
 const EPOCH_SECONDS = /^1[0-9]{9}$/; // 2001-09-09 … 2033-05-18

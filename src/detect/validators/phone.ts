@@ -15,9 +15,7 @@ import { NON_DIGIT, PHONE_CHARS, isNonPhoneShape, isValidNationalNumber, isValid
 import type { Validator } from './types.js';
 
 /** National formats accepted by `VALIDATORS.phone`. */
-export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = Object.freeze([
-  'US', 'GB', 'DE', 'FR', 'IN', 'BR', 'AU', 'CA',
-] as CountryCode[]);
+export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = Object.freeze(['US', 'GB', 'DE', 'FR', 'IN', 'BR', 'AU', 'CA'] as CountryCode[]);
 
 const MAX_PHONE_LENGTH = 40;
 /** Event regions with their own memo at once (a stream's countries are few; cleared beyond this). */

@@ -8,8 +8,7 @@ import { isAllSameChar, isDigits, prepare } from './common.js';
 
 const US_ZIP = /^[0-9]{5}(?:-[0-9]{4})?$/;
 // Royal Mail format (outward code + inward code), including the GIR 0AA special case.
-const UK_POSTCODE =
-  /^(?:GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})$/i;
+const UK_POSTCODE = /^(?:GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})$/i;
 // Canada Post: letter-digit-letter digit-letter-digit; D F I O Q U never used, W Z never first.
 const CA_POSTAL = /^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]$/i;
 const OTHER_FORMS = /^(?:[1-9][0-9]{3} ?[A-Z]{2}|[0-9]{2}-[0-9]{3}|[0-9]{5}-[0-9]{3}|[0-9]{3}-[0-9]{4})$/;

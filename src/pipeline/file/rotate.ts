@@ -28,7 +28,10 @@ export class RotatingFile {
   private sweeper: NodeJS.Timeout | null = null;
   private readonly stem: string;
 
-  constructor(readonly path: string, private readonly options: RotationOptions) {
+  constructor(
+    readonly path: string,
+    private readonly options: RotationOptions,
+  ) {
     this.stem = basename(path).replace(/\.ndjson$/, '');
   }
 
@@ -64,7 +67,11 @@ export class RotatingFile {
 
   private async append(bytes: Buffer): Promise<void> {
     if (this.handle === null) await this.start();
-    else if (this.size > 0 && (this.size + bytes.length > this.options.maxBytes || Date.now() - this.openedAt > Math.min(MAX_FILE_AGE_MS, this.options.retentionMs))) await this.rotate();
+    else if (
+      this.size > 0 &&
+      (this.size + bytes.length > this.options.maxBytes || Date.now() - this.openedAt > Math.min(MAX_FILE_AGE_MS, this.options.retentionMs))
+    )
+      await this.rotate();
     const handle = this.handle!;
     const before = this.size;
     try {
@@ -79,7 +86,12 @@ export class RotatingFile {
       // All or nothing: a half-written line would make the file unreadable past it.
       await handle.truncate(before).catch(() => {});
       const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-      throw Object.assign(new Error(`cannot write ${this.path}: ${code === 'ENOSPC' ? 'no space left on the device' : code === 'EFBIG' ? 'file size limit reached' : code}; nothing written was committed`), { code });
+      throw Object.assign(
+        new Error(
+          `cannot write ${this.path}: ${code === 'ENOSPC' ? 'no space left on the device' : code === 'EFBIG' ? 'file size limit reached' : code}; nothing written was committed`,
+        ),
+        { code },
+      );
     }
     this.size = before + bytes.length;
   }

@@ -62,9 +62,9 @@ export class NdjsonFileSink implements EventSink {
         stream instanceof RotatingFile
           ? stream.close()
           : new Promise<void>((resolve, reject) => {
-            stream.once('error', reject);
-            stream.end(() => resolve());
-          }),
+              stream.once('error', reject);
+              stream.end(() => resolve());
+            }),
       ),
     );
   }

@@ -22,8 +22,6 @@ export interface FileSourceOptions {
   maxLineBytes?: number;
 }
 
-
-
 /**
  * Newline-delimited JSON from a file or stdin, in batches of N lines. Each line is passed on as
  * the exact bytes it had (a dead-lettered line can be replayed as it was). Offsets are 1-based

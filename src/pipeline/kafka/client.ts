@@ -55,7 +55,12 @@ export async function ensureTopics(
     if (missing.length === 0) return;
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor, ...(configEntries.has(topic) ? { configEntries: configEntries.get(topic)! } : {}) })),
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: settings.partitions,
+        replicationFactor: settings.replicationFactor,
+        ...(configEntries.has(topic) ? { configEntries: configEntries.get(topic)! } : {}),
+      })),
     });
     logger.info({ topics: missing }, 'created topics');
   } finally {

@@ -20,10 +20,16 @@ export async function verifyDeadLetterRetention(kafka: Kafka, topic: string, ret
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(topic)) {
-      logger.warn({ topic }, 'dead-letter topic does not exist: its retention.ms cannot be checked (create it with retention.ms set, or set kafka.createTopics)');
+      logger.warn(
+        { topic },
+        'dead-letter topic does not exist: its retention.ms cannot be checked (create it with retention.ms set, or set kafka.createTopics)',
+      );
       return null;
     }
-    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }],
+    });
     const entry = described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms');
     const actual = entry === undefined ? NaN : Number(entry.configValue);
     if (!Number.isFinite(actual) || actual < 0 || actual > retentionMs) {

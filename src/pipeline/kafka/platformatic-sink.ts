@@ -35,7 +35,12 @@ export class PlatformaticKafkaSink implements EventSink {
       ...(config.compression === 'gzip' ? { compression: 'gzip' as const } : {}),
       ...(tls ? { tls } : {}),
       ...(config.sasl ? { sasl: saslOptions(config) } : {}),
-      serializers: { key: toBuffer, value: toBuffer, headerKey: (header?: HeaderName) => (header ? Buffer.from(header.name) : undefined), headerValue: toBuffer },
+      serializers: {
+        key: toBuffer,
+        value: toBuffer,
+        headerKey: (header?: HeaderName) => (header ? Buffer.from(header.name) : undefined),
+        headerValue: toBuffer,
+      },
     });
   }
 
@@ -88,7 +93,9 @@ function headerMap(headers: Record<string, HeaderValue>): Map<HeaderName, Bytes>
 }
 
 /** The SASL settings of the engine config in @platformatic/kafka's shape (producer and consumer). */
-export function saslOptions(config: Pick<KafkaConfig, 'sasl'>): { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string } | undefined {
+export function saslOptions(
+  config: Pick<KafkaConfig, 'sasl'>,
+): { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string } | undefined {
   if (!config.sasl) return undefined;
   return { mechanism: saslMechanism(config.sasl.mechanism), username: config.sasl.username, password: config.sasl.password };
 }

@@ -109,7 +109,10 @@ export class PlatformaticKafkaSource implements EventSource {
   private joined(generation: number, assignments: GroupAssignment[], memberId: string): void {
     this.generation = generation;
     this.assigned = new Set(assignments.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)));
-    this.options.logger.info({ groupId: this.options.groupId, memberId, generation, assignment: Object.fromEntries(assignments.map((a) => [a.topic, a.partitions])) }, 'joined consumer group');
+    this.options.logger.info(
+      { groupId: this.options.groupId, memberId, generation, assignment: Object.fromEntries(assignments.map((a) => [a.topic, a.partitions])) },
+      'joined consumer group',
+    );
     // Every position of the old generation is dropped: batches not yet committed are read again
     // (the loop seeds the new assignment from the committed offsets).
     for (const position of this.positions.values()) position.version++;
@@ -139,7 +142,10 @@ export class PlatformaticKafkaSource implements EventSource {
     if (topics.length === 0) return;
     const [committed, fallback] = await Promise.all([
       consumer.listCommittedOffsets({ topics }),
-      consumer.listOffsets({ topics: topics.map((a) => a.topic), timestamp: this.options.fromBeginning ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST }),
+      consumer.listOffsets({
+        topics: topics.map((a) => a.topic),
+        timestamp: this.options.fromBeginning ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST,
+      }),
     ]);
     if (generation !== this.generation) return;
     for (const { topic, partitions } of topics) {
@@ -192,7 +198,15 @@ export class PlatformaticKafkaSource implements EventSource {
             const request = wanted.get(key);
             const position = this.positions.get(key);
             if (request === undefined || position === undefined || position.version !== request.version) continue;
-            const batch = this.toBatch(topic, partitionResponse.partitionIndex, request.offset, partitionResponse.records ?? [], partitionResponse.highWatermark, generation, position);
+            const batch = this.toBatch(
+              topic,
+              partitionResponse.partitionIndex,
+              request.offset,
+              partitionResponse.records ?? [],
+              partitionResponse.highWatermark,
+              generation,
+              position,
+            );
             if (batch === null) continue;
             while (inFlight.size >= concurrency) await Promise.race(inFlight);
             if (this.paused || generation !== this.generation || position.version !== request.version) continue;
@@ -201,7 +215,10 @@ export class PlatformaticKafkaSource implements EventSource {
             const handled = onBatch(batch)
               .catch((err: Error) => {
                 // The loop handles its own failures; this is one it did not: read the batch again.
-                this.options.logger.error({ topic, partition: batch.partition, err: errorFacts(err) }, 'batch handler failed; the partition is read again from this batch');
+                this.options.logger.error(
+                  { topic, partition: batch.partition, err: errorFacts(err) },
+                  'batch handler failed; the partition is read again from this batch',
+                );
                 batch.redeliver!();
               })
               .finally(() => {
@@ -224,7 +241,11 @@ export class PlatformaticKafkaSource implements EventSource {
   }
 
   /** Per leader node, the free assigned partitions and the offset each is read from. */
-  private async plan(): Promise<{ metadata: ClusterMetadata; requests: Map<number, Map<string, { offset: bigint; version: number }>>; topicNames: Map<string, string> }> {
+  private async plan(): Promise<{
+    metadata: ClusterMetadata;
+    requests: Map<number, Map<string, { offset: bigint; version: number }>>;
+    topicNames: Map<string, string>;
+  }> {
     const metadata = await this.consumer!.metadata({ topics: this.options.topics });
     const requests = new Map<number, Map<string, { offset: bigint; version: number }>>();
     const topicNames = new Map<string, string>();
@@ -249,14 +270,25 @@ export class PlatformaticKafkaSource implements EventSource {
     if (err.findBy?.('apiId', 'OFFSET_OUT_OF_RANGE')) {
       // Retention removed what the group had not read (or the topic was recreated): start over
       // from the configured end, as kafkajs does, and say so.
-      this.options.logger.warn({ partitions: [...wanted.keys()].map((k) => k.replace('\u0000', ':')) }, 'fetch offset out of range; reading from the reset position');
+      this.options.logger.warn(
+        { partitions: [...wanted.keys()].map((k) => k.replace('\u0000', ':')) },
+        'fetch offset out of range; reading from the reset position',
+      );
       for (const key of wanted.keys()) this.positions.delete(key);
       return;
     }
     this.options.logger.warn({ err: errorFacts(err) }, 'Kafka fetch failed; retrying');
   }
 
-  private toBatch(topic: string, partition: number, from: bigint, records: RecordsBatch[], highWatermark: bigint, generation: number, position: Position): SourceBatch | null {
+  private toBatch(
+    topic: string,
+    partition: number,
+    from: bigint,
+    records: RecordsBatch[],
+    highWatermark: bigint,
+    generation: number,
+    position: Position,
+  ): SourceBatch | null {
     if (records.length === 0) return null;
     const messages: InputMessage[] = [];
     for (const batch of records) {

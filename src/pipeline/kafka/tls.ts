@@ -82,7 +82,11 @@ export async function verifyBrokerTls(config: Pick<KafkaConfig, 'brokers' | 'ssl
   const results = await Promise.allSettled(config.brokers.map((broker) => handshake(broker, options, Math.max(config.connectionTimeoutMs, 5000))));
   const refused = results.flatMap((r) => (r.status === 'rejected' && r.reason instanceof TlsHandshakeError ? [r.reason] : []));
   if (refused.length > 0) {
-    throw new TlsHandshakeError(refused.map((e) => e.endpoint).join(', '), refused[0]!.tlsCode, `Kafka broker refused: ${refused[0]!.message.replace(/^TLS handshake with \S+ failed: /, '')}`);
+    throw new TlsHandshakeError(
+      refused.map((e) => e.endpoint).join(', '),
+      refused[0]!.tlsCode,
+      `Kafka broker refused: ${refused[0]!.message.replace(/^TLS handshake with \S+ failed: /, '')}`,
+    );
   }
   return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }

@@ -87,7 +87,10 @@ async function handle(message: ToWorker): Promise<void> {
   try {
     const result = await processor.process(controls, unpack(message));
     const outcomes = packOutcomes(result!.outcomes);
-    post({ type: 'result', id: message.id, outcomes, report: result!.report, ...(result!.tap ? { tap: result!.tap } : {}) }, [outcomes.bytes, outcomes.index.buffer as ArrayBuffer]);
+    post({ type: 'result', id: message.id, outcomes, report: result!.report, ...(result!.tap ? { tap: result!.tap } : {}) }, [
+      outcomes.bytes,
+      outcomes.index.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
     // Only the error's class crosses over: its message might quote event content.
     const name = err instanceof Error ? err.name : typeof err;

@@ -4,7 +4,11 @@ let csrfToken = '';
 export const setCsrf = (token: string) => void (csrfToken = token);
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }

@@ -63,19 +63,27 @@ function App() {
   return (
     <div class="shell">
       <header class="top">
-        <a class="brand" href="#/inbox">Segmentloom <span>Privacy Portal</span></a>
+        <a class="brand" href="#/inbox">
+          Segmentloom <span>Privacy Portal</span>
+        </a>
         <nav aria-label="Screens">
           <ul>
             {visible.map((s) => (
               <li key={s.id}>
-                <a href={`#/${s.id}`} aria-current={s.id === current.id ? 'page' : undefined}>{s.label}</a>
+                <a href={`#/${s.id}`} aria-current={s.id === current.id ? 'page' : undefined}>
+                  {s.label}
+                </a>
               </li>
             ))}
           </ul>
         </nav>
         <div class="who">
-          <span>{me.name} · <strong data-role={me.role}>{me.role}</strong></span>
-          <button type="button" class="link" onClick={signOut}>Sign out</button>
+          <span>
+            {me.name} · <strong data-role={me.role}>{me.role}</strong>
+          </span>
+          <button type="button" class="link" onClick={signOut}>
+            Sign out
+          </button>
         </div>
       </header>
       <Title label={current.label} />

@@ -47,7 +47,11 @@ export interface RewrapResult {
 export class DataKeys {
   private readonly cache: Lru<string, DataKey>;
 
-  constructor(private readonly db: Db, private readonly keyring: Keyring, options: { cacheSize?: number } = {}) {
+  constructor(
+    private readonly db: Db,
+    private readonly keyring: Keyring,
+    options: { cacheSize?: number } = {},
+  ) {
     this.cache = new Lru(options.cacheSize ?? 10_000);
   }
 
@@ -104,7 +108,9 @@ export class DataKeys {
   /** Gives erased subjects among `subjects` a fresh key in their tombstone row. */
   private async takeOverTombstones(tx: Db, subjects: string[], keys: Map<string, DataKey>, erasedAt: Map<string, number>): Promise<void> {
     // A plain read first: tombstones are rare, and most writes should not generate keys for nothing.
-    const tombstones = await tx.query<{ subject_hash: string }>('SELECT subject_hash FROM data_keys WHERE subject_hash = ANY($1::text[]) AND wrapped IS NULL', [subjects]);
+    const tombstones = await tx.query<{ subject_hash: string }>('SELECT subject_hash FROM data_keys WHERE subject_hash = ANY($1::text[]) AND wrapped IS NULL', [
+      subjects,
+    ]);
     if (tombstones.length === 0) return;
     const fresh = tombstones.map((row) => freshKey(row.subject_hash)).sort((a, b) => (a.subjectHash < b.subjectHash ? -1 : 1));
     const { version, key: master } = this.keyring.current;
@@ -131,7 +137,9 @@ export class DataKeys {
   async byIds(db: Db, ids: readonly string[]): Promise<Map<string, DataKey>> {
     const result = new Map<string, DataKey>();
     if (ids.length === 0) return result;
-    const rows = await db.query<KeyRow>('SELECT subject_hash, key_id, master_version, wrapped FROM data_keys WHERE key_id = ANY($1::uuid[])', [[...new Set(ids)]]);
+    const rows = await db.query<KeyRow>('SELECT subject_hash, key_id, master_version, wrapped FROM data_keys WHERE key_id = ANY($1::uuid[])', [
+      [...new Set(ids)],
+    ]);
     for (const row of rows) result.set(row.key_id, this.fromRow(row));
     return result;
   }

@@ -52,7 +52,10 @@ export class Keyring {
   /** Parses `version:base64key` entries separated by commas or newlines. */
   static parse(spec: string): Keyring {
     const keys: MasterKey[] = [];
-    for (const entry of spec.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('#'))) {
+    for (const entry of spec
+      .split(/[,\n]/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && !s.startsWith('#'))) {
       const colon = entry.indexOf(':');
       const version = Number(entry.slice(0, colon));
       if (colon < 1 || !Number.isInteger(version)) throw new KeyConfigError('master keys must look like "<version>:<base64 key>"');

@@ -117,7 +117,8 @@ export function verifyReceipt(receipt: unknown, publicKey: KeyObject): Verificat
   const { signature, ...body } = receipt as Record<string, unknown>;
   if (signature === undefined) return { valid: false, reason: 'the receipt is not signed' };
   const parsed = signatureSchema.safeParse(signature);
-  if (!parsed.success) return { valid: false, reason: `malformed signature at "${parsed.error.issues[0]!.path.join('.')}": ${safeIssueMessage(parsed.error.issues[0]!)}` };
+  if (!parsed.success)
+    return { valid: false, reason: `malformed signature at "${parsed.error.issues[0]!.path.join('.')}": ${safeIssueMessage(parsed.error.issues[0]!)}` };
   const keyId = receiptKeyId(publicKey);
   if (parsed.data.keyId !== keyId) return { valid: false, reason: `signed by key ${parsed.data.keyId}, not by the given key ${keyId}` };
   const ok = verify(null, Buffer.from(canonicalJson(body), 'utf8'), publicKey, Buffer.from(parsed.data.value, 'base64'));

@@ -27,7 +27,10 @@ export interface SuppressionHasher {
  * the anonymousId or an email the event carries is on the list. Hashes are remembered for recently
  * seen identifiers (bounded, two generations), so a busy stream does not pay an HMAC per event.
  */
-export function suppressionCheck(hasher: SuppressionHasher, list: () => { hashes: ReadonlySet<string>; emails: boolean }): { isSuppressed(event: SegmentEvent): boolean } {
+export function suppressionCheck(
+  hasher: SuppressionHasher,
+  list: () => { hashes: ReadonlySet<string>; emails: boolean },
+): { isSuppressed(event: SegmentEvent): boolean } {
   let young = new Map<string, string>();
   let old = new Map<string, string>();
   const memo = (key: string, compute: () => string): string => {
@@ -48,7 +51,8 @@ export function suppressionCheck(hasher: SuppressionHasher, list: () => { hashes
       const byId = (id: unknown) => typeof id === 'string' && id !== '' && hashes.has(memo(`i${id}`, () => hasher.subjectHash(id)));
       if (byId(event.userId) || byId(event.anonymousId)) return true;
       if (!emails) return false;
-      const byEmail = (email: unknown) => typeof email === 'string' && email.includes('@') && hashes.has(memo(`e${email}`, () => EMAIL_SUPPRESSION_PREFIX + hasher.emailHash(email)));
+      const byEmail = (email: unknown) =>
+        typeof email === 'string' && email.includes('@') && hashes.has(memo(`e${email}`, () => EMAIL_SUPPRESSION_PREFIX + hasher.emailHash(email)));
       const contextTraits = (event.context as { traits?: Record<string, unknown> } | undefined)?.traits;
       return byEmail(event.traits?.email) || byEmail(contextTraits?.email) || byEmail(event.properties?.email);
     },
@@ -60,7 +64,10 @@ export class SuppressionList {
   private emails = false;
   private loadedAt: Date | null = null;
 
-  constructor(private readonly db: Db, private readonly logger: StorageLogger = silentLogger()) {}
+  constructor(
+    private readonly db: Db,
+    private readonly logger: StorageLogger = silentLogger(),
+  ) {}
 
   isSuppressed(subjectHash: string): boolean {
     return this.hashes.has(subjectHash);

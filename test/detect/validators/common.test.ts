@@ -26,19 +26,31 @@ const valid = fc
 
 describe('isIsoTimestamp', () => {
   it('accepts what Segment libraries and servers send', () => {
-    for (const text of ['2026-01-01T10:00:00.000Z', '2026-01-01T10:00:00Z', '2026-01-01 10:00', '2026-01-01T10:00:00.123456789+02:00', '2026-01-01T10:00:00-0530']) {
+    for (const text of [
+      '2026-01-01T10:00:00.000Z',
+      '2026-01-01T10:00:00Z',
+      '2026-01-01 10:00',
+      '2026-01-01T10:00:00.123456789+02:00',
+      '2026-01-01T10:00:00-0530',
+    ]) {
       expect(isIsoTimestamp(text)).toBe(true);
     }
   });
 
   it('agrees with the reference pattern on near-misses and valid forms alike', () => {
-    fc.assert(fc.property(fc.oneof(timestampish, valid), (text) => isIsoTimestamp(text) === ISO.test(text)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.oneof(timestampish, valid), (text) => isIsoTimestamp(text) === ISO.test(text)),
+      { numRuns: 20_000 },
+    );
   });
 });
 
 describe('isUuid', () => {
   it('agrees with the reference pattern', () => {
     const uuidish = fc.string({ unit: fc.constantFrom('0', 'a', 'F', 'g', '-', '9'), minLength: 34, maxLength: 38 });
-    fc.assert(fc.property(fc.oneof(fc.uuid(), uuidish), (text) => isUuid(text) === UUID.test(text)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.oneof(fc.uuid(), uuidish), (text) => isUuid(text) === UUID.test(text)),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -45,13 +45,33 @@ describe('email', () => {
   });
 
   it('rejects malformed local parts', () => {
-    for (const value of ['.alice@example.com', 'alice.@example.com', 'al..ice@example.com', 'al ice@example.com', '"alice"@example.com', '@example.com', 'a(b)@example.com', `${'a'.repeat(65)}@example.com`]) {
+    for (const value of [
+      '.alice@example.com',
+      'alice.@example.com',
+      'al..ice@example.com',
+      'al ice@example.com',
+      '"alice"@example.com',
+      '@example.com',
+      'a(b)@example.com',
+      `${'a'.repeat(65)}@example.com`,
+    ]) {
       expect(email(value)).toBe(false);
     }
   });
 
   it('rejects malformed domains', () => {
-    for (const value of ['alice@', 'alice@example', 'alice@-example.com', 'alice@example-.com', 'alice@example..com', 'alice@.example.com', 'alice@exa_mple.com', 'alice@[192.0.2.1]', 'alice@192.0.2.1', 'alice@example.com.']) {
+    for (const value of [
+      'alice@',
+      'alice@example',
+      'alice@-example.com',
+      'alice@example-.com',
+      'alice@example..com',
+      'alice@.example.com',
+      'alice@exa_mple.com',
+      'alice@[192.0.2.1]',
+      'alice@192.0.2.1',
+      'alice@example.com.',
+    ]) {
       expect(email(value)).toBe(false);
     }
   });

@@ -168,7 +168,7 @@ const REGISTRY_EXAMPLES = [
 
 /** ISO 7064 MOD 97-10 check digits for a country and BBAN, to build IBANs whose checksum is right. */
 function withCheckDigits(country: string, bban: string): string {
-  const digits = (bban + country + '00').replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  const digits = `${bban + country}00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
   const check = 98n - (BigInt(digits) % 97n);
   return country + String(check).padStart(2, '0') + bban;
 }

@@ -18,7 +18,10 @@ const CASES: Record<string, { valid: string[]; invalid: string[] }> = {
   se_personnummer: { valid: ['811218-9876', '19811218-9876', '8112189876', '811278-9873'], invalid: ['811218-9875', '811318-9876', '17811218-9876'] },
   sg_nric: { valid: ['S1234567D', 'T1234567J', 'F1234567N', 'G1234567X', 'M1234567K'], invalid: ['S1234567A', 'T1234567D', 'A1234567D'] },
   tr_tckn: { valid: ['10000000146', '12345678950'], invalid: ['10000000147', '02345678950'] },
-  it_codice_fiscale: { valid: ['RSSMRA85T10A562S', 'rssmra85t10a562s', 'RSSMRA85T10A56NH'], invalid: ['RSSMRA85T10A562T', 'RSSMRA85Z10A562S', 'RSSMRA85T99A562S'] },
+  it_codice_fiscale: {
+    valid: ['RSSMRA85T10A562S', 'rssmra85t10a562s', 'RSSMRA85T10A56NH'],
+    invalid: ['RSSMRA85T10A562T', 'RSSMRA85Z10A562S', 'RSSMRA85T99A562S'],
+  },
   za_id: { valid: ['8001015009087', '800101 5009 087'], invalid: ['8001015009088', '8013015009087', '8001015009387'] },
   de_steuer_id: { valid: ['86095742719', '86 095 742 719', '47036892816'], invalid: ['86095742718', '06095742719', '12345678901', '11145678903'] },
   de_rvnr: { valid: ['65170839J003', '65 170839 J 003'], invalid: ['65170839J004', '65173939J003'] },
@@ -26,7 +29,10 @@ const CASES: Record<string, { valid: string[]; invalid: string[] }> = {
   th_national_id: { valid: ['1-1017-00230-70-8', '1101700230708'], invalid: ['1-1017-00230-70-9', '0101700230705', '9101700230702'] },
   us_itin: { valid: ['912-70-1234', '900 50 1234', '999991234'], invalid: ['912-67-1234', '812-70-1234', '912-93-1234', '912-70-0000'] },
   us_mbi: { valid: ['1EG4TE5MK73', '1EG4-TE5-MK73', '9AA0A00AA00'], invalid: ['0EG4TE5MK73', '1SG4TE5MK73', '1EG4TE5MK7', '1EG4TB5MK73'] },
-  uk_driving_licence: { valid: ['MORGA753116SM9IJ', 'MORGA753116SM9IJ 35', 'JONE9853204A99AB'], invalid: ['MORGA750016SM9IJ', 'MORGA713116SM9IJ', 'M9RGA753116SM9IJ'] },
+  uk_driving_licence: {
+    valid: ['MORGA753116SM9IJ', 'MORGA753116SM9IJ 35', 'JONE9853204A99AB'],
+    invalid: ['MORGA750016SM9IJ', 'MORGA713116SM9IJ', 'M9RGA753116SM9IJ'],
+  },
 };
 
 describe('national id validators', () => {
@@ -51,7 +57,22 @@ describe('national id validators', () => {
     const national = VALIDATORS.national_id_by_value!;
     const health = VALIDATORS.health_id_by_value!;
     it('takes the checksummed forms', () => {
-      for (const value of ['12345678Z', 'X1234567L', '131052-308T', '44051401359', '10000000146', '86095742719', '811218-9876', 'S1234567D', '8001015009087', '130 692 544', '123 456 782', '2345 6789 0124', '1-1017-00230-70-8', '65170839J003']) {
+      for (const value of [
+        '12345678Z',
+        'X1234567L',
+        '131052-308T',
+        '44051401359',
+        '10000000146',
+        '86095742719',
+        '811218-9876',
+        'S1234567D',
+        '8001015009087',
+        '130 692 544',
+        '123 456 782',
+        '2345 6789 0124',
+        '1-1017-00230-70-8',
+        '65170839J003',
+      ]) {
         expect(national(value), value).toBe(true);
       }
       for (const value of ['943 476 5919', '2123 45670 1', '1EG4-TE5-MK73']) expect(health(value), value).toBe(true);

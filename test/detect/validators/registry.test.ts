@@ -104,7 +104,21 @@ describe('validator registry', () => {
 
   it.each(EXPECTED_NAMES)('%s returns false for non-string input that slips past the types', (name) => {
     const validate = VALIDATORS[name]! as (candidate: unknown) => boolean;
-    for (const value of [undefined, null, 42, 4242424242424242, {}, [], true, Symbol('x'), { toString: () => { throw new Error('boom'); } }]) {
+    for (const value of [
+      undefined,
+      null,
+      42,
+      4242424242424242,
+      {},
+      [],
+      true,
+      Symbol('x'),
+      {
+        toString: () => {
+          throw new Error('boom');
+        },
+      },
+    ]) {
       expect(validate(value)).toBe(false);
     }
   });
@@ -116,9 +130,11 @@ describe('validator properties', () => {
     fc.string({ maxLength: 300 }),
     fc.string({ unit: 'binary', maxLength: 80 }),
     fc.stringMatching(/^[0-9a-fA-F:.\-+ /()@,%xX]{0,60}$/),
-    fc.constantFrom(...Object.values(ACCEPTED)).chain((sample) =>
-      fc.tuple(fc.nat({ max: sample.length }), fc.string({ maxLength: 4 })).map(([at, insert]) => sample.slice(0, at) + insert + sample.slice(at)),
-    ),
+    fc
+      .constantFrom(...Object.values(ACCEPTED))
+      .chain((sample) =>
+        fc.tuple(fc.nat({ max: sample.length }), fc.string({ maxLength: 4 })).map(([at, insert]) => sample.slice(0, at) + insert + sample.slice(at)),
+      ),
   );
 
   it('never throws and always returns a boolean, for every validator and any string', () => {

@@ -56,13 +56,13 @@ export function generateCorpus(seed: number, count = 300): Corpus {
 
   /** A Luhn-valid PAN of `length` digits with an issuer prefix (Visa 4, Mastercard 51-55/2221-2720). */
   const pan = (length: number) => {
-    const prefix = pick(['4', '5' + (1 + Math.floor(r() * 5)), String(2221 + Math.floor(r() * 500))]);
+    const prefix = pick(['4', `5${1 + Math.floor(r() * 5)}`, String(2221 + Math.floor(r() * 500))]);
     const body = prefix + digits(length - prefix.length - 1);
     return body + luhnDigit(body);
   };
   /** A Visa PAN (prefix 4): the one issuer range every card validator has known for decades. */
   const visa16 = () => {
-    const body = '4' + digits(14);
+    const body = `4${digits(14)}`;
     return body + luhnDigit(body);
   };
   const grouped = (number: string) => (r() < 0.5 ? number.replace(/(\d{4})(?=\d)/g, '$1 ') : r() < 0.5 ? number.replace(/(\d{4})(?=\d)/g, '$1-') : number);
@@ -77,11 +77,19 @@ export function generateCorpus(seed: number, count = 300): Corpus {
   /** An IBAN with a valid mod-97 check (ISO 13616) for a country layout every validator knows. */
   const iban = (): string => {
     const country = pick(['DE', 'GB', 'FR', 'NL']);
-    const bban = country === 'DE' ? digits(18) : country === 'FR' ? digits(23) : country === 'GB' ? `${pick(['NWBK', 'BARC', 'MIDL'])}${digits(14)}` : `${pick(['ABNA', 'RABO', 'INGB'])}${digits(10)}`;
+    const bban =
+      country === 'DE'
+        ? digits(18)
+        : country === 'FR'
+          ? digits(23)
+          : country === 'GB'
+            ? `${pick(['NWBK', 'BARC', 'MIDL'])}${digits(14)}`
+            : `${pick(['ABNA', 'RABO', 'INGB'])}${digits(10)}`;
     return ibanOf(country, bban);
   };
   /** Also under red keys: an IBAN of a layout a validator may not know yet (letters in the BBAN, SA/BH/MD). */
-  const oddIban = (): string => ibanOf(pick(['SA', 'BH', 'MD', 'LB', 'GI', 'KZ']), `${pick(['NCBK', 'AG', 'RB', '0999'])}${digits(12)}${pick(['X', 'AB', ''])}`);
+  const oddIban = (): string =>
+    ibanOf(pick(['SA', 'BH', 'MD', 'LB', 'GI', 'KZ']), `${pick(['NCBK', 'AG', 'RB', '0999'])}${digits(12)}${pick(['X', 'AB', ''])}`);
   const email = (first: string, last: string) => `${first}.${last}${digits(3)}@${pick(['example.com', 'mail.example.org', 'corp.example.net'])}`.toLowerCase();
   const phone = () => `+44 20 7946 ${digits(4)}`;
 
@@ -92,7 +100,11 @@ export function generateCorpus(seed: number, count = 300): Corpus {
     const last = pick(LAST);
     const mail = email(first, last);
     const greens = { 'properties.plan': pick(PLANS), 'properties.currency': pick(CURRENCIES), 'properties.quantity': 1 + Math.floor(r() * 9) };
-    const properties: Record<string, any> = { plan: greens['properties.plan'], currency: greens['properties.currency'], quantity: greens['properties.quantity'] };
+    const properties: Record<string, any> = {
+      plan: greens['properties.plan'],
+      currency: greens['properties.currency'],
+      quantity: greens['properties.quantity'],
+    };
     properties.email = yellow(mail);
     truth.deliverEmail.set(messageId, mail);
     properties[pick(PHONE_KEYS)] = yellow(phone());
@@ -112,7 +124,10 @@ export function generateCorpus(seed: number, count = 300): Corpus {
       properties[pick(QUIET_KEYS)] = red(iban());
     } else if (kind === 3) {
       // Nested arrays: cards in a list of payment methods, IBANs in a list of accounts.
-      properties.payment_methods = [{ type: 'card', card_number: red(grouped(pan(16))) }, { type: 'card', card_number: red(grouped(pan(16))) }];
+      properties.payment_methods = [
+        { type: 'card', card_number: red(grouped(pan(16))) },
+        { type: 'card', card_number: red(grouped(pan(16))) },
+      ];
       properties.accounts = [{ iban: red(iban()), primary: true }];
     } else if (kind === 4) {
       // Hidden in free text: an SSN (dashed) or a card number (grouped, Luhn-valid) in a note.

@@ -22,11 +22,15 @@ import { auditSeed, generateCorpus, type Corpus } from './generator.js';
 const SEED = auditSeed();
 const corpus = generateCorpus(SEED);
 // Printed so a failure can be replayed: SEED=<n> npx vitest run test/integration/leak-audit
-console.log(`[leak-audit] seed ${SEED} (replay with SEED=${SEED}); ${corpus.events.length} events, ${corpus.truth.red.size} red and ${corpus.truth.yellow.size} yellow values`);
+console.log(
+  `[leak-audit] seed ${SEED} (replay with SEED=${SEED}); ${corpus.events.length} events, ${corpus.truth.red.size} red and ${corpus.truth.yellow.size} yellow values`,
+);
 
 const VERIFY = ', verify: { mode: full, onLeak: drop_field }';
 function policy(topics: { wh: string; an: string; mail: string }): string {
-  return FAIL_CLOSED_POLICY.replace('topic: wh', `topic: ${topics.wh}${VERIFY}`).replace('topic: an', `topic: ${topics.an}${VERIFY}`).replace('topic: mail', `topic: ${topics.mail}${VERIFY}`);
+  return FAIL_CLOSED_POLICY.replace('topic: wh', `topic: ${topics.wh}${VERIFY}`)
+    .replace('topic: an', `topic: ${topics.an}${VERIFY}`)
+    .replace('topic: mail', `topic: ${topics.mail}${VERIFY}`);
 }
 
 type Outputs = Record<'warehouse' | 'analytics' | 'mailer', Array<Record<string, any>>>;
@@ -58,11 +62,13 @@ function audit(c: Corpus, outputs: Outputs, elsewhere: Record<string, string>): 
     // Cards also without their separators (a rewrite must not leave the digits behind).
     const digits = value.replace(/[\s-]/g, '');
     const forms = /^\d{13,19}$/.test(digits) && digits !== value ? [value, digits] : [value];
-    for (const [where, text] of Object.entries(texts)) if (forms.some((f) => text.includes(f))) leaked.push(`red value #${[...truth.red].indexOf(value)} in ${where}`);
+    for (const [where, text] of Object.entries(texts))
+      if (forms.some((f) => text.includes(f))) leaked.push(`red value #${[...truth.red].indexOf(value)} in ${where}`);
   }
   // Leaf by leaf: a short name could turn up by chance inside a pseudonym's base64.
   const plainLeaves = outputs.analytics.flatMap((e) => leaves(e)).filter((v) => !PSEUDONYM.test(v));
-  for (const value of truth.yellow) if (plainLeaves.some((leaf) => leaf.includes(value))) leaked.push(`raw yellow value #${[...truth.yellow].indexOf(value)} in analytics`);
+  for (const value of truth.yellow)
+    if (plainLeaves.some((leaf) => leaf.includes(value))) leaked.push(`raw yellow value #${[...truth.yellow].indexOf(value)} in analytics`);
   expect(leaked, `seed ${c.seed}`).toEqual([]);
 
   // Not by blocking everything: every event reaches every destination, emails the provider may
@@ -71,7 +77,8 @@ function audit(c: Corpus, outputs: Outputs, elsewhere: Record<string, string>): 
     expect(outputs[destination].length, `${destination} (seed ${c.seed})`).toBe(c.events.length);
     for (const event of outputs[destination]) {
       const greens = truth.green.get(event.messageId)!;
-      for (const [path, value] of Object.entries(greens)) expect(event.properties[path.slice('properties.'.length)], `${destination} ${path} (seed ${c.seed})`).toBe(value);
+      for (const [path, value] of Object.entries(greens))
+        expect(event.properties[path.slice('properties.'.length)], `${destination} ${path} (seed ${c.seed})`).toBe(value);
     }
   }
   for (const event of outputs.mailer) expect(event.properties.email, `seed ${c.seed}`).toBe(truth.deliverEmail.get(event.messageId));
@@ -88,7 +95,10 @@ describe('leak audit through segmentloom run --input', () => {
     const store = await testStore('pglite', 'leak_audit');
     const dir = tempDir('sl-leak-audit-');
     const config = join(dir, 'engine.yaml');
-    writeFileSync(config, `source: web\nbatch: { size: 50 }\nlogging: { level: debug }\n${policy({ wh: 'wh', an: 'an', mail: 'mail' })}\n${store.yaml}\ninventory: { flushIntervalMs: 100 }\n`);
+    writeFileSync(
+      config,
+      `source: web\nbatch: { size: 50 }\nlogging: { level: debug }\n${policy({ wh: 'wh', an: 'an', mail: 'mail' })}\n${store.yaml}\ninventory: { flushIntervalMs: 100 }\n`,
+    );
     const input = join(dir, 'in.ndjson');
     writeFileSync(input, ndjson(corpus.events));
     const run = segmentloom(['run', '--config', config, '--input', input, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
@@ -98,7 +108,11 @@ describe('leak audit through segmentloom run --input', () => {
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line));
-    audit(corpus, { warehouse: read('warehouse'), analytics: read('analytics'), mailer: read('mailer') }, { stdout: run.stdout, stderr: run.stderr, 'output files': filesText(join(dir, 'out')), 'store files': filesText(store.dataDir!) });
+    audit(
+      corpus,
+      { warehouse: read('warehouse'), analytics: read('analytics'), mailer: read('mailer') },
+      { stdout: run.stdout, stderr: run.stderr, 'output files': filesText(join(dir, 'out')), 'store files': filesText(store.dataDir!) },
+    );
   }, 180_000);
 });
 
@@ -106,7 +120,13 @@ describeKafka('leak audit through the real Kafka broker (real binary)', () => {
   it('lets no red value reach a destination, log line or store, and no raw yellow reach analytics', async () => {
     requireBuild();
     const kafka = testKafka();
-    const t = { input: uniqueName('leak-in'), wh: uniqueName('leak-wh'), an: uniqueName('leak-an'), mail: uniqueName('leak-mail'), dlq: uniqueName('leak-dlq') };
+    const t = {
+      input: uniqueName('leak-in'),
+      wh: uniqueName('leak-wh'),
+      an: uniqueName('leak-an'),
+      mail: uniqueName('leak-mail'),
+      dlq: uniqueName('leak-dlq'),
+    };
     await createTopics(kafka, Object.values(t));
     const store = await testStore('postgres', 'leak_audit_kafka');
     stores.push(store);
@@ -139,7 +159,11 @@ inventory: { flushIntervalMs: 100 }
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await produce(kafka, t.input, corpus.events.map((e) => ({ key: String(e.userId), value: JSON.stringify(e) })));
+      await produce(
+        kafka,
+        t.input,
+        corpus.events.map((e) => ({ key: String(e.userId), value: JSON.stringify(e) })),
+      );
       const n = corpus.events.length;
       await reader.waitFor(() => [t.wh, t.an, t.mail].every((topic) => reader.of(topic).length >= n), 120_000, `${n} events in each destination`);
       child.kill('SIGTERM');
@@ -147,11 +171,24 @@ inventory: { flushIntervalMs: 100 }
       const side = await store.open();
       let rows = '';
       try {
-        for (const table of ['events', 'profiles', 'inventory_points']) rows += (await side.db.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t`)).map((r) => r.row).join('\n');
+        for (const table of ['events', 'profiles', 'inventory_points'])
+          rows += (await side.db.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t`)).map((r) => r.row).join('\n');
       } finally {
         await side.close();
       }
-      audit(corpus, { warehouse: reader.json(t.wh), analytics: reader.json(t.an), mailer: reader.json(t.mail) }, { stdout, stderr, 'dead letters': reader.of(t.dlq).map((m) => String(m.value)).join('\n'), 'store rows': rows });
+      audit(
+        corpus,
+        { warehouse: reader.json(t.wh), analytics: reader.json(t.an), mailer: reader.json(t.mail) },
+        {
+          stdout,
+          stderr,
+          'dead letters': reader
+            .of(t.dlq)
+            .map((m) => String(m.value))
+            .join('\n'),
+          'store rows': rows,
+        },
+      );
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await reader.stop();

@@ -51,4 +51,3 @@ export function isUsMbi(value: string): boolean {
   const plain = v.length === 13 && v[4] === '-' && v[8] === '-' ? v.slice(0, 4) + v.slice(5, 8) + v.slice(9) : v;
   return /^[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d[AC-HJKMNP-RT-Y]{2}\d{2}$/.test(plain);
 }
-

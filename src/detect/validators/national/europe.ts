@@ -35,7 +35,21 @@ export function isSpanishDniNie(value: string): boolean {
 }
 
 const HETU_CHECK = '0123456789ABCDEFHJKLMNPRSTUVWXY';
-const HETU_CENTURY: Readonly<Record<string, number>> = { '+': 1800, '-': 1900, Y: 1900, X: 1900, W: 1900, V: 1900, U: 1900, A: 2000, B: 2000, C: 2000, D: 2000, E: 2000, F: 2000 };
+const HETU_CENTURY: Readonly<Record<string, number>> = {
+  '+': 1800,
+  '-': 1900,
+  Y: 1900,
+  X: 1900,
+  W: 1900,
+  V: 1900,
+  U: 1900,
+  A: 2000,
+  B: 2000,
+  C: 2000,
+  D: 2000,
+  E: 2000,
+  F: 2000,
+};
 
 /**
  * Finnish personal identity code, henkilötunnus (Digital and Population Data Services Agency,

@@ -7,7 +7,10 @@ export function Alerts({ session }: { session: Session }) {
   const [items, setItems] = useState<any[] | null>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   useEffect(() => {
-    get('/alerts/channels').then((r) => setItems(r.items), (e) => setMessage({ kind: 'error', text: e.message }));
+    get('/alerts/channels').then(
+      (r) => setItems(r.items),
+      (e) => setMessage({ kind: 'error', text: e.message }),
+    );
   }, []);
   const test = async (name: string) => {
     try {
@@ -24,14 +27,32 @@ export function Alerts({ session }: { session: Session }) {
       <div class="table-wrap">
         <table>
           <caption>Alert channels (URLs and keys are credentials and stay on the server)</caption>
-          <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
-            {items?.length === 0 && <tr><td colSpan={3}>No alert channel configured (the alerts section of the engine config).</td></tr>}
+            {items?.length === 0 && (
+              <tr>
+                <td colSpan={3}>No alert channel configured (the alerts section of the engine config).</td>
+              </tr>
+            )}
             {items?.map((c) => (
               <tr key={c.name}>
                 <td>{c.name}</td>
                 <td>{c.type}</td>
-                <td>{session.can('alerts.test') && <button type="button" onClick={() => test(c.name)}>Send test alert</button>}</td>
+                <td>
+                  {session.can('alerts.test') && (
+                    <button type="button" onClick={() => test(c.name)}>
+                      Send test alert
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

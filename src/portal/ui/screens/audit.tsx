@@ -19,25 +19,44 @@ export function Audit() {
   return (
     <>
       <h1>Audit log</h1>
-      <p><a class="button" href="/audit/export" download="audit.ndjson">Export (NDJSON)</a></p>
+      <p>
+        <a class="button" href="/audit/export" download="audit.ndjson">
+          Export (NDJSON)
+        </a>
+      </p>
       <Status message={message} />
       <div class="table-wrap">
         <table>
           <caption>Who did what, oldest first</caption>
-          <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+            </tr>
+          </thead>
           <tbody>
             {pages.map((e) => (
               <tr key={e.id}>
                 <td>{when(e.at)}</td>
-                <td><code>{e.actor.keyId ?? 'cli'}</code> ({e.actor.role})</td>
+                <td>
+                  <code>{e.actor.keyId ?? 'cli'}</code> ({e.actor.role})
+                </td>
                 <td>{e.action}</td>
-                <td>{e.target.type} <code>{e.target.id ?? ''}</code></td>
+                <td>
+                  {e.target.type} <code>{e.target.id ?? ''}</code>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {next !== null && <button type="button" onClick={() => load(next)}>More</button>}
+      {next !== null && (
+        <button type="button" onClick={() => load(next)}>
+          More
+        </button>
+      )}
     </>
   );
 }

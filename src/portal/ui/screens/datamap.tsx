@@ -22,7 +22,10 @@ export function DataMap() {
   const [links, setLinks] = useState<Link[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get('/inventory/map').then((r) => setLinks(r.links), (e) => setError(e.message));
+    get('/inventory/map').then(
+      (r) => setLinks(r.links),
+      (e) => setError(e.message),
+    );
   }, []);
   if (error) return <p role="alert">{error}</p>;
   if (!links) return <p>Loading the data map…</p>;
@@ -45,7 +48,11 @@ export function DataMap() {
     sum(right, `${l.category}\n${d}`, l.points);
   }
   const order = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const cols = [order(sources), [...categories.entries()].sort((a, b) => RANK[colour.get(a[0])!] - RANK[colour.get(b[0])!] || b[1] - a[1]), order(destinations)];
+  const cols = [
+    order(sources),
+    [...categories.entries()].sort((a, b) => RANK[colour.get(a[0])!] - RANK[colour.get(b[0])!] || b[1] - a[1]),
+    order(destinations),
+  ];
   const total = Math.max(1, ...cols.map((c) => c.reduce((s, [, n]) => s + n, 0)));
   const rows = Math.max(...cols.map((c) => c.length), 1);
   const height = Math.max(260, rows * 34 + 60);
@@ -64,7 +71,15 @@ export function DataMap() {
     return at;
   });
   const bands: preact.JSX.Element[] = [];
-  const band = (from: { y: number; h: number; used: number }, to: { y: number; h: number; usedIn: number }, x1: number, x2: number, n: number, cls: string, key: string) => {
+  const band = (
+    from: { y: number; h: number; used: number },
+    to: { y: number; h: number; usedIn: number },
+    x1: number,
+    x2: number,
+    n: number,
+    cls: string,
+    key: string,
+  ) => {
     const h = Math.max(2, n * scale);
     const y1 = from.y + from.used + h / 2;
     const y2 = to.y + to.usedIn + h / 2;
@@ -98,14 +113,23 @@ export function DataMap() {
   return (
     <section class="datamap" aria-labelledby="map-title">
       <h2 id="map-title">Data map</h2>
-      <p class="hint">Sources (left) → data points by category (middle, coloured by classification) → destinations that received them after controls (right). Band width: number of data points.</p>
+      <p class="hint">
+        Sources (left) → data points by category (middle, coloured by classification) → destinations that received them after controls (right). Band width:
+        number of data points.
+      </p>
       {links.length === 0 ? (
         <p>No personal data seen yet.</p>
       ) : (
         <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Data map: sources to data categories to destinations">
-          <text class="col" x={x[0]} y={16} text-anchor="middle">Sources</text>
-          <text class="col" x={x[1]} y={16} text-anchor="middle">Categories</text>
-          <text class="col" x={x[2]} y={16} text-anchor="middle">Destinations</text>
+          <text class="col" x={x[0]} y={16} text-anchor="middle">
+            Sources
+          </text>
+          <text class="col" x={x[1]} y={16} text-anchor="middle">
+            Categories
+          </text>
+          <text class="col" x={x[2]} y={16} text-anchor="middle">
+            Destinations
+          </text>
           {bands}
           {nodes}
         </svg>
@@ -116,12 +140,22 @@ export function DataMap() {
           <table>
             <caption>Data points per source, category and destination</caption>
             <thead>
-              <tr><th scope="col">Source</th><th scope="col">Category</th><th scope="col">Classification</th><th scope="col">Destination</th><th scope="col">Data points</th></tr>
+              <tr>
+                <th scope="col">Source</th>
+                <th scope="col">Category</th>
+                <th scope="col">Classification</th>
+                <th scope="col">Destination</th>
+                <th scope="col">Data points</th>
+              </tr>
             </thead>
             <tbody>
               {links.map((l) => (
                 <tr key={`${l.source}${l.category}${l.destination}`}>
-                  <td>{l.source}</td><td>{l.category}</td><td>{l.classification}</td><td>{l.destination ?? NONE}</td><td>{l.points}</td>
+                  <td>{l.source}</td>
+                  <td>{l.category}</td>
+                  <td>{l.classification}</td>
+                  <td>{l.destination ?? NONE}</td>
+                  <td>{l.points}</td>
                 </tr>
               ))}
             </tbody>

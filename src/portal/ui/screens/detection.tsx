@@ -10,7 +10,10 @@ export function Detection(_: { session: Session }) {
   const [verdict, setVerdict] = useState<any>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   useEffect(() => {
-    get('/classifiers').then((r) => setItems(r.items), (e) => setMessage({ kind: 'error', text: e.message }));
+    get('/classifiers').then(
+      (r) => setItems(r.items),
+      (e) => setMessage({ kind: 'error', text: e.message }),
+    );
   }, []);
   const tryIt = async (e: Event) => {
     e.preventDefault();
@@ -34,13 +37,16 @@ export function Detection(_: { session: Session }) {
           <label for="t-value">Value</label>
           <input id="t-value" autocomplete="off" value={sample} onInput={(e) => setSample(value(e))} />
         </div>
-        <button type="submit" class="primary">Test</button>
+        <button type="submit" class="primary">
+          Test
+        </button>
         {verdict && (
           <p class="verdict" role="status">
             <code>{verdict.path}</code> = <code>{verdict.value}</code> →{' '}
             {verdict.category ? (
               <>
-                <strong>{verdict.category}</strong> <Badge colour={verdict.classification} /> on the {verdict.matchedOn}, confidence {verdict.confidence.toFixed(2)} ({verdict.matcher})
+                <strong>{verdict.category}</strong> <Badge colour={verdict.classification} /> on the {verdict.matchedOn}, confidence{' '}
+                {verdict.confidence.toFixed(2)} ({verdict.matcher})
               </>
             ) : (
               'no personal data (green)'
@@ -54,14 +60,32 @@ export function Detection(_: { session: Session }) {
         <table>
           <caption>Classifiers in force</caption>
           <thead>
-            <tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Category</th><th scope="col">Colour</th><th scope="col">Origin</th><th scope="col">Enabled</th></tr>
+            <tr>
+              <th scope="col">Id</th>
+              <th scope="col">Name</th>
+              <th scope="col">Category</th>
+              <th scope="col">Colour</th>
+              <th scope="col">Origin</th>
+              <th scope="col">Enabled</th>
+            </tr>
           </thead>
           <tbody>
-            {items?.filter((c) => !c.overridden).map((c) => (
-              <tr key={c.id}>
-                <td><code>{c.id}</code></td><td>{c.name}</td><td>{c.category}</td><td><Badge colour={c.classification} /></td><td>{c.origin}</td><td>{c.enabled ? 'yes' : 'no'}</td>
-              </tr>
-            ))}
+            {items
+              ?.filter((c) => !c.overridden)
+              .map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <code>{c.id}</code>
+                  </td>
+                  <td>{c.name}</td>
+                  <td>{c.category}</td>
+                  <td>
+                    <Badge colour={c.classification} />
+                  </td>
+                  <td>{c.origin}</td>
+                  <td>{c.enabled ? 'yes' : 'no'}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
       </div>

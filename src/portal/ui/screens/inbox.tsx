@@ -66,7 +66,9 @@ export function Inbox({ session }: { session: Session }) {
           <button type="button" disabled={selected.size === 0} onClick={() => accept(items.filter((p) => selected.has(idOf(p))))}>
             Accept selected ({selected.size})
           </button>
-          <button type="button" onClick={() => accept(items)}>Accept all shown ({items.length})</button>
+          <button type="button" onClick={() => accept(items)}>
+            Accept all shown ({items.length})
+          </button>
         </div>
       )}
       <Status message={message} />
@@ -85,9 +87,13 @@ export function Inbox({ session }: { session: Session }) {
         caption="Data points waiting for review, newest first"
       />
       <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          Previous
+        </button>
         <span>{items && items.length > 0 ? `${offset + 1}–${offset + items.length}` : ''}</span>
-        <button type="button" disabled={!more} onClick={() => setOffset(offset + PAGE)}>Next</button>
+        <button type="button" disabled={!more} onClick={() => setOffset(offset + PAGE)}>
+          Next
+        </button>
       </nav>
     </>
   );

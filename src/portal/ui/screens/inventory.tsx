@@ -29,7 +29,9 @@ export function Inventory({ session }: { session: Session }) {
       <h1>Inventory</h1>
       {session.me.role === 'owner' && (
         <p>
-          <a class="button" href="/inventory/export.csv" download="inventory.csv">Download CSV (everything)</a>
+          <a class="button" href="/inventory/export.csv" download="inventory.csv">
+            Download CSV (everything)
+          </a>
         </p>
       )}
       <Status message={message} />
@@ -49,9 +51,13 @@ export function Inventory({ session }: { session: Session }) {
         extraFilters
       />
       <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          Previous
+        </button>
         <span>{items && items.length > 0 ? `${offset + 1}–${offset + items.length}` : ''}</span>
-        <button type="button" disabled={!more} onClick={() => setOffset(offset + PAGE)}>Next</button>
+        <button type="button" disabled={!more} onClick={() => setOffset(offset + PAGE)}>
+          Next
+        </button>
       </nav>
       <DataMap />
     </>

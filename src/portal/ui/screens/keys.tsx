@@ -55,10 +55,14 @@ export function Keys({ session }: { session: Session }) {
         <div class="field">
           <label for="k-role">Role</label>
           <select id="k-role" value={role} onChange={(e) => setRole(value(e))}>
-            {['viewer', 'editor', 'owner'].map((r) => <option value={r}>{r}</option>)}
+            {['viewer', 'editor', 'owner'].map((r) => (
+              <option value={r}>{r}</option>
+            ))}
           </select>
         </div>
-        <button type="submit" class="primary">Create key</button>
+        <button type="submit" class="primary">
+          Create key
+        </button>
       </form>
       <Status message={message} />
       {token && (
@@ -70,15 +74,39 @@ export function Keys({ session }: { session: Session }) {
       <div class="table-wrap">
         <table>
           <caption>Keys (secrets are never shown again)</caption>
-          <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Revoked</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Id</th>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Created</th>
+              <th scope="col">Revoked</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {items?.map((k) => (
               <tr key={k.id}>
-                <td><code>{k.id}</code></td><td>{k.name}</td><td>{k.role}</td><td>{k.scopes.join(', ') || '—'}</td><td>{when(k.createdAt)}</td><td>{when(k.revokedAt)}</td>
+                <td>
+                  <code>{k.id}</code>
+                </td>
+                <td>{k.name}</td>
+                <td>{k.role}</td>
+                <td>{k.scopes.join(', ') || '—'}</td>
+                <td>{when(k.createdAt)}</td>
+                <td>{when(k.revokedAt)}</td>
                 <td>
                   {!k.revokedAt && session.can('keys.manage') && (
                     <>
-                      <button type="button" onClick={() => rotate(k.id)}>Rotate</button> <button type="button" class="danger" onClick={() => revoke(k.id)}>Revoke</button>
+                      <button type="button" onClick={() => rotate(k.id)}>
+                        Rotate
+                      </button>{' '}
+                      <button type="button" class="danger" onClick={() => revoke(k.id)}>
+                        Revoke
+                      </button>
                     </>
                   )}
                 </td>

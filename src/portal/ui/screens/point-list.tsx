@@ -87,7 +87,11 @@ export function PointList(props: {
           <caption>{props.caption}</caption>
           <thead>
             <tr>
-              {props.selectable && <th scope="col"><span class="sr-only">Select</span></th>}
+              {props.selectable && (
+                <th scope="col">
+                  <span class="sr-only">Select</span>
+                </th>
+              )}
               <th scope="col">Colour</th>
               <th scope="col">Path</th>
               <th scope="col">Event</th>
@@ -99,19 +103,30 @@ export function PointList(props: {
           </thead>
           <tbody>
             {props.items === null && (
-              <tr><td colSpan={8}>Loading…</td></tr>
+              <tr>
+                <td colSpan={8}>Loading…</td>
+              </tr>
             )}
             {props.items?.length === 0 && (
-              <tr><td colSpan={8}>Nothing here.</td></tr>
+              <tr>
+                <td colSpan={8}>Nothing here.</td>
+              </tr>
             )}
             {props.items?.map((p) => (
               <tr key={idOf(p)} class={open && idOf(open) === idOf(p) ? 'open' : ''}>
                 {props.selectable && (
                   <td>
-                    <input type="checkbox" aria-label={`Select ${p.path} (${p.event}, ${p.source})`} checked={props.selected.has(idOf(p))} onChange={() => toggle(p)} />
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${p.path} (${p.event}, ${p.source})`}
+                      checked={props.selected.has(idOf(p))}
+                      onChange={() => toggle(p)}
+                    />
                   </td>
                 )}
-                <td><Badge colour={p.effectiveClassification} /></td>
+                <td>
+                  <Badge colour={p.effectiveClassification} />
+                </td>
                 <td>
                   <button type="button" class="link path" onClick={() => setOpen(p)} aria-label={`Open ${p.path} (${p.event}, ${p.source})`}>
                     {p.path}
@@ -127,14 +142,7 @@ export function PointList(props: {
           </tbody>
         </table>
       </div>
-      {open && (
-        <PointDetail
-          session={props.session}
-          point={open}
-          onClose={() => setOpen(null)}
-          onChanged={() => props.onChanged()}
-        />
-      )}
+      {open && <PointDetail session={props.session} point={open} onClose={() => setOpen(null)} onChanged={() => props.onChanged()} />}
     </>
   );
 }

@@ -46,8 +46,12 @@ export function PointDetail(props: { session: Session; point: Point; onChanged: 
   return (
     <section class="detail" aria-labelledby="detail-title">
       <header>
-        <h2 id="detail-title"><code>{point.path}</code></h2>
-        <button type="button" class="link" onClick={props.onClose}>Close</button>
+        <h2 id="detail-title">
+          <code>{point.path}</code>
+        </h2>
+        <button type="button" class="link" onClick={props.onClose}>
+          Close
+        </button>
       </header>
       <dl class="facts">
         <dt>Classification</dt>
@@ -55,23 +59,43 @@ export function PointDetail(props: { session: Session; point: Point; onChanged: 
           <Badge colour={point.effectiveClassification} /> {point.reviewedClassification ? `reviewed (recommended ${point.classification})` : 'recommended'}
         </dd>
         <dt>Why</dt>
-        <dd>{point.category ? <>classifier <code>{point.category}</code> matched on the {point.matchedOn ?? 'key'} ({point.matcher ?? 'matcher'}), confidence {point.confidence.toFixed(2)}</> : 'no classifier fired'}</dd>
+        <dd>
+          {point.category ? (
+            <>
+              classifier <code>{point.category}</code> matched on the {point.matchedOn ?? 'key'} ({point.matcher ?? 'matcher'}), confidence{' '}
+              {point.confidence.toFixed(2)}
+            </>
+          ) : (
+            'no classifier fired'
+          )}
+        </dd>
         <dt>Data category</dt>
         <dd>{point.dataCategory ?? '—'}</dd>
         <dt>Example (masked)</dt>
-        <dd><code class="example">{point.example ?? '—'}</code></dd>
+        <dd>
+          <code class="example">{point.example ?? '—'}</code>
+        </dd>
         <dt>Source and event</dt>
-        <dd>{point.source} · {point.event}</dd>
+        <dd>
+          {point.source} · {point.event}
+        </dd>
         <dt>Seen</dt>
-        <dd>{point.count.toLocaleString()} times, first {when(point.firstSeen)}, last {when(point.lastSeen)}</dd>
+        <dd>
+          {point.count.toLocaleString()} times, first {when(point.firstSeen)}, last {when(point.lastSeen)}
+        </dd>
         <dt>Received by (after controls)</dt>
         <dd>{point.destinations.length ? point.destinations.join(', ') : 'no destination'}</dd>
         <dt>Status</dt>
-        <dd>{point.status}{point.reviewedAt ? `, reviewed ${when(point.reviewedAt)}` : ''}</dd>
+        <dd>
+          {point.status}
+          {point.reviewedAt ? `, reviewed ${when(point.reviewedAt)}` : ''}
+        </dd>
         {exception && (
           <>
             <dt>Rejected</dt>
-            <dd class="exception">not personal data: “{exception.reason}” ({exception.actorRole}, {when(exception.createdAt)})</dd>
+            <dd class="exception">
+              not personal data: “{exception.reason}” ({exception.actorRole}, {when(exception.createdAt)})
+            </dd>
           </>
         )}
       </dl>
@@ -84,8 +108,16 @@ export function PointDetail(props: { session: Session; point: Point; onChanged: 
               </button>
             ))}
           </div>
-          {point.status === 'inbox' && <button type="button" class="primary" onClick={accept}>Add to inventory</button>}
-          {point.status === 'inventory' && <button type="button" onClick={reviewed}>Mark reviewed</button>}
+          {point.status === 'inbox' && (
+            <button type="button" class="primary" onClick={accept}>
+              Add to inventory
+            </button>
+          )}
+          {point.status === 'inventory' && (
+            <button type="button" onClick={reviewed}>
+              Mark reviewed
+            </button>
+          )}
           <form class="reject" onSubmit={reject}>
             <label for="reject-reason">Not personal data — why?</label>
             <input id="reject-reason" value={reason} maxLength={500} required onInput={(e) => setReason(value(e))} />

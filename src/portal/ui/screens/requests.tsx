@@ -74,20 +74,34 @@ export function Requests({ session }: { session: Session }) {
           <div class="field">
             <label for="r-type">Type</label>
             <select id="r-type" value={type} onChange={(e) => setType(value(e))}>
-              {TYPES.map((t) => <option value={t}>{t}</option>)}
+              {TYPES.map((t) => (
+                <option value={t}>{t}</option>
+              ))}
             </select>
           </div>
           <div class="field">
             <label for="r-kind">Identifier</label>
             <select id="r-kind" value={kind} onChange={(e) => setKind(value(e))}>
-              {KINDS.map(([k, l]) => <option value={k}>{l}</option>)}
+              {KINDS.map(([k, l]) => (
+                <option value={k}>{l}</option>
+              ))}
             </select>
           </div>
           <div class="field">
             <label for="r-id">Value</label>
-            <input id="r-id" type="text" inputMode={kind === 'email' ? 'email' : 'text'} autocomplete="off" value={id} onInput={(e) => setId(value(e))} required />
+            <input
+              id="r-id"
+              type="text"
+              inputMode={kind === 'email' ? 'email' : 'text'}
+              autocomplete="off"
+              value={id}
+              onInput={(e) => setId(value(e))}
+              required
+            />
           </div>
-          <button type="submit" class="primary">Create request</button>
+          <button type="submit" class="primary">
+            Create request
+          </button>
         </form>
       )}
       <Status message={message} />
@@ -106,22 +120,48 @@ export function Requests({ session }: { session: Session }) {
         <table>
           <caption>Requests of this session</caption>
           <thead>
-            <tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">By</th><th scope="col">Status</th><th scope="col">Received</th><th scope="col">Finished</th><th scope="col">Deadline</th><th scope="col"><span class="sr-only">Actions</span></th></tr>
+            <tr>
+              <th scope="col">Id</th>
+              <th scope="col">Type</th>
+              <th scope="col">By</th>
+              <th scope="col">Status</th>
+              <th scope="col">Received</th>
+              <th scope="col">Finished</th>
+              <th scope="col">Deadline</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
           </thead>
           <tbody>
-            {mine.length === 0 && <tr><td colSpan={8}>No request yet.</td></tr>}
+            {mine.length === 0 && (
+              <tr>
+                <td colSpan={8}>No request yet.</td>
+              </tr>
+            )}
             {mine.map((r) => (
               <tr key={r.id}>
-                <td><code>{r.id}</code></td>
+                <td>
+                  <code>{r.id}</code>
+                </td>
                 <td>{r.type}</td>
                 <td>{r.idKind}</td>
-                <td data-status={r.status}>{r.status}{r.failure ? ` (${r.failure})` : ''}</td>
+                <td data-status={r.status}>
+                  {r.status}
+                  {r.failure ? ` (${r.failure})` : ''}
+                </td>
                 <td>{when(r.receivedAt)}</td>
                 <td>{when(r.finishedAt)}</td>
                 <td>{r.regulation ? `${r.regulation}, ${when(r.deadlineAt)}` : '—'}</td>
                 <td>
-                  <button type="button" onClick={() => refresh(r.id)}>Refresh</button>{' '}
-                  {r.status === 'FINISHED' && <button type="button" onClick={() => showReceipt(r.id)}>Receipt</button>}
+                  <button type="button" onClick={() => refresh(r.id)}>
+                    Refresh
+                  </button>{' '}
+                  {r.status === 'FINISHED' && (
+                    <button type="button" onClick={() => showReceipt(r.id)}>
+                      Receipt
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -132,14 +172,35 @@ export function Requests({ session }: { session: Session }) {
         <section class="card receipt" aria-labelledby="receipt-title">
           <h2 id="receipt-title">Receipt</h2>
           <dl class="facts">
-            <dt>Request</dt><dd><code>{receipt.requestId}</code> ({receipt.type})</dd>
-            <dt>Subject (keyed hash)</dt><dd><code>{receipt.subject}</code></dd>
-            <dt>Removed</dt><dd>{Object.entries(receipt.removed ?? {}).map(([k, n]) => `${k}: ${n}`).join(', ') || 'nothing'}</dd>
-            <dt>Suppressed / unsuppressed</dt><dd>{receipt.suppressed} / {receipt.unsuppressed}</dd>
-            <dt>Where</dt><dd>{(receipt.where ?? []).join(', ') || '—'}</dd>
-            <dt>Finished</dt><dd>{when(receipt.finishedAt)}</dd>
-            <dt>Regulation</dt><dd>{receipt.regulation ?? '—'}{receipt.deadline ? `, deadline ${when(receipt.deadline)}` : ''}</dd>
-            <dt>Signature</dt><dd>{receipt.signature ? `${receipt.signature.algorithm} by ${receipt.signature.keyId}` : 'unsigned'}</dd>
+            <dt>Request</dt>
+            <dd>
+              <code>{receipt.requestId}</code> ({receipt.type})
+            </dd>
+            <dt>Subject (keyed hash)</dt>
+            <dd>
+              <code>{receipt.subject}</code>
+            </dd>
+            <dt>Removed</dt>
+            <dd>
+              {Object.entries(receipt.removed ?? {})
+                .map(([k, n]) => `${k}: ${n}`)
+                .join(', ') || 'nothing'}
+            </dd>
+            <dt>Suppressed / unsuppressed</dt>
+            <dd>
+              {receipt.suppressed} / {receipt.unsuppressed}
+            </dd>
+            <dt>Where</dt>
+            <dd>{(receipt.where ?? []).join(', ') || '—'}</dd>
+            <dt>Finished</dt>
+            <dd>{when(receipt.finishedAt)}</dd>
+            <dt>Regulation</dt>
+            <dd>
+              {receipt.regulation ?? '—'}
+              {receipt.deadline ? `, deadline ${when(receipt.deadline)}` : ''}
+            </dd>
+            <dt>Signature</dt>
+            <dd>{receipt.signature ? `${receipt.signature.algorithm} by ${receipt.signature.keyId}` : 'unsigned'}</dd>
           </dl>
         </section>
       )}
@@ -150,14 +211,21 @@ export function Requests({ session }: { session: Session }) {
           <div class="field">
             <label for="x-kind">Identifier</label>
             <select id="x-kind" value={exportKind} onChange={(e) => setExportKind(value(e))}>
-              {KINDS.filter(([k]) => k !== 'email').map(([k, l]) => <option value={k}>{l}</option>)}
+              {KINDS.filter(([k]) => k !== 'email').map(([k, l]) => (
+                <option value={k}>{l}</option>
+              ))}
             </select>
           </div>
           <div class="field">
             <label for="x-id">Value</label>
             <input id="x-id" autocomplete="off" value={exportId} onInput={(e) => setExportId(value(e))} />
           </div>
-          <a class={`button ${exportId ? '' : 'disabled'}`} aria-disabled={!exportId} href={exportId ? `/subjects/export${qs({ [exportKind]: exportId })}` : undefined} download="subject-export.json">
+          <a
+            class={`button ${exportId ? '' : 'disabled'}`}
+            aria-disabled={!exportId}
+            href={exportId ? `/subjects/export${qs({ [exportKind]: exportId })}` : undefined}
+            download="subject-export.json"
+          >
             Download export
           </a>
         </form>

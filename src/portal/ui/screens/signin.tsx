@@ -9,7 +9,7 @@ const ERRORS: Record<string, string> = {
 
 export function SignIn(props: { sso: boolean; keySignIn: boolean; error: string | null; onSignedIn: () => Promise<void> }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState<string | null>(props.error ? ERRORS[props.error] ?? 'Sign-in failed.' : null);
+  const [error, setError] = useState<string | null>(props.error ? (ERRORS[props.error] ?? 'Sign-in failed.') : null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -28,18 +28,28 @@ export function SignIn(props: { sso: boolean; keySignIn: boolean; error: string 
   return (
     <main class="signin" id="main">
       <h1>Segmentloom Privacy Portal</h1>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {props.sso && (
         <p>
-          <a class="button primary" href="/portal/auth/oidc/login">Sign in with single sign-on</a>
+          <a class="button primary" href="/portal/auth/oidc/login">
+            Sign in with single sign-on
+          </a>
         </p>
       )}
       {props.keySignIn && (
         <form onSubmit={submit} aria-label="Sign in with an API key">
           <label for="apikey">API key</label>
           <input id="apikey" type="password" autocomplete="off" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} required />
-          <button type="submit" disabled={busy}>Sign in with API key</button>
-          <p class="hint">First start: create a key with <code>segmentloom keys create --role owner --name admin</code>.</p>
+          <button type="submit" disabled={busy}>
+            Sign in with API key
+          </button>
+          <p class="hint">
+            First start: create a key with <code>segmentloom keys create --role owner --name admin</code>.
+          </p>
         </form>
       )}
     </main>
