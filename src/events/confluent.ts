@@ -4,6 +4,7 @@ import { EventShapeError } from './flatten.js';
 import type { EventLimits } from './limits.js';
 import { EMPTY_MESSAGE, type EventDecoder, type MessageDecodeResult } from './decoder.js';
 import type { InputMessage } from './messages.js';
+import { SegmentloomError } from '../core/errors.js';
 
 export interface ConfluentDecoderOptions {
   registryUrl: string;
@@ -128,9 +129,9 @@ export function createConfluentDecoder(options: ConfluentDecoderOptions): EventD
 }
 
 /** A decoded number JSON cannot carry (NaN, ±Infinity from an Avro double or float). */
-export class NonFiniteNumberError extends Error {
+export class NonFiniteNumberError extends SegmentloomError {
   constructor() {
-    super('a decoded number is NaN or infinite, which JSON cannot carry (it would become null)');
+    super('SLOOM_ERR_EVENT_SHAPE', 'a decoded number is NaN or infinite, which JSON cannot carry (it would become null)');
     this.name = 'NonFiniteNumberError';
   }
 }

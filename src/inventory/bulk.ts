@@ -2,6 +2,7 @@ import type { Classification } from '../detect/index.js';
 import type { Db } from '../storage/db.js';
 import { addToInventory, countDataPoints, getDataPoint, listDataPoints, setClassification, type ListFilters, type PointTotals } from './review.js';
 import type { PointKey, StoredDataPoint } from './store-rows.js';
+import { SegmentloomError } from '../core/errors.js';
 
 /**
  * The daily review in bulk: accept or classify every point a filter selects (`--classification
@@ -28,10 +29,10 @@ export interface BulkResult {
   totals: PointTotals;
 }
 
-export class BulkSelectionTooLarge extends Error {
+export class BulkSelectionTooLarge extends SegmentloomError {
   override name = 'BulkSelectionTooLarge';
   constructor(readonly matched: number) {
-    super(`the selection holds ${matched} points, more than ${MAX_BULK_POINTS} at once: narrow the filters`);
+    super('SLOOM_ERR_USAGE', `the selection holds ${matched} points, more than ${MAX_BULK_POINTS} at once: narrow the filters`);
   }
 }
 

@@ -3,6 +3,7 @@ import { open, seal } from '../storage/crypto/aead.js';
 import type { Keyring } from '../storage/crypto/master-keys.js';
 import { DLQ_HEADER, TRUNCATED_HEADER } from '../events/index.js';
 import type { HeaderValue, OutputMessage } from '../events/index.js';
+import { SegmentloomError } from '../core/errors.js';
 
 /**
  * Dead-letter records encrypted at rest (file and Kafka). A dead letter keeps the original event
@@ -30,8 +31,11 @@ const HAS_KEY = 1;
 const HAS_VALUE = 2;
 
 /** A dead-letter record that cannot be read or opened; the message names the record and the cause, never content. */
-export class DeadLetterKeyError extends Error {
-  override name = 'DeadLetterKeyError';
+export class DeadLetterKeyError extends SegmentloomError {
+  constructor(message: string) {
+    super('SLOOM_ERR_DECRYPT', message);
+    this.name = 'DeadLetterKeyError';
+  }
 }
 
 /** The original record a dead letter holds. */

@@ -1,5 +1,6 @@
 import type { Role } from '../api/authz.js';
 import { ROLES } from '../api/authz.js';
+import { SegmentloomError } from '../core/errors.js';
 
 /**
  * The Privacy Portal's settings, from the environment `segmentloom serve` runs with (the same
@@ -41,8 +42,11 @@ export interface PortalSettings {
   oidc: OidcSettings | null;
 }
 
-export class PortalConfigError extends Error {
-  override name = 'PortalConfigError';
+export class PortalConfigError extends SegmentloomError {
+  constructor(message: string) {
+    super('SLOOM_ERR_CONFIG', message);
+    this.name = 'PortalConfigError';
+  }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

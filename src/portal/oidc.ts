@@ -3,6 +3,7 @@ import * as client from 'openid-client';
 import { DEFAULT_SCOPES, ROLES, type Role } from '../api/authz.js';
 import type { OidcSettings } from './config.js';
 import type { OidcPending, SessionPrincipal } from './session.js';
+import { SegmentloomError } from '../core/errors.js';
 
 /**
  * OIDC single sign-on with `openid-client` (a certified relying party): issuer discovery, the
@@ -78,8 +79,11 @@ export class OidcSignIn {
   }
 }
 
-export class SignInRefused extends Error {
-  override name = 'SignInRefused';
+export class SignInRefused extends SegmentloomError {
+  constructor(message: string) {
+    super('SLOOM_ERR_SIGN_IN', message);
+    this.name = 'SignInRefused';
+  }
 }
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 };

@@ -55,6 +55,15 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', route: '/inventory/exceptions', path: '/inventory/exceptions', roles: ALL, scope: null },
   {
     method: 'POST',
+    route: '/inventory/classification/bulk',
+    path: '/inventory/classification/bulk',
+    body: { all: true, classification: 'red' },
+    roles: EDITORS,
+    scope: 'inventory:manage',
+  },
+  { method: 'POST', route: '/inventory/accept/bulk', path: '/inventory/accept/bulk', body: { all: true }, roles: EDITORS, scope: 'inventory:manage' },
+  {
+    method: 'POST',
     route: '/inventory/accept-many',
     path: '/inventory/accept-many',
     body: { points: [{ source: 'none', event: 'none', path: 'none' }] },
@@ -93,6 +102,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', route: '/receipts/public-key', path: '/receipts/public-key', roles: 'public', scope: null },
   { method: 'GET', route: '/requests/:id/receipt', path: `/requests/${NO_SUCH_UUID}/receipt`, roles: OWNERS, scope: 'deletions:trigger' },
   { method: 'GET', route: '/subjects/export', path: '/subjects/export', roles: OWNERS, scope: 'profiles:read' },
+  { method: 'GET', route: '/subjects/export.ndjson', path: '/subjects/export.ndjson', roles: OWNERS, scope: 'profiles:read' },
   { method: 'GET', route: '/alerts/channels', path: '/alerts/channels', roles: ALL, scope: null },
   { method: 'POST', route: '/alerts/channels/:name/test', path: '/alerts/channels/nope/test', roles: EDITORS, scope: 'policies:manage' },
   { method: 'GET', route: '/keys', path: '/keys', roles: OWNERS, scope: 'keys:manage' },

@@ -18,7 +18,7 @@ describe.each(ENGINES)('database (%s)', (engine) => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000); // opening an embedded PGlite is seconds of WASM start-up, more on a loaded machine
 
   it('rolls back a failing transaction and supports nested savepoints', async () => {
     const t = await openTestDb(engine, 'db_tx');
@@ -47,7 +47,7 @@ describe.each(ENGINES)('database (%s)', (engine) => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('database (postgres): concurrent start', () => {

@@ -84,7 +84,7 @@ export const reviewRoutes = {
     errors: [400],
   }),
   bulkAccept: defineRoute({
-    operationId: 'acceptDataPoints',
+    operationId: 'acceptDataPointList',
     method: 'POST',
     url: '/inventory/accept-many',
     tag: 'inventory',
