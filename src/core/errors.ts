@@ -59,7 +59,11 @@ export const ERRORS = {
   },
   SLOOM_ERR_BACKPRESSURE: { exit: EXIT.failure, http: { status: 429, code: 'backpressure' }, summary: 'more is waiting for the broker than the ingest holds' },
   SLOOM_ERR_DELIVERY: { exit: EXIT.failure, http: { status: 502, code: 'delivery_failed' }, summary: 'an alert receiver refused or could not be reached' },
-  SLOOM_ERR_SIGN_IN: { exit: EXIT.failure, http: { status: 401, code: 'unauthorized' }, summary: 'portal: a sign-in the OpenID Provider or the role mapping refused' },
+  SLOOM_ERR_SIGN_IN: {
+    exit: EXIT.failure,
+    http: { status: 401, code: 'unauthorized' },
+    summary: 'portal: a sign-in the OpenID Provider or role mapping refused',
+  },
   SLOOM_ERR_API: { exit: EXIT.failure, summary: 'an HTTP API answer (control plane or ingest): its `error.code` is one of the API codes below' },
 } as const satisfies Record<string, ErrorSpec>;
 
