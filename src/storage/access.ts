@@ -1,7 +1,7 @@
 import type { DataKey, DataKeys } from './crypto/data-keys.js';
 import { DecryptError } from './crypto/aead.js';
 import { KeyConfigError } from './crypto/master-keys.js';
-import { columnsOfRow } from './integrity.js';
+import { columnsOfRow, type StoredEventRow } from './integrity.js';
 import { openEventRow } from './event-seal.js';
 import type { Db } from './db.js';
 import { readProfile } from './profiles.js';
@@ -70,18 +70,6 @@ export async function exportSubject(deps: AccessDeps, selector: SubjectSelector)
   };
 }
 
-interface EventRow {
-  id: number;
-  message_id: string;
-  data_key_id: string;
-  event_name: string;
-  event_type: string;
-  event_timestamp: Date | null;
-  received_at: Date;
-  expires_at: Date | null;
-  payload: Buffer;
-}
-
 /**
  * A wrapped key that does not open (tampered or swapped row, a master version no longer in the
  * keyring) makes its ciphertexts unreadable, like a destroyed key: they are counted, not a 500.
@@ -103,7 +91,7 @@ async function exportOne(deps: AccessDeps, subject: string): Promise<SubjectData
   const tamperedEvents: number[] = [];
   // Keyset pagination keeps each query bounded for subjects with many events.
   for (let after = 0; ; ) {
-    const rows = await deps.db.query<EventRow>(
+    const rows = await deps.db.query<StoredEventRow>(
       `SELECT id, message_id, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload
        FROM events WHERE subject_hash = $1 AND id > $2 ORDER BY id LIMIT $3`,
       [subject, after, PAGE],

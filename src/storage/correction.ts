@@ -3,8 +3,8 @@ import type { DataKey, DataKeys } from './crypto/data-keys.js';
 import { DecryptError, openJson, sealJson } from './crypto/aead.js';
 import type { Db } from './db.js';
 import { openEventRow, sealEventRow } from './event-seal.js';
-import { columnsOfRow } from './integrity.js';
-import { mergeTraits, type ProfileDoc } from './profiles.js';
+import { columnsOfRow, type StoredEventRow as EventRow } from './integrity.js';
+import { define, mergeTraits, type ProfileDoc } from './profiles.js';
 import { aad } from './crypto/aead.js';
 import { buf } from './sql.js';
 
@@ -67,7 +67,7 @@ export function correctProfileDoc(doc: ProfileDoc, correction: Correction, at: s
   for (const name of correction.unset) {
     if (Object.hasOwn(doc.traits, name)) delete doc.traits[name];
     // The removal's time stays, so a replayed older identify cannot bring the value back.
-    Object.defineProperty(doc.at, name, { value: at, writable: true, enumerable: true, configurable: true });
+    define(doc.at, name, at);
   }
   return doc;
 }
@@ -80,7 +80,7 @@ export function correctEventPayload(event: Record<string, unknown>, correction: 
     const record = traits as Record<string, unknown>;
     for (const [name, value] of Object.entries(correction.set)) {
       if (Object.hasOwn(record, name)) {
-        Object.defineProperty(record, name, { value, writable: true, enumerable: true, configurable: true });
+        define(record, name, value);
         changed = true;
       }
     }
@@ -95,18 +95,6 @@ export function correctEventPayload(event: Record<string, unknown>, correction: 
   const context = event.context;
   if (context !== null && typeof context === 'object' && !Array.isArray(context)) apply((context as Record<string, unknown>).traits);
   return changed;
-}
-
-interface EventRow {
-  id: number;
-  message_id: string;
-  data_key_id: string;
-  event_name: string;
-  event_type: string;
-  event_timestamp: Date | null;
-  received_at: Date;
-  expires_at: Date | null;
-  payload: Buffer;
 }
 
 const PAGE = 500;
@@ -186,9 +174,8 @@ export function correctiveIdentify(requestId: string, sealed: SealedCorrection, 
   const anonymousId = sealed.selector.anonymousId ?? sealed.anonymousId;
   if (userId === undefined && anonymousId === undefined) return null;
   const traits: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(sealed.correction.set))
-    Object.defineProperty(traits, name, { value, writable: true, enumerable: true, configurable: true });
-  for (const name of sealed.correction.unset) Object.defineProperty(traits, name, { value: null, writable: true, enumerable: true, configurable: true });
+  for (const [name, value] of Object.entries(sealed.correction.set)) define(traits, name, value);
+  for (const name of sealed.correction.unset) define(traits, name, null);
   return {
     type: 'identify',
     messageId: `correction-${requestId}`,

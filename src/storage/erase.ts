@@ -1,5 +1,6 @@
 import { tombstoneKeys, type DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
+import { countAffected } from './sql.js';
 import { EXAMPLES_LOCK } from './locks.js';
 import { vacuumKeyTable } from './shred.js';
 
@@ -32,17 +33,19 @@ export async function eraseSubjects(
     // The destroyed keys' old row versions still hold the wrapped bytes: pruned now (see shred.ts).
     if (counts.dataKeys > 0) await vacuumKeyTable(db);
     counts.events = await deleteEventsInBatches(db, list, options.batchSize ?? 1_000);
-    counts.profiles = await countOf(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
-    counts.identities = await countOf(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+    counts.profiles = await countAffected(db, 'DELETE FROM profiles WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
+    counts.identities = await countAffected(db, 'DELETE FROM identities WHERE subject_hash = ANY($1::text[]) RETURNING 1', [list]);
     // Links count as identities: they tie ids of the same person together.
-    counts.identities += await countOf(db, 'DELETE FROM subject_links WHERE subject_hash = ANY($1::text[]) OR linked_hash = ANY($1::text[]) RETURNING 1', [
-      list,
-    ]);
+    counts.identities += await countAffected(
+      db,
+      'DELETE FROM subject_links WHERE subject_hash = ANY($1::text[]) OR linked_hash = ANY($1::text[]) RETURNING 1',
+      [list],
+    );
     // After the flushes in flight (they hold EXAMPLES_LOCK shared): what they write is cleared here,
     // and a flush starting later sees the tombstones above and writes no example of these subjects.
     counts.inventoryExamples = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [EXAMPLES_LOCK]);
-      return countOf(
+      return countAffected(
         tx,
         'UPDATE inventory_points SET example = NULL, example_subject = NULL, updated_at = now() WHERE example_subject = ANY($1::text[]) RETURNING 1',
         [list],
@@ -50,7 +53,7 @@ export async function eraseSubjects(
     });
   }
   if (options.emailHash !== undefined) {
-    counts.identities += await countOf(db, 'DELETE FROM identities WHERE email_hash = $1 RETURNING 1', [options.emailHash]);
+    counts.identities += await countAffected(db, 'DELETE FROM identities WHERE email_hash = $1 RETURNING 1', [options.emailHash]);
   }
   return counts;
 }
@@ -59,18 +62,13 @@ export async function eraseSubjects(
 async function deleteEventsInBatches(db: Db, subjects: string[], batchSize: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await countOf(db, 'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE subject_hash = ANY($1::text[]) LIMIT $2) RETURNING 1', [
+    const n = await countAffected(db, 'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE subject_hash = ANY($1::text[]) LIMIT $2) RETURNING 1', [
       subjects,
       batchSize,
     ]);
     total += n;
     if (n === 0) return total;
   }
-}
-
-async function countOf(db: Db, returningSql: string, params: unknown[]): Promise<number> {
-  const [row] = await db.query<{ n: number }>(`WITH done AS (${returningSql}) SELECT count(*)::int AS n FROM done`, params);
-  return row?.n ?? 0;
 }
 
 /**
@@ -82,7 +80,9 @@ export const ERASURE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Forgets erasure times older than `before`, and the tombstones that hold nothing else. */
 export async function forgetErasureTimes(db: Db, before: Date): Promise<number> {
-  const gone = await countOf(db, 'DELETE FROM data_keys WHERE wrapped IS NULL AND erased_at < $1 RETURNING 1', [before.toISOString()]);
-  const cleared = await countOf(db, 'UPDATE data_keys SET erased_at = NULL WHERE wrapped IS NOT NULL AND erased_at < $1 RETURNING 1', [before.toISOString()]);
+  const gone = await countAffected(db, 'DELETE FROM data_keys WHERE wrapped IS NULL AND erased_at < $1 RETURNING 1', [before.toISOString()]);
+  const cleared = await countAffected(db, 'UPDATE data_keys SET erased_at = NULL WHERE wrapped IS NOT NULL AND erased_at < $1 RETURNING 1', [
+    before.toISOString(),
+  ]);
   return gone + cleared;
 }

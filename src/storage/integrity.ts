@@ -4,6 +4,19 @@ import type { Db } from './db.js';
 import { millis, openEventRow, sealEventRow, type EventColumns } from './event-seal.js';
 import { buf } from './sql.js';
 
+/** An `events` row as the readers of stored events select it. */
+export interface StoredEventRow {
+  id: number;
+  message_id: string;
+  data_key_id: string;
+  event_name: string;
+  event_type: string;
+  event_timestamp: Date | null;
+  received_at: Date;
+  expires_at: Date | null;
+  payload: Buffer;
+}
+
 /** The clear columns of an events row, as the AAD binds them. */
 export function columnsOfRow(
   subjectHash: string,

@@ -27,7 +27,8 @@ export function mergeTraits(into: ProfileDoc, traits: Record<string, unknown>, a
   return into;
 }
 
-function define(target: Record<string, unknown>, name: string, value: unknown): void {
+/** Sets an own property, so a trait named `__proto__` or `constructor` is a trait like any other. */
+export function define(target: Record<string, unknown>, name: string, value: unknown): void {
   Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
 }
 

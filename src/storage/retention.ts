@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { safeIssueMessage } from '../core/zod-issues.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import type { Db } from './db.js';
+import { countAffected } from './sql.js';
 import { verifyEvents, type VerifyResult } from './integrity.js';
 import { ERASURE_WINDOW_MS, forgetErasureTimes } from './erase.js';
 import { vacuumKeyTable } from './shred.js';
@@ -133,21 +134,17 @@ export async function sweepExpired(db: Db, options: SweepOptions = {}): Promise<
   const inventoryExamples =
     examplesMs === null
       ? 0
-      : await countOf(db, 'UPDATE inventory_points SET example = NULL, example_subject = NULL WHERE example_at < $1 RETURNING 1', [
+      : await countAffected(db, 'UPDATE inventory_points SET example = NULL, example_subject = NULL WHERE example_at < $1 RETURNING 1', [
           new Date(now.getTime() - examplesMs),
         ]);
   const alertOutbox =
     outboxMs === null || !(await hasTable(db, 'alert_outbox'))
       ? 0
-      : await countOf(db, 'DELETE FROM alert_outbox WHERE created_at < $1 RETURNING 1', [new Date(now.getTime() - outboxMs)]);
+      : await countAffected(db, 'DELETE FROM alert_outbox WHERE created_at < $1 RETURNING 1', [new Date(now.getTime() - outboxMs)]);
   await vacuumKeyTable(db);
   const result = { events, batches, erasureTimes, inventoryExamples, alertOutbox };
   if (!options.dataKeys) return result;
   return { ...result, verified: await verifyEvents(db, options.dataKeys, { pageSize: batchSize }) };
-}
-
-async function countOf(db: Db, sql: string, params: unknown[]): Promise<number> {
-  return (await db.query(sql, params)).length;
 }
 
 /** The outbox table comes with the alerts migration; a store opened by an older build may lack it. */

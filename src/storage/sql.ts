@@ -1,4 +1,5 @@
 /** Small helpers shared by the storage modules: identifier quoting and engine-neutral row values. */
+import type { Db } from './db.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -49,4 +50,10 @@ export function safeErrorLabel(err: unknown): string {
   if (!(err instanceof Error)) return 'unknown error';
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' ? `${err.name} (SQLSTATE ${code})` : err.name;
+}
+
+/** How many rows a data-modifying statement with `RETURNING 1` touched, counted in the database (no rows shipped). */
+export async function countAffected(db: Db, returningSql: string, params: unknown[]): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`WITH done AS (${returningSql}) SELECT count(*)::int AS n FROM done`, params);
+  return row?.n ?? 0;
 }
