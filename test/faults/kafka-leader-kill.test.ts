@@ -1,5 +1,6 @@
 // Fault: a three-node KRaft cluster (replication factor 3, min.insync.replicas=2); while events
-// flow, the broker leading an input partition is killed with SIGKILL, then started again. Every
+// flow, the broker leading an input partition (then, on a second cluster, the broker that is the
+// engine's group coordinator) is killed with SIGKILL, then started again. Every
 // input event must reach every destination it should, at least once, none reordered per key.
 // Figures: events produced, delivered per destination, duplicates, losses, time to recover.
 import { writeFileSync } from 'node:fs';
@@ -44,8 +45,11 @@ async function readToEnd(kafka: Kafka, topics: string[], what: string): Promise<
   return reader;
 }
 
-/** FAULT_KILL=coordinator kills the group coordinator's broker instead of input partition 0's leader. */
-const KILL = process.env.FAULT_KILL ?? 'leader';
+/**
+ * Whose broker is killed: input partition 0's leader, and (a cluster of its own) the engine's group
+ * coordinator's, the leader of its __consumer_offsets partition. FAULT_KILL=leader|coordinator runs one.
+ */
+const KILLS = process.env.FAULT_KILL ? [process.env.FAULT_KILL] : ['leader', 'coordinator'];
 
 /** The __consumer_offsets partition of a group (Kafka: Utils.abs(groupId.hashCode()) % partitions). */
 function coordinatorPartition(groupId: string, partitions: number): number {
@@ -57,9 +61,9 @@ function coordinatorPartition(groupId: string, partitions: number): number {
 /** FAULT_KAFKA_CONSUMER=kafkajs|platformatic runs the test on that consumer (default: the engine's). */
 const consumer = process.env.FAULT_KAFKA_CONSUMER;
 
-describe.skipIf(!(javaAvailable() && (mavenAvailable() || cachedKafkaJars())))(
-  'SIGKILL of the partition leader in a 3-broker cluster (RF 3, min ISR 2)',
-  () => {
+describe.skipIf(!(javaAvailable() && (mavenAvailable() || cachedKafkaJars()))).each(KILLS)(
+  'SIGKILL of the %s broker in a 3-broker cluster (RF 3, min ISR 2)',
+  (kill) => {
     let cluster: KafkaCluster;
     let kafka: Kafka;
     let engine: EngineHandle | undefined;
@@ -166,14 +170,14 @@ ${policyYaml(t)}`,
       while (produced < TOTAL) {
         await produceChunk();
         if (killedAt === 0 && produced >= TOTAL / 3) {
-          // The broker leading input partition 0 (or, FAULT_KILL=coordinator, the engine's group
-          // coordinator: the leader of its __consumer_offsets partition) goes down hard, mid-stream.
+          // The broker leading input partition 0 (or the engine's group coordinator: the leader of
+          // its __consumer_offsets partition) goes down hard, mid-stream.
           const admin = kafka.admin();
           await admin.connect();
           const offsetsTopic = '__consumer_offsets';
           const meta = await admin.fetchTopicMetadata({ topics: [t.input, offsetsTopic] });
           await admin.disconnect();
-          const [topic, partition] = KILL === 'coordinator' ? [offsetsTopic, coordinatorPartition(groupId, 3)] : [t.input, 0];
+          const [topic, partition] = kill === 'coordinator' ? [offsetsTopic, coordinatorPartition(groupId, 3)] : [t.input, 0];
           victim = meta.topics.find((m) => m.name === topic)!.partitions.find((p) => p.partitionId === partition)!.leader;
           cluster.node(victim)!.kill('SIGKILL');
           killedAt = Date.now();
@@ -230,7 +234,7 @@ ${policyYaml(t)}`,
         inInput: inputIds.size,
         resends,
         acknowledgedButMissingFromInput: acknowledgedMissing.length,
-        killed: KILL,
+        killed: kill,
         killedBroker: victim,
         killedAfterEvents: killedAtIndex,
         downMs: restartedAt - killedAt,
