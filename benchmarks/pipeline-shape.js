@@ -48,8 +48,7 @@ kafka:
   topics: [${t.input}]
   fromBeginning: true
   compression: ${process.env.BENCH_COMPRESSION ?? 'none'}
-  producer: ${process.env.BENCH_PRODUCER ?? 'platformatic'}
-  consumer: ${options.consumer ?? process.env.BENCH_CONSUMER ?? 'kafkajs'}
+  consumer: ${options.consumer ?? process.env.BENCH_CONSUMER ?? 'platformatic'}
 deadLetter: { topic: ${t.dlq} }
 batch:
 ${process.env.BENCH_PARTITION_BYTES ? `  maxBytesPerPartition: ${process.env.BENCH_PARTITION_BYTES}\n` : ''}  maxWaitMs: 50

@@ -7,8 +7,7 @@
 //   node benchmarks/pipeline.js                 # starts a local broker unless KAFKA_BROKERS is set
 //   BENCH_EVENTS=100000 BENCH_PARTITIONS=6 node benchmarks/pipeline.js   # default: 200k events, 4 partitions
 //   BENCH_COMPRESSION=gzip BENCH_WORKERS=0 node benchmarks/pipeline.js   # output compression; processing in the consuming thread (default: batch.workers auto)
-//   BENCH_PRODUCER=kafkajs node benchmarks/pipeline.js                   # outputs produced by kafkajs (default: the engine's, platformatic)
-//   BENCH_CONSUMER=platformatic node benchmarks/pipeline.js              # input consumed by @platformatic/kafka (default: kafkajs, the engine's)
+//   BENCH_CONSUMER=kafkajs node benchmarks/pipeline.js                   # input consumed by kafkajs (default: platformatic, the engine's)
 //   BENCH_CPU_PROFILE=engine.cpuprofile node benchmarks/pipeline.js     # profile the engine's run (main thread)
 //
 //   BENCH_DEADLINE_S=300 node benchmarks/pipeline.js                    # fail past 300 s (default 600 s; also after 60 s without progress)

@@ -84,12 +84,11 @@ export const kafkaSchema = z.strictObject({
     .transform(() => 'platformatic' as const)
     .default('platformatic'),
   /**
-   * Which client consumes the input: `kafkajs` (default for now) or `platformatic`
-   * (@platformatic/kafka, maintained, the client the outputs go through). Same group semantics.
-   * Not yet the default: @platformatic/kafka 1.35 caches the group coordinator and never looks it
-   * up again, so when the coordinator's broker dies commits stall (seen in the leader-kill test).
+   * Which client consumes the input: `platformatic` (@platformatic/kafka, maintained, the client
+   * the outputs go through; the default) or `kafkajs` (unmaintained since 2023), kept for one
+   * release as a fallback and for rolling upgrades (both share a group). Same group semantics.
    */
-  consumer: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+  consumer: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
   /** Create the output and dead-letter topics at start when missing (needs admin rights). */
   createTopics: z.strictObject({ partitions: int(1).default(1), replicationFactor: int(-1).default(-1) }).optional(),
 });

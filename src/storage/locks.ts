@@ -18,3 +18,10 @@ export const EXAMPLES_LOCK = 0x534c_4558; // 'SLEX'
  * dies with its connection, so a sweeper that crashes releases it and the next one resumes.
  */
 export const RETENTION_SWEEP_LOCK = 0x534c_5257; // 'SLRW'
+
+/**
+ * With a request id's hash, held (session-level, on a pinned connection) by the process running
+ * that data-subject request, for the whole run (see SubjectRequests.run): dies with the runner's connection, so a killed runner's request
+ * is taken over at once and never by two live processes.
+ */
+export const REQUEST_LOCK = 0x534c_5251; // 'SLRQ'

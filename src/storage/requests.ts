@@ -7,6 +7,7 @@ import type { Db, StorageLogger } from './db.js';
 import { RequestDeadlines } from './deadlines.js';
 import { silentLogger } from '../core/logger.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
+import { REQUEST_LOCK } from './locks.js';
 import { buf, iso, safeErrorLabel } from './sql.js';
 import { tombstoneKeys } from './crypto/data-keys.js';
 import {
@@ -172,14 +173,41 @@ export class SubjectRequests {
 
   /**
    * Runs a request unless another process holds it. Erasure and suppression are idempotent, so a
-   * FAILED or abandoned request can simply be run again.
+   * FAILED or abandoned request can simply be run again. On PostgreSQL the runner holds an
+   * advisory lock on the request for the whole run (a session lock on a connection of its own):
+   * a process killed mid-run loses its connection and with it the lock, so its
+   * RUNNING request is runnable again at once — no waiting for `staleAfterMs` — and two live
+   * processes never run one request side by side, so the receipt is written exactly once. The
+   * embedded store (one process) keeps the age rule.
    */
   async run(requestId: string): Promise<SubjectRequest> {
     // Not a request id: no query (the database's cast error would quote the input).
     if (!z.uuid().safeParse(requestId).success) throw new Error('no such request');
+    if (this.deps.db.engine !== 'postgres') return this.claimAndRun(requestId, RUNNABLE);
+    const ran = await this.deps.db.transaction(async (session) => {
+      // The connection is only pinned: its lock is a session lock, held outside any transaction
+      // (an open one would keep the erasure's VACUUM from pruning the destroyed keys, see shred.ts).
+      await session.query('COMMIT');
+      const [row] = await session.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS held', [REQUEST_LOCK, requestId]);
+      // Held by a live process running it now: report what the store says.
+      if (row?.held !== true) return null;
+      try {
+        // Every live runner holds the lock, so a RUNNING request is abandoned here.
+        return await this.claimAndRun(requestId, RUNNABLE_UNLOCKED);
+      } finally {
+        await session.query('SELECT pg_advisory_unlock($1, hashtext($2))', [REQUEST_LOCK, requestId]);
+      }
+    });
+    if (ran !== null) return ran;
+    const current = await this.get(requestId);
+    if (!current) throw new Error('no such request');
+    return current;
+  }
+
+  private async claimAndRun(requestId: string, runnable: string): Promise<SubjectRequest> {
     const claimed = await this.deps.db.query<RequestRow>(
       `UPDATE subject_requests SET status = 'RUNNING', started_at = now(), failure = NULL
-       WHERE id = $1 AND ${RUNNABLE}
+       WHERE id = $1 AND ${runnable}
        RETURNING *`,
       [requestId, this.staleSeconds],
     );
@@ -214,12 +242,36 @@ export class SubjectRequests {
    * while running it — oldest first (for an engine loop or a cron): an erasure is never left undone.
    */
   async runPending(options: { limit?: number } = {}): Promise<SubjectRequest[]> {
-    const pending = await this.deps.db.query<{ id: string }>(`SELECT id FROM subject_requests WHERE ${RUNNABLE} ORDER BY received_at LIMIT $1`, [
+    // On PostgreSQL a RUNNING request is listed too: run() skips it while its runner is alive.
+    const runnable = this.deps.db.engine === 'postgres' ? RUNNABLE_UNLOCKED : RUNNABLE;
+    const pending = await this.deps.db.query<{ id: string }>(`SELECT id FROM subject_requests WHERE ${runnable} ORDER BY received_at LIMIT $1`, [
       options.limit ?? 100,
       this.staleSeconds,
     ]);
     const results: SubjectRequest[] = [];
     for (const { id } of pending) results.push(await this.run(id));
+    return results;
+  }
+
+  /**
+   * Runs again the requests a process left RUNNING when it died (a SIGKILL mid-erasure): what
+   * `serve` does at start, so a deletion interrupted by a crash completes without waiting for
+   * `run-pending`. Requests recorded and not run (RECEIVED) are left to `run-pending`. On the
+   * embedded store only requests older than `staleAfterMs` count as abandoned.
+   */
+  async resumeAbandoned(): Promise<SubjectRequest[]> {
+    const running = await this.deps.db.query<{ id: string }>(
+      this.deps.db.engine === 'postgres'
+        ? `SELECT id FROM subject_requests WHERE status = 'RUNNING' AND $1::int IS NOT NULL ORDER BY received_at`
+        : `SELECT id FROM subject_requests WHERE status = 'RUNNING' AND started_at < now() - make_interval(secs => $1) ORDER BY received_at`,
+      [this.staleSeconds],
+    );
+    const results: SubjectRequest[] = [];
+    for (const { id } of running) {
+      const result = await this.run(id);
+      // Still RUNNING: a live process holds it.
+      if (result.status !== 'RUNNING') results.push(result);
+    }
     return results;
   }
 
@@ -418,6 +470,8 @@ export class SubjectRequests {
 
 /** A request that may be (re)claimed: $2 is the age in seconds after which RUNNING counts as abandoned. */
 const RUNNABLE = `(status IN ('RECEIVED', 'FAILED') OR (status = 'RUNNING' AND started_at < now() - make_interval(secs => $2)))`;
+/** Under the request's advisory lock (PostgreSQL): anything not finished; $2 is unused but typed. */
+const RUNNABLE_UNLOCKED = `(status IN ('RECEIVED', 'FAILED', 'RUNNING') AND $2::int IS NOT NULL)`;
 
 function storeName(key: keyof ErasureCounts): string {
   return { dataKeys: 'data_keys', events: 'events', profiles: 'profiles', identities: 'identities', inventoryExamples: 'inventory_examples' }[key];

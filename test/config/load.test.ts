@@ -90,9 +90,9 @@ source: literal-$\${NOT_A_REF}
 
   it('consumes with kafkajs unless @platformatic/kafka is chosen, and produces only with the latter', async () => {
     const defaults = await loadEngineConfig(write('kafka: { brokers: "a:9092", topics: [events] }\n'), {});
-    expect([defaults.kafka!.consumer, defaults.kafka!.producer]).toEqual(['kafkajs', 'platformatic']);
-    const chosen = await loadEngineConfig(write('kafka: { brokers: "a:9092", topics: [events], consumer: platformatic }\n'), {});
-    expect(chosen.kafka!.consumer).toBe('platformatic');
+    expect([defaults.kafka!.consumer, defaults.kafka!.producer]).toEqual(['platformatic', 'platformatic']);
+    const chosen = await loadEngineConfig(write('kafka: { brokers: "a:9092", topics: [events], consumer: kafkajs }\n'), {});
+    expect(chosen.kafka!.consumer).toBe('kafkajs');
   });
 
   it('refuses the retired kafkajs producer, saying why, and never repeats another value', async () => {

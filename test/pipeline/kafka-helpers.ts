@@ -10,6 +10,8 @@ export interface ReadMessage {
   key: Buffer | null;
   value: Buffer | null;
   headers: IHeaders;
+  /** The record's timestamp (epoch millis as a string): when its producer sent it, by default. */
+  timestamp: string;
 }
 
 export function testKafka(): Kafka {
@@ -77,7 +79,15 @@ export class TopicReader {
           return;
         }
         this.seen.add(id);
-        this.messages.get(topic)!.push({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers ?? {} });
+        this.messages.get(topic)!.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+          timestamp: message.timestamp,
+        });
       },
     });
     return this;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportSubject } from '../../src/storage/access.js';
 import { SuppressionList } from '../../src/storage/suppression/list.js';
+import { REQUEST_LOCK } from '../../src/storage/locks.js';
 import { SubjectRequests } from '../../src/storage/requests.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { upsertObservations } from '../../src/inventory/store.js';
@@ -202,6 +203,29 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     const rerun = await s.requests.runPending();
     expect(rerun.find((r) => r.id === created.id)?.status).toBe('FINISHED');
     expect((await s.requests.run(created.id)).status).toBe('FINISHED');
+  });
+
+  it('takes over a request left RUNNING by a dead runner, never one a live runner holds', async () => {
+    const created = await s.requests.create('DELETE', { userId: 'crashed-1' });
+    await s.events.storeEvents([track('crashed-1', 'A')]);
+    // As a process killed mid-run leaves it (on PGlite, claimed long enough ago to count as abandoned).
+    await t.db.query(`UPDATE subject_requests SET status = 'RUNNING', started_at = now() - interval '1 day' WHERE id = $1`, [created.id]);
+    if (engine === 'postgres') {
+      // A live runner: another connection holding the request's lock.
+      const other = await t.second();
+      await other.transaction(async (live) => {
+        await live.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [REQUEST_LOCK, created.id]);
+        expect((await s.requests.run(created.id)).status).toBe('RUNNING');
+        expect(await s.requests.resumeAbandoned()).toEqual([]);
+      });
+    }
+    // The runner is gone: resumed, finished once, and a second run leaves the receipt as written.
+    const [resumed] = await s.requests.resumeAbandoned();
+    expect(resumed?.id).toBe(created.id);
+    expect(resumed?.status).toBe('FINISHED');
+    expect((await s.requests.receipt(created.id))?.removed.events).toBe(1);
+    const again = await s.requests.run(created.id);
+    expect(again.finishedAt).toBe(resumed!.finishedAt);
   });
 
   it('answers an id that is not a request id without querying it', async () => {

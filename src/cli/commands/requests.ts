@@ -29,7 +29,7 @@ Commands:
       FILE (or "-" for stdin) holds {"set": {"trait": value, ...}, "unset": ["trait", ...]}: the
       profile and stored events are corrected in place, and a Kafka engine forwards the change
       to destinations as an identify. Needs the master keys (SEGMENTLOOM_MASTER_KEYS).
-  run-pending          run every request still RECEIVED
+  run-pending          run every request still RECEIVED, FAILED, or left RUNNING by a process that died
   at-risk [--within 7d]  unfinished requests whose deadline is within the period, overdue first
   status <id>          the request's status and timestamps
   receipt <id>         the receipt of a finished request

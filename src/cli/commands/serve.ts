@@ -125,6 +125,19 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
       logger.warn({ host }, 'serving plain HTTP on a non-loopback address: API keys cross the network in clear; use --tls-cert/--tls-key');
     logger.info({ url: api.url, customClassifierDir: api.ctx.customClassifierDir, policyFile: config.policyFile }, 'control-plane API listening');
     options.onListening?.(api);
+    // Requests a killed process left RUNNING (its erasure half-done) are run again now; awaited on close.
+    const resumed: Promise<unknown> = storage.requests
+      .resumeAbandoned()
+      .then((done) => {
+        if (done.length > 0)
+          logger.warn(
+            { requests: done.length, failed: done.filter((r) => r.status === 'FAILED').length },
+            'data-subject requests left running by a stopped process were run again',
+          );
+      })
+      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.name : 'error' }, 'resuming data-subject requests failed'))
+      .finally(() => api.ctx.background.delete(resumed));
+    api.ctx.background.add(resumed);
     const reason = await stop.requested;
     logger.info({ signal: reason }, 'stopping: finishing requests in flight');
     await api.close();

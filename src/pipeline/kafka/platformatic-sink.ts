@@ -17,14 +17,22 @@ interface HeaderName {
  * partitioner, so a key lands on the same partition as with Java producers.
  */
 export class PlatformaticKafkaSink implements EventSink {
-  private readonly producer: Producer<Bytes, Bytes, HeaderName, Bytes>;
+  private producer: Producer<Bytes, Bytes, HeaderName, Bytes>;
+  /** A send not settled by then is failed (and redelivered by the loop): see `sendWithin`. */
+  private readonly sendTimeoutMs: number;
 
   constructor(
-    config: KafkaConfig,
-    private readonly options: { maxBytesPerRequest?: number } = {},
+    private readonly config: KafkaConfig,
+    private readonly options: { maxBytesPerRequest?: number; sendTimeoutMs?: number } = {},
   ) {
+    this.sendTimeoutMs = options.sendTimeoutMs ?? config.requestTimeoutMs + config.connectionTimeoutMs;
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer<Bytes, Bytes, HeaderName, Bytes> {
+    const config = this.config;
     const tls = tlsOptions(config.ssl);
-    this.producer = new Producer<Bytes, Bytes, HeaderName, Bytes>({
+    return new Producer<Bytes, Bytes, HeaderName, Bytes>({
       clientId: config.clientId,
       bootstrapBrokers: config.brokers,
       connectTimeout: config.connectionTimeoutMs,
@@ -67,8 +75,36 @@ export class PlatformaticKafkaSink implements EventSink {
           });
         }
       }
-      await this.producer.send({ messages });
+      await this.sendWithin(messages);
     }
+  }
+
+  /**
+   * @platformatic/kafka 1.x can leave a send unsettled for ever after a partition leader's broker
+   * is SIGKILLed (seen in the 3-broker fault test: neither acknowledged nor failed, minutes later).
+   * A send not settled within `sendTimeoutMs` is failed, so the loop redelivers its batch (at least
+   * once: the hung request may still land, a duplicate), and the client is replaced by a fresh one
+   * (new producer id, fresh metadata); the old one is closed in the background.
+   */
+  private async sendWithin(messages: Parameters<Producer<Bytes, Bytes, HeaderName, Bytes>['send']>[0]['messages']): Promise<void> {
+    const producer = this.producer;
+    const sending = producer.send({ messages });
+    // Settles later, or never, once the race is lost: not an unhandled rejection.
+    sending.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), this.sendTimeoutMs);
+    });
+    try {
+      if ((await Promise.race([sending, expired])) !== 'expired') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.producer === producer) {
+      this.producer = this.createProducer();
+      producer.close().catch(() => {});
+    }
+    throw new Error(`Kafka send not acknowledged within ${this.sendTimeoutMs} ms; the producer client was replaced`);
   }
 
   async close(): Promise<void> {

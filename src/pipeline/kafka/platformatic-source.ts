@@ -9,6 +9,9 @@ import { tlsOptions } from './tls.js';
 const IS_CONTROL = 1 << 5;
 /** Wait after a failed fetch round before planning the next (metadata is refreshed meanwhile). */
 const FETCH_BACKOFF_MS = 250;
+/** kafkajs's protocol name (the assignment format is Kafka's standard one either way), so engines
+ * on the kafkajs consumer and on this one can share a group during a rolling upgrade. */
+const PROTOCOLS = [{ name: 'RoundRobinAssigner', version: 0 }];
 
 interface Position {
   /** Next offset to fetch. */
@@ -44,6 +47,10 @@ export class PlatformaticKafkaSource implements EventSource {
   private running = 0;
   private idle: (() => void) | null = null;
   private wake: (() => void) | null = null;
+  /** Joins seen (a rejoin under the same generation number included): batches of an older one are stale. */
+  private joins = 0;
+  /** A fresh client is rejoining the group after the coordinator was lost. */
+  private failingOver: Promise<void> | null = null;
 
   constructor(
     private readonly config: KafkaConfig,
@@ -51,10 +58,17 @@ export class PlatformaticKafkaSource implements EventSource {
   ) {}
 
   ready(): boolean {
-    return this.generation >= 0 && this.stopping === null && this.consumer?.isActive() === true;
+    return this.generation >= 0 && this.failingOver === null && this.stopping === null && this.consumer?.isActive() === true;
   }
 
   async start(onBatch: (batch: SourceBatch) => Promise<void>): Promise<void> {
+    this.consumer = this.createConsumer();
+    await this.consumer.joinGroup({ protocols: PROTOCOLS });
+    await this.seedMissing();
+    this.loop = this.run(onBatch);
+  }
+
+  private createConsumer(): Consumer {
     const { logger } = this.options;
     const tls = tlsOptions(this.config.ssl);
     const sasl = saslOptions(this.config);
@@ -75,17 +89,70 @@ export class PlatformaticKafkaSource implements EventSource {
       ...(tls ? { tls } : {}),
       ...(sasl ? { sasl } : {}),
     });
-    this.consumer = consumer;
-    consumer.on('consumer:group:join', (payload) => this.joined(payload.generationId ?? consumer.generationId, payload.assignments ?? [], payload.memberId));
+    // Events of a client replaced meanwhile (coordinator failover) are ignored.
+    const current = () => this.consumer === consumer;
+    consumer.on('consumer:group:join', (payload) => {
+      if (current()) this.joined(payload.generationId ?? consumer.generationId, payload.assignments ?? [], payload.memberId);
+    });
     consumer.on('consumer:group:rebalance', () => logger.info({ groupId: this.options.groupId }, 'consumer group rebalancing'));
-    consumer.on('consumer:heartbeat:error', (payload) => logger.warn({ err: errorFacts(payload.error) }, 'consumer heartbeat failed'));
-    consumer.on('error', (err: Error) => logger.error({ err: errorFacts(err) }, 'consumer error'));
+    consumer.on('consumer:heartbeat:error', (payload) => {
+      if (!current()) return;
+      logger.warn({ err: errorFacts(payload.error) }, 'consumer heartbeat failed');
+      if (coordinatorLost(payload.error)) void this.failOver(consumer);
+    });
+    consumer.on('error', (err: Error) => {
+      if (current()) logger.error({ err: errorFacts(err) }, 'consumer error');
+    });
     consumer.topics.trackAll(...this.options.topics);
-    // kafkajs's protocol name (the assignment format is Kafka's standard one either way), so engines
-    // on the kafkajs consumer and on this one can share a group during a rolling upgrade.
-    await consumer.joinGroup({ protocols: [{ name: 'RoundRobinAssigner', version: 0 }] });
-    await this.seedMissing();
-    this.loop = this.run(onBatch);
+    return consumer;
+  }
+
+  /**
+   * The group coordinator moved (its broker died, or leadership of its `__consumer_offsets`
+   * partition went elsewhere). @platformatic/kafka 1.x looks the coordinator up once per client
+   * and never again (2.x, which needs Node 22, forgets it on such errors), so every heartbeat and
+   * commit would keep going to the lost one and the group would stall. The source swaps in a
+   * fresh client that finds the coordinator again and rejoins under the same member id, so the
+   * group needs no session timeout to move on. Batches of the old client become stale (their
+   * commits are skipped) and every partition is read again from its committed offset: at least
+   * once, nothing skipped.
+   */
+  private failOver(lost: Consumer): Promise<void> {
+    if (this.consumer !== lost || this.stopping !== null) return this.failingOver ?? Promise.resolve();
+    this.failingOver ??= (async () => {
+      const { logger } = this.options;
+      const memberId = lost.memberId;
+      logger.warn({ groupId: this.options.groupId }, 'group coordinator lost; rejoining the group through a fresh client');
+      this.generation = -1;
+      this.joins++;
+      this.assigned = new Set();
+      for (const position of this.positions.values()) position.version++;
+      this.positions.clear();
+      // Stops the lost client's heartbeats; its LeaveGroup goes to the lost coordinator and fails,
+      // which keeps the member for the fresh client (if it went through, the rejoin starts afresh).
+      await new Promise<void>((resolve) => lost.leaveGroup(true, () => resolve()));
+      lost.memberId = null;
+      await new Promise<void>((resolve) => lost.close(true, () => resolve()));
+      for (let attempt = 0; this.stopping === null; attempt++) {
+        const fresh = this.createConsumer();
+        fresh.memberId = memberId;
+        this.consumer = fresh;
+        try {
+          await fresh.joinGroup({ protocols: PROTOCOLS });
+          logger.info({ groupId: this.options.groupId, attempts: attempt + 1 }, 'rejoined the consumer group after a coordinator change');
+          return;
+        } catch (err) {
+          logger.warn({ err: errorFacts(err as Error) }, 'rejoining the consumer group failed; retrying');
+          fresh.memberId = null;
+          await new Promise<void>((resolve) => fresh.close(true, () => resolve()));
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+        }
+      }
+    })().finally(() => {
+      this.failingOver = null;
+      this.wake?.();
+    });
+    return this.failingOver;
   }
 
   /** Stops delivering batches and waits for the handlers running now; the group stays joined. */
@@ -101,6 +168,7 @@ export class PlatformaticKafkaSource implements EventSource {
       this.paused = true;
       this.wake?.();
       await this.loop?.catch(() => {});
+      await this.failingOver?.catch(() => {});
       await this.consumer?.close().catch((err: Error) => this.options.logger.warn({ err: errorFacts(err) }, 'leaving the consumer group failed'));
     })();
     return this.stopping;
@@ -108,6 +176,7 @@ export class PlatformaticKafkaSource implements EventSource {
 
   private joined(generation: number, assignments: GroupAssignment[], memberId: string): void {
     this.generation = generation;
+    this.joins++;
     this.assigned = new Set(assignments.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}\u0000${p}`)));
     this.options.logger.info(
       { groupId: this.options.groupId, memberId, generation, assignment: Object.fromEntries(assignments.map((a) => [a.topic, a.partitions])) },
@@ -125,9 +194,11 @@ export class PlatformaticKafkaSource implements EventSource {
     if (this.seeding !== null) return this.seeding;
     const missing = new Set([...this.assigned].filter((key) => !this.positions.has(key)));
     if (missing.size === 0) return null;
-    const seeding = this.seed(this.generation, assignmentsOf(missing))
+    const client = this.consumer!;
+    const seeding = this.seed(this.joins, assignmentsOf(missing))
       .catch((err: Error) => {
         this.options.logger.warn({ err: errorFacts(err) }, 'reading committed offsets failed; retrying');
+        if (coordinatorLost(err)) return this.failOver(client);
         return new Promise<void>((resolve) => setTimeout(resolve, FETCH_BACKOFF_MS));
       })
       .finally(() => (this.seeding = null));
@@ -136,7 +207,7 @@ export class PlatformaticKafkaSource implements EventSource {
   }
 
   /** The committed offset of every assigned partition, else the earliest or latest one. */
-  private async seed(generation: number, assignments: GroupAssignment[]): Promise<void> {
+  private async seed(joins: number, assignments: GroupAssignment[]): Promise<void> {
     const consumer = this.consumer!;
     const topics = assignments.filter((a) => a.partitions.length > 0);
     if (topics.length === 0) return;
@@ -147,7 +218,7 @@ export class PlatformaticKafkaSource implements EventSource {
         timestamp: this.options.fromBeginning ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST,
       }),
     ]);
-    if (generation !== this.generation) return;
+    if (joins !== this.joins) return;
     for (const { topic, partitions } of topics) {
       for (const partition of partitions) {
         const at = committed.get(topic)?.[partition] ?? -1n;
@@ -158,10 +229,10 @@ export class PlatformaticKafkaSource implements EventSource {
   }
 
   private async run(onBatch: (batch: SourceBatch) => Promise<void>): Promise<void> {
-    const consumer = this.consumer!;
     const concurrency = Math.max(1, this.options.partitionsConsumedConcurrently ?? 1);
     const inFlight = new Set<Promise<void>>();
     while (!this.paused) {
+      if (this.failingOver !== null) await this.failingOver;
       await this.seedMissing();
       if (this.paused) break;
       const plan = await this.plan().catch((err: Error) => {
@@ -172,7 +243,8 @@ export class PlatformaticKafkaSource implements EventSource {
         await this.sleep(plan === null ? FETCH_BACKOFF_MS : 50);
         continue;
       }
-      const generation = this.generation;
+      const joins = this.joins;
+      const consumer = this.consumer!;
       let failed = false;
       const fetches = [...plan.requests].map(async ([node, wanted]) => {
         let response;
@@ -189,7 +261,7 @@ export class PlatformaticKafkaSource implements EventSource {
           return;
         }
         // Paused (stopping) or rebalanced while the fetch was out: deliver nothing of it.
-        if (generation !== this.generation || this.paused) return;
+        if (joins !== this.joins || this.paused) return;
         for (const topicResponse of response.responses) {
           const topic = plan.topicNames.get(topicResponse.topicId);
           if (topic === undefined) continue;
@@ -204,12 +276,12 @@ export class PlatformaticKafkaSource implements EventSource {
               request.offset,
               partitionResponse.records ?? [],
               partitionResponse.highWatermark,
-              generation,
+              joins,
               position,
             );
             if (batch === null) continue;
             while (inFlight.size >= concurrency) await Promise.race(inFlight);
-            if (this.paused || generation !== this.generation || position.version !== request.version) continue;
+            if (this.paused || joins !== this.joins || position.version !== request.version) continue;
             position.busy = true;
             this.running++;
             const handled = onBatch(batch)
@@ -286,7 +358,7 @@ export class PlatformaticKafkaSource implements EventSource {
     from: bigint,
     records: RecordsBatch[],
     highWatermark: bigint,
-    generation: number,
+    joins: number,
     position: Position,
   ): SourceBatch | null {
     if (records.length === 0) return null;
@@ -316,7 +388,7 @@ export class PlatformaticKafkaSource implements EventSource {
     const first = BigInt(messages[0]!.offset);
     const version = position.version;
     const key = `${topic}\u0000${partition}`;
-    const isStale = () => generation !== this.generation || !this.assigned.has(key);
+    const isStale = () => joins !== this.joins || !this.assigned.has(key);
     const source = this;
     return {
       messages,
@@ -328,10 +400,13 @@ export class PlatformaticKafkaSource implements EventSource {
         for (let attempt = 0; ; attempt++) {
           // Revoked or rebalanced meanwhile: the partition's owner reads from the last commit.
           if (isStale()) return;
+          const client = source.consumer!;
           try {
-            await source.consumer!.commit({ offsets: [{ topic, partition, offset: next, leaderEpoch: -1 }] });
+            await client.commit({ offsets: [{ topic, partition, offset: next, leaderEpoch: -1 }] });
             return;
           } catch (err) {
+            // The rejoin makes this batch stale: it is read again from the last commit.
+            if (coordinatorLost(err)) await source.failOver(client);
             if (isStale() || attempt >= 5) throw err;
             await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
           }
@@ -411,6 +486,23 @@ function* groupByTopic(wanted: Map<string, { offset: bigint }>, metadata: Cluste
       partitions: partitions.map(({ partition, fetchOffset }) => ({ partition, fetchOffset, partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
     };
   }
+}
+
+/**
+ * A group request failed because the coordinator is gone or elsewhere: the broker does not answer
+ * (network, timeout), says it is not (or not yet) the coordinator, or has left the cluster's
+ * metadata (the client then fails on the missing broker with a TypeError of its own).
+ */
+function coordinatorLost(err: unknown): boolean {
+  if (err instanceof TypeError) return true;
+  const e = err as { findBy?: (key: string, value: unknown) => unknown } | null;
+  if (typeof e?.findBy !== 'function') return false;
+  return (
+    e.findBy('code', 'PLT_KFK_NETWORK') != null ||
+    e.findBy('code', 'PLT_KFK_TIMEOUT') != null ||
+    e.findBy('apiId', 'NOT_COORDINATOR') != null ||
+    e.findBy('apiId', 'COORDINATOR_NOT_AVAILABLE') != null
+  );
 }
 
 /** Name, code and message of a client error: they name brokers and API errors, never records. */
