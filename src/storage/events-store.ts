@@ -77,26 +77,18 @@ export class EventStore {
         const profiles = this.profileUpdates(kept, receivedAt);
         const emails = this.emailIdentities(kept);
         const links = this.subjectLinks(kept);
-        const [row] = await tx.query<{ n: number }>(
-          `WITH added AS (
-             INSERT INTO events (message_id, subject_hash, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload)
-             SELECT m, s, k, n, t, ts, $7, x, p
-             FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $8::timestamptz[], $9::bytea[]) AS u(m, s, k, n, t, ts, x, p)
-             ON CONFLICT (subject_hash, message_id) DO NOTHING
-             RETURNING 1)
-           SELECT count(*)::int AS n FROM added`,
-          [
-            events.map((e) => e.messageId),
-            events.map((e) => e.subjectHash),
-            events.map((e) => keys.get(e.subjectHash)!.id),
-            events.map((e) => e.name),
-            events.map((e) => e.type),
-            events.map((e) => e.timestamp),
-            receivedAt.toISOString(),
-            events.map((e) => e.expiresAt),
-            events.map((e) => sealEventRow(keys.get(e.subjectHash)!.key, columnsOf(e, receivedAt), e.event)),
-          ],
-        );
+        const sealed = events.map((e) => sealEventRow(keys.get(e.subjectHash)!.key, columnsOf(e, receivedAt), e.event));
+        const [row] = await tx.query<{ n: number }>(tx.engine === 'postgres' ? INSERT_PACKED : INSERT_ARRAY, [
+          events.map((e) => e.messageId),
+          events.map((e) => e.subjectHash),
+          events.map((e) => keys.get(e.subjectHash)!.id),
+          events.map((e) => e.name),
+          events.map((e) => e.type),
+          events.map((e) => e.timestamp),
+          receivedAt.toISOString(),
+          events.map((e) => e.expiresAt),
+          ...(tx.engine === 'postgres' ? packed(sealed) : [sealed]),
+        ]);
         const touched = await mergeProfiles(tx, profiles, keys);
         if (emails.length > 0) {
           await tx.query('INSERT INTO identities (email_hash, subject_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
@@ -219,6 +211,40 @@ const MAX_MESSAGE_ID = 256;
 function storableMessageId(id: unknown): string {
   if (typeof id !== 'string' || id === '') return randomUUID();
   return id.length <= MAX_MESSAGE_ID && !id.includes('\u0000') ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+// One multi-row insert per batch, idempotent on (subject, messageId). With pg the sealed payloads
+// travel as one binary parameter cut in SQL (substring by offset and length): a bytea[] parameter
+// goes as hex text, twice the bytes for the engine to build and the server to parse. PGlite takes
+// parameters as text either way, so it keeps the plain array.
+const INSERT_COLUMNS = 'INSERT INTO events (message_id, subject_hash, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload)';
+const UNNEST = 'unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $8::timestamptz[]';
+const INSERT_PACKED = `WITH added AS (
+  ${INSERT_COLUMNS}
+  SELECT m, s, k, n, t, ts, $7, x, substring($9::bytea FROM o FOR l)
+  FROM ${UNNEST}, $10::int[], $11::int[]) AS u(m, s, k, n, t, ts, x, o, l)
+  ON CONFLICT (subject_hash, message_id) DO NOTHING
+  RETURNING 1)
+SELECT count(*)::int AS n FROM added`;
+const INSERT_ARRAY = `WITH added AS (
+  ${INSERT_COLUMNS}
+  SELECT m, s, k, n, t, ts, $7, x, p
+  FROM ${UNNEST}, $9::bytea[]) AS u(m, s, k, n, t, ts, x, p)
+  ON CONFLICT (subject_hash, message_id) DO NOTHING
+  RETURNING 1)
+SELECT count(*)::int AS n FROM added`;
+
+/** Buffers laid end to end, with each one's 1-based offset and length (SQL substring positions). */
+function packed(buffers: readonly Buffer[]): [Buffer, number[], number[]] {
+  const offsets = new Array<number>(buffers.length);
+  const lengths = new Array<number>(buffers.length);
+  let at = 1;
+  for (let i = 0; i < buffers.length; i++) {
+    offsets[i] = at;
+    lengths[i] = buffers[i]!.length;
+    at += lengths[i]!;
+  }
+  return [Buffer.concat(buffers, at - 1), offsets, lengths];
 }
 
 function columnsOf(e: PreparedEvent, receivedAt: Date): EventColumns {
