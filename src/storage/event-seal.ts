@@ -1,4 +1,4 @@
-import { aad, DecryptError, openJson, sealJson } from './crypto/aead.js';
+import { aad, DecryptError, openJson, sealJson, sealText } from './crypto/aead.js';
 
 /**
  * What a stored event's ciphertext is bound to (AES-GCM associated data): the row's subject and
@@ -27,6 +27,11 @@ export type Binding = 'bound' | 'legacy';
 
 export function sealEventRow(key: Buffer, columns: EventColumns, event: unknown): Buffer {
   return sealJson(key, event, eventAad(columns));
+}
+
+/** `sealEventRow` of the event's JSON text (`JSON.stringify(event)`), serialized beforehand. */
+export function sealEventText(key: Buffer, columns: EventColumns, json: string): Buffer {
+  return sealText(key, json, eventAad(columns));
 }
 
 /** The event and how it was bound; DecryptError when it opens under neither binding (tampered, swapped or wrong key). */

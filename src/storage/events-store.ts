@@ -3,7 +3,7 @@ import { eventName, subjectOf, type SegmentEvent } from '../events/index.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { ANONYMOUS_SUBJECT, type SubjectHasher } from './crypto/lookup.js';
 import type { Db } from './db.js';
-import { sealEventRow, type EventColumns } from './event-seal.js';
+import { sealEventRow, sealEventText, type EventColumns } from './event-seal.js';
 import { emptyProfile, identifyTime, mergeProfiles, mergeTraits, type ProfileDoc } from './profiles.js';
 import type { RetentionPolicy } from './retention.js';
 import { withRetry } from './sql.js';
@@ -35,6 +35,13 @@ export interface StoreOptions {
    * stored under a fresh key. Defaults to `receivedAt` for every event.
    */
   seenAt?: readonly number[];
+  /**
+   * Per event (parallel to the batch), its JSON text when serialized beforehand (where the walk
+   * ran, e.g. a worker thread), else null. With it, the event in the batch needs only the fields
+   * the store reads in clear (see `storedHead`); the text is what is sealed. Only for events with
+   * a messageId: one filled in here must be part of what is sealed.
+   */
+  json?: readonly (string | null)[];
 }
 
 interface PreparedEvent {
@@ -45,6 +52,8 @@ interface PreparedEvent {
   timestamp: string | null;
   expiresAt: string | null;
   event: SegmentEvent;
+  /** The event's JSON text, when serialized beforehand (see StoreOptions.json). */
+  json: string | null;
 }
 
 /**
@@ -73,11 +82,15 @@ export class EventStore {
         const { keys, erasedAt } = await this.deps.dataKeys.forWrite(tx, subjects);
         const keep = erasedAt.size === 0 ? null : this.arrivedAfterErasure(subjectHashes, erasedAt, options.seenAt ?? null, receivedAt.getTime());
         const kept = keep === null ? batch : batch.filter((_, i) => keep[i]);
-        const events = this.prepare(kept, keep === null ? subjectHashes : subjectHashes.filter((_, i) => keep[i]), receivedAt);
+        const json = options.json === undefined ? null : keep === null ? options.json : options.json.filter((_, i) => keep[i]);
+        const events = this.prepare(kept, keep === null ? subjectHashes : subjectHashes.filter((_, i) => keep[i]), json, receivedAt);
         const profiles = this.profileUpdates(kept, receivedAt);
         const emails = this.emailIdentities(kept);
         const links = this.subjectLinks(kept);
-        const sealed = events.map((e) => sealEventRow(keys.get(e.subjectHash)!.key, columnsOf(e, receivedAt), e.event));
+        const sealed = events.map((e) => {
+          const key = keys.get(e.subjectHash)!.key;
+          return e.json === null ? sealEventRow(key, columnsOf(e, receivedAt), e.event) : sealEventText(key, columnsOf(e, receivedAt), e.json);
+        });
         const [row] = await tx.query<{ n: number }>(tx.engine === 'postgres' ? INSERT_PACKED : INSERT_ARRAY, [
           events.map((e) => e.messageId),
           events.map((e) => e.subjectHash),
@@ -128,7 +141,12 @@ export class EventStore {
   }
 
   /** `subjectHashes` is parallel to `batch` (hashed once per event: an HMAC each). */
-  private prepare(batch: readonly SegmentEvent[], subjectHashes: readonly string[], receivedAt: Date): PreparedEvent[] {
+  private prepare(
+    batch: readonly SegmentEvent[],
+    subjectHashes: readonly string[],
+    json: readonly (string | null)[] | null,
+    receivedAt: Date,
+  ): PreparedEvent[] {
     const seen = new Set<string>();
     const prepared: PreparedEvent[] = [];
     batch.forEach((event, i) => {
@@ -140,6 +158,7 @@ export class EventStore {
       const rawName = eventName(event);
       const name = storableText(rawName);
       const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
+      const hasId = typeof event.messageId === 'string' && event.messageId !== '';
       prepared.push({
         messageId,
         subjectHash: subjectHashes[i]!,
@@ -148,7 +167,8 @@ export class EventStore {
         timestamp: storableTime(ms),
         expiresAt: this.deps.retention.expiresAt(rawName, receivedAt)?.toISOString() ?? null,
         // A missing messageId is filled in; one stored as a digest stays as sent in the sealed event.
-        event: typeof event.messageId === 'string' && event.messageId !== '' ? event : { ...event, messageId },
+        event: hasId ? event : { ...event, messageId },
+        json: hasId ? (json?.[i] ?? null) : null,
       });
     });
     // Sorted by (subject, messageId): concurrent writers of overlapping batches lock rows in one order.
@@ -273,6 +293,22 @@ function storableTime(ms: number): string | null {
   const date = new Date(ms);
   const year = date.getUTCFullYear();
   return year >= 1 && year <= 9999 ? date.toISOString() : null;
+}
+
+/**
+ * What the store reads of an event in clear, besides its JSON text (StoreOptions.json): subject,
+ * messageId, type, name and timestamp; identify and alias calls whole (traits, emails, previousId).
+ * A smaller object to hand across threads than the event.
+ */
+export function storedHead(event: SegmentEvent): SegmentEvent {
+  if (event.type === 'identify' || event.type === 'alias') return event;
+  const head: SegmentEvent = { type: event.type };
+  if (event.event !== undefined) head.event = event.event;
+  if (event.messageId !== undefined) head.messageId = event.messageId;
+  if (event.userId !== undefined) head.userId = event.userId;
+  if (event.anonymousId !== undefined) head.anonymousId = event.anonymousId;
+  if (event.timestamp !== undefined) head.timestamp = event.timestamp;
+  return head;
 }
 
 /**

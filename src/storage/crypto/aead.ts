@@ -63,7 +63,12 @@ export function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
 }
 
 export function sealJson(key: Buffer, value: unknown, aad: string): Buffer {
-  return seal(key, Buffer.from(JSON.stringify(value), 'utf8'), aad);
+  return sealText(key, JSON.stringify(value), aad);
+}
+
+/** `sealJson` of a value already serialized (JSON text), e.g. where the event was walked. */
+export function sealText(key: Buffer, text: string, aad: string): Buffer {
+  return seal(key, Buffer.from(text, 'utf8'), aad);
 }
 
 export function openJson<T = unknown>(key: Buffer, sealed: Buffer, aad: string): T {
