@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { eventName, subjectOf, type SegmentEvent } from '../events/index.js';
+import type { SealedRun } from './crypto/aead.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { ANONYMOUS_SUBJECT, type SubjectHasher } from './crypto/lookup.js';
 import type { Db } from './db.js';
-import { sealEventRow, sealEventText, type EventColumns } from './event-seal.js';
+import { sealEventRows, type EventColumns } from './event-seal.js';
 import { emptyProfile, identifyTime, mergeProfiles, mergeTraits, type ProfileDoc } from './profiles.js';
 import type { RetentionPolicy } from './retention.js';
 import { withRetry } from './sql.js';
@@ -87,10 +88,9 @@ export class EventStore {
         const profiles = this.profileUpdates(kept, receivedAt);
         const emails = this.emailIdentities(kept);
         const links = this.subjectLinks(kept);
-        const sealed = events.map((e) => {
-          const key = keys.get(e.subjectHash)!.key;
-          return e.json === null ? sealEventRow(key, columnsOf(e, receivedAt), e.event) : sealEventText(key, columnsOf(e, receivedAt), e.json);
-        });
+        const sealed = sealEventRows(
+          events.map((e) => ({ key: keys.get(e.subjectHash)!.key, columns: columnsOf(e, receivedAt), event: e.event, json: e.json })),
+        );
         const [row] = await tx.query<{ n: number }>(tx.engine === 'postgres' ? INSERT_PACKED : INSERT_ARRAY, [
           events.map((e) => e.messageId),
           events.map((e) => e.subjectHash),
@@ -100,7 +100,7 @@ export class EventStore {
           events.map((e) => e.timestamp),
           receivedAt.toISOString(),
           events.map((e) => e.expiresAt),
-          ...(tx.engine === 'postgres' ? packed(sealed) : [sealed]),
+          ...(tx.engine === 'postgres' ? [sealed.bytes, sealed.offsets.map((o) => o + 1), sealed.lengths] : [split(sealed)]),
         ]);
         const touched = await mergeProfiles(tx, profiles, keys);
         if (emails.length > 0) {
@@ -254,17 +254,9 @@ const INSERT_ARRAY = `WITH added AS (
   RETURNING 1)
 SELECT count(*)::int AS n FROM added`;
 
-/** Buffers laid end to end, with each one's 1-based offset and length (SQL substring positions). */
-function packed(buffers: readonly Buffer[]): [Buffer, number[], number[]] {
-  const offsets = new Array<number>(buffers.length);
-  const lengths = new Array<number>(buffers.length);
-  let at = 1;
-  for (let i = 0; i < buffers.length; i++) {
-    offsets[i] = at;
-    lengths[i] = buffers[i]!.length;
-    at += lengths[i]!;
-  }
-  return [Buffer.concat(buffers, at - 1), offsets, lengths];
+/** Each sealed value of a run on its own (views, no copies). */
+function split(run: SealedRun): Buffer[] {
+  return run.offsets.map((at, i) => run.bytes.subarray(at, at + run.lengths[i]!));
 }
 
 function columnsOf(e: PreparedEvent, receivedAt: Date): EventColumns {

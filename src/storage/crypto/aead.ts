@@ -50,6 +50,42 @@ export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
   return at === sealed.length ? sealed : sealed.subarray(0, at);
 }
 
+/** Sealed values laid end to end in one buffer: each one's start (from 0) and length. */
+export interface SealedRun {
+  bytes: Buffer;
+  offsets: number[];
+  lengths: number[];
+}
+
+/**
+ * `seal` of many UTF-8 texts at once, written end to end into one buffer (a batch of rows sent as
+ * one parameter): no buffer per plaintext, per sealed value or for joining them.
+ */
+export function sealTexts(items: ReadonlyArray<{ key: Buffer; text: string; aad: string }>): SealedRun {
+  const offsets = new Array<number>(items.length);
+  const lengths = new Array<number>(items.length);
+  let total = 0;
+  for (let i = 0; i < items.length; i++) {
+    offsets[i] = total;
+    lengths[i] = HEADER + Buffer.byteLength(items[i]!.text, 'utf8');
+    total += lengths[i]!;
+  }
+  const bytes = Buffer.allocUnsafe(total);
+  for (let i = 0; i < items.length; i++) {
+    const { key, text, aad } = items[i]!;
+    const at = offsets[i]!;
+    bytes[at] = FORMAT;
+    const cipher = createCipheriv('aes-256-gcm', key, nextIv(bytes, at + 1));
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    let written = cipher.update(text, 'utf8').copy(bytes, at + HEADER);
+    written += cipher.final().copy(bytes, at + HEADER + written);
+    // GCM is a stream mode: the ciphertext is exactly as long as the plaintext.
+    if (written !== lengths[i]! - HEADER) throw new Error('AES-GCM wrote an unexpected length');
+    cipher.getAuthTag().copy(bytes, at + 1 + IV_BYTES);
+  }
+  return { bytes, offsets, lengths };
+}
+
 export function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
   if (sealed.length < HEADER || sealed[0] !== FORMAT) throw new DecryptError('decryption failed: unknown ciphertext format');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES));
@@ -63,12 +99,7 @@ export function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
 }
 
 export function sealJson(key: Buffer, value: unknown, aad: string): Buffer {
-  return sealText(key, JSON.stringify(value), aad);
-}
-
-/** `sealJson` of a value already serialized (JSON text), e.g. where the event was walked. */
-export function sealText(key: Buffer, text: string, aad: string): Buffer {
-  return seal(key, Buffer.from(text, 'utf8'), aad);
+  return seal(key, Buffer.from(JSON.stringify(value), 'utf8'), aad);
 }
 
 export function openJson<T = unknown>(key: Buffer, sealed: Buffer, aad: string): T {
