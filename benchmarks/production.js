@@ -23,7 +23,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -240,6 +240,8 @@ async function main() {
   const schema = `bench_production_${id}`;
   const dir = mkdtempSync(join(tmpdir(), 'segmentloom-bench-production-'));
   const results = {};
+  // The machine is shared: the load around the run says how much the absolute figures mean.
+  const load = { before: loadavg().map((n) => Number(n.toFixed(2))) };
   try {
     for (const phase of PHASES) {
       const t = topics(id, phase);
@@ -311,7 +313,9 @@ alerts:
     await broker.stop();
   }
 
-  process.stdout.write(`${JSON.stringify({ events: N, bytesPerEvent: Math.round(bytes / N), partitions: PARTITIONS, ...results }, null, 2)}\n`);
+  load.after = loadavg().map((n) => Number(n.toFixed(2)));
+  process.stdout.write(`${JSON.stringify({ events: N, bytesPerEvent: Math.round(bytes / N), partitions: PARTITIONS, load, ...results }, null, 2)}\n`);
+  process.stdout.write(`  load average (1, 5, 15 min): ${load.before.join(', ')} before, ${load.after.join(', ')} after\n`);
   for (const phase of PHASES)
     if (phase !== 'consume') process.stdout.write(`  ${phase}: ${perSecond(results[phase].eventsPerSecond)} (${results[phase].seconds}s for ${N} events)\n`);
   if (results.consume)
@@ -325,6 +329,11 @@ alerts:
   if (results.production) {
     target('production shape (Kafka, 3 destinations, PostgreSQL, inventory, alerts)', results.production.eventsPerSecond, 20_000, perSecond);
     if (results.floor) target('production shape / pass-through floor', results.production.eventsPerSecond / results.floor.eventsPerSecond, 0.5, ratio(2));
+    // What storage, inventory and alerts cost on top of detection and enforcement (no target).
+    if (results.engine)
+      process.stdout.write(
+        `  production shape / engine without storage: ${ratio(2)(results.production.eventsPerSecond / results.engine.eventsPerSecond)}${results.floor ? `; engine without storage / floor: ${ratio(2)(results.engine.eventsPerSecond / results.floor.eventsPerSecond)}` : ''}\n`,
+      );
     // Bounded by points x flushes, whatever the traffic: at most one row write per point per flush.
     const inv = results.production.inventory;
     target('inventory: point-flushes per row write (>= 1: never more than one write per point per flush)', inv.pointFlushesPerRowWrite, 1, ratio(2));

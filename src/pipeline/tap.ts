@@ -1,6 +1,7 @@
 import type { Detection } from '../detect/index.js';
 import { subjectOf, type Leaf, type PathNode, type SegmentEvent } from '../events/index.js';
 import type { DataPointObservation } from '../inventory/store.js';
+import { storedHead } from '../storage/events-store.js';
 import type { Controls, LeafPlanLike, PolicyOutcome, WalkHook } from './controls.js';
 import { BatchObservations } from './observations.js';
 import { eventKey, type ReviewedClassifications } from './reviewed.js';
@@ -20,8 +21,14 @@ export interface TapOptions {
 export interface TapResult {
   /** Batch indexes of the events to store, parallel to `events`. */
   indexes: number[];
-  /** Accepted, not dropped events after source-level blocks: storage never sees a blocked field. */
+  /**
+   * Accepted, not dropped events after source-level blocks: storage never sees a blocked field.
+   * An event with a messageId comes as its stored head (see storedHead) with its JSON text in
+   * `json`: serialized where it was walked (a worker thread), not in the thread that stores it.
+   */
   events: SegmentEvent[];
+  /** Parallel to `events`: the event's JSON text, or null (no messageId: stored whole). */
+  json: (string | null)[];
   /** The batch's data points, folded per (source, event, path). */
   observations: DataPointObservation[];
 }
@@ -36,6 +43,7 @@ export interface TapBatch {
   readonly observations: BatchObservations;
   readonly indexes: number[];
   readonly events: SegmentEvent[];
+  readonly json: (string | null)[];
   /** Destination names and indexes of the batch's controls. */
   generation: number;
   names: string[];
@@ -75,6 +83,7 @@ export class BatchTap implements WalkHook {
       observations: new BatchObservations(),
       indexes: [],
       events: [],
+      json: [],
       generation: -1,
       names: [],
       indexOf: new Map(),
@@ -90,12 +99,20 @@ export class BatchTap implements WalkHook {
   keep(batch: TapBatch, index: number, event: SegmentEvent): void {
     if (!this.options.store) return;
     batch.indexes.push(index);
-    batch.events.push(event);
+    // Without a messageId the store derives one that must be part of what it seals: kept whole.
+    const serialized = typeof event.messageId === 'string' && event.messageId !== '';
+    batch.events.push(serialized ? storedHead(event) : event);
+    batch.json.push(serialized ? JSON.stringify(event) : null);
   }
 
   finishBatch(batch: TapBatch): TapResult {
     if (this.batch === batch) this.batch = null;
-    return { indexes: batch.indexes, events: batch.events, observations: this.options.inventory ? batch.observations.records(batch.names) : [] };
+    return {
+      indexes: batch.indexes,
+      events: batch.events,
+      json: batch.json,
+      observations: this.options.inventory ? batch.observations.records(batch.names) : [],
+    };
   }
 
   begin(controls: Controls, source: string, event: SegmentEvent, name: string): void {

@@ -224,7 +224,7 @@ export class DurableState implements BatchPersistence {
       if (typeof event.messageId !== 'string' || event.messageId === '') event.messageId = derivedMessageId(message);
       seenAt[k] = arrivalTime(message, receivedAt);
     }
-    const result = await this.storage.events.storeEvents(tap.events, { seenAt });
+    const result = await this.storage.events.storeEvents(tap.events, { seenAt, json: tap.json });
     this.counts.storedEvents += result.inserted;
     this.counts.duplicateEvents += result.duplicates;
     this.counts.erasedEvents += result.erased;

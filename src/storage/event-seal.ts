@@ -1,4 +1,4 @@
-import { aad, DecryptError, openJson, sealJson } from './crypto/aead.js';
+import { aad, DecryptError, openJson, sealJson, sealTexts, type SealedRun } from './crypto/aead.js';
 
 /**
  * What a stored event's ciphertext is bound to (AES-GCM associated data): the row's subject and
@@ -27,6 +27,14 @@ export type Binding = 'bound' | 'legacy';
 
 export function sealEventRow(key: Buffer, columns: EventColumns, event: unknown): Buffer {
   return sealJson(key, event, eventAad(columns));
+}
+
+/**
+ * `sealEventRow` of a batch of rows, end to end in one buffer. `json` is the event's JSON text
+ * when serialized beforehand (`JSON.stringify(event)`), else null.
+ */
+export function sealEventRows(rows: ReadonlyArray<{ key: Buffer; columns: EventColumns; event: unknown; json: string | null }>): SealedRun {
+  return sealTexts(rows.map((row) => ({ key: row.key, text: row.json ?? JSON.stringify(row.event), aad: eventAad(row.columns) })));
 }
 
 /** The event and how it was bound; DecryptError when it opens under neither binding (tampered, swapped or wrong key). */

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { eventName, subjectOf, type SegmentEvent } from '../events/index.js';
+import type { SealedRun } from './crypto/aead.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { ANONYMOUS_SUBJECT, type SubjectHasher } from './crypto/lookup.js';
 import type { Db } from './db.js';
-import { sealEventRow, type EventColumns } from './event-seal.js';
+import { sealEventRows, type EventColumns } from './event-seal.js';
 import { emptyProfile, identifyTime, mergeProfiles, mergeTraits, type ProfileDoc } from './profiles.js';
 import type { RetentionPolicy } from './retention.js';
 import { withRetry } from './sql.js';
@@ -35,6 +36,13 @@ export interface StoreOptions {
    * stored under a fresh key. Defaults to `receivedAt` for every event.
    */
   seenAt?: readonly number[];
+  /**
+   * Per event (parallel to the batch), its JSON text when serialized beforehand (where the walk
+   * ran, e.g. a worker thread), else null. With it, the event in the batch needs only the fields
+   * the store reads in clear (see `storedHead`); the text is what is sealed. Only for events with
+   * a messageId: one filled in here must be part of what is sealed.
+   */
+  json?: readonly (string | null)[];
 }
 
 interface PreparedEvent {
@@ -45,6 +53,8 @@ interface PreparedEvent {
   timestamp: string | null;
   expiresAt: string | null;
   event: SegmentEvent;
+  /** The event's JSON text, when serialized beforehand (see StoreOptions.json). */
+  json: string | null;
 }
 
 /**
@@ -73,30 +83,25 @@ export class EventStore {
         const { keys, erasedAt } = await this.deps.dataKeys.forWrite(tx, subjects);
         const keep = erasedAt.size === 0 ? null : this.arrivedAfterErasure(subjectHashes, erasedAt, options.seenAt ?? null, receivedAt.getTime());
         const kept = keep === null ? batch : batch.filter((_, i) => keep[i]);
-        const events = this.prepare(kept, keep === null ? subjectHashes : subjectHashes.filter((_, i) => keep[i]), receivedAt);
+        const json = options.json === undefined ? null : keep === null ? options.json : options.json.filter((_, i) => keep[i]);
+        const events = this.prepare(kept, keep === null ? subjectHashes : subjectHashes.filter((_, i) => keep[i]), json, receivedAt);
         const profiles = this.profileUpdates(kept, receivedAt);
         const emails = this.emailIdentities(kept);
         const links = this.subjectLinks(kept);
-        const [row] = await tx.query<{ n: number }>(
-          `WITH added AS (
-             INSERT INTO events (message_id, subject_hash, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload)
-             SELECT m, s, k, n, t, ts, $7, x, p
-             FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $8::timestamptz[], $9::bytea[]) AS u(m, s, k, n, t, ts, x, p)
-             ON CONFLICT (subject_hash, message_id) DO NOTHING
-             RETURNING 1)
-           SELECT count(*)::int AS n FROM added`,
-          [
-            events.map((e) => e.messageId),
-            events.map((e) => e.subjectHash),
-            events.map((e) => keys.get(e.subjectHash)!.id),
-            events.map((e) => e.name),
-            events.map((e) => e.type),
-            events.map((e) => e.timestamp),
-            receivedAt.toISOString(),
-            events.map((e) => e.expiresAt),
-            events.map((e) => sealEventRow(keys.get(e.subjectHash)!.key, columnsOf(e, receivedAt), e.event)),
-          ],
+        const sealed = sealEventRows(
+          events.map((e) => ({ key: keys.get(e.subjectHash)!.key, columns: columnsOf(e, receivedAt), event: e.event, json: e.json })),
         );
+        const [row] = await tx.query<{ n: number }>(tx.engine === 'postgres' ? INSERT_PACKED : INSERT_ARRAY, [
+          events.map((e) => e.messageId),
+          events.map((e) => e.subjectHash),
+          events.map((e) => keys.get(e.subjectHash)!.id),
+          events.map((e) => e.name),
+          events.map((e) => e.type),
+          events.map((e) => e.timestamp),
+          receivedAt.toISOString(),
+          events.map((e) => e.expiresAt),
+          ...(tx.engine === 'postgres' ? [sealed.bytes, sealed.offsets.map((o) => o + 1), sealed.lengths] : [split(sealed)]),
+        ]);
         const touched = await mergeProfiles(tx, profiles, keys);
         if (emails.length > 0) {
           await tx.query('INSERT INTO identities (email_hash, subject_hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
@@ -136,7 +141,12 @@ export class EventStore {
   }
 
   /** `subjectHashes` is parallel to `batch` (hashed once per event: an HMAC each). */
-  private prepare(batch: readonly SegmentEvent[], subjectHashes: readonly string[], receivedAt: Date): PreparedEvent[] {
+  private prepare(
+    batch: readonly SegmentEvent[],
+    subjectHashes: readonly string[],
+    json: readonly (string | null)[] | null,
+    receivedAt: Date,
+  ): PreparedEvent[] {
     const seen = new Set<string>();
     const prepared: PreparedEvent[] = [];
     batch.forEach((event, i) => {
@@ -148,6 +158,7 @@ export class EventStore {
       const rawName = eventName(event);
       const name = storableText(rawName);
       const ms = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN;
+      const hasId = typeof event.messageId === 'string' && event.messageId !== '';
       prepared.push({
         messageId,
         subjectHash: subjectHashes[i]!,
@@ -156,7 +167,8 @@ export class EventStore {
         timestamp: storableTime(ms),
         expiresAt: this.deps.retention.expiresAt(rawName, receivedAt)?.toISOString() ?? null,
         // A missing messageId is filled in; one stored as a digest stays as sent in the sealed event.
-        event: typeof event.messageId === 'string' && event.messageId !== '' ? event : { ...event, messageId },
+        event: hasId ? event : { ...event, messageId },
+        json: hasId ? (json?.[i] ?? null) : null,
       });
     });
     // Sorted by (subject, messageId): concurrent writers of overlapping batches lock rows in one order.
@@ -221,6 +233,32 @@ function storableMessageId(id: unknown): string {
   return id.length <= MAX_MESSAGE_ID && !id.includes('\u0000') ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }
 
+// One multi-row insert per batch, idempotent on (subject, messageId). With pg the sealed payloads
+// travel as one binary parameter cut in SQL (substring by offset and length): a bytea[] parameter
+// goes as hex text, twice the bytes for the engine to build and the server to parse. PGlite takes
+// parameters as text either way, so it keeps the plain array.
+const INSERT_COLUMNS = 'INSERT INTO events (message_id, subject_hash, data_key_id, event_name, event_type, event_timestamp, received_at, expires_at, payload)';
+const UNNEST = 'unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $8::timestamptz[]';
+const INSERT_PACKED = `WITH added AS (
+  ${INSERT_COLUMNS}
+  SELECT m, s, k, n, t, ts, $7, x, substring($9::bytea FROM o FOR l)
+  FROM ${UNNEST}, $10::int[], $11::int[]) AS u(m, s, k, n, t, ts, x, o, l)
+  ON CONFLICT (subject_hash, message_id) DO NOTHING
+  RETURNING 1)
+SELECT count(*)::int AS n FROM added`;
+const INSERT_ARRAY = `WITH added AS (
+  ${INSERT_COLUMNS}
+  SELECT m, s, k, n, t, ts, $7, x, p
+  FROM ${UNNEST}, $9::bytea[]) AS u(m, s, k, n, t, ts, x, p)
+  ON CONFLICT (subject_hash, message_id) DO NOTHING
+  RETURNING 1)
+SELECT count(*)::int AS n FROM added`;
+
+/** Each sealed value of a run on its own (views, no copies). */
+function split(run: SealedRun): Buffer[] {
+  return run.offsets.map((at, i) => run.bytes.subarray(at, at + run.lengths[i]!));
+}
+
 function columnsOf(e: PreparedEvent, receivedAt: Date): EventColumns {
   return {
     subjectHash: e.subjectHash,
@@ -247,6 +285,22 @@ function storableTime(ms: number): string | null {
   const date = new Date(ms);
   const year = date.getUTCFullYear();
   return year >= 1 && year <= 9999 ? date.toISOString() : null;
+}
+
+/**
+ * What the store reads of an event in clear, besides its JSON text (StoreOptions.json): subject,
+ * messageId, type, name and timestamp; identify and alias calls whole (traits, emails, previousId).
+ * A smaller object to hand across threads than the event.
+ */
+export function storedHead(event: SegmentEvent): SegmentEvent {
+  if (event.type === 'identify' || event.type === 'alias') return event;
+  const head: SegmentEvent = { type: event.type };
+  if (event.event !== undefined) head.event = event.event;
+  if (event.messageId !== undefined) head.messageId = event.messageId;
+  if (event.userId !== undefined) head.userId = event.userId;
+  if (event.anonymousId !== undefined) head.anonymousId = event.anonymousId;
+  if (event.timestamp !== undefined) head.timestamp = event.timestamp;
+  return head;
 }
 
 /**

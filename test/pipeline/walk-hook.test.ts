@@ -93,8 +93,13 @@ describe('BatchTap', () => {
     const out = result!.tap!;
     expect(out.indexes).toEqual([0, 1]);
     expect(out.events.map((e) => e.messageId)).toEqual(['a', 'no-ads']);
-    // Source-level blocks were applied to the stored copy.
-    expect(out.events[0]!.properties).not.toHaveProperty('password');
+    // What is stored is the event's JSON text, serialized where it was walked, after the
+    // source-level blocks: the store seals that text and reads only the head in clear.
+    const stored = JSON.parse(out.json[0]!) as { messageId: string; properties: Record<string, unknown> };
+    expect(stored.messageId).toBe('a');
+    expect(stored.properties).not.toHaveProperty('password');
+    expect(stored.properties).toHaveProperty('email');
+    expect(out.events[0]).not.toHaveProperty('properties');
 
     const point = (path: string) => out.observations.find((o) => o.path === path && o.event === 'Order Completed');
     expect(point('properties.email')).toMatchObject({

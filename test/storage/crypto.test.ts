@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aad, DecryptError, open, openJson, seal, sealJson } from '../../src/storage/crypto/aead.js';
+import { aad, DecryptError, open, openJson, seal, sealJson, sealTexts } from '../../src/storage/crypto/aead.js';
 import { KeyConfigError, Keyring } from '../../src/storage/crypto/master-keys.js';
 import { SubjectHasher } from '../../src/storage/crypto/lookup.js';
 import { Lru } from '../../src/storage/crypto/lru.js';
@@ -29,6 +29,29 @@ describe('AES-256-GCM sealing', () => {
 
   it('uses a fresh IV per seal', () => {
     expect(seal(key, Buffer.from('a'), 'x').equals(seal(key, Buffer.from('a'), 'x'))).toBe(false);
+    // IVs come from a pool refilled every 1,024 seals: none repeats across refills.
+    const ivs = new Set(Array.from({ length: 3000 }, () => seal(key, Buffer.from('a'), 'x').subarray(1, 13).toString('hex')));
+    expect(ivs.size).toBe(3000);
+  });
+
+  it('seals many texts end to end, each opening on its own under its key and AAD', () => {
+    const other = randomBytes(32);
+    const items = [
+      { key, text: JSON.stringify({ email: 'jane@example.com' }), aad: aad.event('s1', 'm1') },
+      { key: other, text: '{"name":"Zoë — ünïcode"}', aad: aad.event('s2', 'm2') },
+      { key, text: '', aad: aad.event('s3', 'm3') },
+    ];
+    const run = sealTexts(items);
+    expect(run.offsets).toEqual([0, run.lengths[0], run.lengths[0]! + run.lengths[1]!]);
+    expect(run.bytes.length).toBe(run.lengths.reduce((a, b) => a + b, 0));
+    items.forEach((item, i) => {
+      const sealed = run.bytes.subarray(run.offsets[i], run.offsets[i]! + run.lengths[i]!);
+      expect(open(item.key, sealed, item.aad).toString('utf8')).toBe(item.text);
+      expect(() => open(item.key, sealed, aad.event('s9', 'm9'))).toThrow(DecryptError);
+    });
+    // Not the plaintext in the clear, and not the same IV twice.
+    expect(run.bytes.includes(Buffer.from('jane@example.com'))).toBe(false);
+    expect(run.bytes.subarray(1, 13).equals(run.bytes.subarray(run.offsets[1]! + 1, run.offsets[1]! + 13))).toBe(false);
   });
 });
 
@@ -72,6 +95,14 @@ describe('SubjectHasher', () => {
     expect(new SubjectHasher(randomBytes(32)).subjectHash('user-1')).not.toBe(a.subjectHash('user-1'));
     expect(a.emailHash(' Jane@Example.com ')).toBe(a.emailHash('jane@example.com'));
     expect(a.emailHash('x@y.z')).not.toBe(a.subjectHash('x@y.z'));
+  });
+
+  it('gives the same hash from its cache, across generations', () => {
+    const cached = new SubjectHasher(secret);
+    const fresh = () => new SubjectHasher(secret);
+    const ids = Array.from({ length: 40_000 }, (_, i) => `user-${i}`);
+    for (const id of ids) cached.subjectHash(id);
+    for (const id of [ids[0]!, ids[20_000]!, ids[39_999]!, 'never-seen']) expect(cached.subjectHash(id)).toBe(fresh().subjectHash(id));
   });
 
   it('reads SEGMENTLOOM_LOOKUP_KEY', () => {

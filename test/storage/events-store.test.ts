@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportSubject } from '../../src/storage/access.js';
 import { ANONYMOUS_SUBJECT } from '../../src/storage/crypto/lookup.js';
+import { storedHead } from '../../src/storage/events-store.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { ENGINES, identify, openTestDb, storageOn, track, type TestDb } from './helpers.js';
 
@@ -21,6 +22,22 @@ describe.each(ENGINES)('event store (%s)', (engine) => {
     expect(out.subjects).toHaveLength(1);
     expect(out.subjects[0]!.events.map((e) => e.payload)).toEqual(expect.arrayContaining(events));
     expect(out.subjects[0]!.events.find((e) => e.event === 'Order Completed')!.type).toBe('track');
+  });
+
+  it('stores events serialized beforehand (a head in clear, the JSON text sealed) as it stores them whole', async () => {
+    const events = [
+      track('u-text', 'Order Completed', { total: 7, email: 'text@trip.test' }, { anonymousId: 'anon-text' }),
+      identify('u-text', { email: 'text@trip.test', plan: 'pro' }),
+    ];
+    const heads = events.map(storedHead);
+    expect(heads[0]).not.toHaveProperty('properties');
+    const result = await s.events.storeEvents(heads, { json: events.map((e) => JSON.stringify(e)) });
+    expect(result).toEqual({ inserted: 2, duplicates: 0, profiles: 1, erased: 0 });
+    const out = await exportSubject(s, { userId: 'u-text' });
+    const stored = out.subjects.flatMap((subject) => subject.events.map((e) => e.payload));
+    expect(stored).toEqual(expect.arrayContaining(events));
+    // Redelivered whole: the same rows (idempotent on messageId whichever way it came).
+    expect(await s.events.storeEvents(events)).toMatchObject({ inserted: 0, duplicates: 2 });
   });
 
   it('leaves no plaintext of a stored value in the tables', async () => {

@@ -15,6 +15,13 @@ export const ANONYMOUS_SUBJECT = 'anonymous';
 export class SubjectHasher {
   private readonly subjectKey: Buffer;
   private readonly emailKey: Buffer;
+  /**
+   * Recent ids and their hashes, in two generations (the older dropped whole when the newer fills):
+   * a batch hashes the same few subjects several times (the event, its links), and an HMAC costs
+   * more than the lookup. Bounded: at most 2 × SUBJECT_CACHE_SIZE entries, in memory only.
+   */
+  private recent = new Map<string, string>();
+  private older = new Map<string, string>();
 
   constructor(secret: Buffer) {
     if (secret.length < 32) throw new KeyConfigError('the lookup key must be at least 32 bytes');
@@ -24,7 +31,15 @@ export class SubjectHasher {
 
   /** Hash of a userId or anonymousId (the same function for both: the pipeline checks either). */
   subjectHash(id: string): string {
-    return createHmac('sha256', this.subjectKey).update(id, 'utf8').digest('hex');
+    let hash = this.recent.get(id);
+    if (hash !== undefined) return hash;
+    hash = this.older.get(id) ?? createHmac('sha256', this.subjectKey).update(id, 'utf8').digest('hex');
+    if (this.recent.size >= SUBJECT_CACHE_SIZE) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
+    this.recent.set(id, hash);
+    return hash;
   }
 
   /** Hash of an email address, normalised (trimmed, lower-cased) so lookups match identify traits. */
@@ -39,6 +54,8 @@ export class SubjectHasher {
     return new SubjectHasher(Buffer.from(secret, 'base64'));
   }
 }
+
+const SUBJECT_CACHE_SIZE = 16_384;
 
 function derive(secret: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.from('segmentloom'), Buffer.from(info), 32));
