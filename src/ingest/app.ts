@@ -80,9 +80,9 @@ export function buildIngest(options: IngestOptions): Ingest {
 
   // Any content type is JSON here: analytics.js sends text/plain (no CORS preflight), others application/json.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, JSON.parse((body as Buffer).toString('utf8')));
+      done(null, JSON.parse(body as string));
     } catch {
       done(new Refusal(400, 'invalid_json', 'body: not valid JSON'), undefined);
     }
@@ -115,12 +115,14 @@ export function buildIngest(options: IngestOptions): Ingest {
     reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    logger.debug(
-      { reqId: req.id, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'ingest request',
-    );
-  });
+  // Built per request only when someone reads it: the hot path pays nothing at info level.
+  if (logger.isLevelEnabled('debug'))
+    app.addHook('onResponse', async (req, reply) => {
+      logger.debug(
+        { reqId: req.id, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'ingest request',
+      );
+    });
 
   app.setErrorHandler((err: FastifyError | Refusal, req, reply) => {
     const refusal = err instanceof Refusal ? err : fromFastify(err);
