@@ -67,15 +67,18 @@ async function serve(mode) {
   } else {
     const { openDb } = await import('../dist/storage/open.js');
     const { parseIngestConfig } = await import('../dist/config/ingest-schema.js');
-    const { startIngest } = await import('../dist/ingest/server.js');
+    const { sharedMessageIds, startIngest } = await import('../dist/ingest/server.js');
     const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
     const db = await openDb(
       env.BENCH_DB_URL ? { url: env.BENCH_DB_URL, schema: env.BENCH_DB_SCHEMA, poolSize: 4 } : { dataDir: env.BENCH_DB_DIR, create: false },
     );
+    const config = parseIngestConfig({ port: 0, topic: env.BENCH_TOPIC, sources: [{ name: 'bench' }] });
     const ingest = await startIngest({
-      config: parseIngestConfig({ port: 0, topic: env.BENCH_TOPIC, sources: [{ name: 'bench' }] }),
+      config,
       sink,
       writeKeys: new WriteKeyStore(db),
+      // As `ingest serve` on a PostgreSQL store: the messageId window shared with other processes.
+      sharedDedup: db.engine === 'postgres' ? sharedMessageIds(db, config) : undefined,
       logger: silentLogger(),
     });
     app = ingest.app;
@@ -321,7 +324,7 @@ async function main() {
   const ingest = best(results.ingest);
   console.log(`HTTP ingest, batches of ${BATCH} (~1 KB events), ${CONCURRENCY} concurrent clients, ${ROUNDS} x ${SECONDS} s rounds, best round of each:`);
   console.log(`  floor (bare fastify route, parse + produce unchanged): ${Math.round(floor).toLocaleString('en-US')} events/s`);
-  console.log(`  segmentloom ingest (auth, validation, dedup, acks=all): ${Math.round(ingest).toLocaleString('en-US')} events/s`);
+  console.log(`  segmentloom ingest (auth, validation, dedup in memory and PostgreSQL, acks=all): ${Math.round(ingest).toLocaleString('en-US')} events/s`);
   const ratio = ingest / floor;
   const leastCpu = (list) => Math.min(...list.map((r) => r.cpuPerEvent));
   const cpuRatio = leastCpu(results.floor) / leastCpu(results.ingest);

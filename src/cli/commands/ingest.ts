@@ -3,7 +3,8 @@ import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { MAX_OVERLAP_SECONDS } from '../../api/routes/api-keys.js';
 import { loadEngineConfig } from '../../config/load.js';
 import { PipelineFeed } from '../../ingest/feed.js';
-import { kafkaIngestSink, startIngest } from '../../ingest/server.js';
+import { kafkaIngestSink, sharedMessageIds, startIngest } from '../../ingest/server.js';
+import type { SharedMessageIds } from '../../ingest/shared-dedup.js';
 import { WriteKeyStore, type WriteKey } from '../../ingest/write-keys.js';
 import { Registry } from 'prom-client';
 import { createLogger, isLogLevel } from '../../core/logger.js';
@@ -79,11 +80,19 @@ async function serve(
     let sink;
     let db;
     let registry: Registry;
+    let sharedDedup: SharedMessageIds | undefined;
     if (config.kafka) {
       sink = await kafkaIngestSink(config.kafka);
       closers.push(() => sink!.close());
       db = await openDb({ url: config.storage.databaseUrl, dataDir: config.storage.dataDir, schema: config.storage.schema, create: false });
       closers.push(() => db!.close());
+      // Several ingest processes can share a PostgreSQL store (an embedded one has a single owner).
+      if (ingestConfig.dedup.shared && db.engine === 'postgres') {
+        const shared = sharedMessageIds(db, ingestConfig);
+        shared.startSweeping(60_000);
+        closers.push(async () => shared.stop());
+        sharedDedup = shared;
+      }
       registry = new Registry();
       if (config.metrics) {
         const server = await startObservabilityServer({ port: config.metrics.port, host: config.metrics.host, registry, ready: () => ({ broker: true }) });
@@ -104,6 +113,7 @@ async function serve(
       config: ingestConfig,
       sink,
       writeKeys: new WriteKeyStore(db),
+      sharedDedup,
       logger,
       registry,
       ...(port !== undefined ? { port } : {}),
