@@ -68,7 +68,7 @@ async function serve(mode) {
     const { openDb } = await import('../dist/storage/open.js');
     const { parseIngestConfig } = await import('../dist/config/ingest-schema.js');
     const { sharedMessageIds, startIngest } = await import('../dist/ingest/server.js');
-    const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
+    const { WriteKeyStore } = await import('../dist/api/write-keys.js');
     const db = await openDb(
       env.BENCH_DB_URL ? { url: env.BENCH_DB_URL, schema: env.BENCH_DB_SCHEMA, poolSize: 4 } : { dataDir: env.BENCH_DB_DIR, create: false },
     );
@@ -268,7 +268,7 @@ async function main() {
   await admin.disconnect();
 
   const { openDb } = await import('../dist/storage/open.js');
-  const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
+  const { WriteKeyStore } = await import('../dist/api/write-keys.js');
   const schema = `bench_ingest_${suffix}`;
   const dbDir = DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'sl-bench-ingest-'));
   const db = await openDb(DATABASE_URL ? { url: DATABASE_URL, schema } : { dataDir: dbDir });

@@ -12,7 +12,7 @@ import { InvalidPayload, MESSAGE_TYPES, recordsOf, type IngestRecord, type Messa
 import { Backpressure, BrokerUnavailable, ProduceQueue, withinTime } from './produce-queue.js';
 import { TokenBucket } from './rate-limit.js';
 import type { SharedMessageIds } from './shared-dedup.js';
-import type { WriteKeyPrincipal, WriteKeyStore } from './write-keys.js';
+import type { WriteKeyPrincipal, WriteKeyStore } from '../api/write-keys.js';
 
 export interface IngestOptions {
   config: IngestConfig;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WriteKeyStore } from '../../src/ingest/write-keys.js';
+import { WriteKeyStore } from '../../src/api/write-keys.js';
 import { ROOT, requireBuild } from '../cli/helpers.js';
 import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
 import { createTopics, TopicReader, uniqueName } from '../pipeline/kafka-helpers.js';

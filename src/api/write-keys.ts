@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Scope } from '../api/authz.js';
-import { matchSecret, SecretRing } from '../api/secrets.js';
+import type { Scope } from './authz.js';
+import { matchSecret, SecretRing } from './secrets.js';
 import type { Db } from '../storage/db.js';
 import { iso } from '../storage/sql.js';
+import { type Actor, writeAudit } from './audit.js';
 
 /**
  * Write keys: what Segment's tracking clients send as their `writeKey`. A key is
@@ -130,3 +131,72 @@ export class WriteKeyStore {
     };
   }
 }
+
+/** What the audit log keeps of a write key: never a secret or its hash. */
+export function writeKeyState(key: WriteKey | null) {
+  return key && { source: key.source, scopes: key.scopes, revokedAt: key.revokedAt, liveSecrets: key.secrets.length };
+}
+
+/**
+ * The audited changes to write keys, one transaction each: the API's routes and the CLI's
+ * `ingest keys` commands both go through these, so both leave the same audit entries.
+ */
+export const auditedWriteKeys = {
+  async create(db: Db, store: WriteKeyStore, input: { source: string; actor: Actor; requestId?: string | undefined }): Promise<IssuedWriteKey> {
+    return db.transaction(async (tx) => {
+      const issued = await store.create(tx, { source: input.source, createdBy: input.actor.keyId });
+      await writeAudit(tx, {
+        actor: input.actor,
+        action: 'write_keys.create',
+        targetType: 'write_key',
+        targetId: issued.key.id,
+        before: null,
+        after: writeKeyState(issued.key),
+        requestId: input.requestId,
+      });
+      return issued;
+    });
+  },
+
+  /** null when there is no such key, or it is revoked. */
+  async rotate(
+    db: Db,
+    store: WriteKeyStore,
+    input: { id: string; overlapSeconds: number; actor: Actor; requestId?: string | undefined },
+  ): Promise<IssuedWriteKey | null> {
+    return db.transaction(async (tx) => {
+      const before = await store.get(tx, input.id);
+      const rotated = before && !before.revokedAt ? await store.rotate(tx, input.id, input.overlapSeconds) : null;
+      if (rotated)
+        await writeAudit(tx, {
+          actor: input.actor,
+          action: 'write_keys.rotate',
+          targetType: 'write_key',
+          targetId: input.id,
+          before: writeKeyState(before),
+          after: { ...writeKeyState(rotated.key), overlapSeconds: input.overlapSeconds },
+          requestId: input.requestId,
+        });
+      return rotated;
+    });
+  },
+
+  /** null when there is no such key; revoking a revoked key changes nothing and is still audited. */
+  async revoke(db: Db, store: WriteKeyStore, input: { id: string; actor: Actor; requestId?: string | undefined }): Promise<WriteKey | null> {
+    return db.transaction(async (tx) => {
+      const before = await store.get(tx, input.id);
+      if (!before) return null;
+      const after = await store.revoke(tx, input.id);
+      await writeAudit(tx, {
+        actor: input.actor,
+        action: 'write_keys.revoke',
+        targetType: 'write_key',
+        targetId: input.id,
+        before: writeKeyState(before),
+        after: writeKeyState(after),
+        requestId: input.requestId,
+      });
+      return after;
+    });
+  },
+};
