@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Scope } from './authz.js';
-import { matchSecret, SecretRing } from './secrets.js';
+import { hashSecret, matchSecret, SecretRing } from './secrets.js';
+import { Lru } from '../storage/crypto/lru.js';
 import type { Db } from '../storage/db.js';
 import { iso } from '../storage/sql.js';
 import { type Actor, writeAudit } from './audit.js';
@@ -11,9 +12,10 @@ import { type Actor, writeAudit } from './audit.js';
  * events:write. Secrets are hashed and rotated with overlap by the same SecretRing as API keys,
  * in their own tables: a write key is public (it ships in web pages), so it opens nothing else.
  *
- * Every request is checked against the database, like API keys: a revocation or an ended overlap
- * takes effect at once in every ingest process. Ingest requests carry batches, so that is one
- * indexed lookup per batch, not per event.
+ * A verified write key is trusted for a few seconds (`cacheMs`, never past its secret's expiry),
+ * like API keys: a revocation or rotation through this store takes effect here at once, in other
+ * ingest processes within `cacheMs`. A busy ingest then reads the store once per key every few
+ * seconds instead of once per batch.
  */
 
 export const WRITE_KEY_PREFIX = 'wk_';
@@ -51,14 +53,24 @@ interface Row {
   revoked_at: Date | null;
 }
 
+const CACHED_KEYS = 1_000;
+
 export class WriteKeyStore {
   private readonly secrets: SecretRing;
+  /** By SHA-256 of the whole write key: a hit needs the right secret, and no secret is kept. */
+  private readonly verified = new Lru<string, { principal: WriteKeyPrincipal; until: number }>(CACHED_KEYS);
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
+    private readonly cacheMs = 5_000,
   ) {
     this.secrets = new SecretRing('write_key_secrets', now);
+  }
+
+  /** Drops a key's cached verifications (after a revocation or rotation). */
+  forget(keyId: string): void {
+    this.verified.deleteWhere((v) => v.principal.keyId === keyId);
   }
 
   /** The source a write key opens, or null (malformed, unknown, wrong or expired secret, revoked, no events:write). */
@@ -66,10 +78,14 @@ export class WriteKeyStore {
     const match = WRITE_KEY.exec(writeKey);
     if (!match) return null;
     const [, keyId, secret] = match as unknown as [string, string, string];
-    const rows = await this.db.query<{ source: string; scopes: Scope[]; secret_hash: string }>(
-      `SELECT k.source, k.scopes, s.secret_hash FROM write_keys k JOIN write_key_secrets s ON s.key_id = k.id
+    const tokenHash = hashSecret(writeKey);
+    const at = this.now().getTime();
+    const hit = this.verified.get(tokenHash);
+    if (hit !== undefined && hit.until > at) return hit.principal;
+    const rows = await this.db.query<{ source: string; scopes: Scope[]; secret_hash: string; expires_at: Date | string | null }>(
+      `SELECT k.source, k.scopes, s.secret_hash, s.expires_at FROM write_keys k JOIN write_key_secrets s ON s.key_id = k.id
        WHERE k.id = $1 AND k.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > $2)`,
-      [keyId, this.now()],
+      [keyId, new Date(at)],
     );
     const row =
       rows[
@@ -78,7 +94,14 @@ export class WriteKeyStore {
           rows.map((r) => r.secret_hash),
         )
       ];
-    return row?.scopes.includes(SCOPE) ? { keyId, source: row.source } : null;
+    if (!row?.scopes.includes(SCOPE)) {
+      this.verified.delete(tokenHash);
+      return null;
+    }
+    const principal = { keyId, source: row.source };
+    const expiresAt = row.expires_at === null ? Number.POSITIVE_INFINITY : new Date(row.expires_at).getTime();
+    if (this.cacheMs > 0) this.verified.set(tokenHash, { principal, until: Math.min(at + this.cacheMs, expiresAt) });
+    return principal;
   }
 
   async create(tx: Db, input: { source: string; createdBy: string | null }): Promise<IssuedWriteKey> {
@@ -110,12 +133,14 @@ export class WriteKeyStore {
     const [row] = await tx.query<Row>('SELECT * FROM write_keys WHERE id = $1 AND revoked_at IS NULL FOR UPDATE', [id]);
     if (!row) return null;
     const secret = await this.secrets.rotate(tx, id, overlapSeconds);
+    this.forget(id);
     return { key: (await this.get(tx, id))!, writeKey: `${WRITE_KEY_PREFIX}${id}_${secret}` };
   }
 
   /** Revokes at once (idempotent); null when there is no such key. */
   async revoke(tx: Db, id: string): Promise<WriteKey | null> {
     await tx.query('UPDATE write_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, this.now()]);
+    this.forget(id);
     return this.get(tx, id);
   }
 
@@ -164,39 +189,52 @@ export const auditedWriteKeys = {
     store: WriteKeyStore,
     input: { id: string; overlapSeconds: number; actor: Actor; requestId?: string | undefined },
   ): Promise<IssuedWriteKey | null> {
-    return db.transaction(async (tx) => {
-      const before = await store.get(tx, input.id);
-      const rotated = before && !before.revokedAt ? await store.rotate(tx, input.id, input.overlapSeconds) : null;
-      if (rotated)
-        await writeAudit(tx, {
-          actor: input.actor,
-          action: 'write_keys.rotate',
-          targetType: 'write_key',
-          targetId: input.id,
-          before: writeKeyState(before),
-          after: { ...writeKeyState(rotated.key), overlapSeconds: input.overlapSeconds },
-          requestId: input.requestId,
-        });
-      return rotated;
-    });
+    // Forgotten again after the commit: a verification meanwhile could have cached the old state.
+    return forgetAfter(store, input.id, () =>
+      db.transaction(async (tx) => {
+        const before = await store.get(tx, input.id);
+        const rotated = before && !before.revokedAt ? await store.rotate(tx, input.id, input.overlapSeconds) : null;
+        if (rotated)
+          await writeAudit(tx, {
+            actor: input.actor,
+            action: 'write_keys.rotate',
+            targetType: 'write_key',
+            targetId: input.id,
+            before: writeKeyState(before),
+            after: { ...writeKeyState(rotated.key), overlapSeconds: input.overlapSeconds },
+            requestId: input.requestId,
+          });
+        return rotated;
+      }),
+    );
   },
 
   /** null when there is no such key; revoking a revoked key changes nothing and is still audited. */
   async revoke(db: Db, store: WriteKeyStore, input: { id: string; actor: Actor; requestId?: string | undefined }): Promise<WriteKey | null> {
-    return db.transaction(async (tx) => {
-      const before = await store.get(tx, input.id);
-      if (!before) return null;
-      const after = await store.revoke(tx, input.id);
-      await writeAudit(tx, {
-        actor: input.actor,
-        action: 'write_keys.revoke',
-        targetType: 'write_key',
-        targetId: input.id,
-        before: writeKeyState(before),
-        after: writeKeyState(after),
-        requestId: input.requestId,
-      });
-      return after;
-    });
+    return forgetAfter(store, input.id, () =>
+      db.transaction(async (tx) => {
+        const before = await store.get(tx, input.id);
+        if (!before) return null;
+        const after = await store.revoke(tx, input.id);
+        await writeAudit(tx, {
+          actor: input.actor,
+          action: 'write_keys.revoke',
+          targetType: 'write_key',
+          targetId: input.id,
+          before: writeKeyState(before),
+          after: writeKeyState(after),
+          requestId: input.requestId,
+        });
+        return after;
+      }),
+    );
   },
 };
+
+async function forgetAfter<T>(store: WriteKeyStore, keyId: string, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    store.forget(keyId);
+  }
+}

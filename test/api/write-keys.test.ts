@@ -81,6 +81,19 @@ describe('write keys through the API', () => {
     expect((await api.call('POST', `/write-keys/${id}/rotate`, { body: { overlapSeconds: 8 * 24 * 3600 } })).status).toBe(400);
   });
 
+  it('an ingest process trusts a verified write key for 5 s: a revocation elsewhere holds there after that', async () => {
+    const created = await api.call('POST', '/write-keys', { body: { source: 'cached' } });
+    const writeKey: string = created.json.writeKey;
+    expect(await ingestSide.verify(writeKey)).not.toBeNull();
+    expect((await api.call('DELETE', `/write-keys/${created.json.key.id}`)).status).toBe(200);
+    // The API process's own store forgot it at once; the ingest's store is another process's.
+    expect(await ingestSide.verify(writeKey)).not.toBeNull();
+    clock += 5_001;
+    expect(await ingestSide.verify(writeKey)).toBeNull();
+    const uncached = new WriteKeyStore(api.t.db, () => new Date(clock), 0);
+    expect(await uncached.verify(writeKey)).toBeNull();
+  });
+
   it('an editor, or an owner key without keys:manage, cannot manage write keys', async () => {
     const editor = (await api.key('editor', ['inventory:manage', 'policies:manage'])).token;
     const auditor = (await api.key('owner', ['audit:read'])).token;

@@ -54,7 +54,7 @@ export const writeKeyRoutes = {
     method: 'DELETE',
     url: '/write-keys/:id',
     tag: 'keys',
-    summary: 'Revoke a write key (every ingest process checks its store per request)',
+    summary: 'Revoke a write key (within 5 s in every ingest process: they trust a verified write key that long)',
     action: 'keys.manage',
     params,
     response: { status: 200, description: 'The revoked key', schema: writeKeySchema },
