@@ -224,9 +224,14 @@ export function buildIngest(options: IngestOptions): Ingest {
       let produced = queue.produce(source.topic ?? config.topic, fresh, bytes);
       if (shared !== undefined) {
         const claimed = freshIds;
-        // Accepted only once the store says so too: a retry on another process then finds it accepted.
+        // Marked accepted in the store after the answer, not before it: the answer waits for the
+        // broker only. Until marked, another process answers a retry 429 in_flight (it retries and
+        // finds it accepted); should this process die first, the claim's lease ends and a retry
+        // produces it again — a duplicate, never a loss.
         produced = produced.then(
-          () => shared.settle(source.name, claimed, true).catch((err: unknown) => logger.warn({ err: (err as Error).name }, 'ingest dedup settle failed')),
+          () => {
+            void shared.settle(source.name, claimed, true).catch((err: unknown) => logger.warn({ err: (err as Error).name }, 'ingest dedup settle failed'));
+          },
           (err: unknown) => {
             void shared.settle(source.name, claimed, false).catch(() => {});
             throw err;
