@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // HTTP ingest throughput per process, through to the broker: batches of ~1 KB Segment events are
-// posted by concurrent keep-alive clients (another process) for a fixed time; an event counts once
+// posted by concurrent keep-alive clients (undici, in a process of their own) for a fixed time; an event counts once
 // its batch got a 200, which the ingest sends only after the broker acknowledged it (acks=all).
 // Beside it, the floor: a bare fastify route parsing the same bodies and producing the items
 // unchanged through the same producer. Rounds alternate floor/ingest (this machine is shared).
 // Run after `npm run build`:
 //
 //   node benchmarks/ingest.js            # starts a local broker unless KAFKA_BROKERS is set; write keys in
-//                                        # DATABASE_URL's PostgreSQL (own schema) or an embedded PGlite
+//                                        # DATABASE_URL's PostgreSQL (own schema; default
+//                                        # postgres://postgres@127.0.0.1:5432/test), or PGlite with BENCH_PGLITE=1
 //   BENCH_SECONDS=8 BENCH_ROUNDS=2 BENCH_BATCH=200 BENCH_CONCURRENCY=8 node benchmarks/ingest.js
+//   BENCH_CPU_PROF=/tmp/prof node benchmarks/ingest.js   # a CPU profile of each server process
 //
 // Prints accepted events/s of each, their ratio (target ≥ 0.7x) and the ingest's events/s (target ≥ 20k).
+// A run is invalid, and exits 1, when any request is not answered 200 or a topic does not hold exactly
+// the events accepted into it; it also exits 1 below the ratio.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,9 +27,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const BATCH = Number(process.env.BENCH_BATCH ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+// Production keeps write keys (and the shared dedup) in PostgreSQL; BENCH_PGLITE=1 measures the embedded store.
+const DATABASE_URL = process.env.BENCH_PGLITE === '1' ? null : (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 const log = (msg) => process.stderr.write(`[bench:ingest] ${msg}\n`);
 
 if (process.argv[2] === 'serve') await serve(process.argv[3]);
+else if (process.argv[2] === 'load') await generate();
 else await main();
 
 // ---------------------------------------------------------------- the server process (one per round)
@@ -60,20 +67,29 @@ async function serve(mode) {
   } else {
     const { openDb } = await import('../dist/storage/open.js');
     const { parseIngestConfig } = await import('../dist/config/ingest-schema.js');
-    const { startIngest } = await import('../dist/ingest/server.js');
-    const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
+    const { sharedMessageIds, startIngest } = await import('../dist/ingest/server.js');
+    const { WriteKeyStore } = await import('../dist/api/write-keys.js');
     const db = await openDb(
       env.BENCH_DB_URL ? { url: env.BENCH_DB_URL, schema: env.BENCH_DB_SCHEMA, poolSize: 4 } : { dataDir: env.BENCH_DB_DIR, create: false },
     );
+    const config = parseIngestConfig({ port: 0, topic: env.BENCH_TOPIC, sources: [{ name: 'bench' }] });
     const ingest = await startIngest({
-      config: parseIngestConfig({ port: 0, topic: env.BENCH_TOPIC, sources: [{ name: 'bench' }] }),
+      config,
       sink,
       writeKeys: new WriteKeyStore(db),
+      // As `ingest serve` on a PostgreSQL store: the messageId window shared with other processes.
+      sharedDedup: db.engine === 'postgres' ? sharedMessageIds(db, config) : undefined,
       logger: silentLogger(),
     });
     app = ingest.app;
   }
   process.stdout.write(`PORT ${app.server.address().port}\n`);
+  // The process's CPU time so far, on request: CPU per accepted event is steadier than events/s
+  // on a shared machine, so the report gives both.
+  process.on('SIGUSR2', () => {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`CPU ${user + system}\n`);
+  });
   process.on('SIGTERM', async () => {
     await app.close();
     await sink.close();
@@ -123,34 +139,72 @@ function eventJson(run, n) {
   });
 }
 
-async function load(port, writeKey, run) {
+/**
+ * The load generator, in its own process (`node benchmarks/ingest.js load`) so that building
+ * bodies never competes with the server under test in one event loop: undici keep-alive
+ * connections, each with one request in flight. Bodies are spliced from pre-serialised events
+ * around a fresh messageId each, so every event is new to the dedup and costs the generator
+ * little. Every answer's status is counted; anything but 200, or a failed request, fails the run.
+ */
+async function generate() {
+  const { Pool } = await import('undici');
+  const { port, writeKey, run, seconds } = JSON.parse(process.argv[3]);
   const auth = writeKey ? `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` : undefined;
+  const headers = { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) };
+  const templates = Array.from({ length: 1000 }, (_, n) => eventJson('TEMPLATE', n).split(`"messageId":"TEMPLATE-${n}"`));
+  if (templates.some((t) => t.length !== 2)) throw new Error('event template without its messageId');
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   let counter = 0;
   let accepted = 0;
   const refused = {};
-  const end = Date.now() + SECONDS * 1000;
+  const failures = {};
+  const end = Date.now() + seconds * 1000;
   const started = Date.now();
   async function client() {
     while (Date.now() < end) {
       const parts = new Array(BATCH);
-      for (let i = 0; i < BATCH; i++) parts[i] = eventJson(run, counter++);
+      for (let i = 0; i < BATCH; i++) {
+        const n = counter++;
+        const t = templates[n % templates.length];
+        parts[i] = `${t[0]}"messageId":"${run}-${n}"${t[1]}`;
+      }
       const body = `{"batch":[${parts.join(',')}],"sentAt":"${new Date().toISOString()}"}`;
-      const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
-        body,
-      });
-      await res.arrayBuffer();
-      if (res.status === 200) accepted += BATCH;
-      else refused[res.status] = (refused[res.status] ?? 0) + 1;
+      try {
+        const res = await pool.request({ path: '/v1/batch', method: 'POST', headers, body });
+        const text = await res.body.text();
+        if (res.statusCode === 200) accepted += BATCH;
+        else {
+          const key = `${res.statusCode} ${text.slice(0, 120)}`;
+          refused[key] = (refused[key] ?? 0) + 1;
+        }
+      } catch (err) {
+        const key = err.code ?? err.name;
+        failures[key] = (failures[key] ?? 0) + 1;
+      }
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, client));
-  return { accepted, refused, perSecond: accepted / ((Date.now() - started) / 1000) };
+  const elapsed = (Date.now() - started) / 1000;
+  await pool.close();
+  process.stdout.write(`${JSON.stringify({ accepted, sent: counter, refused, failures, perSecond: accepted / elapsed })}\n`);
+}
+
+/** Runs the generator process against `port` for `seconds`; resolves with its counts. */
+function load(port, writeKey, run, seconds = SECONDS) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'load', JSON.stringify({ port, writeKey, run, seconds })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (c) => (text += c));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text)) : reject(new Error(`load generator exited (${code})`))));
+  });
 }
 
 async function startServer(mode, env) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', mode], {
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (for profiling, not figures).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, fileURLToPath(import.meta.url), 'serve', mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -163,8 +217,23 @@ async function startServer(mode, env) {
     });
     child.on('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
   });
+  let lines = '';
+  const waiting = [];
+  child.stdout.on('data', (c) => {
+    lines += c;
+    for (let m = /CPU (\d+)\n/.exec(lines); m; m = /CPU (\d+)\n/.exec(lines)) {
+      lines = lines.slice(m.index + m[0].length);
+      waiting.shift()?.(Number(m[1]));
+    }
+  });
   return {
     port,
+    /** The server's CPU time so far, in microseconds. */
+    cpu: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        child.kill('SIGUSR2');
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);
@@ -199,33 +268,47 @@ async function main() {
   await admin.disconnect();
 
   const { openDb } = await import('../dist/storage/open.js');
-  const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
+  const { WriteKeyStore } = await import('../dist/api/write-keys.js');
   const schema = `bench_ingest_${suffix}`;
-  const dbDir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'sl-bench-ingest-'));
-  const db = await openDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, schema } : { dataDir: dbDir });
+  const dbDir = DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'sl-bench-ingest-'));
+  const db = await openDb(DATABASE_URL ? { url: DATABASE_URL, schema } : { dataDir: dbDir });
   const { writeKey } = await new WriteKeyStore(db).create(db, { source: 'bench', createdBy: null });
   await db.close();
-  const dbEnv = process.env.DATABASE_URL ? { BENCH_DB_URL: process.env.DATABASE_URL, BENCH_DB_SCHEMA: schema } : { BENCH_DB_DIR: dbDir };
+  const dbEnv = DATABASE_URL ? { BENCH_DB_URL: DATABASE_URL, BENCH_DB_SCHEMA: schema } : { BENCH_DB_DIR: dbDir };
 
   const results = { floor: [], ingest: [] };
   const totals = { floor: 0, ingest: 0 };
+  const sent = { floor: 0, ingest: 0 };
+  const counted = { floor: 0, ingest: 0 };
+  /** Any request not answered 200: the run is not valid. */
+  const errors = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of ['floor', 'ingest']) {
         const server = await startServer(mode, { BENCH_BROKERS: broker.brokers, BENCH_TOPIC: topics[mode], ...dbEnv });
-        await loadFor(server.port, mode === 'ingest' ? writeKey : null, `warm-${mode}-${round}`, 1);
+        // A short warm-up (JIT, connections), not counted.
+        const warm = await load(server.port, mode === 'ingest' ? writeKey : null, `warm-${mode}-${round}`, 1);
+        const cpuBefore = await server.cpu();
         const result = await load(server.port, mode === 'ingest' ? writeKey : null, `${mode}-${round}`);
+        result.cpuPerEvent = (await server.cpu()) - cpuBefore;
+        result.cpuPerEvent /= Math.max(1, result.accepted);
         await server.stop();
         results[mode].push(result);
+        for (const r of [warm, result]) {
+          sent[mode] += r.sent;
+          counted[mode] += r.accepted;
+          if (Object.keys(r.refused).length > 0 || Object.keys(r.failures).length > 0)
+            errors.push(`${mode} round ${round + 1}: refused ${JSON.stringify(r.refused)}, failed ${JSON.stringify(r.failures)}`);
+        }
         log(
-          `round ${round + 1} ${mode}: ${Math.round(result.perSecond).toLocaleString('en-US')} events/s (refused requests by status: ${JSON.stringify(result.refused)})`,
+          `round ${round + 1} ${mode}: ${Math.round(result.perSecond).toLocaleString('en-US')} events/s, ${result.cpuPerEvent.toFixed(1)} µs CPU per event (${result.sent - result.accepted} events not accepted)`,
         );
       }
     }
     for (const mode of ['floor', 'ingest']) totals[mode] = await topicCount(kafka, topics[mode]);
   } finally {
-    if (process.env.DATABASE_URL) {
-      const db2 = await openDb({ url: process.env.DATABASE_URL });
+    if (DATABASE_URL) {
+      const db2 = await openDb({ url: DATABASE_URL });
       await db2.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await db2.close();
     } else rmSync(dbDir, { recursive: true, force: true });
@@ -239,30 +322,24 @@ async function main() {
   const best = (list) => Math.max(...list.map((r) => r.perSecond));
   const floor = best(results.floor);
   const ingest = best(results.ingest);
-  const acceptedIngest = results.ingest.reduce((s, r) => s + r.accepted, 0);
-  const acceptedFloor = results.floor.reduce((s, r) => s + r.accepted, 0);
   console.log(`HTTP ingest, batches of ${BATCH} (~1 KB events), ${CONCURRENCY} concurrent clients, ${ROUNDS} x ${SECONDS} s rounds, best round of each:`);
   console.log(`  floor (bare fastify route, parse + produce unchanged): ${Math.round(floor).toLocaleString('en-US')} events/s`);
-  console.log(`  segmentloom ingest (auth, validation, dedup, acks=all): ${Math.round(ingest).toLocaleString('en-US')} events/s`);
+  console.log(`  segmentloom ingest (auth, validation, dedup in memory and PostgreSQL, acks=all): ${Math.round(ingest).toLocaleString('en-US')} events/s`);
+  const ratio = ingest / floor;
+  const leastCpu = (list) => Math.min(...list.map((r) => r.cpuPerEvent));
+  const cpuRatio = leastCpu(results.floor) / leastCpu(results.ingest);
   console.log(
-    `  ratio ingest/floor: ${(ingest / floor).toFixed(2)}x (target >= 0.7x); ingest target >= 20,000 events/s: ${ingest >= 20_000 ? 'met' : 'NOT met'}`,
+    `  server CPU per accepted event (least of the rounds): floor ${leastCpu(results.floor).toFixed(1)} µs, ingest ${leastCpu(results.ingest).toFixed(1)} µs: floor/ingest ${cpuRatio.toFixed(2)}x (the same ratio as throughput when CPU bound)`,
   );
+  console.log(`  ratio ingest/floor: ${ratio.toFixed(2)}x (target >= 0.7x); ingest target >= 20,000 events/s: ${ingest >= 20_000 ? 'met' : 'NOT met'}`);
   console.log(
-    `  in the topics (warm-up included): floor ${totals.floor.toLocaleString('en-US')} for ${acceptedFloor.toLocaleString('en-US')} counted, ingest ${totals.ingest.toLocaleString('en-US')} for ${acceptedIngest.toLocaleString('en-US')} counted`,
+    `  in the topics (warm-ups included): floor ${totals.floor.toLocaleString('en-US')} of ${counted.floor.toLocaleString('en-US')} accepted, ingest ${totals.ingest.toLocaleString('en-US')} of ${counted.ingest.toLocaleString('en-US')} accepted`,
   );
-}
-
-/** A short warm-up (JIT, connections), not counted. */
-async function loadFor(port, writeKey, run, seconds) {
-  const end = Date.now() + seconds * 1000;
-  let n = 0;
-  while (Date.now() < end) {
-    const body = `{"batch":[${Array.from({ length: BATCH }, () => eventJson(run, n++)).join(',')}]}`;
-    const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(writeKey ? { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` } : {}) },
-      body,
-    });
-    await res.arrayBuffer();
-  }
+  // Every accepted event must be in its topic exactly once (all messageIds are fresh, nothing refused).
+  for (const mode of ['floor', 'ingest'])
+    if (totals[mode] !== counted[mode]) errors.push(`${mode}: ${totals[mode]} records in the topic for ${counted[mode]} accepted events`);
+  if (errors.length > 0) {
+    console.log(`  INVALID RUN:\n    ${errors.join('\n    ')}`);
+    process.exitCode = 1;
+  } else if (ratio < 0.7) process.exitCode = 1;
 }

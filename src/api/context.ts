@@ -6,6 +6,7 @@ import type { Db } from '../storage/db.js';
 import type { Storage } from '../storage/storage.js';
 import { ParsedFileCache } from './file-cache.js';
 import { ApiKeyStore } from './api-keys.js';
+import { WriteKeyStore } from './write-keys.js';
 import type { AuthThrottle, AuthThrottleOptions } from './throttle.js';
 import { verifierFromEnv, type IdentityVerifier } from './identity-verification.js';
 
@@ -49,6 +50,8 @@ export interface ApiContext {
   storage: Storage;
   db: Db;
   keys: ApiKeyStore;
+  /** The HTTP ingest's write keys (same store as `segmentloom ingest keys`). */
+  writeKeys: WriteKeyStore;
   classifierDirs: readonly string[];
   builtinDirs: ReadonlySet<string>;
   customClassifierDir: string | null;
@@ -79,6 +82,7 @@ export function createContext(options: ApiOptions, builtinDir: string): ApiConte
     storage: options.storage,
     db,
     keys: new ApiKeyStore(db, now, options.keyCacheMs),
+    writeKeys: new WriteKeyStore(db, now),
     classifierDirs: options.classifierDirs,
     builtinDirs,
     customClassifierDir: custom,

@@ -240,6 +240,23 @@ export const issuedKeySchema = named(
   z.object({ key: apiKeySchema, token: z.string().describe('sl_<keyId>_<secret>: shown this once, stored only as a hash') }),
 );
 
+export const writeKeySchema = named(
+  'WriteKey',
+  z.object({
+    id: z.string(),
+    source: z.string().describe("the source it opens (the inventory's source)"),
+    scopes: z.array(z.enum(SCOPES)).describe('always events:write'),
+    createdAt: timestamp,
+    createdBy: z.string().nullable().describe('key id of the creator; null from the CLI'),
+    revokedAt: timestamp.nullable(),
+    secrets: z.array(z.object({ createdAt: timestamp, expiresAt: timestamp.nullable() })).describe('live secrets: two while a rotation overlaps'),
+  }),
+);
+export const issuedWriteKeySchema = named(
+  'IssuedWriteKey',
+  z.object({ key: writeKeySchema, writeKey: z.string().describe('wk_<keyId>_<secret>: shown this once, stored only as a hash') }),
+);
+
 export const auditEntrySchema = named(
   'AuditEntry',
   z.object({

@@ -46,10 +46,14 @@ export const ingestConfigSchema = z
         maxBatchEvents: int(1).default(2500),
       })
       .default({ maxEventBytes: 32 * 1024, maxBatchBytes: 500 * 1024, maxBatchEvents: 2500 }),
-    /** messageIds remembered per source, to drop a client's retries of events already accepted. */
+    /**
+     * messageIds remembered per source, to drop a client's retries of events already accepted:
+     * `maxEntries` in each process's memory, and — `shared`, on a PostgreSQL store in Kafka mode —
+     * in the store for every ingest process behind one load balancer.
+     */
     dedup: z
-      .strictObject({ maxEntries: int(0).default(500_000), windowSeconds: int(1).default(24 * 3600) })
-      .default({ maxEntries: 500_000, windowSeconds: 24 * 3600 }),
+      .strictObject({ maxEntries: int(0).default(500_000), windowSeconds: int(1).default(24 * 3600), shared: bool.default(true) })
+      .default({ maxEntries: 500_000, windowSeconds: 24 * 3600, shared: true }),
     produce: z
       .strictObject({
         /** An unacknowledged produce answers 503 after this long (the client retries; dedup drops a late success's retry). */

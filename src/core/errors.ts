@@ -106,6 +106,7 @@ export const API_CODES = {
   too_many_requests: { status: 429, summary: 'too many failed authentications from this address; see Retry-After' },
   rate_limited: { status: 429, summary: 'ingest: the source is over its rate limit; see Retry-After' },
   backpressure: { status: 429, summary: 'ingest: too much is waiting for the broker; see Retry-After' },
+  in_flight: { status: 429, summary: 'ingest: another ingest process is accepting a messageId of the request; see Retry-After' },
   internal: { status: 500, summary: 'an unexpected failure; the server log has the request id' },
   delivery_failed: { status: 502, summary: 'an alert receiver refused or could not be reached' },
   sso_unavailable: { status: 502, summary: 'portal: the OpenID Provider could not be reached' },

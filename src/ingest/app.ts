@@ -11,13 +11,16 @@ import { MessageIdWindow } from './dedup.js';
 import { InvalidPayload, MESSAGE_TYPES, recordsOf, type IngestRecord, type MessageType } from './messages.js';
 import { Backpressure, BrokerUnavailable, ProduceQueue, withinTime } from './produce-queue.js';
 import { TokenBucket } from './rate-limit.js';
-import type { WriteKeyPrincipal, WriteKeyStore } from './write-keys.js';
+import type { SharedMessageIds } from './shared-dedup.js';
+import type { WriteKeyPrincipal, WriteKeyStore } from '../api/write-keys.js';
 
 export interface IngestOptions {
   config: IngestConfig;
   /** Where accepted events go; `send` resolves once they are durable (Kafka: acks=all). */
   sink: EventSink;
   writeKeys: Pick<WriteKeyStore, 'verify'>;
+  /** The messageId window shared with other ingest processes (second level after this process's own). */
+  sharedDedup?: Pick<SharedMessageIds, 'claimIds' | 'settle'> | undefined;
   logger: Logger;
   registry?: Registry | undefined;
   tls?: TlsOptions | undefined;
@@ -80,9 +83,9 @@ export function buildIngest(options: IngestOptions): Ingest {
 
   // Any content type is JSON here: analytics.js sends text/plain (no CORS preflight), others application/json.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, JSON.parse((body as Buffer).toString('utf8')));
+      done(null, JSON.parse(body as string));
     } catch {
       done(new Refusal(400, 'invalid_json', 'body: not valid JSON'), undefined);
     }
@@ -115,12 +118,14 @@ export function buildIngest(options: IngestOptions): Ingest {
     reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    logger.debug(
-      { reqId: req.id, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'ingest request',
-    );
-  });
+  // Built per request only when someone reads it: the hot path pays nothing at info level.
+  if (logger.isLevelEnabled('debug'))
+    app.addHook('onResponse', async (req, reply) => {
+      logger.debug(
+        { reqId: req.id, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'ingest request',
+      );
+    });
 
   app.setErrorHandler((err: FastifyError | Refusal, req, reply) => {
     const refusal = err instanceof Refusal ? err : fromFastify(err);
@@ -171,8 +176,9 @@ export function buildIngest(options: IngestOptions): Ingest {
       }
     }
 
-    const fresh: OutputMessage[] = [];
-    const freshIds: string[] = [];
+    let fresh: OutputMessage[] = [];
+    let freshIds: string[] = [];
+    let sizes: number[] = [];
     const waits: Promise<void>[] = [];
     const inRequest = new Set<string>();
     let bytes = 0;
@@ -186,19 +192,58 @@ export function buildIngest(options: IngestOptions): Ingest {
       inRequest.add(record.messageId);
       fresh.push({ key: record.key, value: record.value });
       freshIds.push(record.messageId);
+      sizes.push(record.bytes);
       bytes += record.bytes;
     }
-    const duplicates = records.length - fresh.length - waits.length;
+
+    // Second level: ids other processes accepted, or are producing now. Only ids new here ask the store.
+    let elsewhere = 0;
+    const shared = options.sharedDedup;
+    if (shared !== undefined && freshIds.length > 0) {
+      let claim: Awaited<ReturnType<SharedMessageIds['claimIds']>>;
+      try {
+        claim = await shared.claimIds(source.name, freshIds);
+      } catch (err) {
+        logger.warn({ reqId: req.id, err: (err as Error).name }, 'ingest dedup store failed');
+        throw new Refusal(503, 'unavailable', 'the deduplication store is unavailable; retry later', retryAfter);
+      }
+      elsewhere = claim.pending;
+      if (claim.claimed.length !== freshIds.length) {
+        const mine = new Set(claim.claimed);
+        const keep = freshIds.map((id) => mine.has(id));
+        fresh = fresh.filter((_, i) => keep[i]);
+        freshIds = freshIds.filter((_, i) => keep[i]);
+        sizes = sizes.filter((_, i) => keep[i]);
+        bytes = sizes.reduce((sum, n) => sum + n, 0);
+      }
+    }
+    const duplicates = records.length - fresh.length - waits.length - elsewhere;
     if (duplicates > 0) counters.events.inc({ source: source.name, outcome: 'duplicate' }, duplicates);
 
     if (fresh.length > 0) {
-      const produced = queue.produce(source.topic ?? config.topic, fresh, bytes);
+      let produced = queue.produce(source.topic ?? config.topic, fresh, bytes);
+      if (shared !== undefined) {
+        const claimed = freshIds;
+        // Marked accepted in the store after the answer, not before it: the answer waits for the
+        // broker only. Until marked, another process answers a retry 429 in_flight (it retries and
+        // finds it accepted); should this process die first, the claim's lease ends and a retry
+        // produces it again — a duplicate, never a loss.
+        produced = produced.then(
+          () => {
+            void shared.settle(source.name, claimed, true).catch((err: unknown) => logger.warn({ err: (err as Error).name }, 'ingest dedup settle failed'));
+          },
+          (err: unknown) => {
+            void shared.settle(source.name, claimed, false).catch(() => {});
+            throw err;
+          },
+        );
+      }
       produced.catch(() => {});
       dedup.track(source.name, freshIds, produced);
       waits.push(produced);
     }
     try {
-      await withinTime(waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => {}), config.produce.timeoutMs);
+      if (waits.length > 0) await withinTime(waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => {}), config.produce.timeoutMs);
     } catch (err) {
       if (err instanceof Backpressure) {
         counters.events.inc({ source: source.name, outcome: 'backpressure' }, fresh.length);
@@ -207,6 +252,12 @@ export function buildIngest(options: IngestOptions): Ingest {
       counters.events.inc({ source: source.name, outcome: 'unavailable' }, fresh.length);
       logger.warn({ reqId: req.id, err: err instanceof BrokerUnavailable ? err.message : (err as Error).name }, 'ingest produce failed');
       throw new Refusal(503, 'broker_unavailable', 'the event broker is unavailable; retry later', retryAfter);
+    }
+    if (elsewhere > 0) {
+      // What was ours is produced; the rest another process is producing: the retry finds it accepted there.
+      counters.events.inc({ source: source.name, outcome: 'accepted' }, fresh.length);
+      counters.events.inc({ source: source.name, outcome: 'in_flight' }, elsewhere);
+      throw new Refusal(429, 'in_flight', `${elsewhere} messageId(s) of this request are being accepted by another ingest process; retry later`, 1);
     }
     counters.events.inc({ source: source.name, outcome: 'accepted' }, fresh.length);
     reply.header('content-type', 'application/json; charset=utf-8').send(ACCEPTED);
@@ -273,7 +324,7 @@ function ingestCounters(registry: Registry): { events: EventCounter } {
     (registry.getSingleMetric(name) as EventCounter | undefined) ??
     new Counter({
       name,
-      help: 'HTTP ingest events by source and outcome (accepted, duplicate, invalid, rate_limited, backpressure, unavailable)',
+      help: 'HTTP ingest events by source and outcome (accepted, duplicate, invalid, rate_limited, backpressure, in_flight, unavailable)',
       labelNames: ['source', 'outcome'],
       registers: [registry],
     });

@@ -9,8 +9,10 @@
  * (the stock clients retry on the same connection pool, so usually the same process).
  */
 export class MessageIdWindow {
-  private readonly seen = new Map<string, number>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Per source: messageId → end of its window. One map per source, so a lookup builds no key string. */
+  private readonly seen = new Map<string, Map<string, number>>();
+  private readonly inFlight = new Map<string, Map<string, Promise<void>>>();
+  private entries = 0;
 
   constructor(
     private readonly maxEntries: number,
@@ -20,45 +22,61 @@ export class MessageIdWindow {
 
   /** 'seen' (accepted before), a promise (being produced now), or 'new'. */
   check(source: string, messageId: string): 'seen' | 'new' | Promise<void> {
-    const id = `${source}\u0000${messageId}`;
-    const until = this.seen.get(id);
-    if (until !== undefined) {
-      if (until > this.now()) return 'seen';
-      this.seen.delete(id);
+    const seen = this.seen.get(source);
+    if (seen !== undefined) {
+      const until = seen.get(messageId);
+      if (until !== undefined) {
+        if (until > this.now()) return 'seen';
+        seen.delete(messageId);
+        this.entries--;
+      }
     }
-    return this.inFlight.get(id) ?? 'new';
+    return this.inFlight.get(source)?.get(messageId) ?? 'new';
   }
 
   /** Marks ids as being produced by `produced`; they become seen when it resolves. */
   track(source: string, messageIds: readonly string[], produced: Promise<void>): void {
     if (this.maxEntries === 0) return;
-    const ids = messageIds.map((messageId) => `${source}\u0000${messageId}`);
-    for (const id of ids) this.inFlight.set(id, produced);
+    let inFlight = this.inFlight.get(source);
+    if (inFlight === undefined) this.inFlight.set(source, (inFlight = new Map()));
+    for (const id of messageIds) inFlight.set(id, produced);
+    const settled = inFlight;
     produced.then(
       () => {
+        let seen = this.seen.get(source);
+        if (seen === undefined) this.seen.set(source, (seen = new Map()));
         const until = this.now() + this.windowMs;
-        for (const id of ids) {
-          this.inFlight.delete(id);
-          this.seen.set(id, until);
+        for (const id of messageIds) {
+          settled.delete(id);
+          // Deleted first so that a re-accepted id moves to the back of the eviction order.
+          if (seen.delete(id)) this.entries--;
+          seen.set(id, until);
         }
+        this.entries += messageIds.length;
         this.evict();
       },
       () => {
-        for (const id of ids) if (this.inFlight.get(id) === produced) this.inFlight.delete(id);
+        for (const id of messageIds) if (settled.get(id) === produced) settled.delete(id);
       },
     );
   }
 
   get size(): number {
-    return this.seen.size;
+    return this.entries;
   }
 
+  /** Past maxEntries the oldest go first, from the source that holds the most ids. */
   private evict(): void {
-    let excess = this.seen.size - this.maxEntries;
-    if (excess <= 0) return;
-    for (const id of this.seen.keys()) {
-      this.seen.delete(id);
-      if (--excess === 0) break;
+    let excess = this.entries - this.maxEntries;
+    while (excess > 0) {
+      let largest: Map<string, number> | undefined;
+      for (const seen of this.seen.values()) if (largest === undefined || seen.size > largest.size) largest = seen;
+      if (largest === undefined || largest.size === 0) return;
+      for (const id of largest.keys()) {
+        largest.delete(id);
+        this.entries--;
+        if (--excess === 0) break;
+      }
     }
   }
 }

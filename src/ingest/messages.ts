@@ -47,6 +47,8 @@ export interface RequestFacts {
   /** The client's address, when the source collects it; null otherwise. */
   ip: string | null;
   maxEventBytes: number;
+  /** A batch's `sentAt` parsed once for all its items (set by recordsOf). */
+  batchSentAt?: { raw: unknown; ms: number | null };
 }
 
 type Json = Record<string, unknown>;
@@ -108,7 +110,8 @@ export function toRecord(item: unknown, type: unknown, shared: Json | null, fact
   }
 
   const original = parseTime(item.timestamp, 'timestamp', where);
-  const sentAt = parseTime(item.sentAt, 'sentAt', where);
+  const batchSentAt = facts.batchSentAt;
+  const sentAt = batchSentAt !== undefined && item.sentAt === batchSentAt.raw ? batchSentAt.ms : parseTime(item.sentAt, 'sentAt', where);
   const received = facts.receivedAt;
   item.receivedAt = facts.receivedAtIso ??= new Date(received).toISOString();
   if (original === null) {
@@ -133,6 +136,7 @@ export function recordsOf(route: MessageType | 'batch', body: unknown, facts: Re
   if (batch.length > maxEvents) throw new InvalidPayload(`batch: more than ${maxEvents} messages`);
   const shared = body.context !== undefined || body.integrations !== undefined || body.sentAt !== undefined ? body : null;
   if (shared && body.context !== undefined && !isObject(body.context)) throw new InvalidPayload('context: expected a JSON object');
+  if (shared !== null && typeof shared.sentAt === 'string') facts.batchSentAt = { raw: shared.sentAt, ms: parseTime(shared.sentAt, 'sentAt', '') };
   const records = new Array<IngestRecord>(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const item = batch[i];

@@ -6,6 +6,8 @@ import { PlatformaticKafkaSink } from '../pipeline/kafka/platformatic-sink.js';
 import type { EventSink } from '../events/index.js';
 import { buildIngest, type Ingest, type IngestOptions } from './app.js';
 import type { IngestConfig } from '../config/ingest-schema.js';
+import type { Db } from '../storage/db.js';
+import { SharedMessageIds } from './shared-dedup.js';
 
 export interface RunningIngest extends Ingest {
   port: number;
@@ -46,4 +48,16 @@ export async function kafkaIngestSink(kafka: KafkaConfig): Promise<EventSink> {
     throw err;
   }
   return sink;
+}
+
+/**
+ * The messageId window shared through the store, for this config: the same window as each
+ * process's own; a claim is taken over once it is well past the produce timeout (its process died).
+ */
+export function sharedMessageIds(db: Db, config: IngestConfig, now?: () => number): SharedMessageIds {
+  return new SharedMessageIds(db, {
+    windowMs: config.dedup.windowSeconds * 1000,
+    leaseMs: Math.max(60_000, 4 * config.produce.timeoutMs),
+    ...(now ? { now } : {}),
+  });
 }

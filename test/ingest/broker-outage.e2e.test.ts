@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startKafka } from '../../scripts/kafka-broker.js';
 import { parseIngestConfig } from '../../src/config/ingest-schema.js';
 import { kafkaIngestSink, startIngest, type RunningIngest } from '../../src/ingest/server.js';
-import { WriteKeyStore } from '../../src/ingest/write-keys.js';
+import { WriteKeyStore } from '../../src/api/write-keys.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { EventSink } from '../../src/events/messages.js';
 import { describeKafka } from '../helpers/kafka.js';

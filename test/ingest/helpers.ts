@@ -3,7 +3,7 @@
 import { kafkaSchema, type KafkaConfig } from '../../src/config/schema.js';
 import { parseIngestConfig, type IngestConfig } from '../../src/config/ingest-schema.js';
 import { kafkaIngestSink, startIngest, type RunningIngest } from '../../src/ingest/server.js';
-import { WriteKeyStore } from '../../src/ingest/write-keys.js';
+import { WriteKeyStore } from '../../src/api/write-keys.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { EventSink } from '../../src/events/messages.js';
 import { Kafka, logLevel } from 'kafkajs';

@@ -12,6 +12,7 @@ import { policyRoutes, registerPolicyRoutes } from './policies.js';
 import { registerRequestRoutes, requestRoutes } from './requests.js';
 import { registerReviewRoutes, reviewRoutes } from './review.js';
 import { registerSystemRoutes, systemRoutes } from './system.js';
+import { registerWriteKeyRoutes, writeKeyRoutes } from './write-keys.js';
 
 /** Every route of the API, in document order (the OpenAPI document and the authz test read this). */
 export const ROUTE_SPECS: readonly RouteSpec[] = [
@@ -24,6 +25,7 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   ...Object.values(requestRoutes),
   ...Object.values(alertRoutes),
   ...Object.values(keyRoutes),
+  ...Object.values(writeKeyRoutes),
   ...Object.values(masterKeyRoutes),
   ...Object.values(auditRoutes),
 ];
@@ -39,6 +41,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ApiContext, open
   await app.register(async (scope) => registerRequestRoutes(scope, ctx));
   await app.register(async (scope) => registerAlertRoutes(scope, ctx));
   await app.register(async (scope) => registerKeyRoutes(scope, ctx));
+  await app.register(async (scope) => registerWriteKeyRoutes(scope, ctx));
   await app.register(async (scope) => registerMasterKeyRoutes(scope, ctx));
   await app.register(async (scope) => registerAuditRoutes(scope, ctx));
 }

@@ -1,10 +1,11 @@
 import { parseArgs } from '../arg-errors.js';
-import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
+import { CLI_ACTOR } from '../../api/audit.js';
 import { MAX_OVERLAP_SECONDS } from '../../api/routes/api-keys.js';
 import { loadEngineConfig } from '../../config/load.js';
 import { PipelineFeed } from '../../ingest/feed.js';
-import { kafkaIngestSink, startIngest } from '../../ingest/server.js';
-import { WriteKeyStore, type WriteKey } from '../../ingest/write-keys.js';
+import { kafkaIngestSink, sharedMessageIds, startIngest } from '../../ingest/server.js';
+import type { SharedMessageIds } from '../../ingest/shared-dedup.js';
+import { auditedWriteKeys, WriteKeyStore } from '../../api/write-keys.js';
 import { Registry } from 'prom-client';
 import { createLogger, isLogLevel } from '../../core/logger.js';
 import { startObservabilityServer } from '../../observability/server.js';
@@ -79,11 +80,19 @@ async function serve(
     let sink;
     let db;
     let registry: Registry;
+    let sharedDedup: SharedMessageIds | undefined;
     if (config.kafka) {
       sink = await kafkaIngestSink(config.kafka);
       closers.push(() => sink!.close());
       db = await openDb({ url: config.storage.databaseUrl, dataDir: config.storage.dataDir, schema: config.storage.schema, create: false });
       closers.push(() => db!.close());
+      // Several ingest processes can share a PostgreSQL store (an embedded one has a single owner).
+      if (ingestConfig.dedup.shared && db.engine === 'postgres') {
+        const shared = sharedMessageIds(db, ingestConfig);
+        shared.startSweeping(60_000);
+        closers.push(async () => shared.stop());
+        sharedDedup = shared;
+      }
       registry = new Registry();
       if (config.metrics) {
         const server = await startObservabilityServer({ port: config.metrics.port, host: config.metrics.host, registry, ready: () => ({ broker: true }) });
@@ -104,6 +113,7 @@ async function serve(
       config: ingestConfig,
       sink,
       writeKeys: new WriteKeyStore(db),
+      sharedDedup,
       logger,
       registry,
       ...(port !== undefined ? { port } : {}),
@@ -132,7 +142,6 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
     throw new UsageError(`--overlap-seconds: expected 0 to ${MAX_OVERLAP_SECONDS}`);
   const db = await openCliDb(values, io.env);
   const store = new WriteKeyStore(db);
-  const state = (key: WriteKey | null) => key && { source: key.source, scopes: key.scopes, revokedAt: key.revokedAt, liveSecrets: key.secrets.length };
   try {
     if (sub === 'list') {
       const all = await store.list();
@@ -147,56 +156,19 @@ async function keys(sub: string | undefined, args: string[], values: Record<stri
       return EXIT.ok;
     }
     if (sub === 'create') {
-      const issued = await db.transaction(async (tx) => {
-        const created = await store.create(tx, { source, createdBy: null });
-        await writeAudit(tx, {
-          actor: CLI_ACTOR,
-          action: 'write_keys.create',
-          targetType: 'write_key',
-          targetId: created.key.id,
-          before: null,
-          after: state(created.key),
-        });
-        return created;
-      });
+      const issued = await auditedWriteKeys.create(db, store, { source, actor: CLI_ACTOR });
       io.stderr.write(`Created write key ${issued.key.id} for source ${source}. It is shown once and stored only hashed:\n`);
       io.stdout.write(`${issued.writeKey}\n`);
       return EXIT.ok;
     }
     if (sub === 'rotate') {
-      const issued = await db.transaction(async (tx) => {
-        const before = await store.get(tx, id!);
-        const rotated = before && !before.revokedAt ? await store.rotate(tx, id!, overlap) : null;
-        if (rotated)
-          await writeAudit(tx, {
-            actor: CLI_ACTOR,
-            action: 'write_keys.rotate',
-            targetType: 'write_key',
-            targetId: id!,
-            before: state(before),
-            after: { ...state(rotated.key), overlapSeconds: overlap },
-          });
-        return rotated;
-      });
+      const issued = await auditedWriteKeys.rotate(db, store, { id: id!, overlapSeconds: overlap, actor: CLI_ACTOR });
       if (!issued) throw new NotFoundError('active write key');
       io.stderr.write(`Rotated write key ${id}; the previous one stops working in ${overlap} s. New write key (shown once):\n`);
       io.stdout.write(`${issued.writeKey}\n`);
       return EXIT.ok;
     }
-    const revoked = await db.transaction(async (tx) => {
-      const before = await store.get(tx, id!);
-      if (!before) return null;
-      const after = await store.revoke(tx, id!);
-      await writeAudit(tx, {
-        actor: CLI_ACTOR,
-        action: 'write_keys.revoke',
-        targetType: 'write_key',
-        targetId: id!,
-        before: state(before),
-        after: state(after),
-      });
-      return after;
-    });
+    const revoked = await auditedWriteKeys.revoke(db, store, { id: id!, actor: CLI_ACTOR });
     if (!revoked) throw new NotFoundError('write key');
     io.stderr.write(`Revoked write key ${id}.\n`);
     return EXIT.ok;

@@ -1,5 +1,5 @@
 /**
- * The HTTP ingest's write keys (src/ingest/write-keys.ts): each opens one source, scoped
+ * The HTTP ingest's write keys (src/api/write-keys.ts): each opens one source, scoped
  * events:write, with secrets stored only as SHA-256 hashes, several while a rotation overlaps —
  * the same secrets table shape as api_key_secrets (SecretRing). Apart from api_keys on purpose: a
  * write key ships inside web pages and apps, so it must never open the control-plane API.
