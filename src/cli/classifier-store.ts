@@ -4,7 +4,7 @@ import { getVersion, latestVersion, listVersions, sha256, writeConfigVersion, ty
 import { parseClassifierFile } from '../detect/index.js';
 import { ConfigError } from '../config/errors.js';
 import { json } from './registry.js';
-import { openConfigFiles, readInputFile, versionArg, versionTable, writeDiff, type ConfigFilesAccess } from './config-files.js';
+import { asConfigError, openConfigFiles, readInputFile, versionArg, versionTable, writeDiff, type ConfigFilesAccess } from './config-files.js';
 import { EXIT, NotFoundError, UsageError, type CliIo } from './io.js';
 import type { StoreArgs } from './store.js';
 
@@ -44,7 +44,7 @@ export async function classifierStoreCommand(sub: StoreSubcommand, args: string[
       }
       case 'apply': {
         const text = await readInputFile(args[0]!);
-        const saved = await write(access, idOf(args[0]!, text), text, 'classifiers.put', null);
+        const saved = await asConfigError(args[0]!, async () => write(access, idOf(args[0]!, text), text, 'classifiers.put', null));
         io.stdout.write(`classifier ${saved.name}: version ${saved.version} written (${saved.sha256.slice(0, 12)})\n`);
         return EXIT.ok;
       }
@@ -68,14 +68,9 @@ export async function classifierStoreCommand(sub: StoreSubcommand, args: string[
 
 /** The id a classifier file defines (the API takes it from the URL; here the file says it). */
 function idOf(file: string, text: string): string {
-  let parsed;
-  try {
-    parsed = parseClassifierFile(file, text);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(`${file} is not a valid classifier file: ${err.message}`);
-    throw err;
-  }
-  if (parsed.length !== 1) throw new UsageError(`${file}: a classifier applied from the CLI is one classifier per file, not a list`);
+  // An invalid file is a ConfigError naming the file, field and problem (exit 78).
+  const parsed = parseClassifierFile(file, text);
+  if (parsed.length !== 1) throw new ConfigError(`${file}: a classifier applied from the CLI is one classifier per file, not a list`, file);
   return parsed[0]!.id;
 }
 

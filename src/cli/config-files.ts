@@ -2,7 +2,9 @@ import { createTwoFilesPatch } from 'diff';
 import { readFile } from 'node:fs/promises';
 import type { ClassifierFilesContext } from '../api/classifier-files.js';
 import type { ConfigVersion } from '../api/config-versions.js';
+import { ApiError } from '../api/errors.js';
 import { ParsedFileCache } from '../api/file-cache.js';
+import { ConfigError } from '../config/errors.js';
 import type { CompiledClassifier } from '../detect/index.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../detect/index.js';
 import type { ScriptDb } from '../storage/db.js';
@@ -76,4 +78,17 @@ export function versionArg(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError('VERSION must be a version number (1, 2, …): see the versions subcommand');
   return n;
+}
+
+/**
+ * The API's answer to an invalid document (400) as what it is on the command line: an invalid
+ * configuration file, `file: field: problem`, exit 78. Conflicts (409) stay API errors (exit 1).
+ */
+export async function asConfigError<T>(file: string, work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 400) throw new ConfigError(`${file}: ${err.message}`, file, err.field);
+    throw err;
+  }
 }

@@ -3,7 +3,7 @@ import { CLI_ACTOR } from '../../api/audit.js';
 import { getVersion, latestVersion, listVersions, sha256, writeConfigVersion, type ConfigVersion } from '../../api/config-versions.js';
 import { readPolicy, redactPolicy, validatePolicy } from '../../api/policy-files.js';
 import { ConfigError } from '../../config/errors.js';
-import { openConfigFiles, readInputFile, versionArg, versionTable, writeDiff, type ConfigFilesAccess } from '../config-files.js';
+import { asConfigError, openConfigFiles, readInputFile, versionArg, versionTable, writeDiff, type ConfigFilesAccess } from '../config-files.js';
 import { EXIT, NotFoundError } from '../io.js';
 import { defineCommand, exactArgs, json, oneOf } from '../registry.js';
 import { STORE_HELP, STORE_OPTIONS } from '../store.js';
@@ -68,7 +68,8 @@ export const run = defineCommand({
           );
         }
         case 'apply': {
-          const saved = await write(access, await readInputFile(args[0]!), 'policies.put', null);
+          const text = await readInputFile(args[0]!);
+          const saved = await asConfigError(args[0]!, () => write(access, text, 'policies.put', null));
           io.stdout.write(`policies: version ${saved.version} written to ${access.policyFile} (${saved.sha256.slice(0, 12)})\n`);
           return EXIT.ok;
         }
