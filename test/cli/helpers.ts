@@ -151,3 +151,4 @@ export function segmentloomAsync(args: readonly string[], options: { timeoutMs?:
     });
   });
 }
+
