@@ -47,7 +47,7 @@ export interface AlertChannel {
    * Throws DeliveryError on failure; resolves only when the receiver acknowledged everything,
    * with the receivers' answers (status and body) for `segmentloom alerts test` to show.
    */
-  send(alerts: Alert[]): Promise<readonly ReceiverAnswer[] | void>;
-  /** True when the channel makes one request per alert (PagerDuty), so rate limiting counts alerts, not messages. */
+  send(alerts: Alert[]): Promise<readonly ReceiverAnswer[] | undefined>;
+  /** True when the channel makes one request per alert, so rate limiting counts alerts, not messages (none of the built-in channels does now). */
   readonly perAlertRequests?: boolean;
 }

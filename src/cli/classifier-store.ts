@@ -34,7 +34,10 @@ export async function classifierStoreCommand(sub: StoreSubcommand, args: string[
         if (entry === null) throw new NotFoundError(`classifier ${args[0]} (see classifiers list)`);
         const version = await latestVersion(access.db, 'classifier', args[0]!);
         if (values.format === 'json') io.stdout.write(json({ id: args[0], file: entry.file, origin: entry.origin, version, content: entry.content }));
-        else io.stdout.write(`# ${entry.file} (${entry.origin}${version ? `, version ${version.version}` : ', never written through the API or CLI'})\n${entry.content}`);
+        else
+          io.stdout.write(
+            `# ${entry.file} (${entry.origin}${version ? `, version ${version.version}` : ', never written through the API or CLI'})\n${entry.content}`,
+          );
         return EXIT.ok;
       }
       case 'diff': {

@@ -26,7 +26,8 @@ export interface ConfigFilesAccess extends ClassifierFilesContext {
 }
 
 export async function openConfigFiles(values: StoreArgs, io: CliIo, command: string): Promise<ConfigFilesAccess> {
-  if (values.config === undefined) throw new UsageError(`${command} needs --config FILE: the engine config names the files and the store their versions live in`);
+  if (values.config === undefined)
+    throw new UsageError(`${command} needs --config FILE: the engine config names the files and the store their versions live in`);
   const store = await storeAccess(values, io);
   const { loadServeConfig } = await import('../api/serve-config.js');
   const served = await loadServeConfig(values.config, io.env);

@@ -27,7 +27,11 @@ afterEach(async () => {
 });
 
 /** Nothing about the store or keys from the shell running the tests. */
-const CLEAN = Object.fromEntries(Object.keys(process.env).filter((k) => /^(DATABASE_URL|SEGMENTLOOM_)/.test(k)).map((k) => [k, '']));
+const CLEAN = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => /^(DATABASE_URL|SEGMENTLOOM_)/.test(k))
+    .map((k) => [k, '']),
+);
 const cli = (args: string[], env: Record<string, string> = {}) => segmentloomAsync(args, { env: { ...CLEAN, ...env }, timeoutMs: 120_000 });
 
 async function configFile(yaml: string): Promise<string> {
@@ -153,7 +157,12 @@ describe('segmentloom alerts outbox (PostgreSQL store named by the config)', () 
     const db = await openDb({ url, schema, create: true });
     const outbox = new SqlOutbox(db);
     const later = new Date(Date.now() + 3_600_000);
-    await outbox.put({ channel: 'siem', alerts: [toAlert(signal(), BASE_URL), toAlert(signal(), BASE_URL)], lastError: 'webhook channel "siem": HTTP 503', nextAttemptAt: later });
+    await outbox.put({
+      channel: 'siem',
+      alerts: [toAlert(signal(), BASE_URL), toAlert(signal(), BASE_URL)],
+      lastError: 'webhook channel "siem": HTTP 503',
+      nextAttemptAt: later,
+    });
     await outbox.put({ channel: 'removed', alerts: [toAlert(signal(), BASE_URL)], lastError: 'unknown channel', nextAttemptAt: later });
     await db.close();
 
@@ -177,8 +186,9 @@ describe('segmentloom alerts outbox (PostgreSQL store named by the config)', () 
     );
     const listed = await cli(['alerts', 'outbox', 'list', '--config', file, '--format', 'json'], env);
     expect(listed.status, listed.stderr).toBe(0);
-    const items = (JSON.parse(listed.stdout) as { items: Array<{ id: string; channel: string; alerts: number; attempts: number; lastError: string }>; total: number })
-      .items;
+    const items = (
+      JSON.parse(listed.stdout) as { items: Array<{ id: string; channel: string; alerts: number; attempts: number; lastError: string }>; total: number }
+    ).items;
     expect(items.map((i) => [i.channel, i.alerts, i.attempts])).toEqual([
       ['siem', 2, 0],
       ['removed', 1, 0],

@@ -74,7 +74,10 @@ describe('policies and classifiers from the CLI (embedded store named by --confi
     mkdirSync(path.join(dir, 'custom'));
     config = path.join(dir, 'engine.yaml');
     writeFileSync(config, CONFIG, { mode: 0o600 });
-    writeFileSync(path.join(dir, 'events.ndjson'), `${JSON.stringify({ type: 'track', event: 'Viewed', messageId: 'cf-1', userId: 'u-cf', properties: { plan: 'pro' } })}\n`);
+    writeFileSync(
+      path.join(dir, 'events.ndjson'),
+      `${JSON.stringify({ type: 'track', event: 'Viewed', messageId: 'cf-1', userId: 'u-cf', properties: { plan: 'pro' } })}\n`,
+    );
     const ran = await cli(['run', '--config', config, '--log-level', 'silent']);
     expect(ran.status, ran.stderr).toBe(0);
   });

@@ -151,4 +151,3 @@ export function segmentloomAsync(args: readonly string[], options: { timeoutMs?:
     });
   });
 }
-

@@ -23,7 +23,9 @@ export const MAX_LISTED_POINTS = 50;
 export function incidentKey(source: string, detectedAt: string, windowMs: number): string {
   const t = Date.parse(detectedAt);
   const start = Number.isNaN(t) ? 0 : Math.floor(t / windowMs) * windowMs;
-  return `segmentloom:${createHash('sha256').update(`${source}|${new Date(start).toISOString()}`).digest('hex')}`;
+  return `segmentloom:${createHash('sha256')
+    .update(`${source}|${new Date(start).toISOString()}`)
+    .digest('hex')}`;
 }
 
 function pointDetails(a: Alert) {

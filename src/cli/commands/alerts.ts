@@ -37,7 +37,8 @@ export const run = defineCommand({
     const format = oneOf(values.format!, ['table', 'json'] as const, '--format');
     if (sub === 'test' && args.length !== 1) throw new UsageError('usage: segmentloom alerts test CHANNEL --config FILE');
     if (sub === 'channels' && (args.length !== 1 || args[0] !== 'list')) throw new UsageError('usage: segmentloom alerts channels list --config FILE');
-    if (sub === 'outbox' && args[0] !== 'list' && args[0] !== 'retry') throw new UsageError('usage: segmentloom alerts outbox <list | retry ID... | retry --all> --config FILE');
+    if (sub === 'outbox' && args[0] !== 'list' && args[0] !== 'retry')
+      throw new UsageError('usage: segmentloom alerts outbox <list | retry ID... | retry --all> --config FILE');
     if (values.config === undefined) throw new UsageError(`alerts ${sub} needs --config FILE: its alerts section names the channels`);
     const alerts = await alertsSection(values.config, io);
     if (sub === 'test') return test(alerts, args[0]!, io);

@@ -20,7 +20,10 @@ export const VALIDATOR_DESCRIPTIONS: Readonly<Record<string, ValidatorDescriptio
   ip: { checks: 'an IPv4 or IPv6 address (either of the two above)', standard: 'RFC 791, RFC 4291' },
   mac: { checks: '48-bit MAC address with : or - separators or Cisco dotted form; not all-zero or broadcast', standard: 'IEEE 802 (EUI-48)' },
   email: { checks: 'dot-atom local part, hostname ending in a real public suffix, IDNA domains', standard: 'RFC 5322, RFC 5890/5891, Public Suffix List' },
-  phone: { checks: "phone number valid in its country's numbering plan (+CC anywhere, national forms in default regions)", standard: 'ITU-T E.164 (libphonenumber metadata)' },
+  phone: {
+    checks: "phone number valid in its country's numbering plan (+CC anywhere, national forms in default regions)",
+    standard: 'ITU-T E.164 (libphonenumber metadata)',
+  },
   date_of_birth: { checks: 'real calendar date, not future, year ≥ 1900, age ≤ 120, no time part', standard: 'ISO 8601 dates and common national orders' },
   geo_coordinate: { checks: 'latitude or longitude with ≥ 3 decimals within ±180, not 0', standard: 'WGS 84 decimal degrees' },
   geo_pair: { checks: '"lat,lng" text pair: latitude within ±90, longitude within ±180, not 0,0', standard: 'WGS 84 decimal degrees' },
@@ -39,7 +42,10 @@ export const VALIDATOR_DESCRIPTIONS: Readonly<Record<string, ValidatorDescriptio
   in_pan: { checks: 'Indian PAN: 5 letters (4th the holder type), 4 digits, a letter', standard: 'Income Tax Department of India' },
   in_epic: { checks: 'Indian voter id (EPIC): 3 letters and 7 digits, no check digit (key match only)', standard: 'Election Commission of India' },
   es_dni_nie: { checks: 'Spanish DNI or NIE: 8 digits (NIE X/Y/Z prefix) and the mod 23 control letter', standard: 'Real Decreto 1553/2005' },
-  fi_hetu: { checks: 'Finnish personal identity code: birth date, century sign, mod 31 check character', standard: 'Digital and Population Data Services Agency' },
+  fi_hetu: {
+    checks: 'Finnish personal identity code: birth date, century sign, mod 31 check character',
+    standard: 'Digital and Population Data Services Agency',
+  },
   kr_rrn: { checks: 'Korean Resident Registration Number: birth date, sex digit, check digit', standard: 'Korean Resident Registration Act' },
   pl_pesel: { checks: 'PESEL: 11 digits with encoded birth date and weighted check digit', standard: 'Polish Ministry of Digital Affairs' },
   se_personnummer: { checks: 'Swedish personnummer/samordningsnummer: birth date and Luhn digit', standard: 'Skatteverket' },
@@ -59,5 +65,8 @@ export const VALIDATOR_DESCRIPTIONS: Readonly<Record<string, ValidatorDescriptio
     standard: 'the issuers of the national validators above',
   },
   health_id_by_value: { checks: 'health ids by value: NHS number as printed, Medicare, US MBI, German KVNR', standard: 'NHS, Services Australia, CMS, GKV' },
-  in_id_by_value: { checks: 'Indian ids by value: PAN with a valid holder type, Aadhaar written with colons', standard: 'Income Tax Department of India, UIDAI' },
+  in_id_by_value: {
+    checks: 'Indian ids by value: PAN with a valid holder type, Aadhaar written with colons',
+    standard: 'Income Tax Department of India, UIDAI',
+  },
 });
