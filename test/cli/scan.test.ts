@@ -106,11 +106,14 @@ function byPath(records: Row[], p: string, event?: string): Row {
 
 describe('scan: every output format carries the same fields and the same records', () => {
   const out: Record<'table' | 'json' | 'ndjson' | 'csv', CliResult> = {} as never;
+  let defaultTable: CliResult;
   let reference: Row[];
 
   beforeAll(() => {
     const file = write('fixture.ndjson', ndjson(FIXTURE));
-    for (const format of ['table', 'json', 'ndjson', 'csv'] as const) out[format] = segmentloom(['scan', file, '--format', format]);
+    for (const format of ['json', 'ndjson', 'csv'] as const) out[format] = segmentloom(['scan', file, '--format', format]);
+    out.table = segmentloom(['scan', file, '--format', 'table', '--all']);
+    defaultTable = segmentloom(['scan', file]);
     reference = parseJson(out.json);
   });
 
@@ -123,7 +126,7 @@ describe('scan: every output format carries the same fields and the same records
 
   it('the default format is the table', () => {
     const result = segmentloom(['scan', path.join(tmp, 'fixture.ndjson')]);
-    expect(result.stdout).toBe(out.table.stdout);
+    expect(result.stdout).toBe(defaultTable.stdout);
   });
 
   it('json: an array of records with exactly RECORD_FIELDS, in order', () => {
@@ -146,23 +149,34 @@ describe('scan: every output format carries the same fields and the same records
     expect(out.csv.stdout.split('\r\n')).toHaveLength(reference.length + 2);
   });
 
-  it('table: one column per record field, one row per record, the same records', () => {
+  it('table: fits 80 columns (class, category, event, path, count) with --all one row per record, the same records', () => {
     const { titles, rows } = parseTable(out.table.stdout);
-    expect(titles.map((t) => TABLE_TITLES[t])).toEqual(expect.arrayContaining([...RECORD_FIELDS]));
-    expect(titles).toHaveLength(RECORD_FIELDS.length);
+    expect(titles).toEqual(['CLASS', 'CATEGORY', 'EVENT', 'PATH', 'COUNT']);
+    for (const line of out.table.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(rows).toHaveLength(reference.length);
     rows.forEach((row, i) => {
       const record = reference[i]!;
       for (const title of titles) {
         const field = TABLE_TITLES[title]!;
         const value = record[field];
-        const full = value === null ? '-' : field === 'confidence' ? (value as number).toFixed(2) : String(value);
+        const full = value === null ? '-' : String(value);
         const cell = row[title]!;
         // Long cells may be shortened to a prefix ending in "…".
         if (cell.endsWith('…') && cell !== full) expect(full.startsWith(cell.slice(0, -1)), `${title}: "${cell}" vs "${full}"`).toBe(true);
         else expect(cell, `${title} of row ${i}`).toBe(full);
       }
     });
+  });
+
+  it('table: hides green rows unless --all, and says how many it hid', () => {
+    expect(defaultTable.status, defaultTable.stderr).toBe(0);
+    const lines = defaultTable.stdout.trimEnd().split('\n');
+    const green = reference.filter((r) => r.classification === 'green').length;
+    expect(green).toBeGreaterThan(0);
+    expect(lines.at(-1)).toBe(`(${green} green point${green === 1 ? '' : 's'} without personal data hidden: --all shows them)`);
+    const { rows } = parseTable(lines.slice(0, -1).join('\n'));
+    expect(rows.map((r) => r.CLASS)).toEqual(reference.filter((r) => r.classification !== 'green').map((r) => r.classification));
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   it('sorts records riskiest first (red, yellow, green) in every format', () => {
@@ -415,7 +429,7 @@ describe('scan: the table keeps one line per record whatever the events hold', (
         { type: 'track', event: 'E', timestamp: '2024-01-01T00:00:00Z', properties: { note: 'line one\nline two', esc: '\u001b[2J\u001b[31mred', 'a\nb': 1 } },
       ]),
     );
-    const result = segmentloom(['scan', file]);
+    const result = segmentloom(['scan', file, '--all']);
     expect(result.status).toBe(0);
     const json = parseJson(segmentloom(['scan', file, '--format', 'json']));
     const lines = result.stdout.split('\n').filter((l) => l !== '');
