@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_FIELDS } from '../../src/inventory/format.js';
+import { INVENTORY_CSV_COLUMNS } from '../../src/inventory/csv.js';
 import { ndjson, parseCsv, parseTable, requireBuild, ROOT, segmentloom, TABLE_TITLES, type CliResult } from './helpers.js';
 
 type Row = Record<string, unknown>;
@@ -140,9 +141,25 @@ describe('scan: every output format carries the same fields and the same records
     expect(records).toEqual(reference);
   });
 
-  it('csv: a RECORD_FIELDS header, then the same records (null as an empty field, formula-like text defused), CRLF line ends', () => {
+  it('csv: the headers inventory export-csv uses for the same fields, then the same records (null as an empty field, formula-like text defused), CRLF line ends', () => {
     const [header, ...rows] = parseCsv(out.csv.stdout);
-    expect(header).toEqual([...RECORD_FIELDS]);
+    expect(header).toEqual([
+      'source',
+      'event',
+      'path',
+      'category',
+      'data_category',
+      'recommended_classification',
+      'matched_on',
+      'confidence',
+      'matcher',
+      'count',
+      'first_seen',
+      'last_seen',
+      'example',
+    ]);
+    // One naming: every scan header is a column of the inventory export.
+    for (const name of header!) expect(INVENTORY_CSV_COLUMNS as readonly string[]).toContain(name);
     const cell = (v: unknown) => (v === null ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v));
     expect(rows).toEqual(reference.map((r) => RECORD_FIELDS.map((f) => cell(r[f]))));
     expect(out.csv.stdout.endsWith('\r\n')).toBe(true);
