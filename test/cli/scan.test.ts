@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_FIELDS } from '../../src/inventory/format.js';
 import { INVENTORY_CSV_COLUMNS } from '../../src/inventory/csv.js';
-import { ndjson, parseCsv, parseTable, requireBuild, ROOT, segmentloom, TABLE_TITLES, type CliResult } from './helpers.js';
+import { ndjson, parseCsv, parseTable, requireBuild, ROOT, segmentloom, segmentloomAsync, TABLE_TITLES, type CliResult } from './helpers.js';
 
 type Row = Record<string, unknown>;
 
@@ -110,11 +110,12 @@ describe('scan: every output format carries the same fields and the same records
   let defaultTable: CliResult;
   let reference: Row[];
 
-  beforeAll(() => {
+  // Not spawnSync: five scans in a row would block this worker past vitest's RPC timeout under load.
+  beforeAll(async () => {
     const file = write('fixture.ndjson', ndjson(FIXTURE));
-    for (const format of ['json', 'ndjson', 'csv'] as const) out[format] = segmentloom(['scan', file, '--format', format]);
-    out.table = segmentloom(['scan', file, '--format', 'table', '--all']);
-    defaultTable = segmentloom(['scan', file]);
+    for (const format of ['json', 'ndjson', 'csv'] as const) out[format] = await segmentloomAsync(['scan', file, '--format', format], { timeoutMs: 120_000 });
+    out.table = await segmentloomAsync(['scan', file, '--format', 'table', '--all'], { timeoutMs: 120_000 });
+    defaultTable = await segmentloomAsync(['scan', file], { timeoutMs: 120_000 });
     reference = parseJson(out.json);
   });
 
