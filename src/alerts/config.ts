@@ -96,6 +96,13 @@ function makeAlertsConfigSchema() {
       routingKey: secretString,
       /** Events API v2 endpoint; overridable for EU accounts and for tests. */
       url: httpUrl.default(DEFAULT_PAGERDUTY_URL),
+      /** New points of one source within one such window join one incident (dedup_key per source and window). */
+      incidentWindowMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .max(7 * 86_400_000)
+        .default(3_600_000),
     })
     .strict();
 

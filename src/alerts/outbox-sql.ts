@@ -76,6 +76,33 @@ export class SqlOutbox implements AlertOutbox {
       .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id));
   }
 
+  /** Every entry, oldest first, with its lease (for `segmentloom alerts outbox list`); leases nothing. */
+  async list(limit = 1_000): Promise<Array<OutboxEntry & { leasedUntil: Date | null }>> {
+    const rows = await this.db.query<Row & { lease_until: unknown }>(
+      `SELECT id, channel, alerts, attempts, last_error, created_at, next_attempt_at, lease_until FROM alert_outbox ORDER BY created_at, id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ ...toEntry(r), leasedUntil: r.lease_until === null ? null : toDate(r.lease_until) }));
+  }
+
+  /**
+   * Leases the named entries (all entries with `ids` null) that no sweeper holds now, whatever
+   * their next attempt time: an operator's "retry now". Entries leased elsewhere are left alone.
+   */
+  async claimNow({ ids, now, leaseMs }: { ids: readonly string[] | null; now: Date; leaseMs: number }): Promise<OutboxEntry[]> {
+    const rows = await this.db.query<Row>(
+      `UPDATE alert_outbox SET lease_until = $2::timestamptz
+        WHERE id IN (
+          SELECT id FROM alert_outbox
+           WHERE ($3::text[] IS NULL OR id = ANY($3::text[])) AND (lease_until IS NULL OR lease_until <= $1::timestamptz)
+           ORDER BY created_at, id
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, channel, alerts, attempts, last_error, created_at, next_attempt_at`,
+      [now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), ids === null ? null : [...ids]],
+    );
+    return rows.map(toEntry).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  }
+
   async complete(id: string): Promise<void> {
     await this.db.query(`DELETE FROM alert_outbox WHERE id = $1`, [id]);
   }
@@ -95,6 +122,18 @@ export class SqlOutbox implements AlertOutbox {
     const rows = await this.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM alert_outbox`);
     return Number(rows[0]?.n ?? 0);
   }
+}
+
+function toEntry(r: Row): OutboxEntry {
+  return {
+    id: r.id,
+    channel: r.channel,
+    alerts: (typeof r.alerts === 'string' ? JSON.parse(r.alerts) : r.alerts) as Alert[],
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+    createdAt: toDate(r.created_at),
+    nextAttemptAt: toDate(r.next_attempt_at),
+  };
 }
 
 function toDate(v: unknown): Date {

@@ -2,7 +2,7 @@ import type { DataPointSignal } from '../inventory/types.js';
 import { toAlert } from './alert.js';
 import { createChannel } from './channels/index.js';
 import type { ChannelConfig } from './config.js';
-import type { Alert, AlertChannel } from './types.js';
+import type { Alert, AlertChannel, ReceiverAnswer } from './types.js';
 
 /** A data point no real stream produces: names and the `.invalid` example say "test" at a glance. */
 export function syntheticSignal(now: Date = new Date()): DataPointSignal {
@@ -30,14 +30,14 @@ export function syntheticSignal(now: Date = new Date()): DataPointSignal {
 
 /**
  * Sends one synthetic alert through a channel, bypassing routes, digest, rate limit and retries so
- * the operator sees the receiver's answer right away. Throws DeliveryError on failure.
+ * the operator sees the receiver's answer (status and body) right away. Throws DeliveryError on failure.
  */
 export async function sendTestAlert(
   cfg: ChannelConfig,
   opts: { baseUrl: string; now?: Date; channelFactory?: (cfg: ChannelConfig, baseUrl: string) => AlertChannel },
-): Promise<Alert> {
+): Promise<{ alert: Alert; answers: readonly ReceiverAnswer[] }> {
   const alert: Alert = { ...toAlert(syntheticSignal(opts.now), opts.baseUrl), test: true };
   const channel = (opts.channelFactory ?? createChannel)(cfg, opts.baseUrl);
-  await channel.send([alert]);
-  return alert;
+  const answers = await channel.send([alert]);
+  return { alert, answers: answers ?? [] };
 }

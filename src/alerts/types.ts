@@ -32,15 +32,22 @@ export interface Alert {
   test?: boolean;
 }
 
+/** What a receiver answered to one request (http.ts' PostResult). */
+export interface ReceiverAnswer {
+  status: number;
+  body: string;
+}
+
 /** The seam every channel type implements; the dispatcher knows nothing else about a channel. */
 export interface AlertChannel {
   readonly name: string;
   readonly type: string;
   /**
    * Delivers the alerts (one digest, or one request per alert for per-point channels).
-   * Throws DeliveryError on failure; resolves only when the receiver acknowledged everything.
+   * Throws DeliveryError on failure; resolves only when the receiver acknowledged everything,
+   * with the receivers' answers (status and body) for `segmentloom alerts test` to show.
    */
-  send(alerts: Alert[]): Promise<void>;
-  /** True when the channel makes one request per alert (PagerDuty), so rate limiting counts alerts, not messages. */
+  send(alerts: Alert[]): Promise<readonly ReceiverAnswer[] | undefined>;
+  /** True when the channel makes one request per alert, so rate limiting counts alerts, not messages (none of the built-in channels does now). */
   readonly perAlertRequests?: boolean;
 }

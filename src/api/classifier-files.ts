@@ -23,6 +23,9 @@ export interface ClassifierEntry {
   content: string;
 }
 
+/** What reading and validating classifier files needs of the API's context (the CLI builds one from a config). */
+export type ClassifierFilesContext = Pick<ApiContext, 'classifierDirs' | 'builtinDirs' | 'customClassifierDir' | 'classifierFiles'>;
+
 async function yamlFiles(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
@@ -43,11 +46,11 @@ function parseOnDisk(file: string, text: string): CompiledClassifier[] {
 }
 
 /** The file's text and classifiers (cached while unchanged), or null when it has gone. */
-function loadFile(ctx: ApiContext, file: string) {
+function loadFile(ctx: ClassifierFilesContext, file: string) {
   return ctx.classifierFiles.get(file, parseOnDisk);
 }
 
-export async function readClassifiers(ctx: ApiContext): Promise<ClassifierEntry[]> {
+export async function readClassifiers(ctx: ClassifierFilesContext): Promise<ClassifierEntry[]> {
   const entries: ClassifierEntry[] = [];
   const present = new Set<string>();
   for (const dir of ctx.classifierDirs) {
@@ -83,11 +86,11 @@ export function summary(entry: ClassifierEntry) {
 }
 
 /** The definition in force for an id (the last directory's), or null. */
-export async function findClassifier(ctx: ApiContext, id: string): Promise<ClassifierEntry | null> {
+export async function findClassifier(ctx: ClassifierFilesContext, id: string): Promise<ClassifierEntry | null> {
   return (await readClassifiers(ctx)).filter((e) => e.classifier.id === id && !e.overridden).pop() ?? null;
 }
 
-export function customDir(ctx: ApiContext): string {
+export function customDir(ctx: ClassifierFilesContext): string {
   if (ctx.customClassifierDir === null) {
     throw conflict(
       'no_custom_classifier_dir',
@@ -102,7 +105,7 @@ export function customDir(ctx: ApiContext): string {
  * returns the text to write (JSON submissions are written as the equivalent YAML).
  */
 export async function validateClassifier(
-  ctx: ApiContext,
+  ctx: ClassifierFilesContext,
   id: string,
   body: string,
   contentType: string | undefined,

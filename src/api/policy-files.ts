@@ -54,7 +54,7 @@ export interface CurrentPolicy {
 }
 
 /** The policy in force on disk: the policy file, else the policy sections inline in the engine config. */
-export async function readPolicy(ctx: ApiContext): Promise<CurrentPolicy> {
+export async function readPolicy(ctx: Pick<ApiContext, 'policyFile' | 'configFile'>): Promise<CurrentPolicy> {
   if (ctx.policyFile !== null) {
     const text = await readFile(ctx.policyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
@@ -109,7 +109,7 @@ function findReference(value: unknown, path: (string | number)[]): { field: stri
 }
 
 /** Parses and validates a submitted policy document exactly as the engine will; returns the text to write. */
-export function validatePolicy(ctx: ApiContext, body: string, contentType: string | undefined): { content: string; policy: PolicyConfig } {
+export function validatePolicy(ctx: Pick<ApiContext, 'env'>, body: string, contentType: string | undefined): { content: string; policy: PolicyConfig } {
   let raw: unknown;
   let content = body;
   if (isJson(contentType)) {

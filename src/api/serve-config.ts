@@ -5,6 +5,7 @@ import { AlertsConfigError, parseAlertsConfig, type AlertsConfig } from '../aler
 import { substituteEnv, type Environment } from '../core/env.js';
 import { ConfigError } from '../config/errors.js';
 import { BUILTIN_CLASSIFIERS_DIR } from '../detect/index.js';
+import { storageSchema } from '../config/durable-schema.js';
 
 /**
  * What `segmentloom serve` needs from the engine config the engines run with: the classifier
@@ -17,6 +18,17 @@ export interface ServeConfig {
   classifierDirs: string[];
   policyFile: string | null;
   alerts: AlertsConfig | null;
+  /** The storage section (store location and keys), as the engine reads it; null when absent. */
+  storage: ServeStorage | null;
+}
+
+export interface ServeStorage {
+  databaseUrl: string | undefined;
+  /** Absolute (relative to the config file), as the engine resolves it. */
+  dataDir: string | undefined;
+  schema: string | undefined;
+  masterKeys: string | undefined;
+  lookupKey: string | undefined;
 }
 
 export async function loadServeConfig(file: string, env: Environment = process.env): Promise<ServeConfig> {
@@ -52,8 +64,26 @@ export async function loadServeConfig(file: string, env: Environment = process.e
       throw err;
     }
   }
+  let storage: ServeStorage | null = null;
+  if (raw.storage !== undefined && raw.storage !== null) {
+    const parsed = storageSchema.safeParse(substituteEnv(raw.storage, env, path, ['storage']));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = ['storage', ...issue.path.map(String)].join('.');
+      throw new ConfigError(`${path}: ${field}: ${issue.message}`, path, field);
+    }
+    const s = parsed.data;
+    storage = {
+      databaseUrl: s.databaseUrl,
+      dataDir: s.dataDir === undefined ? undefined : at(s.dataDir),
+      schema: s.schema,
+      masterKeys: s.masterKeys,
+      lookupKey: s.lookupKey,
+    };
+  }
   return {
     file: path,
+    storage,
     classifierDirs: (classifiers as string[]).map((d) => (d === 'builtin' ? BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, '') : at(d))),
     policyFile: policyFile === null ? null : at(policyFile as string),
     alerts,

@@ -11,13 +11,15 @@ interface CommandEntry {
 // Loaded lazily so `segmentloom scan` does not pay for Kafka, SQL or HTTP modules.
 const COMMANDS: Record<string, CommandEntry> = {
   scan: { summary: 'print the data inventory implied by NDJSON events', load: () => loadCommand('scan') },
-  classifiers: { summary: 'list, validate and try classifiers (test KEY=VALUE …)', load: () => loadCommand('classifiers') },
+  classifiers: { summary: 'list, validate and try classifiers (test KEY=VALUE …); show, diff, apply, roll back', load: () => loadCommand('classifiers') },
+  policies: { summary: 'show, diff, apply, list versions of and roll back the policy file (--config FILE)', load: () => loadCommand('policies') },
+  config: { summary: 'rewrite an engine config: split inline policies into a policyFile', load: () => loadCommand('config') },
   run: { summary: 'run the privacy pipeline (Kafka, or --input FILE with NDJSON outputs)', load: () => loadCommand('run') },
   inventory: { summary: 'review the durable data inventory (inbox, classify, accept, CSV export)', load: () => loadCommand('inventory') },
   requests: { summary: 'deletion and suppression requests, statuses and receipts', load: () => loadCommand('requests') },
   subject: { summary: 'export all stored data of a data subject (access request)', load: () => loadCommand('subject') },
   retention: { summary: 'sweep events past their retention period', load: () => loadCommand('retention') },
-  alerts: { summary: 'send a test alert to a configured channel', load: () => loadCommand('alerts') },
+  alerts: { summary: 'test a channel, list channels, list and retry the undelivered outbox', load: () => loadCommand('alerts') },
   serve: { summary: 'serve the control-plane HTTP API (inventory, classifiers, policies, requests, keys, audit)', load: () => loadCommand('serve') },
   keys: { summary: 'create, list, rotate and revoke API keys (bootstrap the first owner key)', load: () => loadCommand('keys') },
   ingest: { summary: "serve Segment's HTTP Tracking API in front of the pipeline; manage write keys", load: () => loadCommand('ingest') },

@@ -7,6 +7,7 @@ export { parseClassifierFile } from './parse-file.js';
 export type { CompiledClassifier } from './compile.js';
 export { classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
 export { VALIDATORS } from './validators/index.js';
+export { VALIDATOR_DESCRIPTIONS, type ValidatorDescription } from './validators/descriptions.js';
 export { ConfigError } from '../config/errors.js';
 
 import { Detector, type DetectorOptions } from './detector.js';

@@ -1,4 +1,4 @@
-import { csvCell } from './csv.js';
+import { csvCell, type InventoryCsvColumn } from './csv.js';
 import type { DataPointRecord } from './types.js';
 
 /** The fields every output format carries, in order (CSV columns, table columns). */
@@ -40,8 +40,28 @@ function ordered(record: DataPointRecord): Record<string, unknown> {
   return out;
 }
 
+/**
+ * CSV headers: the names `inventory export-csv` uses for the same fields (snake_case), so one
+ * spreadsheet template reads both. The scan's classification is the detector's recommendation.
+ */
+export const RECORD_CSV_HEADERS: Readonly<Record<(typeof RECORD_FIELDS)[number], InventoryCsvColumn>> = {
+  source: 'source',
+  event: 'event',
+  path: 'path',
+  category: 'category',
+  dataCategory: 'data_category',
+  classification: 'recommended_classification',
+  matchedOn: 'matched_on',
+  confidence: 'confidence',
+  matcher: 'matcher',
+  count: 'count',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+  example: 'example',
+};
+
 function toCsv(records: readonly DataPointRecord[]): string {
-  const lines = [RECORD_FIELDS.join(',')];
+  const lines = [RECORD_FIELDS.map((field) => RECORD_CSV_HEADERS[field]).join(',')];
   // Same cells as the inventory export: RFC 4180 quoting, and producer-chosen text that a
   // spreadsheet would run as a formula (`=…`, `+…`) is defused.
   for (const record of records) lines.push(RECORD_FIELDS.map((field) => csvCell(record[field] as string | number | null)).join(','));

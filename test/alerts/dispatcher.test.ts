@@ -113,21 +113,21 @@ describe('AlertDispatcher', () => {
     expect(d.pending()).toEqual({ sec: 0 });
   });
 
-  it('per-point channels (PagerDuty) send one event per point and spend one token each', async () => {
+  it('PagerDuty gets one event per source per digest, not one per point', async () => {
     const rx = await receiver(() => ({ status: 202 }));
-    let clock = Date.UTC(2025, 0, 1);
     const d = dispatcher({
       config: config([{ name: 'pd', type: 'pagerduty', routingKey: 'KEY', url: rx.url, digest: { windowMs: 20 }, rateLimit: { perMinute: 3 } }]),
-      now: () => clock,
     });
-    d.enqueue([signal(), signal(), signal(), signal()]);
-    await rx.waitFor(3);
-    await sleep(100);
-    expect(rx.requests).toHaveLength(3);
-    expect(d.pending()).toEqual({ pd: 1 });
-    clock += 20_000;
-    await rx.waitFor(4);
-    expect(new Set(rx.requests.map((r) => JSON.parse(r.body).dedup_key)).size).toBe(4);
+    d.enqueue([signal({ source: 'web' }), signal({ source: 'web' }), signal({ source: 'web' }), signal({ source: 'ios' })]);
+    await rx.waitFor(2);
+    await d.flush();
+    expect(rx.requests).toHaveLength(2);
+    const events = rx.requests.map((r) => JSON.parse(r.body) as { payload: { component: string; custom_details: { points: unknown[] } } });
+    expect(events.map((e) => [e.payload.component, e.payload.custom_details.points.length])).toEqual([
+      ['web', 3],
+      ['ios', 1],
+    ]);
+    expect(d.pending()).toEqual({ pd: 0 });
   });
 
   it('retries with exponential backoff: fails twice with 500, then delivered once', async () => {

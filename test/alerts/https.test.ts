@@ -37,7 +37,7 @@ function webhook(url: string, caFile?: string) {
   return createWebhookChannel({ ...channelDefaults(), name: 'hook', type: 'webhook', url, secret: SECRET, ...(caFile ? { caFile } : {}) });
 }
 
-async function refusal(send: Promise<void>): Promise<DeliveryError> {
+async function refusal(send: Promise<unknown>): Promise<DeliveryError> {
   const err = await send.then(
     () => new Error('delivered'),
     (e: Error) => e,
@@ -87,9 +87,15 @@ describe('alert channels over HTTPS', () => {
     await createSlackChannel({ ...channelDefaults(), name: 'slack', type: 'slack', url: rx.url, showItems: 10, caFile: ca.certFile }, BASE_URL).send([
       toAlert(signal(), BASE_URL),
     ]);
-    await createPagerDutyChannel({ ...channelDefaults(), name: 'pd', type: 'pagerduty', url: rx.url, routingKey: 'R0UTINGKEY', caFile: ca.certFile }).send([
-      toAlert(signal(), BASE_URL),
-    ]);
+    await createPagerDutyChannel({
+      ...channelDefaults(),
+      name: 'pd',
+      type: 'pagerduty',
+      url: rx.url,
+      routingKey: 'R0UTINGKEY',
+      incidentWindowMs: 3_600_000,
+      caFile: ca.certFile,
+    }).send([toAlert(signal(), BASE_URL)]);
     expect(rx.requests.map((r) => JSON.parse(r.body))).toEqual([
       expect.objectContaining({ blocks: expect.any(Array) }),
       expect.objectContaining({ routing_key: 'R0UTINGKEY' }),

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 function pdCfg(url: string): PagerDutyChannelConfig {
-  return { ...channelDefaults(), name: 'pd', type: 'pagerduty', routingKey: 'R0UTINGKEY0123456789', url };
+  return { ...channelDefaults(), name: 'pd', type: 'pagerduty', routingKey: 'R0UTINGKEY0123456789', url, incidentWindowMs: 3_600_000 };
 }
 
 interface PdEvent {
@@ -24,38 +24,63 @@ interface PdEvent {
   links: Array<{ href: string; text: string }>;
 }
 
+interface PdPoint {
+  path: string;
+  event: string;
+  classification: string;
+  masked_example: string | null;
+  review_url: string;
+}
+
+const incident = (source: string, windowStart: string) => `segmentloom:${createHash('sha256').update(`${source}|${windowStart}`).digest('hex')}`;
+
 describe('pagerduty channel', () => {
-  it('sends one Events API v2 trigger per point with stable dedup keys and severity mapping', async () => {
+  it('pages a burst of new red points once per source, every point listed in custom_details', async () => {
     rx = await startReceiver(() => ({ status: 202, body: '{"status":"success"}' }));
     const ch = createPagerDutyChannel(pdCfg(rx.url));
-    const red = signal({ classification: 'red', path: 'properties.card', category: 'credit_card', source: 'web', event: 'Checkout' });
-    const yellow = signal({ classification: 'yellow', path: 'properties.zip' });
-    const green = signal({ classification: 'green', path: 'properties.flag', category: null });
-    await ch.send([red, yellow, green].map((s) => toAlert(s, BASE_URL)));
+    const web = Array.from({ length: 10 }, (_, i) => signal({ classification: 'red', source: 'web', path: `properties.card_${i}`, event: 'Checkout' }));
+    const ios = [signal({ classification: 'yellow', source: 'ios', path: 'traits.zip' }), signal({ classification: 'red', source: 'ios', path: 'traits.ssn' })];
+    await ch.send([...web.slice(0, 5), ...ios, ...web.slice(5)].map((s) => toAlert(s, BASE_URL)));
 
-    expect(rx.requests).toHaveLength(3);
-    const events = rx.requests.map((r) => JSON.parse(r.body) as PdEvent);
-    expect(events.map((e) => e.payload.severity)).toEqual(['critical', 'warning', 'info']);
-    const e = events[0]!;
-    expect(e.routing_key).toBe('R0UTINGKEY0123456789');
-    expect(e.event_action).toBe('trigger');
-    expect(e.dedup_key).toBe(`segmentloom:${createHash('sha256').update('web|Checkout|properties.card').digest('hex')}`);
-    expect(e.payload).toMatchObject({ source: 'segmentloom', component: 'web', group: 'Checkout', class: 'credit_card' });
-    expect(e.payload.summary).toContain('properties.card');
-    expect(e.payload.custom_details).toMatchObject({ path: 'properties.card', masked_example: 'j***@e***.com', matcher: 'key synonym "email"' });
-    expect(e.links).toEqual([{ href: `${BASE_URL}/inventory/inbox?source=web&event=Checkout&path=properties.card`, text: 'Review in Segmentloom inbox' }]);
-    expect(events[2]!.payload.class).toBe('unclassified');
+    // Ten red points from web and two from ios: two pages, not twelve.
+    expect(rx.requests).toHaveLength(2);
+    const [fromWeb, fromIos] = rx.requests.map((r) => JSON.parse(r.body) as PdEvent);
+    expect(fromWeb!.routing_key).toBe('R0UTINGKEY0123456789');
+    expect(fromWeb!.event_action).toBe('trigger');
+    expect(fromWeb!.dedup_key).toBe(incident('web', '2025-01-01T00:00:00.000Z'));
+    expect(fromIos!.dedup_key).toBe(incident('ios', '2025-01-01T00:00:00.000Z'));
+    expect(fromWeb!.payload).toMatchObject({ source: 'segmentloom', component: 'web', severity: 'critical', group: 'Checkout' });
+    expect(fromWeb!.payload.summary).toContain('10 data points from web');
+    const points = fromWeb!.payload.custom_details.points as PdPoint[];
+    expect(points.map((p) => p.path).sort()).toEqual(web.map((s) => s.point.path).sort());
+    expect(points[0]).toMatchObject({ classification: 'red', masked_example: 'j***@e***.com', event: 'Checkout' });
+    expect(points[0]!.review_url).toBe(`${BASE_URL}/inventory/inbox?source=web&event=Checkout&path=${points[0]!.path}`);
+    expect(fromWeb!.payload.custom_details.points_total).toBe(10);
+    expect(fromWeb!.links).toEqual([{ href: `${BASE_URL}/inventory/inbox?source=web`, text: 'Review in Segmentloom inbox' }]);
+    // The riskiest first, and the incident as severe as its riskiest point.
+    expect((fromIos!.payload.custom_details.points as PdPoint[]).map((p) => p.path)).toEqual(['traits.ssn', 'traits.zip']);
+    expect(fromIos!.payload.severity).toBe('critical');
 
-    // Same point again (e.g. a drift later): same dedup_key, so PagerDuty folds it into one incident.
-    await ch.send([toAlert({ ...signal({ kind: 'drift', path: 'properties.card', source: 'web', event: 'Checkout' }) }, BASE_URL)]);
-    expect((JSON.parse(rx.requests[3]!.body) as PdEvent).dedup_key).toBe(e.dedup_key);
-    expect(new Set(events.map((x) => x.dedup_key)).size).toBe(3);
+    // More points of web in the same window join the open incident (same dedup_key): no new page.
+    await ch.send([toAlert(signal({ source: 'web', path: 'properties.iban', event: 'Checkout' }), BASE_URL)]);
+    expect((JSON.parse(rx.requests[2]!.body) as PdEvent).dedup_key).toBe(fromWeb!.dedup_key);
   });
 
-  it('on failure reports only the points not yet accepted', async () => {
+  it('one point alone is paged with its own summary and link', async () => {
+    rx = await startReceiver(() => ({ status: 202 }));
+    const ch = createPagerDutyChannel(pdCfg(rx.url));
+    const green = signal({ classification: 'green', path: 'properties.flag', category: null, source: 'web', event: 'Checkout' });
+    await ch.send([toAlert(green, BASE_URL)]);
+    const e = JSON.parse(rx.requests[0]!.body) as PdEvent;
+    expect(e.payload).toMatchObject({ severity: 'info', class: 'unclassified' });
+    expect(e.payload.summary).toContain('properties.flag');
+    expect(e.links[0]!.href).toBe(`${BASE_URL}/inventory/inbox?source=web&event=Checkout&path=properties.flag`);
+  });
+
+  it('on failure reports only the points of the sources not yet accepted', async () => {
     rx = await startReceiver((n) => (n === 2 ? { status: 500 } : { status: 202 }));
     const ch = createPagerDutyChannel(pdCfg(rx.url));
-    const alerts = [signal(), signal(), signal()].map((s) => toAlert(s, BASE_URL));
+    const alerts = [signal({ source: 'a' }), signal({ source: 'b' }), signal({ source: 'c' })].map((s) => toAlert(s, BASE_URL));
     const err = (await ch.send(alerts).catch((x: unknown) => x)) as DeliveryError;
     expect(err).toBeInstanceOf(DeliveryError);
     expect(err.retryable).toBe(true);

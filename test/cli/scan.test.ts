@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_FIELDS } from '../../src/inventory/format.js';
-import { ndjson, parseCsv, parseTable, requireBuild, ROOT, segmentloom, TABLE_TITLES, type CliResult } from './helpers.js';
+import { INVENTORY_CSV_COLUMNS } from '../../src/inventory/csv.js';
+import { ndjson, parseCsv, parseTable, requireBuild, ROOT, segmentloom, segmentloomAsync, TABLE_TITLES, type CliResult } from './helpers.js';
 
 type Row = Record<string, unknown>;
 
@@ -106,11 +107,15 @@ function byPath(records: Row[], p: string, event?: string): Row {
 
 describe('scan: every output format carries the same fields and the same records', () => {
   const out: Record<'table' | 'json' | 'ndjson' | 'csv', CliResult> = {} as never;
+  let defaultTable: CliResult;
   let reference: Row[];
 
-  beforeAll(() => {
+  // Not spawnSync: five scans in a row would block this worker past vitest's RPC timeout under load.
+  beforeAll(async () => {
     const file = write('fixture.ndjson', ndjson(FIXTURE));
-    for (const format of ['table', 'json', 'ndjson', 'csv'] as const) out[format] = segmentloom(['scan', file, '--format', format]);
+    for (const format of ['json', 'ndjson', 'csv'] as const) out[format] = await segmentloomAsync(['scan', file, '--format', format], { timeoutMs: 120_000 });
+    out.table = await segmentloomAsync(['scan', file, '--format', 'table', '--all'], { timeoutMs: 120_000 });
+    defaultTable = await segmentloomAsync(['scan', file], { timeoutMs: 120_000 });
     reference = parseJson(out.json);
   });
 
@@ -123,7 +128,7 @@ describe('scan: every output format carries the same fields and the same records
 
   it('the default format is the table', () => {
     const result = segmentloom(['scan', path.join(tmp, 'fixture.ndjson')]);
-    expect(result.stdout).toBe(out.table.stdout);
+    expect(result.stdout).toBe(defaultTable.stdout);
   });
 
   it('json: an array of records with exactly RECORD_FIELDS, in order', () => {
@@ -137,32 +142,59 @@ describe('scan: every output format carries the same fields and the same records
     expect(records).toEqual(reference);
   });
 
-  it('csv: a RECORD_FIELDS header, then the same records (null as an empty field, formula-like text defused), CRLF line ends', () => {
+  it('csv: the headers inventory export-csv uses for the same fields, then the same records (null as an empty field, formula-like text defused), CRLF line ends', () => {
     const [header, ...rows] = parseCsv(out.csv.stdout);
-    expect(header).toEqual([...RECORD_FIELDS]);
+    expect(header).toEqual([
+      'source',
+      'event',
+      'path',
+      'category',
+      'data_category',
+      'recommended_classification',
+      'matched_on',
+      'confidence',
+      'matcher',
+      'count',
+      'first_seen',
+      'last_seen',
+      'example',
+    ]);
+    // One naming: every scan header is a column of the inventory export.
+    for (const name of header!) expect(INVENTORY_CSV_COLUMNS as readonly string[]).toContain(name);
     const cell = (v: unknown) => (v === null ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v));
     expect(rows).toEqual(reference.map((r) => RECORD_FIELDS.map((f) => cell(r[f]))));
     expect(out.csv.stdout.endsWith('\r\n')).toBe(true);
     expect(out.csv.stdout.split('\r\n')).toHaveLength(reference.length + 2);
   });
 
-  it('table: one column per record field, one row per record, the same records', () => {
+  it('table: fits 80 columns (class, category, event, path, count) with --all one row per record, the same records', () => {
     const { titles, rows } = parseTable(out.table.stdout);
-    expect(titles.map((t) => TABLE_TITLES[t])).toEqual(expect.arrayContaining([...RECORD_FIELDS]));
-    expect(titles).toHaveLength(RECORD_FIELDS.length);
+    expect(titles).toEqual(['CLASS', 'CATEGORY', 'EVENT', 'PATH', 'COUNT']);
+    for (const line of out.table.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(rows).toHaveLength(reference.length);
     rows.forEach((row, i) => {
       const record = reference[i]!;
       for (const title of titles) {
         const field = TABLE_TITLES[title]!;
         const value = record[field];
-        const full = value === null ? '-' : field === 'confidence' ? (value as number).toFixed(2) : String(value);
+        const full = value === null ? '-' : String(value);
         const cell = row[title]!;
         // Long cells may be shortened to a prefix ending in "…".
         if (cell.endsWith('…') && cell !== full) expect(full.startsWith(cell.slice(0, -1)), `${title}: "${cell}" vs "${full}"`).toBe(true);
         else expect(cell, `${title} of row ${i}`).toBe(full);
       }
     });
+  });
+
+  it('table: hides green rows unless --all, and says how many it hid', () => {
+    expect(defaultTable.status, defaultTable.stderr).toBe(0);
+    const lines = defaultTable.stdout.trimEnd().split('\n');
+    const green = reference.filter((r) => r.classification === 'green').length;
+    expect(green).toBeGreaterThan(0);
+    expect(lines.at(-1)).toBe(`(${green} green point${green === 1 ? '' : 's'} without personal data hidden: --all shows them)`);
+    const { rows } = parseTable(lines.slice(0, -1).join('\n'));
+    expect(rows.map((r) => r.CLASS)).toEqual(reference.filter((r) => r.classification !== 'green').map((r) => r.classification));
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   it('sorts records riskiest first (red, yellow, green) in every format', () => {
@@ -415,7 +447,7 @@ describe('scan: the table keeps one line per record whatever the events hold', (
         { type: 'track', event: 'E', timestamp: '2024-01-01T00:00:00Z', properties: { note: 'line one\nline two', esc: '\u001b[2J\u001b[31mred', 'a\nb': 1 } },
       ]),
     );
-    const result = segmentloom(['scan', file]);
+    const result = segmentloom(['scan', file, '--all']);
     expect(result.status).toBe(0);
     const json = parseJson(segmentloom(['scan', file, '--format', 'json']));
     const lines = result.stdout.split('\n').filter((l) => l !== '');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadServeConfig } from '../../src/api/serve-config.js';
-import { run as alertsCommand } from '../../src/cli/commands/alerts.js';
+import { segmentloomAsync } from '../cli/helpers.js';
 import { loadEngineConfig } from '../../src/config/load.js';
 import { failure, write } from './helpers.js';
 import { buildControls } from '../../src/pipeline/build-controls.js';
@@ -154,12 +154,6 @@ describe('environment references in the engine config', () => {
 });
 
 describe('environment references in the alerts section, whoever reads it', () => {
-  const cliIo = (env: Record<string, string>) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return { out, err, io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env } };
-  };
-
   it('give the same resolved values to the engine and to `serve`', async () => {
     const env = { HOOK_SECRET: '${OTHER_SECRET}-0123456789', OTHER_SECRET };
     const file = write(ENGINE(`    - { name: hook, type: webhook, url: "https://hooks.example/$\${x}", secret: "\${HOOK_SECRET}" }\n`));
@@ -178,8 +172,9 @@ describe('environment references in the alerts section, whoever reads it', () =>
     const serve = await failure(loadServeConfig(file, env));
     expect(serve.message).toBe(line);
     expect(serve.field).toBe('alerts.channels[0].secret');
-    const cli = cliIo(env);
-    expect(await alertsCommand(['test', 'hook', '--config', file], cli.io)).toBe(78);
-    expect(cli.err.join('')).toBe(`segmentloom alerts: invalid configuration:\n${line}\n`);
+    // Through the binary (dist/, built first), as a person runs it.
+    const cli = await segmentloomAsync(['alerts', 'test', 'hook', '--config', file], { env, timeoutMs: 60_000 });
+    expect(cli.status).toBe(78);
+    expect(cli.stderr).toBe(`segmentloom alerts: invalid configuration:\n${line}\n`);
   });
 });

@@ -81,7 +81,7 @@ export function createSlackChannel(cfg: SlackChannelConfig, baseUrl: string): Al
     type: 'slack',
     async send(alerts) {
       const body = JSON.stringify(buildSlackMessage(alerts, { showItems: cfg.showItems, inboxBaseUrl: baseUrl }));
-      await postJson(cfg.url, body, {}, cfg.timeoutMs, `slack channel "${cfg.name}"`, tls);
+      return [await postJson(cfg.url, body, {}, cfg.timeoutMs, `slack channel "${cfg.name}"`, tls)];
     },
   };
 }

@@ -49,7 +49,7 @@ export function createWebhookChannel(cfg: WebhookChannelConfig, now: () => numbe
       const payload = buildWebhookPayload(alerts, new Date(t));
       const body = JSON.stringify(payload);
       const ts = Math.floor(t / 1000);
-      await postJson(
+      const answer = await postJson(
         cfg.url,
         body,
         {
@@ -62,6 +62,7 @@ export function createWebhookChannel(cfg: WebhookChannelConfig, now: () => numbe
         `webhook channel "${cfg.name}"`,
         tls,
       );
+      return [answer];
     },
   };
 }

@@ -50,7 +50,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: ApiContext): void
         requestId: req.id,
       });
     try {
-      const alert = await sendTestAlert(channel, { baseUrl: config.baseUrl, now: ctx.now() });
+      const { alert } = await sendTestAlert(channel, { baseUrl: config.baseUrl, now: ctx.now() });
       await audit({ type: channel.type, delivered: true, alertId: alert.id });
       return { name: channel.name, type: channel.type, delivered: true, alertId: alert.id };
     } catch (err) {

@@ -1,18 +1,28 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from '../arg-errors.js';
 import { BUILTIN_CLASSIFIERS_DIR, Detector, loadClassifierSet, parseClassifierFile, type CompiledClassifier } from '../../detect/index.js';
-import { VALIDATORS } from '../../detect/index.js';
+import { VALIDATOR_DESCRIPTIONS, VALIDATORS } from '../../detect/index.js';
 import { EVENT_TYPES, PathTrie, type Leaf } from '../../events/index.js';
 import { explainSample } from '../../inventory/classifier-try.js';
+import { classifierStoreCommand, STORE_SUBCOMMANDS, type StoreSubcommand } from '../classifier-store.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
-import { unknownSubcommand } from '../suggest.js';
+import { defineCommand, json, oneOf } from '../registry.js';
+import { STORE_HELP, STORE_OPTIONS } from '../store.js';
 
-const HELP = `Usage: segmentloom classifiers <list|validate|validators|test> [options]
+const HELP = `Usage: segmentloom classifiers <command> [options]
 
   list                       the classifiers in force (id, classification, fideslang category, file)
   validate                   load and check classifier files; non-zero exit on any problem
-  validators                 the named value validators a classifier may use
+  validators                 the named value validators a classifier may use: what each checks, the
+                             standard it follows
   test SAMPLE...             show which classifier fires for each sample, and why
+
+With --config FILE (the engine config: its classifier directories and its store), as the API does
+(validated by the engine loader, every write a version with an audit entry, actor cli):
+  show ID                    the definition in force for ID and its latest version
+  diff ID FILE               unified diff from the definition in force to FILE (exit 1 when they differ)
+  apply FILE                 write FILE (one classifier) to the custom directory as a new version
+  versions ID                versions written through the API or the CLI, newest first
+  rollback ID VERSION        write the content of VERSION again, as a new version
 
 A SAMPLE is PATH=VALUE, e.g. properties.userEmail=jane@example.com or 'traits["ip adrs"]=10.1.2.3'.
 VALUE is read as JSON when it parses (42, true, null), else as text.
@@ -25,44 +35,51 @@ Options:
                              screen, group, alias; default track). In a group call, top-level traits
                              describe the group: traits.name is a company's name there
   -h, --help                 this help
-`;
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      classifiers: { type: 'string', multiple: true },
-      file: { type: 'string', multiple: true },
-      format: { type: 'string', default: 'table' },
-      call: { type: 'string', default: 'track' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [action, ...samples] = positionals;
-  if (values.help || action === undefined) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, got "${values.format}"`);
-  if (!(EVENT_TYPES as readonly string[]).includes(values.call)) throw new UsageError(`--call must be one of ${EVENT_TYPES.join(', ')}, got "${values.call}"`);
-  if (action === 'validators') {
-    io.stdout.write(`${Object.keys(VALIDATORS).sort().join('\n')}\n`);
+${STORE_HELP}`;
+
+const LOCAL_SUBCOMMANDS = ['list', 'validate', 'validators', 'test'] as const;
+
+export const run = defineCommand({
+  name: 'classifiers',
+  help: HELP,
+  options: {
+    ...STORE_OPTIONS,
+    classifiers: { type: 'string', multiple: true },
+    file: { type: 'string', multiple: true },
+    format: { type: 'string', default: 'table' },
+    call: { type: 'string', default: 'track' },
+  },
+  subcommands: [...LOCAL_SUBCOMMANDS, ...STORE_SUBCOMMANDS],
+  async handler({ values, sub, args, io }) {
+    const format = oneOf(values.format!, ['table', 'json'] as const, '--format');
+    const call = oneOf(values.call!, EVENT_TYPES, '--call');
+    if ((STORE_SUBCOMMANDS as readonly string[]).includes(sub!)) return classifierStoreCommand(sub as StoreSubcommand, args, values, io);
+    if (sub === 'validators') return validators(format, io);
+    const classifiers = await load(values.classifiers, values.file);
+    switch (sub) {
+      case 'list':
+        return list(classifiers, format, io);
+      case 'validate':
+        io.stdout.write(`ok: ${classifiers.length} classifiers\n`);
+        return EXIT.ok;
+      default:
+        if (args.length === 0) throw new UsageError('test needs at least one PATH=VALUE sample');
+        return test(classifiers, args, format, call, io);
+    }
+  },
+});
+
+function validators(format: string, io: CliIo): number {
+  const rows = Object.keys(VALIDATORS)
+    .sort()
+    .map((name) => ({ name, checks: VALIDATOR_DESCRIPTIONS[name]?.checks ?? '', standard: VALIDATOR_DESCRIPTIONS[name]?.standard ?? null }));
+  if (format === 'json') {
+    io.stdout.write(json(rows));
     return EXIT.ok;
   }
-  const classifiers = await load(values.classifiers, values.file);
-  switch (action) {
-    case 'list':
-      return list(classifiers, values.format, io);
-    case 'validate':
-      io.stdout.write(`ok: ${classifiers.length} classifiers\n`);
-      return EXIT.ok;
-    case 'test':
-      if (samples.length === 0) throw new UsageError('test needs at least one PATH=VALUE sample');
-      return test(classifiers, samples, values.format, values.call, io);
-    default:
-      throw unknownSubcommand('classifiers', action, ['list', 'validate', 'validators', 'test']);
-  }
+  io.stdout.write(rows.map((row) => `${row.name}\n  checks:   ${row.checks}\n  standard: ${row.standard ?? '(none to cite)'}\n`).join(''));
+  return EXIT.ok;
 }
 
 async function load(dirs: string[] | undefined, files: string[] | undefined): Promise<CompiledClassifier[]> {

@@ -7,6 +7,7 @@ import { Detector } from '../../detect/index.js';
 import { loadClassifierSet } from '../../detect/index.js';
 import { DEFAULT_LIMITS } from '../../events/index.js';
 import { formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/format.js';
+import { terminalTable } from '../../inventory/terminal-table.js';
 import { EventScanner } from '../../pipeline/event-scanner.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 
@@ -18,7 +19,8 @@ they imply: one record per (source, event, path).
 Options:
   --classifiers DIR   classifier directory (repeatable; default: the built-in set)
   --source NAME       source name recorded for these events (default: "default")
-  --format FORMAT     table (default) | json | ndjson | csv
+  --format FORMAT     table (default; 80 columns, green rows hidden) | json | ndjson | csv
+  --all               table: also the green rows (no personal data found)
   --max-depth N       nesting limit per event (default ${DEFAULT_LIMITS.maxDepth})
   --max-bytes N       size limit per event line (default ${DEFAULT_LIMITS.maxBytes})
   -h, --help          this help
@@ -34,6 +36,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       classifiers: { type: 'string', multiple: true },
       source: { type: 'string', default: 'default' },
       format: { type: 'string', default: 'table' },
+      all: { type: 'boolean' },
       'max-depth': { type: 'string' },
       'max-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -85,7 +88,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
   }
   progress?.stop();
-  io.stdout.write(formatRecords(scanner.aggregator.records(), format));
+  const records = scanner.aggregator.records();
+  io.stdout.write(format === 'table' ? terminalTable(records, { all: values.all === true }) : formatRecords(records, format));
   io.stderr.write(`scanned ${events} events, ${invalid} invalid line${invalid === 1 ? '' : 's'}\n`);
   return EXIT.ok;
 }

@@ -7,6 +7,7 @@ import { loadServeConfig } from '../../api/serve-config.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../../core/logger.js';
 import { DB_HELP, DB_OPTIONS, keysFromEnv, openCliDb } from '../db-options.js';
+import { serveStoreFromConfig } from '../serve-store.js';
 import { openStorage } from '../../storage/storage.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
 import { listenForStop } from '../stop-signal.js';
@@ -31,7 +32,9 @@ Options:
   --log-level LEVEL      fatal, error, warn, info (default), debug, trace, silent
   -h, --help             this help
 
-Keys: SEGMENTLOOM_MASTER_KEYS and SEGMENTLOOM_LOOKUP_KEY as for the engine (subject requests, exports).
+Store and keys: from the config's storage section exactly as the engine reads them (location,
+schema, masterKeys and lookupKey, each falling back to SEGMENTLOOM_MASTER_KEYS and
+SEGMENTLOOM_LOOKUP_KEY); without a storage section, the flags below and those variables.
 ${DB_HELP}`;
 
 export interface ServeOptions {
@@ -81,14 +84,15 @@ export async function run(argv: string[], io: CliIo, options: ServeOptions = {})
   const config = await loadServeConfig(values.config, io.env);
   const logger = createLogger({ level, destination: io.stderr, name: 'segmentloom-api' });
   // Keys first: a misconfigured process fails before it opens (or creates) a database.
-  const keys = keysFromEnv(io.env, io.stderr, 'serve', { keyring: true });
+  const fromConfig = serveStoreFromConfig(values, config, io);
+  const keys = fromConfig?.keys ?? keysFromEnv(io.env, io.stderr, 'serve', { keyring: true });
   if (keys === null) return EXIT.config;
   // Listening for a stop from here on: a signal during the start or right after the ready line
   // stops the server cleanly instead of killing it with the signal's default action.
   const stop = listenForStop(options.signal);
   try {
     // The API server runs the store like an engine does: it creates and migrates it when missing.
-    const db = await openCliDb(values, io.env, { create: true });
+    const db = await openCliDb(fromConfig?.target ?? values, fromConfig?.env ?? io.env, { create: true });
     const storage = await openStorage({ db, keyring: keys.keyring!, hasher: keys.hasher, receiptSigner: keys.receiptSigner, logger });
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'segmentloom_api_' });
