@@ -23,6 +23,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const BATCH = Number(process.env.BENCH_BATCH ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench:ingest] ${msg}\n`);
 
 if (process.argv[2] === 'serve') await serve(process.argv[3]);
@@ -30,6 +31,7 @@ else await main();
 
 // ---------------------------------------------------------------- the server process (one per round)
 
+/** @param {string | undefined} mode */
 async function serve(mode) {
   const { kafkaSchema } = await import('../dist/config/schema.js');
   const { PlatformaticKafkaSink } = await import('../dist/pipeline/kafka/platformatic-sink.js');
@@ -46,14 +48,14 @@ async function serve(mode) {
     const Fastify = (await import('fastify')).default;
     app = Fastify({ bodyLimit: 1024 * 1024 });
     app.post('/v1/batch', async (req) => {
-      const items = req.body.batch;
+      const items = /** @type {{ batch: { userId?: string; anonymousId: string }[] }} */ (req.body).batch;
       let bytes = 0;
       const messages = items.map((e) => {
         const value = JSON.stringify(e);
         bytes += value.length;
         return { key: e.userId ?? e.anonymousId, value };
       });
-      await queue.produce(env.BENCH_TOPIC, messages, bytes);
+      await queue.produce(/** @type {string} */ (env.BENCH_TOPIC), messages, bytes);
       return { success: true };
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -73,7 +75,7 @@ async function serve(mode) {
     });
     app = ingest.app;
   }
-  process.stdout.write(`PORT ${app.server.address().port}\n`);
+  process.stdout.write(`PORT ${/** @type {import('node:net').AddressInfo} */ (app.server.address()).port}\n`);
   process.on('SIGTERM', async () => {
     await app.close();
     await sink.close();
@@ -83,7 +85,11 @@ async function serve(mode) {
 
 // ---------------------------------------------------------------- the load generator and report
 
-/** One ~1 KB event as analytics.js/analytics-node would send it; fields vary per event. */
+/**
+ * One ~1 KB event as analytics.js/analytics-node would send it; fields vary per event.
+ * @param {string} run
+ * @param {number} n
+ */
 function eventJson(run, n) {
   const user = n % 5000;
   return JSON.stringify({
@@ -123,10 +129,16 @@ function eventJson(run, n) {
   });
 }
 
+/**
+ * @param {number} port
+ * @param {string | null} writeKey
+ * @param {string} run
+ */
 async function load(port, writeKey, run) {
   const auth = writeKey ? `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` : undefined;
   let counter = 0;
   let accepted = 0;
+  /** @type {Record<number, number>} */
   const refused = {};
   const end = Date.now() + SECONDS * 1000;
   const started = Date.now();
@@ -149,11 +161,16 @@ async function load(port, writeKey, run) {
   return { accepted, refused, perSecond: accepted / ((Date.now() - started) / 1000) };
 }
 
+/**
+ * @param {string} mode
+ * @param {NodeJS.ProcessEnv} env
+ */
 async function startServer(mode, env) {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  /** @type {number} */
   const port = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (c) => {
@@ -173,6 +190,7 @@ async function startServer(mode, env) {
   };
 }
 
+/** @param {Kafka} kafka @param {string} topic */
 async function topicCount(kafka, topic) {
   const admin = kafka.admin();
   await admin.connect();
@@ -190,7 +208,7 @@ async function main() {
     log('KAFKA_BROKERS not set: starting a local broker');
     broker = await startKafka({});
   }
-  const kafka = new Kafka({ clientId: 'bench-ingest', brokers: broker.brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'bench-ingest', brokers: /** @type {string} */ (broker.brokers).split(','), logLevel: logLevel.NOTHING });
   const suffix = randomBytes(4).toString('hex');
   const topics = { floor: `bench-ingest-floor-${suffix}`, ingest: `bench-ingest-${suffix}` };
   const admin = kafka.admin();
@@ -202,16 +220,21 @@ async function main() {
   const { WriteKeyStore } = await import('../dist/ingest/write-keys.js');
   const schema = `bench_ingest_${suffix}`;
   const dbDir = process.env.DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'sl-bench-ingest-'));
-  const db = await openDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, schema } : { dataDir: dbDir });
+  const db = await openDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, schema } : { dataDir: /** @type {string} */ (dbDir) });
   const { writeKey } = await new WriteKeyStore(db).create(db, { source: 'bench', createdBy: null });
   await db.close();
-  const dbEnv = process.env.DATABASE_URL ? { BENCH_DB_URL: process.env.DATABASE_URL, BENCH_DB_SCHEMA: schema } : { BENCH_DB_DIR: dbDir };
+  /** @type {NodeJS.ProcessEnv} */
+  const dbEnv = process.env.DATABASE_URL
+    ? { BENCH_DB_URL: process.env.DATABASE_URL, BENCH_DB_SCHEMA: schema }
+    : { BENCH_DB_DIR: /** @type {string} */ (dbDir) };
 
+  /** @type {Record<'floor' | 'ingest', Awaited<ReturnType<typeof load>>[]>} */
   const results = { floor: [], ingest: [] };
+  /** @type {Record<'floor' | 'ingest', number>} */
   const totals = { floor: 0, ingest: 0 };
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of ['floor', 'ingest']) {
+      for (const mode of /** @type {const} */ (['floor', 'ingest'])) {
         const server = await startServer(mode, { BENCH_BROKERS: broker.brokers, BENCH_TOPIC: topics[mode], ...dbEnv });
         await loadFor(server.port, mode === 'ingest' ? writeKey : null, `warm-${mode}-${round}`, 1);
         const result = await load(server.port, mode === 'ingest' ? writeKey : null, `${mode}-${round}`);
@@ -222,13 +245,13 @@ async function main() {
         );
       }
     }
-    for (const mode of ['floor', 'ingest']) totals[mode] = await topicCount(kafka, topics[mode]);
+    for (const mode of /** @type {const} */ (['floor', 'ingest'])) totals[mode] = await topicCount(kafka, topics[mode]);
   } finally {
     if (process.env.DATABASE_URL) {
       const db2 = await openDb({ url: process.env.DATABASE_URL });
       await db2.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await db2.close();
-    } else rmSync(dbDir, { recursive: true, force: true });
+    } else rmSync(/** @type {string} */ (dbDir), { recursive: true, force: true });
     const cleanup = kafka.admin();
     await cleanup.connect();
     await cleanup.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
@@ -236,6 +259,7 @@ async function main() {
     await broker.stop();
   }
 
+  /** @param {{ perSecond: number }[]} list */
   const best = (list) => Math.max(...list.map((r) => r.perSecond));
   const floor = best(results.floor);
   const ingest = best(results.ingest);
@@ -252,7 +276,13 @@ async function main() {
   );
 }
 
-/** A short warm-up (JIT, connections), not counted. */
+/**
+ * A short warm-up (JIT, connections), not counted.
+ * @param {number} port
+ * @param {string | null} writeKey
+ * @param {string} run
+ * @param {number} seconds
+ */
 async function loadFor(port, writeKey, run, seconds) {
   const end = Date.now() + seconds * 1000;
   let n = 0;

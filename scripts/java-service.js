@@ -172,7 +172,13 @@ export function runMaven(args, { cwd }) {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.once('error', (err) => rej(/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT' ? new Error('mvn is not on PATH: install Maven (and Java 17) to fetch the Kafka jars') : err));
+    child.once('error', (err) =>
+      rej(
+        /** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT'
+          ? new Error('mvn is not on PATH: install Maven (and Java 17) to fetch the Kafka jars')
+          : err,
+      ),
+    );
     child.once('close', (code) => res({ code: code ?? 1, output }));
   });
 }
