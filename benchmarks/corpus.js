@@ -1,6 +1,15 @@
 // Deterministic generator of realistic Segment events (~1 KB, 20–40 leaves) for benchmarks.
 // Plain JS so it runs without a build step; seeded so every run measures the same events.
 
+/**
+ * @typedef {object} Random
+ * @property {() => number} next
+ * @property {(min: number, max: number) => number} int
+ * @property {<T>(list: readonly T[]) => T} pick
+ * @property {(p: number) => boolean} chance
+ */
+
+/** @returns {Random} */
 export function createRandom(seed = 42) {
   let state = seed >>> 0;
   const next = () => {
@@ -10,10 +19,18 @@ export function createRandom(seed = 42) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  /**
+   * @template T
+   * @param {readonly T[]} list non-empty
+   * @returns {T}
+   */
+  function pick(list) {
+    return /** @type {T} */ (list[Math.floor(next() * list.length)]);
+  }
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (list) => list[Math.floor(next() * list.length)],
+    pick,
     chance: (p) => next() < p,
   };
 }
@@ -25,11 +42,13 @@ const EVENTS = ['Product Viewed', 'Product Added', 'Order Completed', 'Signed Up
 const PLANS = ['free', 'pro', 'enterprise', 'team'];
 const CARDS = ['4111111111111111', '5555555555554444', '378282246310005'];
 
+/** @param {Random} r */
 function uuid(r) {
   const hex = () => r.int(0, 0xffff).toString(16).padStart(4, '0');
   return `${hex()}${hex()}-${hex()}-4${hex().slice(1)}-a${hex().slice(1)}-${hex()}${hex()}${hex()}`;
 }
 
+/** @param {Random} r */
 function context(r) {
   return {
     library: { name: 'analytics.js', version: `5.${r.int(0, 9)}.${r.int(0, 20)}` },
@@ -45,7 +64,15 @@ function context(r) {
   };
 }
 
+/**
+ * @param {Random} r
+ * @param {string} event
+ * @param {string} first
+ * @param {string} _last
+ * @param {string} email
+ */
 function properties(r, event, first, _last, email) {
+  /** @type {Record<string, unknown>} */
   const props = { plan: r.pick(PLANS), currency: 'USD', revenue: r.int(100, 99999) / 100 };
   switch (event) {
     case 'Order Completed':
@@ -81,6 +108,7 @@ function properties(r, event, first, _last, email) {
   return props;
 }
 
+/** @param {Random} r */
 export function generateEvent(r) {
   const first = r.pick(FIRST);
   const last = r.pick(LAST);
@@ -119,17 +147,19 @@ export function generateEvent(r) {
   return { ...base, type: 'track', event, properties: properties(r, event, first, last, email) };
 }
 
-/** `count` events as JSON lines. */
+/** `count` events as JSON lines. @param {number} count @returns {string[]} */
 export function generateCorpus(count, seed = 42) {
   const r = createRandom(seed);
+  /** @type {string[]} */
   const lines = new Array(count);
   for (let i = 0; i < count; i++) lines[i] = JSON.stringify(generateEvent(r));
   return lines;
 }
 
+/** @param {unknown} value @returns {number} */
 export function countLeaves(value) {
   if (value === null || typeof value !== 'object') return 1;
   let n = 0;
-  for (const key in value) n += countLeaves(value[key]);
+  for (const key in value) n += countLeaves(/** @type {Record<string, unknown>} */ (value)[key]);
   return n;
 }

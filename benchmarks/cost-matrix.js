@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { allFakers } from '@faker-js/faker';
 import { BUILTIN_CLASSIFIERS_DIR, createDetector, loadClassifierSet } from '../dist/detect/index.js';
-import { EventScanner } from '../dist/inventory/index.js';
+import { EventScanner } from '../dist/pipeline/event-scanner.js';
 import { race } from './detect.js';
 import { freshSeed } from './dense-corpus.js';
 
+/** @typedef {import('@faker-js/faker').Faker} Faker */
+
+/** @type {((f: Faker) => [string, string])[]} */
 const PII = [
   (f) => ['contactEmail', f.internet.email()],
   (f) => ['mobilePhone', f.phone.number()],
@@ -26,7 +29,11 @@ const PII = [
   (f) => ['surname', f.person.lastName()],
 ];
 
-/** Non-personal filler fields: plan names, counters, flags, product text. */
+/**
+ * Non-personal filler fields: plan names, counters, flags, product text.
+ * @param {Faker} f
+ * @param {number} i
+ */
 function filler(f, i) {
   const kind = i % 4;
   if (kind === 0) return f.commerce.productName();
@@ -38,13 +45,18 @@ function filler(f, i) {
 /**
  * Events of about `bytes` bytes with `pii` personal values, keys drawn from `paths` distinct
  * filler paths (spread over 10 event names).
+ * @param {Faker} f
+ * @param {number} count
+ * @param {{ pii?: number; bytes?: number; paths?: number }} shape
  */
 function events(f, count, { pii = 5, bytes = 1024, paths = 1000 }) {
+  /** @type {string[]} */
   const lines = [];
   for (let n = 0; n < count; n++) {
+    /** @type {Record<string, unknown>} */
     const properties = {};
     for (let i = 0; i < pii; i++) {
-      const [key, value] = PII[i % PII.length](f);
+      const [key, value] = /** @type {(f: Faker) => [string, string]} */ (PII[i % PII.length])(f);
       properties[i < PII.length ? key : `${key}${i}`] = value;
     }
     const event = {
@@ -70,7 +82,7 @@ function events(f, count, { pii = 5, bytes = 1024, paths = 1000 }) {
   return lines;
 }
 
-/** `count` custom classifiers (key names + a pattern scanned under any key), as a classifier directory. */
+/** `count` custom classifiers (key names + a pattern scanned under any key), as a classifier directory. @param {number} count */
 function customClassifiers(count) {
   const dir = mkdtempSync(path.join(tmpdir(), 'segmentloom-bench-classifiers-'));
   for (let i = 0; i < count; i++) {
@@ -98,6 +110,11 @@ function customClassifiers(count) {
   return dir;
 }
 
+/**
+ * @param {string} label
+ * @param {string[]} lines
+ * @param {import('../dist/detect/index.js').ClassifierSet} set
+ */
 async function cell(label, lines, set) {
   const scanner = new EventScanner(createDetector(set));
   for (const line of lines.slice(0, Math.min(lines.length, 2000))) scanner.scanText(line, 'bench');
@@ -106,13 +123,13 @@ async function cell(label, lines, set) {
     [
       [
         'parse+stringify',
-        (ls) => {
+        (/** @type {string[]} */ ls) => {
           for (const l of ls) sink += JSON.stringify(JSON.parse(l)).length;
         },
       ],
       [
         'hot path',
-        (ls) => {
+        (/** @type {string[]} */ ls) => {
           for (const l of ls) scanner.scanText(l, 'bench');
         },
       ],
@@ -134,11 +151,11 @@ export async function runCostMatrix(seed = Number(process.env.BENCH_SEED) || fre
   console.log('PII values per event (~1 KB events, 1k paths):');
   for (const pii of [0, 2, 5, 10]) await cell(`${pii} PII values`, events(f, 3000, { pii }), builtin);
   console.log('Event size (5 PII values):');
-  for (const [kb, count] of [
+  for (const [kb, count] of /** @type {[number, number][]} */ ([
     [1, 3000],
     [10, 600],
     [100, 60],
-  ])
+  ]))
     await cell(`${kb} KB`, events(f, count, { bytes: kb * 1024 }), builtin);
   console.log('Classifier count (~1 KB, 5 PII values):');
   const sizes = [0, 20, 100];

@@ -5,6 +5,8 @@
 // one sample; pass a seed to reproduce a run.
 import { allFakers, faker as baseFaker } from '@faker-js/faker';
 
+/** @typedef {import('@faker-js/faker').Faker} Faker */
+/** @type {(keyof typeof allFakers)[]} */
 const LOCALES = ['en_US', 'en_GB', 'de', 'fr', 'es', 'it', 'nl', 'pt_BR', 'en_AU', 'sv'];
 
 /** A fresh seed (printed by the benchmark so a run can be reproduced). */
@@ -13,6 +15,7 @@ export function freshSeed() {
 }
 
 // Each personal field has several spellings; one is picked per field per event.
+/** @type {Record<string, string[]>} */
 const SPELL = {
   fullName: ['fullName', 'customerName', 'Name', 'contact_fullname', 'nombre', 'recipientName', 'holderName'],
   firstName: ['firstName', 'fname', 'given_name', 'Vorname', 'prenom'],
@@ -42,11 +45,16 @@ const EVENTS = [
   'Review Submitted',
 ];
 
+/** @param {Faker} f @param {string} field */
 function spell(f, field) {
-  return f.helpers.arrayElement(SPELL[field]);
+  return f.helpers.arrayElement(/** @type {string[]} */ (SPELL[field]));
 }
 
-/** One personal value of `kind`, in a form faker gives (formats vary by locale). */
+/**
+ * One personal value of `kind`, in a form faker gives (formats vary by locale).
+ * @param {Faker} f
+ * @param {string} kind
+ */
 function personal(f, kind) {
   switch (kind) {
     case 'fullName':
@@ -82,7 +90,7 @@ function personal(f, kind) {
   }
 }
 
-/** Free text with personal data in it about a third of the time. */
+/** Free text with personal data in it about a third of the time. @param {Faker} f */
 function noteText(f) {
   const roll = f.number.int({ min: 0, max: 5 });
   if (roll === 0) return `Please call me back on ${f.phone.number()} after 5pm, ${f.person.firstName()}`;
@@ -93,7 +101,7 @@ function noteText(f) {
 const KINDS = ['fullName', 'firstName', 'lastName', 'email', 'phone', 'street', 'zip', 'city', 'dob', 'ip', 'card', 'iban', 'note', 'geo'];
 const COMMON = ['fullName', 'email', 'phone', 'note'];
 
-/** A generator of dense events with its own faker per locale, seeded once. */
+/** A generator of dense events with its own faker per locale, seeded once. @param {number} seed */
 export function createDenseGenerator(seed) {
   const fakers = LOCALES.map((name) => {
     const f = allFakers[name] ?? baseFaker;
@@ -102,7 +110,7 @@ export function createDenseGenerator(seed) {
   baseFaker.seed(seed);
   for (const [i, f] of fakers.entries()) f.seed(seed + i + 1);
   return function event() {
-    const f = fakers[baseFaker.number.int({ min: 0, max: fakers.length - 1 })];
+    const f = /** @type {Faker} */ (fakers[baseFaker.number.int({ min: 0, max: fakers.length - 1 })]);
     const count = f.number.int({ min: 8, max: 11 });
     // The common fields most events carry, then others at random (a field appears once per event).
     const kinds = [
@@ -112,7 +120,9 @@ export function createDenseGenerator(seed) {
         count - COMMON.length,
       ),
     ];
+    /** @type {Record<string, unknown> & { shipping?: Record<string, unknown> }} */
     const props = {};
+    /** @type {Record<string, unknown> & { shipping?: Record<string, unknown> }} */
     const traits = {};
     let pii = 0;
     for (const kind of kinds) {
@@ -145,9 +155,10 @@ export function createDenseGenerator(seed) {
   };
 }
 
-/** `count` dense events as JSON lines, with the mean number of personal values per event. */
+/** `count` dense events as JSON lines, with the mean number of personal values per event. @param {number} count */
 export function generateDenseCorpus(count, seed = freshSeed()) {
   const next = createDenseGenerator(seed);
+  /** @type {string[]} */
   const lines = new Array(count);
   let pii = 0;
   for (let i = 0; i < count; i++) {

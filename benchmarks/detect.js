@@ -13,23 +13,35 @@ import { ratio, target } from './targets.js';
 
 const require = createRequire(import.meta.url);
 
-/** Runs the contenders in alternation, best round of each: a shared, noisy machine slows both alike. */
+/** @typedef {{ label: string; perSecond: number }} RaceResult */
+
+/**
+ * Runs the contenders in alternation, best round of each: a shared, noisy machine slows both alike.
+ * @template {readonly (readonly [string, (events: string[]) => void])[]} const C
+ * @param {C} contenders
+ * @param {string[]} events
+ * @returns {{ [K in keyof C]: RaceResult }} one result per contender, in order
+ */
 export function race(contenders, events, rounds = 7) {
-  const best = contenders.map(() => Infinity);
+  const best = contenders.map(() => Number.POSITIVE_INFINITY);
   for (let round = 0; round < rounds; round++) {
     contenders.forEach(([, fn], i) => {
       globalThis.gc?.();
       const started = process.hrtime.bigint();
       fn(events);
-      best[i] = Math.min(best[i], Number(process.hrtime.bigint() - started) / 1e9);
+      best[i] = Math.min(best[i] ?? Number.POSITIVE_INFINITY, Number(process.hrtime.bigint() - started) / 1e9);
     });
   }
-  return contenders.map(([label], i) => ({ label, perSecond: events.length / best[i] }));
+  return /** @type {{ [K in keyof C]: RaceResult }} */ (contenders.map(([label], i) => ({ label, perSecond: events.length / (best[i] ?? Number.NaN) })));
 }
 
-/** Every leaf value as text: redact-pii takes strings, and "every value" includes numbers. */
+/**
+ * Every leaf value as text: redact-pii takes strings, and "every value" includes numbers.
+ * @param {unknown} value
+ * @param {string[]} out
+ */
 function leafTexts(value, out) {
-  if (value !== null && typeof value === 'object') for (const key in value) leafTexts(value[key], out);
+  if (value !== null && typeof value === 'object') for (const key in value) leafTexts(/** @type {Record<string, unknown>} */ (value)[key], out);
   else if (value !== null) out.push(typeof value === 'string' ? value : String(value));
   return out;
 }
@@ -46,6 +58,12 @@ export async function runDetectBenchmark({ count = 50_000, redactCount = 5_000, 
   return { ...sparse, corpora: [sparse, denseReport], seed };
 }
 
+/**
+ * @param {string} name
+ * @param {string[]} events
+ * @param {import('../dist/detect/index.js').ClassifierSet} set
+ * @param {{ count: number; redactCount: number }} sizes
+ */
 async function runCorpus(name, events, set, { count, redactCount }) {
   const bytes = events.reduce((sum, line) => sum + line.length, 0) / events.length;
   const leaves = events.slice(0, 1000).reduce((sum, line) => sum + countLeaves(JSON.parse(line)), 0) / 1000;
@@ -57,15 +75,18 @@ async function runCorpus(name, events, set, { count, redactCount }) {
   for (const line of events.slice(0, 5000)) scanner.scanText(line, 'bench');
 
   let sink = 0;
+  /** @param {string[]} lines */
   const parseStringify = (lines) => {
     for (const line of lines) sink += JSON.stringify(JSON.parse(line)).length;
   };
+  /** @param {string[]} lines */
   const hotPath = (lines) => {
     for (const line of lines) scanner.scanText(line, 'bench');
     sink += scanner.aggregator.records().length;
   };
   // Against redact-pii on a small slice, the one-off inventory report would weigh ~10x more per
   // event than on the full corpus; the per-event work (including aggregation) is the same.
+  /** @param {string[]} lines */
   const hotPathPerEvent = (lines) => {
     for (const line of lines) scanner.scanText(line, 'bench');
   };
@@ -79,6 +100,7 @@ async function runCorpus(name, events, set, { count, redactCount }) {
   // redact-pii is ~10x slower: race it on a slice against the hot path on the same slice.
   const { SyncRedactor } = require('redact-pii');
   const redactor = new SyncRedactor();
+  /** @param {string[]} lines */
   const redactPii = (lines) => {
     for (const line of lines) for (const value of leafTexts(JSON.parse(line), [])) sink += redactor.redact(value).length;
   };
@@ -99,6 +121,7 @@ async function runCorpus(name, events, set, { count, redactCount }) {
   };
 }
 
+/** @param {Awaited<ReturnType<typeof runDetectBenchmark>>} report */
 export function printDetect(report) {
   for (const corpus of report.corpora) {
     const { name, events, avgBytes, avgLeaves } = corpus.corpus;

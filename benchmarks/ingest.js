@@ -37,6 +37,7 @@ else await main();
 
 // ---------------------------------------------------------------- the server process (one per round)
 
+/** @param {string | undefined} mode */
 async function serve(mode) {
   const { kafkaSchema } = await import('../dist/config/schema.js');
   const { PlatformaticKafkaSink } = await import('../dist/pipeline/kafka/platformatic-sink.js');
@@ -53,14 +54,14 @@ async function serve(mode) {
     const Fastify = (await import('fastify')).default;
     app = Fastify({ bodyLimit: 1024 * 1024 });
     app.post('/v1/batch', async (req) => {
-      const items = req.body.batch;
+      const items = /** @type {{ batch: { userId?: string; anonymousId: string }[] }} */ (req.body).batch;
       let bytes = 0;
       const messages = items.map((e) => {
         const value = JSON.stringify(e);
         bytes += value.length;
         return { key: e.userId ?? e.anonymousId, value };
       });
-      await queue.produce(env.BENCH_TOPIC, messages, bytes);
+      await queue.produce(/** @type {string} */ (env.BENCH_TOPIC), messages, bytes);
       return { success: true };
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -99,7 +100,11 @@ async function serve(mode) {
 
 // ---------------------------------------------------------------- the load generator and report
 
-/** One ~1 KB event as analytics.js/analytics-node would send it; fields vary per event. */
+/**
+ * One ~1 KB event as analytics.js/analytics-node would send it; fields vary per event.
+ * @param {string} run
+ * @param {number} n
+ */
 function eventJson(run, n) {
   const user = n % 5000;
   return JSON.stringify({
@@ -156,6 +161,7 @@ async function generate() {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   let counter = 0;
   let accepted = 0;
+  /** @type {Record<number, number>} */
   const refused = {};
   const failures = {};
   const end = Date.now() + seconds * 1000;
@@ -201,6 +207,10 @@ function load(port, writeKey, run, seconds = SECONDS) {
   });
 }
 
+/**
+ * @param {string} mode
+ * @param {NodeJS.ProcessEnv} env
+ */
 async function startServer(mode, env) {
   // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (for profiling, not figures).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -208,6 +218,7 @@ async function startServer(mode, env) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  /** @type {number} */
   const port = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (c) => {
@@ -242,6 +253,7 @@ async function startServer(mode, env) {
   };
 }
 
+/** @param {Kafka} kafka @param {string} topic */
 async function topicCount(kafka, topic) {
   const admin = kafka.admin();
   await admin.connect();
@@ -259,7 +271,7 @@ async function main() {
     log('KAFKA_BROKERS not set: starting a local broker');
     broker = await startKafka({});
   }
-  const kafka = new Kafka({ clientId: 'bench-ingest', brokers: broker.brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'bench-ingest', brokers: /** @type {string} */ (broker.brokers).split(','), logLevel: logLevel.NOTHING });
   const suffix = randomBytes(4).toString('hex');
   const topics = { floor: `bench-ingest-floor-${suffix}`, ingest: `bench-ingest-${suffix}` };
   const admin = kafka.admin();
@@ -276,7 +288,9 @@ async function main() {
   await db.close();
   const dbEnv = DATABASE_URL ? { BENCH_DB_URL: DATABASE_URL, BENCH_DB_SCHEMA: schema } : { BENCH_DB_DIR: dbDir };
 
+  /** @type {Record<'floor' | 'ingest', Awaited<ReturnType<typeof load>>[]>} */
   const results = { floor: [], ingest: [] };
+  /** @type {Record<'floor' | 'ingest', number>} */
   const totals = { floor: 0, ingest: 0 };
   const sent = { floor: 0, ingest: 0 };
   const counted = { floor: 0, ingest: 0 };
@@ -284,7 +298,7 @@ async function main() {
   const errors = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of ['floor', 'ingest']) {
+      for (const mode of /** @type {const} */ (['floor', 'ingest'])) {
         const server = await startServer(mode, { BENCH_BROKERS: broker.brokers, BENCH_TOPIC: topics[mode], ...dbEnv });
         // A short warm-up (JIT, connections), not counted.
         const warm = await load(server.port, mode === 'ingest' ? writeKey : null, `warm-${mode}-${round}`, 1);
@@ -305,13 +319,13 @@ async function main() {
         );
       }
     }
-    for (const mode of ['floor', 'ingest']) totals[mode] = await topicCount(kafka, topics[mode]);
+    for (const mode of /** @type {const} */ (['floor', 'ingest'])) totals[mode] = await topicCount(kafka, topics[mode]);
   } finally {
     if (DATABASE_URL) {
       const db2 = await openDb({ url: DATABASE_URL });
       await db2.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await db2.close();
-    } else rmSync(dbDir, { recursive: true, force: true });
+    } else rmSync(/** @type {string} */ (dbDir), { recursive: true, force: true });
     const cleanup = kafka.admin();
     await cleanup.connect();
     await cleanup.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
@@ -319,6 +333,7 @@ async function main() {
     await broker.stop();
   }
 
+  /** @param {{ perSecond: number }[]} list */
   const best = (list) => Math.max(...list.map((r) => r.perSecond));
   const floor = best(results.floor);
   const ingest = best(results.ingest);

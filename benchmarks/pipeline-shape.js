@@ -2,7 +2,7 @@
 // storage; benchmarks/production.js: the production shape with PostgreSQL, inventory and alerts).
 import { randomUUID } from 'node:crypto';
 
-/** A ~1 KB track event with ~28 leaves: contact data, a secret, a card, consent, products. */
+/** A ~1 KB track event with ~28 leaves: contact data, a secret, a card, consent, products. @param {number} i */
 export function event(i) {
   const advertising = i % 3 !== 0;
   return {
@@ -38,7 +38,13 @@ export function event(i) {
   };
 }
 
-/** The engine config of the pipeline benchmarks; `extra` adds sections (storage, inventory, alerts). */
+/**
+ * The engine config of the pipeline benchmarks; `extra` adds sections (storage, inventory, alerts).
+ * @param {string} b brokers
+ * @param {{ input: string; dlq: string; [name: string]: string }} t topics
+ * @param {string} groupId
+ * @param {{ consumer?: string }} [options]
+ */
 export function configYaml(b, t, groupId, extra = '', options = {}) {
   return `
 source: bench

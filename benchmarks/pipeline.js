@@ -31,6 +31,7 @@ const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? Math.max(600, N / 1000)) * 1000;
 const STALL_MS = 60_000;
 
+/** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench:pipeline] ${msg}\n`);
 
 async function brokers() {
@@ -48,6 +49,7 @@ async function startProfiler() {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   return {
+    /** @param {string} file */
     async stop(file) {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(file, JSON.stringify(profile));
@@ -57,6 +59,7 @@ async function startProfiler() {
   };
 }
 
+/** @param {import('kafkajs').Admin} admin @param {string} topic */
 async function endOffsets(admin, topic) {
   return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 }
@@ -102,6 +105,7 @@ async function main() {
   let seen = 0;
   let markAt = 0;
   let markEvents = 0;
+  /** @type {import('../dist/pipeline/report.js').EngineObserver} */
   const observer = {
     onBatch: (report) => {
       seen += report.eventsIn;
@@ -137,13 +141,13 @@ async function main() {
     throw err;
   }
   const done = performance.now();
-  if (profiler) await profiler.stop(process.env.BENCH_CPU_PROFILE);
+  if (profiler) await profiler.stop(/** @type {string} */ (process.env.BENCH_CPU_PROFILE));
   const outputs = { warehouse: await endOffsets(admin, t.warehouse), analytics: await endOffsets(admin, t.analytics), ads: await endOffsets(admin, t.ads) };
   await engine.stop();
   await admin.disconnect();
 
   const totalOut = outputs.warehouse + outputs.analytics + outputs.ads;
-  for (const key of Object.keys(expected)) {
+  for (const key of /** @type {(keyof typeof expected)[]} */ (Object.keys(expected))) {
     if (outputs[key] < expected[key]) throw new Error(`${key}: ${outputs[key]} outputs, expected ${expected[key]}`);
   }
   const steady = (done - markAt) / 1000;
@@ -152,8 +156,8 @@ async function main() {
     events: N,
     bytesPerEvent: Math.round(bytes / N),
     partitions: PARTITIONS,
-    producer: config.kafka.producer,
-    consumer: config.kafka.consumer,
+    producer: config.kafka?.producer,
+    consumer: config.kafka?.consumer,
     workers: config.batch.workers,
     partitionsConsumedConcurrently: config.batch.partitionsConsumedConcurrently,
     maxBytesPerPartition: config.batch.maxBytesPerPartition,

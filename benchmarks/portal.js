@@ -24,6 +24,10 @@ import { ratio, target } from './targets.js';
 
 const POINTS = 50_000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** @typedef {import('../dist/inventory/store-rows.js').DataPointObservation} DataPointObservation */
+/** The browser globals the page functions below read (they run in Chromium, not in Node). */
+/** @typedef {{ document: { querySelector(selector: string): unknown } }} PageGlobals */
+/** @type {[string | null, string | null, DataPointObservation['classification']][]} */
 const CATEGORIES = [
   ['email', 'user.contact.email', 'yellow'],
   ['phone_number', 'user.contact.phone_number', 'yellow'],
@@ -32,17 +36,20 @@ const CATEGORIES = [
   [null, null, 'green'],
 ];
 
+/** @param {number} seed */
 function rng(seed) {
   let s = seed >>> 0;
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
+/** @returns {DataPointObservation[]} */
 function observations() {
   const r = rng(0x5eed);
+  /** @param {number} n */
   const pick = (n) => Math.floor(r() * n);
   const base = Date.UTC(2026, 10, 1);
   return Array.from({ length: POINTS }, (_, i) => {
-    const [category, dataCategory, classification] = CATEGORIES[pick(CATEGORIES.length)];
+    const [category, dataCategory, classification] = /** @type {(typeof CATEGORIES)[number]} */ (CATEGORIES[pick(CATEGORIES.length)]);
     const at = new Date(base + pick(30 * 86_400_000)).toISOString();
     return {
       source: `src-${pick(40)}`,
@@ -63,8 +70,13 @@ function observations() {
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** @param {number[]} xs @returns {number} */
+const median = (xs) => /** @type {number} */ ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 
+/**
+ * @param {string} label
+ * @param {import('../dist/storage/db.js').ScriptDb} db
+ */
 async function measure(label, db) {
   const storage = await openStorage({
     db,
@@ -90,22 +102,32 @@ async function measure(label, db) {
     const { token } = await db.transaction((tx) => keys.create(tx, { name: 'bench', role: 'viewer', scopes: [], createdBy: null }));
     // A portal session, as the browser holds it.
     let cookie = '';
+    /**
+     * @param {string} method
+     * @param {string} path
+     * @param {object} [body]
+     * @param {string} [csrf]
+     * @returns {Promise<unknown>} the parsed JSON body
+     */
     const send = async (method, path, body, csrf) => {
       const res = await fetch(api.url + path, {
         method,
         headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
         body: body && JSON.stringify(body),
       });
-      for (const c of res.headers.getSetCookie()) if (c.startsWith('sl_portal=')) cookie = c.split(';')[0];
+      for (const c of res.headers.getSetCookie()) if (c.startsWith('sl_portal=')) cookie = c.split(';')[0] ?? '';
       return res.json();
     };
-    const { csrfToken } = await send('GET', '/portal/auth/session');
+    const { csrfToken } = /** @type {{ csrfToken: string }} */ (await send('GET', '/portal/auth/session'));
     await send('POST', '/portal/auth/key', { apiKey: token }, csrfToken);
     const page = () => Promise.all([send('GET', '/inventory/inbox?sort=newest&limit=51&offset=0'), send('GET', '/inventory/counts')]);
-    const [first] = await page();
+    const [first] = /** @type {[{ items: unknown[] }, unknown]} */ (await page());
     if (first.items.length !== 51) throw new Error(`expected a full first page, got ${first.items.length}`);
+    /** @type {number[]} */
     const apiMs = [];
+    /** @type {Record<'inbox' | 'counts' | 'session', number[]>} */
     const parts = { inbox: [], counts: [], session: [] };
+    /** @param {number[]} list @param {() => Promise<unknown>} run */
     const timed = async (list, run) => {
       const t = performance.now();
       await run();
@@ -120,6 +142,7 @@ async function measure(label, db) {
     console.log(
       `  ${label}: inbox page ${median(parts.inbox).toFixed(1)} ms, counts ${median(parts.counts).toFixed(1)} ms, session ${median(parts.session).toFixed(1)} ms (medians)`,
     );
+    /** @type {number | null} */
     let renderMs = null;
     if (existsSync(CHROMIUM)) {
       const { chromium } = await import('playwright-core');
@@ -128,15 +151,20 @@ async function measure(label, db) {
         const context = await browser.newContext();
         await context.addCookies([{ name: 'sl_portal', value: cookie.slice('sl_portal='.length), url: api.url }]);
         const tab = await context.newPage();
+        /** @type {number[]} */
         const times = [];
         for (let i = 0; i < 6; i++) {
           await tab.goto('about:blank');
           const t = performance.now();
           await tab.goto(`${api.url}/portal/#/inbox`, { waitUntil: 'commit' });
           // Measured by the page itself: from the start of its navigation to the 50th row in the DOM.
-          const inPage = await tab.waitForFunction(() => document.querySelector('tbody tr:nth-child(50)') && performance.now(), undefined, { polling: 'raf' });
+          const inPage = await tab.waitForFunction(
+            () => /** @type {PageGlobals} */ (/** @type {unknown} */ (globalThis)).document.querySelector('tbody tr:nth-child(50)') && performance.now(),
+            undefined,
+            { polling: 'raf' },
+          );
           const ms = await inPage.jsonValue();
-          if (i > 0) times.push(ms); // the first load warms the caches
+          if (i > 0) times.push(/** @type {number} */ (ms)); // the first load warms the caches
           void t;
         }
         renderMs = median(times);
@@ -145,7 +173,10 @@ async function measure(label, db) {
             await tab.evaluate(() =>
               performance
                 .getEntriesByType('resource')
-                .map((e) => `${e.name.replace(/^https?:\/\/[^/]+/, '')} ${Math.round(e.startTime)}→${Math.round(e.responseEnd)}`)
+                .map(
+                  (e) =>
+                    `${e.name.replace(/^https?:\/\/[^/]+/, '')} ${Math.round(e.startTime)}→${Math.round(/** @type {import('node:perf_hooks').PerformanceResourceTiming} */ (e).responseEnd)}`,
+                )
                 .join('\n'),
             ),
           );
@@ -160,6 +191,7 @@ async function measure(label, db) {
   }
 }
 
+/** @type {Awaited<ReturnType<typeof measure>>[]} */
 const results = [];
 if (process.env.BENCH_PORTAL_PG !== '0') {
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

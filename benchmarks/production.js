@@ -44,6 +44,25 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const STALL_MS = 60_000;
 const FLUSH_MS = 1000;
 
+/** @typedef {import('../dist/config/schema.js').KafkaConfig} KafkaConfig */
+/** @typedef {{ eventsPerSecond: number; seconds: number }} Rate */
+/** @typedef {Rate & { consumer: string | undefined; workers: unknown }} EngineRun */
+/**
+ * @typedef {{ points: number; rowWrites: number; pointFlushesPerRowWrite: number; rowWritesPer1kEvents: number;
+ *   flushIntervalMs: number }} InventoryFigures
+ */
+/** @typedef {EngineRun & { inventory?: InventoryFigures; alertRequests?: number }} ProductionRun */
+/**
+ * @typedef {object} Results
+ * @property {{ kafkajs: number; platformatic: number; rounds: Record<'kafkajs' | 'platformatic', Rate[]> }} [consume]
+ * @property {Rate} [floor]
+ * @property {EngineRun} [kafkajs]
+ * @property {EngineRun} [engine]
+ * @property {ProductionRun} [production]
+ */
+/** @typedef {{ input: string; warehouse: string; analytics: string; ads: string; dlq: string }} Topics */
+
+/** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench:production] ${msg}\n`);
 
 async function brokers() {
@@ -59,7 +78,11 @@ async function database() {
   return client;
 }
 
-/** Waits until `progress()` reaches N; fails after STALL_MS without progress. */
+/**
+ * Waits until `progress()` reaches N; fails after STALL_MS without progress.
+ * @param {() => number} progress
+ * @param {string} label
+ */
 async function until(progress, label) {
   let last = -1;
   let lastAt = performance.now();
@@ -80,6 +103,7 @@ function clock() {
   let markEvents = 0;
   const started = performance.now();
   return {
+    /** @param {number} n */
     add(n) {
       seen += n;
       if (markAt === 0 && seen >= N / 10) [markAt, markEvents] = [performance.now(), seen];
@@ -94,9 +118,18 @@ function clock() {
   };
 }
 
-/** Consuming alone (count, commit, nothing produced) with each client's source, in alternation. */
+/**
+ * Consuming alone (count, commit, nothing produced) with each client's source, in alternation.
+ * @param {string} b brokers
+ * @param {Topics} t
+ * @param {'kafkajs' | 'platformatic'} client
+ * @param {number} round
+ */
 async function consumeOnly(b, t, client, round) {
-  const kafkaConfig = { brokers: b.split(','), clientId: `bench-consume-${client}`, connectionTimeoutMs: 3000, requestTimeoutMs: 30000, ssl: false };
+  // Only the connection fields: the clients read nothing else of a KafkaConfig here.
+  const kafkaConfig = /** @type {KafkaConfig} */ (
+    /** @type {unknown} */ ({ brokers: b.split(','), clientId: `bench-consume-${client}`, connectionTimeoutMs: 3000, requestTimeoutMs: 30000, ssl: false })
+  );
   const options = {
     groupId: `consume-${client}-${round}-${t.input}`,
     topics: [t.input],
@@ -121,9 +154,24 @@ async function consumeOnly(b, t, client, round) {
   return result;
 }
 
-/** The pass-through floor: the same client, acks and commits as the engine, and no processing. */
+/**
+ * The pass-through floor: the same client, acks and commits as the engine, and no processing.
+ * @param {string} b brokers
+ * @param {Topics} t
+ * @returns {Promise<Rate>}
+ */
 async function floor(b, t) {
-  const kafka = { brokers: b.split(','), clientId: 'bench-floor', connectionTimeoutMs: 3000, requestTimeoutMs: 30000, ssl: false, compression: 'none' };
+  // Only the connection fields: the clients read nothing else of a KafkaConfig here.
+  const kafka = /** @type {KafkaConfig} */ (
+    /** @type {unknown} */ ({
+      brokers: b.split(','),
+      clientId: 'bench-floor',
+      connectionTimeoutMs: 3000,
+      requestTimeoutMs: 30000,
+      ssl: false,
+      compression: 'none',
+    })
+  );
   const sink = new PlatformaticKafkaSink(kafka, { maxBytesPerRequest: 900_000 });
   await sink.connect();
   const source = new PlatformaticKafkaSource(kafka, {
@@ -160,6 +208,10 @@ async function floor(b, t) {
   return result;
 }
 
+/**
+ * @param {string} file
+ * @returns {Promise<EngineRun>}
+ */
 async function engine(file, extra = {}) {
   const config = await loadEngineConfig(file, {});
   const c = clock();
@@ -176,9 +228,10 @@ async function engine(file, extra = {}) {
   } finally {
     await handle.stop();
   }
-  return { ...result, consumer: config.kafka.consumer, workers: config.batch.workers, ...extra };
+  return { ...result, consumer: config.kafka?.consumer, workers: config.batch.workers, ...extra };
 }
 
+/** @param {string} id @param {string} phase @returns {Topics} */
 function topics(id, phase) {
   return {
     input: `bench-in-${id}`,
@@ -194,14 +247,16 @@ async function main() {
   try {
     broker = await brokers();
   } catch (err) {
-    log(`skipped: no Kafka broker could start (${err.message}); set KAFKA_BROKERS to run it`);
+    log(`skipped: no Kafka broker could start (${/** @type {Error} */ (err).message}); set KAFKA_BROKERS to run it`);
     return;
   }
   let db;
   try {
     db = await database();
   } catch (err) {
-    log(`skipped: no PostgreSQL at DATABASE_URL (${err.code ?? err.message}); set DATABASE_URL to run it`);
+    log(
+      `skipped: no PostgreSQL at DATABASE_URL (${/** @type {NodeJS.ErrnoException} */ (err).code ?? /** @type {Error} */ (err).message}); set DATABASE_URL to run it`,
+    );
     await broker.stop();
     return;
   }
@@ -236,9 +291,10 @@ async function main() {
       res.writeHead(204).end();
     });
   });
-  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', () => resolve(undefined)));
   const schema = `bench_production_${id}`;
   const dir = mkdtempSync(join(tmpdir(), 'segmentloom-bench-production-'));
+  /** @type {Results} */
   const results = {};
   // The machine is shared: the load around the run says how much the absolute figures mean.
   const load = { before: loadavg().map((n) => Number(n.toFixed(2))) };
@@ -247,10 +303,12 @@ async function main() {
       const t = topics(id, phase);
       log(`${phase}: running`);
       if (phase === 'consume') {
+        /** @type {Record<'kafkajs' | 'platformatic', Rate[]>} */
         const rounds = { kafkajs: [], platformatic: [] };
         for (let round = 0; round < 2; round++) {
-          for (const client of ['kafkajs', 'platformatic']) rounds[client].push(await consumeOnly(broker.brokers, t, client, round));
+          for (const client of /** @type {const} */ (['kafkajs', 'platformatic'])) rounds[client].push(await consumeOnly(broker.brokers, t, client, round));
         }
+        /** @param {Rate[]} list */
         const best = (list) => Math.max(...list.map((r) => r.eventsPerSecond));
         results.consume = { kafkajs: best(rounds.kafkajs), platformatic: best(rounds.platformatic), rounds };
         log(`consume: ${JSON.stringify(results.consume)}`);
@@ -276,15 +334,18 @@ alerts:
   channels:
     - name: bench
       type: webhook
-      url: http://127.0.0.1:${receiver.address().port}/alerts
+      url: http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (receiver.address()).port}/alerts
       secret: benchmark-webhook-secret-0123456789
 `
           : '';
       const consumer = phase === 'kafkajs' ? 'kafkajs' : 'platformatic';
       writeFileSync(file, configYaml(broker.brokers, t, `bench-${phase}-${id}`, storage, { consumer }));
-      results[phase] = await engine(file);
-      log(`${phase}: ${JSON.stringify(results[phase])}`);
+      const run = await engine(file);
+      results[/** @type {'kafkajs' | 'engine' | 'production'} */ (phase)] = run;
+      log(`${phase}: ${JSON.stringify(run)}`);
       if (phase === 'production') {
+        /** @type {ProductionRun} */
+        const production = run;
         // Statistics reach pg_stat after the engine's connections closed; give them a moment.
         await new Promise((r) => setTimeout(r, 1500));
         const stat = await db.query(
@@ -293,14 +354,14 @@ alerts:
         );
         const points = await db.query(`SELECT count(*)::int AS n FROM "${schema}".inventory_points`);
         const writes = Number(stat.rows[0]?.writes ?? NaN);
-        results.production.inventory = {
+        production.inventory = {
           points: points.rows[0].n,
           rowWrites: writes,
-          pointFlushesPerRowWrite: Number(((points.rows[0].n * Math.ceil((results.production.seconds * 1000) / FLUSH_MS)) / writes).toFixed(2)),
+          pointFlushesPerRowWrite: Number(((points.rows[0].n * Math.ceil((production.seconds * 1000) / FLUSH_MS)) / writes).toFixed(2)),
           rowWritesPer1kEvents: Number(((writes / N) * 1000).toFixed(2)),
           flushIntervalMs: FLUSH_MS,
         };
-        results.production.alertRequests = alerts;
+        production.alertRequests = alerts;
       }
     }
   } finally {
@@ -317,7 +378,10 @@ alerts:
   process.stdout.write(`${JSON.stringify({ events: N, bytesPerEvent: Math.round(bytes / N), partitions: PARTITIONS, load, ...results }, null, 2)}\n`);
   process.stdout.write(`  load average (1, 5, 15 min): ${load.before.join(', ')} before, ${load.after.join(', ')} after\n`);
   for (const phase of PHASES)
-    if (phase !== 'consume') process.stdout.write(`  ${phase}: ${perSecond(results[phase].eventsPerSecond)} (${results[phase].seconds}s for ${N} events)\n`);
+    if (phase !== 'consume') {
+      const run = /** @type {Rate} */ (results[/** @type {'floor' | 'kafkajs' | 'engine' | 'production'} */ (phase)]);
+      process.stdout.write(`  ${phase}: ${perSecond(run.eventsPerSecond)} (${run.seconds}s for ${N} events)\n`);
+    }
   if (results.consume)
     process.stdout.write(
       `  consume only (best of 2): @platformatic/kafka ${perSecond(results.consume.platformatic)}, kafkajs ${perSecond(results.consume.kafkajs)} (${ratio(2)(results.consume.platformatic / results.consume.kafkajs)})\n`,
@@ -336,7 +400,12 @@ alerts:
       );
     // Bounded by points x flushes, whatever the traffic: at most one row write per point per flush.
     const inv = results.production.inventory;
-    target('inventory: point-flushes per row write (>= 1: never more than one write per point per flush)', inv.pointFlushesPerRowWrite, 1, ratio(2));
+    target(
+      'inventory: point-flushes per row write (>= 1: never more than one write per point per flush)',
+      inv?.pointFlushesPerRowWrite ?? Number.NaN,
+      1,
+      ratio(2),
+    );
   }
 }
 

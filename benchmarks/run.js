@@ -9,8 +9,9 @@ import { runScanBenchmark } from './scan.js';
 import { missedTargets } from './targets.js';
 
 const only = process.argv[2];
+/** @type {Awaited<ReturnType<typeof runDetectBenchmark>> | null} */
 let detect = null;
-/** Benchmarks run in child processes whose run failed or missed a target. */
+/** Benchmarks run in child processes whose run failed or missed a target. @type {string[]} */
 const failed = [];
 if (!only || only === 'detect') {
   detect = await runDetectBenchmark();
@@ -38,8 +39,8 @@ for (const name of ['startup', 'pipeline', 'consumers', 'production', 'storage',
   }
 }
 if (detect && (!only || only === 'pipeline')) {
-  const hot = detect.corpora[0].results.find((r) => r.label === 'segmentloom hot path');
-  console.log(`\n(detection-only hot path in this run: ${Math.round(hot.perSecond).toLocaleString('en-US')} events/s)`);
+  const hot = detect.corpora[0]?.results.find((r) => r.label === 'segmentloom hot path');
+  if (hot) console.log(`\n(detection-only hot path in this run: ${Math.round(hot.perSecond).toLocaleString('en-US')} events/s)`);
 }
 const missed = [...missedTargets(), ...failed.map((name) => `${name} (a target missed or the run failed)`)];
 if (missed.length > 0) console.log(`\nBELOW TARGET: ${missed.join('; ')}`);

@@ -28,6 +28,7 @@ const out = [];
 })();
 `;
 
+/** @param {string[]} args */
 function timed(args) {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });

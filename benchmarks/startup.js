@@ -29,11 +29,16 @@ const CONTENDERS = [
   { label: 'segmentloom scan (1 event)', args: [BIN, 'scan', eventFile] },
 ];
 
-/** Milliseconds from spawn to the first byte on stdout. */
+/**
+ * Milliseconds from spawn to the first byte on stdout.
+ * @param {string[]} args
+ * @returns {Promise<number>}
+ */
 function firstOutput(args) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+    /** @type {number | null} */
     let at = null;
     child.stdout.on('data', () => {
       at ??= Number(process.hrtime.bigint() - started) / 1e6;
@@ -43,19 +48,22 @@ function firstOutput(args) {
   });
 }
 
+/** @param {number[]} xs @returns {number} */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return /** @type {number} */ (s[Math.floor(s.length / 2)]);
 };
 
-const times = CONTENDERS.map(() => []);
+const times = CONTENDERS.map(() => /** @type {number[]} */ ([]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (let i = 0; i < CONTENDERS.length; i++) times[i].push(await firstOutput(CONTENDERS[i].args));
+  for (const [i, c] of CONTENDERS.entries()) /** @type {number[]} */ (times[i]).push(await firstOutput(c.args));
 }
-const medians = times.map(median);
+const medians = /** @type {[number, number, number]} */ (times.map(median));
 console.log(`  start to first output, median of ${ROUNDS} alternating runs:`);
 CONTENDERS.forEach((c, i) =>
-  console.log(`    ${c.label.padEnd(28)} ${medians[i].toFixed(0).padStart(5)} ms${i > 0 ? `  (${medians[i] <= 300 ? 'within' : 'over'} 300 ms)` : ''}`),
+  console.log(
+    `    ${c.label.padEnd(28)} ${Number(medians[i]).toFixed(0).padStart(5)} ms${i > 0 ? `  (${Number(medians[i]) <= 300 ? 'within' : 'over'} 300 ms)` : ''}`,
+  ),
 );
 const floor = medians[0];
 target('segmentloom --help start, floor/command', floor / medians[1], 0.25, ratio(2));

@@ -16,7 +16,12 @@ import { SubjectHasher } from '../dist/storage/crypto/lookup.js';
 const BATCH = 500;
 const SUBJECTS = 2_000;
 
-/** ~1 KB track events spread over SUBJECTS users (every batch needs keys for many subjects). */
+/**
+ * ~1 KB track events spread over SUBJECTS users (every batch needs keys for many subjects).
+ * @param {number} n
+ * @param {string} runId
+ * @returns {import('../dist/events/index.js').SegmentEvent[]}
+ */
 function makeEvents(n, runId) {
   const filler = 'x'.repeat(560);
   return Array.from({ length: n }, (_, i) => ({
@@ -30,6 +35,11 @@ function makeEvents(n, runId) {
   }));
 }
 
+/**
+ * @param {string} label
+ * @param {import('../dist/storage/db.js').ScriptDb} db
+ * @param {number} total
+ */
 async function measure(label, db, total) {
   const storage = await openStorage({
     db,
@@ -49,6 +59,7 @@ async function measure(label, db, total) {
   return { engine: label, events: total, avgBytes: Math.round(bytes / total), seconds: seconds.toFixed(2), perSecond: Math.round(total / seconds) };
 }
 
+/** @type {Awaited<ReturnType<typeof measure>>[]} */
 const results = [];
 if (process.env.BENCH_STORAGE_PG !== '0') {
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -64,10 +75,10 @@ if (process.env.BENCH_STORAGE_PG !== '0') {
     await client.end();
   }
 }
-for (const [label, dataDir] of [
+for (const [label, dataDir] of /** @type {[string, string | undefined][]} */ ([
   ['pglite (in-memory)', undefined],
   ['pglite (data dir)', mkdtempSync(join(tmpdir(), 'sl-bench-'))],
-]) {
+])) {
   const db = await openDb({ dataDir });
   try {
     results.push(await measure(label, db, 5_000));
@@ -77,8 +88,9 @@ for (const [label, dataDir] of [
   }
 }
 
+/** @type {(keyof (typeof results)[number])[]} */
 const headers = ['engine', 'events', 'avgBytes', 'seconds', 'perSecond'];
 const widths = headers.map((h) => Math.max(h.length, ...results.map((r) => String(r[h]).length)));
 console.log(`stored events/s (batches of ${BATCH}, AES-256-GCM per event, ${SUBJECTS} subjects)`);
-console.log(headers.map((h, i) => h.padEnd(widths[i])).join('  '));
-for (const r of results) console.log(headers.map((h, i) => String(r[h]).padEnd(widths[i])).join('  '));
+console.log(headers.map((h, i) => h.padEnd(widths[i] ?? 0)).join('  '));
+for (const r of results) console.log(headers.map((h, i) => String(r[h]).padEnd(widths[i] ?? 0)).join('  '));

@@ -14,6 +14,7 @@ import { EventWalker } from '../dist/pipeline/walker.js';
 import { generateCorpus } from './corpus.js';
 import { race } from './detect.js';
 
+/** @param {string} verify */
 const policy = (verify) => `
 source: bench
 hashing: { current: 1, keys: [{ version: 1, secret: "benchmark-secret-0123456789" }] }
@@ -26,6 +27,7 @@ destinations:
   - { name: mailer, topic: mail${verify}, allow: { categories: [email], classifications: [green] } }
 `;
 
+/** @param {string} verify */
 async function controlsFor(verify) {
   const dir = mkdtempSync(join(tmpdir(), 'sl-bench-verify-'));
   writeFileSync(join(dir, 'engine.yaml'), policy(verify));
@@ -34,6 +36,7 @@ async function controlsFor(verify) {
 
 /** Point memory switched off: enforcement judges each value on its own (the old behaviour). */
 class NoMemory extends PointMemory {
+  /** @override @type {PointMemory['recall']} */
   recall(_node, _key, evidence) {
     return evidence;
   }
@@ -44,10 +47,15 @@ const plain = await controlsFor('');
 const sampled = await controlsFor(', verify: { mode: sample, sampleRate: 0.01 }');
 const full = await controlsFor(', verify: { mode: full }');
 
+/**
+ * @param {Awaited<ReturnType<typeof controlsFor>>} controls
+ * @param {PointMemory} memory
+ */
 function contender(controls, memory) {
   const walker = new EventWalker(new PathTrie(), null, null, memory);
   const report = emptyReport();
   let outputs = 0;
+  /** @param {string[]} lines */
   const run = (lines) => {
     for (const line of lines) {
       const result = walker.walk(controls, 'bench', JSON.parse(line), report);
@@ -58,6 +66,7 @@ function contender(controls, memory) {
   return { run, report, outputs: () => outputs };
 }
 
+/** @type {[string, ReturnType<typeof contender>][]} */
 const contenders = [
   ['detect + enforce, no point memory', contender(plain, new NoMemory())],
   ['detect + enforce + point memory', contender(plain, new PointMemory())],
@@ -65,15 +74,15 @@ const contenders = [
   ['  + verify every output', contender(full, new PointMemory())],
 ];
 const results = race(
-  contenders.map(([label, c]) => [label, c.run]),
+  contenders.map(([label, c]) => /** @type {const} */ ([label, c.run])),
   events,
   Number(process.env.ROUNDS ?? 9),
 );
 console.log(`\n## Fail-closed enforcement cost (${events.length} events, 3 destinations, one run)`);
-const base = results[0].perSecond;
+const base = results[0]?.perSecond ?? Number.NaN;
 for (const r of results)
   console.log(`  ${r.label.padEnd(36)} ${Math.round(r.perSecond).toLocaleString('en-US').padStart(9)} events/s  ratio ${(r.perSecond / base).toFixed(2)}x`);
-const fullReport = contenders[3][1].report;
+const fullReport = /** @type {[string, ReturnType<typeof contender>]} */ (contenders[3])[1].report;
 const leaks = [...fullReport.leaks.values()].reduce((a, b) => a + b, 0);
 console.log(
   `  verify (every output) checked ${[...fullReport.verified.values()].reduce((a, b) => a + b, 0).toLocaleString('en-US')} outputs, found ${leaks} leaking value(s)`,

@@ -10,13 +10,15 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_CACHE_DIR = join(REPO_ROOT, '.kafka');
 
+/** @param {number} ms @returns {Promise<void>} */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** @param {string} msg */
 export function progress(msg) {
   process.stderr.write(`[segmentloom] ${msg}\n`);
 }
 
-/** True when `cmd` resolves on PATH (no shell involved). */
+/** True when `cmd` resolves on PATH (no shell involved). @param {string} cmd */
 export function onPath(cmd) {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     if (!dir) continue;
@@ -29,27 +31,38 @@ export function onPath(cmd) {
   return false;
 }
 
-/** `count` distinct free TCP ports on 127.0.0.1 (bind port 0, hold all, then release). */
+/**
+ * `count` distinct free TCP ports on 127.0.0.1 (bind port 0, hold all, then release).
+ * @param {number} count
+ * @returns {Promise<number[]>}
+ */
 export async function freePorts(count) {
+  /** @type {import('node:net').Server[]} */
   const servers = [];
   try {
     for (let i = 0; i < count; i++) {
       const srv = createServer();
       await new Promise((res, rej) => {
         srv.once('error', rej);
-        srv.listen(0, '127.0.0.1', res);
+        srv.listen(0, '127.0.0.1', () => res(undefined));
       });
       servers.push(srv);
     }
-    return servers.map((s) => s.address().port);
+    return servers.map((s) => /** @type {import('node:net').AddressInfo} */ (s.address()).port);
   } finally {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r()))));
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
   }
 }
 
+/**
+ * @param {string} host
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 export function tcpAnswers(host, port, timeoutMs = 1000) {
   return new Promise((res) => {
     const sock = connect({ host, port });
+    /** @param {boolean} ok */
     const done = (ok) => {
       sock.destroy();
       res(ok);
@@ -60,7 +73,7 @@ export function tcpAnswers(host, port, timeoutMs = 1000) {
   });
 }
 
-/** Last `bytes` of a file as text ('' when missing). */
+/** Last `bytes` of a file as text ('' when missing). @param {string} file */
 export function tailFile(file, bytes = 4000) {
   try {
     const size = statSync(file).size;
@@ -78,16 +91,17 @@ export function tailFile(file, bytes = 4000) {
   }
 }
 
+/** @param {number} pid */
 export function pidAlive(pid) {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return err.code === 'EPERM';
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
   }
 }
 
-/** Command line of a live pid (Linux /proc), or '' when unknown. */
+/** Command line of a live pid (Linux /proc), or '' when unknown. @param {number} pid */
 export function pidCmdline(pid) {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
@@ -99,6 +113,11 @@ export function pidCmdline(pid) {
 /**
  * Cross-process lock via an atomic mkdir, so two runs (say `npm run kafka:up` and a test run) do not
  * fetch into the same cache at once. A lock whose owner pid is gone is taken over.
+ * @template T
+ * @param {string} lockDir
+ * @param {() => Promise<T>} fn
+ * @param {{ timeoutMs?: number }} [opts]
+ * @returns {Promise<T>}
  */
 export async function withLock(lockDir, fn, { timeoutMs = 15 * 60_000 } = {}) {
   mkdirSync(dirname(lockDir), { recursive: true });
@@ -110,7 +129,7 @@ export async function withLock(lockDir, fn, { timeoutMs = 15 * 60_000 } = {}) {
       writeFileSync(join(lockDir, 'pid'), String(process.pid));
       break;
     } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
       let owner = NaN;
       try {
         owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
@@ -136,18 +155,30 @@ export async function withLock(lockDir, fn, { timeoutMs = 15 * 60_000 } = {}) {
   }
 }
 
-/** Runs mvn quietly in batch mode; resolves with { code, output }. */
+/**
+ * Runs mvn quietly in batch mode; resolves with { code, output }.
+ * @param {string[]} args
+ * @param {{ cwd: string }} opts
+ * @returns {Promise<{ code: number; output: string }>}
+ */
 export function runMaven(args, { cwd }) {
   return new Promise((res, rej) => {
     const child = spawn('mvn', ['-q', '-B', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    /** @param {Buffer} d */
     const keep = (d) => {
       output += d.toString();
       if (output.length > 200_000) output = output.slice(-100_000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.once('error', (err) => rej(err.code === 'ENOENT' ? new Error('mvn is not on PATH: install Maven (and Java 17) to fetch the Kafka jars') : err));
+    child.once('error', (err) =>
+      rej(
+        /** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT'
+          ? new Error('mvn is not on PATH: install Maven (and Java 17) to fetch the Kafka jars')
+          : err,
+      ),
+    );
     child.once('close', (code) => res({ code: code ?? 1, output }));
   });
 }
@@ -162,7 +193,7 @@ export function javaAvailable() {
   return r.status === 0;
 }
 
-/** Reads a JSON marker file, or undefined. */
+/** Reads a JSON marker file, or undefined. @param {string} file @returns {any} */
 export function readJson(file) {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -171,6 +202,7 @@ export function readJson(file) {
   }
 }
 
+/** @param {string} p */
 export function exists(p) {
   return existsSync(p);
 }
@@ -178,18 +210,24 @@ export function exists(p) {
 /**
  * Polls until `check()` resolves truthy. Fails early if the process exited, and on timeout; both
  * errors carry the tail of `logFile`.
+ * @param {{ what: string; check: () => unknown; child?: import('node:child_process').ChildProcess;
+ *   logFile: string; timeoutMs: number; intervalMs?: number }} opts
+ * @returns {Promise<number>} milliseconds until ready
  */
 export async function waitUntil({ what, check, child, logFile, timeoutMs, intervalMs = 250 }) {
   const started = Date.now();
+  /** @type {{ code: number | null; signal: NodeJS.Signals | null } | null} */
   let exited = null;
+  /** @param {number | null} code @param {NodeJS.Signals | null} signal */
   const onExit = (code, signal) => {
     exited = { code, signal };
   };
   child?.once('exit', onExit);
   try {
     for (;;) {
-      if (exited) {
-        throw new Error(`${what} exited before it was ready (code ${exited.code}, signal ${exited.signal}). Log tail (${logFile}):\n${tailFile(logFile)}`);
+      const ended = /** @type {{ code: number | null; signal: NodeJS.Signals | null } | null} */ (exited);
+      if (ended) {
+        throw new Error(`${what} exited before it was ready (code ${ended.code}, signal ${ended.signal}). Log tail (${logFile}):\n${tailFile(logFile)}`);
       }
       if (await check()) return Date.now() - started;
       if (Date.now() - started > timeoutMs) {
@@ -205,13 +243,15 @@ export async function waitUntil({ what, check, child, logFile, timeoutMs, interv
 /**
  * SIGTERM, wait up to `graceMs`, then SIGKILL. `child` (a ChildProcess) is used when we spawned the
  * process; otherwise the pid is polled.
+ * @param {number | undefined} pid
+ * @param {{ child?: import('node:child_process').ChildProcess; graceMs?: number }} [opts]
  */
 export async function terminate(pid, { child, graceMs = 20_000 } = {}) {
   if (!pid || !pidAlive(pid)) return;
   const gone = child
     ? new Promise((r) => {
-        if (child.exitCode !== null || child.signalCode !== null) r();
-        else child.once('exit', () => r());
+        if (child.exitCode !== null || child.signalCode !== null) r(undefined);
+        else child.once('exit', () => r(undefined));
       })
     : (async () => {
         while (pidAlive(pid)) await sleep(200);
@@ -231,9 +271,16 @@ export async function terminate(pid, { child, graceMs = 20_000 } = {}) {
   }
 }
 
-/** Whether `promise` settles within `ms`; the timer is cleared so it never holds the event loop. */
+/**
+ * Whether `promise` settles within `ms`; the timer is cleared so it never holds the event loop.
+ * @param {Promise<unknown>} promise
+ * @param {number} ms
+ * @returns {Promise<boolean>}
+ */
 async function settlesWithin(promise, ms) {
+  /** @type {NodeJS.Timeout | undefined} */
   let timer;
+  /** @type {Promise<boolean>} */
   const timeout = new Promise((r) => {
     timer = setTimeout(() => r(false), ms);
   });
@@ -247,6 +294,7 @@ async function settlesWithin(promise, ms) {
 /**
  * Starts a tiny detached shell watchdog: when `parentPid` disappears (even by SIGKILL, where no
  * 'exit' handler runs) it stops `pid` and removes `dir`. It ends by itself once `pid` is gone.
+ * @param {{ parentPid: number; pid: number; dir: string }} opts
  */
 export function spawnWatchdog({ parentPid, pid, dir }) {
   const script = [
@@ -273,6 +321,7 @@ export function spawnWatchdog({ parentPid, pid, dir }) {
  * and SIGKILL. `detached` (for `npm run kafka:up`) lets it outlive this process once `release()` is
  * called. Returns the child, its pid, `release()` and an idempotent `stop()` (SIGTERM, grace period,
  * SIGKILL, then `dir` removed).
+ * @param {{ args: string[]; dir: string; logFile: string; what: string; detached?: boolean }} opts
  */
 export function launchJava({ args, dir, logFile, what, detached = false }) {
   const out = openSync(logFile, 'a');

@@ -28,12 +28,41 @@ import {
 
 export { DEFAULT_CACHE_DIR, javaAvailable, mavenAvailable };
 
+/** @typedef {{ libDir: string; version: string; fetched: boolean }} KafkaJars */
+/**
+ * @typedef {object} StartKafkaOptions
+ * @property {string} [cacheDir] Jar cache; default <repo>/.kafka.
+ * @property {string} [logDir] Where the broker log goes; default the broker's temp dir (removed by stop()).
+ * @property {number} [readyTimeoutMs] Default 120 000.
+ * @property {boolean} [detached] The broker outlives this process (CLI `up`): no exit hook, no watchdog.
+ * @property {'plaintext' | 'tls'} [security] 'tls': SSL and SASL_SSL (SCRAM-SHA-512) listeners only.
+ */
+/** @typedef {{ mechanism: 'scram-sha-512'; username: string; password: string }} ScramUser */
+/**
+ * @typedef {object} RunningKafka
+ * @property {string} brokers '127.0.0.1:PORT'
+ * @property {number} pid
+ * @property {string} dir
+ * @property {string} logFile
+ * @property {string} version
+ * @property {() => Promise<void>} stop
+ * @property {() => void} release Detached brokers: lets it outlive this process (until then it dies with it).
+ * @property {'plaintext' | 'tls'} security
+ * @property {string} [caFile] TLS brokers: the PEM CA that signed the broker certificate.
+ * @property {string} [saslBrokers] TLS brokers: '127.0.0.1:PORT' of the SASL_SSL listener.
+ * @property {ScramUser} [scram]
+ */
+/** @typedef {{ brokers: string; pid: number; dir: string; version?: string; startedAt?: string }} KafkaState */
+/** @typedef {{ saslPort: number; keystore: string; truststore: string; password: string; caFile: string }} BrokerTls */
+
 /** Newest first; the first that resolves on Maven Central wins. KAFKA_VERSION overrides. */
+/** @type {readonly string[]} */
 export const KAFKA_VERSIONS = ['3.9.2', '3.9.1', '3.9.0'];
 const SLF4J_BACKEND = 'org.slf4j:slf4j-reload4j:1.7.36';
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 const MARKER = '.complete.json';
 
+/** @param {string} version */
 function pom(version) {
   const [g, a, v] = SLF4J_BACKEND.split(':');
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -51,15 +80,19 @@ function pom(version) {
 `;
 }
 
-/** The cached classpath if complete (marker present and every listed jar still there). */
+/**
+ * The cached classpath if complete (marker present and every listed jar still there).
+ * @param {string} libDir
+ * @returns {{ version: string; jars: string[] } | undefined}
+ */
 function cachedJars(libDir) {
   const marker = readJson(join(libDir, MARKER));
   if (!marker || !Array.isArray(marker.jars) || marker.jars.length === 0) return undefined;
-  if (!marker.jars.every((j) => exists(join(libDir, j)))) return undefined;
+  if (!marker.jars.every((/** @type {string} */ j) => exists(join(libDir, j)))) return undefined;
   return marker;
 }
 
-/** True when the broker jars are already cached (so mvn is not needed). */
+/** True when the broker jars are already cached (so mvn is not needed). @param {{ cacheDir?: string }} [opts] */
 export function cachedKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   return Boolean(cachedJars(join(cacheDir, 'lib')));
 }
@@ -67,6 +100,8 @@ export function cachedKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
 /**
  * Makes sure `<cacheDir>/lib` holds the Kafka broker's runtime classpath. Runs mvn only when the
  * cache is missing or incomplete. Resolves with { libDir, version, fetched }.
+ * @param {{ cacheDir?: string }} [opts]
+ * @returns {Promise<KafkaJars>}
  */
 export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   const libDir = join(cacheDir, 'lib');
@@ -79,6 +114,7 @@ export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
     if (!mavenAvailable()) throw new Error('mvn is not on PATH: install Maven (and Java 17) to fetch the Kafka broker jars');
 
     const versions = process.env.KAFKA_VERSION ? [process.env.KAFKA_VERSION] : KAFKA_VERSIONS;
+    /** @type {string[]} */
     const failures = [];
     for (const version of versions) {
       const work = mkdtempSync(join(tmpdir(), 'segmentloom-kafka-pom-'));
@@ -117,6 +153,7 @@ export async function ensureKafkaJars({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   });
 }
 
+/** @param {{ dir: string; port: number; controllerPort: number; tls: BrokerTls | undefined }} opts */
 function serverProperties({ dir, port, controllerPort, tls }) {
   const listeners = tls
     ? [
@@ -175,6 +212,7 @@ function serverProperties({ dir, port, controllerPort, tls }) {
 }
 
 /** The SCRAM-SHA-512 user a TLS broker is formatted with (the SASL_SSL listener's only account). */
+/** @type {ScramUser} */
 export const SCRAM_USER = { mechanism: 'scram-sha-512', username: 'segmentloom', password: 'scram-test-password' };
 
 const LOG4J = `log4j.rootLogger=INFO, stdout
@@ -214,6 +252,8 @@ const READY_LINE = /Kafka Server started/;
  * `saslBrokers` a SASL_SSL listener taking the SCRAM-SHA-512 user `scram` (created at format time).
  * Resolves with { brokers: '127.0.0.1:PORT', pid, dir, logFile, stop(), release(), security,
  * caFile?, saslBrokers?, scram? }.
+ * @param {StartKafkaOptions} [opts]
+ * @returns {Promise<RunningKafka>}
  */
 export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTimeoutMs = 120_000, detached = false, security = 'plaintext' } = {}) {
   if (security !== 'plaintext' && security !== 'tls') throw new Error(`startKafka: security must be "plaintext" or "tls", not ${JSON.stringify(security)}`);
@@ -222,7 +262,7 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
   const classpath = join(libDir, '*');
 
   const dir = mkdtempSync(join(tmpdir(), 'segmentloom-kafka-'));
-  const [port, controllerPort, saslPort] = await freePorts(3);
+  const [port, controllerPort, saslPort] = /** @type {[number, number, number]} */ (await freePorts(3));
   const propsFile = join(dir, 'server.properties');
   const log4jFile = join(dir, 'log4j.properties');
   const tls = security === 'tls' ? brokerTls(join(dir, 'certs'), saslPort) : undefined;
@@ -276,21 +316,29 @@ export async function startKafka({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTi
     await stop();
     throw err;
   }
+  /** @type {Pick<RunningKafka, 'security' | 'caFile' | 'saslBrokers' | 'scram'>} */
   const secured = tls ? { security: 'tls', caFile: tls.caFile, saslBrokers: `127.0.0.1:${saslPort}`, scram: { ...SCRAM_USER } } : { security: 'plaintext' };
   return { brokers: `127.0.0.1:${port}`, pid, dir, logFile, version, stop, release, ...secured };
 }
 
-/** A CA made for this broker and its PKCS12 keystore/truststore (the CA file is what clients trust). */
+/**
+ * A CA made for this broker and its PKCS12 keystore/truststore (the CA file is what clients trust).
+ * @param {string} certDir
+ * @param {number} saslPort
+ * @returns {BrokerTls}
+ */
 function brokerTls(certDir, saslPort) {
   const password = randomBytes(12).toString('hex');
   const ca = createCa(certDir, 'Segmentloom Kafka Test CA');
   const { p12File } = createServerCert(ca, { name: 'broker', ips: ['127.0.0.1'], dns: ['localhost'], pkcs12Password: password });
+  if (!p12File) throw new Error('createServerCert made no PKCS12 keystore');
   return { caFile: ca.certFile, keystore: p12File, truststore: createTruststore(ca, password), password, saslPort };
 }
 
 /**
  * Stops a broker started elsewhere (the CLI's `up`), by pid, after checking that the pid still is
  * that broker. Removes its temp dir.
+ * @param {{ pid: number; dir?: string }} state
  */
 export async function stopKafkaByPid({ pid, dir }) {
   if (pid && pidAlive(pid)) {
@@ -303,10 +351,12 @@ export async function stopKafkaByPid({ pid, dir }) {
   if (dir?.includes('segmentloom-kafka-')) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
+/** @returns {KafkaState | undefined} */
 export function readState(cacheDir = DEFAULT_CACHE_DIR) {
   return readJson(join(cacheDir, 'state.json'));
 }
 
+/** @param {KafkaState} state */
 export function writeState(state, cacheDir = DEFAULT_CACHE_DIR) {
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(join(cacheDir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);

@@ -19,6 +19,28 @@ log4j.logger.kafka.server.BrokerServer=INFO
 `;
 const READY_LINE = /Kafka Server started|\[BrokerServer id=\d+\] Transition from STARTING to STARTED/;
 
+/**
+ * @typedef {object} ClusterNode
+ * @property {number} id
+ * @property {number} port
+ * @property {string} address '127.0.0.1:PORT'
+ * @property {string} logFile
+ * @property {number | undefined} pid
+ * @property {() => boolean} alive
+ * @property {() => Promise<void>} start
+ * @property {(signal?: NodeJS.Signals) => void} kill
+ * @property {() => Promise<void>} stop
+ */
+/**
+ * @typedef {object} KafkaCluster
+ * @property {string} brokers
+ * @property {ClusterNode[]} nodes
+ * @property {(id: number) => ClusterNode | undefined} node
+ * @property {string} root
+ * @property {() => Promise<void>} stop
+ */
+
+/** @param {{ id: number; dir: string; port: number; controllerPort: number; voters: string }} opts */
 function nodeProperties({ id, dir, port, controllerPort, voters }) {
   return [
     'process.roles=broker,controller',
@@ -58,13 +80,24 @@ function nodeProperties({ id, dir, port, controllerPort, voters }) {
 /**
  * Starts `size` nodes (default 3). Resolves with { brokers: 'h:p,h:p,h:p', nodes: [{ id, port,
  * pid, alive(), kill(signal), start() }], node(id), stop() }.
+ * @param {{ size?: number; cacheDir?: string; readyTimeoutMs?: number }} [opts]
+ * @returns {Promise<KafkaCluster>}
  */
 export async function startKafkaCluster({ size = 3, cacheDir = DEFAULT_CACHE_DIR, readyTimeoutMs = 180_000 } = {}) {
   const { libDir } = await ensureKafkaJars({ cacheDir });
   const classpath = join(libDir, '*');
   const root = mkdtempSync(join(tmpdir(), 'segmentloom-kafka-cluster-'));
   const ports = await freePorts(size * 2);
-  const specs = Array.from({ length: size }, (_, i) => ({ id: i + 1, port: ports[2 * i], controllerPort: ports[2 * i + 1], dir: join(root, `node-${i + 1}`) }));
+  /** @param {number} i */
+  const port = (i) => {
+    const p = ports[i];
+    if (p === undefined) throw new Error(`freePorts returned no port ${i}`);
+    return p;
+  };
+  const specs = Array.from({ length: size }, (_, i) => {
+    const dir = join(root, `node-${i + 1}`);
+    return { id: i + 1, port: port(2 * i), controllerPort: port(2 * i + 1), dir, propsFile: join(dir, 'server.properties'), logFile: join(dir, 'node.log') };
+  });
   const voters = specs.map((s) => `${s.id}@127.0.0.1:${s.controllerPort}`).join(',');
   const clusterId = randomClusterId();
   const log4jFile = join(root, 'log4j.properties');
@@ -73,8 +106,6 @@ export async function startKafkaCluster({ size = 3, cacheDir = DEFAULT_CACHE_DIR
 
   for (const spec of specs) {
     mkdirSync(spec.dir, { recursive: true });
-    spec.propsFile = join(spec.dir, 'server.properties');
-    spec.logFile = join(spec.dir, 'node.log');
     writeFileSync(spec.propsFile, nodeProperties({ ...spec, voters }));
     const fmt = spawnSync(
       'java',
@@ -101,7 +132,9 @@ export async function startKafkaCluster({ size = 3, cacheDir = DEFAULT_CACHE_DIR
   }
 
   const nodes = specs.map((spec) => {
+    /** @type {ReturnType<typeof launchJava> | undefined} */
     let launched;
+    /** @type {ClusterNode} */
     const node = {
       id: spec.id,
       port: spec.port,
@@ -114,17 +147,18 @@ export async function startKafkaCluster({ size = 3, cacheDir = DEFAULT_CACHE_DIR
       /** Starts (or restarts, on the same data) this node and waits until it serves. */
       async start() {
         // launchJava's own stop removes the directory; this node's lives under `root`, removed by the cluster's stop.
-        launched = launchJava({
+        const started = launchJava({
           args: [...JVM_FLAGS, log4jFlag, '-cp', classpath, 'kafka.Kafka', spec.propsFile],
           dir: spec.dir,
           logFile: spec.logFile,
           what: `Kafka node ${spec.id}`,
         });
+        launched = started;
         const mark = `---- start ${Date.now()} ----`;
         writeFileSync(spec.logFile, `${mark}\n`, { flag: 'a' });
         await waitUntil({
-          what: `Kafka node ${spec.id} (pid ${launched.pid})`,
-          child: launched.child,
+          what: `Kafka node ${spec.id} (pid ${started.pid})`,
+          child: started.child,
           logFile: spec.logFile,
           timeoutMs: readyTimeoutMs,
           check: async () => READY_LINE.test(tailFile(spec.logFile, 64_000).split(mark).pop() ?? '') && (await tcpAnswers('127.0.0.1', spec.port)),

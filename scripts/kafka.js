@@ -18,6 +18,7 @@ async function running() {
   return state;
 }
 
+/** @param {string | undefined} cmd */
 async function main(cmd) {
   switch (cmd) {
     case 'jars': {

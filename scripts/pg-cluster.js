@@ -18,7 +18,8 @@ export function pgBinDir() {
   const versions = readdirSync(root)
     .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a));
-  return versions.length > 0 ? join(root, versions[0], 'bin') : undefined;
+  const newest = versions[0];
+  return newest !== undefined ? join(root, newest, 'bin') : undefined;
 }
 
 export function pgClusterAvailable() {
@@ -33,6 +34,24 @@ function pgUser() {
   return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
+/**
+ * @typedef {object} PgCluster
+ * @property {string} host
+ * @property {number} port
+ * @property {string} dir
+ * @property {string} logFile
+ * @property {(database?: string, query?: string) => string} url postgres://postgres@127.0.0.1:PORT/DATABASE[?QUERY]
+ * @property {() => Promise<void>} start
+ * @property {() => Promise<void>} stop
+ * @property {() => Promise<void>} destroy Stops it and removes its directory.
+ */
+
+/**
+ * @param {{ uid: number; gid: number } | undefined} user
+ * @param {string} bin
+ * @param {string[]} args
+ * @param {string} what
+ */
 function runAs(user, bin, args, what) {
   const command = user ? 'runuser' : bin;
   const argv = user ? ['-u', 'postgres', '--', bin, ...args] : args;
@@ -45,6 +64,8 @@ function runAs(user, bin, args, what) {
  * Starts a cluster. Options: tls ({ certFile, keyFile }: the server certificate; copied into the
  * data dir, key 0600 as PostgreSQL demands). Resolves with { host, port, dir, url(database?, query?),
  * stop(), start(), destroy() }: stop/start keep the data (a fault test stops the server mid-stream).
+ * @param {{ tls?: { certFile: string; keyFile: string } }} [opts]
+ * @returns {Promise<PgCluster>}
  */
 export async function startPgCluster({ tls } = {}) {
   const bin = pgBinDir();
@@ -54,7 +75,7 @@ export async function startPgCluster({ tls } = {}) {
   const data = join(dir, 'data');
   if (user) chownSync(dir, user.uid, user.gid);
   runAs(user, join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], 'initdb');
-  const [port] = await freePorts(1);
+  const [port] = /** @type {[number]} */ (await freePorts(1));
   const settings = [
     "listen_addresses = '127.0.0.1'",
     `port = ${port}`,
@@ -65,10 +86,10 @@ export async function startPgCluster({ tls } = {}) {
   ];
   const hba = ['local all all trust'];
   if (tls) {
-    for (const [from, to] of [
+    for (const [from, to] of /** @type {[string, string][]} */ ([
       [tls.certFile, 'server.crt'],
       [tls.keyFile, 'server.key'],
-    ]) {
+    ])) {
       copyFileSync(from, join(data, to));
       chmodSync(join(data, to), 0o600);
       if (user) chownSync(join(data, to), user.uid, user.gid);
@@ -86,9 +107,11 @@ export async function startPgCluster({ tls } = {}) {
     writeFileSync(logFile, '');
     chownSync(logFile, user.uid, user.gid);
   }
+  /** @param {'start' | 'stop'} action */
   const pgCtl = (action) =>
     runAs(user, join(bin, 'pg_ctl'), [action, '-D', data, '-w', '-t', '60', ...(action === 'start' ? ['-l', logFile] : ['-m', 'fast'])], `pg_ctl ${action}`);
   let running = false;
+  /** @type {PgCluster} */
   const cluster = {
     host: '127.0.0.1',
     port,

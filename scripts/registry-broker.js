@@ -29,17 +29,37 @@ const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.
 const MARKER = '.complete.json';
 export const CCOMPAT_PATH = '/apis/ccompat/v7';
 
+/**
+ * @typedef {object} StartRegistryOptions
+ * @property {string} [cacheDir]
+ * @property {string} [logDir]
+ * @property {number} [readyTimeoutMs]
+ * @property {boolean} [detached]
+ */
+/**
+ * @typedef {object} RunningRegistry
+ * @property {string} url Confluent-compatible base URL: http://127.0.0.1:PORT/apis/ccompat/v7
+ * @property {string} baseUrl http://127.0.0.1:PORT
+ * @property {number} pid
+ * @property {string} dir
+ * @property {string} logFile
+ * @property {string} version
+ * @property {() => Promise<void>} stop
+ */
+
+/** @param {string} cacheDir @param {string} version */
 function installDir(cacheDir, version) {
   return join(cacheDir, 'registry', `apicurio-registry-${version}`);
 }
 
+/** @param {string} dir @returns {{ runner: string } | undefined} */
 function cachedInstall(dir) {
   const marker = readJson(join(dir, MARKER));
   if (!marker?.runner || !exists(join(dir, marker.runner))) return undefined;
   return marker;
 }
 
-/** True when the registry is already unpacked in the cache (so mvn is not needed). */
+/** True when the registry is already unpacked in the cache (so mvn is not needed). @param {{ cacheDir?: string }} [opts] */
 export function registryCached({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
   return Boolean(cachedInstall(installDir(cacheDir, APICURIO_VERSION)));
 }
@@ -47,6 +67,8 @@ export function registryCached({ cacheDir = DEFAULT_CACHE_DIR } = {}) {
 /**
  * Makes sure Apicurio Registry is unpacked under <cacheDir>/registry. Runs mvn only when missing.
  * Resolves with { dir, runner, version, fetched }.
+ * @param {{ cacheDir?: string; version?: string }} [opts]
+ * @returns {Promise<{ dir: string; runner: string; version: string; fetched: boolean }>}
  */
 export async function ensureRegistry({ cacheDir = DEFAULT_CACHE_DIR, version = APICURIO_VERSION } = {}) {
   const dir = installDir(cacheDir, version);
@@ -89,6 +111,7 @@ export async function ensureRegistry({ cacheDir = DEFAULT_CACHE_DIR, version = A
   });
 }
 
+/** @param {string} url */
 async function httpOk(url) {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -104,12 +127,14 @@ async function httpOk(url) {
  * Options: cacheDir, logDir (default: the temp dir), readyTimeoutMs (120s), detached.
  * Resolves with { url (the Confluent-compatible base: http://127.0.0.1:PORT/apis/ccompat/v7),
  * baseUrl, pid, dir, logFile, stop() }.
+ * @param {StartRegistryOptions} [opts]
+ * @returns {Promise<RunningRegistry>}
  */
 export async function startRegistry({ cacheDir = DEFAULT_CACHE_DIR, logDir, readyTimeoutMs = 120_000, detached = false } = {}) {
   if (!javaAvailable()) throw new Error('java is not on PATH: install a JDK (17) to run the local schema registry');
   const { runner, version } = await ensureRegistry({ cacheDir });
   const dir = mkdtempSync(join(tmpdir(), 'segmentloom-registry-'));
-  const [port] = await freePorts(1);
+  const [port] = /** @type {[number]} */ (await freePorts(1));
   if (logDir) mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir ?? dir, logDir ? `registry-${port}.log` : 'registry.log');
   const { child, pid, stop } = launchJava({

@@ -42,5 +42,5 @@ const ready = setInterval(async () => {
   process.stdout.write('Stop with Ctrl+C.\n');
 }, 250);
 ready.unref();
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => serve.kill(signal));
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => serve.kill(signal));
 serve.on('exit', (code) => process.exit(code ?? 0));

@@ -6,13 +6,21 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** @typedef {{ name: string; certFile: string; keyFile: string; dir: string }} TestCa */
+/** @typedef {{ certFile: string; keyFile: string; p12File?: string }} ServerCert */
+
+/** @param {string[]} args @param {string} what */
 function openssl(args, what) {
   const result = spawnSync('openssl', args, { encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new Error(`openssl ${what} failed (exit ${result.status}): ${(result.stderr ?? '').slice(0, 2000)}`);
   return result.stdout;
 }
 
-/** A self-signed CA: { name, certFile, keyFile, dir }. */
+/**
+ * A self-signed CA: { name, certFile, keyFile, dir }.
+ * @param {string} dir
+ * @returns {TestCa}
+ */
 export function createCa(dir, name = 'Segmentloom Test CA') {
   mkdirSync(dir, { recursive: true });
   const slug = name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
@@ -46,9 +54,12 @@ export function createCa(dir, name = 'Segmentloom Test CA') {
 /**
  * A server certificate signed by `ca` for the given IPs and DNS names (subjectAltName; clients
  * verify against those, not the CN). Options: pkcs12Password also writes `<name>.p12` (key + chain)
- * for the JVM. Returns { certFile, keyFile, chainFile, p12File? }.
+ * for the JVM. Returns { certFile, keyFile, p12File? }.
+ * @param {TestCa} ca
+ * @param {{ name: string; ips?: string[]; dns?: string[]; pkcs12Password?: string }} opts
+ * @returns {ServerCert}
  */
-export function createServerCert(ca, { name, ips = ['127.0.0.1'], dns = ['localhost'], pkcs12Password } = {}) {
+export function createServerCert(ca, { name, ips = ['127.0.0.1'], dns = ['localhost'], pkcs12Password }) {
   const { dir } = ca;
   const keyFile = join(dir, `${name}.key`);
   const csrFile = join(dir, `${name}.csr`);
@@ -83,6 +94,7 @@ export function createServerCert(ca, { name, ips = ['127.0.0.1'], dns = ['localh
     ],
     `${name} certificate`,
   );
+  /** @type {ServerCert} */
   const result = { certFile, keyFile };
   if (pkcs12Password !== undefined) {
     const p12File = join(dir, `${name}.p12`);
@@ -95,7 +107,11 @@ export function createServerCert(ca, { name, ips = ['127.0.0.1'], dns = ['localh
   return result;
 }
 
-/** A PKCS12 truststore holding the CA certificate (keytool: the JVM reads it as trusted entries). */
+/**
+ * A PKCS12 truststore holding the CA certificate (keytool: the JVM reads it as trusted entries).
+ * @param {TestCa} ca
+ * @param {string} password
+ */
 export function createTruststore(ca, password) {
   const file = join(ca.dir, 'truststore.p12');
   const result = spawnSync(
@@ -107,7 +123,12 @@ export function createTruststore(ca, password) {
   return file;
 }
 
-/** A self-signed server certificate (its own issuer, no CA behind it): { certFile, keyFile }. */
+/**
+ * A self-signed server certificate (its own issuer, no CA behind it): { certFile, keyFile }.
+ * @param {string} dir
+ * @param {{ name: string; ips?: string[]; dns?: string[] }} opts
+ * @returns {ServerCert}
+ */
 export function createSelfSignedCert(dir, { name, ips = ['127.0.0.1'], dns = ['localhost'] }) {
   mkdirSync(dir, { recursive: true });
   const keyFile = join(dir, `${name}.key`);

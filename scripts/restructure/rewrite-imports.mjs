@@ -28,12 +28,14 @@ const mapArg = args.indexOf('--map');
 const here = dirname(fileURLToPath(import.meta.url));
 const mapPath = mapArg >= 0 ? args[mapArg + 1] : join(here, 'move-map.json');
 if (!mapPath || !existsSync(mapPath)) fail(`move map not found: ${mapPath}`);
+const mapFile = /** @type {string} */ (mapPath);
 
 const root = process.cwd();
 if (!existsSync(join(root, 'package.json')) || !existsSync(join(root, 'src'))) fail('run this at the repository root (no package.json or src/ here)');
 
 /** @type {Record<string, string>} old -> new, repository-relative posix paths */
-const map = JSON.parse(readFileSync(mapPath, 'utf8'));
+const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+/** @type {Map<string, string>} new -> old */
 const reverse = new Map();
 for (const [from, to] of Object.entries(map)) {
   if (from === to) fail(`move map entry moves ${from} onto itself`);
@@ -44,9 +46,11 @@ for (const [from, to] of Object.entries(map)) {
 
 const ROOTS = ['src', 'test', 'benchmarks', 'scripts', 'bin'];
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
+/** @param {string} line */
 const log = (line) => process.stdout.write(`${line}\n`);
 
 // 1. Moves: every old path that still exists goes to its new path (never over an existing file).
+/** @type {Map<string, string>} */
 const movedNow = new Map(); // new -> old, for files moved in this run
 for (const [from, to] of Object.entries(map)) {
   const fromAbs = join(root, from);
@@ -64,7 +68,7 @@ for (const [from, to] of Object.entries(map)) {
   else renameSync(fromAbs, toAbs);
 }
 
-/** Does a file exist at `path` once this run's moves are done? */
+/** Does a file exist at `path` once this run's moves are done? @param {string} path */
 function existsAfter(path) {
   if (dryRun) {
     if (movedNow.has(path)) return true;
@@ -100,6 +104,7 @@ for (const file of ROOTS.flatMap((dir) => walk(dir))) {
 // 3. Public surfaces: src/ imports from another folder go through the folder's index.ts.
 const SURFACES = ['events', 'detect', 'policy'];
 const NAMED = /(\b(?:import|export)\s+(?:type\s+)?\{([^}]*)\}\s*from\s*)(['"])(\.{1,2}\/[^'"\n]*)\3/g;
+/** @type {Map<string, Set<string>>} */
 const surfaceNames = new Map();
 let routed = 0;
 for (const file of dryRun ? [] : walk('src')) {
@@ -109,21 +114,21 @@ for (const file of dryRun ? [] : walk('src')) {
   const out = text.replace(NAMED, (whole, lead, names, quote, spec) => {
     const target = posix.normalize(posix.join(posix.dirname(file), spec));
     const into = target.split('/')[1];
-    if (!target.startsWith('src/') || into === folder || !SURFACES.includes(into)) return whole;
+    if (!target.startsWith('src/') || into === undefined || into === folder || !SURFACES.includes(into)) return whole;
     const index = `src/${into}/index.ts`;
     if (target === `src/${into}/index.js` || !existsSync(join(root, index))) return whole;
     const wanted = names
       .split(',')
-      .map((n) =>
+      .map((/** @type {string} */ n) =>
         n
           .trim()
           .replace(/^type\s+/, '')
           .split(/\s+as\s+/)[0]
-          .trim(),
+          ?.trim(),
       )
       .filter(Boolean);
     const exported = namesOf(index);
-    const missing = wanted.filter((n) => !exported.has(n));
+    const missing = wanted.filter((/** @type {string} */ n) => !exported.has(n));
     if (missing.length > 0) {
       log(`surface ${file}: ${spec} asks for ${missing.join(', ')}, which ${index} does not export (export it there, then re-run)`);
       return whole;
@@ -140,24 +145,30 @@ for (const file of dryRun ? [] : walk('src')) {
 }
 if (routed > 0) log(`${routed} import(s) pointed at a folder's index.ts`);
 
-/** The names an index.ts exports (re-exports, aliases and its own declarations). */
+/**
+ * The names an index.ts exports (re-exports, aliases and its own declarations).
+ * @param {string} index
+ * @returns {Set<string>}
+ */
 function namesOf(index) {
-  if (surfaceNames.has(index)) return surfaceNames.get(index);
+  const known = surfaceNames.get(index);
+  if (known) return known;
   const text = readFileSync(join(root, index), 'utf8');
+  /** @type {Set<string>} */
   const names = new Set();
   for (const m of text.matchAll(/\bexport\s+(?:type\s+)?\{([^}]*)\}/g)) {
-    for (const part of m[1].split(',')) {
+    for (const part of (m[1] ?? '').split(',')) {
       const name = part
         .trim()
         .replace(/^type\s+/, '')
         .split(/\s+as\s+/)
         .pop()
-        .trim();
+        ?.trim();
       if (name) names.add(name);
     }
   }
   for (const m of text.matchAll(/\bexport\s+(?:declare\s+)?(?:async\s+)?(?:function\*?|const|let|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g))
-    names.add(m[1]);
+    if (m[1]) names.add(m[1]);
   surfaceNames.set(index, names);
   return names;
 }
@@ -167,9 +178,14 @@ log(`${movedNow.size} file(s) moved, ${changedSpecifiers} specifier(s) in ${chan
 /**
  * The specifier `spec`, found in `file` (now at `file`, written at `origin`), for the new layout.
  * Returns `spec` itself when nothing it points at has moved.
+ * @param {string} file
+ * @param {string} origin
+ * @param {string} spec
+ * @returns {string}
  */
 function rewrite(file, origin, spec) {
   const [bare, suffix] = splitSuffix(spec);
+  /** @param {string} fromDir */
   const attempt = (fromDir) => {
     const target = posix.normalize(posix.join(fromDir, bare));
     const source = sourceOf(target);
@@ -199,7 +215,11 @@ function rewrite(file, origin, spec) {
   return next + suffix;
 }
 
-/** `?query` / `#hash` suffixes (rare) stay as they are. */
+/**
+ * `?query` / `#hash` suffixes (rare) stay as they are.
+ * @param {string} spec
+ * @returns {[string, string]}
+ */
 function splitSuffix(spec) {
   const at = spec.search(/[?#]/);
   return at < 0 ? [spec, ''] : [spec.slice(0, at), spec.slice(at)];
@@ -208,34 +228,41 @@ function splitSuffix(spec) {
 /**
  * Which source file a resolved specifier target names, as a map key, and how to turn a (possibly
  * moved) source path back into a specifier target of the same form (extension, dist/ prefix).
+ * @param {string} target
+ * @returns {{ path: string; toSpecTarget: (src: string) => string } | undefined}
  */
 function sourceOf(target) {
   // Plain JS outside src imports the build: dist/X.js is src/X.ts.
   const dist = /^dist\/(.*)\.js$/.exec(target);
   if (dist) {
     const path = `src/${dist[1]}.ts`;
-    return { path, toSpecTarget: (src) => `dist/${src.slice('src/'.length).replace(/\.ts$/, '.js')}` };
+    return { path, toSpecTarget: (/** @type {string} */ src) => `dist/${src.slice('src/'.length).replace(/\.ts$/, '.js')}` };
   }
-  for (const [written, real] of [
+  for (const [written, real] of /** @type {[string, string][]} */ ([
     ['.js', '.ts'],
     ['.mjs', '.mts'],
     ['.js', '.js'],
     ['.mjs', '.mjs'],
     ['.ts', '.ts'],
     ['.cjs', '.cjs'],
-  ]) {
+  ])) {
     if (!target.endsWith(written)) continue;
     const path = target.slice(0, -written.length) + real;
     if (map[path] !== undefined || reverse.has(path) || existsAfter(path) || existsSync(join(root, path))) {
-      return { path, toSpecTarget: (src) => src.slice(0, -real.length) + written };
+      return { path, toSpecTarget: (/** @type {string} */ src) => src.slice(0, -real.length) + written };
     }
   }
   return undefined;
 }
 
+/**
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function walk(dir) {
   const abs = join(root, dir);
   if (!existsSync(abs)) return [];
+  /** @type {string[]} */
   const found = [];
   for (const name of readdirSync(abs)) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
@@ -250,6 +277,7 @@ function walk(dir) {
   return found;
 }
 
+/** @param {string} path */
 function tracked(path) {
   try {
     execFileSync('git', ['ls-files', '--error-unmatch', path], { cwd: root, stdio: 'ignore' });
@@ -259,6 +287,10 @@ function tracked(path) {
   }
 }
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`rewrite-imports: ${message}\n`);
   process.exit(1);

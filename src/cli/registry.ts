@@ -24,16 +24,18 @@ type FlagValue<T> = T extends { type: 'boolean'; multiple: true }
 /** parseArgs' values for an options schema (a flag with a default is always set). */
 export type FlagValues<O extends Options> = { [K in keyof O]?: FlagValue<O[K]> };
 
-export interface CommandContext<O extends Options> {
+export interface CommandContext<O extends Options, X extends object = object> {
   values: FlagValues<O>;
   /** The subcommand (first positional) when the command has subcommands, else undefined. */
   sub: string | undefined;
   /** Positionals after the subcommand (all positionals for a command without subcommands). */
   args: string[];
   io: CliIo;
+  /** What an in-process caller passes besides argv and io (a stop signal, a listening hook); empty from the binary. */
+  extra: Partial<X>;
 }
 
-export interface CommandSpec<O extends Options> {
+export interface CommandSpec<O extends Options, X extends object = object> {
   /** As typed after `segmentloom` (used in messages). */
   name: string;
   /** The full `--help` text. */
@@ -42,15 +44,20 @@ export interface CommandSpec<O extends Options> {
   options: O;
   /** Subcommand names, when the command requires one (`inventory list`, `requests create` …). */
   subcommands?: readonly string[];
-  handler: (context: CommandContext<O>) => Promise<number>;
+  /** false: flags only, a positional is a usage error (default true). */
+  positionals?: boolean;
+  handler: (context: CommandContext<O, X>) => Promise<number>;
 }
+
+/** A defined command: the binary calls it with argv and io; tests may pass `extra` too. */
+export type DefinedCommand<X extends object = object> = (argv: string[], io: CliIo, extra?: Partial<X>) => Promise<number>;
 
 const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** Defines a command from its schema; the result is what a command module exports as `run`. */
-export function defineCommand<const O extends Options>(spec: CommandSpec<O>): Command {
-  return async (argv: string[], io: CliIo): Promise<number> => {
-    const parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...spec.options, ...HELP_FLAG } });
+export function defineCommand<const O extends Options, X extends object = object>(spec: CommandSpec<O, X>): DefinedCommand<X> & Command {
+  return async (argv: string[], io: CliIo, extra: Partial<X> = {}): Promise<number> => {
+    const parsed = parseArgs({ args: argv, allowPositionals: spec.positionals ?? true, strict: true, options: { ...spec.options, ...HELP_FLAG } });
     const values = parsed.values as Record<string, unknown>;
     const positionals = parsed.positionals;
     const subcommands = spec.subcommands;
@@ -67,6 +74,7 @@ export function defineCommand<const O extends Options>(spec: CommandSpec<O>): Co
       sub: subcommands === undefined ? undefined : first,
       args: subcommands === undefined ? positionals : rest,
       io,
+      extra,
     });
   };
 }

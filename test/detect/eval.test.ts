@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createDetector, loadClassifierSet } from '../../src/detect/index.js';
 import { PathTrie } from '../../src/events/index.js';
-// @ts-expect-error plain JS fixture module, shared with benchmarks/eval.js
 import { evalSeed, runEval } from '../fixtures/eval/run.js';
-// @ts-expect-error plain JS fixture module
 import { formatTable } from '../fixtures/eval/score.js';
-// @ts-expect-error plain JS fixture module
 import { DEFAULT_PRECISION, DEFAULT_RECALL, OVERALL, PRECISION, RECALL } from '../fixtures/eval/thresholds.js';
-
-interface Row {
-  label: string;
-  precision: number;
-  recall: number;
-  tp: number;
-  fn: number;
-  fp: number;
-}
 
 describe('evaluation set (issuers rules and specimens, fresh seed)', async () => {
   const seed: number = evalSeed();
-  const result = runEval(createDetector(await loadClassifierSet()), new PathTrie(), seed) as {
-    rows: Row[];
-    overall: Row & { f1: number; falseAlarmRate: number; cases: number };
-  };
+  const result = runEval(createDetector(await loadClassifierSet()), new PathTrie(), seed);
   // The seed and table go to the log, so a failure can be replayed with EVAL_SEED.
   console.log(`evaluation seed ${seed} (replay: EVAL_SEED=${seed})\n${formatTable(result)}`);
 

@@ -4,7 +4,6 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain JS without types
 import { freePorts } from '../../scripts/java-service.js';
 import { createCa, createServerCert } from '../../scripts/test-certs.js';
 import { SqlOutbox } from '../../src/alerts/outbox-sql.js';

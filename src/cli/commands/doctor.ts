@@ -1,7 +1,7 @@
 import { loadEngineConfig } from '../../config/load.js';
 import { probeConfig, type EndpointReport, type EndpointStatus } from '../doctor/probes.js';
-import { EXIT, UsageError, type Command } from '../io.js';
-import { parseArgs } from '../arg-errors.js';
+import { EXIT, UsageError } from '../io.js';
+import { defineCommand } from '../registry.js';
 
 /** Exit statuses of `doctor` (documented in --help and the README). */
 export const DOCTOR_EXIT = { ok: EXIT.ok, failed: EXIT.failure, usage: EXIT.usage, plainText: 4, config: EXIT.config } as const;
@@ -30,51 +30,48 @@ Exit status:
 
 const LABEL: Record<EndpointStatus, string> = { tls: 'OK', local: 'OK', unverified: 'WARN', plain: 'WARN', failed: 'FAIL' };
 
-export const run: Command = async (argv, io) => {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      api: { type: 'string' },
-      'api-ca': { type: 'string' },
-      'timeout-ms': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (!values.config) throw new UsageError('--config FILE is required (see --help)');
-  const timeoutMs = values['timeout-ms'] === undefined ? 5000 : Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout-ms must be a positive integer');
-  if (values.api !== undefined && !/^https?:\/\//.test(values.api)) throw new UsageError('--api must be an http:// or https:// URL');
+export const run = defineCommand({
+  name: 'doctor',
+  help: HELP,
+  positionals: false,
+  options: {
+    config: { type: 'string' },
+    api: { type: 'string' },
+    'api-ca': { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  handler: async ({ values, io }) => {
+    if (!values.config) throw new UsageError('--config FILE is required (see --help)');
+    const timeoutMs = values['timeout-ms'] === undefined ? 5000 : Number(values['timeout-ms']);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError('--timeout-ms must be a positive integer');
+    if (values.api !== undefined && !/^https?:\/\//.test(values.api)) throw new UsageError('--api must be an http:// or https:// URL');
 
-  const config = await loadEngineConfig(values.config, io.env);
-  const reports = await probeConfig(config, { timeoutMs, apiUrl: values.api, apiCaFile: values['api-ca'] });
-  const failed = reports.filter((r) => r.status === 'failed');
-  const exposed = reports.filter((r) => r.status === 'plain' || r.status === 'unverified');
-  const code = failed.length > 0 ? DOCTOR_EXIT.failed : exposed.length > 0 ? DOCTOR_EXIT.plainText : DOCTOR_EXIT.ok;
+    const config = await loadEngineConfig(values.config, io.env);
+    const reports = await probeConfig(config, { timeoutMs, apiUrl: values.api, apiCaFile: values['api-ca'] });
+    const failed = reports.filter((r) => r.status === 'failed');
+    const exposed = reports.filter((r) => r.status === 'plain' || r.status === 'unverified');
+    const code = failed.length > 0 ? DOCTOR_EXIT.failed : exposed.length > 0 ? DOCTOR_EXIT.plainText : DOCTOR_EXIT.ok;
 
-  if (values.json) {
-    io.stdout.write(
-      `${JSON.stringify({ config: values.config, endpoints: reports, plainText: exposed.length, failed: failed.length, exitCode: code }, null, 2)}\n`,
-    );
-  } else {
-    io.stdout.write(table(reports));
-  }
-  if (reports.length === 0) io.stderr.write('segmentloom doctor: the config names no network endpoint to check\n');
-  for (const r of exposed) {
-    io.stderr.write(
-      `WARNING: ${r.name} at ${r.endpoint} is ${r.status === 'plain' ? 'PLAIN TEXT (not encrypted)' : 'encrypted but its certificate is NOT VERIFIED'}\n`,
-    );
-  }
-  if (exposed.length > 0) io.stderr.write(`WARNING: ${exposed.length} endpoint(s) expose data in transit: Segmentloom promises TLS 1.2 or newer everywhere\n`);
-  if (failed.length > 0) io.stderr.write(`segmentloom doctor: ${failed.length} endpoint(s) failed\n`);
-  return code;
-};
+    if (values.json) {
+      io.stdout.write(
+        `${JSON.stringify({ config: values.config, endpoints: reports, plainText: exposed.length, failed: failed.length, exitCode: code }, null, 2)}\n`,
+      );
+    } else {
+      io.stdout.write(table(reports));
+    }
+    if (reports.length === 0) io.stderr.write('segmentloom doctor: the config names no network endpoint to check\n');
+    for (const r of exposed) {
+      io.stderr.write(
+        `WARNING: ${r.name} at ${r.endpoint} is ${r.status === 'plain' ? 'PLAIN TEXT (not encrypted)' : 'encrypted but its certificate is NOT VERIFIED'}\n`,
+      );
+    }
+    if (exposed.length > 0)
+      io.stderr.write(`WARNING: ${exposed.length} endpoint(s) expose data in transit: Segmentloom promises TLS 1.2 or newer everywhere\n`);
+    if (failed.length > 0) io.stderr.write(`segmentloom doctor: ${failed.length} endpoint(s) failed\n`);
+    return code;
+  },
+});
 
 function table(reports: EndpointReport[]): string {
   const rows = reports.map((r) => [LABEL[r.status], r.name, r.endpoint, r.protocol ?? (r.status === 'plain' ? 'none' : '-'), r.detail]);

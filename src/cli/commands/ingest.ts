@@ -1,4 +1,4 @@
-import { parseArgs } from '../arg-errors.js';
+import { defineCommand } from '../registry.js';
 import { CLI_ACTOR } from '../../api/audit.js';
 import { MAX_OVERLAP_SECONDS } from '../../api/routes/api-keys.js';
 import { loadEngineConfig } from '../../config/load.js';
@@ -14,7 +14,6 @@ import { openDb } from '../../storage/open.js';
 import { DB_HELP, DB_OPTIONS, formatTable, openCliDb } from '../db-options.js';
 import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
 import { listenForStop } from '../stop-signal.js';
-import { unknownSubcommand } from '../suggest.js';
 
 const HELP = `Usage: segmentloom ingest <command> [options]
 
@@ -34,30 +33,27 @@ Commands:
 keys commands act on the store the options name (audited, actor: cli):
 ${DB_HELP}`;
 
-export async function run(argv: string[], io: CliIo, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...DB_OPTIONS,
-      config: { type: 'string' },
-      port: { type: 'string' },
-      'log-level': { type: 'string' },
-      source: { type: 'string' },
-      'overlap-seconds': { type: 'string' },
-      format: { type: 'string', default: 'table' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, sub, ...rest] = positionals;
-  if (values.help || command === undefined) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  if (command === 'serve') return serve(values, io, options.signal);
-  if (command !== 'keys') throw unknownSubcommand('ingest', command, ['serve', 'keys']);
-  return keys(sub, rest, values, io);
-}
+const OPTIONS = {
+  ...DB_OPTIONS,
+  config: { type: 'string' },
+  port: { type: 'string' },
+  'log-level': { type: 'string' },
+  source: { type: 'string' },
+  'overlap-seconds': { type: 'string' },
+  format: { type: 'string', default: 'table' },
+} as const;
+
+export const run = defineCommand<typeof OPTIONS, { signal?: AbortSignal }>({
+  name: 'ingest',
+  help: HELP,
+  options: OPTIONS,
+  subcommands: ['serve', 'keys'],
+  handler: async ({ values, sub: command, args, io, extra: options }) => {
+    if (command === 'serve') return serve(values, io, options.signal);
+    const [sub, ...rest] = args;
+    return keys(sub, rest, values, io);
+  },
+});
 
 async function serve(
   values: { config?: string | undefined; port?: string | undefined; 'log-level'?: string | undefined },

@@ -1,9 +1,9 @@
-import { parseArgs } from '../arg-errors.js';
 import { cliDbTarget, DB_HELP, DB_OPTIONS, openCliDb } from '../db-options.js';
 import { silentLogger } from '../../core/logger.js';
 import { migrate } from '../../storage/migrate.js';
 import { describePostgres } from '../../storage/store-missing.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT } from '../io.js';
+import { defineCommand, exactArgs } from '../registry.js';
 
 const HELP = `Usage: segmentloom init [--data-dir DIR | --database-url URL] [--schema NAME]
 
@@ -18,26 +18,22 @@ deployment.
 
 ${DB_HELP}`;
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ...DB_OPTIONS, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (positionals.length > 0) throw new UsageError('usage: segmentloom init [--data-dir DIR | --database-url URL] [--schema NAME]');
-  const target = cliDbTarget(values, io.env);
-  const db = await openCliDb(values, io.env, { create: true, migrate: false });
-  try {
-    const result = await migrate(db, { schema: target.schema, logger: silentLogger() });
-    const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    const store = `${target.url ? describePostgres(target.url) : target.dataDir!}, schema "${row!.schema}"`;
-    io.stdout.write(`${JSON.stringify({ store, applied: result.applied, version: result.current })}\n`);
-    return EXIT.ok;
-  } finally {
-    await db.close();
-  }
-}
+export const run = defineCommand({
+  name: 'init',
+  help: HELP,
+  options: DB_OPTIONS,
+  async handler({ values, args, io }) {
+    exactArgs(args, 0, 'init [--data-dir DIR | --database-url URL] [--schema NAME]');
+    const target = cliDbTarget(values, io.env);
+    const db = await openCliDb(values, io.env, { create: true, migrate: false });
+    try {
+      const result = await migrate(db, { schema: target.schema, logger: silentLogger() });
+      const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+      const store = `${target.url ? describePostgres(target.url) : target.dataDir!}, schema "${row!.schema}"`;
+      io.stdout.write(`${JSON.stringify({ store, applied: result.applied, version: result.current })}\n`);
+      return EXIT.ok;
+    } finally {
+      await db.close();
+    }
+  },
+});

@@ -1,10 +1,10 @@
 import { access } from 'node:fs/promises';
-import { parseArgs } from '../arg-errors.js';
 import { loadEngineConfig } from '../../config/load.js';
 import { createLogger, isLogLevel, LOG_LEVELS } from '../../core/logger.js';
 import { runFileEngine, startKafkaEngine } from '../../app/start.js';
 import { formatSummary, summarize } from '../../app/summary.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
+import { defineCommand } from '../registry.js';
 import { listenForStop } from '../stop-signal.js';
 
 const HELP = `Usage: segmentloom run --config FILE [--input FILE|-] [--out DIR]
@@ -36,67 +36,66 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export async function run(argv: string[], io: CliIo, options: RunOptions = {}): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string', short: 'c' },
-      input: { type: 'string', short: 'i' },
-      out: { type: 'string', short: 'o' },
-      json: { type: 'boolean' },
-      'log-level': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (values.config === undefined) throw new UsageError('--config FILE is required');
-  const flagLevel = values['log-level'];
-  if (flagLevel !== undefined && !isLogLevel(flagLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  const config = await loadEngineConfig(values.config, io.env);
-  const level = flagLevel ?? config.logging.level;
-  const logger = createLogger({ level, destination: io.stderr });
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  input: { type: 'string', short: 'i' },
+  out: { type: 'string', short: 'o' },
+  json: { type: 'boolean' },
+  'log-level': { type: 'string' },
+} as const;
 
-  const input = values.input ?? config.files?.input;
-  if (input !== undefined) {
-    if (input !== '-') {
-      try {
-        await access(input);
-      } catch {
-        throw new UsageError(`cannot read input file ${input}`);
+export const run = defineCommand<typeof OPTIONS, RunOptions>({
+  name: 'run',
+  help: HELP,
+  positionals: false,
+  options: OPTIONS,
+  handler: async ({ values, io, extra: options }) => {
+    if (values.config === undefined) throw new UsageError('--config FILE is required');
+    const flagLevel = values['log-level'];
+    if (flagLevel !== undefined && !isLogLevel(flagLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    const config = await loadEngineConfig(values.config, io.env);
+    const level = flagLevel ?? config.logging.level;
+    const logger = createLogger({ level, destination: io.stderr });
+
+    const input = values.input ?? config.files?.input;
+    if (input !== undefined) {
+      if (input !== '-') {
+        try {
+          await access(input);
+        } catch {
+          throw new UsageError(`cannot read input file ${input}`);
+        }
       }
+      const result = await runFileEngine(config, {
+        logger,
+        env: io.env,
+        input,
+        outDir: values.out,
+        stdin: io.stdin as import('node:stream').Readable | undefined,
+      });
+      const summary = summarize(result.totals.totals, result.tally, result.files, result.durable);
+      io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+      return EXIT.ok;
     }
-    const result = await runFileEngine(config, {
-      logger,
-      env: io.env,
-      input,
-      outDir: values.out,
-      stdin: io.stdin as import('node:stream').Readable | undefined,
-    });
-    const summary = summarize(result.totals.totals, result.tally, result.files, result.durable);
-    io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
-    return EXIT.ok;
-  }
-  if (config.kafka === undefined) {
-    throw new UsageError(`${config.file} has no kafka section and no files.input: pass --input FILE (or -) to run on a file`);
-  }
-  if (values.out !== undefined) throw new UsageError('--out applies to the file pipeline (--input) only');
+    if (config.kafka === undefined) {
+      throw new UsageError(`${config.file} has no kafka section and no files.input: pass --input FILE (or -) to run on a file`);
+    }
+    if (values.out !== undefined) throw new UsageError('--out applies to the file pipeline (--input) only');
 
-  // Listening for a stop before the engine starts: a signal while it joins the group, or right
-  // after the ready line, stops it cleanly instead of killing it mid-batch.
-  const stop = listenForStop(options.signal);
-  try {
-    const engine = await startKafkaEngine(config, { logger, env: io.env });
-    logger.info({ topics: config.kafka.topics.length, groupId: config.kafka.groupId, destinations: config.policy.destinations.length }, 'engine running');
-    const reason = await stop.requested;
-    logger.info({ signal: reason }, 'stopping: finishing the batch in flight');
-    await engine.stop();
-    const totals = engine.totals.totals;
-    logger.info({ eventsIn: totals.eventsIn, batches: engine.totals.batches }, 'engine stopped');
-    return EXIT.ok;
-  } finally {
-    stop.dispose();
-  }
-}
+    // Listening for a stop before the engine starts: a signal while it joins the group, or right
+    // after the ready line, stops it cleanly instead of killing it mid-batch.
+    const stop = listenForStop(options.signal);
+    try {
+      const engine = await startKafkaEngine(config, { logger, env: io.env });
+      logger.info({ topics: config.kafka.topics.length, groupId: config.kafka.groupId, destinations: config.policy.destinations.length }, 'engine running');
+      const reason = await stop.requested;
+      logger.info({ signal: reason }, 'stopping: finishing the batch in flight');
+      await engine.stop();
+      const totals = engine.totals.totals;
+      logger.info({ eventsIn: totals.eventsIn, batches: engine.totals.batches }, 'engine stopped');
+      return EXIT.ok;
+    } finally {
+      stop.dispose();
+    }
+  },
+});

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from '../arg-errors.js';
 // Direct modules, not the detect index: it also exports the YAML/zod parsing `scan` rarely needs.
 import { Detector } from '../../detect/index.js';
 import { loadClassifierSet } from '../../detect/index.js';
@@ -9,7 +8,8 @@ import { DEFAULT_LIMITS } from '../../events/index.js';
 import { formatRecords, RECORD_FORMATS, type RecordFormat } from '../../inventory/format.js';
 import { terminalTable } from '../../inventory/terminal-table.js';
 import { EventScanner } from '../../pipeline/event-scanner.js';
-import { EXIT, UsageError, type CliIo } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
+import { defineCommand } from '../registry.js';
 
 const HELP = `Usage: segmentloom scan [FILE|-]... [options]
 
@@ -28,71 +28,66 @@ Options:
 Invalid lines are counted and reported on stderr with their line numbers; they never abort the scan.
 `;
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      classifiers: { type: 'string', multiple: true },
-      source: { type: 'string', default: 'default' },
-      format: { type: 'string', default: 'table' },
-      all: { type: 'boolean' },
-      'max-depth': { type: 'string' },
-      'max-bytes': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  const format = values.format as RecordFormat;
-  if (!RECORD_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${RECORD_FORMATS.join(', ')}, got "${values.format}"`);
-  const limits = {
-    ...DEFAULT_LIMITS,
-    maxDepth: positiveInt(values['max-depth'], '--max-depth', DEFAULT_LIMITS.maxDepth),
-    maxBytes: positiveInt(values['max-bytes'], '--max-bytes', DEFAULT_LIMITS.maxBytes),
-  };
-  const inputs = positionals.length > 0 ? positionals : ['-'];
-  for (const input of inputs) {
-    if (input === '-') continue;
-    try {
-      await access(input);
-    } catch {
-      throw new UsageError(`cannot read input file ${input}`);
-    }
-    if ((await stat(input)).isDirectory()) throw new UsageError(`${input} is a directory, not an NDJSON file`);
-  }
-
-  const set = await loadClassifierSet(values.classifiers);
-  const scanner = new EventScanner(new Detector(set.classifiers), limits);
-  const progress = io.stderr.isTTY ? startProgress(io.stderr) : null;
-  let events = 0;
-  let invalid = 0;
-  for (const input of inputs) {
-    const label = input === '-' ? 'stdin' : input;
-    const stream = input === '-' ? (io.stdin ?? process.stdin) : createReadStream(input);
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    let lineNumber = 0;
-    for await (const line of lines) {
-      lineNumber++;
-      if (line.trim() === '') continue;
-      const outcome = scanner.scanText(line, values.source!);
-      if (outcome.ok) {
-        events++;
-      } else {
-        invalid++;
-        io.stderr.write(`${progress ? '\r\x1b[K' : ''}${label}:${lineNumber}: skipped: ${outcome.reason}\n`);
+export const run = defineCommand({
+  name: 'scan',
+  help: HELP,
+  options: {
+    classifiers: { type: 'string', multiple: true },
+    source: { type: 'string', default: 'default' },
+    format: { type: 'string', default: 'table' },
+    all: { type: 'boolean' },
+    'max-depth': { type: 'string' },
+    'max-bytes': { type: 'string' },
+  },
+  handler: async ({ values, args: positionals, io }) => {
+    const format = values.format as RecordFormat;
+    if (!RECORD_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${RECORD_FORMATS.join(', ')}, got "${values.format}"`);
+    const limits = {
+      ...DEFAULT_LIMITS,
+      maxDepth: positiveInt(values['max-depth'], '--max-depth', DEFAULT_LIMITS.maxDepth),
+      maxBytes: positiveInt(values['max-bytes'], '--max-bytes', DEFAULT_LIMITS.maxBytes),
+    };
+    const inputs = positionals.length > 0 ? positionals : ['-'];
+    for (const input of inputs) {
+      if (input === '-') continue;
+      try {
+        await access(input);
+      } catch {
+        throw new UsageError(`cannot read input file ${input}`);
       }
-      if (progress) progress.count = events + invalid;
+      if ((await stat(input)).isDirectory()) throw new UsageError(`${input} is a directory, not an NDJSON file`);
     }
-  }
-  progress?.stop();
-  const records = scanner.aggregator.records();
-  io.stdout.write(format === 'table' ? terminalTable(records, { all: values.all === true }) : formatRecords(records, format));
-  io.stderr.write(`scanned ${events} events, ${invalid} invalid line${invalid === 1 ? '' : 's'}\n`);
-  return EXIT.ok;
-}
+
+    const set = await loadClassifierSet(values.classifiers);
+    const scanner = new EventScanner(new Detector(set.classifiers), limits);
+    const progress = io.stderr.isTTY ? startProgress(io.stderr) : null;
+    let events = 0;
+    let invalid = 0;
+    for (const input of inputs) {
+      const label = input === '-' ? 'stdin' : input;
+      const stream = input === '-' ? (io.stdin ?? process.stdin) : createReadStream(input);
+      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      let lineNumber = 0;
+      for await (const line of lines) {
+        lineNumber++;
+        if (line.trim() === '') continue;
+        const outcome = scanner.scanText(line, values.source!);
+        if (outcome.ok) {
+          events++;
+        } else {
+          invalid++;
+          io.stderr.write(`${progress ? '\r\x1b[K' : ''}${label}:${lineNumber}: skipped: ${outcome.reason}\n`);
+        }
+        if (progress) progress.count = events + invalid;
+      }
+    }
+    progress?.stop();
+    const records = scanner.aggregator.records();
+    io.stdout.write(format === 'table' ? terminalTable(records, { all: values.all === true }) : formatRecords(records, format));
+    io.stderr.write(`scanned ${events} events, ${invalid} invalid line${invalid === 1 ? '' : 's'}\n`);
+    return EXIT.ok;
+  },
+});
 
 function positiveInt(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;

@@ -1,0 +1,77 @@
+// Flag errors of run, serve, doctor and ingest through the real binary: these commands are
+// defined on the CLI registry (src/cli/registry.ts) like every other, so a wrong flag, a missing
+// value, a stray argument or a mistyped subcommand reads the same way and exits 2, and --help
+// prints the command's own text with exit 0.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireBuild, segmentloom } from './helpers.js';
+
+const NODE_TEXT = /Unknown option|To specify a positional|argument missing|ERR_PARSE_ARGS/;
+
+describe('flag errors of run, serve, doctor and ingest', () => {
+  beforeAll(() => requireBuild());
+
+  it.each([
+    ['run', ['run', '--confg', 'engine.yaml'], 'segmentloom run: unknown flag --confg (did you mean --config?)\n'],
+    ['serve', ['serve', '--prot', '8080'], 'segmentloom serve: unknown flag --prot (did you mean --port?)\n'],
+    ['doctor', ['doctor', '--jsn'], 'segmentloom doctor: unknown flag --jsn (did you mean --json?)\n'],
+    ['ingest', ['ingest', 'keys', 'list', '--fromat', 'json'], 'segmentloom ingest: unknown flag --fromat (did you mean --format?)\n'],
+  ])('%s: an unknown flag gets a did-you-mean, exit 2', (_name, args, stderr) => {
+    const r = segmentloom(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(stderr);
+    expect(r.stdout).toBe('');
+  });
+
+  it.each([
+    ['run', ['run', '--config'], 'segmentloom run: --config needs a value (--config VALUE)\n'],
+    ['serve', ['serve', '--port'], 'segmentloom serve: --port needs a value (--port VALUE)\n'],
+    ['doctor', ['doctor', '--config'], 'segmentloom doctor: --config needs a value (--config VALUE)\n'],
+    ['ingest', ['ingest', 'serve', '--config'], 'segmentloom ingest: --config needs a value (--config VALUE)\n'],
+  ])('%s: a flag without its value says so, exit 2', (_name, args, stderr) => {
+    const r = segmentloom(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(stderr);
+  });
+
+  it('doctor: a boolean flag given a value is refused without repeating it', () => {
+    const r = segmentloom(['doctor', '--json=jane.doe@example.com']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('segmentloom doctor: --json takes no value\n');
+    expect(r.stderr).not.toMatch(NODE_TEXT);
+  });
+
+  it('never repeats the value given with an unknown flag', () => {
+    const r = segmentloom(['serve', '--email=jane.doe@example.com']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('segmentloom serve: unknown flag --email (see --help)\n');
+    expect(r.stderr).not.toMatch(NODE_TEXT);
+  });
+
+  it.each([['run'], ['serve'], ['doctor']])('%s takes flags only: a stray argument is a usage error', (name) => {
+    const r = segmentloom([name, 'stray']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`segmentloom ${name}: unexpected argument: this command takes flags only (see --help)\n`);
+  });
+
+  it('ingest: a mistyped subcommand gets a did-you-mean; none prints the help, exit 2', () => {
+    const typo = segmentloom(['ingest', 'serv']);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe('segmentloom ingest: unknown ingest command "serv" (did you mean "serve"?)\n');
+    const none = segmentloom(['ingest']);
+    expect(none.status).toBe(2);
+    expect(none.stdout).toMatch(/^Usage: segmentloom ingest <command> \[options\]/);
+  });
+
+  it.each([
+    ['run', /^Usage: segmentloom run --config FILE \[--input FILE\|-\] \[--out DIR\]\n/],
+    ['serve', /^Usage: segmentloom serve --config FILE \[--port N\]/],
+    ['doctor', /^Usage: segmentloom doctor --config FILE \[--api URL\]/],
+    ['ingest', /^Usage: segmentloom ingest <command> \[options\]/],
+    ['scan', /^Usage: segmentloom scan \[FILE\|-\]\.\.\. \[options\]/],
+  ])('%s --help prints its own help, exit 0', (name, help) => {
+    const r = segmentloom([name, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(help);
+    expect(r.stderr).toBe('');
+  });
+});
