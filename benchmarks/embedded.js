@@ -64,11 +64,20 @@ function stored(run, expected, what) {
 }
 
 try {
-  console.log(`  load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const one = writeInput(
-    'one.ndjson',
-    [JSON.stringify({ type: 'track', event: 'Checkout Step', messageId: 'embedded-bench-1', userId: 'u-81', properties: { contact: 'j.doe@example.net', step: 2 } })],
+  console.log(
+    `  load average at start: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
+  const one = writeInput('one.ndjson', [
+    JSON.stringify({
+      type: 'track',
+      event: 'Checkout Step',
+      messageId: 'embedded-bench-1',
+      userId: 'u-81',
+      properties: { contact: 'j.doe@example.net', step: 2 },
+    }),
+  ]);
   const fresh = path.join(work, 'fresh');
   const first = await runEngine(one, fresh);
   stored(first, 1, 'first start');
@@ -101,7 +110,11 @@ try {
     target(`embedded events/s with inventory on, ${corpus.label} (marginal)`, marginal, 5_000, perSecond);
     atMost(`embedded peak RSS, ${LARGE.toLocaleString('en-US')} ${corpus.label} events`, b.rssMb, 300, (mb) => `${mb.toFixed(0)} MB`);
   }
-  console.log(`  load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `  load average at end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
