@@ -13,7 +13,8 @@ import { MIGRATIONS } from './migrations/index.js';
  * WebAssembly memory first: +100 MB of RSS and a second more). The fingerprint names the migrations the tarball holds: a tarball from
  * other migrations (a build that skipped the script) is not used, the store is made the slow way.
  */
-export const PGLITE_TEMPLATE_FILE = fileURLToPath(new URL('./pglite-template.tar.gz', import.meta.url));
+// Under dist/ whether this module runs from dist/storage or (tests) from src/storage: both are two levels down.
+export const PGLITE_TEMPLATE_FILE = fileURLToPath(new URL('../../dist/storage/pglite-template.tar.gz', import.meta.url));
 const FINGERPRINT_FILE = `${PGLITE_TEMPLATE_FILE}.json`;
 
 /** The migrations a template must hold to be used: every version with the checksum of its SQL. */
