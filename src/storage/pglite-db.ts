@@ -76,12 +76,50 @@ function assertPgliteDir(dataDir: string): void {
   if (!existsSync(join(dir, 'PG_VERSION'))) throw new StoreNotFoundError(`no Segmentloom store at ${dir}: the directory holds no embedded database`);
 }
 
+/**
+ * Array parameters (the batched writes' unnest columns: 500 ids, hashes, sealed payloads) as array
+ * literals written here: PGlite's own serializer was ~40% of its JavaScript time in a pipeline
+ * profile, and the same inserts ran 1.4–2x more rows per CPU second with literals. Flat arrays of
+ * strings, Buffers (bytea), finite numbers, booleans, Dates and nulls only; anything else goes to
+ * PGlite as given. Every element is quoted, so its type's input function reads it as if unquoted.
+ */
+function arrayParams(params: readonly unknown[] | undefined): unknown[] | undefined {
+  if (params === undefined) return undefined;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    if (!Array.isArray(value)) continue;
+    const literal = arrayLiteral(value);
+    if (literal === null) continue;
+    out ??= [...params];
+    out[i] = literal;
+  }
+  return out ?? (params as unknown[]);
+}
+
+function arrayLiteral(values: readonly unknown[]): string | null {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) parts[i] = 'NULL';
+    else if (typeof v === 'string') parts[i] = `"${v.replace(ARRAY_ESCAPE, '\\$&')}"`;
+    else if (Buffer.isBuffer(v)) parts[i] = `"\\\\x${v.toString('hex')}"`;
+    else if (typeof v === 'number' && Number.isFinite(v)) parts[i] = `"${v}"`;
+    else if (typeof v === 'boolean') parts[i] = v ? '"t"' : '"f"';
+    else if (v instanceof Date && !Number.isNaN(v.getTime())) parts[i] = `"${v.toISOString()}"`;
+    else return null;
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const ARRAY_ESCAPE = /["\\]/g;
+
 class PgliteDb implements ScriptDb {
   readonly engine = 'pglite' as const;
   constructor(private readonly pglite: PGlite) {}
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-    const result = await this.pglite.query<Row>(sql, params as unknown[] | undefined);
+    const result = await this.pglite.query<Row>(sql, arrayParams(params));
     return result.rows;
   }
 
@@ -107,7 +145,7 @@ class PgliteTx implements ScriptDb {
   ) {}
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-    const result = await this.tx.query<Row>(sql, params as unknown[] | undefined);
+    const result = await this.tx.query<Row>(sql, arrayParams(params));
     return result.rows;
   }
 
