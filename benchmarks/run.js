@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, each reporting figures measured within one run (this machine is
 // shared and noisy; contenders raced in alternation give steadier ratios than absolute numbers).
-//   node benchmarks/run.js [detect|matrix|scan|startup|pipeline|consumers|production|storage|ingest|portal]
+//   node benchmarks/run.js [detect|matrix|scan|startup|pipeline|consumers|production|storage|embedded|ingest|portal]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCostMatrix } from './cost-matrix.js';
@@ -26,10 +26,11 @@ const TITLES = {
   consumers: 'The two input clients (kafkajs, @platformatic/kafka) behind the source seam, through a real Kafka broker',
   production: 'Production shape through a real Kafka broker (PostgreSQL, inventory, alerts) against a pass-through floor',
   storage: 'Encrypted event store',
+  embedded: 'Embedded default (npm start): first start, memory, events/s with inventory on',
   ingest: "HTTP ingest (Segment's Tracking API) through a real Kafka broker",
   portal: 'Privacy Portal: the inbox of 50,000 data points',
 };
-for (const name of ['startup', 'pipeline', 'consumers', 'production', 'storage', 'ingest', 'portal']) {
+for (const name of /** @type {(keyof typeof TITLES)[]} */ (['startup', 'pipeline', 'consumers', 'production', 'storage', 'embedded', 'ingest', 'portal'])) {
   if (only && only !== name) continue;
   console.log(`\n## ${TITLES[name]}`);
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url))], { stdio: 'inherit', env: process.env });

@@ -31,3 +31,14 @@ export function missedTargets() {
 export const ratio = (digits) => (r) => `${r.toFixed(digits)}x`;
 /** @param {number} n */
 export const perSecond = (n) => `${Math.round(n).toLocaleString('en-US')} events/s`;
+
+/** Like target() for a figure that must stay at or under `max` (seconds, megabytes). */
+export function atMost(label, value, max, format = String) {
+  const ok = Number.isFinite(value) && value <= max;
+  console.log(`  ${label}: ${format(value)}  (target <= ${format(max)}) ${ok ? 'OK' : 'BELOW TARGET'}`);
+  if (!ok) {
+    misses.push(label);
+    process.exitCode = 1;
+  }
+  return ok;
+}

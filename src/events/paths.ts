@@ -124,13 +124,36 @@ export class PathNode {
 /** See PathNode.scope. */
 export type PathScope = 'user' | 'group';
 
+/**
+ * A bound on cached nodes shared by several tries (one per event name in the offline inventory):
+ * each trie's own bound alone would let many names hold many full tries between them.
+ */
+export class NodeBudget {
+  private used = 0;
+  constructor(readonly max: number) {}
+
+  get size(): number {
+    return this.used;
+  }
+
+  /** @internal takes one node from the budget; false once it is spent. */
+  take(): boolean {
+    if (this.used >= this.max) return false;
+    this.used++;
+    return true;
+  }
+}
+
 export class PathTrie {
   readonly root: PathNode;
   /** The root for group calls: same paths, separate nodes, so per-path decisions may differ. */
   readonly groupRoot: PathNode;
   private count = 0;
 
-  constructor(readonly maxNodes = 200_000) {
+  constructor(
+    readonly maxNodes = 200_000,
+    private readonly budget: NodeBudget | null = null,
+  ) {
     this.root = new PathNode(null, '', false, this);
     this.groupRoot = new PathNode(null, '', false, this, 'group');
   }
@@ -147,6 +170,7 @@ export class PathTrie {
   /** @internal called by PathNode when it wants to add a cached child. */
   admit(): boolean {
     if (this.count >= this.maxNodes) return false;
+    if (this.budget !== null && !this.budget.take()) return false;
     this.count++;
     return true;
   }

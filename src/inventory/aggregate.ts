@@ -1,4 +1,4 @@
-import { PathTrie, type Leaf, type PathNode } from '../events/index.js';
+import { NodeBudget, PathTrie, type Leaf, type PathNode } from '../events/index.js';
 import { riskOf, type ClassifierInfo, type Detection } from '../detect/index.js';
 import type { ValueSampling } from '../detect/index.js';
 import { maskValue } from './mask.js';
@@ -40,8 +40,9 @@ export class EventBucket {
     readonly source: string,
     readonly event: string,
     maxPaths?: number,
+    budget: NodeBudget | null = null,
   ) {
-    this.trie = new PathTrie(maxPaths);
+    this.trie = new PathTrie(maxPaths, budget);
   }
 
   /** Hot path: no allocation unless the point is new or its best decision changes. `node` must be of this bucket's trie. */
@@ -102,15 +103,26 @@ export function knownUnchecked(node: PathNode, sampling: ValueSampling): Detecti
 export class InventoryAggregator {
   private readonly buckets = new Map<string, Map<string, EventBucket>>();
   private count = 0;
+  private readonly paths: NodeBudget;
 
   /**
    * Event names come from producers: past `maxBuckets` new names share one overflow bucket, so
-   * memory stays bounded. `maxPaths` bounds each bucket's path trie (see EventBucket).
+   * memory stays bounded. `maxPaths` bounds each bucket's path trie (see EventBucket), and
+   * `maxTotalPaths` all of them together (the engine's one trie has the same 200k bound): without
+   * it, a thousand names with new keys in every event would hold a thousand full tries.
    */
   constructor(
     private readonly maxBuckets = 50_000,
     private readonly maxPaths?: number,
-  ) {}
+    maxTotalPaths = 200_000,
+  ) {
+    this.paths = new NodeBudget(maxTotalPaths);
+  }
+
+  /** Path nodes cached across every bucket, and their bound. */
+  get pathCount(): { used: number; max: number } {
+    return { used: this.paths.size, max: this.paths.max };
+  }
 
   bucket(source: string, event: string): EventBucket {
     let bySource = this.buckets.get(source);
@@ -119,7 +131,7 @@ export class InventoryAggregator {
     if (bucket === undefined) {
       // Past the bound, new names share one overflow bucket per source (made even at the bound).
       if (this.count >= this.maxBuckets && event !== OVERFLOW_EVENT) return this.bucket(source, OVERFLOW_EVENT);
-      bySource.set(event, (bucket = new EventBucket(source, event, this.maxPaths)));
+      bySource.set(event, (bucket = new EventBucket(source, event, this.maxPaths, this.paths)));
       this.count++;
     }
     return bucket;

@@ -37,7 +37,13 @@ export async function openDb(options: OpenDbOptions = {}): Promise<ScriptDb> {
   if (!create && !options.url && !options.dataDir) throw new Error('openDb: create: false needs a url or a dataDir (an in-memory store is always new)');
   const db = options.url
     ? createPgDb({ url: options.url, schema: options.schema, max: options.poolSize })
-    : await createPgliteDb({ dataDir: options.dataDir, schema: options.schema, create });
+    : await createPgliteDb({
+        dataDir: options.dataDir,
+        schema: options.schema,
+        create,
+        // The template holds the current migrations in the default schema: for a store migrated on open there.
+        fromTemplate: options.migrate !== false && options.schema === undefined,
+      });
   try {
     if (!create) {
       const where = options.url

@@ -60,6 +60,24 @@ describe('InventoryAggregator', () => {
     expect(overflow).toMatchObject({ count: 98, category: 'email' });
     expect(overflow.example).not.toContain('ada@example.com');
   });
+
+  it('bounds the path nodes of every event name together, not only per name', async () => {
+    const detector = createDetector(await loadClassifierSet());
+    // 10 path nodes per name allowed, 6 across all names: "properties" and two keys for each of the first two names.
+    const aggregator = new InventoryAggregator(100, 10, 6);
+    for (let name = 0; name < 20; name++) {
+      const bucket = aggregator.bucket('web', `Event ${name}`);
+      for (const path of [`properties.a${name}`, `properties.b${name}`]) {
+        const node = bucket.trie.resolve(path);
+        bucket.observe(node, 'jane@example.com', detector.detect(node, 'jane@example.com'), 0);
+      }
+    }
+    expect(aggregator.pathCount).toEqual({ used: 6, max: 6 });
+    const records = aggregator.records();
+    // Past the shared bound, each further name's values are one overflow point: counted, not lost.
+    expect(records.filter((r) => r.path !== OVERFLOW_PATH)).toHaveLength(4);
+    expect(records.filter((r) => r.path === OVERFLOW_PATH).reduce((n, r) => n + r.count, 0)).toBe(40 - 4);
+  });
 });
 
 describe('EventScanner', () => {
