@@ -14,7 +14,8 @@ export class HttpError extends Error {
 }
 
 export async function call<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // GETs carry no header of their own, so the page's preloads (index.html) answer them.
+  const headers: Record<string, string> = {};
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   if (body !== undefined) headers['content-type'] = contentType;
   const res = await fetch(path, {
