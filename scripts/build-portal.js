@@ -30,7 +30,10 @@ writeFileSync(join(out, 'app.css'), readFileSync(join(ui, 'app.css')));
 // portal fetches only its page; a new build gets new names, never a stale cached file.
 const names = {};
 for (const file of readdirSync(out)) {
-  const hash = createHash('sha256').update(readFileSync(join(out, file))).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update(readFileSync(join(out, file)))
+    .digest('hex')
+    .slice(0, 12);
   const [base, ext] = file.split('.');
   names[file] = `${base}.${hash}.${ext}`;
   renameSync(join(out, file), join(out, names[file]));

@@ -26,7 +26,11 @@ const HASHED = /^app\.[0-9a-f]{12}\.(js|css)$/;
 
 export function registerAssets(app: FastifyInstance, serve: (file: string) => Buffer | null = readUi, list: () => string[] = listUi): void {
   const index = serve('index.html');
-  const files = new Map(list().filter((name) => HASHED.test(name)).map((name) => [name, serve(name)]));
+  const files = new Map(
+    list()
+      .filter((name) => HASHED.test(name))
+      .map((name) => [name, serve(name)]),
+  );
   app.addHook('onSend', async (req, reply) => {
     if (req.url === '/portal' || req.url.startsWith('/portal/')) reply.header('content-security-policy', PORTAL_CSP);
     // Code, the same for everyone, named after its content: kept by the browser (the API's

@@ -31,7 +31,12 @@ describe('alert outbox and the requests list through the API', () => {
   it('lists parked deliveries oldest first without examples; an editor retries one, a viewer may not', async () => {
     const outbox = new SqlOutbox(s.t.db);
     const later = new Date(Date.now() + 3_600_000);
-    await outbox.put({ channel: 'ops', alerts: [alert('traits.email'), alert('traits.phone')], lastError: 'slack channel "ops": HTTP 500', nextAttemptAt: later });
+    await outbox.put({
+      channel: 'ops',
+      alerts: [alert('traits.email'), alert('traits.phone')],
+      lastError: 'slack channel "ops": HTTP 500',
+      nextAttemptAt: later,
+    });
     await outbox.put({ channel: 'hook', alerts: [alert('traits.name')], lastError: 'webhook "hook": HTTP 503', nextAttemptAt: later });
     const viewer = await s.key('viewer');
     const list = await s.call('GET', '/alerts/outbox', { token: viewer.token });

@@ -92,9 +92,22 @@ describe.each(ENGINES)('inventory store (%s)', (engine) => {
 
   it('records drift since review: riskier evidence, a new category, values failing validation', async () => {
     const key = (path: string) => ({ source: 's-since', event: 'Order Completed', path });
-    const cat = (category: string, dataCategory: string, classification: 'red' | 'yellow') => ({ category, dataCategory, classification, count: 1, lastSeen: new Date().toISOString() });
+    const cat = (category: string, dataCategory: string, classification: 'red' | 'yellow') => ({
+      category,
+      dataCategory,
+      classification,
+      count: 1,
+      lastSeen: new Date().toISOString(),
+    });
     await upsertObservations(t.db, [
-      obs({ source: 's-since', path: 'a', category: 'zip', classification: 'yellow', matchedOn: 'value', categories: [cat('zip', 'user.contact.postal_code', 'yellow')] }),
+      obs({
+        source: 's-since',
+        path: 'a',
+        category: 'zip',
+        classification: 'yellow',
+        matchedOn: 'value',
+        categories: [cat('zip', 'user.contact.postal_code', 'yellow')],
+      }),
       email('s-since', 'b', { categories: [cat('email', 'user.contact.email', 'red')] }),
       email('s-since', 'c', { categories: [cat('email', 'user.contact.email', 'red')] }),
       email('s-since', 'd', { categories: [cat('email', 'user.contact.email', 'red')] }),

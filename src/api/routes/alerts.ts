@@ -82,7 +82,11 @@ export const alertRoutes = {
 
 export function registerAlertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   handle(app, ctx, alertRoutes.channels, async () => ({ items: (ctx.alertsConfig?.channels ?? []).map((c) => ({ name: c.name, type: c.type })) }));
-  handle(app, ctx, alertRoutes.outbox, async ({ query }) => ({ ...(await listParked(ctx.db, { ...query, now: ctx.now() })), limit: query.limit, offset: query.offset }));
+  handle(app, ctx, alertRoutes.outbox, async ({ query }) => ({
+    ...(await listParked(ctx.db, { ...query, now: ctx.now() })),
+    limit: query.limit,
+    offset: query.offset,
+  }));
   handle(app, ctx, alertRoutes.retry, async ({ params, principal, req }) => {
     const result = await retryParked(ctx.db, params.id, ctx.now());
     if ('missing' in result) throw notFound('parked delivery');

@@ -38,8 +38,10 @@ export function Inbox({ session }: { session: Session }) {
   const accept = async (points: Point[]) => {
     if (points.length === 0) return;
     try {
-      await post('/inventory/accept-many', { points: points.map(keyOf), ...(as ? { classification: as } : {}) });
-      setMessage({ kind: 'ok', text: `Added ${points.length} data point${points.length === 1 ? '' : 's'} to the inventory` });
+      // The API's one bulk route (a dry count unless dryRun is false); points that vanished meanwhile are reported.
+      const r = await post('/inventory/accept/bulk', { points: points.map(keyOf), dryRun: false, ...(as ? { classification: as } : {}) });
+      const gone = r.missing.length > 0 ? ` (${r.missing.length} no longer exist)` : '';
+      setMessage({ kind: 'ok', text: `Added ${r.matched} data point${r.matched === 1 ? '' : 's'} to the inventory${gone}` });
       setSelected(new Set());
       await load();
     } catch (e) {
