@@ -1,7 +1,8 @@
 // Bundles the Privacy Portal's UI (src/portal/ui, Preact + TypeScript) into dist/portal-ui/:
 // one ES module, one stylesheet and the HTML page, served by `segmentloom serve` from memory.
 // Part of `npm run build`; everything comes from node_modules (no CDN, no fonts, no network).
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -9,6 +10,7 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ui = join(root, 'src/portal/ui');
 const out = join(root, 'dist/portal-ui');
+rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
   entryPoints: [join(ui, 'main.tsx')],
@@ -23,5 +25,18 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-copyFileSync(join(ui, 'app.css'), join(out, 'app.css'));
-copyFileSync(join(ui, 'index.html'), join(out, 'index.html'));
+writeFileSync(join(out, 'app.css'), readFileSync(join(ui, 'app.css')));
+// Content-hashed names (app.<hash>.js): the engine serves them as immutable, so a reload of the
+// portal fetches only its page; a new build gets new names, never a stale cached file.
+const names = {};
+for (const file of readdirSync(out)) {
+  const hash = createHash('sha256')
+    .update(readFileSync(join(out, file)))
+    .digest('hex')
+    .slice(0, 12);
+  const [base, ext] = file.split('.');
+  names[file] = `${base}.${hash}.${ext}`;
+  renameSync(join(out, file), join(out, names[file]));
+}
+const html = readFileSync(join(ui, 'index.html'), 'utf8').replace(/\/portal\/assets\/(app\.(?:js|css))/g, (_, file) => `/portal/assets/${names[file]}`);
+writeFileSync(join(out, 'index.html'), html);

@@ -40,14 +40,17 @@ export interface Permission {
 
 export const ACTIONS = {
   'metrics.read': { roles: ALL, scope: null, description: 'Prometheus metrics' },
-  'inventory.read': { roles: ALL, scope: null, description: 'list the inventory and inbox, export CSV' },
+  'inventory.read': { roles: ALL, scope: null, description: 'list the inventory and inbox' },
+  // Everything at once, in a file that leaves the engine: for the people answerable for it.
+  'inventory.export': { roles: OWNERS, scope: null, description: 'download the whole inventory as CSV' },
   'inventory.manage': { roles: EDITORS, scope: 'inventory:manage', description: 'classify data points, accept them into the inventory' },
   'classifiers.read': { roles: ALL, scope: null, description: 'list and read classifiers and their versions' },
   'classifiers.manage': { roles: EDITORS, scope: 'policies:manage', description: 'create or replace a custom classifier' },
   'policies.read': { roles: ALL, scope: null, description: 'read the policy file and its versions (secrets redacted)' },
   'policies.manage': { roles: EDITORS, scope: 'policies:manage', description: 'replace the policy file' },
-  'alerts.read': { roles: ALL, scope: null, description: 'list alert channels (names and types only)' },
+  'alerts.read': { roles: ALL, scope: null, description: 'list alert channels (names and types only) and the outbox of parked deliveries' },
   'alerts.test': { roles: EDITORS, scope: 'policies:manage', description: 'send a test alert through a channel' },
+  'alerts.retry': { roles: EDITORS, scope: 'policies:manage', description: 'retry a parked delivery of the outbox now' },
   'requests.create': { roles: OWNERS, scope: 'deletions:trigger', description: 'create deletion and suppression requests' },
   'requests.read': { roles: OWNERS, scope: 'deletions:trigger', description: 'read request status and receipts' },
   'subjects.export': { roles: OWNERS, scope: 'profiles:read', description: "export a data subject's stored data (access request)" },

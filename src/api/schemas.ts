@@ -46,6 +46,11 @@ export const dataPointSchema = named(
     destinations: z.array(z.string()),
     example: z.string().nullable().describe('masked example, never a raw value'),
     reviewedAt: timestamp.nullable(),
+    driftedAt: timestamp.nullable().describe('when the evidence last changed (drift); drifted since review while later than reviewedAt'),
+    driftReason: z
+      .enum(['classification', 'category', 'validation'])
+      .nullable()
+      .describe('classification: riskier or newly categorised; category: one never carried before; validation: values stopped passing the validator'),
     categories: z
       .array(
         z.object({

@@ -98,6 +98,7 @@ export const API_CODES = {
   not_found: { status: 404, summary: 'no such route, or an id that names nothing' },
   config_invalid: { status: 409, summary: 'a file on disk the request needs is invalid' },
   not_finished: { status: 409, summary: 'a receipt asked for before the request is FINISHED' },
+  delivery_in_progress: { status: 409, summary: 'an outbox retry of a delivery an engine is sending right now' },
   no_policy_file: { status: 409, summary: 'policies are inline in the engine config: there is no policy file to manage' },
   no_custom_classifier_dir: { status: 409, summary: 'no custom classifier directory to write to' },
   duplicate_classifier: { status: 409, summary: 'a classifier id already defined in another file of the directory' },

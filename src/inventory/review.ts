@@ -18,6 +18,8 @@ export interface ListFilters {
   destination?: string | undefined;
   /** true: reviewed at least once (reviewed_at set); false: never reviewed. */
   reviewed?: boolean | undefined;
+  /** true: drifted since its last review (or since first seen, never reviewed); false: not. See migration 014. */
+  drift?: boolean | undefined;
   /** `path` (default): by source, event, path; `newest`: last seen first (the portal's inbox). */
   sort?: 'path' | 'newest' | undefined;
 }
@@ -40,6 +42,9 @@ export async function listDataPoints(db: Db, filters: ListFilters = {}): Promise
   );
   return rows.map(toStoredPoint);
 }
+
+/** Drifted since review: evidence changed after the last review stamp (any review clears it). */
+const DRIFTED = "(drifted_at IS NOT NULL AND drifted_at > coalesce(reviewed_at, '-infinity'::timestamptz))";
 
 /** Red, then yellow, then green (effective classification). */
 const RISK_ORDER = "CASE coalesce(reviewed, recommended) WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END";
@@ -87,6 +92,7 @@ function whereOf(filters: ListFilters): { where: string; params: unknown[] } {
     );
   if (filters.destination) add('? = ANY(destinations)', filters.destination);
   if (filters.reviewed !== undefined) where.push(filters.reviewed ? 'reviewed_at IS NOT NULL' : 'reviewed_at IS NULL');
+  if (filters.drift !== undefined) where.push(filters.drift ? DRIFTED : `NOT (${DRIFTED})`);
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 

@@ -26,10 +26,16 @@ export interface StoredDataPoint extends DataPointRecord {
   status: InventoryStatus;
   destinations: string[];
   reviewedAt: string | null;
+  /** When the point last drifted (migration 014), and how; drifted since review while later than reviewedAt. */
+  driftedAt: string | null;
+  driftReason: DriftReason | null;
 }
 
+/** classification: riskier or newly categorised; category: one it never carried; validation: its key's values stopped passing the validator. */
+export type DriftReason = 'classification' | 'category' | 'validation';
+
 export const POINT_COLUMNS = `source, event, path, category, data_category, recommended, reviewed, status, matched_on,
-  confidence, matcher, count, first_seen, last_seen, destinations, example, reviewed_at, categories`;
+  confidence, matcher, count, first_seen, last_seen, destinations, example, reviewed_at, categories, drifted_at, drift_reason`;
 
 export interface PointRow {
   source: string;
@@ -51,6 +57,8 @@ export interface PointRow {
   reviewed_at: Date | null;
   /** jsonb: drivers return it parsed; a string is parsed here. */
   categories?: CategoryCount[] | string | null;
+  drifted_at?: Date | null;
+  drift_reason?: DriftReason | null;
 }
 
 export function toStoredPoint(row: PointRow): StoredDataPoint {
@@ -73,6 +81,8 @@ export function toStoredPoint(row: PointRow): StoredDataPoint {
     destinations: row.destinations ?? [],
     example: row.example,
     reviewedAt: row.reviewed_at ? row.reviewed_at.toISOString() : null,
+    driftedAt: row.drifted_at ? row.drifted_at.toISOString() : null,
+    driftReason: row.drift_reason ?? null,
     categories: typeof row.categories === 'string' ? (JSON.parse(row.categories) as CategoryCount[]) : (row.categories ?? []),
   };
 }

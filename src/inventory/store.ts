@@ -4,11 +4,11 @@ import { EXAMPLES_LOCK } from '../storage/locks.js';
 import { withRetry } from '../storage/sql.js';
 import { storableOrNull, storableText } from '../storage/text.js';
 import { mergeCategories, mergeObservation, unionDestinations } from './store-merge.js';
-import { POINT_COLUMNS, pointKey, toRecord, toStoredPoint, type DataPointObservation, type PointRow } from './store-rows.js';
+import { POINT_COLUMNS, pointKey, toRecord, toStoredPoint, type DataPointObservation, type DriftReason, type PointRow } from './store-rows.js';
 import type { DataPointSignal } from './types.js';
 
 export { mergeObservation } from './store-merge.js';
-export type { DataPointObservation, InventoryStatus, PointKey, StoredDataPoint } from './store-rows.js';
+export type { DataPointObservation, DriftReason, InventoryStatus, PointKey, StoredDataPoint } from './store-rows.js';
 
 /**
  * Writes observations into the shared inventory and reports what is new or has drifted.
@@ -101,10 +101,12 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
        example = CASE WHEN u.take_example THEN u.x ELSE p.example END,
        example_subject = CASE WHEN u.take_example THEN u.xs ELSE p.example_subject END,
        categories = u.cats::jsonb,
+       drifted_at = CASE WHEN u.why IS NULL THEN p.drifted_at ELSE now() END,
+       drift_reason = coalesce(u.why, p.drift_reason),
        updated_at = now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bool[],
-                 $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[], $19::text[])
-       AS u(s, e, p, n, fs, ls, d, drift, c, dc, r, mo, cf, m, clear_review, take_example, x, xs, cats)
+                 $9::text[], $10::text[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[], $19::text[], $20::text[])
+       AS u(s, e, p, n, fs, ls, d, drift, c, dc, r, mo, cf, m, clear_review, take_example, x, xs, cats, why)
      WHERE p.source = u.s AND p.event = u.e AND p.path = u.p
      RETURNING ${POINT_COLUMNS.split(',')
        .map((c) => `p.${c.trim()}`)
@@ -134,6 +136,7 @@ async function upsertBatch(tx: Db, batch: DataPointObservation[], detectedAt: st
         const before = row === undefined ? [] : toStoredPoint(row).categories;
         return JSON.stringify(mergeCategories(before, o.categories, updates[i]!.drift ? o.category : (row?.category ?? o.category)));
       }),
+      updates.map((u) => u.driftReason),
     ],
   );
   const after = new Map(rows.map((row) => [pointKey(row), toStoredPoint(row)]));
@@ -166,6 +169,8 @@ async function withoutErasedExamples(tx: Db, batch: DataPointObservation[]): Pro
 
 interface UpdatePlan {
   drift: boolean;
+  /** Why the evidence changed (recorded as drift since review), or null. */
+  driftReason: DriftReason | null;
   clearReview: boolean;
   takeExample: boolean;
   destinations: string[];
@@ -174,16 +179,32 @@ interface UpdatePlan {
 
 function planUpdate(obs: DataPointObservation, row: (PointRow & { example_subject: string | null }) | undefined): UpdatePlan {
   // The row exists (its insert conflicted) and is now locked; `undefined` cannot happen short of a concurrent purge.
-  if (!row) return { drift: false, clearReview: false, takeExample: false, destinations: obs.destinations ? [...obs.destinations] : [] };
+  if (!row) return { drift: false, driftReason: null, clearReview: false, takeExample: false, destinations: obs.destinations ? [...obs.destinations] : [] };
   const drift = (row.category === null && obs.category !== null) || riskOf(obs.classification) > riskOf(row.recommended);
   return {
     drift,
+    driftReason: driftReasonOf(obs, row, drift),
     clearReview: drift && row.reviewed !== null && riskOf(row.reviewed) < riskOf(obs.classification),
     // A drifted point shows an example of the new evidence; otherwise keep the first example.
     takeExample: obs.example !== null && (drift || row.example === null),
     destinations: unionDestinations(row.destinations ?? [], obs.destinations),
     previous: { category: row.category, classification: row.recommended },
   };
+}
+
+/**
+ * Drift as the inventory records it (docs/portal.md): riskier or newly categorised evidence; a
+ * category the point never carried (when its categories were recorded at all: rows from before
+ * migration 011 list none); or values that stopped passing validation — the same classifier named
+ * by the key alone where the stored evidence had values confirming it.
+ */
+function driftReasonOf(obs: DataPointObservation, row: PointRow, drift: boolean): DriftReason | null {
+  if (drift) return row.category === null ? 'category' : 'classification';
+  const stored = toStoredPoint(row).categories ?? [];
+  if (stored.length > 0 && (obs.categories ?? []).some((c) => !stored.some((s) => s.category === c.category))) return 'category';
+  if (obs.category !== null && obs.category === row.category && obs.matchedOn === 'key' && (row.matched_on === 'value' || row.matched_on === 'key+value'))
+    return 'validation';
+  return null;
 }
 
 /** The observation with every producer-supplied text made storable (see storableText): one NUL must not fail the flush. */

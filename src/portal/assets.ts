@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
@@ -20,13 +20,22 @@ export const PORTAL_CSP = [
 ].join('; ');
 
 const UI_DIR = fileURLToPath(new URL('../../dist/portal-ui/', import.meta.url));
-const TYPES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+/** The build names each asset after its content (scripts/build-portal.js): app.<hash>.js. */
+const HASHED = /^app\.[0-9a-f]{12}\.(js|css)$/;
 
-export function registerAssets(app: FastifyInstance, serve: (file: string) => Buffer | null = readUi): void {
+export function registerAssets(app: FastifyInstance, serve: (file: string) => Buffer | null = readUi, list: () => string[] = listUi): void {
   const index = serve('index.html');
-  const files = new Map(Object.keys(TYPES).map((name) => [name, serve(name)]));
+  const files = new Map(
+    list()
+      .filter((name) => HASHED.test(name))
+      .map((name) => [name, serve(name)]),
+  );
   app.addHook('onSend', async (req, reply) => {
     if (req.url === '/portal' || req.url.startsWith('/portal/')) reply.header('content-security-policy', PORTAL_CSP);
+    // Code, the same for everyone, named after its content: kept by the browser (the API's
+    // no-store stays on everything else, this page included).
+    if (req.url.startsWith('/portal/assets/') && reply.statusCode === 200) reply.header('cache-control', 'public, max-age=31536000, immutable');
   });
   app.get('/portal', async (_req, reply) => reply.redirect('/portal/', 302));
   app.get('/portal/', async (_req, reply) => {
@@ -36,8 +45,16 @@ export function registerAssets(app: FastifyInstance, serve: (file: string) => Bu
   app.get<{ Params: { file: string } }>('/portal/assets/:file', async (req, reply) => {
     const body = files.get(req.params.file);
     if (!body) return reply.code(404).type('text/plain').send('not found');
-    return reply.type(TYPES[req.params.file]!).send(body);
+    return reply.type(TYPES[req.params.file.split('.').at(-1)!]!).send(body);
   });
+}
+
+function listUi(): string[] {
+  try {
+    return readdirSync(UI_DIR);
+  } catch {
+    return [];
+  }
 }
 
 function readUi(file: string): Buffer | null {

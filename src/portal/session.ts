@@ -49,6 +49,12 @@ export async function registerPortalSessions(app: FastifyInstance, ctx: ApiConte
     () => settings.idleMs,
     (err) => ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, 'portal session store failed'),
   );
+  // The page and its assets are the same for everyone: served without reading the session (no
+  // store query, no key check), so a reload's first requests wait for nothing but the file.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (isStaticPortalUrl(req.url)) delete req.headers.cookie;
+    done();
+  });
   await app.register(cookie);
   await app.register(session, {
     secret,
@@ -74,6 +80,11 @@ export async function registerPortalSessions(app: FastifyInstance, ctx: ApiConte
       .catch((err: unknown) => done(err instanceof Error ? err : new Error('session')));
   });
   return store;
+}
+
+/** The portal's HTML page and bundled assets (assets.ts): public files, no session needed. */
+export function isStaticPortalUrl(url: string): boolean {
+  return url === '/portal/' || url === '/portal' || (url.startsWith('/portal/assets/') && !url.includes('?'));
 }
 
 async function resolvePrincipal(ctx: ApiContext, settings: PortalSettings, req: FastifyRequest): Promise<void> {

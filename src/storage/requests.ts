@@ -281,6 +281,28 @@ export class SubjectRequests {
     return row ? toRequest(row) : null;
   }
 
+  /** Requests newest first, filtered by status and type, one page, with how many match in all. */
+  async list(filters: {
+    status?: RequestStatus | undefined;
+    type?: RequestType | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: SubjectRequest[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filters.status !== undefined) where.push(`status = $${params.push(filters.status)}`);
+    if (filters.type !== undefined) where.push(`type = $${params.push(filters.type)}`);
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const [rows, count] = await Promise.all([
+      this.deps.db.query<RequestRow>(
+        `SELECT * FROM subject_requests ${clause} ORDER BY received_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, filters.limit, filters.offset],
+      ),
+      this.deps.db.query<{ n: number | string }>(`SELECT count(*) AS n FROM subject_requests ${clause}`, params),
+    ]);
+    return { items: rows.map(toRequest), total: Number(count[0]?.n ?? 0) };
+  }
+
   async receipt(requestId: string): Promise<Receipt | null> {
     return (await this.get(requestId))?.receipt ?? null;
   }

@@ -34,13 +34,19 @@ describe('review routes', () => {
     expect(back.json.point).toMatchObject({ status: 'inbox', effectiveClassification: 'red', reviewedClassification: null });
   });
 
-  it('accepts many in one transaction: one unknown point and none is accepted', async () => {
+  it('accepts a list of points through the one bulk route: a dry count first, then the change', async () => {
     const phone = { source: 'web', event: 'Signed Up', path: 'traits.phone' };
-    const bad = await s.call('POST', '/inventory/accept-many', { body: { points: [phone, { ...phone, path: 'nope' }] } });
-    expect(bad.status).toBe(404);
+    const dry = await s.call('POST', '/inventory/accept/bulk', { body: { points: [phone, { ...phone, path: 'nope' }] } });
+    expect(dry.json).toMatchObject({ dryRun: true, matched: 1, changed: 1, missing: [{ ...phone, path: 'nope' }] });
     expect((await s.call('GET', '/inventory/point?source=web&event=Signed%20Up&path=traits.phone')).json.point.status).toBe('inbox');
-    const ok = await s.call('POST', '/inventory/accept-many', { body: { points: [phone], classification: 'red' } });
-    expect(ok.json.items[0]).toMatchObject({ status: 'inventory', reviewedClassification: 'red' });
+    const ok = await s.call('POST', '/inventory/accept/bulk', { body: { points: [phone], classification: 'red', dryRun: false } });
+    expect(ok.json).toMatchObject({ dryRun: false, matched: 1, changed: 1 });
+    expect((await s.call('GET', '/inventory/point?source=web&event=Signed%20Up&path=traits.phone')).json.point).toMatchObject({
+      status: 'inventory',
+      reviewedClassification: 'red',
+    });
+    // The portal's own bulk route is gone: one route does this job.
+    expect((await s.call('POST', '/inventory/accept-many', { body: { points: [phone] } })).status).toBe(404);
   });
 
   it('marks a point reviewed, keeping the classification in force', async () => {

@@ -182,6 +182,8 @@ describe('CSV quoting (RFC 4180)', () => {
       destinations: [],
       example: null,
       reviewedAt: null,
+      driftedAt: null,
+      driftReason: null,
     };
     expect(inventoryToCsv([point]).split('\r\n')[1]).toBe(
       '"web, ""eu""","Order\nCompleted","properties[""a,b""]",,,green,,green,inbox,,0,,2,2024-01-01T00:00:00.000Z,2024-01-02T00:00:00.000Z,,,',

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { upsertObservations } from '../../src/inventory/store.js';
 import { InventoryCache } from '../../src/inventory/store-cache.js';
-import { getDataPoint, setClassification, addToInventory } from '../../src/inventory/review.js';
+import { getDataPoint, setClassification, addToInventory, listDataPoints } from '../../src/inventory/review.js';
+import { markReviewed } from '../../src/inventory/exceptions.js';
 import type { DataPointSignal } from '../../src/inventory/types.js';
 import { ENGINES, openTestDb, type TestDb } from '../storage/helpers.js';
 import { email, obs } from './fixtures.js';
@@ -87,6 +88,54 @@ describe.each(ENGINES)('inventory store (%s)', (engine) => {
     await upsertObservations(t.db, [obs({ source: 's-y', path: 'p', category: 'zip', classification: 'yellow' })]);
     const signals = await upsertObservations(t.db, [obs({ source: 's-y', path: 'p', category: 'ssn', classification: 'red' })]);
     expect(signals.map((s) => [s.kind, s.previous])).toEqual([['drift', { category: 'zip', classification: 'yellow' }]]);
+  });
+
+  it('records drift since review: riskier evidence, a new category, values failing validation', async () => {
+    const key = (path: string) => ({ source: 's-since', event: 'Order Completed', path });
+    const cat = (category: string, dataCategory: string, classification: 'red' | 'yellow') => ({
+      category,
+      dataCategory,
+      classification,
+      count: 1,
+      lastSeen: new Date().toISOString(),
+    });
+    await upsertObservations(t.db, [
+      obs({
+        source: 's-since',
+        path: 'a',
+        category: 'zip',
+        classification: 'yellow',
+        matchedOn: 'value',
+        categories: [cat('zip', 'user.contact.postal_code', 'yellow')],
+      }),
+      email('s-since', 'b', { categories: [cat('email', 'user.contact.email', 'red')] }),
+      email('s-since', 'c', { categories: [cat('email', 'user.contact.email', 'red')] }),
+      email('s-since', 'd', { categories: [cat('email', 'user.contact.email', 'red')] }),
+    ]);
+    for (const p of ['a', 'b', 'c', 'd']) await markReviewed(t.db, key(p));
+    const drifted = () => listDataPoints(t.db, { source: 's-since', drift: true }).then((ps) => ps.map((p) => [p.path, p.driftReason]));
+    expect(await drifted()).toEqual([]);
+
+    await upsertObservations(t.db, [
+      // riskier: zip → ssn
+      obs({ source: 's-since', path: 'a', category: 'ssn', classification: 'red', matchedOn: 'value', categories: [cat('ssn', 'user.government_id', 'red')] }),
+      // a category it never carried, no riskier
+      email('s-since', 'b', { categories: [cat('email', 'user.contact.email', 'red'), cat('phone_number', 'user.contact.phone_number', 'red')] }),
+      // the key still says email, no value passed the validator this time
+      email('s-since', 'c', { matchedOn: 'key', confidence: 0.6, categories: [cat('email', 'user.contact.email', 'red')] }),
+      // the same evidence again: no drift
+      email('s-since', 'd', { categories: [cat('email', 'user.contact.email', 'red')] }),
+    ]);
+    expect(await drifted()).toEqual([
+      ['a', 'classification'],
+      ['b', 'category'],
+      ['c', 'validation'],
+    ]);
+    expect((await listDataPoints(t.db, { source: 's-since', drift: false })).map((p) => p.path)).toEqual(['d']);
+    // A review clears it; the reason stays on the point as history.
+    await markReviewed(t.db, key('c'));
+    expect((await drifted()).map(([p]) => p)).toEqual(['a', 'b']);
+    expect(await getDataPoint(t.db, key('c'))).toMatchObject({ driftReason: 'validation' });
   });
 
   describe('InventoryCache', () => {

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, waitFor, type TestApi } from '../api/helpers.js';
 import { CLIENT, freePort, ROLE_MAP, startOp, type TestOp } from './op.js';
 import { RAW, seedShop } from './helpers.js';
+import { SqlOutbox } from '../../src/alerts/outbox-sql.js';
+import { upsertObservations } from '../../src/inventory/store.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-output/portal');
@@ -140,12 +142,15 @@ describe('the Privacy Portal in Chromium', () => {
     await page.locator('section.datamap').scrollIntoViewIfNeeded();
     await expect.poll(() => page.locator('section.datamap svg path.band').count()).toBeGreaterThan(3);
     expect(await page.locator('section.datamap svg').textContent()).toContain('ip_address');
+    expect(await page.getByRole('link', { name: 'Download CSV (everything)' }).count()).toBe(1);
     await check(page, 'inventory');
     await page.locator('section.datamap').screenshot({ path: join(SHOTS, 'data-map.png') });
 
-    // A deletion request, followed to its receipt.
+    // A deletion request, followed to its receipt; the list is the server's, filtered there.
+    for (const id of ['user-1', 'user-2']) await s.storage.requests.create('SUPPRESS', { userId: id });
     await page.getByRole('link', { name: 'Requests' }).click();
-    await page.getByLabel('Type').selectOption('DELETE');
+    await expect.poll(() => page.locator('td[data-status]').count()).toBe(2);
+    await page.getByLabel('Type', { exact: true }).selectOption('DELETE');
     await page.getByLabel('Value').first().fill('user-4711');
     await page.getByRole('button', { name: 'Create request' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/Request .* received/);
@@ -158,6 +163,12 @@ describe('the Privacy Portal in Chromium', () => {
     await expect.poll(() => receipt.textContent()).toContain('DELETE');
     expect(await receipt.textContent()).not.toContain('user-4711');
     await check(page, 'requests');
+    await page.getByLabel('Filter by type').selectOption('SUPPRESS');
+    await expect.poll(() => page.locator('caption').first().textContent()).toContain('(2 matching)');
+    await expect.poll(() => page.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(['SUPPRESS', 'SUPPRESS']);
+    await page.getByLabel('Filter by type').selectOption('');
+    await page.getByLabel('Filter by status').selectOption('FINISHED');
+    await expect.poll(() => page.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(['DELETE']);
 
     // Detection: the try-it box says which classifier fires and shows the value masked.
     await page.getByRole('link', { name: 'Detection' }).click();
@@ -196,6 +207,85 @@ describe('the Privacy Portal in Chromium', () => {
     await context.close();
   }, 240_000);
 
+  it('an editor finds drifted points, retries a parked delivery, and gets no CSV download', async () => {
+    // Two reviewed points of a CRM source; then one's key keeps naming an email but its values stop validating.
+    const crm = (path: string, matchedOn: 'key' | 'key+value') => ({
+      source: 'crm',
+      event: 'Contact Updated',
+      path,
+      category: 'email',
+      dataCategory: 'user.contact.email',
+      classification: 'yellow' as const,
+      matchedOn,
+      confidence: matchedOn === 'key' ? 0.6 : 0.9,
+      matcher: 'email key',
+      count: 2,
+      firstSeen: new Date().toISOString(),
+      lastSeen: new Date().toISOString(),
+      example: '***@***.example',
+      categories: [{ category: 'email', dataCategory: 'user.contact.email', classification: 'yellow' as const, count: 2, lastSeen: new Date().toISOString() }],
+    });
+    await upsertObservations(s.t.db, [crm('traits.email', 'key+value'), crm('traits.backup_email', 'key+value')]);
+    const accepted = await s.call('POST', '/inventory/accept/bulk', { body: { filters: { source: 'crm' }, classification: 'yellow', dryRun: false } });
+    expect(accepted.json.changed).toBe(2);
+    await upsertObservations(s.t.db, [crm('traits.backup_email', 'key'), crm('traits.email', 'key+value')]);
+    const outbox = new SqlOutbox(s.t.db);
+    await outbox.put({
+      channel: 'privacy-slack',
+      alerts: [
+        {
+          id: 'a1',
+          kind: 'new',
+          source: 'crm',
+          event: 'Contact Updated',
+          path: 'traits.email',
+          classification: 'yellow',
+          category: { id: 'email', dataCategory: 'user.contact.email' },
+          matcher: 'email key',
+          matchedOn: 'key',
+          confidence: 0.6,
+          example: '***@***.example',
+          detectedAt: new Date().toISOString(),
+          inboxUrl: 'https://x.example/inventory/inbox',
+        },
+      ],
+      lastError: 'slack channel "privacy-slack": HTTP 503',
+      nextAttemptAt: new Date(Date.now() + 3_600_000),
+    });
+
+    const { context, page } = await newContext();
+    await ssoSignIn(page, 'eddie');
+    await expect.poll(() => page.locator('.who').textContent()).toContain('editor');
+    await page.getByRole('link', { name: 'Inventory' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Inventory' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: /Download CSV/ }).count()).toBe(0);
+    await page.getByRole('textbox', { name: 'Source' }).fill('crm');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const points = page.locator('table', { has: page.locator('caption', { hasText: 'Data points in the inventory' }) }).locator('tbody tr');
+    await expect.poll(() => points.count()).toBe(2);
+    await page.getByLabel('Drift since review').selectOption('true');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => points.count()).toBe(1);
+    expect(await row(page, 'traits.backup_email').locator('.badge.drift').count()).toBe(1);
+    await page.getByRole('button', { name: /^Open traits\.backup_email / }).click();
+    await expect.poll(() => page.locator('dd.drift').textContent()).toContain('its values stopped passing the validator');
+    await check(page, 'inventory-drift');
+    // The server keeps the CSV of everything for owners, whatever the page shows.
+    expect(await page.evaluate(async () => (await fetch('/inventory/export.csv')).status)).toBe(403);
+
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    const parked = page.locator('tbody tr', { hasText: 'privacy-slack' });
+    await expect.poll(() => parked.textContent()).toContain('HTTP 503');
+    expect(await parked.textContent()).toContain('traits.email');
+    expect(await parked.textContent()).not.toContain('***@***.example');
+    await check(page, 'alerts-outbox');
+    await parked.getByRole('button', { name: /^Retry the delivery to privacy-slack/ }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('due now');
+    const after = await s.call('GET', '/alerts/outbox?channel=privacy-slack');
+    expect(Date.parse(after.json.items[0].nextAttemptAt)).toBeLessThanOrEqual(Date.now());
+    await context.close();
+  }, 180_000);
+
   it('a viewer sees no editor button, and the server refuses the editor action anyway', async () => {
     const { context, page } = await newContext();
     await ssoSignIn(page, 'vera');
@@ -204,6 +294,10 @@ describe('the Privacy Portal in Chromium', () => {
     expect(await page.getByRole('button', { name: /Accept all shown/ }).count()).toBe(0);
     expect(await page.getByRole('checkbox').count()).toBe(0);
     expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await expect.poll(() => page.locator('tbody tr', { hasText: 'privacy-slack' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Retry the delivery/ }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Inbox', exact: true }).click();
     await page.getByRole('button', { name: /^Open traits\.password / }).click();
     expect(await page.getByRole('button', { name: 'Add to inventory' }).count()).toBe(0);
     const refused = await page.evaluate(async () => {

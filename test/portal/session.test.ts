@@ -23,11 +23,15 @@ describe('portal sessions', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('cache-control')).toBe('no-store');
     const html = await res.text();
-    expect(html).toMatch(/<script type="module" src="\/portal\/assets\/app\.js"><\/script>/);
+    const script = html.match(/<script type="module" src="(\/portal\/assets\/app\.[0-9a-f]{12}\.js)"><\/script>/)?.[1];
+    expect(script).toBeDefined();
     expect(html).not.toMatch(/<script>(?!<)/);
-    const js = await fetch(`${s.url}/portal/assets/app.js`);
+    // Assets are named after their content and kept by the browser; the page itself is not.
+    const js = await fetch(`${s.url}${script}`);
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await js.text()).length).toBeGreaterThan(1000);
+    expect((await fetch(`${s.url}/portal/assets/app.js`)).status).toBe(404);
   });
 
   it('exchanges an API key for an HttpOnly SameSite session and reads the API through it', async () => {

@@ -25,6 +25,11 @@ const filterFields = {
     .transform((v) => v === 'true')
     .describe('true: reviewed at least once; false: never')
     .optional(),
+  drift: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .describe('true: drifted since its last review (riskier or new category, or values failing validation; docs/portal.md); false: not')
+    .optional(),
 };
 const pageFields = {
   sort: z.enum(['path', 'newest']).describe('path (default): by source, event, path; newest: last seen first').optional(),
@@ -85,8 +90,8 @@ export const inventoryRoutes = {
     method: 'GET',
     url: '/inventory/export.csv',
     tag: 'inventory',
-    summary: 'The inventory as CSV (RFC 4180, formula cells guarded)',
-    action: 'inventory.read',
+    summary: 'The inventory as CSV (RFC 4180, formula cells guarded); owners only',
+    action: 'inventory.export',
     query: exportQuery,
     response: { status: 200, description: 'CSV with a header line', contentType: 'text/csv', schema: z.string() },
     errors: [400],
@@ -205,7 +210,9 @@ async function bulk(db: Db, body: unknown, changeOf: BulkChange, action: string,
 
 /** Every filter, `path` included, is applied by the database before LIMIT/OFFSET: pages are pages of matches. */
 async function page(db: Db, query: ListFilters & { limit: number; offset: number }) {
-  return { items: await listDataPoints(db, query), limit: query.limit, offset: query.offset, totals: await countDataPoints(db, query) };
+  // Side by side: over PostgreSQL's pool the page (an index range) does not wait for the count.
+  const [items, totals] = await Promise.all([listDataPoints(db, query), countDataPoints(db, query)]);
+  return { items, limit: query.limit, offset: query.offset, totals };
 }
 
 /** What the audit log keeps of a point: its review state, not its (masked) example. */

@@ -83,6 +83,26 @@ export const requestRoutes = {
     errors: [400],
     audit: 'requests.create',
   }),
+  list: defineRoute({
+    operationId: 'listSubjectRequests',
+    method: 'GET',
+    url: '/requests',
+    tag: 'requests',
+    summary: 'Requests, newest first, filtered and paged by the server',
+    action: 'requests.read',
+    query: z.strictObject({
+      status: z.enum(['RECEIVED', 'RUNNING', 'FINISHED', 'FAILED']).optional(),
+      type: z.enum(REQUEST_TYPES).describe('the kind of request').optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      offset: z.coerce.number().int().min(0).default(0),
+    }),
+    response: {
+      status: 200,
+      description: 'A page of requests and how many match',
+      schema: z.object({ items: z.array(subjectRequestSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
+    },
+    errors: [400],
+  }),
   atRisk: defineRoute({
     operationId: 'listSubjectRequestsAtRisk',
     method: 'GET',
@@ -242,6 +262,7 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: ApiContext): vo
     ctx.background.add(running);
     return created;
   });
+  handle(app, ctx, requestRoutes.list, async ({ query }) => ({ ...(await ctx.storage.requests.list(query)), limit: query.limit, offset: query.offset }));
   handle(app, ctx, requestRoutes.atRisk, async ({ query }) => {
     const now = ctx.now();
     const requests = await ctx.storage.requests.atRisk(parseDuration(query.within)!, { now });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { dataMap, getException, listExceptions, markReviewed, rejectPoint, reviewCounts } from '../../inventory/exceptions.js';
-import { addToInventory, getDataPoint } from '../../inventory/review.js';
+import { getDataPoint } from '../../inventory/review.js';
 import type { PointKey, StoredDataPoint } from '../../inventory/store.js';
 import { writeAudit } from '../audit.js';
 import type { ApiContext } from '../context.js';
@@ -11,7 +11,7 @@ import { dataPointSchema } from '../schemas.js';
 
 /**
  * Review routes the Privacy Portal needs beside classify/accept (routes/inventory.ts): the inbox's
- * counts, one point's detail with its exception, bulk accept, reject-with-reason (an exception that
+ * counts, one point's detail with its exception, reject-with-reason (an exception that
  * sticks), mark reviewed, and the data map. Every change is audited per point, in its transaction.
  */
 
@@ -83,19 +83,6 @@ export const reviewRoutes = {
     response: { status: 200, description: 'Exceptions', schema: z.object({ items: z.array(exceptionSchema) }) },
     errors: [400],
   }),
-  bulkAccept: defineRoute({
-    operationId: 'acceptDataPointList',
-    method: 'POST',
-    url: '/inventory/accept-many',
-    tag: 'inventory',
-    summary: 'Add many data points to the inventory at once, optionally classifying them all',
-    description: 'All or nothing: one transaction; a point that does not exist fails the call with 404.',
-    action: 'inventory.manage',
-    body: z.strictObject({ points: z.array(z.strictObject(pointKey)).min(1).max(1000), classification: classification.optional() }),
-    response: { status: 200, description: 'The points after the change', schema: z.object({ items: z.array(dataPointSchema) }) },
-    errors: [400, 404],
-    audit: 'inventory.accept',
-  }),
   reject: defineRoute({
     operationId: 'rejectDataPoint',
     method: 'POST',
@@ -136,29 +123,6 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: ApiContext): voi
   });
   handle(app, ctx, reviewRoutes.map, async () => ({ links: await dataMap(ctx.db) }));
   handle(app, ctx, reviewRoutes.exceptions, async ({ query }) => ({ items: await listExceptions(ctx.db, query) }));
-  handle(app, ctx, reviewRoutes.bulkAccept, async ({ body, principal, req }) => {
-    const actor = { keyId: principal.keyId, role: principal.role };
-    const items = await ctx.db.transaction(async (tx) => {
-      const out: StoredDataPoint[] = [];
-      for (const key of body.points) {
-        const before = await getDataPoint(tx, key);
-        const after = before && (await addToInventory(tx, key, body.classification));
-        if (!after) throw notFound(`data point (points[${out.length}])`);
-        await writeAudit(tx, {
-          actor,
-          action: 'inventory.accept',
-          targetType: 'data_point',
-          targetId: targetId(key),
-          before: state(before),
-          after: state(after),
-          requestId: req.id,
-        });
-        out.push(after);
-      }
-      return out;
-    });
-    return { items };
-  });
   handle(app, ctx, reviewRoutes.reject, async ({ body, principal, req }) => {
     const { reason, ...key } = body;
     const actor = { keyId: principal.keyId, role: principal.role };

@@ -14,7 +14,8 @@ export class HttpError extends Error {
 }
 
 export async function call<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // GETs carry no header of their own, so the page's preloads (index.html) answer them.
+  const headers: Record<string, string> = {};
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   if (body !== undefined) headers['content-type'] = contentType;
   const res = await fetch(path, {
@@ -35,7 +36,23 @@ export async function call<T = any>(method: string, path: string, body?: unknown
   return json as T;
 }
 
-export const get = <T = any>(path: string) => call<T>('GET', path);
+/** GETs started before the screen that needs them exists (the first page, beside the session). */
+const early = new Map<string, Promise<unknown>>();
+
+/** Starts a GET now; the first `get` of the same path takes its answer instead of asking again. */
+export function prefetch(path: string): void {
+  const pending = call('GET', path);
+  pending.catch(() => undefined); // not signed in yet: the screen that asks again sees the error
+  early.set(path, pending);
+}
+
+export function get<T = any>(path: string): Promise<T> {
+  const pending = early.get(path);
+  if (pending === undefined) return call<T>('GET', path);
+  early.delete(path);
+  // Asked before the sign-in finished: ask again now.
+  return pending.catch((err: unknown) => (err instanceof HttpError && err.status === 401 ? call<T>('GET', path) : Promise.reject(err))) as Promise<T>;
+}
 export const post = <T = any>(path: string, body?: unknown) => call<T>('POST', path, body ?? {});
 
 export function qs(params: Record<string, string | number | undefined | null>): string {

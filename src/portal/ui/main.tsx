@@ -1,12 +1,12 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { authorize, type Action } from '../../api/authz.ts';
-import { get, post, setCsrf } from './api.ts';
+import { get, post, prefetch, setCsrf } from './api.ts';
 import { Alerts } from './screens/alerts.tsx';
 import { Audit } from './screens/audit.tsx';
 import { Controls } from './screens/controls.tsx';
 import { Detection } from './screens/detection.tsx';
-import { Inbox } from './screens/inbox.tsx';
+import { Inbox, inboxPageUrl } from './screens/inbox.tsx';
 import { Inventory } from './screens/inventory.tsx';
 import { Keys } from './screens/keys.tsx';
 import { Requests } from './screens/requests.tsx';
@@ -97,4 +97,8 @@ function Title({ label }: { label: string }) {
   return null;
 }
 
+// The session and the inbox's first page are asked for together: the rows do not wait for the
+// session's round trip (a signed-out visitor's 401 is dropped; the sign-in screen shows instead).
+prefetch('/portal/auth/session');
+if (['', 'inbox'].includes(route().screen)) prefetch(inboxPageUrl({}, 0));
 render(<App />, document.getElementById('app')!);

@@ -20,6 +20,8 @@ export interface Point {
   destinations: string[];
   example: string | null;
   reviewedAt: string | null;
+  driftedAt: string | null;
+  driftReason: 'classification' | 'category' | 'validation' | null;
 }
 export interface Exception {
   reason: string;

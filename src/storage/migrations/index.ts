@@ -11,6 +11,7 @@ import * as m010 from './010_request_deadlines.js';
 import * as m011 from './011_point_categories.js';
 import * as m012 from './012_request_corrections.js';
 import * as m013 from './013_inventory_example_age.js';
+import * as m014 from '../../inventory/migrations/014_inventory_drift.js';
 import * as m015 from '../../ingest/migrations/015_ingest_message_ids.js';
 import * as m016 from './016_portal_sessions.js';
 import * as m017 from './017_inventory_exceptions.js';
@@ -29,4 +30,6 @@ export interface Migration {
  * they never change. Append new ones; never edit or reorder applied ones. Versions 100+ belong to
  * other modules (100: alerts outbox, 200: ingest write keys).
  */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m015, m016, m017, m100, m200];
+export const MIGRATIONS: readonly Migration[] = [
+  m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016, m017, m100, m200,
+];

@@ -7,6 +7,9 @@ import { Status } from './common.tsx';
 
 const PAGE = 50;
 
+/** One page of the inbox (one more row than shown: is there a next page?), with its totals. */
+export const inboxPageUrl = (filters: Filters, offset: number) => `/inventory/inbox${qs({ ...filters, sort: 'newest', limit: PAGE + 1, offset })}`;
+
 /** New and drifted data points, newest first, paged and filtered by the server. */
 export function Inbox({ session }: { session: Session }) {
   const [filters, setFilters] = useState<Filters>({});
@@ -19,27 +22,26 @@ export function Inbox({ session }: { session: Session }) {
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const canEdit = session.can('inventory.manage');
 
-  // The page and the counts load side by side: the rows never wait for the counts.
-  const load = () => {
-    const fail = (e: unknown) => setMessage({ kind: 'error', text: (e as Error).message });
-    const page = get(`/inventory/inbox${qs({ ...filters, sort: 'newest', limit: PAGE + 1, offset })}`).then((p) => {
-      setItems(p.items.slice(0, PAGE));
-      setMore(p.items.length > PAGE);
-    }, fail);
-    const count = get('/inventory/counts').then((c) => {
-      const next = { red: 0, yellow: 0, green: 0 };
-      for (const row of c.items) if (row.status === 'inbox') next[row.classification as Colour] = row.points;
-      setCounts(next);
-    }, fail);
-    return Promise.all([page, count]);
-  };
+  // One request: the page and the counts of what matches the filters (the server counts them).
+  // The first page is usually asked for already, beside the session (main.tsx).
+  const load = () =>
+    get(inboxPageUrl(filters, offset)).then(
+      (p) => {
+        setItems(p.items.slice(0, PAGE));
+        setMore(p.items.length > PAGE);
+        setCounts({ red: p.totals.red, yellow: p.totals.yellow, green: p.totals.green });
+      },
+      (e: unknown) => setMessage({ kind: 'error', text: (e as Error).message }),
+    );
   useEffect(() => void load(), [JSON.stringify(filters), offset]);
 
   const accept = async (points: Point[]) => {
     if (points.length === 0) return;
     try {
-      await post('/inventory/accept-many', { points: points.map(keyOf), ...(as ? { classification: as } : {}) });
-      setMessage({ kind: 'ok', text: `Added ${points.length} data point${points.length === 1 ? '' : 's'} to the inventory` });
+      // The API's one bulk route (a dry count unless dryRun is false); points that vanished meanwhile are reported.
+      const r = await post('/inventory/accept/bulk', { points: points.map(keyOf), dryRun: false, ...(as ? { classification: as } : {}) });
+      const gone = r.missing.length > 0 ? ` (${r.missing.length} no longer exist)` : '';
+      setMessage({ kind: 'ok', text: `Added ${r.matched} data point${r.matched === 1 ? '' : 's'} to the inventory${gone}` });
       setSelected(new Set());
       await load();
     } catch (e) {

@@ -27,7 +27,7 @@ export function Inventory({ session }: { session: Session }) {
   return (
     <>
       <h1>Inventory</h1>
-      {session.me.role === 'owner' && (
+      {session.can('inventory.export') && (
         <p>
           <a class="button" href="/inventory/export.csv" download="inventory.csv">
             Download CSV (everything)

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../types.ts';
 import { idOf, type Point } from '../types.ts';
-import { Badge, when } from './common.tsx';
+import { Badge, DRIFT, drifted, when } from './common.tsx';
 import { PointDetail } from './point.tsx';
 
 export interface Filters {
@@ -11,6 +11,7 @@ export interface Filters {
   category?: string;
   destination?: string;
   reviewed?: string;
+  drift?: string;
 }
 
 /** The filter bar, the table of points and the detail sheet of the opened one (inbox and inventory). */
@@ -78,6 +79,14 @@ export function PointList(props: {
                 <option value="false">not reviewed</option>
               </select>
             </div>
+            <div class="field">
+              <label for="f-drift">Drift since review</label>
+              <select id="f-drift" value={draft.drift ?? ''} onChange={set('drift')}>
+                <option value="">either</option>
+                <option value="true">drifted</option>
+                <option value="false">not drifted</option>
+              </select>
+            </div>
           </>
         )}
         <button type="submit">Filter</button>
@@ -126,6 +135,11 @@ export function PointList(props: {
                 )}
                 <td>
                   <Badge colour={p.effectiveClassification} />
+                  {drifted(p) && (
+                    <span class="badge drift" title={DRIFT[p.driftReason!]}>
+                      drift
+                    </span>
+                  )}
                 </td>
                 <td>
                   <button type="button" class="link path" onClick={() => setOpen(p)} aria-label={`Open ${p.path} (${p.event}, ${p.source})`}>

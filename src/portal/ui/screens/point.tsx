@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, qs, call } from '../api.ts';
 import type { Session } from '../types.ts';
 import { keyOf, type Colour, type Exception, type Point } from '../types.ts';
-import { Badge, Status, value, when } from './common.tsx';
+import { Badge, DRIFT, drifted, Status, value, when } from './common.tsx';
 
 /** One data point's sheet: why it was flagged, where it goes, and the review actions. */
 export function PointDetail(props: { session: Session; point: Point; onChanged: (p: Point) => void; onClose: () => void }) {
@@ -90,6 +90,14 @@ export function PointDetail(props: { session: Session; point: Point; onChanged: 
           {point.status}
           {point.reviewedAt ? `, reviewed ${when(point.reviewedAt)}` : ''}
         </dd>
+        {drifted(point) && (
+          <>
+            <dt>Drift since review</dt>
+            <dd class="drift">
+              {DRIFT[point.driftReason!]} ({when(point.driftedAt)})
+            </dd>
+          </>
+        )}
         {exception && (
           <>
             <dt>Rejected</dt>

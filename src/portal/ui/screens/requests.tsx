@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, qs } from '../api.ts';
 import type { Session } from '../types.ts';
 import { Status, value, when } from './common.tsx';
@@ -17,6 +17,8 @@ interface Request {
 }
 
 const TYPES = ['DELETE', 'SUPPRESS', 'SUPPRESS_WITH_DELETE', 'UNSUPPRESS'];
+const STATUSES = ['RECEIVED', 'RUNNING', 'FINISHED', 'FAILED'];
+const PAGE = 25;
 const KINDS = [
   ['userId', 'User id'],
   ['anonymousId', 'Anonymous id'],
@@ -28,7 +30,10 @@ export function Requests({ session }: { session: Session }) {
   const [type, setType] = useState('DELETE');
   const [kind, setKind] = useState<string>('userId');
   const [id, setId] = useState('');
-  const [mine, setMine] = useState<Request[]>([]);
+  // The list is paged and filtered by the server (GET /requests), newest first.
+  const [filter, setFilter] = useState<{ status?: string; type?: string }>({});
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<{ items: Request[]; total: number } | null>(null);
   const [receipt, setReceipt] = useState<any>(null);
   const [lookup, setLookup] = useState('');
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -36,13 +41,29 @@ export function Requests({ session }: { session: Session }) {
   const [exportId, setExportId] = useState('');
 
   const fail = (e: unknown) => setMessage({ kind: 'error', text: (e as Error).message });
+  const load = () => get(`/requests${qs({ ...filter, limit: PAGE, offset })}`).then(setPage, fail);
+  useEffect(() => void load(), [filter.status, filter.type, offset]);
+  // What the page shows now: an answer arriving late (a refresh, a lookup) must not add a row the filters exclude.
+  const shown = useRef({ filter, offset });
+  shown.current = { filter, offset };
+  const belongs = (r: Request) => {
+    const { filter: f, offset: o } = shown.current;
+    return o === 0 && (!f.status || f.status === r.status) && (!f.type || f.type === r.type);
+  };
+  /** A request as the server answered it: its row is replaced, or added on top when it belongs on this page. */
+  const show = (r: Request) =>
+    setPage((p) => {
+      if (!p) return p;
+      if (p.items.some((x) => x.id === r.id)) return { ...p, items: p.items.map((x) => (x.id === r.id ? r : x)) };
+      return belongs(r) ? { ...p, items: [r, ...p.items].slice(0, PAGE) } : p;
+    });
   const create = async (e: Event) => {
     e.preventDefault();
     try {
       const r: Request = await post('/requests', { type, [kind]: id });
       // The identifier is not kept here either: the server stores only its keyed hash.
       setId('');
-      setMine([r, ...mine]);
+      show(r);
       setMessage({ kind: 'ok', text: `Request ${r.id} received` });
     } catch (err) {
       fail(err);
@@ -51,7 +72,7 @@ export function Requests({ session }: { session: Session }) {
   const refresh = async (rid: string) => {
     try {
       const r: Request = await get(`/requests/${encodeURIComponent(rid)}`);
-      setMine((list) => [r, ...list.filter((x) => x.id !== r.id)]);
+      show(r);
       return r;
     } catch (err) {
       fail(err);
@@ -116,9 +137,43 @@ export function Requests({ session }: { session: Session }) {
         <input id="r-lookup" value={lookup} onInput={(e) => setLookup(value(e))} />
         <button type="submit">Find</button>
       </form>
+      <form class="filters" aria-label="Request filters" onSubmit={(e) => e.preventDefault()}>
+        <div class="field">
+          <label for="rf-status">Filter by status</label>
+          <select
+            id="rf-status"
+            value={filter.status ?? ''}
+            onChange={(e) => {
+              setOffset(0);
+              setFilter({ ...filter, status: value(e) || undefined });
+            }}
+          >
+            <option value="">any</option>
+            {STATUSES.map((t) => (
+              <option value={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="rf-type">Filter by type</label>
+          <select
+            id="rf-type"
+            value={filter.type ?? ''}
+            onChange={(e) => {
+              setOffset(0);
+              setFilter({ ...filter, type: value(e) || undefined });
+            }}
+          >
+            <option value="">any</option>
+            {[...TYPES, 'CORRECT'].map((t) => (
+              <option value={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+      </form>
       <div class="table-wrap">
         <table>
-          <caption>Requests of this session</caption>
+          <caption>Requests, newest first{page ? ` (${page.total} matching)` : ''}</caption>
           <thead>
             <tr>
               <th scope="col">Id</th>
@@ -134,12 +189,12 @@ export function Requests({ session }: { session: Session }) {
             </tr>
           </thead>
           <tbody>
-            {mine.length === 0 && (
+            {page?.items.length === 0 && (
               <tr>
-                <td colSpan={8}>No request yet.</td>
+                <td colSpan={8}>No request matches.</td>
               </tr>
             )}
-            {mine.map((r) => (
+            {page?.items.map((r) => (
               <tr key={r.id}>
                 <td>
                   <code>{r.id}</code>
@@ -168,6 +223,15 @@ export function Requests({ session }: { session: Session }) {
           </tbody>
         </table>
       </div>
+      <nav class="pager" aria-label="Request pages">
+        <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          Previous
+        </button>
+        <span>{page && page.items.length > 0 ? `${offset + 1}–${offset + page.items.length} of ${page.total}` : ''}</span>
+        <button type="button" disabled={!page || offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>
+          Next
+        </button>
+      </nav>
       {receipt && (
         <section class="card receipt" aria-labelledby="receipt-title">
           <h2 id="receipt-title">Receipt</h2>
