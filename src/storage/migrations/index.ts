@@ -31,5 +31,23 @@ export interface Migration {
  * other modules (100: alerts outbox, 200: ingest write keys).
  */
 export const MIGRATIONS: readonly Migration[] = [
-  m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016, m017, m100, m200,
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+  m012,
+  m013,
+  m014,
+  m015,
+  m016,
+  m017,
+  m100,
+  m200,
 ];
