@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { allFakers } from '@faker-js/faker';
 import { BUILTIN_CLASSIFIERS_DIR, createDetector, loadClassifierSet } from '../dist/detect/index.js';
-import { EventScanner } from '../dist/inventory/index.js';
+import { EventScanner } from '../dist/pipeline/event-scanner.js';
 import { race } from './detect.js';
 import { freshSeed } from './dense-corpus.js';
 
