@@ -20,6 +20,11 @@ const keyMatching = z.strictObject({
   qualified: z.array(qualifiedTerm).default([]),
   /** Phrases that, anywhere in a key, stop this classifier from matching it (e.g. `mailchimp id`). */
   exclude: z.array(phrase).default([]),
+  /**
+   * Phrases that, in any key above the leaf, stop this classifier from matching it: what a key names
+   * depends on what it belongs to (`products[].weight_kg` is a product's weight, not a person's).
+   */
+  excludeUnder: z.array(phrase).default([]),
   fuzzy: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -74,7 +74,8 @@ export class Detector implements PointDetector {
   private readonly generation = nextGeneration++;
   private readonly keys: KeyMatcher<CompiledClassifier>;
   private readonly scanner: ValueScanner;
-  private readonly freeText: FreeTextScanner;
+  /** Built on the first value that looks like prose (see freeText): ~20% of a command's start-up. */
+  private freeTextScanner: FreeTextScanner | null = null;
   private readonly ignoreRules: Array<{ classifier: CompiledClassifier; words: string[][] }>;
   private readonly verdictCaches = new Map<CompiledClassifier, Map<string, ValueVerdict>>();
   private readonly sourceRegions: ReadonlyMap<string, CountryCode>;
@@ -89,10 +90,13 @@ export class Detector implements PointDetector {
     this.classifiers = compiled.map((c) => c.valueDetection.classifier);
     this.keys = new KeyMatcher(compiled);
     this.scanner = new ValueScanner(compiled);
-    this.freeText = new FreeTextScanner(compiled);
     this.ignoreRules = compiled
       .filter((c) => scansValues(c) && c.value.ignoreUnderKeys.length > 0)
       .map((classifier) => ({ classifier, words: classifier.value.ignoreUnderKeys.map((k) => splitWords(k)) }));
+  }
+
+  private get freeText(): FreeTextScanner {
+    return (this.freeTextScanner ??= new FreeTextScanner(this.compiled));
   }
 
   /**

@@ -10,6 +10,8 @@ export interface KeyMatchable {
     synonyms: string[];
     qualified: Array<{ term: string; qualifiers: string[]; standalone: boolean | string[] }>;
     exclude: string[];
+    /** Absent in sets built before the field existed: nothing excluded. */
+    excludeUnder?: string[];
     fuzzy: { enabled: boolean; threshold: number };
     headOnly: boolean;
   };
@@ -60,6 +62,7 @@ export class KeyMatcher<C extends KeyMatchable> {
   private readonly byLastWord = new Map<string, Phrase<C>[]>();
   private readonly anywhere: Phrase<C>[] = [];
   private readonly excludes = new Map<C, string[][]>();
+  private readonly excludesUnder = new Map<C, string[][]>();
   private readonly vocabulary = new Set<string>();
   private readonly wordCache = new Map<string, Word[]>();
 
@@ -86,6 +89,8 @@ export class KeyMatcher<C extends KeyMatchable> {
         const standalone = Array.isArray(q.standalone) ? new Set(q.standalone.flatMap((t) => this.normalizePhrase(t))) : q.standalone;
         add(q.term, 'qualified', { qualifiers, standalone });
       }
+      const under = (classifier.key.excludeUnder ?? []).map((text) => this.normalizePhrase(text)).filter((w) => w.length > 0);
+      if (under.length > 0) this.excludesUnder.set(classifier, under);
       this.excludes.set(
         classifier,
         classifier.key.exclude.map((text) => this.normalizePhrase(text)).filter((w) => w.length > 0),
@@ -109,11 +114,23 @@ export class KeyMatcher<C extends KeyMatchable> {
     if (words.length === 0) return null;
     const parentWord = parent.length > 0 ? parent[parent.length - 1]!.word : undefined;
     const found = this.best(words, parentWord);
-    if (found !== null || words.length < 2 || words[words.length - 1]!.word !== NUMBER) return found;
+    if (found !== null || words.length < 2 || words[words.length - 1]!.word !== NUMBER) return this.unlessUnder(found, keys);
     // `ssn_number`, `iban_no`, `cvv_num`: a trailing "number" after a head word that names a number
     // already says nothing more. Only when no phrase takes the whole key (`phone number`,
     // `card number` are phrases of their own), so it never turns a key into another category.
-    return this.best(words.slice(0, -1), parentWord);
+    return this.unlessUnder(this.best(words.slice(0, -1), parentWord), keys);
+  }
+
+  /** The match, or null when a key above the leaf says it belongs to something else (`excludeUnder`). */
+  private unlessUnder(found: KeyMatch<C> | null, keys: readonly string[]): KeyMatch<C> | null {
+    if (found === null) return null;
+    const under = this.excludesUnder.get(found.classifier);
+    if (under === undefined) return found;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const words = this.resolveKey(keys[i]!);
+      for (const run of under) if (containsRun(words, run)) return null;
+    }
+    return found;
   }
 
   private best(words: Word[], parentWord: string | undefined): KeyMatch<C> | null {

@@ -1,4 +1,5 @@
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { ConfigError } from '../config/errors.js';
 import { classifierListSchema, classifierSchema, type ClassifierDefinition } from './classifier-schema.js';
 import { compileClassifier, type CompiledClassifier } from './compile.js';
@@ -7,6 +8,11 @@ import { compileClassifier, type CompiledClassifier } from './compile.js';
  * Reading classifier YAML: parse, validate (zod), compile. Kept apart from load.ts so a start on
  * the built-in set with a fresh cache (see builtin-cache.ts) loads neither yaml nor zod.
  */
+
+// yaml is loaded on the first file read: the detect index re-exports this module, and a start on
+// the built-in set (the classifier cache) reads no YAML at all.
+const require = createRequire(import.meta.url);
+let yaml: typeof Yaml | null = null;
 
 /** One validated definition of a file, and the field prefix its messages use (`classifiers[i].`). */
 export interface FileDefinition {
@@ -21,7 +27,8 @@ export function parseClassifierFile(file: string, text: string): CompiledClassif
 
 /** Parses and validates one classifier file's text (no compiling). */
 export function parseClassifierDefinitions(file: string, text: string): FileDefinition[] {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  yaml ??= require('yaml') as typeof Yaml;
+  const document = yaml.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const line = first.linePos?.[0];

@@ -2,6 +2,7 @@ import RE2 from 're2';
 import { scansValues, type CompiledClassifier } from './compile.js';
 import { checkValue } from './value-check.js';
 import { isIsoTimestamp, isUuid } from './validators/common.js';
+import { mayBeValid, probeable, scanProbe } from './probe.js';
 
 // Shapes that are never personal data on their own and are everywhere in events (ids,
 // timestamps, hashes). Built-in and fixed, so a V8 regex is safe here; custom patterns use RE2.
@@ -42,6 +43,10 @@ export class ValueScanner {
   private readonly byHexRun: Int32Array;
   private readonly byLength: Int32Array;
   private readonly numberMask: number;
+  /** Per classifier: a V8 copy of its scan patterns that can only rule a value out (see probe.ts), or null. */
+  private readonly probes: Array<RegExp[] | null>;
+  /** Bitmask of the first MASKED classifiers that have a probe. */
+  private readonly probeMask: number;
 
   constructor(classifiers: readonly CompiledClassifier[]) {
     // Only classifiers whose value-only decisions are reported (`scan`, value confidence at least the
@@ -74,6 +79,8 @@ export class ValueScanner {
     this.byHexRun = Int32Array.from({ length: FIELD + 1 }, (_, run) => maskOfFits((c) => c.value.minHexRun <= run));
     this.byLength = Int32Array.from({ length: LENGTH_TABLE }, (_, length) => maskOfFits((c) => c.value.minLength <= length && length <= c.value.maxLength));
     this.numberMask = maskOfFits((c) => c.value.types.has('number'));
+    this.probes = this.classifiers.map(scanProbe);
+    this.probeMask = maskOfFits((_c, i) => this.probes[i] !== null);
   }
 
   get size(): number {
@@ -109,12 +116,18 @@ export class ValueScanner {
     const only = this.candidate(text, shape, fromNumber, skip);
     if (only === NONE) return null;
     if (!fromNumber && HEX.test(text)) return null;
-    // One classifier left with one pattern (the usual case): its extractor decides, without the Set
-    // call that would only say whether it can match (each RE2 call re-encodes the value). With
-    // several patterns one Set call is cheaper than trying each.
-    if (only !== SEVERAL && this.classifiers[only]!.value.scanExtractors.length === 1) {
+    const ascii = probeable(text);
+    // One classifier left: its probe rules most values out without RE2 (see probe.ts); then, with one pattern (the
+    // usual case), its extractor decides, without the Set call that would only say whether it can
+    // match (each RE2 call re-encodes the value). With several patterns one Set call is cheaper.
+    if (only !== SEVERAL) {
       const classifier = this.classifiers[only]!;
-      return checkValue(classifier, text, 'scan') === 'valid' ? classifier : null;
+      const probe = this.probes[only] ?? null;
+      if (ascii && probe !== null && !mayBeValid(classifier, probe, text)) return null;
+      if (classifier.value.scanExtractors.length === 1) return checkValue(classifier, text, 'scan') === 'valid' ? classifier : null;
+    } else if (ascii) {
+      const probed = this.probed(text, shape, fromNumber, skip);
+      if (probed !== UNPROBED) return probed;
     }
     const hits = this.set.match(text);
     if (hits.length === 0) return null;
@@ -143,6 +156,41 @@ export class ValueScanner {
       if (this.prefilter(index, text, shape, false, skip) && checkValue(classifier, text, 'scan') === 'valid') out.push(classifier);
     }
     return out;
+  }
+
+  /**
+   * Several candidates, each with a probe: the riskiest whose probe matches and whose patterns and
+   * validators accept the value (what the Set call would find), without RE2 for the ones the probes
+   * rule out. UNPROBED when a candidate has no probe (or lies past the masks): the Set decides.
+   */
+  private probed(text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): CompiledClassifier | null | typeof UNPROBED {
+    if (this.classifiers.length > MASKED) return UNPROBED;
+    const length = text.length;
+    let candidates =
+      this.byMarkers[shape & TRACKED_BITS]! &
+      this.byDigits[(shape >>> DIGIT_SHIFT) & FIELD]! &
+      this.byHexRun[(shape >>> HEX_SHIFT) & FIELD]! &
+      (length < LENGTH_TABLE ? this.byLength[length]! : -1) &
+      (fromNumber ? this.numberMask : -1);
+    if ((candidates & ~this.probeMask) !== 0) {
+      // A candidate without a probe may still be ruled out by its full prefilter.
+      let rest = candidates & ~this.probeMask;
+      while (rest !== 0) {
+        const i = 31 - Math.clz32(rest & -rest);
+        rest &= rest - 1;
+        if (this.prefilter(i, text, shape, fromNumber, skip)) return UNPROBED;
+      }
+      candidates &= this.probeMask;
+    }
+    // Lowest index first: riskier classifiers come first, as in the Set path.
+    while (candidates !== 0) {
+      const i = 31 - Math.clz32(candidates & -candidates);
+      candidates &= candidates - 1;
+      const classifier = this.classifiers[i]!;
+      if (!this.prefilter(i, text, shape, fromNumber, skip) || !mayBeValid(classifier, this.probes[i]!, text)) continue;
+      if (checkValue(classifier, text, 'scan') === 'valid') return classifier;
+    }
+    return null;
   }
 
   /** The one classifier whose prefilter lets the value through, NONE, or SEVERAL. */
@@ -203,6 +251,7 @@ const MASKED = 31;
 const LENGTH_TABLE = 512;
 const NONE = -1;
 const SEVERAL = -2;
+const UNPROBED = Symbol('unprobed');
 
 function riskRank(c: CompiledClassifier): number {
   return c.classification === 'red' ? 2 : c.classification === 'yellow' ? 1 : 0;

@@ -1,4 +1,6 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { createRequire } from 'node:module';
+import type * as ConfluentLibrary from '@kafkajs/confluent-schema-registry';
+import type { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { checkDecoded, unrepresentableNumber } from './decode.js';
 import { EventShapeError } from './flatten.js';
 import type { EventLimits } from './limits.js';
@@ -36,7 +38,14 @@ function unknownSchema(id: number): MessageDecodeResult {
   return { ok: false, code: 'unknown_schema', reason: `schema id ${id} is not in the registry` };
 }
 
+// Loaded when a registry decoder is made: the client library and its Avro/protobuf dependencies
+// are a third of the start-up of commands that never decode a framed message (`scan`, `--help`).
+const require = createRequire(import.meta.url);
+let library: typeof ConfluentLibrary | null = null;
+
 export function createConfluentDecoder(options: ConfluentDecoderOptions): EventDecoder {
+  library ??= require('@kafkajs/confluent-schema-registry') as typeof ConfluentLibrary;
+  const { SchemaRegistry, SchemaType } = library;
   const registry = new SchemaRegistry({
     host: options.registryUrl.replace(/\/$/, ''),
     clientId: options.clientId ?? 'segmentloom',

@@ -146,3 +146,56 @@ describe('SSNs as people write them (issue 13: dots and spaces)', () => {
     }
   });
 });
+
+describe('what a key names depends on what it belongs to (excludeUnder)', () => {
+  it('a product, cart item or parcel weight is not a body measurement', () => {
+    expectAll(null, [
+      ['properties.products[].weight_kg', 1.25],
+      ['properties.cart.items[].weight_kg', 0.4],
+      ['properties.shipping.weight_kg', 12],
+      ['properties.order.package.weight_kg', '3.5'],
+    ]);
+  });
+
+  it('a person’s weight still is (traits, a health block)', () => {
+    expectKeyMatch('health_measurement', [
+      ['traits.weight_kg', 72.5],
+      ['properties.weight_kg', 80],
+      ['properties.health.weight_kg', 64],
+    ]);
+  });
+});
+
+describe('keys in the languages forms are written in', () => {
+  it('names, streets, birth dates and emails in German, French, Spanish, Italian, Portuguese and Dutch', () => {
+    expectAll('person_name', [
+      ['traits.Vorname', 'Lukas'],
+      ['traits.Nachname', 'Müller'],
+      ['traits.prenom', 'Camille'],
+      ['traits.nom', 'Dubois'],
+      ['traits.apellido', 'García'],
+      ['traits.cognome', 'Rossi'],
+      ['traits.sobrenome', 'Silva'],
+      ['traits.achternaam', 'de Vries'],
+    ]);
+    expectAll('street_address', [
+      ['traits.strasse', 'Hauptstraße 5'],
+      ['traits.rue', '12 rue de la Paix'],
+      ['traits.indirizzo', 'Via Roma 10'],
+      ['traits.direccion', 'Calle Mayor 3'],
+    ]);
+    expectAll('date_of_birth', [
+      ['traits.geburtsdatum', '1984-03-12'],
+      ['traits.fecha_de_nacimiento', '1990-07-01'],
+      ['traits.data_di_nascita', '1975-11-30'],
+    ]);
+    expectAll('email', [['traits.courriel', 'lea.moreau@example.fr']]);
+  });
+
+  it('`nom`, `nombre`, `nome` alone only under a person-like parent', () => {
+    expectAll(null, [
+      ['properties.product.nom', 'Chaise'],
+      ['properties.nombre', 'Camiseta azul'],
+    ]);
+  });
+});
