@@ -1,4 +1,4 @@
-// Flag errors of run, serve, doctor and ingest through the real binary: these commands are
+// Flag errors of run, serve, doctor, ingest, keys, dlq and master-keys through the real binary: these commands are
 // defined on the CLI registry (src/cli/registry.ts) like every other, so a wrong flag, a missing
 // value, a stray argument or a mistyped subcommand reads the same way and exits 2, and --help
 // prints the command's own text with exit 0.
@@ -7,7 +7,7 @@ import { requireBuild, segmentloom } from './helpers.js';
 
 const NODE_TEXT = /Unknown option|To specify a positional|argument missing|ERR_PARSE_ARGS/;
 
-describe('flag errors of run, serve, doctor and ingest', () => {
+describe('flag errors of run, serve, doctor, ingest, keys, dlq and master-keys', () => {
   beforeAll(() => requireBuild());
 
   it.each([
@@ -15,6 +15,9 @@ describe('flag errors of run, serve, doctor and ingest', () => {
     ['serve', ['serve', '--prot', '8080'], 'segmentloom serve: unknown flag --prot (did you mean --port?)\n'],
     ['doctor', ['doctor', '--jsn'], 'segmentloom doctor: unknown flag --jsn (did you mean --json?)\n'],
     ['ingest', ['ingest', 'keys', 'list', '--fromat', 'json'], 'segmentloom ingest: unknown flag --fromat (did you mean --format?)\n'],
+    ['keys', ['keys', 'create', '--rol', 'owner'], 'segmentloom keys: unknown flag --rol (did you mean --role?)\n'],
+    ['dlq', ['dlq', 'inspect', '--topik', 't'], 'segmentloom dlq: unknown flag --topik (did you mean --topic?)\n'],
+    ['master-keys', ['master-keys', 'rotate', '--batch-sise', '10'], 'segmentloom master-keys: unknown flag --batch-sise (did you mean --batch-size?)\n'],
   ])('%s: an unknown flag gets a did-you-mean, exit 2', (_name, args, stderr) => {
     const r = segmentloom(args);
     expect(r.status).toBe(2);
@@ -63,10 +66,24 @@ describe('flag errors of run, serve, doctor and ingest', () => {
   });
 
   it.each([
+    ['dlq', ['dlq', 'inspct', 'x.ndjson'], 'segmentloom dlq: unknown dlq command "inspct" (did you mean "inspect"?)\n'],
+    ['master-keys', ['master-keys', 'rotat'], 'segmentloom master-keys: unknown master-keys command "rotat" (did you mean "rotate"?)\n'],
+    ['master-keys', ['master-keys', 'status', 'stray'], 'segmentloom master-keys: usage: segmentloom master-keys <status | rotate> [--batch-size N]\n'],
+  ])('%s: a mistyped subcommand or stray argument is a usage error, exit 2', (_name, args, stderr) => {
+    const r = segmentloom(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(stderr);
+    expect(r.stdout).toBe('');
+  });
+
+  it.each([
     ['run', /^Usage: segmentloom run --config FILE \[--input FILE\|-\] \[--out DIR\]\n/],
     ['serve', /^Usage: segmentloom serve --config FILE \[--port N\]/],
     ['doctor', /^Usage: segmentloom doctor --config FILE \[--api URL\]/],
     ['ingest', /^Usage: segmentloom ingest <command> \[options\]/],
+    ['keys', /^Usage: segmentloom keys <command> \[options\]/],
+    ['dlq', /^Usage: segmentloom dlq inspect \(FILE… \| --config FILE \[--topic TOPIC\]\)/],
+    ['master-keys', /^Usage: segmentloom master-keys <status \| rotate> \[--batch-size N\]/],
     ['scan', /^Usage: segmentloom scan \[FILE\|-\]\.\.\. \[options\]/],
   ])('%s --help prints its own help, exit 0', (name, help) => {
     const r = segmentloom([name, '--help']);

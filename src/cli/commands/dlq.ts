@@ -1,5 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import { parseArgs } from '../arg-errors.js';
 import { loadEngineConfig, type EngineConfig } from '../../config/load.js';
 import { createLogger } from '../../core/logger.js';
 import { readDeadLetterFile, restore, summaryOf, type StoredDeadLetter } from '../../pipeline/dead-letter-records.js';
@@ -7,6 +6,7 @@ import { DeadLetterKeyError, DeadLetterOpener } from '../../pipeline/dead-letter
 import { deadLetterKeyring } from '../../pipeline/dead-letter-setup.js';
 import { Keyring } from '../../storage/crypto/master-keys.js';
 import { EXIT, UsageError, type CliIo } from '../io.js';
+import { defineCommand } from '../registry.js';
 
 const HELP = `Usage: segmentloom dlq inspect (FILE… | --config FILE [--topic TOPIC])
        segmentloom dlq replay  FILE… [--out FILE]
@@ -28,51 +28,45 @@ under a data key wrapped by the master key whenever one is configured.
            rotation open as long as their version is still in the keyring.
 `;
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      topic: { type: 'string' },
-      to: { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [action, ...files] = positionals;
-  if (values.help || action === undefined) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  if (action !== 'inspect' && action !== 'replay') throw new UsageError(`unknown action "${action}": expected inspect or replay`);
-  if ((files.length === 0) === (values.config === undefined)) throw new UsageError('give dead-letter FILE(s), or --config FILE to read the Kafka topic');
-  if (files.length > 0 && (values.topic !== undefined || values.to !== undefined))
-    throw new UsageError('--topic and --to go with --config (Kafka), not with files');
-  const config = values.config !== undefined ? await loadEngineConfig(values.config, io.env) : null;
-  if (action === 'inspect') {
+export const run = defineCommand({
+  name: 'dlq',
+  help: HELP,
+  options: {
+    config: { type: 'string', short: 'c' },
+    topic: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+  },
+  subcommands: ['inspect', 'replay'],
+  async handler({ values, sub: action, args: files, io }) {
+    if ((files.length === 0) === (values.config === undefined)) throw new UsageError('give dead-letter FILE(s), or --config FILE to read the Kafka topic');
+    if (files.length > 0 && (values.topic !== undefined || values.to !== undefined))
+      throw new UsageError('--topic and --to go with --config (Kafka), not with files');
+    const config = values.config !== undefined ? await loadEngineConfig(values.config, io.env) : null;
+    if (action === 'inspect') {
+      try {
+        return await inspect(files, config, values.topic, io);
+      } catch (err) {
+        if (!(err instanceof DeadLetterKeyError)) throw err;
+        io.stderr.write(`segmentloom dlq: ${err.message}\n`);
+        return EXIT.failure;
+      }
+    }
+    const keyring = config
+      ? deadLetterKeyring(config, io.env)
+      : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE
+        ? Keyring.fromEnv(io.env)
+        : null;
+    const opener = keyring ? new DeadLetterOpener(keyring) : null;
     try {
-      return await inspect(files, config, values.topic, io);
+      return await (config ? replayKafka(config, values.topic, values.to, opener, io) : replayFiles(files, values.out, opener, io));
     } catch (err) {
       if (!(err instanceof DeadLetterKeyError)) throw err;
       io.stderr.write(`segmentloom dlq: ${err.message}\n`);
       return EXIT.failure;
     }
-  }
-  const keyring = config
-    ? deadLetterKeyring(config, io.env)
-    : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE
-      ? Keyring.fromEnv(io.env)
-      : null;
-  const opener = keyring ? new DeadLetterOpener(keyring) : null;
-  try {
-    return await (config ? replayKafka(config, values.topic, values.to, opener, io) : replayFiles(files, values.out, opener, io));
-  } catch (err) {
-    if (!(err instanceof DeadLetterKeyError)) throw err;
-    io.stderr.write(`segmentloom dlq: ${err.message}\n`);
-    return EXIT.failure;
-  }
-}
+  },
+});
 
 async function eachRecord(
   files: string[],

@@ -1,12 +1,11 @@
-import { parseArgs } from '../arg-errors.js';
 import { CLI_ACTOR, writeAudit } from '../../api/audit.js';
 import { DEFAULT_SCOPES, ROLE_SCOPES, ROLES, SCOPES, type Role, type Scope } from '../../api/authz.js';
 import { ApiKeyStore, type ApiKey } from '../../api/api-keys.js';
 import { MAX_OVERLAP_SECONDS, keyState } from '../../api/routes/api-keys.js';
 import { formatTable } from '../db-options.js';
 import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
-import { EXIT, NotFoundError, UsageError, type CliIo } from '../io.js';
-import { unknownSubcommand } from '../suggest.js';
+import { EXIT, NotFoundError, UsageError } from '../io.js';
+import { defineCommand } from '../registry.js';
 
 const HELP = `Usage: segmentloom keys <command> [options]
 
@@ -26,99 +25,94 @@ Default scopes: owner all; editor ${DEFAULT_SCOPES.editor.join(', ')}; viewer no
 
 ${STORE_HELP}`;
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...STORE_OPTIONS,
-      name: { type: 'string' },
-      role: { type: 'string' },
-      scopes: { type: 'string' },
-      'overlap-seconds': { type: 'string' },
-      format: { type: 'string', default: 'table' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, ...args] = positionals;
-  if (values.help || command === undefined) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  if (!['create', 'list', 'rotate', 'revoke'].includes(command)) throw unknownSubcommand('keys', command, ['create', 'list', 'rotate', 'revoke']);
-  const plan = validate(command, args, values);
-  const db = await (await storeAccess(values, io)).open();
-  const keys = new ApiKeyStore(db);
-  try {
-    switch (plan.command) {
-      case 'create': {
-        const issued = await db.transaction(async (tx) => {
-          const created = await keys.create(tx, { name: plan.name, role: plan.role, scopes: plan.scopes, createdBy: null });
-          await writeAudit(tx, {
-            actor: CLI_ACTOR,
-            action: 'keys.create',
-            targetType: 'api_key',
-            targetId: created.key.id,
-            before: null,
-            after: keyState(created.key),
-          });
-          return created;
-        });
-        io.stderr.write(
-          `Created ${issued.key.role} key ${issued.key.id} (${issued.key.name}), scopes: ${issued.key.scopes.join(', ') || '(none)'}.\nThe token below is shown once and not stored; keep it in a secret store:\n`,
-        );
-        io.stdout.write(`${issued.token}\n`);
-        return EXIT.ok;
-      }
-      case 'list': {
-        const all = await keys.list();
-        io.stdout.write(values.format === 'json' ? `${JSON.stringify(all, null, 2)}\n` : table(all));
-        return EXIT.ok;
-      }
-      case 'rotate': {
-        const issued = await db.transaction(async (tx) => {
-          const before = await keys.get(tx, plan.id);
-          const rotated = before && !before.revokedAt ? await keys.rotate(tx, plan.id, plan.overlap) : null;
-          if (rotated)
+export const run = defineCommand({
+  name: 'keys',
+  help: HELP,
+  options: {
+    ...STORE_OPTIONS,
+    name: { type: 'string' },
+    role: { type: 'string' },
+    scopes: { type: 'string' },
+    'overlap-seconds': { type: 'string' },
+    format: { type: 'string', default: 'table' },
+  },
+  subcommands: ['create', 'list', 'rotate', 'revoke'],
+  async handler({ values, sub, args, io }) {
+    const command = sub!;
+    const plan = validate(command, args, values);
+    const db = await (await storeAccess(values, io)).open();
+    const keys = new ApiKeyStore(db);
+    try {
+      switch (plan.command) {
+        case 'create': {
+          const issued = await db.transaction(async (tx) => {
+            const created = await keys.create(tx, { name: plan.name, role: plan.role, scopes: plan.scopes, createdBy: null });
             await writeAudit(tx, {
               actor: CLI_ACTOR,
-              action: 'keys.rotate',
+              action: 'keys.create',
+              targetType: 'api_key',
+              targetId: created.key.id,
+              before: null,
+              after: keyState(created.key),
+            });
+            return created;
+          });
+          io.stderr.write(
+            `Created ${issued.key.role} key ${issued.key.id} (${issued.key.name}), scopes: ${issued.key.scopes.join(', ') || '(none)'}.\nThe token below is shown once and not stored; keep it in a secret store:\n`,
+          );
+          io.stdout.write(`${issued.token}\n`);
+          return EXIT.ok;
+        }
+        case 'list': {
+          const all = await keys.list();
+          io.stdout.write(values.format === 'json' ? `${JSON.stringify(all, null, 2)}\n` : table(all));
+          return EXIT.ok;
+        }
+        case 'rotate': {
+          const issued = await db.transaction(async (tx) => {
+            const before = await keys.get(tx, plan.id);
+            const rotated = before && !before.revokedAt ? await keys.rotate(tx, plan.id, plan.overlap) : null;
+            if (rotated)
+              await writeAudit(tx, {
+                actor: CLI_ACTOR,
+                action: 'keys.rotate',
+                targetType: 'api_key',
+                targetId: plan.id,
+                before: keyState(before),
+                after: { ...keyState(rotated.key), overlapSeconds: plan.overlap },
+              });
+            return rotated;
+          });
+          if (!issued) throw new NotFoundError('active key');
+          io.stderr.write(`Rotated key ${plan.id}; the previous secret stops working in ${plan.overlap} s. New token (shown once):\n`);
+          io.stdout.write(`${issued.token}\n`);
+          return EXIT.ok;
+        }
+        case 'revoke': {
+          const revoked = await db.transaction(async (tx) => {
+            const before = await keys.get(tx, plan.id);
+            if (!before) return null;
+            const after = await keys.revoke(tx, plan.id);
+            await writeAudit(tx, {
+              actor: CLI_ACTOR,
+              action: 'keys.revoke',
               targetType: 'api_key',
               targetId: plan.id,
               before: keyState(before),
-              after: { ...keyState(rotated.key), overlapSeconds: plan.overlap },
+              after: keyState(after),
             });
-          return rotated;
-        });
-        if (!issued) throw new NotFoundError('active key');
-        io.stderr.write(`Rotated key ${plan.id}; the previous secret stops working in ${plan.overlap} s. New token (shown once):\n`);
-        io.stdout.write(`${issued.token}\n`);
-        return EXIT.ok;
-      }
-      case 'revoke': {
-        const revoked = await db.transaction(async (tx) => {
-          const before = await keys.get(tx, plan.id);
-          if (!before) return null;
-          const after = await keys.revoke(tx, plan.id);
-          await writeAudit(tx, {
-            actor: CLI_ACTOR,
-            action: 'keys.revoke',
-            targetType: 'api_key',
-            targetId: plan.id,
-            before: keyState(before),
-            after: keyState(after),
+            return after;
           });
-          return after;
-        });
-        if (!revoked) throw new NotFoundError('key');
-        io.stdout.write(`revoked key ${plan.id} at ${revoked.revokedAt}\n`);
-        return EXIT.ok;
+          if (!revoked) throw new NotFoundError('key');
+          io.stdout.write(`revoked key ${plan.id} at ${revoked.revokedAt}\n`);
+          return EXIT.ok;
+        }
       }
+    } finally {
+      await db.close();
     }
-  } finally {
-    await db.close();
-  }
-}
+  },
+});
 
 type Plan =
   | { command: 'create'; name: string; role: Role; scopes: Scope[] }

@@ -1,7 +1,7 @@
-import { parseArgs } from '../arg-errors.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
-import { batchSizeFlag, EXIT, UsageError, type CliIo } from '../io.js';
+import { batchSizeFlag, EXIT } from '../io.js';
+import { defineCommand, exactArgs } from '../registry.js';
 
 const HELP = `Usage: segmentloom master-keys <status | rotate> [--batch-size N]
 
@@ -17,35 +17,30 @@ _FILE) and SEGMENTLOOM_LOOKUP_KEY (or _FILE).
 
 ${STORE_HELP}`;
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ...STORE_OPTIONS, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || positionals.length === 0) {
-    io.stdout.write(HELP);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  const [command] = positionals;
-  if (positionals.length !== 1 || (command !== 'status' && command !== 'rotate'))
-    throw new UsageError('usage: segmentloom master-keys <status | rotate> [--batch-size N]');
-  const batchSize = batchSizeFlag(values['batch-size'], 500);
-  const store = await storeAccess(values, io);
-  const keys = store.keys('master-keys', { keyring: true });
-  if (keys === null) return EXIT.config;
-  const db = await store.open();
-  try {
-    const dataKeys = new DataKeys(db, keys.keyring!);
-    const current = keys.keyring!.current.version;
-    if (command === 'rotate') {
-      const result = await dataKeys.rewrap({ batchSize });
-      io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result, versions: await dataKeys.masterVersionsInUse() })}\n`);
-    } else {
-      io.stdout.write(`${JSON.stringify({ currentVersion: current, versions: await dataKeys.masterVersionsInUse() })}\n`);
+export const run = defineCommand({
+  name: 'master-keys',
+  help: HELP,
+  options: { ...STORE_OPTIONS, 'batch-size': { type: 'string' } },
+  subcommands: ['status', 'rotate'],
+  async handler({ values, sub: command, args, io }) {
+    exactArgs(args, 0, 'master-keys <status | rotate> [--batch-size N]');
+    const batchSize = batchSizeFlag(values['batch-size'], 500);
+    const store = await storeAccess(values, io);
+    const keys = store.keys('master-keys', { keyring: true });
+    if (keys === null) return EXIT.config;
+    const db = await store.open();
+    try {
+      const dataKeys = new DataKeys(db, keys.keyring!);
+      const current = keys.keyring!.current.version;
+      if (command === 'rotate') {
+        const result = await dataKeys.rewrap({ batchSize });
+        io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result, versions: await dataKeys.masterVersionsInUse() })}\n`);
+      } else {
+        io.stdout.write(`${JSON.stringify({ currentVersion: current, versions: await dataKeys.masterVersionsInUse() })}\n`);
+      }
+      return EXIT.ok;
+    } finally {
+      await db.close();
     }
-    return EXIT.ok;
-  } finally {
-    await db.close();
-  }
-}
+  },
+});
