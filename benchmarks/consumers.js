@@ -10,6 +10,7 @@
 //   BENCH_EVENTS=100000 BENCH_ROUNDS=3 BENCH_PARTITIONS=4 node benchmarks/consumers.js
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaSchema } from '../dist/config/schema.js';
 import { silentLogger } from '../dist/core/logger.js';
 import { KafkaSource } from '../dist/pipeline/kafka/source.js';
 import { PlatformaticKafkaSource } from '../dist/pipeline/kafka/platformatic-source.js';
@@ -20,6 +21,7 @@ const N = Number(process.env.BENCH_EVENTS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
 const DEADLINE_MS = 300_000;
+/** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench:consumers] ${msg}\n`);
 
 async function brokers() {
@@ -30,12 +32,19 @@ async function brokers() {
   return { brokers: broker.brokers, stop: () => broker.stop() };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** @param {number[]} xs */
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
+/**
+ * @param {string} name
+ * @param {(groupId: string) => import('../dist/events/index.js').EventSource} makeSource
+ */
 async function consumeAll(name, makeSource) {
   const source = makeSource(`bench-consumers-${name}-${randomUUID().slice(0, 8)}`);
   let seen = 0;
+  /** @type {(failure?: Error) => void} */
   let done;
+  /** @type {Promise<Error | undefined>} */
   const finished = new Promise((resolve) => (done = resolve));
   const started = process.hrtime.bigint();
   await source.start(async (batch) => {
@@ -82,15 +91,26 @@ const common = {
   partitionsConsumedConcurrently: 4,
   logger: silentLogger(),
 };
-const kafkaConfig = { clientId: 'bench-consumers', brokers: brokerList, ssl: false, connectionTimeoutMs: 3000, requestTimeoutMs: 30000 };
+// A whole kafka section, as the engine hands it over (the source reads the connection settings).
+const kafkaConfig = kafkaSchema.parse({
+  clientId: 'bench-consumers',
+  brokers: brokerList,
+  topics: [topic],
+  ssl: false,
+  connectionTimeoutMs: 3000,
+  requestTimeoutMs: 30000,
+});
+/** @typedef {'kafkajs' | 'platformatic'} Contender */
+/** @type {Record<Contender, (groupId: string) => import('../dist/events/index.js').EventSource>} */
 const contenders = {
   kafkajs: (groupId) => new KafkaSource(kafka, { ...common, groupId }),
   platformatic: (groupId) => new PlatformaticKafkaSource(kafkaConfig, { ...common, groupId }),
 };
+/** @type {Record<Contender, number[]>} */
 const rates = { kafkajs: [], platformatic: [] };
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs']) {
+    for (const name of /** @type {Contender[]} */ (round % 2 === 0 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'])) {
       const rate = await consumeAll(name, contenders[name]);
       rates[name].push(rate);
       log(`round ${round + 1} ${name}: ${perSecond(rate)}`);

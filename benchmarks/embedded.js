@@ -27,7 +27,14 @@ const SMALL = Math.max(1, Math.round(LARGE / 10));
 
 const work = mkdtempSync(path.join(tmpdir(), 'sl-embedded-'));
 
-/** Runs the engine over `input` with the data dir `dataDir`; resolves { seconds, cpuSeconds, rssMb, summary }. */
+/** @typedef {{ seconds: number; cpuSeconds: number; rssMb: number; summary: { stored?: { events?: number } } }} EngineRun */
+
+/**
+ * Runs the engine over `input` with the data dir `dataDir`; resolves { seconds, cpuSeconds, rssMb, summary }.
+ * @param {string} input
+ * @param {string} dataDir
+ * @returns {Promise<EngineRun>}
+ */
 function runEngine(input, dataDir) {
   const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
   return new Promise((resolve, reject) => {
@@ -51,13 +58,22 @@ function runEngine(input, dataDir) {
   });
 }
 
+/**
+ * @param {string} name
+ * @param {string[]} lines
+ */
 function writeInput(name, lines) {
   const file = path.join(work, name);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-/** Stored events of a run, checked so a fast run that stored nothing cannot pass. */
+/**
+ * Stored events of a run, checked so a fast run that stored nothing cannot pass.
+ * @param {EngineRun} run
+ * @param {number} expected
+ * @param {string} what
+ */
 function stored(run, expected, what) {
   const n = run.summary.stored?.events;
   if (n !== expected) throw new Error(`${what}: expected ${expected} stored events, the summary says ${JSON.stringify(run.summary.stored)}`);
@@ -103,6 +119,7 @@ try {
     const small = writeInput(`small-${i}.ndjson`, corpus.lines.slice(0, SMALL));
     const large = writeInput(`large-${i}.ndjson`, corpus.lines.slice(SMALL));
     // Both runs on a data dir that already exists (initialised by a one-event run, not timed).
+    /** @type {[string, string]} */
     const dirs = [path.join(work, `small-${i}`), path.join(work, `large-${i}`)];
     for (const dir of dirs) await runEngine(one, dir);
     const a = await runEngine(small, dirs[0]);

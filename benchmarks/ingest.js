@@ -29,6 +29,7 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // Production keeps write keys (and the shared dedup) in PostgreSQL; BENCH_PGLITE=1 measures the embedded store.
 const DATABASE_URL = process.env.BENCH_PGLITE === '1' ? null : (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+/** @param {string} msg */
 const log = (msg) => process.stderr.write(`[bench:ingest] ${msg}\n`);
 
 if (process.argv[2] === 'serve') await serve(process.argv[3]);
@@ -84,7 +85,8 @@ async function serve(mode) {
     });
     app = ingest.app;
   }
-  process.stdout.write(`PORT ${app.server.address().port}\n`);
+  // Listening on TCP: the address is an AddressInfo.
+  process.stdout.write(`PORT ${/** @type {import('node:net').AddressInfo} */ (app.server.address()).port}\n`);
   // The process's CPU time so far, on request: CPU per accepted event is steadier than events/s
   // on a shared machine, so the report gives both.
   process.on('SIGUSR2', () => {
@@ -145,6 +147,12 @@ function eventJson(run, n) {
 }
 
 /**
+ * What the load generator reports: events accepted and sent, answers other than 200 by status and
+ * text, failed requests by error code.
+ * @typedef {{ accepted: number; sent: number; refused: Record<string, number>; failures: Record<string, number>; perSecond: number }} LoadCounts
+ */
+
+/**
  * The load generator, in its own process (`node benchmarks/ingest.js load`) so that building
  * bodies never competes with the server under test in one event loop: undici keep-alive
  * connections, each with one request in flight. Bodies are spliced from pre-serialised events
@@ -153,7 +161,8 @@ function eventJson(run, n) {
  */
 async function generate() {
   const { Pool } = await import('undici');
-  const { port, writeKey, run, seconds } = JSON.parse(process.argv[3]);
+  /** @type {{ port: number; writeKey: string | null; run: string; seconds: number }} */
+  const { port, writeKey, run, seconds } = JSON.parse(/** @type {string} */ (process.argv[3]));
   const auth = writeKey ? `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` : undefined;
   const headers = { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) };
   const templates = Array.from({ length: 1000 }, (_, n) => eventJson('TEMPLATE', n).split(`"messageId":"TEMPLATE-${n}"`));
@@ -161,8 +170,9 @@ async function generate() {
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   let counter = 0;
   let accepted = 0;
-  /** @type {Record<number, number>} */
+  /** @type {LoadCounts['refused']} */
   const refused = {};
+  /** @type {LoadCounts['failures']} */
   const failures = {};
   const end = Date.now() + seconds * 1000;
   const started = Date.now();
@@ -171,7 +181,7 @@ async function generate() {
       const parts = new Array(BATCH);
       for (let i = 0; i < BATCH; i++) {
         const n = counter++;
-        const t = templates[n % templates.length];
+        const t = /** @type {string[]} */ (templates[n % templates.length]);
         parts[i] = `${t[0]}"messageId":"${run}-${n}"${t[1]}`;
       }
       const body = `{"batch":[${parts.join(',')}],"sentAt":"${new Date().toISOString()}"}`;
@@ -184,7 +194,8 @@ async function generate() {
           refused[key] = (refused[key] ?? 0) + 1;
         }
       } catch (err) {
-        const key = err.code ?? err.name;
+        const e = /** @type {NodeJS.ErrnoException} */ (err);
+        const key = e.code ?? e.name;
         failures[key] = (failures[key] ?? 0) + 1;
       }
     }
@@ -195,7 +206,13 @@ async function generate() {
   process.stdout.write(`${JSON.stringify({ accepted, sent: counter, refused, failures, perSecond: accepted / elapsed })}\n`);
 }
 
-/** Runs the generator process against `port` for `seconds`; resolves with its counts. */
+/**
+ * Runs the generator process against `port` for `seconds`; resolves with its counts.
+ * @param {number} port
+ * @param {string | null} writeKey
+ * @param {string} run
+ * @returns {Promise<LoadCounts>}
+ */
 function load(port, writeKey, run, seconds = SECONDS) {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'load', JSON.stringify({ port, writeKey, run, seconds })], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -229,6 +246,7 @@ async function startServer(mode, env) {
     child.on('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
   });
   let lines = '';
+  /** @type {((us: number) => void)[]} */
   const waiting = [];
   child.stdout.on('data', (c) => {
     lines += c;
@@ -239,7 +257,10 @@ async function startServer(mode, env) {
   });
   return {
     port,
-    /** The server's CPU time so far, in microseconds. */
+    /**
+     * The server's CPU time so far, in microseconds.
+     * @returns {Promise<number>}
+     */
     cpu: () =>
       new Promise((resolve) => {
         waiting.push(resolve);
@@ -282,13 +303,13 @@ async function main() {
   const { openDb } = await import('../dist/storage/open.js');
   const { WriteKeyStore } = await import('../dist/api/write-keys.js');
   const schema = `bench_ingest_${suffix}`;
-  const dbDir = DATABASE_URL ? null : mkdtempSync(join(tmpdir(), 'sl-bench-ingest-'));
+  const dbDir = DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'sl-bench-ingest-'));
   const db = await openDb(DATABASE_URL ? { url: DATABASE_URL, schema } : { dataDir: dbDir });
   const { writeKey } = await new WriteKeyStore(db).create(db, { source: 'bench', createdBy: null });
   await db.close();
   const dbEnv = DATABASE_URL ? { BENCH_DB_URL: DATABASE_URL, BENCH_DB_SCHEMA: schema } : { BENCH_DB_DIR: dbDir };
 
-  /** @type {Record<'floor' | 'ingest', Awaited<ReturnType<typeof load>>[]>} */
+  /** @type {Record<'floor' | 'ingest', (LoadCounts & { cpuPerEvent: number })[]>} */
   const results = { floor: [], ingest: [] };
   /** @type {Record<'floor' | 'ingest', number>} */
   const totals = { floor: 0, ingest: 0 };
@@ -304,10 +325,9 @@ async function main() {
         const warm = await load(server.port, mode === 'ingest' ? writeKey : null, `warm-${mode}-${round}`, 1);
         const cpuBefore = await server.cpu();
         const result = await load(server.port, mode === 'ingest' ? writeKey : null, `${mode}-${round}`);
-        result.cpuPerEvent = (await server.cpu()) - cpuBefore;
-        result.cpuPerEvent /= Math.max(1, result.accepted);
+        const cpuPerEvent = ((await server.cpu()) - cpuBefore) / Math.max(1, result.accepted);
         await server.stop();
-        results[mode].push(result);
+        results[mode].push({ ...result, cpuPerEvent });
         for (const r of [warm, result]) {
           sent[mode] += r.sent;
           counted[mode] += r.accepted;
@@ -315,7 +335,7 @@ async function main() {
             errors.push(`${mode} round ${round + 1}: refused ${JSON.stringify(r.refused)}, failed ${JSON.stringify(r.failures)}`);
         }
         log(
-          `round ${round + 1} ${mode}: ${Math.round(result.perSecond).toLocaleString('en-US')} events/s, ${result.cpuPerEvent.toFixed(1)} µs CPU per event (${result.sent - result.accepted} events not accepted)`,
+          `round ${round + 1} ${mode}: ${Math.round(result.perSecond).toLocaleString('en-US')} events/s, ${cpuPerEvent.toFixed(1)} µs CPU per event (${result.sent - result.accepted} events not accepted)`,
         );
       }
     }
@@ -341,6 +361,7 @@ async function main() {
   console.log(`  floor (bare fastify route, parse + produce unchanged): ${Math.round(floor).toLocaleString('en-US')} events/s`);
   console.log(`  segmentloom ingest (auth, validation, dedup in memory and PostgreSQL, acks=all): ${Math.round(ingest).toLocaleString('en-US')} events/s`);
   const ratio = ingest / floor;
+  /** @param {{ cpuPerEvent: number }[]} list */
   const leastCpu = (list) => Math.min(...list.map((r) => r.cpuPerEvent));
   const cpuRatio = leastCpu(results.floor) / leastCpu(results.ingest);
   console.log(
@@ -351,7 +372,7 @@ async function main() {
     `  in the topics (warm-ups included): floor ${totals.floor.toLocaleString('en-US')} of ${counted.floor.toLocaleString('en-US')} accepted, ingest ${totals.ingest.toLocaleString('en-US')} of ${counted.ingest.toLocaleString('en-US')} accepted`,
   );
   // Every accepted event must be in its topic exactly once (all messageIds are fresh, nothing refused).
-  for (const mode of ['floor', 'ingest'])
+  for (const mode of /** @type {const} */ (['floor', 'ingest']))
     if (totals[mode] !== counted[mode]) errors.push(`${mode}: ${totals[mode]} records in the topic for ${counted[mode]} accepted events`);
   if (errors.length > 0) {
     console.log(`  INVALID RUN:\n    ${errors.join('\n    ')}`);

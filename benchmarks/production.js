@@ -297,6 +297,7 @@ async function main() {
   /** @type {Results} */
   const results = {};
   // The machine is shared: the load around the run says how much the absolute figures mean.
+  /** @type {{ before: number[]; after?: number[] }} */
   const load = { before: loadavg().map((n) => Number(n.toFixed(2))) };
   try {
     for (const phase of PHASES) {
@@ -374,9 +375,10 @@ alerts:
     await broker.stop();
   }
 
-  load.after = loadavg().map((n) => Number(n.toFixed(2)));
+  const after = loadavg().map((n) => Number(n.toFixed(2)));
+  load.after = after;
   process.stdout.write(`${JSON.stringify({ events: N, bytesPerEvent: Math.round(bytes / N), partitions: PARTITIONS, load, ...results }, null, 2)}\n`);
-  process.stdout.write(`  load average (1, 5, 15 min): ${load.before.join(', ')} before, ${load.after.join(', ')} after\n`);
+  process.stdout.write(`  load average (1, 5, 15 min): ${load.before.join(', ')} before, ${after.join(', ')} after\n`);
   for (const phase of PHASES)
     if (phase !== 'consume') {
       const run = /** @type {Rate} */ (results[/** @type {'floor' | 'kafkajs' | 'engine' | 'production'} */ (phase)]);

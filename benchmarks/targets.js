@@ -32,7 +32,13 @@ export const ratio = (digits) => (r) => `${r.toFixed(digits)}x`;
 /** @param {number} n */
 export const perSecond = (n) => `${Math.round(n).toLocaleString('en-US')} events/s`;
 
-/** Like target() for a figure that must stay at or under `max` (seconds, megabytes). */
+/**
+ * Like target() for a figure that must stay at or under `max` (seconds, megabytes).
+ * @param {string} label
+ * @param {number} value
+ * @param {number} max
+ * @param {(n: number) => string} [format]
+ */
 export function atMost(label, value, max, format = String) {
   const ok = Number.isFinite(value) && value <= max;
   console.log(`  ${label}: ${format(value)}  (target <= ${format(max)}) ${ok ? 'OK' : 'BELOW TARGET'}`);

@@ -28,6 +28,7 @@ await build({
 writeFileSync(join(out, 'app.css'), readFileSync(join(ui, 'app.css')));
 // Content-hashed names (app.<hash>.js): the engine serves them as immutable, so a reload of the
 // portal fetches only its page; a new build gets new names, never a stale cached file.
+/** @type {Record<string, string>} */
 const names = {};
 for (const file of readdirSync(out)) {
   const hash = createHash('sha256')
@@ -35,8 +36,9 @@ for (const file of readdirSync(out)) {
     .digest('hex')
     .slice(0, 12);
   const [base, ext] = file.split('.');
-  names[file] = `${base}.${hash}.${ext}`;
-  renameSync(join(out, file), join(out, names[file]));
+  const name = `${base}.${hash}.${ext}`;
+  names[file] = name;
+  renameSync(join(out, file), join(out, name));
 }
 const html = readFileSync(join(ui, 'index.html'), 'utf8').replace(/\/portal\/assets\/(app\.(?:js|css))/g, (_, file) => `/portal/assets/${names[file]}`);
 writeFileSync(join(out, 'index.html'), html);
