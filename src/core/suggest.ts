@@ -13,7 +13,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   const swapped = candidates.find((c) => isTransposition(lower, c.toLowerCase()));
   if (swapped !== undefined) return swapped;
   const best = closest(word, candidates as string[]);
-  const limit = Math.min(3, Math.max(1, Math.ceil(word.length / 3)));
+  // A flag's dashes are not part of what was mistyped: `--email` is five letters, not seven.
+  const letters = word.replace(/^-+/, '').length;
+  const limit = Math.min(3, Math.max(1, Math.ceil(letters / 3)));
   return distance(word, best) <= limit ? best : undefined;
 }
 

@@ -27,7 +27,7 @@ describe('CLI errors', () => {
   it('lists the commands when nothing is close', () => {
     const r = segmentloom(['deploy']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^segmentloom: unknown command "deploy" \(known: scan, classifiers, run, /);
+    expect(r.stderr).toMatch(/^segmentloom: unknown command "deploy" \(known: scan, classifiers, policies, config, run, /);
   });
 
   it('suggests subcommands too', () => {
