@@ -38,7 +38,7 @@ export const storageSchema = z.strictObject({
   masterKeys: optionalText,
   /** base64, 32+ bytes; absent: SEGMENTLOOM_LOOKUP_KEY[_FILE] from the environment. */
   lookupKey: optionalText,
-  retention: retentionConfigSchema.default({ default: '365d', events: {}, ...DEFAULT_SIDE_RETENTION }),
+  retention: retentionConfigSchema.default({ default: '365d', events: {}, ...DEFAULT_SIDE_RETENTION, from: 'received' }),
   /** The engine sweeps expired events itself (one engine at a time); false leaves it to `segmentloom retention sweep` from cron. */
   retentionSweep: z
     .union([

@@ -22,7 +22,7 @@ export interface RetentionScheduleOptions {
   intervalMs?: number;
   batchSize?: number;
   /** Ages of inventory examples and parked alerts to sweep too (see sideRetention). */
-  side?: Pick<SweepOptions, 'inventoryExamplesMs' | 'alertOutboxMs'>;
+  side?: Pick<SweepOptions, 'inventoryExamplesMs' | 'alertOutboxMs' | 'from'>;
   onSweep?: (result: SweepResult) => void;
   onError?: (err: unknown) => void;
 }

@@ -11,6 +11,10 @@ import { isDuration, parseDuration } from './duration.js';
 /** Defaults for what is kept beside the events. */
 export const DEFAULT_SIDE_RETENTION = { inventoryExamples: '90d', alertOutbox: '30d' } as const;
 
+/** Where the retention clock starts (storage.retention.from). */
+export const RETENTION_FROM = ['received', 'timestamp'] as const;
+export type RetentionFrom = (typeof RETENTION_FROM)[number];
+
 const duration = z.string().refine(isDuration, { message: 'expected a duration such as 90d, 12h, 7y or forever' });
 
 /** `{ default: '365d', events: { 'Order Completed': '7y', page: '90d' } }`; keys of `events` are event names (track name, else call type). */
@@ -21,6 +25,13 @@ export const retentionConfigSchema = z.strictObject({
   inventoryExamples: duration.default(DEFAULT_SIDE_RETENTION.inventoryExamples),
   /** Alert deliveries still parked in the outbox this long after they were queued are dropped (and counted). */
   alertOutbox: duration.default(DEFAULT_SIDE_RETENTION.alertOutbox),
+  /**
+   * Where an event's retention clock starts: `received` (default: client clocks are wrong or
+   * hostile) or `timestamp`, the event's own time; a timestamp later than receipt counts from
+   * receipt, so a future-dated event cannot outlive its retention. Applied by the sweep, so a
+   * change covers events already stored.
+   */
+  from: z.enum(RETENTION_FROM, { message: `expected one of ${RETENTION_FROM.map((v) => `"${v}"`).join(', ')}` }).default('received'),
 });
 
 export type RetentionConfig = z.input<typeof retentionConfigSchema>;
@@ -28,8 +39,9 @@ export type RetentionConfig = z.input<typeof retentionConfigSchema>;
 export const DEFAULT_RETENTION: RetentionConfig = { default: '365d' };
 
 /**
- * Decides each stored event's expiry. The clock starts at receipt, not at the event's own
- * timestamp: client clocks are wrong or hostile, and retention must not be dodged by backdating.
+ * Decides each stored event's expiry, counted from receipt (`expires_at`). With
+ * `storage.retention.from: timestamp` the sweep shifts that expiry back by how much earlier the
+ * event's own timestamp was than its receipt (see expiredCondition); never forward.
  */
 export class RetentionPolicy {
   private readonly defaultMs: number | null;
@@ -83,11 +95,34 @@ export interface SweepOptions {
   /** Ages after which inventory examples and parked alerts go; null keeps them. Default DEFAULT_SIDE_RETENTION. */
   inventoryExamplesMs?: number | null;
   alertOutboxMs?: number | null;
+  /** Where retention counts from (storage.retention.from); default `received`. */
+  from?: RetentionFrom;
+}
+
+/**
+ * The SQL condition "expired at $1". `received`: the expiry fixed at insert (indexed). `timestamp`:
+ * the same retention period counted from the event's timestamp when that is earlier than receipt
+ * (expires_at - (received_at - event_timestamp)); events without a timestamp count from receipt.
+ */
+function expiredCondition(from: RetentionFrom = 'received'): string {
+  return from === 'timestamp'
+    ? `expires_at IS NOT NULL AND expires_at - GREATEST(received_at - COALESCE(event_timestamp, received_at), interval '0') < $1`
+    : 'expires_at < $1';
+}
+
+/** The SQL expression of an event's effective expiry under `from`. */
+function expiryExpression(from: RetentionFrom = 'received'): string {
+  return from === 'timestamp' ? `expires_at - GREATEST(received_at - COALESCE(event_timestamp, received_at), interval '0')` : 'expires_at';
 }
 
 /** The side retentions of a retention config, in milliseconds (null: kept forever). */
-export function sideRetention(config: RetentionConfig = DEFAULT_RETENTION): { inventoryExamplesMs: number | null; alertOutboxMs: number | null } {
+export function sideRetention(config: RetentionConfig = DEFAULT_RETENTION): {
+  inventoryExamplesMs: number | null;
+  alertOutboxMs: number | null;
+  from: RetentionFrom;
+} {
   return {
+    from: config.from ?? 'received',
     inventoryExamplesMs: parseDuration(config.inventoryExamples ?? DEFAULT_SIDE_RETENTION.inventoryExamples),
     alertOutboxMs: parseDuration(config.alertOutbox ?? DEFAULT_SIDE_RETENTION.alertOutbox),
   };
@@ -96,10 +131,11 @@ export function sideRetention(config: RetentionConfig = DEFAULT_RETENTION): { in
 /** What a sweep at `now` would delete, per event name (the oldest expiry first), changing nothing. */
 export async function countExpired(
   db: Db,
-  options: { now?: Date } = {},
+  options: { now?: Date; from?: RetentionFrom } = {},
 ): Promise<{ events: number; byEvent: Array<{ event: string; events: number; oldestExpiry: string }> }> {
+  const expiry = expiryExpression(options.from);
   const rows = await db.query<{ event: string; n: number | string; oldest: Date | string }>(
-    `SELECT event_name AS event, count(*) AS n, min(expires_at) AS oldest FROM events WHERE expires_at < $1 GROUP BY event_name ORDER BY min(expires_at), event_name`,
+    `SELECT event_name AS event, count(*) AS n, min(${expiry}) AS oldest FROM events WHERE ${expiredCondition(options.from)} GROUP BY event_name ORDER BY min(${expiry}), event_name`,
     [options.now ?? new Date()],
   );
   const byEvent = rows.map((r) => ({ event: r.event, events: Number(r.n), oldestExpiry: new Date(r.oldest).toISOString() }));
@@ -116,7 +152,7 @@ export async function sweepExpired(db: Db, options: SweepOptions = {}): Promise<
     const [row] = await db.query<{ n: number }>(
       `WITH gone AS (
          DELETE FROM events WHERE id IN (
-           SELECT id FROM events WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+           SELECT id FROM events WHERE ${expiredCondition(options.from)} ORDER BY ${expiryExpression(options.from)} LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
       [now, batchSize],

@@ -43,7 +43,7 @@ alerts:
       databaseUrl: undefined,
       dataDir: join(file, '..', 'state/db'),
       schema: 'sl_test',
-      retention: { default: '365d', events: {}, inventoryExamples: '90d', alertOutbox: '30d' },
+      retention: { default: '365d', events: {}, inventoryExamples: '90d', alertOutbox: '30d', from: 'received' },
       retentionSweep: { every: '1h', batchSize: 1_000 },
       correctionRelayMs: 5000,
     });

@@ -1,17 +1,18 @@
 import { storageKeys } from '../../storage/config-keys.js';
 import { DataKeys } from '../../storage/crypto/data-keys.js';
 import { Keyring } from '../../storage/crypto/master-keys.js';
-import { countExpired, sweepExpired } from '../../storage/retention.js';
+import { countExpired, sideRetention, sweepExpired } from '../../storage/retention.js';
 import { batchSizeFlag, EXIT } from '../io.js';
 import { defineCommand, exactArgs } from '../registry.js';
 import { STORE_HELP, STORE_OPTIONS, storeAccess } from '../store.js';
 
 const HELP = `Usage: segmentloom retention sweep [--batch-size N] [--dry-run] [--config FILE]
 
-Deletes stored events whose retention period has passed (expiry is fixed when an event is
-stored, from the retention config then in force), in batches of N rows (default 1000), and
-forgets erasure times older than 30 days (events that arrived before an erasure are dropped
-if they are written after it; past that window none are expected).
+Deletes stored events whose retention period has passed (the period is fixed when an event is
+stored, from the retention config then in force; it counts from receipt, or with --config's
+storage.retention.from: timestamp from the event's own timestamp when earlier), in batches
+of N rows (default 1000), and forgets erasure times older than 30 days (events that arrived
+before an erasure are dropped if they are written after it; past that window none are expected).
 With the master keys in the environment (SEGMENTLOOM_MASTER_KEYS[_FILE]) it then authenticates
 every remaining event against its clear columns (name, type, timestamps, expiry), re-seals rows
 written before they were bound, and lists tampered rows (exit status 1 when there are any).
@@ -39,13 +40,15 @@ export const run = defineCommand({
         : io.env.SEGMENTLOOM_MASTER_KEYS || io.env.SEGMENTLOOM_MASTER_KEYS_FILE
           ? Keyring.fromEnv(io.env)
           : null;
+    // With --config, storage.retention (where the clock starts, examples and outbox ages) applies.
+    const side = store.config?.storage !== undefined ? sideRetention(store.config.storage.retention) : sideRetention();
     const db = await store.open();
     try {
       if (values['dry-run']) {
-        io.stdout.write(`${JSON.stringify({ dryRun: true, ...(await countExpired(db)) })}\n`);
+        io.stdout.write(`${JSON.stringify({ dryRun: true, ...(await countExpired(db, { from: side.from })) })}\n`);
         return EXIT.ok;
       }
-      const result = await sweepExpired(db, { batchSize, ...(keyring ? { dataKeys: new DataKeys(db, keyring) } : {}) });
+      const result = await sweepExpired(db, { batchSize, ...side, ...(keyring ? { dataKeys: new DataKeys(db, keyring) } : {}) });
       io.stdout.write(`${JSON.stringify(result)}\n`);
       if (!result.verified) io.stderr.write('segmentloom retention: no master keys (config or environment): stored events were not verified\n');
       if (result.verified && result.verified.tampered.length > 0) {
