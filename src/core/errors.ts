@@ -47,6 +47,10 @@ export const ERRORS = {
     exit: EXIT.config,
     summary: 'the store (data directory, or PostgreSQL schema) does not exist or was never initialised; nothing was created',
   },
+  SLOOM_ERR_STORE_BUSY: {
+    exit: EXIT.failure,
+    summary: 'the embedded store (PGlite data directory) is open in another live process: stop it, or go through its API',
+  },
   SLOOM_ERR_POLICY_HASH: { exit: EXIT.failure, summary: 'hashing misused: an unknown key version, or no key' },
   SLOOM_ERR_DECRYPT: { exit: EXIT.failure, summary: 'decryption failed: wrong key, wrong row or tampered data' },
   SLOOM_ERR_TLS_HANDSHAKE: { exit: EXIT.failure, summary: 'a TLS handshake failed on the certificate or the protocol (not an endpoint that is down)' },

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { ScriptDb } from './db.js';
+import { claimPgliteDir } from './pglite-lock.js';
 import { pgliteTemplate, unpackPgliteTemplate } from './pglite-template.js';
 import { quoteIdent } from './sql.js';
 import { StoreNotFoundError } from './store-missing.js';
@@ -36,6 +37,17 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<ScriptDb
   const create = options.create !== false;
   if (options.dataDir && !create) assertPgliteDir(options.dataDir);
   if (options.dataDir && create) mkdirSync(options.dataDir, { recursive: true });
+  // One process per directory: refused here, before PGlite touches a page another process holds.
+  const release = options.dataDir ? claimPgliteDir(options.dataDir) : () => {};
+  try {
+    return await openPglite(options, create, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function openPglite(options: PgliteDbOptions, create: boolean, release: () => void): Promise<ScriptDb> {
   const fresh = options.dataDir === undefined || !existsSync(join(resolve(options.dataDir), 'PG_VERSION'));
   const template = create && fresh && options.fromTemplate === true ? pgliteTemplate() : null;
   // On disk the template is unpacked and opened as an existing store; in memory PGlite loads it.
@@ -48,7 +60,7 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<ScriptDb
     const schema = quoteIdent(options.schema);
     await pglite.exec(`${create ? `CREATE SCHEMA IF NOT EXISTS ${schema}; ` : ''}SET search_path = ${schema};`);
   }
-  return new PgliteDb(pglite);
+  return new PgliteDb(pglite, release);
 }
 
 const PGLITE_OPTIONS = {
@@ -64,7 +76,7 @@ const PGLITE_OPTIONS = {
 export async function pgliteForTemplate(): Promise<{ db: ScriptDb; dump(): Promise<Uint8Array> }> {
   const pglite = await PGlite.create(PGLITE_OPTIONS);
   return {
-    db: new PgliteDb(pglite),
+    db: new PgliteDb(pglite, () => {}),
     dump: async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer()),
   };
 }
@@ -116,7 +128,10 @@ const ARRAY_ESCAPE = /["\\]/g;
 
 class PgliteDb implements ScriptDb {
   readonly engine = 'pglite' as const;
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly release: () => void,
+  ) {}
 
   async query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
     const result = await this.pglite.query<Row>(sql, arrayParams(params));
@@ -131,8 +146,12 @@ class PgliteDb implements ScriptDb {
     return this.pglite.transaction((tx) => work(new PgliteTx(tx, 0)));
   }
 
-  close(): Promise<void> {
-    return this.pglite.close();
+  async close(): Promise<void> {
+    try {
+      await this.pglite.close();
+    } finally {
+      this.release();
+    }
   }
 }
 
