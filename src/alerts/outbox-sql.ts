@@ -76,15 +76,6 @@ export class SqlOutbox implements AlertOutbox {
       .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id));
   }
 
-  /** Every entry, oldest first, with its lease (for `segmentloom alerts outbox list`); leases nothing. */
-  async list(limit = 1_000): Promise<Array<OutboxEntry & { leasedUntil: Date | null }>> {
-    const rows = await this.db.query<Row & { lease_until: unknown }>(
-      `SELECT id, channel, alerts, attempts, last_error, created_at, next_attempt_at, lease_until FROM alert_outbox ORDER BY created_at, id LIMIT $1`,
-      [limit],
-    );
-    return rows.map((r) => ({ ...toEntry(r), leasedUntil: r.lease_until === null ? null : toDate(r.lease_until) }));
-  }
-
   /**
    * Leases the named entries (all entries with `ids` null) that no sweeper holds now, whatever
    * their next attempt time: an operator's "retry now". Entries leased elsewhere are left alone.

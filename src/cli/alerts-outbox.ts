@@ -1,4 +1,5 @@
 import type { AlertsConfig } from '../alerts/config.js';
+import { listParked } from '../alerts/outbox-admin.js';
 import { SqlOutbox } from '../alerts/outbox-sql.js';
 import { retryOutboxNow } from '../alerts/outbox-retry.js';
 import type { Db } from '../storage/db.js';
@@ -9,31 +10,25 @@ import { json } from './registry.js';
 /** `alerts outbox list|retry`: the durable outbox the engines park undeliverable alerts in. */
 
 export async function outboxList(db: Db, format: string, io: CliIo): Promise<number> {
-  const entries = await new SqlOutbox(db).list();
-  // Alerts hold masked examples only; the list shows counts and what they are about, not examples.
-  const rows = entries.map((e) => ({
-    id: e.id,
-    channel: e.channel,
-    alerts: e.alerts.length,
-    sources: [...new Set(e.alerts.map((a) => a.source))],
-    attempts: e.attempts,
-    lastError: e.lastError,
-    createdAt: e.createdAt.toISOString(),
-    nextAttemptAt: e.nextAttemptAt.toISOString(),
-  }));
-  if (format === 'json') io.stdout.write(json({ items: rows, total: rows.length }));
+  // The API's own listing (GET /alerts/outbox): counts and what the alerts are about, never examples.
+  const { items, total } = await listParked(db, { now: new Date(), limit: LIST_LIMIT, offset: 0 });
+  if (format === 'json') io.stdout.write(json({ items, total }));
   else {
     io.stdout.write(
       formatTable(
         ['ID', 'CHANNEL', 'ALERTS', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
-        rows.map((r) => [r.id, r.channel, r.alerts, r.attempts, r.nextAttemptAt, r.lastError]),
+        items.map((r) => [r.id, r.channel, r.alerts, r.attempts, r.nextAttemptAt, r.lastError]),
         60,
       ),
     );
-    io.stdout.write(`${rows.length} entr${rows.length === 1 ? 'y' : 'ies'}, ${rows.reduce((n, r) => n + r.alerts, 0)} alerts\n`);
+    const shown = total > items.length ? ` (the oldest ${items.length} shown)` : '';
+    io.stdout.write(`${total} entr${total === 1 ? 'y' : 'ies'}${shown}, ${items.reduce((n, r) => n + r.alerts, 0)} alerts\n`);
   }
   return EXIT.ok;
 }
+
+/** Entries one `outbox list` prints; the total counts every one. */
+const LIST_LIMIT = 1_000;
 
 export async function outboxRetry(db: Db, alerts: AlertsConfig, ids: string[] | null, io: CliIo): Promise<number> {
   const outcomes = await retryOutboxNow(new SqlOutbox(db), { ids, channels: alerts.channels, baseUrl: alerts.baseUrl });

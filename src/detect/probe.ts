@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { CompiledClassifier } from './compile.js';
 import { BUILTIN_CLASSIFIERS_DIR } from './load.js';
+import { MAX_CANDIDATES } from './value-check.js';
 
 /**
  * V8 copies of a built-in classifier's scan patterns, used only to say "not this classifier" before
  * RE2 is asked. One RE2 call costs ~0.4 µs (the value is re-encoded to UTF-8 each time), a V8 test on a
  * short string ~30 ns, and most values that get through the scanner's prefilters (10-digit product
- * ids, `user_41867`, order numbers) match no pattern at all. A value the probe matches still goes
- * candidate that passes the validators still goes to RE2 and the validators (checkValue), which
- * decide as before: the probe can only spare calls whose answer is "not valid".
+ * ids, `user_41867`, order numbers) match no pattern at all. A value with a candidate that passes
+ * the validators still goes to RE2 and the validators (checkValue), which decide as before: the
+ * probe can only spare calls whose answer is "not valid".
  *
  * Only for the shipped classifiers (their patterns are reviewed here, so V8's backtracking engine
  * cannot meet a pathological one; every user-supplied pattern stays on RE2 alone), only for
@@ -26,9 +27,6 @@ export function scanProbe(classifier: CompiledClassifier): RegExp[] | null {
     return null;
   }
 }
-
-/** Candidates read per pattern, as checkValue reads them. */
-const MAX_CANDIDATES = 8;
 
 /**
  * Whether the value may be valid for the classifier: a candidate its V8 patterns extract passes

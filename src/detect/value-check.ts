@@ -9,7 +9,8 @@ import type { CompiledClassifier } from './compile.js';
  */
 export type ValueVerdict = 'valid' | 'shape' | 'none';
 
-const MAX_CANDIDATES = 8;
+/** Candidates read per pattern; the V8 probe (probe.ts) reads as many, so it refuses only what this refuses. */
+export const MAX_CANDIDATES = 8;
 
 /** `mode` picks the patterns: `key` confirms a value under a matching key, `scan` hunts under any key. */
 export function checkValue(classifier: CompiledClassifier, text: string, mode: 'key' | 'scan' = 'key'): ValueVerdict {

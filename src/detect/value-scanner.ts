@@ -165,13 +165,7 @@ export class ValueScanner {
    */
   private probed(text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): CompiledClassifier | null | typeof UNPROBED {
     if (this.classifiers.length > MASKED) return UNPROBED;
-    const length = text.length;
-    let candidates =
-      this.byMarkers[shape & TRACKED_BITS]! &
-      this.byDigits[(shape >>> DIGIT_SHIFT) & FIELD]! &
-      this.byHexRun[(shape >>> HEX_SHIFT) & FIELD]! &
-      (length < LENGTH_TABLE ? this.byLength[length]! : -1) &
-      (fromNumber ? this.numberMask : -1);
+    let candidates = this.maskedCandidates(text, shape, fromNumber);
     if ((candidates & ~this.probeMask) !== 0) {
       // A candidate without a probe may still be ruled out by its full prefilter.
       let rest = candidates & ~this.probeMask;
@@ -195,13 +189,7 @@ export class ValueScanner {
 
   /** The one classifier whose prefilter lets the value through, NONE, or SEVERAL. */
   private candidate(text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): number {
-    const length = text.length;
-    let candidates =
-      this.byMarkers[shape & TRACKED_BITS]! &
-      this.byDigits[(shape >>> DIGIT_SHIFT) & FIELD]! &
-      this.byHexRun[(shape >>> HEX_SHIFT) & FIELD]! &
-      (length < LENGTH_TABLE ? this.byLength[length]! : -1) &
-      (fromNumber ? this.numberMask : -1);
+    let candidates = this.maskedCandidates(text, shape, fromNumber);
     let found = NONE;
     while (candidates !== 0) {
       const i = 31 - Math.clz32(candidates & -candidates);
@@ -218,6 +206,18 @@ export class ValueScanner {
       }
     }
     return found;
+  }
+
+  /** The masked classifiers (bits 0–30) whose precomputed tables let a value of this shape and length through. */
+  private maskedCandidates(text: string, shape: number, fromNumber: boolean): number {
+    const length = text.length;
+    return (
+      this.byMarkers[shape & TRACKED_BITS]! &
+      this.byDigits[(shape >>> DIGIT_SHIFT) & FIELD]! &
+      this.byHexRun[(shape >>> HEX_SHIFT) & FIELD]! &
+      (length < LENGTH_TABLE ? this.byLength[length]! : -1) &
+      (fromNumber ? this.numberMask : -1)
+    );
   }
 
   /** A literal hint occurs in the text (its characters checked first, then the substring). */
