@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSelfSignedCert } from '../../scripts/test-certs.js';
 import { ROUTE_SPECS } from '../../src/api/routes/index.js';
 import { startTestApi, tempDir, type TestApi } from './helpers.js';
 
@@ -148,30 +147,10 @@ describe('security headers under TLS', () => {
   let api: TestApi;
   let cert: Buffer;
   beforeAll(async () => {
-    const dir = tempDir('sl-tls-');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'));
-    api = await startTestApi({ tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
+    // SAN IP:127.0.0.1 only: the client below connects by address.
+    const tls = createSelfSignedCert(tempDir('sl-tls-'), { name: 'localhost', dns: [] });
+    cert = readFileSync(tls.certFile);
+    api = await startTestApi({ tls: { cert, key: readFileSync(tls.keyFile) } });
   });
   afterAll(() => api.close());
 

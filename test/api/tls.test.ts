@@ -1,36 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { connect, createServer, type SecureVersion, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSelfSignedCert } from '../../scripts/test-certs.js';
 import { startTestApi, tempDir, type TestApi } from './helpers.js';
 
 /** A self-signed certificate for localhost, made for this run. */
 function selfSigned(): { cert: Buffer; key: Buffer } {
-  const dir = tempDir('sl-tls-');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+  const { certFile, keyFile } = createSelfSignedCert(tempDir('sl-tls-'), { name: 'localhost' });
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
 
 /** A handshake at exactly one protocol version; resolves with the negotiated protocol or the error code. */

@@ -1,10 +1,9 @@
 // With a certificate configured the ingest is HTTPS and speaks TLS 1.2 and 1.3 only.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { connect, type SecureVersion, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createSelfSignedCert } from '../../scripts/test-certs.js';
 import { describeKafka } from '../helpers/kafka.js';
 import { tempDir } from '../pipeline/helpers.js';
 import { startTestIngest, type TestIngest } from './helpers.js';
@@ -27,30 +26,9 @@ describeKafka('ingest over TLS', () => {
   let s: TestIngest;
   let cert: Buffer;
   beforeAll(async () => {
-    const dir = tempDir('sl-ingest-tls-');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'));
-    s = await startTestIngest({ tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } });
+    const tls = createSelfSignedCert(tempDir('sl-ingest-tls-'), { name: 'localhost' });
+    cert = readFileSync(tls.certFile);
+    s = await startTestIngest({ tls });
   }, 120_000);
   afterAll(async () => {
     await s?.close();
