@@ -20,7 +20,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext, settin
   app.get('/portal/auth/session', async (req, reply) => {
     const p = req.sessionPrincipal;
     const expiresAt =
-      p && req.session.createdAt ? new Date(Math.min(req.session.createdAt + settings.absoluteMs, Date.now() + settings.idleMs)).toISOString() : null;
+      p && req.session.createdAt ? new Date(Math.min(req.session.createdAt + settings.absoluteMs, ctx.now().getTime() + settings.idleMs)).toISOString() : null;
     return {
       signedIn: p !== null,
       principal: p && { name: p.name, role: p.role, scopes: p.scopes, via: (p as { via?: string }).via ?? 'key' },
@@ -41,7 +41,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext, settin
       await ctx.throttle?.failed(req);
       throw new ApiError(401, 'unauthorized', 'invalid, expired or revoked API key');
     }
-    const csrfToken = await signIn(req, reply, { ...principal, via: 'key' });
+    const csrfToken = await signIn(req, reply, { ...principal, via: 'key' }, ctx.now().getTime());
     ctx.logger.info({ keyId: principal.keyId, role: principal.role }, 'portal sign-in with an API key');
     return { signedIn: true, principal: { name: principal.name, role: principal.role, scopes: principal.scopes, via: 'key' }, csrfToken };
   });
@@ -67,7 +67,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext, settin
     req.session.oidc = undefined;
     try {
       const principal = await oidc.finish(new URL(req.url, 'http://callback'), pending);
-      await signIn(req, reply, principal);
+      await signIn(req, reply, principal, ctx.now().getTime());
       ctx.logger.info({ keyId: principal.keyId, role: principal.role }, 'portal sign-in with SSO');
       return reply.redirect('/portal/#/inbox', 302);
     } catch (err) {

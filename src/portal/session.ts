@@ -91,7 +91,8 @@ async function resolvePrincipal(ctx: ApiContext, settings: PortalSettings, req: 
   req.sessionPrincipal = null;
   const s = req.session;
   if (req.headers.authorization !== undefined || !s?.principal) return;
-  const now = Date.now();
+  // The server's clock (ctx.now), as for key expiry: one time source for everything that expires.
+  const now = ctx.now().getTime();
   const expired = now - (s.createdAt ?? 0) > settings.absoluteMs || now - (s.lastSeenAt ?? 0) > settings.idleMs;
   // A key's session ends when the key is revoked or has no live secret left.
   const dead = !expired && s.principal.via === 'key' && !(await keyAlive(ctx, s.principal.keyId));
@@ -112,10 +113,9 @@ async function keyAlive(ctx: ApiContext, keyId: string): Promise<boolean> {
   return key !== null && key.revokedAt === null && key.secrets.some((x) => x.expiresAt === null || Date.parse(x.expiresAt) > ctx.now().getTime());
 }
 
-/** Starts a fresh session (new id: no fixation) for a principal; returns its CSRF token. */
-export async function signIn(req: FastifyRequest, reply: FastifyReply, principal: SessionPrincipal): Promise<string> {
+/** Starts a fresh session (new id: no fixation) for a principal at `now` (ctx.now); returns its CSRF token. */
+export async function signIn(req: FastifyRequest, reply: FastifyReply, principal: SessionPrincipal, now: number): Promise<string> {
   await req.session.regenerate();
-  const now = Date.now();
   req.session.principal = principal;
   req.session.createdAt = now;
   req.session.lastSeenAt = now;

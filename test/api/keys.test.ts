@@ -154,7 +154,10 @@ describe('API keys', () => {
   });
 });
 
-describe('segmentloom keys (bootstrap CLI)', () => {
+// Each command opens the embedded store itself, as the binary does: a start of the embedded
+// PostgreSQL per command (7–11 s each on a loaded machine), and the second test runs eight.
+// Their budget is that work, not the default 30 s for one.
+describe('segmentloom keys (bootstrap CLI)', { timeout: 300_000 }, () => {
   const dataDir = join(tempDir('sl-keys-cli-'), 'db');
   const capture = () => {
     let text = '';

@@ -32,6 +32,7 @@ logging: { level: silent }
 describe('serve --config takes the store and keys from the storage section', () => {
   let dir: string;
   let config: string;
+  let token: string | undefined;
   beforeAll(async () => {
     requireBuild();
     dir = mkdtempSync(path.join(tmpdir(), 'serve-config-'));
@@ -41,14 +42,14 @@ describe('serve --config takes the store and keys from the storage section', () 
     writeFileSync(path.join(dir, 'events.ndjson'), `${JSON.stringify(event)}\n`);
     const ran = await segmentloomAsync(['run', '--config', config], { env: ENV, timeoutMs: 150_000 });
     expect(ran.status, ran.stderr).toBe(0);
-  });
-
-  it('starts with no key variables set and serves the inventory the engine wrote', async () => {
     const created = await segmentloomAsync(['keys', 'create', '--role', 'viewer', '--name', 'reader', '--config', config], { env: ENV, timeoutMs: 150_000 });
     expect(created.status, created.stderr).toBe(0);
-    const token = /sl_[A-Za-z0-9_-]+/.exec(created.stdout)?.[0];
+    token = /sl_[A-Za-z0-9_-]+/.exec(created.stdout)?.[0];
     expect(token).toBeDefined();
+    // Two processes, each starting the embedded store: minutes on a loaded machine, hence the hook's own budget.
+  }, 330_000);
 
+  it('starts with no key variables set and serves the inventory the engine wrote', async () => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/segmentloom.js'), 'serve', '--config', config, '--port', '0'], {
       cwd: ROOT,
       env: { ...process.env, ...ENV },
@@ -75,5 +76,5 @@ describe('serve --config takes the store and keys from the storage section', () 
       child.kill('SIGTERM');
       await exited;
     }
-  }, 240_000);
+  }, 180_000);
 });

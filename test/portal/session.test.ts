@@ -105,26 +105,43 @@ describe('portal sessions', () => {
 });
 
 describe('portal session timeouts', () => {
-  it('ends an idle session and an old one however active', async () => {
-    const s = await startTestApi({ env: { SEGMENTLOOM_PORTAL_IDLE_MINUTES: '0.005', SEGMENTLOOM_PORTAL_ABSOLUTE_HOURS: '0.0002' } });
-    try {
-      const idle = new PortalClient(s.url);
-      await idle.signInWithKey(s.owner);
-      expect((await idle.call('GET', '/inventory/counts')).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 500)); // idle 0.3 s passes
-      expect((await idle.call('GET', '/inventory/counts')).status).toBe(401);
+  // Driven by the server's clock (ctx.now), not by sleeping: a test that waits a few hundred real
+  // milliseconds for an idle timeout also times out a slow first request on a loaded machine.
+  let clock = Date.UTC(2030, 0, 1);
+  let s: TestApi;
+  beforeAll(async () => {
+    s = await startTestApi({ now: () => new Date(clock), env: { SEGMENTLOOM_PORTAL_IDLE_MINUTES: '30', SEGMENTLOOM_PORTAL_ABSOLUTE_HOURS: '1' } });
+  });
+  afterAll(() => s?.close());
 
-      const busy = new PortalClient(s.url);
-      await busy.signInWithKey(s.owner);
-      // Active every 100 ms (never idle), but the absolute limit (0.72 s) still ends it.
-      let status = 200;
-      for (let i = 0; i < 30 && status === 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (await busy.call('GET', '/inventory/counts')).status;
-      }
-      expect(status).toBe(401);
-    } finally {
-      await s.close();
+  it('ends an idle session', async () => {
+    const idle = new PortalClient(s.url);
+    await idle.signInWithKey(s.owner);
+    clock += 20 * 60_000;
+    expect((await idle.call('GET', '/inventory/counts')).status).toBe(200);
+    clock += 31 * 60_000; // idle 31 minutes since that request, 51 since the sign-in: well inside the hour
+    expect((await idle.call('GET', '/inventory/counts')).status).toBe(401);
+  });
+
+  it('ends an old one however active', async () => {
+    const busy = new PortalClient(s.url);
+    await busy.signInWithKey(s.owner);
+    const started = clock;
+    // Active every 10 minutes (never idle): the absolute limit (1 h) still ends it, and only it.
+    const statuses: Array<[minutes: number, status: number]> = [];
+    for (let i = 0; i < 8; i++) {
+      clock += 10 * 60_000;
+      statuses.push([(clock - started) / 60_000, (await busy.call('GET', '/inventory/counts')).status]);
     }
-  }, 180_000);
+    expect(statuses).toEqual([
+      [10, 200],
+      [20, 200],
+      [30, 200],
+      [40, 200],
+      [50, 200],
+      [60, 200],
+      [70, 401],
+      [80, 401],
+    ]);
+  });
 });

@@ -26,7 +26,10 @@ function sink() {
   return { stream, text: () => text };
 }
 
-describe.each(ENGINES)('storage CLI commands (%s)', (engine) => {
+// Each command opens the store itself, as the binary does: on PGlite that is a start of the
+// embedded PostgreSQL per command (7–11 s each at a load of 20 on two cores), and a test here runs
+// up to ten commands. Their budget is that work, not the default 30 s for one.
+describe.each(ENGINES)('storage CLI commands (%s)', { timeout: 300_000 }, (engine) => {
   const env: NodeJS.ProcessEnv = {
     SEGMENTLOOM_MASTER_KEYS: `1:${randomBytes(32).toString('base64')}`,
     SEGMENTLOOM_LOOKUP_KEY: randomBytes(32).toString('base64'),

@@ -44,12 +44,22 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-export async function openTestDb(engine: Engine, prefix: string): Promise<TestDb> {
-  const schema = uniqueSchema(prefix);
+/**
+ * A migrated database of its own: a fresh schema on PostgreSQL, a fresh in-memory PGlite.
+ *
+ * An in-memory PGlite is private to its test file already, so it keeps the default schema and is
+ * loaded from the migrated template `npm run build` makes (seconds) instead of running initdb in
+ * WebAssembly and every migration (tens of seconds on a loaded machine). Pass `{ schema: true }`
+ * for the one path the template cannot give: the embedded store migrated into a named schema.
+ * Either way it takes seconds on a busy machine: open it in a beforeAll hook, not in a test.
+ */
+export async function openTestDb(engine: Engine, prefix: string, options: { schema?: boolean } = {}): Promise<TestDb> {
   if (engine === 'pglite') {
-    const db = await openDb({ schema });
+    const schema = options.schema ? uniqueSchema(prefix) : 'public';
+    const db = await openDb(options.schema ? { schema } : {});
     return { db, schema, second: async () => db, close: () => db.close() };
   }
+  const schema = uniqueSchema(prefix);
   const url = await postgresUrl();
   const db = await openDb({ url, schema, poolSize: 4 });
   const extra: ScriptDb[] = [];
