@@ -6,7 +6,7 @@ import { riskOf, type ClassifierInfo, type Detection, type PointDetector } from 
 import { checkValue, type ValueVerdict } from './value-check.js';
 import { ValueScanner } from './value-scanner.js';
 import { FreeTextScanner } from './free-text.js';
-import { eventRegion } from './region-hint.js';
+import { eventRegion, otherEventRegions } from './region-hint.js';
 import { PAIR_NAME_KEYS, SIBLING_LAT, SIBLING_PAIR, coordinatePartner, siblingKind, type SiblingKind } from './sibling.js';
 import { setEventPhoneRegion } from './validators/phone.js';
 import { setEventIdRegion } from './validators/national/index.js';
@@ -108,7 +108,7 @@ export class Detector implements PointDetector {
     const region = eventRegion(event, this.sourceRegions.size === 0 ? null : (this.sourceRegions.get(source) ?? null));
     this.region = region;
     setEventPhoneRegion(region);
-    setEventIdRegion(region);
+    setEventIdRegion(region, otherEventRegions(event, region));
   }
 
   detect(node: PathNode, value: Leaf, container?: Container): Detection | null {

@@ -188,6 +188,32 @@ export function eventRegion(event: unknown, fallback: CountryCode | null = null)
   return fallback;
 }
 
+const NO_REGIONS: readonly CountryCode[] = Object.freeze([]);
+
+/**
+ * Every region the event's hints name other than `primary` (the one eventRegion chose): an en-US
+ * browser whose clock is set to Australia/Sydney, a locale of one country and a location of
+ * another. A bare national id with a weak check is read in each of them (a traveller's browser
+ * keeps its language); phones keep the one primary region. Allocates only when hints disagree.
+ */
+export function otherEventRegions(event: unknown, primary: CountryCode | null): readonly CountryCode[] {
+  const context = event !== null && typeof event === 'object' ? (event as { context?: unknown }).context : undefined;
+  if (context === null || typeof context !== 'object') return NO_REGIONS;
+  const { location, locale, timezone } = context as { location?: unknown; locale?: unknown; timezone?: unknown };
+  let out: CountryCode[] | null = null;
+  const add = (region: CountryCode | null | undefined) => {
+    if (region === null || region === undefined || region === primary || out?.includes(region)) return;
+    (out ??= []).push(region);
+  };
+  if (location !== null && typeof location === 'object') {
+    const country = (location as { country?: unknown }).country;
+    if (typeof country === 'string' && country.length >= 2 && country.length <= 40) add(fromCountry(country));
+  }
+  if (typeof locale === 'string') add(fromLocale(locale));
+  if (typeof timezone === 'string') add(ZONES.get(timezone));
+  return out ?? NO_REGIONS;
+}
+
 /** A configured region code, checked against libphonenumber's metadata (`UK` is read as `GB`). */
 export function parseRegion(code: string): CountryCode | null {
   return code.length === 2 ? fromCountry(code) : null;

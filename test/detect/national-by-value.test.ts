@@ -44,6 +44,54 @@ describe('bare national ids by value, in an event from their country', () => {
   });
 });
 
+describe('the region of an event picks between schemes that share a written form', () => {
+  // 123 456 709 passes only the SIN's Luhn check, 123 456 707 only the TFN's mod 11.
+  const AU = { context: { locale: 'en-AU' } };
+  const CA = { context: { locale: 'en-CA' } };
+
+  it('a spaced 3-3-3 number is read as a TFN in an Australian event and as a SIN in a Canadian one, never the other', async () => {
+    const d = await builtinDetector();
+    d.detector.beginEvent(AU, 'web');
+    expect(d.category('properties.a', '123 456 707')).toBe('national_id_by_value');
+    expect(d.category('properties.b', '123 456 709')).toBeNull();
+    d.detector.beginEvent(CA, 'web');
+    expect(d.category('properties.c', '123 456 709')).toBe('national_id_by_value');
+    expect(d.category('properties.d', '123 456 707')).toBeNull();
+  });
+
+  it('elsewhere the printed form is read as either', async () => {
+    const d = await builtinDetector();
+    d.detector.beginEvent(US, 'web');
+    expect(d.category('properties.a', '123 456 707')).toBe('national_id_by_value');
+    expect(d.category('properties.b', '123 456 709')).toBe('national_id_by_value');
+  });
+});
+
+describe('an event whose hints name two countries (an en-US browser in the UK)', () => {
+  it('reads a bare id of either country, as it does for a country its locale names', async () => {
+    const d = await builtinDetector();
+    d.detector.beginEvent({ context: { locale: 'en-US', timezone: 'Europe/London' } }, 'web');
+    expect(d.category('properties.a', '4010232137')).toBe('health_number_by_value');
+    d.detector.beginEvent({ context: { locale: 'en-US', location: { country: 'Australia' } } }, 'web');
+    expect(d.category('properties.b', '123456782')).toBe('national_id_by_value');
+    // One check digit away stays clean there too.
+    expect(d.category('properties.c', '123456783')).toBeNull();
+    d.detector.beginEvent({ context: { locale: 'en-US', timezone: 'America/New_York' } }, 'web');
+    expect(d.category('properties.d', '4010232137')).toBeNull();
+  });
+});
+
+describe('a dashed 3-3-4 NHS number', () => {
+  it('is read in an event from the UK only: elsewhere the form is a US phone number', async () => {
+    const d = await builtinDetector();
+    d.detector.beginEvent(GB, 'web');
+    expect(d.category('properties.a', '401-023-2137')).toBe('health_id_by_value');
+    expect(d.category('properties.b', '401-023-2138')).toBeNull();
+    d.detector.beginEvent(US, 'web');
+    expect(d.category('properties.c', '401-023-2137')).toBeNull();
+  });
+});
+
 describe('ids whose layout or check digit stands on its own, in any event', () => {
   it('a German KVNR (letter, nine digits, check digit) is a health insurance number', async () => {
     const d = await builtinDetector();

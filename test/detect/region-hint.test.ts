@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventRegion, parseRegion } from '../../src/detect/index.js';
+import { otherEventRegions } from '../../src/detect/region-hint.js';
 import { builtinDetector } from './helpers.js';
 
 describe('eventRegion', () => {
@@ -67,5 +68,20 @@ describe('national-format phone numbers in the event region', () => {
     expect(detector.detect(trie.resolve('traits.mobile'), '0917 123 4567')?.matchedOn).toBe('key+value');
     detector.beginEvent({ context: { location: { country: 'US' } } }, 'app_ph');
     expect(detector.detect(trie.resolve('traits.phone'), '0917 123 4567')?.matchedOn).toBe('key');
+  });
+});
+
+describe('otherEventRegions', () => {
+  it('lists the regions hints name besides the chosen one, once each', () => {
+    const event = { context: { locale: 'en-US', timezone: 'Europe/London', location: { country: 'GB' } } };
+    expect(eventRegion(event)).toBe('GB');
+    expect(otherEventRegions(event, 'GB')).toEqual(['US']);
+    expect(otherEventRegions({ context: { locale: 'en-US', timezone: 'Australia/Sydney' } }, 'US')).toEqual(['AU']);
+  });
+
+  it('is empty when the hints agree or there are none', () => {
+    expect(otherEventRegions({ context: { locale: 'en-GB', timezone: 'Europe/London' } }, 'GB')).toEqual([]);
+    expect(otherEventRegions({}, null)).toEqual([]);
+    expect(otherEventRegions(null, null)).toEqual([]);
   });
 });

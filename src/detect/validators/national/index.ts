@@ -43,11 +43,20 @@ const isDigits = (v: string) => /^\d+$/.test(v);
  * only in an event from that country: an order id in a US event is never an NHS number.
  */
 let eventRegion: string | null = null;
+/** Other regions the event's hints name (a locale of one country, a time zone of another). */
+let otherRegions: readonly string[] = [];
 
-/** Sets the region bare national ids of the current event are read in (null: none). */
-export function setEventIdRegion(region: string | null): void {
+/**
+ * Sets the region bare national ids of the current event are read in (null: none), and the other
+ * regions its hints name: an id is read in any of them.
+ */
+export function setEventIdRegion(region: string | null, others: readonly string[] = []): void {
   eventRegion = region;
+  otherRegions = others;
 }
+
+/** Whether the current event comes from `region` by any of its hints. */
+const from = (region: string) => eventRegion === region || (otherRegions.length !== 0 && otherRegions.includes(region));
 
 /** NHS England, Wales and Isle of Man numbers are issued from 400 000 000 0-499 999 999 9 and 600 000 000 0-799 999 999 9 (NHS Data Dictionary). */
 const isIssuedNhsRange = (d: string) => d[0] === '4' || d[0] === '6' || d[0] === '7';
@@ -60,9 +69,9 @@ function isNationalIdByValue(v: string): boolean {
   const first = v.charCodeAt(0);
   if (first >= 48 && first <= 57) {
     if (v.length === 11 && /^\d+$/.test(v)) return isPesel(v) || isTurkishTckn(v) || isSteuerId(v);
-    if (v.length === 13 && /^\d+$/.test(v)) return isSouthAfricanId(v) || (eventRegion === 'TH' && isThaiNationalId(v));
+    if (v.length === 13 && /^\d+$/.test(v)) return isSouthAfricanId(v) || (from('TH') && isThaiNationalId(v));
     // Bare 9 digits: a SIN in a Canadian event, a TFN in an Australian one (see eventRegion).
-    if (v.length === 9 && isDigits(v)) return (eventRegion === 'CA' && isCanadianSin(v)) || (eventRegion === 'AU' && isAustralianTfn(v));
+    if (v.length === 9 && isDigits(v)) return (from('CA') && isCanadianSin(v)) || (from('AU') && isAustralianTfn(v));
     const last = v.charCodeAt(v.length - 1);
     // A DNI ends in its control letter (`12345678Z`, `12345678-Z`).
     if (last >= 65 && isSpanishDniNie(v)) return true;
@@ -73,10 +82,12 @@ function isNationalIdByValue(v: string): boolean {
     // Grouped as their issuers print them: a separator is part of the evidence. A 9-digit SIN or
     // TFN with spaces, as printed on the card, in any event; dashed 3-3-3 runs are ticket and order
     // numbers too (one in five passes one of the two checks), read as a SIN or TFN only in an event
-    // from Canada or Australia.
+    // from Canada or Australia. The two share the printed 3-3-3 form and both checks are weak (1 in
+    // 10 and 1 in 11), so in an event from one of the two countries the form is read as that
+    // country's number only: a mistyped TFN in an Australian event is not a SIN by chance.
     return (
-      ((v.includes(' ') || eventRegion === 'CA') && isCanadianSin(v)) ||
-      ((v.includes(' ') || eventRegion === 'AU') && isAustralianTfn(v)) ||
+      ((from('CA') || (v.includes(' ') && !from('AU'))) && isCanadianSin(v)) ||
+      ((from('AU') || (v.includes(' ') && !from('CA'))) && isAustralianTfn(v)) ||
       isAadhaar(v) ||
       isFinnishHetu(v) ||
       isKoreanRrn(v, true) ||
@@ -96,9 +107,12 @@ function isHealthIdByValue(v: string): boolean {
     // 10-digit NHS and Medicare numbers only in events from their country (see eventRegion).
     if (v.charCodeAt(0) >= 65) return isKrankenversichertennummer(v);
     if (!isDigits(v)) return false;
-    return (eventRegion === 'GB' && isIssuedNhsRange(v) && isNhsNumber(v)) || (eventRegion === 'AU' && isAustralianMedicare(v));
+    return (from('GB') && isIssuedNhsRange(v) && isNhsNumber(v)) || (from('AU') && isAustralianMedicare(v));
   }
   if (v.includes(' ') && isNhsNumber(v)) return true;
+  // Dashed 3-3-4 is also how US phone numbers are written; read as an NHS number only in an event
+  // from the UK, and only in the issued ranges.
+  if (from('GB') && v.includes('-') && isIssuedNhsRange(v) && isNhsNumber(v)) return true;
   if (hasSeparator(v) && isAustralianMedicare(v)) return true;
   return isUsMbi(v);
 }
