@@ -152,7 +152,22 @@ function fromCountry(text: string): CountryCode | null {
   return NAMES.get(text.trim().toLowerCase()) ?? null;
 }
 
+// Every event carries a locale, and a stream's locales are few: the region each stands for is
+// remembered (bounded: cleared when full), sparing the slicing and libphonenumber's metadata lookup.
+const LOCALES_REMEMBERED = 1024;
+const localeRegions = new Map<string, CountryCode | null>();
+
 function fromLocale(locale: string): CountryCode | null {
+  let region = localeRegions.get(locale);
+  if (region === undefined) {
+    region = readLocale(locale);
+    if (localeRegions.size >= LOCALES_REMEMBERED) localeRegions.clear();
+    localeRegions.set(locale, region);
+  }
+  return region;
+}
+
+function readLocale(locale: string): CountryCode | null {
   if (locale.length < 5 || locale.length > 20) return null;
   // The region subtag is the last 2-letter part: `tr-TR`, `en_GB`, `zh-Hant-TW`; `en` alone says nothing.
   const end = locale.indexOf('.') === -1 ? locale.length : locale.indexOf('.');

@@ -17,6 +17,10 @@ interface PointStats {
   checked: number;
   /** Values still to be taken as `best` before the next full check. */
   skips: number;
+  /** Sampling back-off: the interval is `every << level` (see ValueSampling.skips). */
+  level: number;
+  /** Sampled checks whose result observe has yet to read (to back off or reset). */
+  pending: number;
   /** Every category seen here (most points have one). */
   categories: CategorySeen[] | null;
 }
@@ -50,11 +54,37 @@ export class EventBucket {
     let stats = node.data as PointStats | undefined;
     if (stats === undefined) {
       if (node.cacheable) {
-        stats = { node, overflow: false, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0, categories: null };
+        stats = {
+          node,
+          overflow: false,
+          count: 0,
+          first: at,
+          last: at,
+          best: null,
+          example: null,
+          checked: 0,
+          skips: 0,
+          level: 0,
+          pending: 0,
+          categories: null,
+        };
         node.data = stats;
         this.points.push(stats);
       } else if (this.overflow === null) {
-        stats = this.overflow = { node, overflow: true, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0, categories: null };
+        stats = this.overflow = {
+          node,
+          overflow: true,
+          count: 0,
+          first: at,
+          last: at,
+          best: null,
+          example: null,
+          checked: 0,
+          skips: 0,
+          level: 0,
+          pending: 0,
+          categories: null,
+        };
         this.points.push(stats);
       } else {
         stats = this.overflow;
@@ -63,6 +93,12 @@ export class EventBucket {
     stats.count++;
     if (at < stats.first) stats.first = at;
     if (at > stats.last) stats.last = at;
+    if (stats.pending > 0) {
+      // A sampled check: one that taught nothing (no value, or only categories known here) lets
+      // the point be checked less often; a new category or a riskier value resets the interval.
+      stats.pending--;
+      stats.level = detection === null || detection === stats.best || knowsAll(stats.categories, detection) ? Math.min(stats.level + 1, MAX_LEVEL) : 0;
+    }
     if (detection !== null) {
       stats.categories = noteCategories(stats.categories, detection, at);
       if (stats.best === null || outranks(detection, stats.best)) {
@@ -89,7 +125,8 @@ export function knownUnchecked(node: PathNode, sampling: ValueSampling): Detecti
       stats.skips--;
       return stats.best;
     }
-    stats.skips = sampling.skips();
+    stats.skips = sampling.skips(stats.level);
+    stats.pending++;
   }
   stats.checked++;
   return null;
@@ -147,6 +184,21 @@ export class InventoryAggregator {
     }
     return out.sort(compareRecords);
   }
+}
+
+/** Back-off levels a point can reach (ValueSampling caps the interval at maxEvery anyway). */
+const MAX_LEVEL = 24;
+
+/** Whether every category of `detection` was seen at the point before. */
+function knowsAll(list: CategorySeen[] | null, detection: Detection): boolean {
+  if (list === null || !seen(list, detection.classifier)) return false;
+  if (detection.also !== undefined) for (const info of detection.also) if (!seen(list, info)) return false;
+  return true;
+}
+
+function seen(list: CategorySeen[], info: ClassifierInfo): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i]!.info.id === info.id) return true;
+  return false;
 }
 
 /** Counts one value of a point as carrying every category of `detection`; returns the list (made on first use). */

@@ -1,5 +1,6 @@
 // Sampled validation in the offline scan: past a warm-up, a point known to carry personal data has
-// one value in `every` checked in full; nothing is ever taken as clean because of the sampling.
+// one value in `every` checked in full, backing off to one in `maxEvery` while the checks find
+// nothing new; nothing is ever taken as clean because of the sampling.
 // And the one-pass scan: numbers a double cannot carry are still refused without the text scan up front.
 import { describe, expect, it } from 'vitest';
 import { EventScanner } from '../../src/pipeline/event-scanner.js';
@@ -24,7 +25,7 @@ const email = (i: number) => `jane.doe${i}@example.com`;
 describe('EventScanner sampled validation', () => {
   it('checks every value until a point is known, then about one in `every`', async () => {
     const { detector, calls } = await countingDetector();
-    const scanner = new EventScanner(detector, undefined, { warmup: 10, every: 8 });
+    const scanner = new EventScanner(detector, undefined, { warmup: 10, every: 8, maxEvery: 8 });
     for (let i = 0; i < 2000; i++) scanner.scanEvent({ type: 'track', event: 'Signed Up', properties: { email: email(i), plan: `plan ${i}` } }, 'web');
     const checked = calls.get('email')!;
     expect(checked).toBeGreaterThan(10 + 1990 / 8 / 2);
@@ -43,6 +44,29 @@ describe('EventScanner sampled validation', () => {
     for (let i = 0; i < 50; i++) scanner.scanEvent({ type: 'track', event: 'x', properties: { card: `not a card ${i}` } }, 'web');
     const record = scanner.aggregator.records().find((r) => r.path === 'properties.card')!;
     expect(record).toMatchObject({ category: 'credit_card_number', classification: 'red', count: 60 });
+  });
+
+  it('backs off at a point whose checks find nothing new, up to one in `maxEvery`', async () => {
+    const { detector, calls } = await countingDetector();
+    const scanner = new EventScanner(detector, undefined, { warmup: 10, every: 8, maxEvery: 128 });
+    for (let i = 0; i < 4000; i++) scanner.scanEvent({ type: 'track', event: 'Signed Up', properties: { email: email(i) } }, 'web');
+    const checked = calls.get('email')!;
+    // At one in 8 throughout it would be ~500; backing off to one in 128 leaves a few dozen.
+    expect(checked).toBeGreaterThan(10 + 3990 / 128 / 2);
+    expect(checked).toBeLessThan(10 + 3990 / 8 / 4);
+    expect(scanner.aggregator.records().find((r) => r.path === 'properties.email')).toMatchObject({ category: 'email', count: 4000 });
+  });
+
+  it('still finds drift at a backed-off point, and checks at the base rate again after it', async () => {
+    const { detector, calls } = await countingDetector();
+    const scanner = new EventScanner(detector, undefined, { warmup: 5, every: 4, maxEvery: 64 });
+    for (let i = 0; i < 2000; i++) scanner.scanEvent({ type: 'track', event: 'x', properties: { ref: email(i) } }, 'web');
+    const before = calls.get('ref')!;
+    // A new category: found within a few back-off intervals.
+    for (let i = 0; i < 400; i++) scanner.scanEvent({ type: 'track', event: 'x', properties: { ref: '4111 1111 1111 1111' } }, 'web');
+    expect(scanner.aggregator.records().find((r) => r.path === 'properties.ref')).toMatchObject({ classification: 'red', count: 2400 });
+    // The sample that found it reset the interval: the following values are checked more often than one in 64.
+    expect(calls.get('ref')! - before).toBeGreaterThan(400 / 64 + 2);
   });
 
   it('checks every value with every: 1', async () => {
@@ -64,6 +88,7 @@ describe('EventScanner sampled validation', () => {
   it('refuses bad sampling options', () => {
     expect(() => new ValueSampling({ every: 0 })).toThrow(/positive integer/);
     expect(() => new ValueSampling({ warmup: -1 })).toThrow(/non-negative integer/);
+    expect(() => new ValueSampling({ every: 8, maxEvery: 4 })).toThrow(/maxEvery/);
   });
 });
 
