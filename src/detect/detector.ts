@@ -35,7 +35,7 @@ interface PathDecision {
   lastDetection: Detection | null;
   /** Enforcement's key evidence (see keyEvidence): the red classifier the key names. */
   keyControl: Detection | null;
-  /** The event region lastDetection was decided in (a null there may not hold in another region). */
+  /** The event regions lastDetection was decided in (a null there may not hold in other regions). */
   lastRegion: string | null;
   /** What the leaf's siblings may say about it (see sibling.ts): 0 nothing, else a SIBLING_* kind. */
   sibling: SiblingKind;
@@ -81,6 +81,8 @@ export class Detector implements PointDetector {
   private readonly sourceRegions: ReadonlyMap<string, CountryCode>;
   /** The current event's region (beginEvent), or null. */
   private region: CountryCode | null = null;
+  /** The region and the other regions the event's hints name (ids are read in each): a clean verdict holds only under the same key. */
+  private regionKey: string | null = null;
 
   constructor(
     readonly compiled: readonly CompiledClassifier[],
@@ -106,9 +108,12 @@ export class Detector implements PointDetector {
    */
   beginEvent(event: unknown, source: string): void {
     const region = eventRegion(event, this.sourceRegions.size === 0 ? null : (this.sourceRegions.get(source) ?? null));
+    const others = otherEventRegions(event, region);
     this.region = region;
+    // Most events name one region at most: only the rare mixed-hint event allocates a key.
+    this.regionKey = others.length === 0 ? region : `${region ?? ''}|${others.join(',')}`;
     setEventPhoneRegion(region);
-    setEventIdRegion(region, otherEventRegions(event, region));
+    setEventIdRegion(region, others);
   }
 
   detect(node: PathNode, value: Leaf, container?: Container): Detection | null {
@@ -123,11 +128,11 @@ export class Detector implements PointDetector {
   private detectValue(decision: PathDecision, value: Exclude<Leaf, null>): Detection | null {
     // A value found before stays found (the knowledge that protects wins); one found clean is
     // re-read in an event of another region, where it may be a national-format phone number.
-    if (value === decision.lastValue && (decision.lastDetection !== null || decision.lastRegion === this.region)) return decision.lastDetection;
+    if (value === decision.lastValue && (decision.lastDetection !== null || decision.lastRegion === this.regionKey)) return decision.lastDetection;
     const detection = this.evaluate(decision, value);
     decision.lastValue = value;
     decision.lastDetection = detection;
-    decision.lastRegion = this.region;
+    decision.lastRegion = this.regionKey;
     return detection;
   }
 

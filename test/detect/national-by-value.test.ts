@@ -79,6 +79,15 @@ describe('an event whose hints name two countries (an en-US browser in the UK)',
     d.detector.beginEvent({ context: { locale: 'en-US', timezone: 'America/New_York' } }, 'web');
     expect(d.category('properties.d', '4010232137')).toBeNull();
   });
+
+  it('re-reads a value found clean at a path when the next event names another country too', async () => {
+    const d = await builtinDetector();
+    // Same path, same value, same primary region (US): only the time zone differs.
+    d.detector.beginEvent({ context: { locale: 'en-US', timezone: 'America/New_York' } }, 'web');
+    expect(d.category('properties.ref', '4010232137')).toBeNull();
+    d.detector.beginEvent({ context: { locale: 'en-US', timezone: 'Europe/London' } }, 'web');
+    expect(d.category('properties.ref', '4010232137')).toBe('health_number_by_value');
+  });
 });
 
 describe('a dashed 3-3-4 NHS number', () => {
