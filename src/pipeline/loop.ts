@@ -47,15 +47,19 @@ export interface BatchPersistence {
    * events written. `receivedAt` (epoch millis) is when the batch reached the engine.
    */
   persist(messages: readonly InputMessage[], tap: TapResult | undefined, receivedAt: number): Promise<number>;
-  /** After the commit: hands the batch's observations over. In memory, never waits for I/O. */
-  observe(tap: TapResult | undefined): void;
+  /**
+   * After the outputs are acknowledged and the events stored, before the commit: makes the batch's
+   * inventory counts durable (folded with other batches', one upsert per flush). Offsets never run
+   * ahead of the counts: a crash after it counts the batch twice on redelivery, never zero times.
+   */
+  record(tap: TapResult | undefined): Promise<void>;
 }
 
 /**
  * The loop: batch → decode → suppression → detect+enforce in one walk → outputs and dead letters
- * → await every send (and the event store write, when the engine keeps state) → commit. A batch
- * is committed only after all its outputs are acknowledged and its events stored (at-least-once;
- * store writes are idempotent on messageId); a failure anywhere before that leaves it uncommitted
+ * → await every send (and the event store write, when the engine keeps state) → inventory counts
+ * written → commit. A batch is committed only after all its outputs are acknowledged, its events
+ * stored and its counts written (at-least-once; store writes are idempotent on messageId); a failure anywhere before that leaves it uncommitted
  * for redelivery. Bad input never stops it: every message that cannot be processed goes to the
  * dead-letter target intact.
  */
@@ -208,6 +212,8 @@ export class Pipeline {
       if (stored.status === 'rejected') throw stored.reason;
       report.stored = stored.value;
     }
+    // Last before the commit: a batch failing earlier is redelivered without having been counted.
+    await persistence?.record(processed.tap);
     await batch.commit();
     // After the commit nothing may fail the batch (it would be read again, though committed).
     try {
@@ -217,12 +223,9 @@ export class Pipeline {
     }
   }
 
-  /** After the commit: observations handed over, metrics and observers told. */
+  /** After the commit: metrics and observers told. */
   private reportCommitted(batch: SourceBatch, processed: ProcessedBatch, startedAt: bigint): void {
     const { report } = processed;
-    // After the commit: a batch that fails before it is redelivered and must not be counted twice.
-    this.options.persistence?.observe(processed.tap);
-
     report.durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     report.source = this.options.sourceName(batch.topic ?? '');
     if (batch.lagAfter && batch.topic !== undefined && batch.partition !== undefined) {
