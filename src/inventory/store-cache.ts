@@ -33,6 +33,25 @@ export interface InventoryCacheOptions {
 /** Which bound sent values to an overflow entry (a metric label: two fixed values). */
 export type OverflowBound = 'event_names' | 'paths';
 
+/** The outcome of one pending map's flush, for the callers of record() whose deltas it holds. */
+interface Settle {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function settle(): Settle {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be waiting (timer flushes of observe() deltas): no unhandled rejection.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
 interface KnownPoint {
   risk: number;
   hasCategory: boolean;
@@ -43,6 +62,11 @@ interface KnownPoint {
  * database: it folds observations into pending deltas in memory. Deltas are written by `flush()`
  * (on a timer, when many are pending, or soon after a possibly-new point), and the database —
  * not this cache — decides which points are new, so only one process raises each signal.
+ *
+ * `record()` is the engine's path: it folds a batch's observations and resolves once the flush
+ * holding them is durable, so the batch's offsets are committed only after its counts (a SIGKILL
+ * between the two then counts the batch twice, never zero times). Batches finishing together
+ * share one flush: still one batched upsert per flush, never a write per event.
  */
 export class InventoryCache {
   private readonly known = new Map<string, KnownPoint>();
@@ -55,6 +79,10 @@ export class InventoryCache {
   private timer: NodeJS.Timeout | undefined;
   private urgentTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<DataPointSignal[]> | undefined;
+  /** Settled by the flush that takes the current pending map. */
+  private settle = settle();
+  /** Whether record() callers wait on the pending map (then a failed flush drops it: they redo it). */
+  private awaited = false;
   private readonly logger: StorageLogger;
   private readonly interval: number;
   private readonly maxPending: number;
@@ -115,6 +143,21 @@ export class InventoryCache {
     else if (candidate) this.flushSoon(this.urgentMs);
   }
 
+  /**
+   * Folds `observations` and resolves once a flush holding them has written them. When that flush
+   * fails its deltas are dropped rather than kept pending: every caller waiting on them fails too,
+   * leaves its batch uncommitted and records it again when it is redelivered — kept, they would be
+   * counted once more per retry.
+   */
+  async record(observations: readonly DataPointObservation[]): Promise<void> {
+    if (observations.length === 0) return;
+    for (const obs of observations) this.observe(obs);
+    const done = this.settle.promise;
+    this.awaited = true;
+    this.flush().catch(() => {});
+    await done;
+  }
+
   /** Writes all pending deltas; resolves with the signals this process won. Flushes never overlap. */
   async flush(): Promise<DataPointSignal[]> {
     while (this.flushing) await this.flushing.catch(() => []);
@@ -143,7 +186,11 @@ export class InventoryCache {
 
   private async flushOnce(): Promise<DataPointSignal[]> {
     const batch = this.pending;
+    const outcome = this.settle;
+    const awaited = this.awaited;
     this.pending = new Map();
+    this.settle = settle();
+    this.awaited = false;
     let signals: DataPointSignal[];
     try {
       signals = await upsertObservations(this.db, [...batch.values()]).catch((err: unknown) => {
@@ -152,12 +199,17 @@ export class InventoryCache {
       });
     } catch (err) {
       // Put the deltas back (merged with anything observed meanwhile): counts must not be lost.
-      for (const [key, obs] of batch) {
-        const newer = this.pending.get(key);
-        this.pending.set(key, newer ? mergeObservation(obs, newer) : obs);
+      // Unless record() callers wait on them: their batches are redelivered and recorded again.
+      if (!awaited) {
+        for (const [key, obs] of batch) {
+          const newer = this.pending.get(key);
+          this.pending.set(key, newer ? mergeObservation(obs, newer) : obs);
+        }
       }
+      outcome.reject(err);
       throw err;
     }
+    outcome.resolve();
     for (const [key, obs] of batch) {
       const known = this.known.get(key);
       const risk = riskOf(obs.classification);

@@ -47,17 +47,21 @@ export interface BatchPersistence {
    * events written. `receivedAt` (epoch millis) is when the batch reached the engine.
    */
   persist(messages: readonly InputMessage[], tap: TapResult | undefined, receivedAt: number): Promise<number>;
-  /** After the commit: hands the batch's observations over. In memory, never waits for I/O. */
-  observe(tap: TapResult | undefined): void;
+  /**
+   * After the outputs are acknowledged and the events stored, before the commit: makes the batch's
+   * inventory counts durable (folded with other batches', one upsert per flush). Offsets never run
+   * ahead of the counts: a crash after it counts the batch twice on redelivery, never zero times.
+   */
+  record(tap: TapResult | undefined): Promise<void>;
 }
 
 /**
  * The loop: batch → decode → suppression → detect+enforce in one walk → outputs and dead letters
- * → await every send (and the event store write, when the engine keeps state) → commit. A batch
- * is committed only after all its outputs are acknowledged and its events stored (at-least-once;
- * store writes are idempotent on messageId); a failure anywhere before that leaves it uncommitted
- * for redelivery. Bad input never stops it: every message that cannot be processed goes to the
- * dead-letter target intact.
+ * → await every send (and the event store write, when the engine keeps state) → inventory counts
+ * written → commit. A batch is committed only after all its outputs are acknowledged, its events
+ * stored and its counts written (at-least-once; store writes are idempotent on messageId); a
+ * failure anywhere before that leaves it uncommitted for redelivery. Bad input never stops it:
+ * every message that cannot be processed goes to the dead-letter target intact.
  */
 export class Pipeline {
   private readonly processor: BatchProcessor;
@@ -118,7 +122,7 @@ export class Pipeline {
     });
     if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
     const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget, processed.report);
-    const finish = () => this.finish(batch, processed, outputs, startedAt, receivedAt);
+    const finish = () => this.finish(batch, processed, outputs, startedAt, receivedAt, lane?.recovering ?? false);
     if (lane === null) return finish();
     // Pipelined: this batch is sent and committed after the partition's previous one, while the
     // source already delivers the next. At most LANE_DEPTH batches wait behind the one sending.
@@ -197,17 +201,25 @@ export class Pipeline {
     outputs: Map<string, OutputMessage[]>,
     startedAt: bigint,
     receivedAt: number,
+    recovering: boolean,
   ): Promise<void> {
     const { report } = processed;
     const persistence = this.options.persistence;
     if (persistence === undefined) await this.send(outputs);
-    else {
+    else if (recovering) {
+      // A retry after a failure (a database outage, say): store first and send only once stored,
+      // so each retry that fails again does not hand the destinations the same outputs again.
+      report.stored = await persistence.persist(batch.messages, processed.tap, receivedAt);
+      await this.send(outputs);
+    } else {
       // Both settle before a failure is reported: a redelivery never overlaps this batch's own send.
       const [sent, stored] = await Promise.allSettled([this.send(outputs), persistence.persist(batch.messages, processed.tap, receivedAt)]);
       if (sent.status === 'rejected') throw sent.reason;
       if (stored.status === 'rejected') throw stored.reason;
       report.stored = stored.value;
     }
+    // Last before the commit: a batch failing earlier is redelivered without having been counted.
+    await persistence?.record(processed.tap);
     await batch.commit();
     // After the commit nothing may fail the batch (it would be read again, though committed).
     try {
@@ -217,12 +229,9 @@ export class Pipeline {
     }
   }
 
-  /** After the commit: observations handed over, metrics and observers told. */
+  /** After the commit: metrics and observers told. */
   private reportCommitted(batch: SourceBatch, processed: ProcessedBatch, startedAt: bigint): void {
     const { report } = processed;
-    // After the commit: a batch that fails before it is redelivered and must not be counted twice.
-    this.options.persistence?.observe(processed.tap);
-
     report.durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     report.source = this.options.sourceName(batch.topic ?? '');
     if (batch.lagAfter && batch.topic !== undefined && batch.partition !== undefined) {

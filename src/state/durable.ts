@@ -56,7 +56,8 @@ export interface DurableOptions {
 /**
  * Everything a stateful engine keeps in its database, wired together: the encrypted event store
  * (written before each batch commits), the shared inventory (observations folded in memory and
- * flushed in the background; the database decides what is new), its alerts, and the suppression
+ * flushed before the batch commits, batches finishing together in one upsert; the database
+ * decides what is new), its alerts, and the suppression
  * and review lists the per-event path reads from memory. Opened only when the config has
  * `storage`; closed after the pipeline has stopped.
  */
@@ -231,6 +232,12 @@ export class DurableState implements BatchPersistence {
     return result.inserted;
   }
 
+  async record(tap: TapResult | undefined): Promise<void> {
+    if (this.inventory === null || tap === undefined) return;
+    await this.inventory.record(tap.observations);
+  }
+
+  /** Folds a batch's observations in memory only (flushed by the timer): for callers without offsets to commit. */
   observe(tap: TapResult | undefined): void {
     if (this.inventory === null || tap === undefined) return;
     for (const observation of tap.observations) this.inventory.observe(observation);

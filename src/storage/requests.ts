@@ -7,6 +7,7 @@ import type { Db, StorageLogger } from './db.js';
 import { RequestDeadlines } from './deadlines.js';
 import { silentLogger } from '../core/logger.js';
 import { eraseSubjects, type ErasureCounts } from './erase.js';
+import { erasureProgress, progressOf, saveProgress } from './request-progress.js';
 import { REQUEST_LOCK } from './locks.js';
 import { buf, iso, safeErrorLabel } from './sql.js';
 import { tombstoneKeys } from './crypto/data-keys.js';
@@ -343,16 +344,24 @@ export class SubjectRequests {
     const covered = await this.coveredBy(row.id_kind, row.lookup_hash, true);
     const subjects = covered.map((c) => c.subject);
     const emailHash = row.id_kind === 'email' ? row.lookup_hash : undefined;
-    let suppressed = 0;
+    // What earlier runs of this request did (a process killed half-way): the receipt reports the totals.
+    const progress = progressOf(row.progress);
     let unsuppressed = 0;
-    let removed: ErasureCounts = { dataKeys: 0, events: 0, profiles: 0, identities: 0, inventoryExamples: 0 };
+    let removed: ErasureCounts = progress.removed;
     // Suppress before erasing, so events arriving during the erasure are dropped (once the pipeline refreshes).
     // By email, the email itself is suppressed too: it covers subjects not linked to it yet.
     const listed = emailHash === undefined ? subjects : [...subjects, EMAIL_SUPPRESSION_PREFIX + emailHash];
-    if (row.type === 'SUPPRESS' || row.type === 'SUPPRESS_WITH_DELETE') suppressed = await addSuppressions(this.deps.db, listed, row.id);
+    if (row.type === 'SUPPRESS' || row.type === 'SUPPRESS_WITH_DELETE') {
+      await this.deps.db.transaction(async (tx) => {
+        const added = await addSuppressions(tx, listed, row.id);
+        if (added > 0) await saveProgress(tx, row.id, { ...progress, suppressed: progress.suppressed + added });
+        progress.suppressed += added;
+      });
+    }
+    const suppressed = progress.suppressed;
     if (row.type === 'UNSUPPRESS') unsuppressed = await removeSuppressions(this.deps.db, listed);
     if (row.type === 'DELETE' || row.type === 'SUPPRESS_WITH_DELETE') {
-      removed = await eraseSubjects(this.deps.db, subjects, { emailHash, dataKeys: this.deps.dataKeys });
+      removed = await eraseSubjects(this.deps.db, subjects, { emailHash, dataKeys: this.deps.dataKeys, progress: erasureProgress(row.id, progress) });
       // A correction not forwarded yet would hand the erased person's traits to destinations.
       await this.cancelForwards([row.lookup_hash, ...subjects]);
     }
@@ -514,6 +523,8 @@ interface RequestRow {
   receipt: Receipt | string | null;
   correction?: Buffer | null;
   forwarded_at?: Date | null;
+  /** Running totals of the request's steps (jsonb; see request-progress.ts). */
+  progress?: unknown;
 }
 
 function toRequest(row: RequestRow): SubjectRequest {

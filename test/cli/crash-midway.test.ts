@@ -242,7 +242,7 @@ describe('SIGKILL of the engine mid-step, on PostgreSQL', { timeout: 300_000 }, 
     await waitUntil(() => serve.stderr().includes('left running by a stopped process were run again'), 120_000, 'serve to resume the request');
     serve.child.kill('SIGTERM');
     expect((await serve.exited).code, serve.stderr()).toBe(0);
-    const [finished] = await q<{ status: string; receipt: { requestId: string; finishedAt: string } | null }>(
+    const [finished] = await q<{ status: string; receipt: { requestId: string; finishedAt: string; removed: Record<string, number>; where: string[] } | null }>(
       `SELECT status, receipt FROM ${t('subject_requests')}`,
     );
     expect(finished!.status).toBe('FINISHED');
@@ -269,10 +269,14 @@ describe('SIGKILL of the engine mid-step, on PostgreSQL', { timeout: 300_000 }, 
         examplesOfErased: examples,
       },
       receiptsWritten: finishedLines,
+      // The one receipt covers both runs: the first removed the key and the events, the second the rest.
+      receiptRemoved: finished!.receipt!.removed,
     };
     console.log(`[fault] sigkill-deletion ${JSON.stringify(figures)}`);
     expect(still!.receipt.finishedAt).toBe(finished!.receipt!.finishedAt);
     expect(finishedLines).toBe(1);
     expect(examples).toBe(0);
+    expect(finished!.receipt!.removed).toMatchObject({ dataKeys: 1, events: storedBefore - storedAfterCrash, inventoryExamples: examplesOfErasedBefore });
+    expect(finished!.receipt!.where).toEqual(expect.arrayContaining(['data_keys', 'events']));
   });
 });

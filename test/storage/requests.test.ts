@@ -205,6 +205,21 @@ describe.each(ENGINES)('data-subject requests (%s)', (engine) => {
     expect((await s.requests.run(created.id)).status).toBe('FINISHED');
   });
 
+  it('a request that failed half-way reports the totals of both runs in its one receipt', async () => {
+    await s.events.storeEvents([identify('half-1', { email: 'half1@example.com' }), track('half-1', 'A'), track('half-1', 'B')]);
+    const created = await s.requests.create('SUPPRESS_WITH_DELETE', { userId: 'half-1' });
+    // Keys and events go, then the profiles step fails: the first run removed those, not the rest.
+    await t.db.exec('ALTER TABLE profiles RENAME TO profiles_away');
+    const failed = await s.requests.run(created.id);
+    await t.db.exec('ALTER TABLE profiles_away RENAME TO profiles');
+    expect(failed.status).toBe('FAILED');
+    expect(await count('events WHERE subject_hash = $1', [s.hasher.subjectHash('half-1')])).toBe(0);
+    const done = await s.requests.run(created.id);
+    expect(done.status).toBe('FINISHED');
+    expect(done.receipt).toMatchObject({ suppressed: 1, removed: { dataKeys: 1, events: 3, profiles: 1, identities: 1 } });
+    expect(done.receipt!.where).toEqual(['data_keys', 'events', 'profiles', 'identities']);
+  });
+
   it('takes over a request left RUNNING by a dead runner, never one a live runner holds', async () => {
     const created = await s.requests.create('DELETE', { userId: 'crashed-1' });
     await s.events.storeEvents([track('crashed-1', 'A')]);
