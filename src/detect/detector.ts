@@ -79,8 +79,6 @@ export class Detector implements PointDetector {
   private readonly ignoreRules: Array<{ classifier: CompiledClassifier; words: string[][] }>;
   private readonly verdictCaches = new Map<CompiledClassifier, Map<string, ValueVerdict>>();
   private readonly sourceRegions: ReadonlyMap<string, CountryCode>;
-  /** The current event's region (beginEvent), or null. */
-  private region: CountryCode | null = null;
   /** The region and the other regions the event's hints name (ids are read in each): a clean verdict holds only under the same key. */
   private regionKey: string | null = null;
 
@@ -109,7 +107,6 @@ export class Detector implements PointDetector {
   beginEvent(event: unknown, source: string): void {
     const region = eventRegion(event, this.sourceRegions.size === 0 ? null : (this.sourceRegions.get(source) ?? null));
     const others = otherEventRegions(event, region);
-    this.region = region;
     // Most events name one region at most: only the rare mixed-hint event allocates a key.
     this.regionKey = others.length === 0 ? region : `${region ?? ''}|${others.join(',')}`;
     setEventPhoneRegion(region);
