@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { reportCliError } from './arg-errors.js';
+import { commandSpecifier } from './bundles.js';
 import { EXIT, type CliIo, type Command } from './io.js';
 import { unknownCommandMessage } from './suggest.js';
 
@@ -34,7 +35,7 @@ const COMMANDS: Record<string, CommandEntry> = {
 };
 
 async function loadCommand(file: string): Promise<Command> {
-  const module = (await import(`./commands/${file}.js`)) as { run: Command };
+  const module = (await import(commandSpecifier(file, import.meta.url))) as { run: Command };
   return module.run;
 }
 

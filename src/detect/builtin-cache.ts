@@ -14,7 +14,8 @@ import type { ClassifierSet } from './classifier-set.js';
  * it is ignored (the YAML is read as before), so it can never serve a stale set.
  */
 
-export const BUILTIN_CACHE_FILE = fileURLToPath(new URL('./builtin-classifiers.json', import.meta.url));
+// Spelled from the parent so the path holds from dist/detect/ and from the scan bundle in dist/bundle/.
+export const BUILTIN_CACHE_FILE = fileURLToPath(new URL('../detect/builtin-classifiers.json', import.meta.url));
 
 export interface CacheFile {
   digest: string;
