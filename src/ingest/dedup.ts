@@ -9,9 +9,13 @@
  * (the stock clients retry on the same connection pool, so usually the same process).
  */
 export class MessageIdWindow {
-  /** Per source: messageId → end of its window. One map per source, so a lookup builds no key string. */
-  private readonly seen = new Map<string, Map<string, number>>();
-  private readonly inFlight = new Map<string, Map<string, Promise<void>>>();
+  /**
+   * Per source: messageId → end of its window (accepted) or its produce (in flight). One map per
+   * source, so a lookup builds no key string; one entry per id, so an id costs one lookup to check
+   * and one write each to track and to accept — these maps are large, every access a cache miss.
+   */
+  private readonly ids = new Map<string, Map<string, number | Promise<void>>>();
+  /** Accepted ids across sources (in-flight ones are bounded by the produce queue instead). */
   private entries = 0;
 
   constructor(
@@ -22,41 +26,39 @@ export class MessageIdWindow {
 
   /** 'seen' (accepted before), a promise (being produced now), or 'new'. */
   check(source: string, messageId: string): 'seen' | 'new' | Promise<void> {
-    const seen = this.seen.get(source);
-    if (seen !== undefined) {
-      const until = seen.get(messageId);
-      if (until !== undefined) {
-        if (until > this.now()) return 'seen';
-        seen.delete(messageId);
-        this.entries--;
-      }
-    }
-    return this.inFlight.get(source)?.get(messageId) ?? 'new';
+    const ids = this.ids.get(source);
+    const entry = ids?.get(messageId);
+    if (entry === undefined) return 'new';
+    if (typeof entry !== 'number') return entry;
+    if (entry > this.now()) return 'seen';
+    ids!.delete(messageId);
+    this.entries--;
+    return 'new';
   }
 
   /** Marks ids as being produced by `produced`; they become seen when it resolves. */
   track(source: string, messageIds: readonly string[], produced: Promise<void>): void {
     if (this.maxEntries === 0) return;
-    let inFlight = this.inFlight.get(source);
-    if (inFlight === undefined) this.inFlight.set(source, (inFlight = new Map()));
-    for (const id of messageIds) inFlight.set(id, produced);
-    const settled = inFlight;
+    let ids = this.ids.get(source);
+    if (ids === undefined) this.ids.set(source, (ids = new Map()));
+    const map = ids;
+    for (const id of messageIds) {
+      // An expired id being re-accepted: deleted first, so that it moves to the back of the eviction order.
+      if (typeof map.get(id) === 'number' && map.delete(id)) this.entries--;
+      map.set(id, produced);
+    }
     produced.then(
       () => {
-        let seen = this.seen.get(source);
-        if (seen === undefined) this.seen.set(source, (seen = new Map()));
         const until = this.now() + this.windowMs;
-        for (const id of messageIds) {
-          settled.delete(id);
-          // Deleted first so that a re-accepted id moves to the back of the eviction order.
-          if (seen.delete(id)) this.entries--;
-          seen.set(id, until);
-        }
-        this.entries += messageIds.length;
+        for (const id of messageIds)
+          if (map.get(id) === produced) {
+            map.set(id, until);
+            this.entries++;
+          }
         this.evict();
       },
       () => {
-        for (const id of messageIds) if (settled.get(id) === produced) settled.delete(id);
+        for (const id of messageIds) if (map.get(id) === produced) map.delete(id);
       },
     );
   }
@@ -65,18 +67,23 @@ export class MessageIdWindow {
     return this.entries;
   }
 
-  /** Past maxEntries the oldest go first, from the source that holds the most ids. */
+  /** Past maxEntries the oldest accepted go first, from the source that holds the most ids. */
   private evict(): void {
     let excess = this.entries - this.maxEntries;
     while (excess > 0) {
-      let largest: Map<string, number> | undefined;
-      for (const seen of this.seen.values()) if (largest === undefined || seen.size > largest.size) largest = seen;
+      let largest: Map<string, number | Promise<void>> | undefined;
+      for (const ids of this.ids.values()) if (largest === undefined || ids.size > largest.size) largest = ids;
       if (largest === undefined || largest.size === 0) return;
-      for (const id of largest.keys()) {
+      let evicted = 0;
+      for (const [id, entry] of largest) {
+        // In flight: its produce decides (and it is among the newest anyway).
+        if (typeof entry !== 'number') continue;
         largest.delete(id);
         this.entries--;
+        evicted++;
         if (--excess === 0) break;
       }
+      if (evicted === 0) return;
     }
   }
 }

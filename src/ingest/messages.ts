@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SegmentloomError } from '../core/errors.js';
+import { isoTime, parseIsoTime } from './time.js';
 
 /**
  * Segment messages as the HTTP Tracking API takes them, made into the records the pipeline reads.
@@ -36,6 +37,7 @@ export interface IngestRecord {
   key: string;
   value: string;
   messageId: string;
+  /** The value's size for the produce queue's accounting: UTF-8 bytes near the event limit, else UTF-16 units. */
   bytes: number;
 }
 
@@ -65,7 +67,7 @@ function identity(value: unknown): string | null {
 
 function parseTime(value: unknown, field: string, where: string): number | null {
   if (value === undefined || value === null) return null;
-  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  const ms = typeof value === 'string' ? parseIsoTime(value) : NaN;
   if (Number.isNaN(ms)) throw new InvalidPayload(`${where}${field}: expected an ISO-8601 date`);
   return ms;
 }
@@ -113,17 +115,19 @@ export function toRecord(item: unknown, type: unknown, shared: Json | null, fact
   const batchSentAt = facts.batchSentAt;
   const sentAt = batchSentAt !== undefined && item.sentAt === batchSentAt.raw ? batchSentAt.ms : parseTime(item.sentAt, 'sentAt', where);
   const received = facts.receivedAt;
-  item.receivedAt = facts.receivedAtIso ??= new Date(received).toISOString();
+  item.receivedAt = facts.receivedAtIso ??= isoTime(received);
   if (original === null) {
     item.timestamp = item.receivedAt;
   } else {
     item.originalTimestamp = item.timestamp;
-    if (sentAt !== null) item.timestamp = new Date(received - (sentAt - original)).toISOString();
+    if (sentAt !== null) item.timestamp = isoTime(received - (sentAt - original));
   }
 
   const value = JSON.stringify(item);
-  const bytes = Buffer.byteLength(value);
-  if (bytes > facts.maxEventBytes + ADDED_BYTES) throw new InvalidPayload(`${where || 'event'}: larger than ${facts.maxEventBytes} bytes`);
+  // A UTF-8 byte is at most 3 per UTF-16 unit: only an event that could be near the limit is counted.
+  const limit = facts.maxEventBytes + ADDED_BYTES;
+  const bytes = value.length * 3 <= limit ? value.length : Buffer.byteLength(value);
+  if (bytes > limit) throw new InvalidPayload(`${where || 'event'}: larger than ${facts.maxEventBytes} bytes`);
   return { key, value, messageId: messageId as string, bytes };
 }
 

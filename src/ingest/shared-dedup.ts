@@ -5,7 +5,7 @@ import type { Db } from '../storage/db.js';
  * The messageId window shared by every ingest process on one store (table ingest_message_ids,
  * PostgreSQL in production): behind a load balancer a client's retry may land on another process,
  * which must not accept the same messageId again. The in-process MessageIdWindow stays the first
- * level; only ids it has not seen come here, one statement per request.
+ * level; only ids it has not seen come here, one statement for the requests that arrive together.
  *
  * An id is claimed before it is produced (an INSERT that only one process can win), marked
  * accepted once the broker has it, and released when the produce fails. A duplicate of an id that
@@ -22,13 +22,51 @@ export interface ClaimResult {
   pending: number;
 }
 
+interface ClaimRequest {
+  source: string;
+  ids: readonly string[];
+  resolve(result: ClaimResult): void;
+  reject(err: unknown): void;
+}
+
+/** (source, id) as one string: PostgreSQL text never holds a NUL, so the pair is unambiguous. */
+function pairKey(source: string, id: string): string {
+  return `${source}\u0000${id}`;
+}
+
+/** Acceptances waiting for the next statement, and the promise their `settle` calls return. */
+interface Acceptances {
+  sources: string[];
+  ids: string[];
+  written: { promise: Promise<void>; resolve(): void; reject(err: unknown): void };
+}
+
+function newAcceptances(): Acceptances {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be waiting (a settle's caller logs its failure; no settle, no caller).
+  promise.catch(() => {});
+  return { sources: [], ids: [], written: { promise, resolve, reject } };
+}
+
+function pairs(sources: readonly string[], ids: readonly string[]): Set<string> {
+  const set = new Set<string>();
+  for (let i = 0; i < ids.length; i++) set.add(pairKey(sources[i]!, ids[i]!));
+  return set;
+}
+
 export class SharedMessageIds {
   /** Identifies this process's claims, so that it settles only its own. */
   private readonly claim = randomBytes(8).toString('hex');
   private sweeper: NodeJS.Timeout | undefined;
-  /** The acceptances gathering for the next UPDATE, and the one being written. */
-  private nextAccept: { ids: Map<string, string[]>; written: Promise<void> } | undefined;
-  private writing: Promise<void> | undefined;
+  /** What gathers for the next statement while one is out: claims, and acceptances to write. */
+  private claims: ClaimRequest[] = [];
+  private accepts: Acceptances = newAcceptances();
+  private writing = false;
 
   constructor(
     private readonly db: Db,
@@ -39,37 +77,24 @@ export class SharedMessageIds {
     return (this.options.now ?? Date.now)();
   }
 
-  async claimIds(source: string, messageIds: readonly string[]): Promise<ClaimResult> {
-    if (messageIds.length === 0) return { claimed: [], seen: 0, pending: 0 };
-    const at = this.now();
-    // A row expired, or a claim older than the lease that was never accepted, is free to take.
-    // One row back, with the ids only when some were not won: the usual answer parses nothing per id.
-    const [won] = await this.db.query<{ n: number; ids: string[] | null }>(
-      `WITH won AS (
-         INSERT INTO ingest_message_ids AS m (source, message_id, claim, accepted, claimed_at, expires_at)
-         SELECT $1, id, $3, false, $4, $5 FROM unnest($2::text[]) AS id
-         ON CONFLICT (source, message_id) DO UPDATE
-           SET claim = EXCLUDED.claim, accepted = false, claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at
-           WHERE m.expires_at <= EXCLUDED.claimed_at OR (NOT m.accepted AND m.claimed_at <= $6)
-         RETURNING message_id)
-       SELECT count(*)::int AS n, CASE WHEN count(*) < $7 THEN array_agg(message_id) END AS ids FROM won`,
-      [source, messageIds, this.claim, new Date(at), new Date(at + this.options.windowMs), new Date(at - this.options.leaseMs), messageIds.length],
-    );
-    if (won!.n === messageIds.length) return { claimed: messageIds.slice(), seen: 0, pending: 0 };
-    const claimed = new Set(won!.ids ?? []);
-    const others = messageIds.filter((id) => !claimed.has(id));
-    const held = await this.db.query<{ accepted: boolean; n: number }>(
-      `SELECT accepted, count(*)::int AS n FROM ingest_message_ids WHERE source = $1 AND message_id = ANY($2::text[]) GROUP BY accepted`,
-      [source, others],
-    );
-    const seen = held.find((h) => h.accepted)?.n ?? 0;
-    // An id that vanished between the two statements (swept, released) counts as pending: retried, it is claimed.
-    return { claimed: [...claimed], seen, pending: others.length - seen };
+  /**
+   * Claims the ids this process is about to produce. Claims (and acceptances, see `settle`)
+   * arriving while one statement is out go together in the next: a busy ingest makes one round
+   * trip per few requests, not two per request — a statement costs this process far more than its
+   * ids do. An id asked for twice in one round goes to the first asker; the later one finds it
+   * pending, as it would one statement later.
+   */
+  claimIds(source: string, messageIds: readonly string[]): Promise<ClaimResult> {
+    if (messageIds.length === 0) return Promise.resolve({ claimed: [], seen: 0, pending: 0 });
+    return new Promise<ClaimResult>((resolve, reject) => {
+      this.claims.push({ source, ids: messageIds, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
   }
 
   /**
    * After the produce: accepted (the window starts now) or released for a retry to claim.
-   * Acceptances arriving while one is written go together in the next statement.
+   * Acceptances go with the next round's claims; resolves once written.
    */
   settle(source: string, messageIds: readonly string[], accepted: boolean): Promise<void> {
     if (messageIds.length === 0) return Promise.resolve();
@@ -81,31 +106,124 @@ export class SharedMessageIds {
           this.claim,
         ])
         .then(() => {});
-    let next = this.nextAccept;
-    if (next === undefined) {
-      const ids = new Map<string, string[]>();
-      const written = (this.writing ?? Promise.resolve()).then(() => {
-        if (this.nextAccept === next) this.nextAccept = undefined;
-        return this.accept(ids);
-      });
-      next = this.nextAccept = { ids, written };
-      this.writing = written.catch(() => {});
+    const accepts = this.accepts;
+    for (const id of messageIds) {
+      accepts.sources.push(source);
+      accepts.ids.push(id);
     }
-    const list = next.ids.get(source);
-    if (list === undefined) next.ids.set(source, messageIds.slice());
-    else for (const id of messageIds) list.push(id);
-    return next.written;
+    if (!this.writing) void this.drain();
+    return accepts.written.promise;
   }
 
-  private async accept(bySource: Map<string, string[]>): Promise<void> {
-    const until = new Date(this.now() + this.options.windowMs);
-    for (const [source, ids] of bySource)
-      await this.db.query('UPDATE ingest_message_ids SET accepted = true, expires_at = $4 WHERE source = $1 AND message_id = ANY($2::text[]) AND claim = $3', [
-        source,
-        ids,
-        this.claim,
-        until,
-      ]);
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.claims.length > 0 || this.accepts.ids.length > 0) {
+      const claims = this.claims;
+      const accepts = this.accepts;
+      this.claims = [];
+      this.accepts = newAcceptances();
+      let results: ClaimResult[];
+      try {
+        results = await this.round(claims, accepts);
+      } catch (err) {
+        for (const c of claims) c.reject(err);
+        accepts.written.reject(err);
+        continue;
+      }
+      accepts.written.resolve();
+      for (let i = 0; i < claims.length; i++) claims[i]!.resolve(results[i]!);
+    }
+    this.writing = false;
+  }
+
+  /** One statement for a round (and a second, rarely, for ids that are not this process's to take). */
+  private async round(round: readonly ClaimRequest[], accepts: Acceptances): Promise<ClaimResult[]> {
+    // Each (source, id) once: an id twice in one INSERT … ON CONFLICT DO UPDATE is an error.
+    const sources: string[] = [];
+    const ids: string[] = [];
+    const first: boolean[][] = [];
+    if (round.length === 1) {
+      const { source, ids: own } = round[0]!;
+      for (const id of own) {
+        sources.push(source);
+        ids.push(id);
+      }
+      first.push(own.map(() => true));
+    } else {
+      const asked = new Map<string, Set<string>>();
+      for (const { source, ids: own } of round) {
+        let set = asked.get(source);
+        if (set === undefined) asked.set(source, (set = new Set()));
+        const mine = new Array<boolean>(own.length);
+        for (let i = 0; i < own.length; i++) {
+          const id = own[i]!;
+          mine[i] = !set.has(id);
+          if (!mine[i]) continue;
+          set.add(id);
+          sources.push(source);
+          ids.push(id);
+        }
+        first.push(mine);
+      }
+    }
+
+    const at = this.now();
+    // Acceptances first (rows this process claimed); an id accepted in this very statement is not
+    // claimed again here: the second statement finds it accepted, a duplicate.
+    // A row expired, or a claim older than the lease that was never accepted, is free to take.
+    // One row back, with the ids only when some were not won: the usual answer parses nothing per id.
+    const [won] = await this.db.query<{ n: number; sources: string[] | null; ids: string[] | null }>(
+      `WITH acc AS (
+         UPDATE ingest_message_ids AS a SET accepted = true, expires_at = $5
+         FROM unnest($7::text[], $8::text[]) AS u(s, id)
+         WHERE a.source = u.s AND a.message_id = u.id AND a.claim = $3),
+       won AS (
+         INSERT INTO ingest_message_ids AS m (source, message_id, claim, accepted, claimed_at, expires_at)
+         SELECT s, id, $3, false, $4, $5 FROM unnest($1::text[], $2::text[]) AS t(s, id)
+         WHERE NOT EXISTS (SELECT 1 FROM unnest($7::text[], $8::text[]) AS u(s, id) WHERE u.s = t.s AND u.id = t.id)
+         ON CONFLICT (source, message_id) DO UPDATE
+           SET claim = EXCLUDED.claim, accepted = false, claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at
+           WHERE m.expires_at <= EXCLUDED.claimed_at OR (NOT m.accepted AND m.claimed_at <= $6)
+         RETURNING source, message_id)
+       SELECT count(*)::int AS n,
+              CASE WHEN count(*) < cardinality($2::text[]) THEN array_agg(source) END AS sources,
+              CASE WHEN count(*) < cardinality($2::text[]) THEN array_agg(message_id) END AS ids
+       FROM won`,
+      [sources, ids, this.claim, new Date(at), new Date(at + this.options.windowMs), new Date(at - this.options.leaseMs), accepts.sources, accepts.ids],
+    );
+    if (round.length === 0) return [];
+    const allWon = won!.n === ids.length;
+    if (allWon && round.length === 1) return [{ claimed: round[0]!.ids.slice(), seen: 0, pending: 0 }];
+
+    const claimed = allWon ? null : pairs(won!.sources ?? [], won!.ids ?? []);
+    let accepted = new Set<string>();
+    if (claimed !== null) {
+      const others = { sources: [] as string[], ids: [] as string[] };
+      for (let i = 0; i < ids.length; i++)
+        if (!claimed.has(pairKey(sources[i]!, ids[i]!))) {
+          others.sources.push(sources[i]!);
+          others.ids.push(ids[i]!);
+        }
+      // An id that vanished between the two statements (swept, released) counts as pending: retried, it is claimed.
+      const [held] = await this.db.query<{ sources: string[] | null; ids: string[] | null }>(
+        `SELECT array_agg(m.source) AS sources, array_agg(m.message_id) AS ids
+         FROM ingest_message_ids m JOIN unnest($1::text[], $2::text[]) AS t(s, id) ON m.source = t.s AND m.message_id = t.id
+         WHERE m.accepted`,
+        [others.sources, others.ids],
+      );
+      accepted = pairs(held?.sources ?? [], held?.ids ?? []);
+    }
+    return round.map(({ source, ids: own }, r) => {
+      const mine = first[r]!;
+      const result: ClaimResult = { claimed: [], seen: 0, pending: 0 };
+      for (let i = 0; i < own.length; i++) {
+        const id = own[i]!;
+        if (mine[i] && (claimed === null || claimed.has(pairKey(source, id)))) result.claimed.push(id);
+        else if (accepted.has(pairKey(source, id))) result.seen++;
+        else result.pending++;
+      }
+      return result;
+    });
   }
 
   /** Deletes rows past their window (and dead claims past theirs); returns how many. */

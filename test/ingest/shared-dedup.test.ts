@@ -60,6 +60,34 @@ describe('SharedMessageIds (PostgreSQL)', () => {
     expect((await a.claimIds('web', ['d1'])).seen).toBe(1);
   });
 
+  it('claims arriving together from one process go in one statement; each id goes to one request', async () => {
+    let statements = 0;
+    const counted = { ...t.db, query: (sql: string, params?: readonly unknown[]) => (statements++, t.db.query(sql, params)) } as typeof t.db;
+    const c = new SharedMessageIds(counted, options);
+    const results = await Promise.all([c.claimIds('web', ['j1', 'j2']), c.claimIds('web', ['j2', 'j3']), c.claimIds('app', ['j2']), c.claimIds('web', ['j4'])]);
+    // The first goes out alone; the three that arrived meanwhile go together in the next, and one
+    // more asks about the j2 that round did not win (accepted, or still pending?).
+    expect(statements).toBe(3);
+    expect(results[0]).toEqual({ claimed: ['j1', 'j2'], seen: 0, pending: 0 });
+    // j2 of source web is the first request's: pending here, as it is for any claim but the winner's.
+    expect(results[1]).toEqual({ claimed: ['j3'], seen: 0, pending: 1 });
+    expect(results[2]).toEqual({ claimed: ['j2'], seen: 0, pending: 0 });
+    expect(results[3]).toEqual({ claimed: ['j4'], seen: 0, pending: 0 });
+    // Other processes see every id claimed and not yet accepted.
+    expect(await b.claimIds('web', ['j1', 'j2', 'j3', 'j4'])).toEqual({ claimed: [], seen: 0, pending: 4 });
+  });
+
+  it('an acceptance written in the same statement as a claim of that id: the claim finds a duplicate', async () => {
+    expect((await a.claimIds('web', ['k1'])).claimed).toEqual(['k1']);
+    // A claim out holds the next round: the acceptance and the claim below go in it together.
+    const busy = a.claimIds('web', ['k0']);
+    const settled = a.settle('web', ['k1'], true);
+    const again = a.claimIds('web', ['k1', 'k2']);
+    await Promise.all([busy, settled]);
+    expect(await again).toEqual({ claimed: ['k2'], seen: 1, pending: 0 });
+    expect(await b.claimIds('web', ['k1'])).toEqual({ claimed: [], seen: 1, pending: 0 });
+  });
+
   it('sweep deletes what is past its window', async () => {
     await a.claimIds('web', ['s1']);
     await a.settle('web', ['s1'], true);
