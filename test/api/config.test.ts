@@ -216,8 +216,10 @@ describe('a classifier PUT takes effect without a restart', () => {
     const policy = `${POLICY_YAML}  - { name: no-members, match: { categories: [member_number] }, action: block }\n`;
     const put = await api.call('PUT', '/policies', { body: policy });
     expect(put.status, put.text).toBe(200);
-    await waitFor(() => results.length >= 2 && results.at(-1) === 'applied');
+    // A count of reloads can be reached by the classifier change alone (a write seen twice, a poll
+    // after the watch): wait for what the policy does, the field blocked, not for a number.
+    await waitFor(async () => JSON.stringify(await run({ member_number: 'M-1', plan: 'pro' })) === JSON.stringify({ plan: 'pro' }));
+    expect(results.length).toBeGreaterThanOrEqual(2);
     expect(results.every((r) => r === 'applied')).toBe(true);
-    expect(await run({ member_number: 'M-1', plan: 'pro' })).toEqual({ plan: 'pro' });
   });
 });

@@ -90,6 +90,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     ...(options.keyring ? { keyring: options.keyring } : {}),
     ...(options.hasher ? { hasher: options.hasher } : {}),
   });
+  // A port chosen by the caller can be taken meanwhile (EADDRINUSE): the store is not left open then.
   const api = await startApi({
     storage,
     classifierDirs: [BUILTIN_CLASSIFIERS_DIR.replace(/\/$/, ''), customDir],
@@ -106,6 +107,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     keyCacheMs: options.keyCacheMs,
     identityVerifier: options.identityVerifier ?? null,
     port: options.port ?? 0,
+  }).catch(async (err: unknown) => {
+    await t.close();
+    throw err;
   });
   const keys = new ApiKeyStore(t.db, options.now);
   const key = async (role: Role, scopes?: readonly Scope[], name = `${role}-key`) => {

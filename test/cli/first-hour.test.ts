@@ -55,7 +55,12 @@ function workDir(): string {
   return dir;
 }
 
-describe('store commands take the engine config (embedded store, demo keys from config/embedded.yaml)', () => {
+// Every command here is a process of its own (node start-up, the CLI's modules, the store): 10–40 s
+// each at a load of 20–30 on two cores, and a test runs up to five. Their budget is that work, not
+// the default 30 s; the 150 s guard in cli() still ends a hung one.
+const SLOW = { timeout: 300_000 };
+
+describe('store commands take the engine config (embedded store, demo keys from config/embedded.yaml)', SLOW, () => {
   let config: string;
   beforeAll(async () => {
     requireBuild();
@@ -101,7 +106,7 @@ describe('store commands take the engine config (embedded store, demo keys from 
   });
 });
 
-describe('daily review in bulk (PostgreSQL store named by the config, keys from the environment)', () => {
+describe('daily review in bulk (PostgreSQL store named by the config, keys from the environment)', SLOW, () => {
   let config: string;
   let url: string;
   const schema = uniqueSchema('firsthour_review');

@@ -24,20 +24,30 @@ describe('the Privacy Portal in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const port = await freePort();
-    const redirect = `http://127.0.0.1:${port}/portal/auth/oidc/callback`;
-    op = await startOp(redirect);
-    s = await startTestApi({
-      port,
-      env: {
-        SEGMENTLOOM_PORTAL_SESSION_SECRET: 'browser-test-session-secret-0123456789',
-        SEGMENTLOOM_OIDC_ISSUER: op.issuer,
-        SEGMENTLOOM_OIDC_CLIENT_ID: CLIENT.id,
-        SEGMENTLOOM_OIDC_CLIENT_SECRET: CLIENT.secret,
-        SEGMENTLOOM_OIDC_REDIRECT_URI: redirect,
-        SEGMENTLOOM_OIDC_ROLE_MAP: ROLE_MAP,
-      },
-    });
+    // The provider must know the API's callback before the API starts, so the port is picked
+    // free, released, then listened on: another process can take it in between. Then again.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const redirect = `http://127.0.0.1:${port}/portal/auth/oidc/callback`;
+      op = await startOp(redirect);
+      try {
+        s = await startTestApi({
+          port,
+          env: {
+            SEGMENTLOOM_PORTAL_SESSION_SECRET: 'browser-test-session-secret-0123456789',
+            SEGMENTLOOM_OIDC_ISSUER: op.issuer,
+            SEGMENTLOOM_OIDC_CLIENT_ID: CLIENT.id,
+            SEGMENTLOOM_OIDC_CLIENT_SECRET: CLIENT.secret,
+            SEGMENTLOOM_OIDC_REDIRECT_URI: redirect,
+            SEGMENTLOOM_OIDC_ROLE_MAP: ROLE_MAP,
+          },
+        });
+        break;
+      } catch (err) {
+        await op.close();
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw err;
+      }
+    }
     await seedShop(s.t.db);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 180_000);

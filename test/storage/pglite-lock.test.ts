@@ -68,5 +68,5 @@ describe('the embedded store is held by one process at a time', () => {
     expect(readFileSync(path.join(dataDir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
     await db.close();
     expect(() => readFileSync(path.join(dataDir, LOCK_FILE))).toThrow();
-  });
+  }, 120_000); // two starts of the embedded PostgreSQL in this process: seconds each, tens under load
 });
