@@ -2,7 +2,8 @@
 // PostgreSQL and on embedded PGlite. Bounded: 20k events on PostgreSQL, 5k on PGlite.
 //   npm run build && node benchmarks/storage.js
 // PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); a throwaway
-// schema is created and dropped. Set BENCH_STORAGE_PG=0 to skip it.
+// schema is created and dropped. Set BENCH_STORAGE_PG=0 to skip it. Also prints the cost of an
+// inventory flush of POINTS points that are all stored already (the steady state of a running engine).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,12 @@ import { openDb } from '../dist/storage/open.js';
 import { openStorage } from '../dist/storage/storage.js';
 import { Keyring } from '../dist/storage/crypto/master-keys.js';
 import { SubjectHasher } from '../dist/storage/crypto/lookup.js';
+import { upsertObservations } from '../dist/inventory/store.js';
 
 const BATCH = 500;
 const SUBJECTS = 2_000;
+const POINTS = 800;
+const FLUSHES = 6;
 
 /**
  * ~1 KB track events spread over SUBJECTS users (every batch needs keys for many subjects).
@@ -59,14 +63,64 @@ async function measure(label, db, total) {
   return { engine: label, events: total, avgBytes: Math.round(bytes / total), seconds: seconds.toFixed(2), perSecond: Math.round(total / seconds) };
 }
 
-/** @type {Awaited<ReturnType<typeof measure>>[]} */
+/**
+ * Inventory flushes of POINTS known points (counts added, nothing drifts), after the one that
+ * creates them: median wall ms and this process's CPU ms per flush (PGlite runs in-process; the
+ * PostgreSQL server's CPU is not in the figure).
+ * @param {import('../dist/storage/db.js').ScriptDb} db
+ */
+async function measureFlush(db) {
+  /**
+   * @param {number} round
+   * @returns {import('../dist/inventory/store.js').DataPointObservation[]}
+   */
+  const observations = (round) => {
+    const at = new Date(Date.UTC(2024, 0, 1, 0, 0, round)).toISOString();
+    return Array.from({ length: POINTS }, (_, i) => ({
+      source: 'bench',
+      event: `Event ${i % 40}`,
+      path: `properties.field_${i}.value`,
+      category: i % 3 === 0 ? null : 'email',
+      dataCategory: i % 3 === 0 ? null : 'user.contact.email',
+      classification: i % 3 === 0 ? 'green' : 'yellow',
+      matchedOn: i % 3 === 0 ? null : 'key+value',
+      confidence: 0.9,
+      matcher: i % 3 === 0 ? null : 'email',
+      count: 3,
+      firstSeen: at,
+      lastSeen: at,
+      example: i % 3 === 0 ? null : 'j***@e***.com',
+      categories: i % 3 === 0 ? [] : [{ category: 'email', dataCategory: 'user.contact.email', classification: 'yellow', count: 3, lastSeen: at }],
+      destinations: ['warehouse', 'ads'],
+      exampleSubject: null,
+    }));
+  };
+  await upsertObservations(db, observations(0));
+  const wall = [];
+  const cpu = [];
+  for (let round = 1; round <= FLUSHES; round++) {
+    const batch = observations(round);
+    const started = process.hrtime.bigint();
+    const usage = process.cpuUsage();
+    const signals = await upsertObservations(db, batch);
+    const used = process.cpuUsage(usage);
+    wall.push(Number(process.hrtime.bigint() - started) / 1e6);
+    cpu.push((used.user + used.system) / 1e3);
+    if (signals.length !== 0) throw new Error(`a flush of known points raised ${signals.length} signals`);
+  }
+  /** @param {number[]} xs */
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  return { flushWallMs: Math.round(median(wall)), flushCpuMs: Math.round(median(cpu)) };
+}
+
+/** @type {(Awaited<ReturnType<typeof measure>> & Awaited<ReturnType<typeof measureFlush>>)[]} */
 const results = [];
 if (process.env.BENCH_STORAGE_PG !== '0') {
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `bench_storage_${randomBytes(4).toString('hex')}`;
   const db = await openDb({ url, schema });
   try {
-    results.push(await measure('postgres', db, 20_000));
+    results.push({ ...(await measure('postgres', db, 20_000)), ...(await measureFlush(db)) });
   } finally {
     await db.close();
     const client = new pg.Client({ connectionString: url });
@@ -81,7 +135,7 @@ for (const [label, dataDir] of /** @type {[string, string | undefined][]} */ ([
 ])) {
   const db = await openDb({ dataDir });
   try {
-    results.push(await measure(label, db, 5_000));
+    results.push({ ...(await measure(label, db, 5_000)), ...(await measureFlush(db)) });
   } finally {
     await db.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -89,8 +143,10 @@ for (const [label, dataDir] of /** @type {[string, string | undefined][]} */ ([
 }
 
 /** @type {(keyof (typeof results)[number])[]} */
-const headers = ['engine', 'events', 'avgBytes', 'seconds', 'perSecond'];
+const headers = ['engine', 'events', 'avgBytes', 'seconds', 'perSecond', 'flushWallMs', 'flushCpuMs'];
 const widths = headers.map((h) => Math.max(h.length, ...results.map((r) => String(r[h]).length)));
-console.log(`stored events/s (batches of ${BATCH}, AES-256-GCM per event, ${SUBJECTS} subjects)`);
+console.log(
+  `stored events/s (batches of ${BATCH}, AES-256-GCM per event, ${SUBJECTS} subjects); inventory flush of ${POINTS} known points (median of ${FLUSHES}, CPU of this process)`,
+);
 console.log(headers.map((h, i) => h.padEnd(widths[i] ?? 0)).join('  '));
 for (const r of results) console.log(headers.map((h, i) => String(r[h]).padEnd(widths[i] ?? 0)).join('  '));
