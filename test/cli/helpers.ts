@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,21 +21,6 @@ export function requireBuild(): void {
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/cli/main.js is missing: run `npm run build` before these tests (npm test does it)');
   }
-}
-
-/** Runs `node bin/segmentloom.js …args` from the repository root. */
-export function segmentloom(args: readonly string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    input: options.input ?? '',
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 30_000,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, ...options.env, NO_COLOR: '1' },
-  });
-  if (result.error && (result.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw result.error;
-  return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', elapsed: Date.now() - started };
 }
 
 /** Events as NDJSON text. */
