@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,21 +21,6 @@ export function requireBuild(): void {
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/cli/main.js is missing: run `npm run build` before these tests (npm test does it)');
   }
-}
-
-/** Runs `node bin/segmentloom.js …args` from the repository root. */
-export function segmentloom(args: readonly string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    input: options.input ?? '',
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 30_000,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, ...options.env, NO_COLOR: '1' },
-  });
-  if (result.error && (result.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw result.error;
-  return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', elapsed: Date.now() - started };
 }
 
 /** Events as NDJSON text. */
@@ -128,23 +113,33 @@ export function parseTable(text: string): { titles: string[]; rows: Array<Record
 }
 
 /**
- * Runs the binary without blocking this process: for tests whose servers (HTTPS receivers, …)
- * live in the test process and must answer while the CLI runs.
+ * Runs `node bin/segmentloom.js …args` from the repository root without blocking this process:
+ * a blocked worker cannot answer vitest's RPC ("Timeout calling onTaskUpdate" under load), and
+ * servers living in the test process (HTTPS receivers, …) must answer while the CLI runs.
+ * `input` is written to stdin, then stdin is closed; past `timeoutMs` the child gets SIGKILL.
  */
-export function segmentloomAsync(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function segmentloomAsync(args: readonly string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += String(c)));
-    child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => (stdout += c));
+    child.stderr.on('data', (c: string) => (stderr += c));
+    // A child that exits without reading all of stdin makes the write fail with EPIPE: not an error here.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.once('error', reject);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.once('close', (status, signal) => {
       clearTimeout(timer);
       resolve({ status, signal, stdout, stderr, elapsed: Date.now() - started });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_FIELDS } from '../../src/inventory/format.js';
 import { INVENTORY_CSV_COLUMNS } from '../../src/inventory/csv.js';
-import { ndjson, parseCsv, parseTable, requireBuild, ROOT, segmentloom, segmentloomAsync, TABLE_TITLES, type CliResult } from './helpers.js';
+import { ndjson, parseCsv, parseTable, requireBuild, ROOT, segmentloomAsync, TABLE_TITLES, type CliResult } from './helpers.js';
 
 type Row = Record<string, unknown>;
 
@@ -126,8 +126,8 @@ describe('scan: every output format carries the same fields and the same records
     }
   });
 
-  it('the default format is the table', () => {
-    const result = segmentloom(['scan', path.join(tmp, 'fixture.ndjson')]);
+  it('the default format is the table', async () => {
+    const result = await segmentloomAsync(['scan', path.join(tmp, 'fixture.ndjson')]);
     expect(result.stdout).toBe(defaultTable.stdout);
   });
 
@@ -221,9 +221,9 @@ describe('scan: every output format carries the same fields and the same records
     }
   });
 
-  it('csv defuses a producer-chosen event name a spreadsheet would run as a formula', () => {
+  it('csv defuses a producer-chosen event name a spreadsheet would run as a formula', async () => {
     const file = write('formula.ndjson', ndjson([{ type: 'track', event: '=HYPERLINK("http://x")', properties: { plan: 'pro' } }]));
-    const csv = segmentloom(['scan', file, '--format', 'csv']).stdout;
+    const csv = (await segmentloomAsync(['scan', file, '--format', 'csv'])).stdout;
     expect(csv).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
   });
@@ -251,9 +251,10 @@ describe('scan: classified values never appear raw', () => {
   let results: Record<string, CliResult>;
   let records: Row[];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const file = write('pii.ndjson', ndjson(FIXTURE));
-    results = Object.fromEntries(['table', 'json', 'ndjson', 'csv'].map((format) => [format, segmentloom(['scan', file, '--format', format])]));
+    results = {};
+    for (const format of ['table', 'json', 'ndjson', 'csv']) results[format] = await segmentloomAsync(['scan', file, '--format', format]);
     records = parseJson(results.json!);
   });
 
@@ -326,9 +327,9 @@ describe('scan: invalid lines are reported and never abort the scan', () => {
 
   let result: CliResult;
   let file: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     file = write('mixed.ndjson', ndjson(lines));
-    result = segmentloom(['scan', file, '--format', 'json']);
+    result = await segmentloomAsync(['scan', file, '--format', 'json']);
   });
 
   it('exits 0 and still scans the valid lines before and after the invalid ones', () => {
@@ -361,15 +362,15 @@ describe('scan: invalid lines are reported and never abort the scan', () => {
     expect(result.stderr).not.toContain('example.com');
   });
 
-  it('applies --max-bytes and --max-depth to each line', () => {
-    const limited = segmentloom(['scan', file, '--format', 'json', '--max-bytes', '120', '--max-depth', '8']);
+  it('applies --max-bytes and --max-depth to each line', async () => {
+    const limited = await segmentloomAsync(['scan', file, '--format', 'json', '--max-bytes', '120', '--max-depth', '8']);
     expect(limited.status).toBe(0);
     expect(limited.stderr).toMatch(new RegExp(`${reEscape(file)}:4: skipped: .*120-byte limit`));
     expect(limited.stderr).toContain('scanned 2 events, 4 invalid lines');
   });
 
-  it('refuses a non-positive --max-depth as a usage error (2)', () => {
-    const bad = segmentloom(['scan', file, '--max-depth', '0']);
+  it('refuses a non-positive --max-depth as a usage error (2)', async () => {
+    const bad = await segmentloomAsync(['scan', file, '--max-depth', '0']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--max-depth');
   });
@@ -378,51 +379,51 @@ describe('scan: invalid lines are reported and never abort the scan', () => {
 describe('scan: inputs and options', () => {
   const event = (name: string) => ({ type: 'track', event: name, timestamp: '2024-01-01T00:00:00Z', properties: { plan: 'pro' } });
 
-  it('a missing input file exits 2 with a message naming the file, and prints no records', () => {
+  it('a missing input file exits 2 with a message naming the file, and prints no records', async () => {
     const missing = path.join(tmp, 'does-not-exist.ndjson');
-    const result = segmentloom(['scan', missing]);
+    const result = await segmentloomAsync(['scan', missing]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`cannot read input file ${missing}`);
     expect(result.stdout).toBe('');
   });
 
-  it('an unknown --format exits 2 and lists the formats', () => {
-    const result = segmentloom(['scan', '--format', 'xml', '-'], { input: ndjson([event('A')]) });
+  it('an unknown --format exits 2 and lists the formats', async () => {
+    const result = await segmentloomAsync(['scan', '--format', 'xml', '-'], { input: ndjson([event('A')]) });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--format must be one of table, json, ndjson, csv, got "xml"/);
     expect(result.stdout).toBe('');
   });
 
-  it('an unknown option exits 2', () => {
-    const result = segmentloom(['scan', '--no-such-option'], { input: '' });
+  it('an unknown option exits 2', async () => {
+    const result = await segmentloomAsync(['scan', '--no-such-option'], { input: '' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('segmentloom scan:');
   });
 
-  it('reads stdin for "-", labelling its lines "stdin"', () => {
-    const result = segmentloom(['scan', '-', '--format', 'json'], { input: ndjson([event('From Stdin'), 'not json']) });
+  it('reads stdin for "-", labelling its lines "stdin"', async () => {
+    const result = await segmentloomAsync(['scan', '-', '--format', 'json'], { input: ndjson([event('From Stdin'), 'not json']) });
     expect(result.status).toBe(0);
     expect(parseJson(result).map((r) => r.event)).toContain('From Stdin');
     expect(result.stderr).toContain('stdin:2: skipped: malformed JSON');
   });
 
-  it('reads stdin when no file is given', () => {
-    const result = segmentloom(['scan', '--format', 'ndjson'], { input: ndjson([event('Implicit Stdin')]) });
+  it('reads stdin when no file is given', async () => {
+    const result = await segmentloomAsync(['scan', '--format', 'ndjson'], { input: ndjson([event('Implicit Stdin')]) });
     expect(result.status).toBe(0);
     expect(parseNdjson(result).map((r) => r.event)).toContain('Implicit Stdin');
   });
 
-  it('aggregates several files into one inventory', () => {
+  it('aggregates several files into one inventory', async () => {
     const a = write('multi/a.ndjson', ndjson([event('Same')]));
     const b = write('multi/b.ndjson', ndjson([event('Same'), event('Same')]));
-    const records = parseJson(segmentloom(['scan', a, b, '--format', 'json']));
+    const records = parseJson(await segmentloomAsync(['scan', a, b, '--format', 'json']));
     expect(byPath(records, 'properties.plan', 'Same').count).toBe(3);
   });
 
-  it('records --source on every record', () => {
+  it('records --source on every record', async () => {
     const file = write('source.ndjson', ndjson([event('A'), { type: 'identify', userId: 'u', traits: { email: 'jane.doe@example.com' } }]));
     for (const format of ['json', 'csv'] as const) {
-      const result = segmentloom(['scan', file, '--source', 'web-app', '--format', format]);
+      const result = await segmentloomAsync(['scan', file, '--source', 'web-app', '--format', format]);
       expect(result.status).toBe(0);
       if (format === 'json') {
         const records = parseJson(result);
@@ -440,16 +441,16 @@ describe('scan: inputs and options', () => {
 describe('scan: the table keeps one line per record whatever the events hold', () => {
   // Green examples, paths and event names are event content: a line break or a terminal escape in
   // them must not split a row or reach the terminal as a control sequence.
-  it('escapes or strips line breaks and control characters in cells', () => {
+  it('escapes or strips line breaks and control characters in cells', async () => {
     const file = write(
       'control.ndjson',
       ndjson([
         { type: 'track', event: 'E', timestamp: '2024-01-01T00:00:00Z', properties: { note: 'line one\nline two', esc: '\u001b[2J\u001b[31mred', 'a\nb': 1 } },
       ]),
     );
-    const result = segmentloom(['scan', file, '--all']);
+    const result = await segmentloomAsync(['scan', file, '--all']);
     expect(result.status).toBe(0);
-    const json = parseJson(segmentloom(['scan', file, '--format', 'json']));
+    const json = parseJson(await segmentloomAsync(['scan', file, '--format', 'json']));
     const lines = result.stdout.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(json.length + 1);
     // eslint-disable-next-line no-control-regex
@@ -473,73 +474,74 @@ describe('scan and classifiers: a bad classifier directory is a configuration er
     );
   });
 
-  it('scan: a wrong field value names the file and the field', () => {
-    const result = segmentloom(['scan', '--classifiers', badClassification, '-'], { input: '' });
+  it('scan: a wrong field value names the file and the field', async () => {
+    const result = await segmentloomAsync(['scan', '--classifiers', badClassification, '-'], { input: '' });
     expect(result.status).toBe(78);
     expect(result.stderr).toContain(path.join(badClassification, 'email.yaml'));
     expect(result.stderr).toMatch(/classification: .*red.*yellow.*green/);
     expect(result.stdout).toBe('');
   });
 
-  it('scan: a pattern RE2 cannot compile names the file and the pattern', () => {
-    const result = segmentloom(['scan', '--classifiers', badPattern, '-'], { input: '' });
+  it('scan: a pattern RE2 cannot compile names the file and the pattern', async () => {
+    const result = await segmentloomAsync(['scan', '--classifiers', badPattern, '-'], { input: '' });
     expect(result.status).toBe(78);
     expect(result.stderr).toContain(path.join(badPattern, 'lookahead.yaml'));
     expect(result.stderr).toContain('value.patterns[0]');
     expect(result.stderr).toMatch(/RE2/);
   });
 
-  it('scan: a classifier directory that does not exist', () => {
+  it('scan: a classifier directory that does not exist', async () => {
     const missing = path.join(tmp, 'no-such-classifiers');
-    const result = segmentloom(['scan', '--classifiers', missing, '-'], { input: '' });
+    const result = await segmentloomAsync(['scan', '--classifiers', missing, '-'], { input: '' });
     expect(result.status).toBe(78);
     expect(result.stderr).toContain(missing);
   });
 
-  it('classifiers validate exits 78 on each bad directory, 0 on the built-in set', () => {
+  it('classifiers validate exits 78 on each bad directory, 0 on the built-in set', async () => {
     for (const [dir, field] of [
       [badClassification, 'classification'],
       [badPattern, 'value.patterns[0]'],
     ] as const) {
-      const result = segmentloom(['classifiers', 'validate', '--classifiers', dir]);
+      const result = await segmentloomAsync(['classifiers', 'validate', '--classifiers', dir]);
       expect(result.status).toBe(78);
       expect(result.stderr).toContain(dir);
       expect(result.stderr).toContain(field);
     }
-    const ok = segmentloom(['classifiers', 'validate']);
+    const ok = await segmentloomAsync(['classifiers', 'validate']);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/^ok: \d+ classifiers/);
   });
 });
 
 describe('classifiers test explains decisions', () => {
-  it('a passport key holding a country code is contradicted by its value, with a note', () => {
-    const result = segmentloom(['classifiers', 'test', 'properties.passport=US']);
+  it('a passport key holding a country code is contradicted by its value, with a note', async () => {
+    const result = await segmentloomAsync(['classifiers', 'test', 'properties.passport=US']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('no personal data (green)');
     expect(result.stdout).toMatch(/note: key suggests passport_number .* but the value contradicts it/);
     expect(result.stdout).not.toMatch(/= US\b/);
   });
 
-  it('an email under userEmail is an email, and the sample value is shown masked', () => {
-    const result = segmentloom(['classifiers', 'test', 'properties.userEmail=jane@example.com']);
+  it('an email under userEmail is an email, and the sample value is shown masked', async () => {
+    const result = await segmentloomAsync(['classifiers', 'test', 'properties.userEmail=jane@example.com']);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/→ email \(yellow\) on key\+value/);
     expect(result.stdout).toContain('xxxx@xxxxxxx.xxx');
     expect(result.stdout).not.toContain('jane@example.com');
   });
 
-  it('--call group reads the samples as a group call, whose traits describe the group', () => {
-    const json = (args: string[]) => (JSON.parse(segmentloom(['classifiers', 'test', '--format', 'json', ...args]).stdout) as Row[]).map((r) => r.category);
-    expect(json(['--call', 'group', 'traits.name=Acme Inc', 'traits.email=billing@acme.example.com'])).toEqual([null, 'email']);
-    expect(json(['traits.name=Jane Doe'])).toEqual(['person_name']);
-    const bad = segmentloom(['classifiers', 'test', '--call', 'company', 'traits.name=Acme']);
+  it('--call group reads the samples as a group call, whose traits describe the group', async () => {
+    const json = async (args: string[]) =>
+      (JSON.parse((await segmentloomAsync(['classifiers', 'test', '--format', 'json', ...args])).stdout) as Row[]).map((r) => r.category);
+    expect(await json(['--call', 'group', 'traits.name=Acme Inc', 'traits.email=billing@acme.example.com'])).toEqual([null, 'email']);
+    expect(await json(['traits.name=Jane Doe'])).toEqual(['person_name']);
+    const bad = await segmentloomAsync(['classifiers', 'test', '--call', 'company', 'traits.name=Acme']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--call must be one of track, identify, page, screen, group, alias');
   });
 
-  it('json output: one result per sample', () => {
-    const result = segmentloom([
+  it('json output: one result per sample', async () => {
+    const result = await segmentloomAsync([
       'classifiers',
       'test',
       '--format',
@@ -558,12 +560,12 @@ describe('classifiers test explains decisions', () => {
     expect(results[0]!.note).toMatch(/contradicts/);
   });
 
-  it('says why a key match was not reported: a part-only pattern match, or a confidence below the threshold', () => {
+  it('says why a key match was not reported: a part-only pattern match, or a confidence below the threshold', async () => {
     const file = write(
       'explain/loyalty.yaml',
       "id: loyalty_number\nname: Loyalty\nclassification: yellow\ncategory: user.unique_id\nkey: { names: [loyalty number] }\nvalue: { patterns: ['LY-\\d{8}'] }\nconfidence: { key: 0.4, keyAndValue: 0.45, threshold: 0.5, keyNeeds: pattern }\n",
     );
-    const result = segmentloom([
+    const result = await segmentloomAsync([
       'classifiers',
       'test',
       '--format',
@@ -582,8 +584,8 @@ describe('classifiers test explains decisions', () => {
     });
   });
 
-  it('a sample without PATH=VALUE is a usage error (2) that does not repeat the value', () => {
-    const result = segmentloom(['classifiers', 'test', 'jane@example.com']);
+  it('a sample without PATH=VALUE is a usage error (2) that does not repeat the value', async () => {
+    const result = await segmentloomAsync(['classifiers', 'test', 'jane@example.com']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('sample 1 must be PATH=VALUE');
     expect(result.stderr).not.toContain('jane@example.com');
@@ -591,7 +593,7 @@ describe('classifiers test explains decisions', () => {
 });
 
 describe('custom classifier patterns run in linear time (RE2)', () => {
-  it('a catastrophic-backtracking pattern over a 100 000-character value finishes quickly', () => {
+  it('a catastrophic-backtracking pattern over a 100 000-character value finishes quickly', async () => {
     // Built from the shipped email classifier: a new id, the pathological pattern, no validators,
     // scanning on, and a maxLength high enough that the long value really reaches the pattern.
     const email = readFileSync(path.join(ROOT, 'classifiers', 'email.yaml'), 'utf8');
@@ -608,7 +610,7 @@ describe('custom classifier patterns run in linear time (RE2)', () => {
     write('pathological/repeated_a.yaml', yaml);
     const events = ndjson([{ type: 'track', event: 'Blob', timestamp: '2024-01-01T00:00:00Z', properties: { blob: `${'a'.repeat(100_000)}!`, hit: 'aaaa' } }]);
 
-    const result = segmentloom(['scan', '--classifiers', path.join(tmp, 'pathological'), '--format', 'json'], { input: events, timeoutMs: 10_000 });
+    const result = await segmentloomAsync(['scan', '--classifiers', path.join(tmp, 'pathological'), '--format', 'json'], { input: events, timeoutMs: 10_000 });
     expect(result.signal, 'killed by the 10 s timeout').toBeNull();
     expect(result.status).toBe(0);
     const records = parseJson(result);

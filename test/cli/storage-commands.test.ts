@@ -36,7 +36,7 @@ const DATA_COMMANDS: ReadonlyArray<{ args: string[]; input?: string }> = [
 const CHILD_ENV = Object.fromEntries(Object.entries({ ...process.env, ...ENV, NO_COLOR: '1' }).filter(([, v]) => v !== undefined));
 
 /**
- * `node bin/segmentloom.js …args`, like `segmentloom()` of ./helpers.js but without blocking the
+ * `node bin/segmentloom.js …args`, like `segmentloomAsync()` of ./helpers.js, never blocking the
  * test worker: each of these processes opens a database, which takes seconds on a busy machine.
  */
 async function cli(args: readonly string[], options: { input?: string; cwd?: string } = {}): Promise<CliResult> {

@@ -10,7 +10,7 @@ import { DurableState } from '../../src/state/durable.js';
 import { LocalProcessor } from '../../src/pipeline/processor.js';
 import { buildControls } from '../../src/pipeline/build-controls.js';
 import { PathTrie } from '../../src/events/index.js';
-import { requireBuild, segmentloom } from '../cli/helpers.js';
+import { requireBuild, segmentloomAsync } from '../cli/helpers.js';
 import { FAIL_CLOSED_POLICY } from '../pipeline/helpers.js';
 import { ENGINES, ndjson, testStore, until, writeEngineConfig, type TestStore } from './helpers.js';
 
@@ -73,9 +73,9 @@ describe.each(ENGINES)('point memory across a restart (%s, real binary)', (engin
     writeFileSync(first, ndjson([payout('m1', IBAN)]));
     writeFileSync(second, ndjson([payout('m2', OPAQUE)]));
 
-    const run1 = segmentloom(['run', '--config', file, '--input', first, '--out', join(dir, 'out1')], { timeoutMs: 60_000 });
+    const run1 = await segmentloomAsync(['run', '--config', file, '--input', first, '--out', join(dir, 'out1')], { timeoutMs: 60_000 });
     expect(run1.status, run1.stderr).toBe(0);
-    const run2 = segmentloom(['run', '--config', file, '--input', second, '--out', join(dir, 'out2')], { timeoutMs: 60_000 });
+    const run2 = await segmentloomAsync(['run', '--config', file, '--input', second, '--out', join(dir, 'out2')], { timeoutMs: 60_000 });
     expect(run2.status, run2.stderr).toBe(0);
     for (const destination of ['warehouse', 'analytics', 'mailer']) {
       const [event] = readFileSync(join(dir, 'out2', `${destination}.ndjson`), 'utf8')

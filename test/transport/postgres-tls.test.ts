@@ -11,7 +11,7 @@ import { createCa, createServerCert, type TestCa } from '../../scripts/test-cert
 import { loadEngineConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { runFileEngine } from '../../src/app/start.js';
-import { requireBuild, segmentloom } from '../cli/helpers.js';
+import { requireBuild, segmentloomAsync } from '../cli/helpers.js';
 import { testKeys } from '../integration/helpers.js';
 import { policyYaml, sampleEvent, tempDir } from '../pipeline/helpers.js';
 
@@ -75,11 +75,11 @@ inventory: { flushIntervalMs: 100 }
     }
   }, 60_000);
 
-  it('lets the CLI create a store and read the inventory over verify-full', () => {
-    const init = segmentloom(['init', '--database-url', verifyFull(), '--schema', 'cli_tls']);
+  it('lets the CLI create a store and read the inventory over verify-full', async () => {
+    const init = await segmentloomAsync(['init', '--database-url', verifyFull(), '--schema', 'cli_tls']);
     expect(init.stderr).toBe('');
     expect(init.status).toBe(0);
-    const list = segmentloom(['inventory', 'list', '--database-url', verifyFull(), '--schema', 'engine_tls']);
+    const list = await segmentloomAsync(['inventory', 'list', '--database-url', verifyFull(), '--schema', 'engine_tls']);
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(/email/);
   });
@@ -87,7 +87,7 @@ inventory: { flushIntervalMs: 100 }
   it('refuses a certificate that does not name the host dialled, in the engine and the CLI', async () => {
     const url = verifyFull('localhost');
     await expect(runEngine(url, 'engine_mismatch', ['x'])).rejects.toThrow(/does not match certificate's altnames/);
-    const cli = segmentloom(['init', '--database-url', url, '--schema', 'cli_mismatch']);
+    const cli = await segmentloomAsync(['init', '--database-url', url, '--schema', 'cli_mismatch']);
     expect(cli.status).not.toBe(0);
     expect(cli.stderr).toMatch(/Hostname\/IP does not match certificate's altnames: Host: localhost/);
   }, 60_000);
@@ -96,7 +96,7 @@ inventory: { flushIntervalMs: 100 }
     const other = createCa(join(dir, 'other'), 'Unrelated CA');
     const url = verifyFull('127.0.0.1', () => other.certFile);
     await expect(runEngine(url, 'engine_wrong_ca', ['x'])).rejects.toThrow(/self-signed certificate|unable to verify|unable to get local issuer/);
-    const cli = segmentloom(['init', '--database-url', url, '--schema', 'cli_wrong_ca']);
+    const cli = await segmentloomAsync(['init', '--database-url', url, '--schema', 'cli_wrong_ca']);
     expect(cli.status).not.toBe(0);
     expect(cli.stderr).toMatch(/self-signed certificate|unable to verify|unable to get local issuer/);
   }, 60_000);

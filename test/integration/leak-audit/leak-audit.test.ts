@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeKafka, kafkaBrokers } from '../../helpers/kafka.js';
-import { requireBuild, ROOT, segmentloom } from '../../cli/helpers.js';
+import { requireBuild, ROOT, segmentloomAsync } from '../../cli/helpers.js';
 import { createTopics, produce, testKafka, TopicReader, uniqueName } from '../../pipeline/kafka-helpers.js';
 import { FAIL_CLOSED_POLICY, tempDir } from '../../pipeline/helpers.js';
 import { ndjson, testStore, type TestStore } from '../helpers.js';
@@ -101,7 +101,7 @@ describe('leak audit through segmentloom run --input', () => {
     );
     const input = join(dir, 'in.ndjson');
     writeFileSync(input, ndjson(corpus.events));
-    const run = segmentloom(['run', '--config', config, '--input', input, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
+    const run = await segmentloomAsync(['run', '--config', config, '--input', input, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     const read = (name: string) =>
       readFileSync(join(dir, 'out', `${name}.ndjson`), 'utf8')
