@@ -2,7 +2,7 @@
 // process: writes fail with EFBIG as on a full disk). The engine must stop with a clear error that
 // says how far the input is safely done, never drop an event: everything up to that line is in an
 // output or the dead-letter file, whole; a rerun from the next line delivers the rest.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,11 +25,32 @@ function inputLine(line: number): string {
     : JSON.stringify(sampleEvent({ messageId: `m-${line}` }));
 }
 
-function runEngine(config: string, input: string, out: string, env: NodeJS.ProcessEnv, limitBlocks?: number) {
+// Not spawnSync: a two-minute blocking call would stall this worker past vitest's RPC timeout.
+function runEngine(
+  config: string,
+  input: string,
+  out: string,
+  env: NodeJS.ProcessEnv,
+  limitBlocks?: number,
+): Promise<{ status: number | null; stderr: string; stdout: string; ms: number }> {
   const cmd = `${limitBlocks ? `ulimit -f ${limitBlocks}; ` : ''}exec "${process.execPath}" bin/segmentloom.js run --config "${config}" --input "${input}" --out "${out}" --json`;
   const started = Date.now();
-  const result = spawnSync('bash', ['-c', cmd], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 120_000 });
-  return { status: result.status, stderr: result.stderr, stdout: result.stdout, ms: Date.now() - started };
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', cmd], { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += String(c)));
+    child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr, stdout, ms: Date.now() - started });
+    });
+  });
 }
 
 async function deadLetterLines(file: string, opener: DeadLetterOpener): Promise<number[]> {
@@ -60,7 +81,7 @@ describe('dead-letter path out of space', () => {
     writeFileSync(input, `${all.join('\n')}\n`);
 
     // The run that hits the limit.
-    const full = runEngine(config, input, join(dir, 'out-1'), env, LIMIT_BLOCKS);
+    const full = await runEngine(config, input, join(dir, 'out-1'), env, LIMIT_BLOCKS);
     expect(full.status, full.stderr).toBe(70);
     const match =
       /cannot write \S*dead-letter\.ndjson: file size limit reached; nothing written was committed; input committed through line (\d+) of \S+; rerun from line (\d+)/.exec(
@@ -84,7 +105,7 @@ describe('dead-letter path out of space', () => {
     // Recovery: the operator frees space and reruns from the line the error names.
     const rest = join(dir, 'rest.ndjson');
     writeFileSync(rest, `${all.slice(committed).join('\n')}\n`);
-    const rerun = runEngine(config, rest, join(dir, 'out-2'), env);
+    const rerun = await runEngine(config, rest, join(dir, 'out-2'), env);
     expect(rerun.status, rerun.stderr).toBe(0);
     const dead2 = await deadLetterLines(join(dir, 'out-2/dead-letter.ndjson'), opener);
     const wh2 = warehouseLines(join(dir, 'out-2/warehouse.ndjson'));
