@@ -70,7 +70,7 @@ async function waitingBackend(client: pg.Client, what: 'advisory' | 'row'): Prom
          AND ($1 = 'advisory' AND a.wait_event = 'advisory' OR $1 = 'row' AND a.wait_event IN ('transactionid', 'tuple'))
          AND a.query ILIKE $3
          AND ($1 = 'advisory' OR EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = to_regclass(format('%I.inventory_points', $2::text))))`,
-      [what, currentSchema, what === 'advisory' ? '%pg_advisory_xact_lock%' : '%inventory_points%FOR UPDATE%'],
+      [what, currentSchema, what === 'advisory' ? '%pg_advisory_xact_lock%' : '%INSERT INTO inventory_points%'],
     )
   ).rows;
   return rows[0] ? { pid: rows[0].pid, writesInventory: rows[0].writes } : null;
@@ -134,9 +134,15 @@ describe('SIGKILL of the engine mid-step, on PostgreSQL', { timeout: 300_000 }, 
     expect(before.length).toBeGreaterThan(0);
     expect(new Set(before.map((r) => Number(r.count)))).toEqual(new Set([10]));
 
-    // Known points locked: the next flush inserts its new points, then waits on these rows.
+    // One of the next flush's new points inserted here, uncommitted: the flush locks its known
+    // points, starts inserting its new ones (the table is written in its transaction) and waits on
+    // this row's transaction.
     await client.query('BEGIN');
-    await client.query(`SELECT 1 FROM ${t('inventory_points')} WHERE event = 'Signed Up' FOR UPDATE`);
+    await client.query(
+      `INSERT INTO ${t('inventory_points')}
+       SELECT (jsonb_populate_record(NULL::${t('inventory_points')}, to_jsonb(p) || '{"event": "Order Completed"}'::jsonb)).*
+       FROM ${t('inventory_points')} p WHERE event = 'Signed Up' ORDER BY path DESC LIMIT 1`,
+    );
     const second = [
       ...Array.from({ length: 6 }, (_, i) => track(100 + i, 'Signed Up', `user-${i}`)),
       ...Array.from({ length: 8 }, (_, i) => track(i, 'Order Completed', `user-${i}`)),
@@ -146,8 +152,8 @@ describe('SIGKILL of the engine mid-step, on PostgreSQL', { timeout: 300_000 }, 
     const locker = new pg.Client({ connectionString: url });
     await locker.connect();
     try {
-      await waitUntil(async () => (backend = await waitingBackend(locker, 'row')) !== null, 120_000, 'the flush waiting on the locked rows');
-      // It has written in the transaction (the INSERT of the new points), not committed.
+      await waitUntil(async () => (backend = await waitingBackend(locker, 'row')) !== null, 120_000, 'the flush waiting on the uncommitted point');
+      // It has written in the transaction (its INSERT of the new points), not committed.
       expect(backend!.writesInventory).toBe(true);
       killed.child.kill('SIGKILL');
       expect((await killed.exited).signal).toBe('SIGKILL');
@@ -155,6 +161,9 @@ describe('SIGKILL of the engine mid-step, on PostgreSQL', { timeout: 300_000 }, 
       // The orphaned backend gets its lock, finds its client gone and rolls back.
       await waitUntil(() => backendGone(locker, backend!.pid), 60_000, 'the killed engine backend to end');
     } finally {
+      // On a failure above, nothing of this test may hold locks into the next one.
+      if (killed.child.exitCode === null && killed.child.signalCode === null) killed.child.kill('SIGKILL');
+      await client.query('ROLLBACK');
       await locker.end();
     }
     const left = await q<{ event: string; count: string }>(`SELECT event, count FROM ${t('inventory_points')} ORDER BY event, path`);
