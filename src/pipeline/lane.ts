@@ -26,6 +26,11 @@ export class Lane {
   private failures = 0;
   private retryAt = 0;
 
+  /** Whether the partition's last batch failed and none has gone through since. */
+  get recovering(): boolean {
+    return this.failures > 0;
+  }
+
   enqueue(epoch: number, batch: SourceBatch, finish: () => Promise<void>, onFailure: (err: unknown) => void): void {
     this.pending++;
     this.tail = this.tail.then(async () => {

@@ -59,9 +59,9 @@ export interface BatchPersistence {
  * The loop: batch → decode → suppression → detect+enforce in one walk → outputs and dead letters
  * → await every send (and the event store write, when the engine keeps state) → inventory counts
  * written → commit. A batch is committed only after all its outputs are acknowledged, its events
- * stored and its counts written (at-least-once; store writes are idempotent on messageId); a failure anywhere before that leaves it uncommitted
- * for redelivery. Bad input never stops it: every message that cannot be processed goes to the
- * dead-letter target intact.
+ * stored and its counts written (at-least-once; store writes are idempotent on messageId); a
+ * failure anywhere before that leaves it uncommitted for redelivery. Bad input never stops it:
+ * every message that cannot be processed goes to the dead-letter target intact.
  */
 export class Pipeline {
   private readonly processor: BatchProcessor;
@@ -122,7 +122,7 @@ export class Pipeline {
     });
     if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
     const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget, processed.report);
-    const finish = () => this.finish(batch, processed, outputs, startedAt, receivedAt);
+    const finish = () => this.finish(batch, processed, outputs, startedAt, receivedAt, lane?.recovering ?? false);
     if (lane === null) return finish();
     // Pipelined: this batch is sent and committed after the partition's previous one, while the
     // source already delivers the next. At most LANE_DEPTH batches wait behind the one sending.
@@ -201,11 +201,17 @@ export class Pipeline {
     outputs: Map<string, OutputMessage[]>,
     startedAt: bigint,
     receivedAt: number,
+    recovering: boolean,
   ): Promise<void> {
     const { report } = processed;
     const persistence = this.options.persistence;
     if (persistence === undefined) await this.send(outputs);
-    else {
+    else if (recovering) {
+      // A retry after a failure (a database outage, say): store first and send only once stored,
+      // so each retry that fails again does not hand the destinations the same outputs again.
+      report.stored = await persistence.persist(batch.messages, processed.tap, receivedAt);
+      await this.send(outputs);
+    } else {
       // Both settle before a failure is reported: a redelivery never overlaps this batch's own send.
       const [sent, stored] = await Promise.allSettled([this.send(outputs), persistence.persist(batch.messages, processed.tap, receivedAt)]);
       if (sent.status === 'rejected') throw sent.reason;
