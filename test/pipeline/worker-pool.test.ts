@@ -8,8 +8,6 @@ import { LocalProcessor } from '../../src/pipeline/processor.js';
 import { buildControls } from '../../src/pipeline/build-controls.js';
 import { WorkerPool } from '../../src/pipeline/worker/pool.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { BatchTap } from '../../src/pipeline/tap.js';
-import { SubjectHasher } from '../../src/storage/crypto/lookup.js';
 import { expectedHash, FAIL_CLOSED_POLICY, message, policyYaml, sampleEvent, writeConfig } from './helpers.js';
 
 const pools: WorkerPool[] = [];
@@ -89,28 +87,6 @@ describe('WorkerPool', () => {
     await replacement.ready;
     const after = await pool.process(controls, [message(sampleEvent())]);
     expect(after!.report.eventsIn).toBe(1);
-  });
-});
-
-describe('WorkerPool event store texts', () => {
-  it('hands back the texts to store as bytes of the outcome buffer, the same as in-thread processing', async () => {
-    const { config } = await writeConfig(`${policyYaml({ warehouse: 'wh', analytics: 'an', ads: 'ads' })}\n`);
-    const controls = (await buildControls(config)).controls;
-    const lookupKey = Buffer.alloc(32, 7).toString('base64');
-    const durable = { store: true, inventory: false, suppression: false, lookupKey, state: {} };
-    const tap = new BatchTap({ store: true, inventory: false, hasher: new SubjectHasher(Buffer.from(lookupKey, 'base64')), reviews: () => null });
-    const local = await new LocalProcessor(jsonDecoder, () => 'default', undefined, null, { tap }).process(controls, inputs());
-    const pool = await WorkerPool.start(config, 1, silentLogger(), undefined, durable);
-    pools.push(pool);
-    const remote = (await pool.process(controls, inputs()))!;
-    expect(remote.tap!.indexes).toEqual(local!.tap!.indexes);
-    expect(remote.tap!.events).toEqual(local!.tap!.events);
-    const texts = remote.tap!.json.map((text) => (text === null ? null : Buffer.from(text as Uint8Array).toString('utf8')));
-    expect(texts).toEqual(local!.tap!.json);
-    // The stored text of the first event is the bytes its unchanged output was sent from.
-    const stored = remote.tap!.json[0] as Buffer;
-    const outputs = remote.outcomes[remote.tap!.indexes[0]!] as unknown as Array<{ json: Buffer }>;
-    expect(outputs.some((o) => o.json.buffer === stored.buffer && o.json.byteOffset === stored.byteOffset)).toBe(true);
   });
 });
 
