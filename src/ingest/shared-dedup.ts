@@ -1,3 +1,4 @@
+import { type Deferred, deferred } from '../core/deferred.js';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../storage/db.js';
 
@@ -38,19 +39,12 @@ function pairKey(source: string, id: string): string {
 interface Acceptances {
   sources: string[];
   ids: string[];
-  written: { promise: Promise<void>; resolve(): void; reject(err: unknown): void };
+  written: Deferred;
 }
 
 function newAcceptances(): Acceptances {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
   // Nobody may be waiting (a settle's caller logs its failure; no settle, no caller).
-  promise.catch(() => {});
-  return { sources: [], ids: [], written: { promise, resolve, reject } };
+  return { sources: [], ids: [], written: deferred() };
 }
 
 function pairs(sources: readonly string[], ids: readonly string[]): Set<string> {

@@ -25,6 +25,11 @@ interface PointStats {
   categories: CategorySeen[] | null;
 }
 
+/** A point's first statistics (one shape for every point: the hot path stays monomorphic). */
+function newStats(node: PathNode, overflow: boolean, at: number): PointStats {
+  return { node, overflow, count: 0, first: at, last: at, best: null, example: null, checked: 0, skips: 0, level: 0, pending: 0, categories: null };
+}
+
 export interface CategorySeen {
   info: ClassifierInfo;
   count: number;
@@ -54,37 +59,11 @@ export class EventBucket {
     let stats = node.data as PointStats | undefined;
     if (stats === undefined) {
       if (node.cacheable) {
-        stats = {
-          node,
-          overflow: false,
-          count: 0,
-          first: at,
-          last: at,
-          best: null,
-          example: null,
-          checked: 0,
-          skips: 0,
-          level: 0,
-          pending: 0,
-          categories: null,
-        };
+        stats = newStats(node, false, at);
         node.data = stats;
         this.points.push(stats);
       } else if (this.overflow === null) {
-        stats = this.overflow = {
-          node,
-          overflow: true,
-          count: 0,
-          first: at,
-          last: at,
-          best: null,
-          example: null,
-          checked: 0,
-          skips: 0,
-          level: 0,
-          pending: 0,
-          categories: null,
-        };
+        stats = this.overflow = newStats(node, true, at);
         this.points.push(stats);
       } else {
         stats = this.overflow;

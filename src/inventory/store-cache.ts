@@ -1,3 +1,4 @@
+import { type Deferred, deferred } from '../core/deferred.js';
 import { riskOf } from '../detect/index.js';
 import type { Db, StorageLogger } from '../storage/db.js';
 import { silentLogger } from '../core/logger.js';
@@ -34,23 +35,10 @@ export interface InventoryCacheOptions {
 export type OverflowBound = 'event_names' | 'paths';
 
 /** The outcome of one pending map's flush, for the callers of record() whose deltas it holds. */
-interface Settle {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(err: unknown): void;
-}
+type Settle = Deferred;
 
-function settle(): Settle {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Nobody may be waiting (timer flushes of observe() deltas): no unhandled rejection.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
+// Nobody may be waiting (timer flushes of observe() deltas): no unhandled rejection.
+const settle = (): Settle => deferred();
 
 interface KnownPoint {
   risk: number;
