@@ -17,7 +17,8 @@ const HEARTBEAT_MS = 250;
  * One partition's queue of processed batches: each is sent and committed strictly after the one
  * before it (per-key order, and a commit never passes an unsent batch). When one fails, the epoch
  * moves on: every batch queued or in processing behind it is abandoned uncommitted, and the
- * source re-reads the partition from the failed batch after a growing pause.
+ * source re-reads the partition from the failed batch after a growing pause. A failed batch of a
+ * generation already gone (a rebalance or failover meanwhile) moves nothing.
  */
 export class Lane {
   tail: Promise<void> = Promise.resolve();
@@ -40,12 +41,15 @@ export class Lane {
         await finish();
         this.failures = 0;
       } catch (err) {
-        if (epoch === this.epoch) {
+        // A stale batch (its generation is gone) moves no epoch: the batches behind it belong to
+        // the new generation, read from the committed offsets, and nothing rewinds for them. Were
+        // they abandoned, the partition would read on past them (issue 17: the coordinator kill).
+        if (epoch === this.epoch && !batch.isStale()) {
           this.epoch++;
           this.failures++;
           this.retryAt = Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (this.failures - 1));
           onFailure(err);
-        }
+        } else if (epoch === this.epoch) onFailure(err);
       } finally {
         this.pending--;
       }

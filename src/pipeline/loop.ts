@@ -154,6 +154,8 @@ export class Pipeline {
       { topic: batch.topic, partition: batch.partition, err: { name, code, type, retriable } },
       'batch not delivered; the partition is read again from this batch',
     );
+    // A stale batch is read again by the partition's current owner, from the committed offset.
+    if (batch.isStale()) return;
     batch.redeliver!();
     for (const observer of this.observers) observer.onRedelivery?.({ topic: batch.topic ?? '', partition: batch.partition ?? 0 });
   }

@@ -132,7 +132,7 @@ ${consumer ? `  consumer: ${consumer}\n` : ''}deadLetter: { topic: ${t.dlq} }
 batch: { maxWaitMs: 50, workers: 0 }
 ${policyYaml(t)}`,
       );
-      const logger = process.env.DBG ? createLogger({ level: 'warn' }) : silentLogger();
+      const logger = process.env.DBG ? createLogger({ level: process.env.DBG === 'info' ? 'info' : 'warn' }) : silentLogger();
       const config = await loadEngineConfig(file, {});
       engine = await startKafkaEngine(config, { logger, env: {} });
 
@@ -215,6 +215,17 @@ ${policyYaml(t)}`,
         'every input event in every destination',
       ).catch((err: Error) => {
         const sizes = [t.warehouse, t.analytics, t.ads].map((topic) => (outputs ? idsIn(outputs, topic).size : 0));
+        // Offsets read per partition against the highest one: a gap is the reader's, none the writer's.
+        const gaps = [t.warehouse, t.analytics, t.ads].map((topic) => {
+          const byPartition = new Map<number, number[]>();
+          for (const m of outputs?.of(topic) ?? []) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), Number(m.offset)]);
+          return [...byPartition].map(([p, offsets]) => `${p}:${offsets.length}/${Math.max(...offsets) + 1}`).join(',');
+        });
+        const missing = [t.warehouse, t.analytics, t.ads].map((topic) => {
+          const got = outputs ? idsIn(outputs, topic) : new Set<string>();
+          return [...inputIds].filter((id) => !got.has(id)).join(' ');
+        });
+        console.log(`[fault] offsets read/highest per partition ${gaps.join(' | ')}; missing ${missing.join(' | ')}`);
         throw new Error(
           `${err.message}: distinct per destination ${sizes.join('/')} of ${inputIds.size} in the input, engine totals ${JSON.stringify(engine!.totals.totals, (_k, v) => (v instanceof Map ? Object.fromEntries(v) : v))}`,
         );
