@@ -18,6 +18,14 @@ interface HeaderName {
  */
 export class PlatformaticKafkaSink implements EventSink {
   private producer: Producer<Bytes, Bytes, HeaderName, Bytes>;
+  /**
+   * Sends wait for the one before to settle. The idempotent client numbers a record batch when it
+   * builds the request and counts those numbers used only once the send is acknowledged, so two
+   * sends in flight to one partition (lanes of input partitions whose outputs meet there) carry
+   * the same sequence, and the broker drops the second as a retry of the first while answering
+   * success: 200 concurrent one-message sends wrote one message (test/pipeline/kafka-sink-concurrent).
+   */
+  private queue: Promise<void> = Promise.resolve();
   /** A send not settled by then is failed (and redelivered by the loop): see `sendWithin`. */
   private readonly sendTimeoutMs: number;
 
@@ -61,7 +69,14 @@ export class PlatformaticKafkaSink implements EventSink {
     await this.sendMany([{ target, messages }]);
   }
 
-  async sendMany(batches: { target: string; messages: OutputMessage[] }[]): Promise<void> {
+  sendMany(batches: { target: string; messages: OutputMessage[] }[]): Promise<void> {
+    // One send at a time through the client: see `queue`.
+    const sending = this.queue.then(() => this.sendInOrder(batches));
+    this.queue = sending.catch(() => {});
+    return sending;
+  }
+
+  private async sendInOrder(batches: { target: string; messages: OutputMessage[] }[]): Promise<void> {
     // One request after another: later messages of a key never overtake earlier ones.
     for (const request of splitBySize(batches, this.options.maxBytesPerRequest ?? 900_000)) {
       const messages = [];
