@@ -44,12 +44,13 @@ export class Lane {
         // A stale batch (its generation is gone) moves no epoch: the batches behind it belong to
         // the new generation, read from the committed offsets, and nothing rewinds for them. Were
         // they abandoned, the partition would read on past them (issue 17: the coordinator kill).
-        if (epoch === this.epoch && !batch.isStale()) {
+        if (epoch !== this.epoch) return;
+        if (!batch.isStale()) {
           this.epoch++;
           this.failures++;
           this.retryAt = Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (this.failures - 1));
-          onFailure(err);
-        } else if (epoch === this.epoch) onFailure(err);
+        }
+        onFailure(err);
       } finally {
         this.pending--;
       }

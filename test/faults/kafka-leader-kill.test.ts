@@ -217,9 +217,12 @@ ${policyYaml(t)}`,
         const sizes = [t.warehouse, t.analytics, t.ads].map((topic) => (outputs ? idsIn(outputs, topic).size : 0));
         // Offsets read per partition against the highest one: a gap is the reader's, none the writer's.
         const gaps = [t.warehouse, t.analytics, t.ads].map((topic) => {
-          const byPartition = new Map<number, number[]>();
-          for (const m of outputs?.of(topic) ?? []) byPartition.set(m.partition, [...(byPartition.get(m.partition) ?? []), Number(m.offset)]);
-          return [...byPartition].map(([p, offsets]) => `${p}:${offsets.length}/${Math.max(...offsets) + 1}`).join(',');
+          const byPartition = new Map<number, { read: number; highest: number }>();
+          for (const m of outputs?.of(topic) ?? []) {
+            const seen = byPartition.get(m.partition) ?? { read: 0, highest: -1 };
+            byPartition.set(m.partition, { read: seen.read + 1, highest: Math.max(seen.highest, Number(m.offset)) });
+          }
+          return [...byPartition].map(([p, { read, highest }]) => `${p}:${read}/${highest + 1}`).join(',');
         });
         const missing = [t.warehouse, t.analytics, t.ads].map((topic) => {
           const got = outputs ? idsIn(outputs, topic) : new Set<string>();
