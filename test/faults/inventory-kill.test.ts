@@ -2,41 +2,27 @@
 // events, on PostgreSQL, with the inventory's timer flush far away (60 s). The counts of committed
 // events must already be in the inventory: a crash may count an event twice (at-least-once), never
 // zero times. Then the engine is started again and must carry on from the committed offsets.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaBrokers, kafkaSkipped } from '../helpers/kafka.js';
+import { kafkaSkipped } from '../helpers/kafka.js';
 import { testKeys } from '../integration/helpers.js';
-import { policyYaml, sampleEvent, tempDir } from '../pipeline/helpers.js';
+import { deliveryFigures, EngineProcesses, kafkaEngineHead, phaseEvents, phaseIds, policyTopics } from '../pipeline/engine-harness.js';
+import { policyYaml, tempDir } from '../pipeline/helpers.js';
 import { createTopics, groupProgress, produce, testKafka, TopicReader, uniqueName, waitUntil } from '../pipeline/kafka-helpers.js';
 import { dropSchema, postgresUrl, uniqueSchema } from '../storage/helpers.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/segmentloom.js');
 const FIRST = 50;
 const SECOND = 400;
 const AFTER = 50;
 
-interface Engine {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  log: () => string;
-}
-
 describe.skipIf(kafkaSkipped)('SIGKILL of the engine right after an offset commit', () => {
   const kafka = testKafka();
-  const t = {
-    input: uniqueName('invk-in'),
-    warehouse: uniqueName('invk-wh'),
-    analytics: uniqueName('invk-an'),
-    ads: uniqueName('invk-ads'),
-    dlq: uniqueName('invk-dlq'),
-  };
+  const t = policyTopics('invk');
   const groupId = uniqueName('invk-group');
   const schema = uniqueSchema('invkill');
-  const children: ChildProcess[] = [];
+  const engines = new EngineProcesses();
   let url = '';
   let client: pg.Client;
   let reader: TopicReader | undefined;
@@ -49,33 +35,11 @@ describe.skipIf(kafkaSkipped)('SIGKILL of the engine right after an offset commi
   });
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    engines.killAll();
     await reader?.stop().catch(() => {});
     await client?.end().catch(() => {});
     if (url) await dropSchema(url, schema);
   });
-
-  function startEngine(config: string): Engine {
-    const child = spawn(process.execPath, [BIN, 'run', '--config', config], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    children.push(child);
-    let log = '';
-    child.stdout!.on('data', (d) => (log += String(d)));
-    child.stderr!.on('data', (d) => (log += String(d)));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    return { child, exited, log: () => log };
-  }
-
-  const events = (phase: string, n: number) =>
-    Array.from({ length: n }, (_, i) => ({
-      key: `user-${i % 10}`,
-      value: JSON.stringify(sampleEvent({ messageId: `${phase}-${i}`, userId: `user-${i % 10}` })),
-    }));
 
   /** Per data point of the events, its count in the inventory (every event has every point). */
   async function counts(): Promise<number[]> {
@@ -93,16 +57,7 @@ describe.skipIf(kafkaSkipped)('SIGKILL of the engine right after an offset commi
     const config = join(dir, 'engine.yaml');
     writeFileSync(
       config,
-      `source: web
-kafka:
-  brokers: "${kafkaBrokers()}"
-  groupId: ${groupId}
-  topics: [${t.input}]
-  fromBeginning: true
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-deadLetter: { topic: ${t.dlq} }
-batch: { maxWaitMs: 50 }
+      `${kafkaEngineHead({ groupId, input: t.input, dlq: t.dlq })}batch: { maxWaitMs: 50 }
 storage:
   databaseUrl: "${url}"
   schema: ${schema}
@@ -118,14 +73,14 @@ ${policyYaml(t)}`,
     reader = await new TopicReader(kafka, [t.warehouse, t.analytics, t.ads]).start();
 
     // Phase 1: the points become known (their first flush is an early one, whatever the code).
-    const first = startEngine(config);
-    await produce(kafka, t.input, events('first', FIRST));
+    const first = engines.run(config);
+    await produce(kafka, t.input, phaseEvents('first', FIRST));
     await waitUntil(async () => (await groupProgress(kafka, groupId, t.input)).committed === FIRST, 90_000, 'phase 1 committed');
     await waitUntil(async () => (await counts()).length > 0, 30_000, 'phase 1 points in the inventory');
 
     // Phase 2: known points only, so nothing but the commit path writes their counts; killed the
     // moment every offset is committed.
-    await produce(kafka, t.input, events('second', SECOND));
+    await produce(kafka, t.input, phaseEvents('second', SECOND));
     await waitUntil(async () => (await groupProgress(kafka, groupId, t.input)).committed === FIRST + SECOND, 90_000, 'phase 2 committed');
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
@@ -134,9 +89,9 @@ ${policyYaml(t)}`,
 
     // Restart: it reads on from the committed offsets; a later phase is counted once more.
     const restartedAt = Date.now();
-    const second = startEngine(config);
+    const second = engines.run(config);
     await waitUntil(() => second.log().includes('engine running'), 90_000, 'the restarted engine running');
-    await produce(kafka, t.input, events('after', AFTER));
+    await produce(kafka, t.input, phaseEvents('after', AFTER));
     const total = FIRST + SECOND + AFTER;
     await waitUntil(async () => (await groupProgress(kafka, groupId, t.input)).committed === total, 90_000, 'phase 3 committed');
     await waitUntil(async () => (await counted()) >= total, 30_000, 'phase 3 counted');
@@ -147,12 +102,8 @@ ${policyYaml(t)}`,
     expect(await second.exited, second.log().slice(-2000)).toEqual({ code: 0, signal: null });
     const after = await counts();
 
-    const delivered = Object.fromEntries(
-      (['warehouse', 'analytics', 'ads'] as const).map((d) => {
-        const got = ids(t[d]);
-        return [d, { delivered: got.length, distinct: new Set(got).size, duplicates: got.length - new Set(got).size }];
-      }),
-    );
+    const expected = phaseIds({ first: FIRST, second: SECOND, after: AFTER });
+    const delivered = deliveryFigures(reader, { warehouse: t.warehouse, analytics: t.analytics, ads: t.ads }, expected);
     const figures = {
       produced: total,
       committedAtKill: FIRST + SECOND,
@@ -167,6 +118,6 @@ ${policyYaml(t)}`,
     // Every committed event is counted, at the kill and after it; twice is allowed, never zero times.
     expect(Math.min(...atKill)).toBeGreaterThanOrEqual(FIRST + SECOND);
     expect(Math.min(...after)).toBeGreaterThanOrEqual(total);
-    expect(new Set(ids(t.warehouse)).size).toBe(total);
+    expect(delivered.warehouse!.lost).toBe(0);
   });
 });

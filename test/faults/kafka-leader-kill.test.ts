@@ -13,6 +13,7 @@ import { loadEngineConfig } from '../../src/config/load.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import { PlatformaticKafkaSink } from '../../src/pipeline/kafka/platformatic-sink.js';
+import { deliveryFigures, kafkaEngineHead, policyTopics } from '../pipeline/engine-harness.js';
 import { policyYaml, sampleEvent, tempDir } from '../pipeline/helpers.js';
 import { TopicReader, uniqueName, waitUntil } from '../pipeline/kafka-helpers.js';
 
@@ -68,13 +69,7 @@ describe.skipIf(!(javaAvailable() && (mavenAvailable() || cachedKafkaJars()))).e
     let kafka: Kafka;
     let engine: EngineHandle | undefined;
     let producer: PlatformaticKafkaSink | undefined;
-    const t = {
-      input: uniqueName('kill-in'),
-      warehouse: uniqueName('kill-wh'),
-      analytics: uniqueName('kill-an'),
-      ads: uniqueName('kill-ads'),
-      dlq: uniqueName('kill-dlq'),
-    };
+    const t = policyTopics('kill');
 
     beforeAll(async () => {
       cluster = await startKafkaCluster({ size: 3 });
@@ -119,17 +114,13 @@ describe.skipIf(!(javaAvailable() && (mavenAvailable() || cachedKafkaJars()))).e
       const file = join(dir, 'engine.yaml');
       writeFileSync(
         file,
-        `source: web
-kafka:
-  brokers: "${cluster.brokers}"
-  groupId: ${groupId}
-  topics: [${t.input}]
-  fromBeginning: true
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-  requestTimeoutMs: 10000
-${consumer ? `  consumer: ${consumer}\n` : ''}deadLetter: { topic: ${t.dlq} }
-batch: { maxWaitMs: 50, workers: 0 }
+        `${kafkaEngineHead({
+          groupId,
+          input: t.input,
+          dlq: t.dlq,
+          brokers: cluster.brokers,
+          kafka: ['requestTimeoutMs: 10000', ...(consumer ? [`consumer: ${consumer}`] : [])],
+        })}batch: { maxWaitMs: 50, workers: 0 }
 ${policyYaml(t)}`,
       );
       const logger = process.env.DBG ? createLogger({ level: process.env.DBG === 'info' ? 'info' : 'warn' }) : silentLogger();
@@ -254,16 +245,12 @@ ${policyYaml(t)}`,
         downMs: restartedAt - killedAt,
         recoverMs,
       };
-      for (const [name, topic] of Object.entries({ warehouse: t.warehouse, analytics: t.analytics, ads: t.ads })) {
-        const all = out.json(topic).map((e) => e.messageId as string);
-        const distinct = new Set(all);
-        const lost = [...inputIds].filter((id) => !distinct.has(id)).length;
-        figures[name] = { delivered: all.length, distinct: distinct.size, duplicates: all.length - distinct.size, lost };
-      }
+      const perDestination = deliveryFigures(out, { warehouse: t.warehouse, analytics: t.analytics, ads: t.ads }, inputIds);
+      Object.assign(figures, perDestination);
       console.log(
         `[fault] kafka-leader-kill ${JSON.stringify(figures)}${acknowledgedMissing.length ? ` acknowledged but missing from the input: ${acknowledgedMissing.join(',')}` : ''}`,
       );
-      for (const name of ['warehouse', 'analytics', 'ads']) expect((figures[name] as { lost: number }).lost).toBe(0);
+      for (const d of Object.values(perDestination)) expect(d.lost).toBe(0);
       expect(acknowledgedMissing).toEqual([]);
 
       // Per-key order: within a key's partition, in offset order, first occurrences run in seq order.

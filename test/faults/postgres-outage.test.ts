@@ -10,9 +10,10 @@ import { pgClusterAvailable, startPgCluster, type PgCluster } from '../../script
 import { loadEngineConfig } from '../../src/config/load.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
-import { kafkaBrokers, kafkaSkipped } from '../helpers/kafka.js';
+import { kafkaSkipped } from '../helpers/kafka.js';
 import { testKeys } from '../integration/helpers.js';
-import { policyYaml, sampleEvent, tempDir } from '../pipeline/helpers.js';
+import { deliveryFigures, kafkaEngineHead, phaseEvents, phaseIds, policyTopics } from '../pipeline/engine-harness.js';
+import { policyYaml, tempDir } from '../pipeline/helpers.js';
 import { createTopics, groupProgress, produce, testKafka, TopicReader, uniqueName, waitUntil } from '../pipeline/kafka-helpers.js';
 
 const OUTAGE_MS = 30_000;
@@ -20,13 +21,7 @@ const PER_PHASE = 200;
 
 describe.skipIf(kafkaSkipped || !pgClusterAvailable())('PostgreSQL stopped for 30 s mid-stream', () => {
   const kafka = testKafka();
-  const t = {
-    input: uniqueName('pgf-in'),
-    warehouse: uniqueName('pgf-wh'),
-    analytics: uniqueName('pgf-an'),
-    ads: uniqueName('pgf-ads'),
-    dlq: uniqueName('pgf-dlq'),
-  };
+  const t = policyTopics('pgf');
   const groupId = uniqueName('pgf-group');
   let cluster: PgCluster;
   let engine: EngineHandle | undefined;
@@ -43,11 +38,7 @@ describe.skipIf(kafkaSkipped || !pgClusterAvailable())('PostgreSQL stopped for 3
     await cluster?.destroy();
   });
 
-  const events = (phase: string) =>
-    Array.from({ length: PER_PHASE }, (_, i) => ({
-      key: `user-${i % 10}`,
-      value: JSON.stringify(sampleEvent({ messageId: `${phase}-${i}`, userId: `user-${i % 10}`, seq: i })),
-    }));
+  const events = (phase: string) => phaseEvents(phase, PER_PHASE);
 
   async function storedCount(): Promise<number> {
     const client = new pg.Client({ connectionString: cluster.url() });
@@ -65,16 +56,7 @@ describe.skipIf(kafkaSkipped || !pgClusterAvailable())('PostgreSQL stopped for 3
     const file = join(dir, 'engine.yaml');
     writeFileSync(
       file,
-      `source: web
-kafka:
-  brokers: "${kafkaBrokers()}"
-  groupId: ${groupId}
-  topics: [${t.input}]
-  fromBeginning: true
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-deadLetter: { topic: ${t.dlq} }
-batch: { maxWaitMs: 50, workers: 0 }
+      `${kafkaEngineHead({ groupId, input: t.input, dlq: t.dlq })}batch: { maxWaitMs: 50, workers: 0 }
 storage:
   databaseUrl: "${cluster.url()}"
   schema: fault
@@ -126,7 +108,7 @@ ${policyYaml(t)}`,
     const rows = (await client.query('SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS d FROM fault.events')).rows[0];
     await client.end();
     expect(rows).toEqual({ n: 3 * PER_PHASE, d: 3 * PER_PHASE });
-    const expected = ['before', 'during', 'after'].flatMap((p) => Array.from({ length: PER_PHASE }, (_, i) => `${p}-${i}`));
+    const expected = phaseIds({ before: PER_PHASE, during: PER_PHASE, after: PER_PHASE });
     const ids = (topic: string) => reader!.json(topic).map((e) => e.messageId as string);
     // Every sample event consents to both categories: each destination gets every event.
     await reader.waitFor(
@@ -137,12 +119,7 @@ ${policyYaml(t)}`,
     const delivered = ids(t.warehouse);
     expect(new Set(delivered)).toEqual(new Set(expected));
     const durable = engine.durable!.counts;
-    const perDestination = Object.fromEntries(
-      (['warehouse', 'analytics', 'ads'] as const).map((d) => {
-        const got = ids(t[d]);
-        return [d, { delivered: got.length, duplicates: got.length - new Set(got).size, lost: expected.filter((id) => !got.includes(id)).length }];
-      }),
-    );
+    const perDestination = deliveryFigures(reader, { warehouse: t.warehouse, analytics: t.analytics, ads: t.ads }, expected);
     const figures = {
       produced: 3 * PER_PHASE,
       stored: rows.n,

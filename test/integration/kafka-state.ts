@@ -8,7 +8,7 @@ import { loadEngineConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
 import type { Storage } from '../../src/storage/storage.js';
-import { kafkaBrokers } from '../helpers/kafka.js';
+import { kafkaEngineHead } from '../pipeline/engine-harness.js';
 import { tempDir } from '../pipeline/helpers.js';
 import { createTopics, testKafka, TopicReader, uniqueName } from '../pipeline/kafka-helpers.js';
 import { testStore, type TestStore } from './helpers.js';
@@ -28,16 +28,7 @@ export async function stateTopics(prefix: string, partitions = 1): Promise<State
 /** Engine YAML around `extra` (storage, inventory, …): one `warehouse` destination. */
 export function stateEngineYaml(t: StateTopics, groupId: string, extra: string, workers = 0): string {
   return `
-source: web
-kafka:
-  brokers: "${kafkaBrokers()}"
-  groupId: ${groupId}
-  topics: [${t.input}]
-  fromBeginning: true
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-deadLetter: { topic: ${t.dlq} }
-batch: { maxWaitMs: 50, workers: ${workers} }
+${kafkaEngineHead({ groupId, input: t.input, dlq: t.dlq })}batch: { maxWaitMs: 50, workers: ${workers} }
 reload: { enabled: false }
 destinations:
   - { name: warehouse, topic: ${t.warehouse} }

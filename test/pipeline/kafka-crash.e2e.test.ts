@@ -1,23 +1,20 @@
 // Crash safety of the real CLI process: SIGKILL mid-stream, restart, and every input reaches every
 // destination it should at least once; then SIGTERM finishes, commits and exits 0.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
+import { describeKafka } from '../helpers/kafka.js';
+import { EngineProcesses, kafkaEngineHead, policyTopics } from './engine-harness.js';
 import { policyYaml, sampleEvent, tempDir } from './helpers.js';
 import { createTopics, groupProgress, produce, testKafka, TopicReader, uniqueName, waitUntil } from './kafka-helpers.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/segmentloom.js');
-
 describeKafka('engine process crash and restart', () => {
   const kafka = testKafka();
-  const children: ChildProcess[] = [];
+  const engines = new EngineProcesses();
   let reader: TopicReader | null = null;
   let inputReader: TopicReader | null = null;
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    engines.killAll();
     await reader?.stop();
     await inputReader?.stop();
   });
@@ -33,45 +30,15 @@ describeKafka('engine process crash and restart', () => {
     }
   }
 
-  function startEngine(config: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; log: () => string } {
-    const child = spawn(process.execPath, [BIN, 'run', '--config', config], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SEGMENTLOOM_HASH_KEY: '' },
-    });
-    children.push(child);
-    let log = '';
-    child.stdout!.on('data', (d) => (log += String(d)));
-    child.stderr!.on('data', (d) => (log += String(d)));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    return { child, exited, log: () => log };
-  }
-
   it('loses nothing across SIGKILL and shuts down gracefully on SIGTERM', async () => {
-    const t = {
-      input: uniqueName('crash-in'),
-      warehouse: uniqueName('crash-wh'),
-      analytics: uniqueName('crash-an'),
-      ads: uniqueName('crash-ads'),
-      dlq: uniqueName('crash-dlq'),
-    };
+    const t = policyTopics('crash');
     await createTopics(kafka, Object.values(t), 3);
     const groupId = uniqueName('crash-group');
     const dir = tempDir();
     const config = join(dir, 'engine.yaml');
     writeFileSync(
       config,
-      `kafka:
-  brokers: "${kafkaBrokers()}"
-  groupId: ${groupId}
-  topics: [${t.input}]
-  fromBeginning: true
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-deadLetter: { topic: ${t.dlq} }
-suppression: { userIds: [suppressed] }
+      `${kafkaEngineHead({ groupId, input: t.input, dlq: t.dlq })}suppression: { userIds: [suppressed] }
 # Small batches: many commits, so the kill lands between some and inside others.
 batch: { maxBytesPerPartition: 16384, maxWaitMs: 20 }
 logging: { level: info }
@@ -106,7 +73,7 @@ ${policyYaml(t)}`,
     await inputReader.waitFor(() => inputReader!.of(t.input).length === N + bad.length, 60_000, 'input read back');
     const ids = (topic: string) => new Set(reader!.json(topic).map((e) => e.messageId as string));
 
-    const first = startEngine(config);
+    const first = engines.run(config, { SEGMENTLOOM_HASH_KEY: '' });
     await reader.waitFor(() => reader!.of(t.warehouse).length >= 300, 90_000, 'first outputs');
     first.child.kill('SIGKILL');
     const killed = await first.exited;
@@ -115,7 +82,7 @@ ${policyYaml(t)}`,
 
     // Graceful stop mid-stream: SIGTERM → the batch in flight finishes and commits → exit 0. Every
     // input below a committed offset must already be at its destinations (commit follows acks).
-    const second = startEngine(config);
+    const second = engines.run(config, { SEGMENTLOOM_HASH_KEY: '' });
     // Running first: outputs of the killed engine the reader had not caught up with at atKill can
     // satisfy the progress below on their own, and a SIGTERM while the CLI still loads its modules
     // (before it arms its stop listener) takes Node's default action, as for the third engine.
@@ -144,7 +111,7 @@ ${policyYaml(t)}`,
     }
     expect(belowCommit).toBeGreaterThan(0);
 
-    const third = startEngine(config);
+    const third = engines.run(config, { SEGMENTLOOM_HASH_KEY: '' });
     await reader.waitFor(
       () =>
         ids(t.warehouse).size === expected.warehouse.size &&

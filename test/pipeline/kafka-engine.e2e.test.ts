@@ -7,33 +7,16 @@ import { loadEngineConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { DLQ_HEADER } from '../../src/events/dead-letter.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
-import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
+import { describeKafka } from '../helpers/kafka.js';
+import { kafkaEngineHead, type PolicyTopics, policyTopics } from './engine-harness.js';
 import { expectedHash, policyYaml, sampleEvent, tempDir } from './helpers.js';
 import { createTopics, produce, testKafka, TopicReader, uniqueName, waitForGroupShared, waitUntil } from './kafka-helpers.js';
 
-function topicsFor(prefix: string) {
-  return {
-    input: uniqueName(`${prefix}-in`),
-    warehouse: uniqueName(`${prefix}-wh`),
-    analytics: uniqueName(`${prefix}-an`),
-    ads: uniqueName(`${prefix}-ads`),
-    dlq: uniqueName(`${prefix}-dlq`),
-  };
-}
-type Topics = ReturnType<typeof topicsFor>;
+type Topics = PolicyTopics;
 
 function engineYaml(t: Topics, groupId: string, extra = ''): string {
   return `
-source: web
-kafka:
-  brokers: "${kafkaBrokers()}"
-  groupId: ${groupId}
-  topics: [${t.input}]
-  fromBeginning: true
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-deadLetter: { topic: ${t.dlq} }
-limits: { maxDepth: 10 }
+${kafkaEngineHead({ groupId, input: t.input, dlq: t.dlq })}limits: { maxDepth: 10 }
 suppression: { userIds: [suppressed-user] }
 batch: { maxWaitMs: 50 }
 reload: { debounceMs: 20, pollMs: 200 }
@@ -82,7 +65,7 @@ describeKafka('pipeline engine on Kafka', () => {
   ];
 
   beforeAll(async () => {
-    t = topicsFor('engine');
+    t = policyTopics('engine');
     await createTopics(kafka, [t.input, t.warehouse, t.analytics, t.ads, t.dlq], 3);
     const dir = tempDir();
     const file = join(dir, 'engine.yaml');
@@ -196,7 +179,7 @@ describeKafka('pipeline engine on Kafka', () => {
   });
 
   it('applies a changed policy file without a restart (processing in a worker thread)', async () => {
-    const t2 = topicsFor('reload');
+    const t2 = policyTopics('reload');
     await createTopics(kafka, [t2.input, t2.warehouse, t2.dlq], 1);
     const dir = tempDir();
     const policies = join(dir, 'policies.yaml');
@@ -235,7 +218,7 @@ describeKafka('pipeline engine on Kafka', () => {
   ])(
     'shares partitions between %s in one consumer group',
     async (_label, first, second) => {
-      const t3 = topicsFor('group');
+      const t3 = policyTopics('group');
       await createTopics(kafka, [t3.input, t3.warehouse, t3.dlq], 4);
       const dir = tempDir();
       const groupId = uniqueName('shared');

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadEngineConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startKafkaEngine, type EngineHandle } from '../../src/app/start.js';
-import { describeKafka, kafkaBrokers } from '../helpers/kafka.js';
+import { describeKafka } from '../helpers/kafka.js';
+import { kafkaEngineHead } from './engine-harness.js';
 import { sampleEvent, tempDir } from './helpers.js';
 import { groupProgress, produce, testKafka, TopicReader, uniqueName, waitUntil } from './kafka-helpers.js';
 
@@ -41,17 +42,7 @@ describeKafka('redelivery after a failed send, on Kafka', () => {
         const file = join(tempDir(), 'engine.yaml');
         writeFileSync(
           file,
-          `source: web
-kafka:
-  brokers: "${kafkaBrokers()}"
-  groupId: ${groupId}
-  topics: [${t.input}]
-  fromBeginning: true
-  consumer: ${consumer}
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-deadLetter: { topic: ${t.dlq} }
-batch: { maxWaitMs: 50 }
+          `${kafkaEngineHead({ groupId, input: t.input, dlq: t.dlq, kafka: [`consumer: ${consumer}`] })}batch: { maxWaitMs: 50 }
 reload: { enabled: false }
 destinations:
   - { name: warehouse, topic: ${t.warehouse} }

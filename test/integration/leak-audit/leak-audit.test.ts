@@ -8,12 +8,12 @@
 // a first sighting: red values of layouts no validator knows yet under keys that say nothing
 // (an SA IBAN under `dest`), bare 9-digit SSNs under unknown spellings (`ssn_number`), and
 // phones in free text. Under red keys those layouts are in the corpus: key evidence covers them.
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeKafka, kafkaBrokers } from '../../helpers/kafka.js';
-import { requireBuild, ROOT, segmentloomAsync } from '../../cli/helpers.js';
+import { describeKafka } from '../../helpers/kafka.js';
+import { requireBuild, segmentloomAsync } from '../../cli/helpers.js';
+import { EngineProcesses, kafkaEngineHead } from '../../pipeline/engine-harness.js';
 import { createTopics, produce, testKafka, TopicReader, uniqueName } from '../../pipeline/kafka-helpers.js';
 import { FAIL_CLOSED_POLICY, tempDir } from '../../pipeline/helpers.js';
 import { ndjson, testStore, type TestStore } from '../helpers.js';
@@ -134,16 +134,7 @@ describeKafka('leak audit through the real Kafka broker (real binary)', () => {
     const config = join(dir, 'engine.yaml');
     writeFileSync(
       config,
-      `source: web
-kafka:
-  brokers: "${kafkaBrokers()}"
-  groupId: ${uniqueName('leak-group')}
-  topics: [${t.input}]
-  fromBeginning: true
-  sessionTimeoutMs: 10000
-  heartbeatIntervalMs: 1000
-deadLetter: { topic: ${t.dlq} }
-batch: { maxWaitMs: 50 }
+      `${kafkaEngineHead({ groupId: uniqueName('leak-group'), input: t.input, dlq: t.dlq })}batch: { maxWaitMs: 50 }
 reload: { enabled: false }
 logging: { level: debug }
 ${policy(t)}
@@ -152,12 +143,7 @@ inventory: { flushIntervalMs: 100 }
 `,
     );
     const reader = await new TopicReader(kafka, [t.wh, t.an, t.mail, t.dlq]).start();
-    const child = spawn(process.execPath, ['bin/segmentloom.js', 'run', '--config', config], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const engine = new EngineProcesses().run(config);
     try {
       await produce(
         kafka,
@@ -166,8 +152,8 @@ inventory: { flushIntervalMs: 100 }
       );
       const n = corpus.events.length;
       await reader.waitFor(() => [t.wh, t.an, t.mail].every((topic) => reader.of(topic).length >= n), 120_000, `${n} events in each destination`);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      engine.child.kill('SIGTERM');
+      expect((await engine.exited).code).toBe(0);
       const side = await store.open();
       let rows = '';
       try {
@@ -180,8 +166,8 @@ inventory: { flushIntervalMs: 100 }
         corpus,
         { warehouse: reader.json(t.wh), analytics: reader.json(t.an), mailer: reader.json(t.mail) },
         {
-          stdout,
-          stderr,
+          stdout: engine.stdout(),
+          stderr: engine.stderr(),
           'dead letters': reader
             .of(t.dlq)
             .map((m) => String(m.value))
@@ -190,7 +176,7 @@ inventory: { flushIntervalMs: 100 }
         },
       );
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (engine.child.exitCode === null) engine.child.kill('SIGKILL');
       await reader.stop();
     }
   }, 240_000);
