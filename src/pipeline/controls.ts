@@ -14,6 +14,8 @@ export interface PolicyOutcome {
   /** `json` is the document as a string, or its UTF-8 bytes once a worker has encoded it. */
   outputs: ReadonlyArray<{ destination: string; topic: string; json: string | Buffer }>;
   stats?: unknown;
+  /** The event's JSON text after source-level blocks, when an output is exactly it (see EnforcementResult.plain). */
+  plain?: string;
 }
 
 export interface PolicyEngineLike {

@@ -124,7 +124,7 @@ export class LocalProcessor implements BatchProcessor {
         outcomes[i] = null;
       } else {
         // Stored whether or not a destination takes it (consent gates destinations, not storage).
-        if (collected !== null) tap!.keep(collected, i, event);
+        if (collected !== null) tap!.keep(collected, i, event, outcome.plain);
         if (outcome.outputs.length === 0) {
           bump(report.dropped, 'no_destination');
           outcomes[i] = null;

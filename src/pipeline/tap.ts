@@ -27,8 +27,11 @@ export interface TapResult {
    * `json`: serialized where it was walked (a worker thread), not in the thread that stores it.
    */
   events: SegmentEvent[];
-  /** Parallel to `events`: the event's JSON text, or null (no messageId: stored whole). */
-  json: (string | null)[];
+  /**
+   * Parallel to `events`: the event's JSON text, or null (no messageId: stored whole). From a
+   * worker it arrives as UTF-8 bytes inside the batch's outcome buffer (see packOutcomes).
+   */
+  json: (string | Uint8Array | null)[];
   /** The batch's data points, folded per (source, event, path). */
   observations: DataPointObservation[];
 }
@@ -95,14 +98,18 @@ export class BatchTap implements WalkHook {
     this.batch = batch;
   }
 
-  /** An event the walk accepted and no policy dropped: it goes to the event store. */
-  keep(batch: TapBatch, index: number, event: SegmentEvent): void {
+  /**
+   * An event the walk accepted and no policy dropped: it goes to the event store. `plain` is its
+   * text as enforcement already serialized it for a destination that sees it unchanged (the same
+   * string, so a worker hands the bytes over once for both; see packOutcomes).
+   */
+  keep(batch: TapBatch, index: number, event: SegmentEvent, plain?: string): void {
     if (!this.options.store) return;
     batch.indexes.push(index);
     // Without a messageId the store derives one that must be part of what it seals: kept whole.
     const serialized = typeof event.messageId === 'string' && event.messageId !== '';
     batch.events.push(serialized ? storedHead(event) : event);
-    batch.json.push(serialized ? JSON.stringify(event) : null);
+    batch.json.push(serialized ? (plain ?? JSON.stringify(event)) : null);
   }
 
   finishBatch(batch: TapBatch): TapResult {

@@ -56,6 +56,11 @@ export interface EnforcementResult {
   /** One per destination that receives the event, in config order. */
   outputs: DestinationOutput[];
   stats: EnforcementStats;
+  /**
+   * The event's JSON text after source-level blocks, when some output is exactly that (the same
+   * string): a reader that needs it too (the event store) takes it instead of serializing again.
+   */
+  plain?: string;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -162,11 +167,12 @@ export class PolicyRun {
       if (this.sourceBlocks > 0) stats.blocked += this.applySourceBlocks();
       let dropped: EnforcementResult['dropped'] = false;
       const outputs: DestinationOutput[] = [];
+      let plain: string | undefined;
       if (this.dropPolicy >= 0) dropped = { policy: this.engine.policies[this.dropPolicy]!.name };
-      else this.route(event, outputs, stats);
+      else plain = this.route(event, outputs, stats);
       stats.dryRun = this.collectDryRun();
       stats.applied = this.collectApplied();
-      return { dropped, outputs, stats };
+      return plain === undefined ? { dropped, outputs, stats } : { dropped, outputs, stats, plain };
     } finally {
       this.reset();
     }
@@ -209,11 +215,12 @@ export class PolicyRun {
     return this.sourceBlocks;
   }
 
+  /** Fills `outputs`; returns the unchanged event's text when some output is it (see EnforcementResult.plain). */
   private route(
     event: EnforcementEvent,
     outputs: DestinationOutput[],
     stats: { blocked: number; hashed: number; removed: number; skipped: readonly SkippedDestination[] },
-  ): void {
+  ): string | undefined {
     let skipped: SkippedDestination[] | null = null;
     let plain: string | undefined;
     let last = -1;
@@ -253,6 +260,7 @@ export class PolicyRun {
       outputs.push({ destination: destination.name, topic: destination.topic, json });
     }
     if (skipped !== null) stats.skipped = skipped;
+    return plain;
   }
 
   private sameActions(a: number, b: number): boolean {

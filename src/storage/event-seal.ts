@@ -31,9 +31,9 @@ export function sealEventRow(key: Buffer, columns: EventColumns, event: unknown)
 
 /**
  * `sealEventRow` of a batch of rows, end to end in one buffer. `json` is the event's JSON text
- * when serialized beforehand (`JSON.stringify(event)`), else null.
+ * (or its UTF-8 bytes) when serialized beforehand (`JSON.stringify(event)`), else null.
  */
-export function sealEventRows(rows: ReadonlyArray<{ key: Buffer; columns: EventColumns; event: unknown; json: string | null }>): SealedRun {
+export function sealEventRows(rows: ReadonlyArray<{ key: Buffer; columns: EventColumns; event: unknown; json: string | Uint8Array | null }>): SealedRun {
   return sealTexts(rows.map((row) => ({ key: row.key, text: row.json ?? JSON.stringify(row.event), aad: eventAad(row.columns) })));
 }
 

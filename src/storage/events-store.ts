@@ -42,7 +42,7 @@ export interface StoreOptions {
    * the store reads in clear (see `storedHead`); the text is what is sealed. Only for events with
    * a messageId: one filled in here must be part of what is sealed.
    */
-  json?: readonly (string | null)[];
+  json?: readonly (string | Uint8Array | null)[];
 }
 
 interface PreparedEvent {
@@ -53,8 +53,8 @@ interface PreparedEvent {
   timestamp: string | null;
   expiresAt: string | null;
   event: SegmentEvent;
-  /** The event's JSON text, when serialized beforehand (see StoreOptions.json). */
-  json: string | null;
+  /** The event's JSON text (or its UTF-8 bytes), when serialized beforehand (see StoreOptions.json). */
+  json: string | Uint8Array | null;
 }
 
 /**
@@ -144,7 +144,7 @@ export class EventStore {
   private prepare(
     batch: readonly SegmentEvent[],
     subjectHashes: readonly string[],
-    json: readonly (string | null)[] | null,
+    json: readonly (string | Uint8Array | null)[] | null,
     receivedAt: Date,
   ): PreparedEvent[] {
     const seen = new Set<string>();

@@ -95,11 +95,14 @@ describe('BatchTap', () => {
     expect(out.events.map((e) => e.messageId)).toEqual(['a', 'no-ads']);
     // What is stored is the event's JSON text, serialized where it was walked, after the
     // source-level blocks: the store seals that text and reads only the head in clear.
-    const stored = JSON.parse(out.json[0]!) as { messageId: string; properties: Record<string, unknown> };
+    const stored = JSON.parse(out.json[0] as string) as { messageId: string; properties: Record<string, unknown> };
     expect(stored.messageId).toBe('a');
     expect(stored.properties).not.toHaveProperty('password');
     expect(stored.properties).toHaveProperty('email');
     expect(out.events[0]).not.toHaveProperty('properties');
+    // Serialized once: a destination that sees the event unchanged got this very string.
+    const sent = result!.outcomes[0] as ReadonlyArray<{ json: string | Buffer }>;
+    expect(sent.some((output) => output.json === out.json[0])).toBe(true);
 
     const point = (path: string) => out.observations.find((o) => o.path === path && o.event === 'Order Completed');
     expect(point('properties.email')).toMatchObject({

@@ -28,6 +28,19 @@ describe('allow-list routing', () => {
     expect(result.stats.removed).toBe(3);
   });
 
+  it('hands back the unchanged text it sent a destination, the same string, for the event store to reuse', () => {
+    const engine = engineFor({ destinations, policies: [{ name: 'no-cards', match: { categories: ['credit_card_number'] }, action: 'block' }] });
+    const { result } = enforce(engine, customer(), detect);
+
+    const ads = result.outputs.find((o) => o.destination === 'ads')!;
+    // `plain` is the event after source-level blocks: the card is gone from it too.
+    expect(result.plain).toBe(ads.json);
+    expect(JSON.parse(result.plain!).properties).not.toHaveProperty('card');
+    // Every destination rewrites its output: nothing serialized equals the event, so there is none.
+    const rewritten = engineFor({ destinations: destinations.slice(0, 2) });
+    expect(enforce(rewritten, customer(), detect).result.plain).toBeUndefined();
+  });
+
   it('without `green`, removes unclassified fields too but keeps the envelope consumers need', () => {
     const engine = engineFor({ destinations: [{ name: 'crm', topic: 'out.crm', allow: { categories: ['email'] } }] });
     const { out } = enforce(engine, customer(), detect);

@@ -40,6 +40,17 @@ describe.each(ENGINES)('event store (%s)', (engine) => {
     expect(await s.events.storeEvents(events)).toMatchObject({ inserted: 0, duplicates: 2 });
   });
 
+  it('stores JSON text handed over as UTF-8 bytes (from a worker) as it stores the string', async () => {
+    const event = track('u-bytes', 'Order Completed', { total: 9, note: 'Zoë 🚀' }, { anonymousId: 'anon-bytes' });
+    // A view into a larger buffer, as the worker's outcome buffer hands it over.
+    const text = Buffer.from(JSON.stringify(event));
+    const all = Buffer.concat([Buffer.from('{"other":1}'), text]);
+    const result = await s.events.storeEvents([storedHead(event)], { json: [all.subarray(11)] });
+    expect(result).toMatchObject({ inserted: 1 });
+    const out = await exportSubject(s, { userId: 'u-bytes' });
+    expect(out.subjects[0]!.events.map((e) => e.payload)).toEqual([event]);
+  });
+
   it('leaves no plaintext of a stored value in the tables', async () => {
     const email = 'secret.person@plaintext-check.example';
     await s.events.storeEvents([

@@ -6,7 +6,7 @@ import type { EngineConfig } from '../../config/load.js';
 import type { Logger } from '../../core/logger.js';
 import type { Controls } from '../controls.js';
 import type { BatchProcessor, ProcessedBatch, ProcessInput } from '../processor.js';
-import { unpackOutcomes } from './outcomes.js';
+import { unpackOutcomes, unpackStored } from './outcomes.js';
 import type { FromWorker, ToWorker, WorkerDurableInit, WorkerInit, WorkerState } from './protocol.js';
 
 /**
@@ -65,7 +65,9 @@ class PoolWorker {
       const job = this.pending.get(message.id);
       this.pending.delete(message.id);
       const outcomes = unpackOutcomes(message.outcomes);
-      job?.resolve(message.tap ? { outcomes, report: message.report, tap: message.tap } : { outcomes, report: message.report });
+      const tap = message.tap;
+      if (tap !== undefined) tap.json = unpackStored(message.outcomes);
+      job?.resolve(tap ? { outcomes, report: message.report, tap } : { outcomes, report: message.report });
     } else if (message.type === 'error') {
       const job = this.pending.get(message.id);
       this.pending.delete(message.id);

@@ -86,8 +86,10 @@ async function handle(message: ToWorker): Promise<void> {
   }
   try {
     const result = await processor.process(controls, unpack(message));
-    const outcomes = packOutcomes(result!.outcomes);
-    post({ type: 'result', id: message.id, outcomes, report: result!.report, ...(result!.tap ? { tap: result!.tap } : {}) }, [
+    const tap = result!.tap;
+    // The stored texts travel as bytes in the outcome buffer (most are an output's own bytes), not cloned strings.
+    const outcomes = packOutcomes(result!.outcomes, tap);
+    post({ type: 'result', id: message.id, outcomes, report: result!.report, ...(tap ? { tap: { ...tap, json: [] } } : {}) }, [
       outcomes.bytes,
       outcomes.index.buffer as ArrayBuffer,
     ]);

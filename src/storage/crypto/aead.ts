@@ -58,16 +58,17 @@ export interface SealedRun {
 }
 
 /**
- * `seal` of many UTF-8 texts at once, written end to end into one buffer (a batch of rows sent as
+ * `seal` of many UTF-8 texts (strings, or their bytes) at once, written end to end into one buffer (a batch of rows sent as
  * one parameter): no buffer per plaintext, per sealed value or for joining them.
  */
-export function sealTexts(items: ReadonlyArray<{ key: Buffer; text: string; aad: string }>): SealedRun {
+export function sealTexts(items: ReadonlyArray<{ key: Buffer; text: string | Uint8Array; aad: string }>): SealedRun {
   const offsets = new Array<number>(items.length);
   const lengths = new Array<number>(items.length);
   let total = 0;
   for (let i = 0; i < items.length; i++) {
     offsets[i] = total;
-    lengths[i] = HEADER + Buffer.byteLength(items[i]!.text, 'utf8');
+    const text = items[i]!.text;
+    lengths[i] = HEADER + (typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : text.byteLength);
     total += lengths[i]!;
   }
   const bytes = Buffer.allocUnsafe(total);
@@ -77,7 +78,8 @@ export function sealTexts(items: ReadonlyArray<{ key: Buffer; text: string; aad:
     bytes[at] = FORMAT;
     const cipher = createCipheriv('aes-256-gcm', key, nextIv(bytes, at + 1));
     cipher.setAAD(Buffer.from(aad, 'utf8'));
-    let written = cipher.update(text, 'utf8').copy(bytes, at + HEADER);
+    // Bytes are taken as they are (UTF-8 already: a worker encoded them once for output and store).
+    let written = (typeof text === 'string' ? cipher.update(text, 'utf8') : cipher.update(text)).copy(bytes, at + HEADER);
     written += cipher.final().copy(bytes, at + HEADER + written);
     // GCM is a stream mode: the ciphertext is exactly as long as the plaintext.
     if (written !== lengths[i]! - HEADER) throw new Error('AES-GCM wrote an unexpected length');
