@@ -4,9 +4,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { kafkaBrokers } from '../helpers/kafka.js';
-import type { TopicReader } from './kafka-helpers.js';
 import { sampleEvent } from './helpers.js';
-import { uniqueName } from './kafka-helpers.js';
+import { type TopicReader, uniqueName } from './kafka-helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/segmentloom.js');
