@@ -28,6 +28,8 @@ export interface InventoryCacheOptions {
   onOverflow?: (bound: OverflowBound, values: number) => void;
   /** Points dropped from a flush because the database refused their values (see flushIsolated). */
   onRejected?: (points: number) => void;
+  /** After each flush written: how many points it wrote (one row each). */
+  onFlushed?: (points: number) => void;
   logger?: StorageLogger;
 }
 
@@ -198,6 +200,7 @@ export class InventoryCache {
       throw err;
     }
     outcome.resolve();
+    this.options.onFlushed?.(batch.size);
     for (const [key, obs] of batch) {
       const known = this.known.get(key);
       const risk = riskOf(obs.classification);

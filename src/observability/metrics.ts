@@ -139,3 +139,18 @@ export function inventoryOverflowCounter(registry: Registry): (bound: OverflowBo
     });
   return (bound, values) => counter.inc({ bound }, values);
 }
+
+/**
+ * `segmentloom_inventory_flushes_total` and `segmentloom_inventory_point_writes_total`: the shared
+ * inventory's flushes and the point rows they wrote (one per point per flush, whatever the traffic
+ * folded into it). Their ratio to events shows the inventory's cost does not grow with traffic.
+ */
+export function inventoryFlushCounter(registry: Registry): (points: number) => void {
+  const counter = (name: string, help: string) => (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry] });
+  const flushes = counter('segmentloom_inventory_flushes_total', 'Flushes of the inventory deltas folded in memory to the shared inventory');
+  const writes = counter('segmentloom_inventory_point_writes_total', 'Point rows written by inventory flushes (one per point per flush)');
+  return (points) => {
+    flushes.inc();
+    writes.inc(points);
+  };
+}

@@ -7,7 +7,7 @@ import { LocalProcessor, type BatchProcessor, type MessageOutcome, type Processe
 import { bump, leaksOf, type BatchReport, type EngineObserver } from './report.js';
 import type { TapResult } from './tap.js';
 import type { EventSink, EventSource, HeaderValue, InputMessage, OutputMessage, SourceBatch } from '../events/index.js';
-import { Lane, LANE_DEPTH } from './lane.js';
+import { Lane } from './lane.js';
 import type { DataPointTally } from './walker.js';
 
 export interface PipelineOptions {
@@ -122,13 +122,20 @@ export class Pipeline {
     });
     if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
     const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget, processed.report);
-    const finish = () => this.finish(batch, processed, outputs, startedAt, receivedAt, lane?.recovering ?? false);
-    if (lane === null) return finish();
-    // Pipelined: this batch is sent and committed after the partition's previous one, while the
-    // source already delivers the next. At most LANE_DEPTH batches wait behind the one sending.
-    if (lane.pending >= LANE_DEPTH) await lane.tail;
+    const recovering = lane?.recovering ?? false;
+    const stages = {
+      deliver: () => this.deliver(batch, processed, outputs, receivedAt, recovering),
+      settle: () => this.settle(batch, processed, startedAt),
+    };
+    if (lane === null) {
+      await stages.deliver();
+      return stages.settle();
+    }
+    // Pipelined: this batch is delivered and committed after the partition's previous one, while
+    // the source already delivers the next; it is sent while the one before it settles.
+    await lane.room();
     if (lane.epoch !== epoch || batch.isStale()) return this.abandon(batch, 'redelivering');
-    lane.enqueue(epoch, batch, finish, (err) => this.failed(batch, err));
+    lane.enqueue(epoch, batch, stages, (err) => this.failed(batch, err));
   }
 
   /** Resolves once every queued batch has been sent and committed (or has failed). */
@@ -196,12 +203,11 @@ export class Pipeline {
     return outputs;
   }
 
-  /** Sends (and stores) a processed batch, commits it, then reports it. */
-  private async finish(
+  /** Sends (and stores) a processed batch. */
+  private async deliver(
     batch: SourceBatch,
     processed: ProcessedBatch,
     outputs: Map<string, OutputMessage[]>,
-    startedAt: bigint,
     receivedAt: number,
     recovering: boolean,
   ): Promise<void> {
@@ -220,6 +226,11 @@ export class Pipeline {
       if (stored.status === 'rejected') throw stored.reason;
       report.stored = stored.value;
     }
+  }
+
+  /** After `deliver`: the inventory's counts written, then the commit, then the report. */
+  private async settle(batch: SourceBatch, processed: ProcessedBatch, startedAt: bigint): Promise<void> {
+    const persistence = this.options.persistence;
     // Last before the commit: a batch failing earlier is redelivered without having been counted.
     await persistence?.record(processed.tap);
     await batch.commit();

@@ -9,7 +9,7 @@ import type { Environment } from '../core/env.js';
 import { InventoryCache } from '../inventory/store-cache.js';
 import type { DataPointSignal } from '../inventory/types.js';
 import type { Logger } from '../core/logger.js';
-import { inventoryOverflowCounter } from '../observability/metrics.js';
+import { inventoryFlushCounter, inventoryOverflowCounter } from '../observability/metrics.js';
 import { DEFAULT_DATA_DIR } from '../storage/open.js';
 import type { Keyring } from '../storage/crypto/master-keys.js';
 import type { SubjectHasher } from '../storage/crypto/lookup.js';
@@ -122,6 +122,7 @@ export class DurableState implements BatchPersistence {
             logger,
             onSignals: (signals) => state!.signaled(signals),
             onOverflow: options.registry ? inventoryOverflowCounter(options.registry) : undefined,
+            onFlushed: options.registry ? inventoryFlushCounter(options.registry) : undefined,
           })
         : null;
       await inventory?.load();

@@ -18,9 +18,13 @@ describe.each(ENGINES)('InventoryCache.record (%s)', (engine) => {
 
   it('resolves once the counts of every batch recorded together are written', async () => {
     // The timers never fire during the test: only record() writes.
-    const cache = new InventoryCache(t.db, { flushIntervalMs: 600_000, urgentFlushMs: 600_000 });
+    const flushes: number[] = [];
+    const cache = new InventoryCache(t.db, { flushIntervalMs: 600_000, urgentFlushMs: 600_000, onFlushed: (points) => flushes.push(points) });
     await Promise.all(Array.from({ length: 5 }, () => cache.record([obs({ source: 's-rec', path: 'properties.total', count: 2 })])));
     expect(await countOf('s-rec')).toBe(10);
+    // Five batches, at most two flushes (the first takes what is pending; the rest share the next), one point each.
+    expect(flushes.length).toBeLessThanOrEqual(2);
+    expect(flushes.every((points) => points === 1)).toBe(true);
     expect(cache.pendingCount).toBe(0);
     const [row] = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM inventory_points WHERE source = $1', ['s-rec']);
     expect(row!.n).toBe(1);
