@@ -154,14 +154,16 @@ export class SharedMessageIds {
         // is planned as a hash join over a scan of the whole table (the planner prices a few
         // thousand lookups above one scan): a statement that grew with the window, 0.5 s at 200,000
         // rows. `claim` is checked again on the row updated: one taken over meanwhile is not ours.
+        // The window keeps the end the claim gave it (claimed + window, a produce's time early):
+        // an update of no indexed column is heap-only (migration 019), no new index entries.
         await this.db.query(
-          `UPDATE ingest_message_ids AS a SET accepted = true, expires_at = $3
+          `UPDATE ingest_message_ids AS a SET accepted = true
            WHERE a.ctid = ANY(ARRAY(
              SELECT f.row FROM unnest($1::text[], $2::text[]) AS u(s, id)
              CROSS JOIN LATERAL (SELECT m.ctid AS row FROM ingest_message_ids m
-                                 WHERE m.source = u.s AND m.message_id = u.id AND m.claim = $4 LIMIT 1) AS f))
-           AND a.claim = $4`,
-          [batch.sources, batch.ids, new Date(this.now() + this.options.windowMs), this.claim],
+                                 WHERE m.source = u.s AND m.message_id = u.id AND m.claim = $3 LIMIT 1) AS f))
+           AND a.claim = $3`,
+          [batch.sources, batch.ids, this.claim],
         );
       } catch (err) {
         this.out.release(batch.sources, batch.ids, batch.outcome);

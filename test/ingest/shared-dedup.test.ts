@@ -167,6 +167,23 @@ describe('SharedMessageIds (PostgreSQL)', () => {
     }
   });
 
+  it('the window runs from the claim: an acceptance changes no indexed column', async () => {
+    await a.claimIds('web', ['w1']);
+    clock += 30_000; // a slow produce
+    await a.settle('web', ['w1'], true);
+    clock += 29_000;
+    expect((await b.claimIds('web', ['w1'])).seen).toBe(1);
+    clock += 2_000; // 61 s after the claim
+    expect((await b.claimIds('web', ['w1'])).claimed).toEqual(['w1']);
+  });
+
+  it('keeps the window unlogged, with room on each page for heap-only acceptances', async () => {
+    const [table] = await t.db.query<{ persistence: string; options: string[] | null }>(
+      `SELECT relpersistence AS persistence, reloptions AS options FROM pg_class WHERE oid = 'ingest_message_ids'::regclass`,
+    );
+    expect(table).toEqual({ persistence: 'u', options: ['fillfactor=70'] });
+  });
+
   it('sweep deletes what is past its window', async () => {
     await a.claimIds('web', ['s1']);
     await a.settle('web', ['s1'], true);

@@ -16,6 +16,7 @@ import * as m015 from '../../ingest/migrations/015_ingest_message_ids.js';
 import * as m016 from './016_portal_sessions.js';
 import * as m017 from './017_inventory_exceptions.js';
 import * as m018 from './018_request_progress.js';
+import * as m019 from '../../ingest/migrations/019_ingest_message_ids_unlogged.js';
 import * as m100 from '../../alerts/migrations/100_alert_outbox.js';
 import * as m200 from '../../ingest/migrations/200_write_keys.js';
 
@@ -50,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m016,
   m017,
   m018,
+  m019,
   m100,
   m200,
 ];
