@@ -37,6 +37,15 @@ interface PathDecision {
   keyControl: Detection | null;
   /** The event regions lastDetection was decided in (a null there may not hold in other regions). */
   lastRegion: string | null;
+  /**
+   * Recent string values found clean here (see recallClean), or null before the first. Each with
+   * ANY_REGION, or the event regions (regionKey) it was found clean in and, in `cleanDay`, the day.
+   */
+  clean: Map<string, CleanIn> | null;
+  /** Values missed by `clean` since its last hit; -1 once it is off here (values that do not repeat). */
+  cleanMisses: number;
+  /** The UTC day the region-bound entries of `clean` were decided on. */
+  cleanDay: number;
   /** What the leaf's siblings may say about it (see sibling.ts): 0 nothing, else a SIBLING_* kind. */
   sibling: SiblingKind;
   /** For a name/value pair's value slot: decisions per sibling name, bounded (see pairDecision). */
@@ -63,6 +72,33 @@ function isCoordinate(value: string | number | boolean, limit: number): boolean 
   return Number.isFinite(n) && n >= -limit && n <= limit;
 }
 const VERDICT_CACHE_SIZE = 4096;
+
+/** A clean value's regions: every one (ANY_REGION), or the region keys it was found clean in. */
+type CleanIn = typeof ANY_REGION | Array<string | null>;
+const ANY_REGION = true;
+/** Clean values remembered per path (cleared when full). */
+const CLEAN_VALUES = 32;
+/** Values in a row that `clean` misses before it is switched off at the path (its values do not repeat). */
+const CLEAN_MAX_MISSES = 64;
+/** Regions a clean value is remembered in. */
+const CLEAN_REGIONS = 8;
+/**
+ * Below this many ASCII digits a value's decision depends on neither the event's region nor the
+ * date: every region-dependent reading needs more (a national-format phone 7 digits, a bare or
+ * grouped national or health id 8 or more), and so does the one date-dependent check (a date of
+ * birth, 6: `1.1.1990`).
+ */
+const REGION_FREE_DIGITS = 6;
+const MS_PER_DAY = 86_400_000;
+
+function asciiDigits(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
 
 /**
  * Classifies leaves: the key says what a field is meant to hold, the value says what it holds.
@@ -126,11 +162,66 @@ export class Detector implements PointDetector {
     // A value found before stays found (the knowledge that protects wins); one found clean is
     // re-read in an event of another region, where it may be a national-format phone number.
     if (value === decision.lastValue && (decision.lastDetection !== null || decision.lastRegion === this.regionKey)) return decision.lastDetection;
-    const detection = this.evaluate(decision, value);
+    const strings = typeof value === 'string' && decision.cleanMisses >= 0;
+    const detection = strings && this.recallClean(decision, value as string) ? null : this.evaluate(decision, value);
     decision.lastValue = value;
     decision.lastDetection = detection;
     decision.lastRegion = this.regionKey;
+    if (strings && detection === null && decision.cleanMisses > 0) this.rememberClean(decision, value as string);
     return detection;
+  }
+
+  /**
+   * Whether the exact string was found clean at this path recently, where that still holds: in any
+   * event when it has too few digits for any region- or date-dependent reading, else in an event of
+   * the same regions, on the same day. Fields of few values (library names, plans, titles, time
+   * zones) alternate, which the last-value memo misses. A miss counts towards switching the memo
+   * off at the path (ids, timestamps, user agents do not repeat): it then costs one compare.
+   */
+  private recallClean(decision: PathDecision, value: string): boolean {
+    const clean = decision.clean;
+    const regions = clean === null ? undefined : clean.get(value);
+    if (regions !== undefined) {
+      if (regions === ANY_REGION) {
+        decision.cleanMisses = 0;
+        return true;
+      }
+      if (regions.includes(this.regionKey)) {
+        if (Math.floor(Date.now() / MS_PER_DAY) === decision.cleanDay) {
+          decision.cleanMisses = 0;
+          return true;
+        }
+        // Another day: a date of birth may now be plausible. Every region-bound entry goes.
+        clean!.clear();
+      }
+    }
+    if (++decision.cleanMisses >= CLEAN_MAX_MISSES) {
+      decision.cleanMisses = -1;
+      decision.clean = null;
+    }
+    return false;
+  }
+
+  /** Notes a string just found clean (after a miss of recallClean). */
+  private rememberClean(decision: PathDecision, value: string): void {
+    let clean = decision.clean;
+    if (clean === null) clean = decision.clean = new Map();
+    const regions = clean.get(value);
+    if (regions === undefined) {
+      if (clean.size >= CLEAN_VALUES) clean.clear();
+      if (asciiDigits(value) < REGION_FREE_DIGITS) clean.set(value, ANY_REGION);
+      else {
+        const day = Math.floor(Date.now() / MS_PER_DAY);
+        if (day !== decision.cleanDay) {
+          // Entries of another day are not to be read (recallClean checks the day): start afresh.
+          clean.clear();
+          decision.cleanDay = day;
+        }
+        clean.set(value, [this.regionKey]);
+      }
+    } else if (regions !== ANY_REGION && regions.length < CLEAN_REGIONS && !regions.includes(this.regionKey)) {
+      regions.push(this.regionKey);
+    }
   }
 
   /**
@@ -358,6 +449,9 @@ export class Detector implements PointDetector {
       lastValue: undefined,
       lastDetection: null,
       lastRegion: null,
+      clean: null,
+      cleanMisses: 0,
+      cleanDay: -1,
       keyControl,
       sibling,
       pairs: null,

@@ -54,6 +54,21 @@ export function mayBeValid(classifier: CompiledClassifier, probe: readonly RegEx
   return false;
 }
 
+/**
+ * One V8 pattern matching where any of a probe's patterns matches (their alternation), or null for
+ * a probe of one pattern. Its `test` failing says what every pattern's exec would say (no match
+ * anywhere, so no candidate): the value is ruled out in one pass instead of one per pattern. A
+ * match proves nothing, and mayBeValid reads the candidates pattern by pattern as before.
+ */
+export function probeUnion(probe: readonly RegExp[]): RegExp | null {
+  if (probe.length < 2) return null;
+  try {
+    return new RegExp(probe.map((p) => `(?:${p.source})`).join('|'));
+  } catch {
+    return null;
+  }
+}
+
 /** Whether `text` is plain ASCII, where a probe reads what RE2 reads. */
 export function probeable(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;

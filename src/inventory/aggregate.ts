@@ -80,7 +80,8 @@ export class EventBucket {
     }
     if (detection !== null) {
       stats.categories = noteCategories(stats.categories, detection, at);
-      if (stats.best === null || outranks(detection, stats.best)) {
+      // The point's own best (a value taken as known, see knownUnchecked) never outranks itself.
+      if (detection !== stats.best && (stats.best === null || outranks(detection, stats.best))) {
         stats.best = detection;
         stats.example = maskValue(value, true, detection.classifier.classification === 'red');
       }
@@ -192,7 +193,7 @@ export function noteCategories(list: CategorySeen[] | null, detection: Detection
 function noteCategory(list: CategorySeen[], info: ClassifierInfo, at: number): void {
   for (let i = 0; i < list.length; i++) {
     const seen = list[i]!;
-    if (seen.info.id === info.id) {
+    if (seen.info === info || seen.info.id === info.id) {
       seen.count++;
       if (at > seen.last) seen.last = at;
       return;

@@ -28,6 +28,19 @@ describe('bare national ids by value, in an event from their country', () => {
     expect(d.category('properties.third', value)).toBeNull();
   });
 
+  it.each(bare)('%s: clean at a path in another region, then found there in its own (recent clean values are per region)', async (_name, event, value, id) => {
+    const d = await builtinDetector();
+    d.detector.beginEvent(US, 'web');
+    // Alternating values, as at a field of few values: the last-value memo misses, the memo of recent clean values does not.
+    for (let i = 0; i < 3; i++) {
+      expect(d.category('properties.ref', value)).toBeNull();
+      expect(d.category('properties.ref', 'Standard')).toBeNull();
+    }
+    d.detector.beginEvent(event, 'web');
+    expect(d.category('properties.ref', 'Standard')).toBeNull();
+    expect(d.category('properties.ref', value)).toBe(id);
+  });
+
   it('one check digit away is not an id in its region either', async () => {
     const d = await builtinDetector();
     d.detector.beginEvent(GB, 'web');
