@@ -27,6 +27,20 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions = 
   await admin.connect();
   try {
     await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+    // A leader named in the metadata may not host its partition yet on a loaded broker ("This
+    // server does not host this topic-partition" to the first client that reads or writes it):
+    // asking every leader for its offsets returns only once each one does.
+    for (const topic of topics) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if ((await admin.fetchTopicOffsets(topic)).length >= partitions) break;
+        } catch (err) {
+          if (attempt >= 50) throw err;
+        }
+        if (attempt >= 50) break; // an existing topic of fewer partitions: the test says so itself
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
