@@ -3,14 +3,14 @@ import { silentLogger } from '../../src/core/logger.js';
 import { ControlsRef } from '../../src/pipeline/controls.js';
 import { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER } from '../../src/events/dead-letter.js';
 import { jsonDecoder } from '../../src/events/decoder.js';
-import { Pipeline } from '../../src/pipeline/loop.js';
+import { type BatchPersistence, Pipeline } from '../../src/pipeline/loop.js';
 import { RunTotals } from '../../src/pipeline/report.js';
 import { buildControls } from '../../src/pipeline/build-controls.js';
 import { expectedHash, memoryBatch, MemorySink, MemorySource, message, policyYaml, sampleEvent, writeConfig } from './helpers.js';
 
 const TOPICS = { warehouse: 'wh', analytics: 'an', ads: 'ads' };
 
-async function setup(extra = '', maxMessagesPerRequest?: number, maxRecordBytes?: number) {
+async function setup(extra = '', maxMessagesPerRequest?: number, maxRecordBytes?: number, persistence?: BatchPersistence) {
   const { config } = await writeConfig(
     `${policyYaml(TOPICS)}\nsuppression: { userIds: [banned-user], anonymousIds: [banned-anon] }\nlimits: { maxDepth: 8, maxLeaves: 50, maxBytes: 4096 }\n${extra}`,
   );
@@ -28,6 +28,7 @@ async function setup(extra = '', maxMessagesPerRequest?: number, maxRecordBytes?
     logger: silentLogger(),
     maxMessagesPerRequest,
     maxRecordBytes,
+    persistence,
   });
   return { config, ref, sink, totals, pipeline, source };
 }
@@ -226,6 +227,33 @@ describe('Pipeline with a pipelining source (Kafka)', () => {
     await pipeline.drain();
     expect(log).toEqual(['commit b1', 'commit b2']);
     expect(sink.json('wh').map((e) => e.messageId)).toEqual(['b1', 'b2']);
+  });
+
+  it("sends the partition's next batch while the one before it waits for its inventory counts, and commits in order", async () => {
+    const log: string[] = [];
+    let countsWritten!: () => void;
+    const heldCounts = new Promise<void>((resolve) => (countsWritten = resolve));
+    let records = 0;
+    const persistence: BatchPersistence = {
+      persist: async (messages) => messages.length,
+      // The first batch's counts wait for a (slow) shared flush; the second's are written at once.
+      record: async () => {
+        if (records++ === 0) await heldCounts;
+        log.push('counts written');
+      },
+    };
+    const { sink, pipeline } = await setup('', undefined, undefined, persistence);
+    const first = batchOf('b1', log);
+    await pipeline.handleBatch(first);
+    const second = batchOf('b2', log);
+    await pipeline.handleBatch(second);
+    // Sent while b1 still waits for its counts; neither is committed before b1's counts are written.
+    await expect.poll(() => sink.json('wh').map((e) => e.messageId)).toEqual(['b1', 'b2']);
+    expect(first.committed).toBe(false);
+    expect(second.committed).toBe(false);
+    countsWritten();
+    await pipeline.drain();
+    expect(log).toEqual(['counts written', 'commit b1', 'counts written', 'commit b2']);
   });
 
   it('keeps partitions independent: a held partition does not hold the others back', async () => {
