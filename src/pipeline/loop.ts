@@ -122,9 +122,9 @@ export class Pipeline {
     });
     if (processed === null || batch.isStale()) return this.abandon(batch, 'rebalanced');
     const outputs = this.outputsOf(batch, processed.outcomes, controls.deadLetterTarget, processed.report);
-    const recovering = lane?.recovering ?? false;
     const stages = {
-      deliver: () => this.deliver(batch, processed, outputs, receivedAt, recovering),
+      // Whether the partition is recovering is read when the delivery starts, after the batches before it.
+      deliver: () => this.deliver(batch, processed, outputs, receivedAt, lane?.recovering ?? false),
       settle: () => this.settle(batch, processed, startedAt),
     };
     if (lane === null) {
