@@ -81,15 +81,39 @@ describe.skipIf(!(javaAvailable() && (mavenAvailable() || cachedKafkaJars()))).e
       });
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({
-        waitForLeaders: false,
-        topics: Object.values(t).map((topic) => ({
-          topic,
-          numPartitions: 3,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        })),
-      });
+      // A cluster just formed can name a controller its metadata does not list yet (a broker still
+      // registering): kafkajs then fails the admin call with "Broker 1 not found in the cached
+      // metadata" instead of retrying. Wait for all three, and retry the creation on that error.
+      await waitUntil(
+        async () => {
+          const described = await admin.describeCluster().catch(() => undefined);
+          return described !== undefined && described.brokers.length === 3 && described.brokers.some((b) => b.nodeId === described.controller);
+        },
+        60_000,
+        'all three brokers and the controller in the metadata',
+      );
+      await waitUntil(
+        () =>
+          admin
+            .createTopics({
+              waitForLeaders: false,
+              topics: Object.values(t).map((topic) => ({
+                topic,
+                numPartitions: 3,
+                replicationFactor: 3,
+                configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+              })),
+            })
+            .then(
+              () => true,
+              (err: Error) => {
+                if (err.name !== 'KafkaJSBrokerNotFound' && !/not found in the cached metadata/.test(err.message)) throw err;
+                return false;
+              },
+            ),
+        60_000,
+        'the topics created',
+      );
       // Right after the cluster forms, a node may not know a new partition yet: wait for every leader.
       await waitUntil(
         async () => {
