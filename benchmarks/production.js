@@ -223,18 +223,20 @@ async function engine(file, extra = {}) {
     serveMetrics: false,
   });
   let result;
+  /** @type {{ flushes: number; pointWrites: number } | undefined} */
+  let flushes;
   try {
     await until(() => handle.totals.totals.eventsIn, file);
     result = c.result();
     // The inventory's own count of its flushes and the point rows they wrote (production only).
     /** @param {string} name */
     const counter = async (name) => (await handle.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value;
-    const flushes = await counter('segmentloom_inventory_flushes_total');
-    if (flushes !== undefined) Object.assign(extra, { flushes: { flushes, pointWrites: (await counter('segmentloom_inventory_point_writes_total')) ?? 0 } });
+    const n = await counter('segmentloom_inventory_flushes_total');
+    if (n !== undefined) flushes = { flushes: n, pointWrites: (await counter('segmentloom_inventory_point_writes_total')) ?? 0 };
   } finally {
     await handle.stop();
   }
-  return { ...result, consumer: config.kafka?.consumer, workers: config.batch.workers, ...extra };
+  return { ...result, consumer: config.kafka?.consumer, workers: config.batch.workers, ...(flushes && { flushes }), ...extra };
 }
 
 /** @param {string} id @param {string} phase @returns {Topics} */

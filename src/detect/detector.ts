@@ -78,6 +78,8 @@ type CleanIn = typeof ANY_REGION | Array<string | null>;
 const ANY_REGION = true;
 /** Clean values remembered per path (cleared when full). */
 const CLEAN_VALUES = 32;
+/** Longer values are not remembered (prose rarely repeats exactly; the memory per path stays small). */
+const CLEAN_MAX_LENGTH = 256;
 /** Values in a row that `clean` misses before it is switched off at the path (its values do not repeat). */
 const CLEAN_MAX_MISSES = 64;
 /** Regions a clean value is remembered in. */
@@ -162,12 +164,15 @@ export class Detector implements PointDetector {
     // A value found before stays found (the knowledge that protects wins); one found clean is
     // re-read in an event of another region, where it may be a national-format phone number.
     if (value === decision.lastValue && (decision.lastDetection !== null || decision.lastRegion === this.regionKey)) return decision.lastDetection;
-    const strings = typeof value === 'string' && decision.cleanMisses >= 0;
+    const strings = typeof value === 'string' && decision.cleanMisses >= 0 && value.length <= CLEAN_MAX_LENGTH;
     const detection = strings && this.recallClean(decision, value as string) ? null : this.evaluate(decision, value);
+    // A path's first value is the last-value memo's alone: a path that only ever holds one value
+    // (most of them, and every one of high-cardinality keys) never allocates a memory of values.
+    const first = decision.lastValue === undefined;
     decision.lastValue = value;
     decision.lastDetection = detection;
     decision.lastRegion = this.regionKey;
-    if (strings && detection === null && decision.cleanMisses > 0) this.rememberClean(decision, value as string);
+    if (strings && !first && detection === null && decision.cleanMisses > 0) this.rememberClean(decision, value as string);
     return detection;
   }
 
@@ -191,7 +196,7 @@ export class Detector implements PointDetector {
           decision.cleanMisses = 0;
           return true;
         }
-        // Another day: a date of birth may now be plausible. Every region-bound entry goes.
+        // Another day: a date of birth may now be plausible. The memory starts afresh.
         clean!.clear();
       }
     }

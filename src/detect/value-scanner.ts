@@ -131,7 +131,7 @@ export class ValueScanner {
     if (only !== SEVERAL) {
       const classifier = this.classifiers[only]!;
       const probe = this.probes[only] ?? null;
-      if (ascii && probe !== null && !this.mayBeValid(only, probe, text)) return null;
+      if (ascii && probe !== null && !this.probeAllows(only, probe, text)) return null;
       if (classifier.value.scanExtractors.length === 1) return checkValue(classifier, text, 'scan') === 'valid' ? classifier : null;
     } else if (ascii) {
       const probed = this.probed(text);
@@ -182,7 +182,7 @@ export class ValueScanner {
       const i = 31 - Math.clz32(candidates & -candidates);
       candidates &= candidates - 1;
       const classifier = this.classifiers[i]!;
-      if (!this.mayBeValid(i, this.probes[i]!, text)) continue;
+      if (!this.probeAllows(i, this.probes[i]!, text)) continue;
       if (checkValue(classifier, text, 'scan') === 'valid') return classifier;
     }
     return null;
@@ -228,7 +228,7 @@ export class ValueScanner {
   }
 
   /** The probe's answer (see probe.ts), after its patterns' alternation, if it has one, found a match at all. */
-  private mayBeValid(index: number, probe: readonly RegExp[], text: string): boolean {
+  private probeAllows(index: number, probe: readonly RegExp[], text: string): boolean {
     const any = this.probeAny[index]!;
     if (any !== null && !any.test(text)) return false;
     return mayBeValid(this.classifiers[index]!, probe, text);

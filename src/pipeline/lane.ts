@@ -12,6 +12,8 @@ const BACKOFF_FIRST_MS = 200;
 const BACKOFF_MAX_MS = 15_000;
 /** While waiting, group membership is kept alive (and a stop noticed) at this interval. */
 const HEARTBEAT_MS = 250;
+/** Failures remembered per lane (see Lane.cuts). */
+const CUTS = 16;
 
 /**
  * A batch's way through its lane in two stages. `deliver` sends it (and stores it); `settle`
@@ -43,9 +45,13 @@ export class Lane {
   private delivering = 0;
   /** Each unsettled batch's settling, oldest first. */
   private readonly settling: Promise<void>[] = [];
-  /** Enqueued batches are numbered in order; `cuts[e]` is the number of the batch whose failure ended epoch e. */
+  /**
+   * Enqueued batches are numbered in order; `cuts[e % CUTS]` is the number of the batch whose
+   * failure ended epoch e. Only the last CUTS epochs are kept: a batch is in flight across one or
+   * two failures at most (after one, the batches behind it are abandoned, not delivered).
+   */
   private nextSeq = 0;
-  private readonly cuts: number[] = [];
+  private readonly cuts = new Float64Array(CUTS);
   private failures = 0;
   private retryAt = 0;
 
@@ -61,8 +67,7 @@ export class Lane {
     }
   }
 
-  enqueue(epoch: number, batch: SourceBatch, stages: LaneStages | (() => Promise<void>), onFailure: (err: unknown) => void): void {
-    const { deliver, settle } = typeof stages === 'function' ? { deliver: stages, settle: undefined } : stages;
+  enqueue(epoch: number, batch: SourceBatch, { deliver, settle }: LaneStages, onFailure: (err: unknown) => void): void {
     const seq = this.nextSeq++;
     this.pending++;
     this.delivering++;
@@ -97,7 +102,7 @@ export class Lane {
         if (!ok || this.abandoned(epoch, seq, batch)) return;
         await settle?.();
         // Only a batch from after the last failure shows the partition is through it.
-        if (this.epoch === 0 || seq > this.cuts[this.epoch - 1]!) this.failures = 0;
+        if (this.epoch === 0 || seq > this.cuts[(this.epoch - 1) % CUTS]!) this.failures = 0;
       } catch (err) {
         if (this.superseded(epoch, seq)) return;
         this.cut(seq, batch);
@@ -121,7 +126,9 @@ export class Lane {
    * was delivered) is not: it still settles, and its commit is where the re-reading starts.
    */
   private superseded(epoch: number, seq: number): boolean {
-    for (let e = epoch; e < this.epoch; e++) if (this.cuts[e]! <= seq) return true;
+    // Older than the cuts kept: abandoned, the safe side (it is read again).
+    if (this.epoch - epoch > CUTS) return true;
+    for (let e = epoch; e < this.epoch; e++) if (this.cuts[e % CUTS]! <= seq) return true;
     return false;
   }
 
@@ -133,7 +140,7 @@ export class Lane {
    */
   private cut(seq: number, batch: SourceBatch): number | null {
     if (batch.isStale()) return null;
-    this.cuts[this.epoch] = seq;
+    this.cuts[this.epoch % CUTS] = seq;
     this.failures++;
     this.retryAt = Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (this.failures - 1));
     return this.epoch++;

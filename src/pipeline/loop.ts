@@ -131,8 +131,8 @@ export class Pipeline {
       await stages.deliver();
       return stages.settle();
     }
-    // Pipelined: this batch is delivered and committed after the partition's previous one, while
-    // the source already delivers the next; it is sent while the one before it settles.
+    // Pipelined: this batch is sent after the partition's previous one (while that one settles)
+    // and committed after it, while the source already reads the next.
     await lane.room();
     if (lane.epoch !== epoch || batch.isStale()) return this.abandon(batch, 'redelivering');
     lane.enqueue(epoch, batch, stages, (err) => this.failed(batch, err));

@@ -31,15 +31,15 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions = 
     // server does not host this topic-partition" to the first client that reads or writes it):
     // asking every leader for its offsets returns only once each one does.
     for (const topic of topics) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          if ((await admin.fetchTopicOffsets(topic)).length >= partitions) break;
-        } catch (err) {
-          if (attempt >= 50) throw err;
-        }
-        if (attempt >= 50) break; // an existing topic of fewer partitions: the test says so itself
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await waitUntil(
+        () =>
+          admin.fetchTopicOffsets(topic).then(
+            (offsets) => offsets.length >= partitions,
+            () => false,
+          ),
+        10_000,
+        `every leader of ${topic} hosting its partition`,
+      );
     }
   } finally {
     await admin.disconnect();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deferred } from '../../src/core/deferred.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { ControlsRef } from '../../src/pipeline/controls.js';
 import { deadLetterOf, DLQ_HEADER, TRUNCATED_HEADER } from '../../src/events/dead-letter.js';
@@ -231,14 +232,13 @@ describe('Pipeline with a pipelining source (Kafka)', () => {
 
   it("sends the partition's next batch while the one before it waits for its inventory counts, and commits in order", async () => {
     const log: string[] = [];
-    let countsWritten!: () => void;
-    const heldCounts = new Promise<void>((resolve) => (countsWritten = resolve));
+    const firstCounts = deferred();
     let records = 0;
     const persistence: BatchPersistence = {
       persist: async (messages) => messages.length,
       // The first batch's counts wait for a (slow) shared flush; the second's are written at once.
       record: async () => {
-        if (records++ === 0) await heldCounts;
+        if (records++ === 0) await firstCounts.promise;
         log.push('counts written');
       },
     };
@@ -251,7 +251,7 @@ describe('Pipeline with a pipelining source (Kafka)', () => {
     await expect.poll(() => sink.json('wh').map((e) => e.messageId)).toEqual(['b1', 'b2']);
     expect(first.committed).toBe(false);
     expect(second.committed).toBe(false);
-    countsWritten();
+    firstCounts.resolve();
     await pipeline.drain();
     expect(log).toEqual(['counts written', 'commit b1', 'counts written', 'commit b2']);
   });
